@@ -1,0 +1,3 @@
+from nokkeltall.cli import main
+
+raise SystemExit(main())
