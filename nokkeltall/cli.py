@@ -1,0 +1,191 @@
+"""The ``nokkeltall`` command (also ``python -m nokkeltall``): thin over the package modules.
+
+Errors a user can make (unknown municipality or indicator, unreadable file) end with exit
+code 2 and a Norwegian message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from nokkeltall import config, db, indicators, queries, snapshot
+from nokkeltall.sources import UnknownLayoutError, parse_file
+
+USAGE_ERROR = 2
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int = USAGE_ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+def _connection():
+    db.ensure_database()
+    return db.connect()
+
+
+def cmd_import(args) -> int:
+    """Parse source files and add them to the snapshot (all or nothing), then rebuild the database."""
+    files: list[Path] = []
+    for given in args.paths:
+        path = Path(given)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.endswith(".md") and not p.name.startswith(".")))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise CliError(f"Finner ikke {given}")
+    datasets = []
+    for path in files:
+        try:
+            parsed = parse_file(path)
+        except UnknownLayoutError as error:
+            raise CliError(f"Import avbrutt, ingenting er endret: {error}") from error
+        datasets.extend(parsed)
+        print(f"{path.name}: {', '.join(f'{d.name} ({len(d.frame)} rader)' for d in parsed)}", file=sys.stderr)
+    snapshot.write_datasets(datasets)
+    print(f"Skrev {len(datasets)} datasett til {config.snapshot_dir()}", file=sys.stderr)
+    if not args.no_build:
+        report = db.build()
+        print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+    return 0
+
+
+def cmd_build(args) -> int:
+    report = db.build()
+    for name, problem in report["problems"].items():
+        print(f"ADVARSEL {name}: {problem}", file=sys.stderr)
+    print(f"Bygde {report['path']} på {report['seconds']:.1f} s", file=sys.stderr)
+    return 1 if report["problems"] else 0
+
+
+def cmd_status(args) -> int:
+    manifest = snapshot.read_manifest()
+    problems = snapshot.verify()
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["dataset", "table", "rows", "years", "updated", "source", "status"])
+    for name, entry in manifest["datasets"].items():
+        years = "–".join(str(y) for y in (entry.get("years") or []))
+        writer.writerow([name, entry["table_id"], entry["rows"], years, entry.get("updated") or entry.get("fetched"),
+                         entry["source"], problems.get(name) or "ok"])
+    broken = [name for name, problem in problems.items() if problem]
+    if broken:
+        print(f"{len(broken)} ødelagte datasett: {', '.join(broken)}", file=sys.stderr)
+    return 1 if broken else 0
+
+
+def cmd_indicators(args) -> int:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["id", "label", "unit", "table"])
+    for indicator in indicators.CATALOGUE:
+        writer.writerow([indicator.id, indicator.label, indicator.unit, indicator.table_id])
+    return 0
+
+
+def cmd_municipalities(args) -> int:
+    con = _connection()
+    counties = [args.county.zfill(2)] if args.county else None
+    frame = queries.municipalities(con, counties, args.max_population)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["number", "name", "county", "population"])
+    for row in frame.itertuples():
+        population = "" if row.population is None or row.population != row.population else int(row.population)
+        writer.writerow([row.municipality_code, row.name, row.county_name, population])
+    return 0
+
+
+def resolve_municipality(con, given: str) -> dict:
+    """A municipality by number or (unique) name; CliError with near matches otherwise."""
+    all_municipalities = queries.municipalities(con)
+    by_code = all_municipalities.set_index("municipality_code")
+    if given.strip().zfill(4) in by_code.index and given.strip().isdigit():
+        return queries.municipality(con, given.strip().zfill(4))
+    names = all_municipalities[all_municipalities["name"].str.lower() == given.strip().lower()]
+    if len(names) == 1:
+        return queries.municipality(con, names.iloc[0]["municipality_code"])
+    labels = [f"{r.municipality_code} {r.name}" for r in all_municipalities.itertuples()]
+    near = indicators.near_matches(given, labels)
+    hint = f" Mente du: {', '.join(near)}?" if near else ""
+    raise CliError(f"Ukjent kommune «{given}».{hint}")
+
+
+def cmd_series(args) -> int:
+    con = _connection()
+    municipality = resolve_municipality(con, args.municipality)
+    if args.indicator not in indicators.BY_ID:
+        near = indicators.near_matches(args.indicator, list(indicators.BY_ID))
+        hint = f" Mente du: {', '.join(near)}?" if near else " Se «nokkeltall indicators»."
+        raise CliError(f"Ukjent indikator «{args.indicator}».{hint}")
+    indicator = indicators.get(args.indicator)
+    if args.country:
+        series = queries.aggregate_series(con, args.indicator, None)
+    elif args.county:
+        series = queries.aggregate_series(con, args.indicator, municipality["county_code"])
+    else:
+        series = queries.indicator_series(con, args.indicator, [municipality["municipality_code"]])
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["year", "value"])
+    for row in series.itertuples():
+        writer.writerow([row.year, _plain(row.value, indicator.decimals)])
+    return 0
+
+
+def _plain(value, decimals: int) -> str:
+    if value is None or value != value:
+        return ""
+    value = float(value)
+    if value.is_integer() and decimals == 0:
+        return str(int(value))
+    return f"{value:.{max(decimals, 1) + 1}f}".rstrip("0").rstrip(".")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nokkeltall", description="Nøkkeltall for små kommuner (SSB).")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("import", help="les kildefiler (SSB-CSV, KLASS, JSON-stat …) inn i øyeblikksbildet")
+    p.add_argument("paths", nargs="+", help="filer eller mapper, f.eks. ../shared/ssb/raw")
+    p.add_argument("--no-build", action="store_true", help="ikke bygg databasen etterpå")
+    p.set_defaults(handler=cmd_import)
+
+    p = commands.add_parser("build", help="bygg DuckDB-databasen fra øyeblikksbildet")
+    p.set_defaults(handler=cmd_build)
+
+    p = commands.add_parser("status", help="én linje per datasett: tabell, rader, år, oppdatert, kilde")
+    p.set_defaults(handler=cmd_status)
+
+    p = commands.add_parser("indicators", help="indikatorkatalogen: id, navn, enhet, tabell")
+    p.set_defaults(handler=cmd_indicators)
+
+    p = commands.add_parser("municipalities", help="kommuner som CSV: nummer, navn, fylke, folketall")
+    p.add_argument("--county", help="fylkesnummer, f.eks. 18 (Nordland) eller 50 (Trøndelag)")
+    p.add_argument("--max-population", type=int, help="bare kommuner med høyst så mange innbyggere")
+    p.set_defaults(handler=cmd_municipalities)
+
+    p = commands.add_parser("series", help="tidsserie som CSV (year,value) for én kommune og indikator")
+    p.add_argument("municipality", help="kommunenummer eller navn, f.eks. 1835 eller Træna")
+    p.add_argument("indicator", help="indikator-id, se «nokkeltall indicators»")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("--county", action="store_true", help="fylket kommunen ligger i (sum av kommunene)")
+    scope.add_argument("--country", action="store_true", help="hele landet (sum av kommunene)")
+    p.set_defaults(handler=cmd_series)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except CliError as error:
+        print(f"Feil: {error}", file=sys.stderr)
+        return error.code
+    except (snapshot.SnapshotError, db.DatabaseError) as error:
+        print(f"Feil: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

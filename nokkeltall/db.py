@@ -1,0 +1,279 @@
+"""Build the DuckDB database from the snapshot, and open it read-only.
+
+The build harmonises every series to today's municipalities (2024 numbering, also 2026's):
+each value published on an old number is moved to today's number with the year-specific
+code mapping (weights < 1 for divided municipalities) and flagged ``recalculated`` when it
+is a sum of several old municipalities or a share of a divided one. The database is written
+to a temporary file and renamed into place, so a crash never leaves a broken database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from nokkeltall import config, snapshot
+from nokkeltall.derived import DERIVED_MEASURES_SQL
+
+SCHEMA_VERSION = 3
+
+RAW_TABLES = {
+    "observations": "raw_observations",
+    "population_age_sex": "raw_population",
+    "commuting_flows": "raw_commuting",
+    "attributes": "raw_attributes",
+    "county_observations": "county_observation",
+    "municipalities": "raw_municipalities",
+    "code_mapping": "code_mapping",
+    "geometries": "geometry",
+    "plan_status_sources": "plan_status_source",
+    "code_list": "code_list",
+    "code_changes": "code_change",
+}
+
+
+class DatabaseError(RuntimeError):
+    """The statistics database cannot be built or opened (message in Norwegian)."""
+
+
+def manifest_fingerprint(directory: Path | None = None) -> str:
+    path = (Path(directory) if directory else config.snapshot_dir()) / snapshot.MANIFEST
+    if not path.exists():
+        return "no-manifest"
+    return hashlib.sha256(path.read_bytes() + str(SCHEMA_VERSION).encode()).hexdigest()
+
+
+def is_current(db_path: Path | None = None, snapshot_directory: Path | None = None) -> bool:
+    """True when the database exists and was built from the snapshot as it is now."""
+    db_path = Path(db_path) if db_path else config.database_path()
+    if not db_path.exists():
+        return False
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            built_from = con.execute("SELECT value FROM build_info WHERE key = 'manifest'").fetchall()
+    except duckdb.Error:
+        return False
+    return bool(built_from) and built_from[0][0] == manifest_fingerprint(snapshot_directory)
+
+
+def ensure_database(db_path: Path | None = None, snapshot_directory: Path | None = None) -> Path:
+    """Build the database when it is missing or older than the snapshot; return its path."""
+    db_path = Path(db_path) if db_path else config.database_path()
+    if not is_current(db_path, snapshot_directory):
+        build(db_path, snapshot_directory)
+    return db_path
+
+
+def connect(db_path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection. Share one per process; take ``.cursor()`` per query/thread."""
+    db_path = Path(db_path) if db_path else config.database_path()
+    try:
+        return duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as error:
+        raise DatabaseError(f"Statistikkdatabasen {db_path.name} kan ikke åpnes: {error}") from error
+
+
+def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -> dict:
+    """Build the database from the snapshot (temp file → rename). Returns a build report."""
+    db_path = Path(db_path) if db_path else config.database_path()
+    folder = Path(snapshot_directory) if snapshot_directory else config.snapshot_dir()
+    started = time.perf_counter()
+    manifest = snapshot.read_manifest(folder)
+    if not manifest["datasets"]:
+        raise DatabaseError(f"Fant ingen datasett i {folder} – kjør «nokkeltall import» først.")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    os.close(handle)
+    os.unlink(temporary)  # DuckDB wants to create the file itself
+    problems: dict[str, str] = {}
+    try:
+        with duckdb.connect(temporary) as con:
+            _create_raw_tables(con)
+            for name, entry in manifest["datasets"].items():
+                problem = _load_dataset(con, folder, name, entry)
+                if problem:
+                    problems[name] = problem
+            _create_dataset_table(con, manifest, problems)
+            _harmonise(con)
+            con.execute("CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+            con.executemany(
+                "INSERT INTO build_info VALUES (?, ?)",
+                [
+                    ["manifest", manifest_fingerprint(folder)],
+                    ["built_at", time.strftime("%Y-%m-%dT%H:%M:%S")],
+                    ["problems", json.dumps(problems, ensure_ascii=False)],
+                ],
+            )
+            con.execute("CHECKPOINT")
+        os.replace(temporary, db_path)
+    finally:
+        for leftover in (temporary, temporary + ".wal"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    return {"seconds": time.perf_counter() - started, "problems": problems, "path": str(db_path)}
+
+
+def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        CREATE TABLE raw_observations (region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR);
+        CREATE TABLE raw_population (region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR);
+        CREATE TABLE raw_commuting (year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT, dataset VARCHAR);
+        CREATE TABLE raw_attributes (region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR);
+        CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR);
+        CREATE TABLE raw_municipalities (municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR, county_name VARCHAR, dataset VARCHAR);
+        CREATE TABLE code_mapping (region_code VARCHAR, year INTEGER, municipality_code VARCHAR, weight DOUBLE, dataset VARCHAR);
+        CREATE TABLE geometry (region_code VARCHAR, level VARCHAR, name VARCHAR, geojson VARCHAR, dataset VARCHAR);
+        CREATE TABLE plan_status_source (municipality_code VARCHAR, plan_type VARCHAR, period VARCHAR, adopted VARCHAR, status VARCHAR, source_url VARCHAR, source_title VARCHAR, note VARCHAR, dataset VARCHAR);
+        CREATE TABLE code_list (classification VARCHAR, version_year INTEGER, code VARCHAR, name VARCHAR, dataset VARCHAR);
+        CREATE TABLE code_change (change_year INTEGER, old_code VARCHAR, old_name VARCHAR, new_code VARCHAR, new_name VARCHAR, split BOOLEAN, dataset VARCHAR);
+    """)
+
+
+def _load_dataset(con: duckdb.DuckDBPyConnection, folder: Path, name: str, entry: dict) -> str | None:
+    table = RAW_TABLES.get(entry.get("kind"))
+    path = folder / entry.get("file", "")
+    if table is None:
+        return f"ukjent datasett-type {entry.get('kind')!r}"
+    if not path.is_file():
+        return f"{path.name} mangler"
+    if snapshot.sha256_of(path) != entry.get("sha256"):
+        return f"{path.name} er endret eller ødelagt (kontrollsummen stemmer ikke)"
+    columns = [c for c, in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"]
+    try:
+        con.execute(
+            f"INSERT INTO {table} SELECT {', '.join(columns)}, ? AS dataset FROM read_parquet(?)",
+            [name, str(path)],
+        )
+    except duckdb.Error as error:
+        return f"{path.name} kan ikke leses ({str(error).splitlines()[0]})"
+    return None
+
+
+def _create_dataset_table(con: duckdb.DuckDBPyConnection, manifest: dict, problems: dict) -> None:
+    con.execute("""
+        CREATE TABLE dataset (
+            name VARCHAR PRIMARY KEY, kind VARCHAR, table_id VARCHAR, title VARCHAR, source VARCHAR,
+            publisher VARCHAR, licence VARCHAR, updated VARCHAR, fetched VARCHAR, caveat VARCHAR,
+            rows BIGINT, year_min INTEGER, year_max INTEGER, on_2024_borders BOOLEAN, from_api BOOLEAN,
+            priority INTEGER, problem VARCHAR)
+    """)
+    rows = []
+    for name, entry in manifest["datasets"].items():
+        years = entry.get("years") or [None, None]
+        from_api = str(entry.get("source", "")).startswith("http")
+        rows.append([
+            name, entry.get("kind"), entry.get("table_id"), entry.get("title"), entry.get("source"),
+            entry.get("publisher"), entry.get("licence"), entry.get("updated"), entry.get("fetched"),
+            entry.get("caveat"), entry.get("rows"), years[0], years[1],
+            (entry.get("extra") or {}).get("borders") == 2024, from_api, 0, problems.get(name),
+        ])
+    con.executemany("INSERT INTO dataset VALUES (" + ", ".join(["?"] * 17) + ")", rows)
+    # Where two datasets give the same figure, the newest from SSB's API wins, then the newest
+    # fetched, then data published on the borders of its own year over recalculated files.
+    con.execute("""
+        UPDATE dataset SET priority = ranked.rank FROM (
+            SELECT name, row_number() OVER (
+                ORDER BY from_api DESC, coalesce(updated, '') DESC, on_2024_borders ASC, name) AS rank
+            FROM dataset) AS ranked
+        WHERE dataset.name = ranked.name
+    """)
+
+
+def _harmonise(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(HARMONISE_SQL)
+    con.execute(DERIVED_MEASURES_SQL)
+
+
+# The mapping for a year: old number → today's number and weight. Datasets already on 2024
+# borders map their own codes one to one. Years after the mapping's last year use that year.
+HARMONISE_SQL = """
+CREATE TABLE municipality AS
+SELECT k.municipality_code, k.name, k.official_name, k.county_code,
+       coalesce(k.county_name, c.county_name) AS county_name
+FROM raw_municipalities k
+LEFT JOIN (SELECT DISTINCT county_code, county_name FROM raw_municipalities WHERE county_name IS NOT NULL) c
+  USING (county_code)
+WHERE k.dataset = (SELECT name FROM dataset WHERE kind = 'municipalities' AND table_id = 'KLASS-131'
+                   ORDER BY (source LIKE '%codesAt%') DESC, name LIMIT 1);
+
+CREATE TABLE county AS
+SELECT DISTINCT county_code, county_name FROM municipality ORDER BY county_code;
+
+CREATE MACRO mapping_year(y) AS least(y, (SELECT max(year) FROM code_mapping));
+
+CREATE TEMP TABLE mapping AS
+SELECT region_code, year, municipality_code, weight FROM code_mapping
+UNION ALL
+SELECT municipality_code, NULL, municipality_code, 1.0 FROM municipality;
+
+CREATE TABLE population AS
+WITH mapped AS (
+    SELECT m.municipality_code, r.year, r.sex, r.age, r.dataset,
+           sum(r.persons * m.weight) AS persons,
+           bool_or(m.weight < 1) OR count(DISTINCT r.region_code) FILTER (WHERE r.persons <> 0) > 1 AS recalculated,
+           string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) FILTER (WHERE r.persons <> 0) AS source_codes
+    FROM raw_population r
+    JOIN dataset d ON d.name = r.dataset
+    JOIN mapping m ON m.region_code = r.region_code
+     AND ((d.on_2024_borders AND m.year IS NULL) OR (NOT d.on_2024_borders AND m.year = mapping_year(r.year)))
+    GROUP BY ALL
+), ranked AS (
+    SELECT mapped.* FROM mapped JOIN dataset d ON d.name = mapped.dataset
+    QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex, age ORDER BY d.priority) = 1
+), with_totals AS (
+    SELECT * FROM ranked
+    UNION ALL
+    SELECT municipality_code, year, 'total', age, min(dataset), sum(persons), bool_or(recalculated), min(source_codes)
+    FROM ranked r
+    WHERE sex IN ('female', 'male')
+      AND NOT EXISTS (SELECT 1 FROM ranked t WHERE t.sex = 'total' AND t.municipality_code = r.municipality_code AND t.year = r.year)
+    GROUP BY municipality_code, year, age
+    HAVING count(*) = 2
+)
+SELECT municipality_code, year, sex, age, persons, recalculated, source_codes, dataset FROM with_totals;
+
+CREATE TABLE observation AS
+WITH mapped AS (
+    SELECT m.municipality_code, r.year, r.measure, r.dataset,
+           CASE WHEN count(r.value) = count(*) THEN sum(r.value * m.weight) END AS value,
+           bool_or(m.weight < 1) OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
+           string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) AS source_codes
+    FROM raw_observations r
+    JOIN dataset d ON d.name = r.dataset
+    JOIN mapping m ON m.region_code = r.region_code
+     AND ((d.on_2024_borders AND m.year IS NULL) OR (NOT d.on_2024_borders AND m.year = mapping_year(r.year)))
+    GROUP BY ALL
+)
+SELECT mapped.municipality_code, mapped.year, mapped.measure, mapped.value, mapped.recalculated,
+       mapped.source_codes, mapped.dataset
+FROM mapped JOIN dataset d ON d.name = mapped.dataset
+QUALIFY row_number() OVER (PARTITION BY municipality_code, year, measure ORDER BY d.priority) = 1;
+
+CREATE TABLE commuting_flow AS
+WITH mapped AS (
+    SELECT h.municipality_code AS home_municipality_code, w.municipality_code AS work_municipality_code,
+           r.year, r.dataset,
+           sum(r.employed_persons * h.weight * w.weight) AS employed_persons,
+           bool_or(h.weight < 1 OR w.weight < 1) OR count(DISTINCT r.home_region_code) > 1
+               OR count(DISTINCT r.work_region_code) > 1 AS recalculated
+    FROM raw_commuting r
+    JOIN dataset d ON d.name = r.dataset
+    JOIN mapping h ON h.region_code = r.home_region_code
+     AND ((d.on_2024_borders AND h.year IS NULL) OR (NOT d.on_2024_borders AND h.year = mapping_year(r.year)))
+    JOIN mapping w ON w.region_code = r.work_region_code
+     AND ((d.on_2024_borders AND w.year IS NULL) OR (NOT d.on_2024_borders AND w.year = mapping_year(r.year)))
+    GROUP BY ALL
+)
+SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset
+QUALIFY row_number() OVER (PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority) = 1;
+
+CREATE TABLE attribute AS
+SELECT r.region_code AS municipality_code, r.attribute, r.value, r.as_of, r.dataset
+FROM raw_attributes r JOIN municipality m ON m.municipality_code = r.region_code;
+"""

@@ -1,0 +1,139 @@
+"""The indicator catalogue: one declarative registry, the single source of labels and formulas.
+
+Every indicator is computed from the ``measure`` table (see ``nokkeltall.derived``):
+
+* ``level``   value = numerator                       aggregate = sum (when ``summable``)
+* ``ratio``   value = factor × numerator / denominator aggregate = factor × Σnum / Σden
+* ``change``  value = (numerator_t / numerator_{t−lag} − 1) × 100, aggregate on sums
+* ``published`` value = a published figure (e.g. per inhabitant); aggregate from its parts
+  (``numerator``/``denominator``), since a mean of published ratios would be wrong
+* ``median_age`` value = the median of the single-year age distribution (07459)
+
+Aggregates (county, country) are only given when every municipality of the group has the
+figure; a partial sum would be a wrong number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label: str  # Norwegian, for headings and tables
+    unit: str  # "personer", "%", "kr", "indeks", "år", "per 100"
+    definition: str  # Norwegian, one or two sentences
+    table_id: str  # SSB table (or KDD register) the figure comes from
+    kind: str  # level | ratio | change | published | median_age
+    numerator: str | None = None  # a measure
+    denominator: str | None = None  # a measure (ratio / published aggregation)
+    value_measure: str | None = None  # published: the measure shown for a municipality
+    factor: float = 1.0
+    lag_years: int = 0  # change: years between the two populations
+    summable: bool = False  # level: may municipalities be added up?
+    higher_is_better: bool | None = None
+    decimals: int = 0
+    category: str = "Befolkning"  # Befolkning | Arbeid og pendling | Økonomi | Levekår | Struktur
+    ssb_codes: str = ""  # the table's codes that feed it (for the API refresh and «Om data»)
+
+
+POPULATION_CODES = "07459: Region (kommune), Kjonn, Alder, ContentsCode=Personer1, Tid"
+
+CATALOGUE: tuple[Indicator, ...] = (
+    Indicator("population", "Folketall", "personer", "Personer bosatt i kommunen 1. januar.", "07459", "level",
+              numerator="population", summable=True, ssb_codes=POPULATION_CODES),
+    Indicator("population_change_10y_pct", "Befolkningsendring siste 10 år", "%",
+              "Endring i folketallet 1. januar over de siste ti årene, i prosent.", "07459", "change",
+              numerator="population", lag_years=10, higher_is_better=True, decimals=1, ssb_codes=POPULATION_CODES),
+    Indicator("share_0_19_pct", "Andel 0–19 år", "%", "Personer 0–19 år i prosent av folketallet.", "07459", "ratio",
+              numerator="population_0_19", denominator="population", factor=100, decimals=1, ssb_codes=POPULATION_CODES),
+    Indicator("share_20_66_pct", "Andel 20–66 år", "%", "Personer 20–66 år i prosent av folketallet.", "07459", "ratio",
+              numerator="population_20_66", denominator="population", factor=100, decimals=1, ssb_codes=POPULATION_CODES),
+    Indicator("share_67_plus_pct", "Andel 67 år og eldre", "%", "Personer 67 år og eldre i prosent av folketallet.",
+              "07459", "ratio", numerator="population_67_plus", denominator="population", factor=100, decimals=1,
+              ssb_codes=POPULATION_CODES),
+    Indicator("share_80_plus_pct", "Andel 80 år og eldre", "%", "Personer 80 år og eldre i prosent av folketallet.",
+              "07459", "ratio", numerator="population_80_plus", denominator="population", factor=100, decimals=1,
+              ssb_codes=POPULATION_CODES),
+    Indicator("old_age_ratio", "Eldrebyrde (67+ per 100 i alderen 20–66)", "per 100",
+              "Personer 67 år og eldre per 100 personer i alderen 20–66 år.", "07459", "ratio",
+              numerator="population_67_plus", denominator="population_20_66", factor=100, higher_is_better=False,
+              decimals=1, ssb_codes=POPULATION_CODES),
+    Indicator("women_per_100_men_20_39", "Kvinner per 100 menn, 20–39 år", "per 100",
+              "Kvinner i alderen 20–39 år per 100 menn i samme alder (kjønnsbalanse blant unge voksne).", "07459",
+              "ratio", numerator="women_20_39", denominator="men_20_39", factor=100, decimals=1,
+              ssb_codes=POPULATION_CODES),
+    Indicator("median_age", "Medianalder", "år", "Alderen som deler befolkningen i to like store halvdeler.",
+              "07459", "median_age", decimals=1, ssb_codes=POPULATION_CODES),
+    Indicator("natural_increase", "Fødselsoverskudd", "personer", "Levendefødte minus døde i løpet av året.",
+              "06913", "level", numerator="natural_increase", summable=True, higher_is_better=True,
+              ssb_codes="06913: ContentsCode=Fodselsoverskudd"),
+    Indicator("net_migration", "Nettoinnflytting", "personer",
+              "Innflytting minus utflytting i løpet av året (inkl. inn- og utvandring).", "06913", "level",
+              numerator="net_migration", summable=True, higher_is_better=True,
+              ssb_codes="06913: ContentsCode=Nettoinnflytting"),
+    Indicator("employment_rate_15_74_pct", "Sysselsettingsandel 15–74 år", "%",
+              "Sysselsatte bosatt i kommunen i prosent av befolkningen 15–74 år (4. kvartal).", "11618", "ratio",
+              numerator="employed_residents_15_74", denominator="population_15_74", factor=100,
+              higher_is_better=True, decimals=1, category="Arbeid og pendling",
+              ssb_codes="11618: bosted, sysselsatte og befolkning 15–74 år"),
+    Indicator("out_commuting_pct", "Utpendling", "%",
+              "Sysselsatte bosatte som arbeider i en annen kommune, i prosent av sysselsatte bosatte.", "03321",
+              "ratio", numerator="out_commuters", denominator="employed_residents_flows", factor=100, decimals=1,
+              category="Arbeid og pendling", ssb_codes="03321: ArbstedKomm × Bokommuen, 4. kvartal"),
+    Indicator("job_coverage_pct", "Arbeidsplassdekning", "%",
+              "Arbeidsplasser i kommunen (sysselsatte etter arbeidssted) per 100 sysselsatte bosatte.", "11618",
+              "ratio", numerator="employed_workplace_15_74", denominator="employed_residents_15_74", factor=100,
+              higher_is_better=True, decimals=1, category="Arbeid og pendling",
+              ssb_codes="11618: sysselsatte etter arbeidssted og bosted"),
+    Indicator("net_operating_result_pct", "Netto driftsresultat", "% av brutto driftsinntekter",
+              "Netto driftsresultat i prosent av brutto driftsinntekter (KOSTRA, beregnet av beløpene).", "12134",
+              "ratio", numerator="net_result_1000nok", denominator="revenues_1000nok", factor=100,
+              higher_is_better=True, decimals=1, category="Økonomi",
+              ssb_codes="KOSTRA: art AGD23 / AGD13"),
+    Indicator("net_debt_per_capita_nok", "Netto lånegjeld per innbygger", "kr",
+              "Netto lånegjeld i kroner per innbygger (KOSTRA KG31).", "12134", "published",
+              value_measure="net_debt_per_capita_nok", numerator="net_debt_1000nok",
+              denominator="population_end_of_year", factor=1000, higher_is_better=False, category="Økonomi",
+              ssb_codes="KOSTRA: KG31 netto lånegjeld"),
+    Indicator("revenues_per_capita_nok", "Brutto driftsinntekter per innbygger", "kr",
+              "Brutto driftsinntekter i kroner per innbygger (KOSTRA AGD13).", "12134", "published",
+              value_measure="revenues_per_capita_nok", numerator="revenues_1000nok",
+              denominator="population_end_of_year", factor=1000, category="Økonomi",
+              ssb_codes="KOSTRA: AGD13 brutto driftsinntekter"),
+    Indicator("investments_per_capita_nok", "Brutto investeringsutgifter per innbygger", "kr",
+              "Brutto investeringsutgifter i kroner per innbygger (KOSTRA AGI1).", "12134", "published",
+              value_measure="investments_per_capita_nok", numerator="investments_1000nok",
+              denominator="population_end_of_year", factor=1000, category="Økonomi",
+              ssb_codes="KOSTRA: AGI1 brutto investeringsutgifter"),
+    Indicator("free_income_per_capita_nok", "Frie inntekter per innbygger (anslag)", "kr",
+              "Skatt og rammetilskudd per innbygger, anslag fra inntektssystemet (Grønt hefte), "
+              "delt på innbyggertallet 1. juli 2026.", "KDD-GH", "ratio", numerator="free_income_nok",
+              denominator="population_1_july", category="Økonomi", ssb_codes="KDD Grønt hefte 2027, tabell 3-k og F-k"),
+    Indicator("cost_need_index", "Kostnadsindeks (utgiftsbehov)", "indeks",
+              "Samlet kostnadsindeks i utgiftsutjevningen; 1,00 = landsgjennomsnittet.", "KDD-DKI", "level",
+              numerator="cost_need_index", decimals=3, category="Økonomi", ssb_codes="KDD Grønt hefte, tabell A-k"),
+    Indicator("centrality_index", "Sentralitetsindeks", "indeks",
+              "SSBs sentralitetsindeks (0–1000), basert på tilgang til arbeidsplasser og tjenester.", "KLASS-128",
+              "level", numerator="centrality_index", category="Struktur", ssb_codes="KLASS 128"),
+)
+
+BY_ID = {indicator.id: indicator for indicator in CATALOGUE}
+
+
+def get(indicator_id: str) -> Indicator:
+    try:
+        return BY_ID[indicator_id]
+    except KeyError:
+        raise KeyError(indicator_id) from None
+
+
+def near_matches(text: str, candidates: list[str], limit: int = 5) -> list[str]:
+    """Candidates that look like ``text`` (for «did you mean …» messages)."""
+    import difflib  # noqa: PLC0415
+
+    lowered = text.lower()
+    contains = [c for c in candidates if lowered and lowered in c.lower()]
+    close = difflib.get_close_matches(text, candidates, n=limit, cutoff=0.5)
+    return list(dict.fromkeys(contains + close))[:limit]

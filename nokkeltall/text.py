@@ -1,0 +1,118 @@
+"""Norwegian number and date formatting, and sentences written from the data.
+
+Norwegian style: thin groups with a (non-breaking) space, decimal comma, ``12,5 %`` with a
+space before the per cent sign, dates as ``1. januar 2026``. A missing value is shown as «–»
+with the wording «mangler», never as 0.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+MISSING = "–"
+NBSP = "\u00a0"
+MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
+          "oktober", "november", "desember"]
+
+
+def is_missing(value) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(float(value)))
+    except (TypeError, ValueError):
+        return True
+
+
+def number(value, decimals: int = 0, *, sign: bool = False, space: str = " ") -> str:
+    """1234.5 → «1 234,5» (decimals=1); missing → «–»."""
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    if decimals == 0:
+        value = round(value)
+    text = f"{abs(value):,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", space)
+    if value < 0 and text.strip("0, " + space) != "":
+        text = "−" + text
+    elif sign and value > 0:
+        text = "+" + text
+    return text
+
+
+def percent(value, decimals: int = 1, *, sign: bool = False) -> str:
+    """12.5 → «12,5 %»."""
+    return MISSING if is_missing(value) else f"{number(value, decimals, sign=sign)} %"
+
+
+def kroner(value) -> str:
+    return MISSING if is_missing(value) else f"{number(value, 0)} kr"
+
+
+def formatted(value, unit: str, decimals: int = 0) -> str:
+    """A value with its unit as the catalogue names it."""
+    if is_missing(value):
+        return MISSING
+    if unit.startswith("%"):
+        return percent(value, decimals)
+    if unit == "kr":
+        return kroner(value)
+    if unit == "personer":
+        return number(value, 0)
+    if unit == "år":
+        return f"{number(value, decimals)} år"
+    return number(value, decimals)
+
+
+def long_date(day: date) -> str:
+    """date(2026, 1, 1) → «1. januar 2026»."""
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def population_date(year: int) -> str:
+    """Population is counted on 1 January: 2026 → «1. januar 2026»."""
+    return long_date(date(int(year), 1, 1))
+
+
+def change_sentence(subject: str, place: str, start_year: int, end_year: int, start, end) -> str | None:
+    """«Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026.» — None when a value is missing.
+
+    The verb follows the direction and size of the change; changes that round to 0,0 % are
+    «uendret», so the sentence never claims more than the numbers support.
+    """
+    if is_missing(start) or is_missing(end) or float(start) == 0:
+        return None
+    change = (float(end) / float(start) - 1) * 100
+    return change_sentence_pct(subject, place, start_year, end_year, change)
+
+
+def change_sentence_pct(subject: str, place: str, start_year: int, end_year: int, change) -> str | None:
+    if is_missing(change):
+        return None
+    period = f"fra {start_year} til {end_year}"
+    if round(abs(change), 1) == 0:
+        return f"{subject} i {place} var uendret {period}."
+    if abs(change) < 0.5:
+        return f"{subject} i {place} var nesten uendret {period} ({percent(change, 1, sign=True)})."
+    verb = "økte" if change > 0 else "gikk ned"
+    return f"{subject} i {place} {verb} med {percent(abs(change), 1)} {period}."
+
+
+def aggregate_change_sentence(region: str, change) -> str | None:
+    """«I Nordland som helhet økte det med 1,1 %.»"""
+    if is_missing(change):
+        return None
+    if round(abs(change), 1) == 0:
+        return f"I {region} som helhet var det uendret."
+    verb = "økte det" if change > 0 else "gikk det ned"
+    return f"I {region} som helhet {verb} med {percent(abs(change), 1)}."
+
+
+def source_line(table_ids: list[str], updated: str | None = None, publisher: str = "Statistisk sentralbyrå") -> str:
+    """«Kilde: Statistisk sentralbyrå, tabell 07459 (oppdatert 2026-02-20)»."""
+    tables = ", ".join(sorted(set(t for t in table_ids if t)))
+    label = "tabell" if len(set(table_ids)) == 1 else "tabeller"
+    text = f"Kilde: {publisher}, {label} {tables}" if tables else f"Kilde: {publisher}"
+    if updated:
+        text += f" (oppdatert {updated})"
+    return text
