@@ -1,0 +1,367 @@
+"""A small PxWebApi 2.0 client over ``requests``.
+
+Keeps SSB's rules: no query above 800,000 cells or about 2,000 URL characters (queries are
+split), at most 30 requests per 60 seconds (sliding window), retries 429/5xx/timeouts with
+exponential backoff honouring ``Retry-After`` within a bounded total time, validates every
+data response as JSON-stat 2.0 before use, and caches raw responses on disk.
+
+Clock and sleep are injectable so tests run in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import requests
+
+from nokkeltall import config
+
+MAX_CELLS = 800_000
+MAX_URL_LENGTH = 2_000
+MAX_REQUESTS_PER_WINDOW = 30
+WINDOW_SECONDS = 60.0
+
+
+class SsbError(RuntimeError):
+    """A request to SSB failed for good; ``str(error)`` is a Norwegian message naming the table."""
+
+    def __init__(self, message: str, table_id: str, status: int | None = None):
+        super().__init__(message)
+        self.table_id = table_id
+        self.status = status
+
+
+class SlidingWindowRateLimiter:
+    """At most ``max_requests`` in any ``window`` seconds: waits (``sleep``) until a slot frees."""
+
+    def __init__(
+        self,
+        max_requests: int = MAX_REQUESTS_PER_WINDOW,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.max_requests = max_requests
+        self.window = window
+        self.clock = clock
+        self.sleep = sleep
+        self._sent: deque[float] = deque()
+
+    def acquire(self) -> None:
+        while True:
+            now = self.clock()
+            while self._sent and self._sent[0] <= now - self.window:
+                self._sent.popleft()
+            if len(self._sent) < self.max_requests:
+                self._sent.append(now)
+                return
+            self.sleep(self._sent[0] + self.window - now)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 2.0  # seconds before the 2nd attempt, doubled each time
+    max_delay: float = 60.0
+    max_total_seconds: float = 300.0  # give up when waiting longer would pass this
+
+    def backoff(self, failed_attempts: int) -> float:
+        return min(self.max_delay, self.base_delay * 2 ** (failed_attempts - 1))
+
+
+class ResponseCache:
+    """Raw responses on disk with their URL, query and fetch time; fresh for ``max_age`` seconds."""
+
+    def __init__(
+        self,
+        directory: Path | None = None,
+        max_age: float = 6 * 3600,
+        now: Callable[[], float] = time.time,
+    ):
+        self.directory = Path(directory) if directory is not None else config.cache_dir() / "ssb"
+        self.max_age = max_age
+        self.now = now
+
+    def _path(self, table_id: str, url: str) -> Path:
+        digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+        return self.directory / table_id / f"{digest}.json"
+
+    def get(self, table_id: str, url: str) -> str | None:
+        if self.max_age <= 0:
+            return None
+        path = self._path(table_id, url)
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if entry.get("url") != url or self.now() - entry.get("fetched_epoch", 0) > self.max_age:
+            return None
+        return entry.get("body")
+
+    def put(self, table_id: str, url: str, query: dict, body: str) -> None:
+        fetched = self.now()
+        entry = {
+            "url": url,
+            "table_id": table_id,
+            "query": query,
+            "fetched_epoch": fetched,
+            "fetched_at": datetime.fromtimestamp(fetched, timezone.utc).isoformat(),
+            "body": body,
+        }
+        path = self._path(table_id, url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, json.dumps(entry, ensure_ascii=False))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def dimension_codes(metadata: dict) -> dict[str, list[str]]:
+    """Category codes per dimension in the table's order (from a JSON-stat metadata document)."""
+    codes = {}
+    for dimension_id in metadata["id"]:
+        index = metadata["dimension"][dimension_id]["category"]["index"]
+        if isinstance(index, list):
+            codes[dimension_id] = [str(code) for code in index]
+        else:
+            codes[dimension_id] = [str(code) for code, _ in sorted(index.items(), key=lambda i: i[1])]
+    return codes
+
+
+def cell_count(selection: dict[str, list[str]]) -> int:
+    return math.prod(len(codes) for codes in selection.values())
+
+
+def data_params(selection: dict[str, list[str]], all_codes: dict[str, list[str]]) -> dict[str, str]:
+    """Query parameters; a dimension asked for in full is written as ``*`` to keep URLs short."""
+    params = {"lang": "no", "outputFormat": "json-stat2"}
+    for dimension, codes in selection.items():
+        is_everything = len(codes) == len(all_codes.get(dimension, ())) and set(codes) == set(
+            all_codes[dimension]
+        )
+        params[f"valueCodes[{dimension}]"] = "*" if is_everything else ",".join(codes)
+    return params
+
+
+def full_url(url: str, params: dict[str, str]) -> str:
+    return requests.Request("GET", url, params=params).prepare().url
+
+
+def split_selection(
+    selection: dict[str, list[str]], fits: Callable[[dict[str, list[str]]], bool]
+) -> list[dict[str, list[str]]]:
+    """Halve the dimension with most codes until every part ``fits``."""
+    if fits(selection):
+        return [selection]
+    dimension = max(selection, key=lambda d: len(selection[d]))
+    codes = selection[dimension]
+    if len(codes) < 2:
+        raise ValueError("spørringen kan ikke deles mer og er fortsatt for stor")
+    middle = len(codes) // 2
+    parts = []
+    for half in (codes[:middle], codes[middle:]):
+        parts += split_selection({**selection, dimension: half}, fits)
+    return parts
+
+
+# --- the client ----------------------------------------------------------------------------
+
+
+class PxWebClient:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        session: requests.Session | None = None,
+        timeout: float = 60.0,
+        retry: RetryPolicy = RetryPolicy(),
+        rate_limiter: SlidingWindowRateLimiter | None = None,
+        cache: ResponseCache | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        max_cells: int = MAX_CELLS,
+        max_url_length: int = MAX_URL_LENGTH,
+    ):
+        self.base_url = (base_url or config.ssb_api_base()).rstrip("/")
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.retry = retry
+        self.clock = clock
+        self.sleep = sleep
+        self.rate_limiter = rate_limiter or SlidingWindowRateLimiter(clock=clock, sleep=sleep)
+        self.cache = cache if cache is not None else ResponseCache()
+        self.max_cells = max_cells
+        self.max_url_length = max_url_length
+        self.requests_sent = 0
+        self.cache_hits = 0
+
+    # public -----------------------------------------------------------------------------
+
+    def metadata(self, table_id: str) -> dict:
+        url = f"{self.base_url}/tables/{table_id}/metadata"
+        document = self._get_json(table_id, url, {"lang": "no"})
+        _check_metadata(document, table_id)
+        return document
+
+    def data_queries(
+        self, table_id: str, selection: dict[str, list[str]], all_codes: dict[str, list[str]]
+    ) -> list[dict[str, str]]:
+        """The selection split into queries that each keep SSB's cell and URL limits."""
+        url = self._data_url(table_id)
+
+        def fits(part: dict[str, list[str]]) -> bool:
+            return (
+                cell_count(part) <= self.max_cells
+                and len(full_url(url, data_params(part, all_codes))) <= self.max_url_length
+            )
+
+        try:
+            parts = split_selection(selection, fits)
+        except ValueError:
+            raise SsbError(
+                f"Spørringen mot tabell {table_id} kan ikke deles slik at den holder SSBs grenser.",
+                table_id,
+            ) from None
+        return [data_params(part, all_codes) for part in parts]
+
+    def data(self, table_id: str, params: dict[str, str], expected_dimensions=None) -> dict:
+        """One data query; the answer is validated as JSON-stat 2.0 before it is returned."""
+        from nokkeltall import jsonstat  # noqa: PLC0415
+
+        def validate(document: dict) -> None:
+            try:
+                jsonstat.validate(document, expected_dimensions=expected_dimensions)
+            except jsonstat.JsonStatError as error:
+                raise SsbError(
+                    f"SSB sendte et svar for tabell {table_id} som ikke er gyldig JSON-stat 2.0: "
+                    f"{error}",
+                    table_id,
+                ) from error
+
+        return self._get_json(table_id, self._data_url(table_id), params, validate)
+
+    def data_url(self, table_id: str, params: dict[str, str]) -> str:
+        return full_url(self._data_url(table_id), params)
+
+    # internals ----------------------------------------------------------------------------
+
+    def _data_url(self, table_id: str) -> str:
+        return f"{self.base_url}/tables/{table_id}/data"
+
+    def _get_json(self, table_id, url, params, validate: Callable[[dict], None] | None = None):
+        address = full_url(url, params)
+        cached = self.cache.get(table_id, address)
+        if cached is not None:
+            document = json.loads(cached)
+            if validate:
+                validate(document)
+            self.cache_hits += 1
+            return document
+        body = self._fetch_with_retries(table_id, url, params)
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise SsbError(f"SSB sendte et svar for tabell {table_id} som ikke er JSON.", table_id) from None
+        if not isinstance(document, dict):
+            raise SsbError(f"SSB sendte et svar for tabell {table_id} som ikke er JSON-stat.", table_id)
+        if validate:
+            validate(document)
+        self.cache.put(table_id, address, params, body)
+        return document
+
+    def _fetch_with_retries(self, table_id: str, url: str, params: dict) -> str:
+        started = self.clock()
+        attempts = 0
+        while True:
+            attempts += 1
+            outcome = self._attempt(table_id, url, params)
+            if isinstance(outcome, str):
+                return outcome
+            reason, retry_after = outcome
+            delay = max(retry_after or 0.0, self.retry.backoff(attempts))
+            out_of_time = self.clock() - started + delay > self.retry.max_total_seconds
+            if attempts >= self.retry.max_attempts or out_of_time:
+                raise SsbError(
+                    f"SSB svarte ikke for tabell {table_id} etter {attempts} forsøk ({reason}).",
+                    table_id,
+                )
+            self.sleep(delay)
+
+    def _attempt(self, table_id: str, url: str, params: dict) -> str | tuple[str, float | None]:
+        """The body (text) on success, or (reason, Retry-After seconds) for a retryable failure."""
+        self.rate_limiter.acquire()
+        self.requests_sent += 1
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+            body = response.text  # reading the body can fail too (connection cut)
+        except requests.Timeout:
+            return "tidsavbrudd", None
+        except requests.RequestException:
+            return "avbrutt eller ufullstendig svar", None
+        status = response.status_code
+        if status == 200:
+            if not _looks_complete(body):
+                return "ufullstendig svar", None
+            return body
+        if status == 429:
+            return "HTTP 429, for mange forespørsler", _retry_after(response)
+        if status >= 500:
+            return f"HTTP {status}", _retry_after(response)
+        if status == 404:
+            raise SsbError(f"SSB kjenner ikke tabell {table_id} (HTTP 404).", table_id, status)
+        raise SsbError(
+            f"SSB avviste spørringen for tabell {table_id} (HTTP {status}): {body[:200].strip()}",
+            table_id,
+            status,
+        )
+
+
+def _looks_complete(body: str) -> bool:
+    """A body cut short (sent with a matching length) is not valid JSON: retry it."""
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # an HTTP date: fall back to our own backoff
+
+
+def _check_metadata(document: dict, table_id: str) -> None:
+    try:
+        ids = document["id"]
+        for dimension_id in ids:
+            document["dimension"][dimension_id]["category"]["index"]
+    except (KeyError, TypeError):
+        raise SsbError(
+            f"SSB sendte metadata for tabell {table_id} som ikke er gyldig JSON-stat 2.0.", table_id
+        ) from None
