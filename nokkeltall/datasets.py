@@ -87,6 +87,15 @@ KINDS: dict[str, dict[str, str]] = {
         "new_name": "string",
         "split": "boolean",  # the old unit was divided among several new ones
     },
+    # what each KOSTRA group means (one row per group; municipalities' groups are `attributes`)
+    "kostra_group_descriptions": {
+        "group_code": "string",  # "EKG16", as in the attribute kostra_group
+        "group_name": "string",  # "KOSTRA-gruppe 16"
+        "population_band": "string",  # "0 - 599" (text as published)
+        "bound_costs": "string",  # bundne kostnader per innbygger: "Lave" / "Middels" / "Høye"
+        "free_disposable_income": "string",  # frie disponible inntekter per innbygger
+        "municipality_count": "Int64",
+    },
     # plan status rows collected from public sources (seed; users confirm or correct in the app)
     "plan_status_sources": {
         "municipality_code": "string",
