@@ -11,6 +11,8 @@ import csv
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from nokkeltall import config, db, indicators, queries, snapshot
 from nokkeltall.sources import UnknownLayoutError, parse_file
 
@@ -93,7 +95,7 @@ def cmd_municipalities(args) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["number", "name", "county", "population"])
     for row in frame.itertuples():
-        population = "" if row.population is None or row.population != row.population else int(row.population)
+        population = "" if pd.isna(row.population) else int(row.population)
         writer.writerow([row.municipality_code, row.name, row.county_name, population])
     return 0
 
@@ -135,7 +137,7 @@ def cmd_series(args) -> int:
 
 
 def _plain(value, decimals: int) -> str:
-    if value is None or value != value:
+    if value is None or pd.isna(value):
         return ""
     value = float(value)
     if value.is_integer() and decimals == 0:

@@ -1,0 +1,79 @@
+"""Cached access to the statistics database for the pages.
+
+One read-only DuckDB connection per server process (``st.cache_resource``) and a cursor per
+query, since a DuckDB connection is not thread-safe and Streamlit serves each session on its
+own thread. Query results are cached with ``st.cache_data`` keyed on the database's build
+fingerprint, so a rebuilt database is never served stale.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from nokkeltall import db, queries
+
+_BUILD_LOCK = threading.Lock()
+
+
+class DataUnavailable(RuntimeError):
+    """The statistics cannot be shown; the message is Norwegian and meant for the user."""
+
+
+@st.cache_resource(show_spinner="Klargjør statistikkdatabasen …")
+def _connection_and_fingerprint():
+    with _BUILD_LOCK:
+        try:
+            path = db.ensure_database()
+            con = db.connect(path)
+        except Exception as error:  # noqa: BLE001 — every cause gets the same user message
+            raise DataUnavailable(
+                f"Statistikken kan ikke lastes: {error}. Kjør «make run» på nytt, eller «nokkeltall status» "
+                "for å se hvilken fil som er ødelagt."
+            ) from error
+    fingerprint = con.execute("SELECT value FROM build_info WHERE key = 'manifest'").fetchall()[0][0]
+    return con, fingerprint
+
+
+def cursor():
+    """A fresh cursor on the shared read-only connection."""
+    con, _ = _connection_and_fingerprint()
+    return con.cursor()
+
+
+def fingerprint() -> str:
+    return _connection_and_fingerprint()[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _cached(name: str, build: str, args: tuple, kwargs: tuple):
+    function = getattr(queries, name)
+    with cursor() as cur:
+        return function(cur, *args, **dict(kwargs))
+
+
+def query(name: str, *args, **kwargs):
+    """Call ``nokkeltall.queries.<name>(cursor, *args, **kwargs)``, cached per database build.
+
+    Lists in the arguments are turned into tuples for hashing and back into lists for the call.
+    """
+    frozen_args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+    frozen_kwargs = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    result = _cached(name, fingerprint(), frozen_args, frozen_kwargs)
+    return result.copy() if hasattr(result, "copy") else result
+
+
+def cached_call(function, *args, **kwargs):
+    """Cache any pure function of the database (e.g. a figure builder) by its qualified name."""
+    return _cached_call(f"{function.__module__}.{function.__qualname__}", fingerprint(), args, tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
+    import importlib  # noqa: PLC0415
+
+    module_name, _, function_name = qualified_name.rpartition(".")
+    function = getattr(importlib.import_module(module_name), function_name)
+    with cursor() as cur:
+        return function(cur, *args, **dict(kwargs))

@@ -1,0 +1,97 @@
+"""Shared widgets: the municipality picker bound to ``?kommune=``, safe text, figure blocks."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import streamlit as st
+
+from nokkeltall.ui.data import DataUnavailable, query
+
+KOMMUNE_PARAM = "kommune"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def safe_text(value, limit: int = 60) -> str:
+    """User input made harmless for Markdown: truncated, special characters escaped."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def municipality_options(county_codes: list[str] | None = None) -> pd.DataFrame:
+    return query("municipalities", county_codes)
+
+
+def municipality_label(row) -> str:
+    return f"{row['municipality_code']} {row['official_name']}"
+
+
+def municipality_from_url() -> tuple[str | None, str | None]:
+    """(code, problem): the municipality named by ``?kommune=``, or a Norwegian message why not."""
+    raw = st.query_params.get(KOMMUNE_PARAM)
+    if raw is None:
+        return None, None
+    given = str(raw).strip()
+    if not given:
+        return None, "Adressen har et tomt kommunenummer. Velg en kommune i listen."
+    options = municipality_options()
+    if re.fullmatch(r"\d{3,4}", given) and given.zfill(4) in set(options["municipality_code"]):
+        return given.zfill(4), None
+    return None, f"Fant ingen kommune med nummer «{safe_text(given, 30)}». Velg en kommune i listen."
+
+
+def municipality_picker(label: str = "Kommune", *, sidebar: bool = True, default: str | None = None) -> str | None:
+    """A select box of all municipalities whose value lives in the URL (``?kommune=1835``).
+
+    Shows a clear message for an unknown or malformed number and lets the user choose again.
+    """
+    try:
+        options = municipality_options()
+    except DataUnavailable as error:
+        st.error(str(error))
+        return None
+    code, problem = municipality_from_url()
+    if problem:
+        st.warning(problem, icon="⚠️")
+    if code is None:
+        code = st.session_state.get("_kommune") or default
+    codes = options["municipality_code"].tolist()
+    labels = {row["municipality_code"]: municipality_label(row) for row in options.to_dict("records")}
+    container = st.sidebar if sidebar else st
+    chosen = container.selectbox(
+        label,
+        codes,
+        index=codes.index(code) if code in codes else None,
+        format_func=lambda c: labels.get(c, c),
+        placeholder="Velg kommune …",
+        key=f"kommune_picker_{'sidebar' if sidebar else 'main'}",
+    )
+    if chosen:
+        st.session_state["_kommune"] = chosen
+        if st.query_params.get(KOMMUNE_PARAM) != chosen:
+            st.query_params[KOMMUNE_PARAM] = chosen
+    return chosen
+
+
+def source_caption(text: str) -> None:
+    st.caption(text)
+
+
+def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key: str, note: str | None = None) -> None:
+    """A chart with its «Vis tabell» view, a CSV download of its numbers and its source line."""
+    st.plotly_chart(figure, use_container_width=True, config={"displaylogo": False}, key=f"chart_{key}")
+    with st.expander("Vis tabell"):
+        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.download_button(
+            "Last ned CSV",
+            table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),
+            file_name=f"{filename}.csv",
+            mime="text/csv",
+            key=f"csv_{key}",
+        )
+    if note:
+        st.caption(note)
+    source_caption(source)
