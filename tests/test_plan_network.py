@@ -43,3 +43,10 @@ def test_county_overview_counts_selected_against_target():
     assert "innenfor målet" in nordland.message
     assert (trondelag.received, trondelag.in_conversation, trondelag.not_selected) == (2, 1, 1)
     assert "mangler 2" in trondelag.message
+
+
+def test_network_calendar_layer():
+    deadline, period = network.network_calendar()
+    assert deadline.start == date(2019, 12, 15) and not deadline.is_law
+    assert (period.start, period.end) == (date(2020, 1, 1), date(2023, 12, 31))
+    assert period.binding == "nettverk"

@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from nokkeltall.plan.calendar import CalendarEvent, election_year_of_term, term_label
+
 POPULATION_LIMIT = 2500  # fewer than this many inhabitants
 COUNTIES: dict[str, str] = {"18": "Nordland", "50": "Trøndelag"}
 APPLICATION_DEADLINE_MONTH_DAY = (12, 15)
 TARGET_PER_COUNTY = (2, 3)
 PROJECT_YEARS = (2020, 2023)
 GATHERINGS_PER_YEAR = (2, 3)
+NETWORK_SOURCE = "Distriktssenteret, invitasjon til læringsnettverk"
+NETWORK = "nettverk"  # binding of network events: neither law nor guidance
 
 APPLICATION_STATUSES: dict[str, str] = {
     "mottatt": "Mottatt",
@@ -133,3 +137,33 @@ def county_overview(applications: list[dict]) -> list[CountySelection]:
         overview.append(CountySelection(county, len(rows), count("samtale"), count("valgt"),
                                         count("ikke_valgt")))
     return overview
+
+
+def _network_event(kind: str, start: date, end: date, label: str, description: str) -> CalendarEvent:
+    return CalendarEvent(start=start, end=end, kind=kind, label=label,
+                         legal_reference=NETWORK_SOURCE, binding=NETWORK, is_law=False,
+                         term=term_label(election_year_of_term(start)), expected=False,
+                         description=description)
+
+
+def network_calendar(round_years: tuple[int, ...] = (PROJECT_YEARS[0] - 1,)) -> list[CalendarEvent]:
+    """The network's own layer for the timeline: application deadline(s) and the project period.
+
+    The dates of the 2–3 yearly gatherings are not known in advance; the project period carries
+    them in its description.
+    """
+    first, last = PROJECT_YEARS
+    low, high = GATHERINGS_PER_YEAR
+    events = [
+        _network_event("network_application_deadline", application_deadline(year),
+                       application_deadline(year), f"Søknadsfrist læringsnettverk ({year})",
+                       "Søknader fra kommuner med under 2 500 innbyggere i Nordland og Trøndelag; "
+                       "utvelgelse etter søknad og samtale.")
+        for year in round_years
+    ]
+    events.append(_network_event(
+        "network_period", date(first, 1, 1), date(last, 12, 31),
+        f"Læringsnettverk samfunnsplanlegging {first}–{last}",
+        f"{low}–{high} samlinger i året (videomøter og én fysisk samling) og direkte oppfølging, "
+        "deretter følgeforskning."))
+    return sorted(events, key=lambda e: e.start)
