@@ -318,3 +318,10 @@ def test_a_code_the_table_does_not_list_stops_with_a_clear_message(make_client, 
     server.add_table(StandinTable("06913", frame[frame["ContentsCode"] != "Nettoinnflytting"], ["Region", "ContentsCode", "Tid"]))
     message = refresh_fails(make_client, snapshot_dir)
     assert message.startswith("Tabell 06913 hos SSB har ikke kodene Nettoinnflytting for ContentsCode")
+
+
+def test_a_query_ssb_rejects_names_the_table_and_the_reason(make_client, snapshot_dir, server):
+    server.max_cells = 10  # the stand-in now refuses what the client thinks is fine
+    message = refresh_fails(make_client, snapshot_dir)
+    assert message.startswith("SSB avviste spørringen for tabell 06913 (HTTP 400)")
+    assert "Too many cells" in message and message.endswith(KEPT)

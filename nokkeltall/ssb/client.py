@@ -278,25 +278,21 @@ class PxWebClient:
                 validate(document)
             self.cache_hits += 1
             return document
-        body = self._fetch_with_retries(table_id, url, params)
-        try:
-            document = json.loads(body)
-        except ValueError:
-            raise SsbError(f"SSB sendte et svar for tabell {table_id} som ikke er JSON.", table_id) from None
+        body, document = self._fetch_with_retries(table_id, url, params)
         if not isinstance(document, dict):
             raise SsbError(f"SSB sendte et svar for tabell {table_id} som ikke er JSON-stat.", table_id)
         if validate:
             validate(document)
-        self.cache.put(table_id, address, params, body)
+        self.cache.put(table_id, address, params, body)  # only answers that passed validation
         return document
 
-    def _fetch_with_retries(self, table_id: str, url: str, params: dict) -> str:
+    def _fetch_with_retries(self, table_id: str, url: str, params: dict) -> tuple[str, object]:
         started = self.clock()
         attempts = 0
         while True:
             attempts += 1
-            outcome = self._attempt(table_id, url, params)
-            if isinstance(outcome, str):
+            success, outcome = self._attempt(table_id, url, params)
+            if success:
                 return outcome
             reason, retry_after = outcome
             delay = max(retry_after or 0.0, self.retry.backoff(attempts))
@@ -308,26 +304,27 @@ class PxWebClient:
                 )
             self.sleep(delay)
 
-    def _attempt(self, table_id: str, url: str, params: dict) -> str | tuple[str, float | None]:
-        """The body (text) on success, or (reason, Retry-After seconds) for a retryable failure."""
+    def _attempt(self, table_id: str, url: str, params: dict) -> tuple[bool, tuple]:
+        """(True, (body, parsed JSON)) or (False, (reason, Retry-After seconds)) if retryable."""
         self.rate_limiter.acquire()
         self.requests_sent += 1
         try:
             response = self.session.get(url, params=params, timeout=self.timeout)
             body = response.text  # reading the body can fail too (connection cut)
         except requests.Timeout:
-            return "tidsavbrudd", None
+            return False, ("tidsavbrudd", None)
         except requests.RequestException:
-            return "avbrutt eller ufullstendig svar", None
+            return False, ("avbrutt eller ufullstendig svar", None)
         status = response.status_code
         if status == 200:
-            if not _looks_complete(body):
-                return "ufullstendig svar", None
-            return body
+            try:
+                return True, (body, json.loads(body))
+            except ValueError:  # cut short but sent with a matching length
+                return False, ("ufullstendig svar", None)
         if status == 429:
-            return "HTTP 429, for mange forespørsler", _retry_after(response)
+            return False, ("HTTP 429, for mange forespørsler", _retry_after(response))
         if status >= 500:
-            return f"HTTP {status}", _retry_after(response)
+            return False, (f"HTTP {status}", _retry_after(response))
         if status == 404:
             raise SsbError(f"SSB kjenner ikke tabell {table_id} (HTTP 404).", table_id, status)
         raise SsbError(
@@ -335,15 +332,6 @@ class PxWebClient:
             table_id,
             status,
         )
-
-
-def _looks_complete(body: str) -> bool:
-    """A body cut short (sent with a matching length) is not valid JSON: retry it."""
-    try:
-        json.loads(body)
-    except ValueError:
-        return False
-    return True
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -25,6 +25,27 @@ def is_municipality_code(code: str) -> bool:
     return bool(MUNICIPALITY_CODE.match(str(code)))
 
 
+def dataset_from_document(document: dict, *, source: str, spec: TableSpec | None = None) -> Dataset:
+    """One JSON-stat document (e.g. a saved API answer in a file) → Dataset.
+
+    The table is recognised from the document (``extension.px.tableid`` or the label) unless
+    ``spec`` is given; SSB's older JSON-stat 1.x bundles are converted first.
+    """
+    from nokkeltall import jsonstat  # noqa: PLC0415
+    from nokkeltall.ssb.tables import table_spec  # noqa: PLC0415
+
+    document = jsonstat.as_v2(document)
+    if spec is None:
+        table_id = jsonstat.table_id(document)
+        if table_id is None:
+            raise NormaliseError(f"{source}: finner ikke SSB-tabellnummeret i JSON-stat-dokumentet")
+        try:
+            spec = table_spec(table_id)
+        except KeyError as error:
+            raise NormaliseError(f"{source}: {error.args[0]}") from None
+    return dataset_from_documents([document], spec, source=source)
+
+
 def dataset_from_documents(
     documents: list[dict], spec: TableSpec, *, source: str, updated: str | None = None
 ) -> Dataset:

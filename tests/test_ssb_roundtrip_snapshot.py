@@ -1,0 +1,82 @@
+"""Round trip against the shipped snapshot: serve its SSB datasets from the stand-in, refresh,
+and get exactly the same figures back (a sample of municipalities, to stay fast).
+
+Skipped when the shipped snapshot holds no dataset of a table in the catalogue in a shape the
+API also gives (e.g. files without the split by sex, or figures re-coded to 2024 borders).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from ssb_standin import FakeClock, SsbStandin, standin_table_for
+
+from nokkeltall import config, snapshot
+from nokkeltall.ssb.client import PxWebClient, ResponseCache
+from nokkeltall.ssb.refresh import refresh
+from nokkeltall.ssb.tables import TABLES, TableSpec
+
+SAMPLE_REGIONS = {"1835", "1836", "1739", "5043", "1838", "5001", "1804"}
+
+
+def servable(entry: dict, frame: pd.DataFrame, spec: TableSpec) -> bool:
+    if entry["kind"] != spec.kind or (entry.get("extra") or {}).get("borders"):
+        return False
+    if spec.kind == "observations":
+        return set(frame["measure"]) <= set(spec.measures.values())
+    if spec.kind == "population_age_sex":
+        return {"female", "male"} <= set(frame["sex"])
+    return True
+
+
+def sample(frame: pd.DataFrame) -> pd.DataFrame:
+    region = "home_region_code" if "home_region_code" in frame else "region_code"
+    out = frame[frame[region].isin(SAMPLE_REGIONS)]
+    if "work_region_code" in out:
+        out = out[out["work_region_code"].isin(SAMPLE_REGIONS)]
+    if "value" in out:
+        out = out[out["value"].notna()]  # a missing figure is no cell in the API's answer
+    return out.sort_values(list(out.columns[:-1])).reset_index(drop=True)
+
+
+def shipped_cases() -> list[tuple[str, TableSpec]]:
+    try:
+        datasets = snapshot.read_manifest(config.snapshot_dir())["datasets"]
+    except snapshot.SnapshotError:
+        return []
+    return [(name, TABLES[e["table_id"]]) for name, e in datasets.items() if e.get("table_id") in TABLES]
+
+
+CASES = shipped_cases()
+
+
+@pytest.mark.parametrize(
+    "name,spec",
+    [pytest.param(name, spec, id=name) for name, spec in CASES]
+    or [pytest.param(None, None, marks=pytest.mark.skip(reason="no shipped SSB datasets"))],
+)
+def test_refresh_from_the_standin_reproduces_the_shipped_figures(name, spec, tmp_path):
+    entry = snapshot.read_manifest(config.snapshot_dir())["datasets"][name]
+    shipped = snapshot.load_dataset(name, config.snapshot_dir())
+    if not servable(entry, shipped, spec):
+        pytest.skip(f"{name}: not in a shape the API gives")
+    expected = sample(shipped)
+    if expected.empty:
+        pytest.skip(f"{name}: none of the sample municipalities")
+
+    clock = FakeClock()
+    with SsbStandin([standin_table_for(spec, expected, updated="2099-01-01T00:00:00Z")]) as server:
+        client = PxWebClient(server.base_url, timeout=5, clock=clock.now, sleep=clock.sleep,
+                             cache=ResponseCache(tmp_path / "cache", max_age=0))
+        refresh([spec.table_id], client=client, snapshot_directory=tmp_path / "snapshot")
+
+    got = sample(snapshot.load_dataset(spec.dataset_name, tmp_path / "snapshot"))
+    if spec.kind == "population_age_sex":
+        assert_totals_are_sums(got)
+        got = sample(got[got["sex"].isin(set(expected["sex"]))])  # files by sex carry no totals
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def assert_totals_are_sums(frame: pd.DataFrame) -> None:
+    wide = frame.pivot_table(index=["region_code", "year", "age"], columns="sex", values="persons", aggfunc="sum")
+    assert (wide["total"] == wide["female"] + wide["male"]).all()
