@@ -403,7 +403,6 @@ def parse_jsonstat_table(source: SourceFile) -> list[Dataset]:
         "measure": spec["measure"](frame).to_numpy(),
         "value": frame["value"].to_numpy(),
     }))
-    first, last = times.iloc[0].lower().replace("k", "q"), times.iloc[-1].lower().replace("k", "q")
     periods = sorted(set(times))
     first, last = periods[0].lower().replace("k", "q"), periods[-1].lower().replace("k", "q")
     return [Dataset(
@@ -425,11 +424,12 @@ def _drop_unused_codes(frame: pd.DataFrame, doc: dict, region_dim: str, time_dim
                        key_codes: list[str] | None) -> pd.DataFrame:
     labels = jsonstat.dimension_labels(doc, region_dim)
     validity = {code: _validity_years(label) for code, label in labels.items()}
-    years = frame[time_dim].astype(str).str[:4].astype(int)
-    start = frame[region_dim].map(lambda code: validity[code][0])
-    end = frame[region_dim].map(lambda code: validity[code][1])
-    in_use = ~((start.notna() & (years < start.fillna(0))) | (end.notna() & (years > end.fillna(9999))))
-    frame = frame[in_use.to_numpy()]
+    in_use = []
+    for code, period in zip(frame[region_dim], frame[time_dim]):
+        start, end = validity[code]
+        year = int(str(period)[:4])
+        in_use.append((start is None or year >= start) and (end is None or year <= end))
+    frame = frame[in_use]
     if key_codes:
         measure_dims = [d for d in doc["id"] if d not in (region_dim, time_dim)]
         is_key = frame[measure_dims].isin(key_codes).any(axis=1)
