@@ -13,7 +13,7 @@ from ssb_standin import FakeClock, SsbStandin, StandinTable, standin_table_for
 
 from nokkeltall import jsonstat, snapshot
 from nokkeltall.datasets import Dataset, conform
-from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy, SlidingWindowRateLimiter
+from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy
 from nokkeltall.ssb.refresh import RefreshError, refresh
 from nokkeltall.ssb.tables import TABLES
 
@@ -325,3 +325,15 @@ def test_a_query_ssb_rejects_names_the_table_and_the_reason(make_client, snapsho
     message = refresh_fails(make_client, snapshot_dir)
     assert message.startswith("SSB avviste spørringen for tabell 06913 (HTTP 400)")
     assert "Too many cells" in message and message.endswith(KEPT)
+
+
+def test_default_wiring_uses_the_configured_api_and_cache(server, tmp_path, monkeypatch):
+    """What `nokkeltall refresh` does: no client given, NOKKELTALL_SSB_API and the data dir decide."""
+    monkeypatch.setenv("NOKKELTALL_SSB_API", server.base_url + "/")
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(tmp_path / "data"))
+
+    result = refresh(["06913"])
+
+    assert result.written and server.data_requests("06913")
+    assert snapshot.read_manifest()["datasets"]["population_changes_06913"]["updated"] == "2025-03-01T07:00:00Z"
+    assert list((tmp_path / "data" / "cache" / "ssb" / "06913").glob("*.json"))

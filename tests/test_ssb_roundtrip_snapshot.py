@@ -1,5 +1,6 @@
 """Round trip against the shipped snapshot: serve its SSB datasets from the stand-in, refresh,
-and get exactly the same figures back (a sample of municipalities, to stay fast).
+and get exactly the same figures back (whole datasets up to 50,000 rows; larger ones for a
+sample of municipalities, to stay fast).
 
 Skipped when the shipped snapshot holds no dataset of a table in the catalogue in a shape the
 API also gives (e.g. files without the split by sex, or figures re-coded to 2024 borders).
@@ -30,10 +31,13 @@ def servable(entry: dict, frame: pd.DataFrame, spec: TableSpec) -> bool:
 
 
 def sample(frame: pd.DataFrame) -> pd.DataFrame:
-    region = "home_region_code" if "home_region_code" in frame else "region_code"
-    out = frame[frame[region].isin(SAMPLE_REGIONS)]
-    if "work_region_code" in out:
-        out = out[out["work_region_code"].isin(SAMPLE_REGIONS)]
+    """Small datasets whole; large ones for a few municipalities."""
+    out = frame
+    if len(frame) > 50_000:
+        region = "home_region_code" if "home_region_code" in frame else "region_code"
+        out = out[out[region].isin(SAMPLE_REGIONS)]
+        if "work_region_code" in out:
+            out = out[out["work_region_code"].isin(SAMPLE_REGIONS)]
     if "value" in out:
         out = out[out["value"].notna()]  # a missing figure is no cell in the API's answer
     return out.sort_values(list(out.columns[:-1])).reset_index(drop=True)
