@@ -509,3 +509,22 @@ def test_real_files():
     assert len(datasets["klass131_code_list_2020"].frame) == 357  # 356 + 9999
     ba = datasets["ba_regions_2024"].frame
     assert "5061" in set(ba["region_code"]) and "1567" not in set(ba["region_code"])
+
+
+def test_profile_values_without_year_fail(tmp_path):
+    row = ("1835,Træna,Nordland,8,442,559500,,29.2,41.1,4,20.2,5.5,2024,64.4,,35.6,2024,82.7,3.9,5.5,0,0,7.9,"
+           "2026,1,1,1,1,4,2024,False,,,2025,500,118,1,425\n")
+    path = tmp_path / "p.csv"
+    path.write_text(PROFILE_HEADER + row)
+    source = SourceFile(path, path.read_bytes())
+    with pytest.raises(ValueError, match="utdanning_ar_09429"):
+        matching(source)[0].parse(source)
+
+
+def test_parse_file_names_the_file_when_a_known_layout_breaks(tmp_path):
+    from nokkeltall.sources import parse_file  # noqa: PLC0415
+
+    path = tmp_path / "sysselsatte.csv"
+    path.write_text("ar,kommunenummer,BefolkningBosted,SysselBosted,SysselArbsted\n20x2,1835,1,1,1\n")
+    with pytest.raises(UnknownLayoutError, match="sysselsatte.csv.*20x2"):
+        parse_file(path)

@@ -478,7 +478,7 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
     measures = sorted(set(base))
     return [Dataset(
         name=f"kostra_economy_{municipalities}_municipalities_{year_span(obs['year'])}", kind="observations",
-        frame=obs, table_id="KOSTRA-12137", title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
+        frame=obs, table_id="KOSTRA", title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
                                                   "investeringer (kommunekasse/konsern ikke oppgitt)",
         source=source.name, publisher="SSB KOSTRA (via tredjepart)", licence=SSB_LICENCE,
         caveat=f"Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), ikke kontrollert "
@@ -734,13 +734,12 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     parts = []
     for year_column, (_, measures) in PROFILE_BLOCKS.items():
         require_columns(frame, measures, "kommuneprofil")
-        block = frame[frame[year_column].str.strip() != ""]
-        if block.empty:
-            continue
-        parts.append(wide_to_observations(block, "kommunenummer", to_year(block[year_column], year_column), measures))
-        empty_year = frame[frame[year_column].str.strip() == ""]
-        if (empty_year[list(measures)].apply(lambda column: column.str.strip() != "")).any(axis=None):
+        has_year = frame[year_column].str.strip() != ""
+        if (frame.loc[~has_year, list(measures)].apply(lambda column: column.str.strip() != "")).any(axis=None):
             raise ValueError(f"kommuneprofil: verdier uten årstall i {year_column}")
+        block = frame[has_year]
+        if not block.empty:
+            parts.append(wide_to_observations(block, "kommunenummer", to_year(block[year_column], year_column), measures))
     income = [column for column in frame.columns if PROFILE_INCOME_COLUMN.match(column)]
     for column in income:
         year = int(PROFILE_INCOME_COLUMN.match(column).group(1))
