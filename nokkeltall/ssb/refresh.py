@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from nokkeltall.datasets import Dataset
 from nokkeltall.ssb.client import PxWebClient, ResponseCache, SsbError, dimension_codes
-from nokkeltall.ssb.normalise import NormaliseError, dataset_from_documents, is_municipality_code
+from nokkeltall.ssb.normalise import dataset_from_documents, is_municipality_code
 from nokkeltall.ssb.tables import ALL, MUNICIPALITIES, TABLES, TableSpec, table_spec
 
 DEFAULT_MAX_AGE = timedelta(hours=6)
@@ -83,7 +83,7 @@ def refresh(
     for spec in specs:
         try:
             outcome, dataset = _refresh_table(spec, client, known, force, report)
-        except (SsbError, NormaliseError) as error:
+        except (SsbError, ValueError) as error:  # ValueError: NormaliseError, JsonStatError, SchemaError
             raise RefreshError(f"{error} {KEPT}", spec.table_id) from error
         result.outcomes.append(outcome)
         if dataset is not None:
