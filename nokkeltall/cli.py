@@ -145,6 +145,44 @@ def _plain(value, decimals: int) -> str:
     return f"{value:.{max(decimals, 1) + 1}f}".rstrip("0").rstrip(".")
 
 
+def _terminal_progress(event) -> None:
+    """One line per table on a terminal, rewritten in place as its queries complete."""
+    if event.total:
+        filled = int(20 * event.done / event.total)
+        bar = "#" * filled + "-" * (20 - filled)
+        line = f"{event.table_id} {event.title[:40]:40} [{bar}] {event.done}/{event.total}"
+    else:
+        line = f"{event.table_id} {event.title[:40]:40} {event.stage}"
+    end = "\n" if event.stage in ("ferdig", "uendret") or not sys.stderr.isatty() else "\r"
+    print(line, end=end, file=sys.stderr, flush=True)
+
+
+def cmd_refresh(args) -> int:
+    """Fetch the catalogue's tables from SSB's API into the snapshot, then rebuild the database."""
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+
+    try:
+        result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
+                         force=args.force)
+    except RefreshError as error:
+        print(f"Feil: {error}", file=sys.stderr)
+        return 1
+    except KeyError as error:
+        raise CliError(f"Ukjent tabell {error}. Tabeller som kan hentes: se «nokkeltall status».") from error
+    for outcome in result.outcomes:
+        if outcome.status == "skipped":
+            print(f"{outcome.table_id}: hoppet over – {outcome.message}", file=sys.stderr)
+            continue
+        state = "oppdatert" if outcome.status == "updated" else "uendret"
+        print(f"{outcome.table_id}: {state} (SSB oppdatert {outcome.updated or 'ukjent'})", file=sys.stderr)
+    if result.written:
+        report = db.build()
+        print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+    else:
+        print("Ingenting nytt hos SSB; datagrunnlaget er uendret.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nokkeltall", description="Nøkkeltall for små kommuner (SSB).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -175,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--county", action="store_true", help="fylket kommunen ligger i (sum av kommunene)")
     scope.add_argument("--country", action="store_true", help="hele landet (sum av kommunene)")
     p.set_defaults(handler=cmd_series)
+
+    p = commands.add_parser("refresh", help="hent tabellene på nytt fra SSBs API (krever nett)")
+    p.add_argument("--table", action="append", help="bare denne SSB-tabellen (kan gjentas), f.eks. 07459")
+    p.add_argument("--max-age-hours", type=float, default=6.0,
+                   help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
+    p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
+    p.set_defaults(handler=cmd_refresh)
     return parser
 
 

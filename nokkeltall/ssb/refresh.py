@@ -21,6 +21,10 @@ DEFAULT_MAX_AGE = timedelta(hours=6)
 KEPT = "Forrige datagrunnlag er beholdt."
 
 
+class SpecMismatch(SsbError):
+    """SSB's metadata lacks a dimension or code the fetch specification asks for."""
+
+
 class RefreshError(RuntimeError):
     """The refresh failed; ``str(error)`` is a Norwegian message for the user (exit code 1)."""
 
@@ -42,10 +46,11 @@ class Progress:
 class TableOutcome:
     table_id: str
     dataset_name: str
-    status: str  # "updated" (new data written) or "unchanged" (same `updated` as the manifest)
+    status: str  # "updated" (new data written), "unchanged" (same `updated`), "skipped" (spec to verify)
     updated: str | None
     rows: int | None = None
     queries: int = 0
+    message: str | None = None
 
 
 @dataclass
@@ -83,6 +88,13 @@ def refresh(
     for spec in specs:
         try:
             outcome, dataset = _refresh_table(spec, client, known, force, report)
+        except SpecMismatch as error:
+            if not spec.to_verify or table_ids is not None:
+                raise RefreshError(f"{error} {KEPT}", spec.table_id) from error
+            # An unverified specification that SSB's metadata contradicts is skipped, not fatal:
+            # nothing was fetched for it, and the verified tables should still be refreshed.
+            result.outcomes.append(TableOutcome(spec.table_id, spec.dataset_name, "skipped", None, message=str(error)))
+            continue
         except (SsbError, ValueError) as error:  # ValueError: NormaliseError, JsonStatError, SchemaError
             raise RefreshError(f"{error} {KEPT}", spec.table_id) from error
         result.outcomes.append(outcome)
@@ -157,7 +169,7 @@ def resolve_selection(spec: TableSpec, all_codes: dict[str, list[str]]) -> dict[
     """Explicit value codes per dimension, checked against the table's metadata."""
     missing = [d for d in spec.dimensions if d not in all_codes]
     if missing:
-        raise SsbError(
+        raise SpecMismatch(
             f"Tabell {spec.table_id} hos SSB mangler dimensjonene {', '.join(missing)}; "
             "hentespesifikasjonen må oppdateres.",
             spec.table_id,
@@ -172,7 +184,7 @@ def resolve_selection(spec: TableSpec, all_codes: dict[str, list[str]]) -> dict[
         else:
             unknown = [code for code in wanted if code not in available]
             if unknown:
-                raise SsbError(
+                raise SpecMismatch(
                     f"Tabell {spec.table_id} hos SSB har ikke kodene {', '.join(unknown)} for "
                     f"{dimension}; hentespesifikasjonen må oppdateres.",
                     spec.table_id,
