@@ -108,7 +108,8 @@ def _observations() -> list[dict]:
         add(code, 2024, "net_result_1000nok", net)
         add(code, 2024, "revenues_1000nok", revenues)
     # 2025: published per-capita net debt and the amount it is computed from (per 31.12 = 1.1.2026)
-    for code, debt in (("1835", 4400), ("1806", 25000), ("1875", 8000), ("5001", 66000), ("5043", 3000)):
+    # (county 18: 1000 × 17 400 / 3 740 = 4 652 kr; the mean of the three published values would be 7 333 kr)
+    for code, debt in (("1835", 4400), ("1806", 5000), ("1875", 8000), ("5001", 66000), ("5043", 3000)):
         add(code, 2025, "net_debt_1000nok", debt)
         add(code, 2025, "net_debt_per_capita_nok", debt * 1000 / sum(map(sum, POPULATION_2026[code])))
     # 11618 employment 2022 on today's numbers
@@ -118,6 +119,15 @@ def _observations() -> list[dict]:
         add(code, 2022, "employed_residents_15_74", residents)
         add(code, 2022, "population_15_74", population)
         add(code, 2022, "employed_workplace_15_74", workplace)
+    add("1835", 2025, "revenues_per_capita_nok", 300000)
+    add("1835", 2025, "investments_per_capita_nok", 15000)
+    # KDD free income 2026 and the population of 1 July it is divided by
+    add("1835", 2026, "free_income_nok", 88_000_000)
+    add("1835", 2026, "population_1_july", 440)
+    add("1835", 2024, "centrality_index", 323)
+    # 06913 natural increase 2024 (county 18: −18, country: 480)
+    for code, increase in (("1835", -3), ("1806", -10), ("1875", -5), ("5001", 500), ("5043", -2)):
+        add(code, 2024, "natural_increase", increase)
     add("1835", 2024, "cost_need_index", 1.4)  # a file; the API dataset below says 1.5 and wins
     add("1806", 2024, "cost_need_index", 1.1)
     return rows
