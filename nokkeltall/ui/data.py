@@ -8,11 +8,12 @@ fingerprint, so a rebuilt database is never served stale.
 
 from __future__ import annotations
 
+import os
 import threading
 
 import streamlit as st
 
-from nokkeltall import db, queries
+from nokkeltall import config, db, queries
 
 _BUILD_LOCK = threading.Lock()
 
@@ -21,12 +22,21 @@ class DataUnavailable(RuntimeError):
     """The statistics cannot be shown; the message is Norwegian and meant for the user."""
 
 
-@st.cache_resource(show_spinner="Klargjør statistikkdatabasen …")
-def _connection_and_fingerprint():
+def _database_key() -> tuple[str, int]:
+    """The database path and its modification time: a rebuilt file gets a new connection."""
+    path = config.database_path()
+    try:
+        return str(path), os.stat(path).st_mtime_ns
+    except OSError:
+        return str(path), 0
+
+
+@st.cache_resource(show_spinner="Klargjør statistikkdatabasen …", max_entries=4)
+def _open(path: str, mtime_ns: int):
     with _BUILD_LOCK:
         try:
-            path = db.ensure_database()
-            con = db.connect(path)
+            db.ensure_database()
+            con = db.connect()
         except Exception as error:  # noqa: BLE001 — every cause gets the same user message
             raise DataUnavailable(
                 f"Statistikken kan ikke lastes: {error}. Kjør «make run» på nytt, eller «nokkeltall status» "
@@ -34,6 +44,12 @@ def _connection_and_fingerprint():
             ) from error
     fingerprint = con.execute("SELECT value FROM build_info WHERE key = 'manifest'").fetchall()[0][0]
     return con, fingerprint
+
+
+def _connection_and_fingerprint():
+    # Keyed on the file's path and mtime: a database rebuilt by `nokkeltall build` or a refresh
+    # (always a new file renamed into place) is opened afresh; the stat is the only per-call cost.
+    return _open(*_database_key())
 
 
 def cursor():

@@ -1,0 +1,55 @@
+"""The «Oppdater fra SSB» action: refresh the snapshot from SSB's API, rebuild, reload."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nokkeltall import db
+from nokkeltall.store.access import configured_editor_password, editing_allowed
+
+
+def _secret_password() -> str | None:
+    try:
+        return st.secrets.get("editor_password")
+    except Exception:  # noqa: BLE001 — no secrets file is the normal case
+        return None
+
+
+def refresh_from_ssb() -> None:
+    """A button for editors; progress per table; the previous data stays on any failure."""
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+
+    configured = configured_editor_password(_secret_password())
+    if configured:
+        given = st.text_input("Redigeringspassord", type="password", key="refresh_password")
+        if not editing_allowed(given, configured):
+            st.caption("Oppdatering fra SSB krever redigeringspassord.")
+            return
+    if not st.button("Oppdater fra SSB", key="refresh_button"):
+        return
+    with st.status("Henter tabeller fra SSB …", expanded=True) as status:
+        progress = st.progress(0.0, text="Starter …")
+
+        def report(event) -> None:
+            share = event.done / event.total if event.total else 0.0
+            progress.progress(min(share, 1.0), text=f"Tabell {event.table_id}: {event.title} ({event.stage})")
+
+        try:
+            result = refresh(progress=report)
+        except RefreshError as error:
+            status.update(label="Oppdateringen feilet", state="error")
+            st.error(str(error))
+            return
+        for outcome in result.outcomes:
+            if outcome.status == "skipped":
+                st.warning(f"Tabell {outcome.table_id} ble hoppet over: {outcome.message}")
+            else:
+                state = "oppdatert" if outcome.status == "updated" else "uendret"
+                st.write(f"Tabell {outcome.table_id}: {state} (SSB oppdatert {outcome.updated or 'ukjent'})")
+        if result.written:
+            db.build()
+            st.cache_data.clear()
+            st.cache_resource.clear()
+            status.update(label="Statistikken er oppdatert fra SSB", state="complete")
+        else:
+            status.update(label="Ingenting nytt hos SSB – datagrunnlaget er uendret", state="complete")

@@ -1,0 +1,81 @@
+"""«Om data»: the catalogue and datasets shown equal the package's, and «Oppdater fra SSB» keeps
+the previous snapshot intact when SSB fails, and refreshes it when SSB answers."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nokkeltall import db, indicators, queries, snapshot
+
+REPO = Path(__file__).resolve().parent.parent
+PAGE = str(REPO / "pages" / "om_data.py")
+
+
+@pytest.fixture(scope="module")
+def built_data_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("om_data")
+    shutil.copytree(REPO / "data" / "snapshot", directory / "snapshot")
+    db.build(directory / "nokkeltall.duckdb", directory / "snapshot")
+    return directory
+
+
+@pytest.fixture
+def data_dir(built_data_dir, tmp_path, monkeypatch) -> Path:
+    directory = tmp_path / "data"
+    shutil.copytree(built_data_dir, directory)
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(directory))
+    return directory
+
+
+def hashes(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+def test_catalogue_and_datasets_are_listed(data_dir):
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    catalogue, datasets = at.dataframe[0].value, at.dataframe[1].value
+    assert list(catalogue["Id"]) == [i.id for i in indicators.CATALOGUE]
+    with db.connect(data_dir / "nokkeltall.duckdb") as con:
+        expected = queries.datasets(con)
+    assert len(datasets) == len(expected)
+    assert set(datasets["Tabell"]) == set(expected["table_id"])
+
+
+def test_refresh_failure_keeps_previous_snapshot(data_dir, monkeypatch):
+    monkeypatch.setenv("NOKKELTALL_SSB_API", "http://127.0.0.1:9")  # nothing listens there
+    import functools
+
+    from nokkeltall.ssb import refresh as refresh_module
+    from nokkeltall.ssb.client import PxWebClient, RetryPolicy
+
+    fast = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.01, max_total_seconds=1.0)
+    monkeypatch.setattr(refresh_module, "PxWebClient", functools.partial(PxWebClient, retry=fast, timeout=1.0))
+    before = hashes(data_dir / "snapshot")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.button(key="refresh_button").click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any("Forrige datagrunnlag er beholdt" in e and "07459" in e for e in errors), errors
+    assert hashes(data_dir / "snapshot") == before
+
+
+def test_refresh_requires_password_when_configured(data_dir, monkeypatch):
+    monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not [b for b in at.button if b.key == "refresh_button"]
+    at.text_input(key="refresh_password").input("feil").run()
+    assert not [b for b in at.button if b.key == "refresh_button"]
+    at.text_input(key="refresh_password").input("hemmelig").run()
+    assert [b for b in at.button if b.key == "refresh_button"]
+
+
+def test_snapshot_untouched_by_page_view(data_dir):
+    before = snapshot.read_manifest(data_dir / "snapshot")
+    AppTest.from_file(PAGE, default_timeout=60).run()
+    assert snapshot.read_manifest(data_dir / "snapshot") == before
