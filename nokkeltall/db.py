@@ -133,7 +133,6 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         CREATE TABLE plan_status_source (municipality_code VARCHAR, plan_type VARCHAR, period VARCHAR, adopted VARCHAR, status VARCHAR, source_url VARCHAR, source_title VARCHAR, note VARCHAR, dataset VARCHAR);
         CREATE TABLE code_list (classification VARCHAR, version_year INTEGER, code VARCHAR, name VARCHAR, dataset VARCHAR);
         CREATE TABLE code_change (change_year INTEGER, old_code VARCHAR, old_name VARCHAR, new_code VARCHAR, new_name VARCHAR, split BOOLEAN, dataset VARCHAR);
-        CREATE TABLE kostra_group (group_code VARCHAR, group_name VARCHAR, population_band VARCHAR, bound_costs VARCHAR, free_disposable_income VARCHAR, municipality_count BIGINT, dataset VARCHAR);
         CREATE TABLE kostra_group_description (group_code VARCHAR, group_name VARCHAR, population_band VARCHAR, bound_costs VARCHAR, free_disposable_income VARCHAR, municipality_count BIGINT, dataset VARCHAR);
     """)
 
