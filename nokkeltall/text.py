@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "–"
 NBSP = "\u00a0"
@@ -20,7 +21,7 @@ def is_missing(value) -> bool:
     if value is None:
         return True
     try:
-        return bool(math.isnan(float(value)))
+        return not math.isfinite(float(value))  # NaN/NA, and ±inf from a division by 0
     except (TypeError, ValueError):
         return True
 
@@ -29,9 +30,9 @@ def number(value, decimals: int = 0, *, sign: bool = False, space: str = " ") ->
     """1234.5 → «1 234,5» (decimals=1); missing → «–»."""
     if is_missing(value):
         return MISSING
-    value = float(value)
-    if decimals == 0:
-        value = round(value)
+    # Round half away from zero on the shortest decimal form (12.345 → 12,35; 2.5 → 3), as
+    # people round by hand; float formatting alone would give 12,34 and 2 (half to even).
+    value = float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
     text = f"{abs(value):,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", space)
     if value < 0 and text.strip("0, " + space) != "":
         text = "−" + text
@@ -110,8 +111,9 @@ def aggregate_change_sentence(region: str, change) -> str | None:
 
 def source_line(table_ids: list[str], updated: str | None = None, publisher: str = "Statistisk sentralbyrå") -> str:
     """«Kilde: Statistisk sentralbyrå, tabell 07459 (oppdatert 2026-02-20)»."""
-    tables = ", ".join(sorted(set(t for t in table_ids if t)))
-    label = "tabell" if len(set(table_ids)) == 1 else "tabeller"
+    distinct = sorted(set(t for t in table_ids if t))
+    tables = ", ".join(distinct)
+    label = "tabell" if len(distinct) == 1 else "tabeller"
     text = f"Kilde: {publisher}, {label} {tables}" if tables else f"Kilde: {publisher}"
     if updated:
         text += f" (oppdatert {updated})"
