@@ -1,0 +1,302 @@
+"""Figures and finding sentences for comparing municipalities (lines, bars, index, ranks).
+
+``build_view(con, view, indicator_id, codes, base_year, presentation)`` is the one entry point
+the compare page, the gathering mode and the exports use: it returns the figure, the table
+behind it, a one-sentence finding, the source line and any Norwegian notes. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from nokkeltall import compare, indicators, text
+from nokkeltall.indicators import Indicator
+
+# Okabe–Ito: distinguishable for colour-blind readers and on a washed-out projector.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+REFERENCE_STYLE = {"fylke": dict(color="#666666", dash="dash"), "land": dict(color="#222222", dash="dot")}
+PEER_COLOUR = "#BBBBBB"
+FONT = "Helvetica, Arial, sans-serif"  # system fonts only: the app must work offline
+
+
+@dataclass
+class View:
+    figure: go.Figure
+    table: pd.DataFrame
+    finding: str | None
+    source: str
+    notes: list[str] = field(default_factory=list)
+    year: int | None = None
+    base_year: int | None = None
+    title: str = ""
+
+
+# --- number helpers -------------------------------------------------------------------------------
+
+def value_text(indicator: Indicator, value) -> str:
+    return text.formatted(value, indicator.unit, indicator.decimals)
+
+
+def change_text(indicator: Indicator, start, end) -> str:
+    """The change from ``start`` to ``end``: percentage points for shares, else per cent (or units)."""
+    if text.is_missing(start) or text.is_missing(end):
+        return text.MISSING
+    if indicator.unit.startswith("%"):
+        return f"{text.number(end - start, 1, sign=True)} prosentpoeng"
+    if start > 0 and end >= 0:
+        return text.percent((end / start - 1) * 100, 1, sign=True)
+    return text.number(end - start, indicator.decimals, sign=True)
+
+
+def _change_value(indicator: Indicator, start, end) -> float:
+    if indicator.unit.startswith("%") or not start > 0:
+        return end - start
+    return (end / start - 1) * 100
+
+
+def _hover_format(indicator: Indicator) -> str:
+    return f",.{indicator.decimals}f"
+
+
+def _axis_title(indicator: Indicator) -> str:
+    return {"personer": "Personer", "kr": "Kroner", "år": "År"}.get(indicator.unit, indicator.unit)
+
+
+def _layout(fig: go.Figure, *, presentation: bool, height: int | None = None, legend: bool = True) -> go.Figure:
+    size = 22 if presentation else 14
+    fig.update_layout(
+        separators=", ",  # decimal comma, space between thousands
+        font=dict(family=FONT, size=size),
+        margin=dict(l=10, r=10, t=30 if not presentation else 20, b=10),
+        height=height or (640 if presentation else 440),
+        hovermode="closest",
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=size)),
+        plot_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#888", ticks="outside")
+    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False)
+    return fig
+
+
+def _colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+# --- lines over time (and index) ------------------------------------------------------------------
+
+def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
+                index_base: int | None = None) -> go.Figure:
+    """One line per municipality, county/country as grey dashed/dotted references.
+
+    Values recalculated to today's municipal borders are drawn with hollow markers.
+    """
+    fig = go.Figure()
+    municipal = series[series["kind"] == "kommune"]
+    number_format = ",.1f" if index_base else _hover_format(indicator)
+    width = 4 if presentation else 2.5
+    for i, (code, group) in enumerate(municipal.groupby("region_code", sort=False)):
+        group = group.sort_values("year")
+        symbols = ["circle-open" if r else "circle" for r in group["recalculated"].fillna(False)]
+        fig.add_trace(go.Scatter(
+            x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines+markers",
+            line=dict(color=_colour(i), width=width), marker=dict(symbol=symbols, size=9 if presentation else 6),
+            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
+        ))
+    for (code, kind), group in series[series["kind"] != "kommune"].groupby(["region_code", "kind"], sort=False):
+        group = group.sort_values("year")
+        fig.add_trace(go.Scatter(
+            x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines",
+            line=dict(width=width - 0.5, **REFERENCE_STYLE[kind]),
+            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
+        ))
+    if index_base:
+        fig.add_hline(y=100, line=dict(color="#999", width=1))
+        fig.update_yaxes(title_text=f"Indeks ({index_base} = 100)")
+    else:
+        fig.update_yaxes(title_text=_axis_title(indicator))
+    fig.update_xaxes(dtick=2 if series["year"].nunique() > 12 else 1, tickformat="d")
+    return _layout(fig, presentation=presentation)
+
+
+def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
+    """«Folketall fra 2016 til 2026: Træna −7,3 % (minst), Røyrvik +1,2 % (mest).»"""
+    municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    if municipal.empty:
+        return None
+    regions = municipal["region_code"].unique()
+    common = set.intersection(*(set(municipal.loc[municipal["region_code"] == r, "year"]) for r in regions))
+    if len(common) < 2:
+        return None
+    start, end = min(common), max(common)
+    changes = []
+    for code in regions:
+        group = municipal[municipal["region_code"] == code].set_index("year")["value"]
+        changes.append((_change_value(indicator, group[start], group[end]),
+                        change_text(indicator, group[start], group[end]), group.name or code,
+                        municipal.loc[municipal["region_code"] == code, "region"].iloc[0]))
+    changes.sort(key=lambda c: c[0])
+    if len(changes) == 1:
+        _, change, _, name = changes[0]
+        return f"{indicator.label} i {name} fra {start} til {end}: {change}."
+    low, high = changes[0], changes[-1]
+    if low[1] == high[1]:
+        return f"{indicator.label} fra {start} til {end}: lik endring ({high[1]}) i alle de valgte kommunene."
+    return (f"{indicator.label} fra {start} til {end}: endringen går fra {low[1]} i {low[3]} "
+            f"til {high[1]} i {high[3]}.")
+
+
+def index_finding(indexed: pd.DataFrame, base_year: int) -> str | None:
+    municipal = indexed[(indexed["kind"] == "kommune") & indexed["value"].notna()]
+    if municipal.empty:
+        return None
+    end = int(municipal["year"].max())
+    last = municipal[municipal["year"] == end].sort_values("value")
+    if last.empty or end == base_year:
+        return None
+    low, high = last.iloc[0], last.iloc[-1]
+    if len(last) == 1:
+        return f"Med {base_year} = 100 står {high['region']} på {text.number(high['value'], 1)} i {end}."
+    return (f"Med {base_year} = 100 står {high['region']} høyest på {text.number(high['value'], 1)} i {end}, "
+            f"{low['region']} lavest på {text.number(low['value'], 1)}.")
+
+
+# --- bars for one year ----------------------------------------------------------------------------
+
+def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False) -> go.Figure:
+    """One bar per municipality (missing ones labelled «mangler»), county/country as grey bars."""
+    colours, labels = [], []
+    for i, row in enumerate(values.to_dict("records")):
+        colours.append(_colour(i) if row["kind"] == "kommune" else "#9a9a9a")
+        labels.append("mangler" if text.is_missing(row["value"]) else value_text(indicator, row["value"]))
+    fig = go.Figure(go.Bar(
+        x=values["region"], y=values["value"],
+        marker_color=colours, text=labels, textposition="outside", cliponaxis=False,
+        hovertemplate=f"%{{x}}: %{{y:{_hover_format(indicator)}}}<extra></extra>",
+    ))
+    fig.update_yaxes(title_text=_axis_title(indicator), rangemode="tozero")
+    return _layout(fig, presentation=presentation, legend=False)
+
+
+def bar_finding(values: pd.DataFrame, indicator: Indicator, year: int) -> str | None:
+    municipal = values[(values["kind"] == "kommune") & values["value"].notna()].sort_values("value")
+    if municipal.empty:
+        return None
+    country = values.loc[values["kind"] == "land", "value"]
+    tail = f" Landet: {value_text(indicator, country.iloc[0])}." if not country.empty else ""
+    if len(municipal) == 1:
+        row = municipal.iloc[0]
+        return f"{indicator.label} i {year}: {row['region']} {value_text(indicator, row['value'])}.{tail}"
+    low, high = municipal.iloc[0], municipal.iloc[-1]
+    return (f"{indicator.label} i {year}: høyest i {high['region']} ({value_text(indicator, high['value'])}), "
+            f"lavest i {low['region']} ({value_text(indicator, low['value'])}).{tail}")
+
+
+# --- ranks among the small municipalities -----------------------------------------------------------
+
+def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False) -> go.Figure:
+    """All small peers as grey horizontal bars, highest first; the chosen ones in colour."""
+    shown = peers[peers["value"].notna()].iloc[::-1]  # plotly draws the first row at the bottom
+    chosen_order = [c for c in peers.loc[peers["chosen"], "municipality_code"]]
+    colours = [(_colour(chosen_order.index(c)) if chosen else PEER_COLOUR)
+               for c, chosen in zip(shown["municipality_code"], shown["chosen"])]
+    labels = [f"{r}. {n}" + ("" if g else " *") for r, n, g in zip(shown["rank"], shown["region"], shown["in_group"])]
+    fig = go.Figure(go.Bar(
+        y=labels, x=shown["value"], orientation="h", marker_color=colours,
+        hovertemplate=f"%{{y}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text=_axis_title(indicator))
+    row_height = 26 if presentation else 17
+    height = max(400, row_height * len(shown) + 110)
+    fig = _layout(fig, presentation=presentation, height=height, legend=False)
+    fig.update_yaxes(tickfont=dict(size=16 if presentation else 11))
+    return fig
+
+
+def rank_finding(ranked: pd.DataFrame, indicator: Indicator) -> str | None:
+    known = ranked[ranked["rank"].notna()]
+    if known.empty:
+        return None
+    year = ranked["year"].iloc[0]
+    parts = [f"{row['region']} nr. {int(row['rank'])} av {int(row['of'])}" for row in known.to_dict("records")]
+    if len(parts) > 1:
+        listed = ", ".join(parts[:-1]) + " og " + parts[-1]
+    else:
+        listed = parts[0]
+    return f"{indicator.label} i {year} blant {compare.PEER_GROUP_LABEL} (1 = høyest): {listed}."
+
+
+# --- one view ---------------------------------------------------------------------------------------
+
+def view_title(view: str, indicator: Indicator, year: int | None = None, base_year: int | None = None) -> str:
+    if view == "indeks" and base_year:
+        return f"{indicator.label}, indeks ({base_year} = 100)"
+    if view in ("stolper", "rangering") and year:
+        return f"{indicator.label}, {year}"
+    return indicator.label
+
+
+def build_view(con, view: str, indicator_id: str, codes, base_year: int | None = None,
+               presentation: bool = False) -> View:
+    """Figure, table, finding, source and notes for one view of one indicator."""
+    indicator = indicators.get(indicator_id)
+    codes = list(codes)
+    source = compare.source_text(con, indicator_id)
+    notes: list[str] = []
+    if view == "rangering":
+        peers = compare.peer_values(con, indicator_id, codes)
+        ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
+        year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
+        if (~peers["in_group"] & peers["chosen"]).any():
+            notes.append("* Kommunen er ikke i gruppen; plassen viser hvor den ville ligget.")
+        if ranked["rank"].isna().any():
+            missing = ranked.loc[ranked["rank"].isna(), "region"].tolist()
+            notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
+        table = pd.DataFrame({
+            "Plass": peers["rank"], "Kommune": peers["region"], "Kommunenummer": peers["municipality_code"],
+            "Verdi": peers["value"].round(indicator.decimals + 1), "Valgt": peers["chosen"].map({True: "ja", False: ""}),
+            "År": year,
+        })
+        return View(rank_figure(peers, indicator, presentation=presentation), table,
+                    rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
+                    title=view_title(view, indicator, year))
+    series = compare.comparison_series(con, indicator_id, codes)
+    if series.empty or series.loc[series["kind"] == "kommune", "value"].notna().sum() == 0:
+        notes.append(f"Ingen av de valgte kommunene har tall for {indicator.label.lower()}.")
+    if not (series["kind"] != "kommune").any():
+        notes.append("Fylke og land vises ikke: tallet finnes ikke for alle kommunene i fylket/landet, "
+                     "eller kan ikke legges sammen.")
+    if series["recalculated"].fillna(False).astype(bool).any():
+        notes.append("Hule punkter er omregnet til dagens kommunegrenser.")
+    if view == "stolper":
+        year = compare.latest_year(series)
+        values = compare.values_in_year(series, year, codes, compare.municipality_names(con, codes)) if year else series.iloc[0:0]
+        missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
+        if missing:
+            notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
+        table = pd.DataFrame({"Område": values["region"], "Verdi": values["value"].round(indicator.decimals + 1),
+                              "År": values["year"]})
+        return View(bar_figure(values, indicator, presentation=presentation), table,
+                    bar_finding(values, indicator, year) if year else None, source, notes, year=year,
+                    title=view_title(view, indicator, year))
+    if view == "indeks":
+        years = compare.years_with_data(series)
+        base = base_year if base_year in years else compare.default_base_year(years)
+        if base is None:
+            return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
+                        title=indicator.label)
+        indexed = compare.index_series(series, base)
+        if indexed.attrs.get("without_base"):
+            notes.append(f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
+                         "mangler eller er ikke positivt.")
+        table = compare.wide_table(indexed.assign(value=indexed["value"].round(1)))
+        return View(line_figure(indexed, indicator, presentation=presentation, index_base=base), table,
+                    index_finding(indexed, base), source, notes, year=compare.latest_year(series), base_year=base,
+                    title=view_title(view, indicator, base_year=base))
+    table = compare.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
+    return View(line_figure(series, indicator, presentation=presentation), table, line_finding(series, indicator),
+                source, notes, year=compare.latest_year(series), title=view_title(view, indicator))
+
