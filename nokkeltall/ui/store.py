@@ -1,0 +1,79 @@
+"""The user-data store for the pages: one cached ``UserStore`` per file, and the editor gate.
+
+Editing needs the editor password when one is configured (``editor_password`` in Streamlit
+secrets, else the environment variable ``NOKKELTALL_EDITOR_PASSWORD``); reading stays open.
+Messages from ``ValidationError.errors`` are shown under the form, naming the field.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nokkeltall import config
+from nokkeltall.store import UserStore, configured_editor_password, editing_allowed
+
+SECRET_NAME = "editor_password"
+PASSWORD_KEY = "_editor_password"
+NAME_KEY = "_editor_name"
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> UserStore:
+    return UserStore(path)
+
+
+def user_store() -> UserStore:
+    """The store over ``config.user_database_path()`` (one object per file and process)."""
+    return _store(str(config.user_database_path()))
+
+
+def configured_password() -> str | None:
+    """The editor password from Streamlit secrets, else the environment; None when open."""
+    secret = None
+    try:
+        if st.secrets.load_if_toml_exists():
+            secret = st.secrets.get(SECRET_NAME)
+    except Exception:  # noqa: BLE001 — a broken secrets file must not lock readers out
+        secret = None
+    return configured_editor_password(str(secret) if secret else None)
+
+
+def editor_gate() -> bool:
+    """Sidebar box: True when the user may edit. Shows a password field when one is configured."""
+    configured = configured_password()
+    if not configured:
+        return True
+    with st.sidebar:
+        st.markdown("**Redigering**")
+        given = st.text_input("Redaktørpassord", type="password", key=PASSWORD_KEY,
+                              help="Alle kan lese. For å registrere eller endre trengs redaktørpassordet.")
+        allowed = editing_allowed(given, configured)
+        if allowed:
+            st.success("Du kan redigere.", icon="🔓")
+        elif given:
+            st.error("Feil passord. Du kan lese, men ikke endre.", icon="🔒")
+        else:
+            st.info("Skriv redaktørpassordet for å registrere eller endre.", icon="🔒")
+    return allowed
+
+
+def name_input(key: str) -> str:
+    """«Ditt navn» for the change log; remembers the last name typed in this session."""
+    if key not in st.session_state and st.session_state.get(NAME_KEY):
+        st.session_state[key] = st.session_state[NAME_KEY]
+    return st.text_input("Ditt navn (lagres i endringsloggen)", key=key, max_chars=80)
+
+
+def remember_name(name: str) -> None:
+    if name and name.strip():
+        st.session_state[NAME_KEY] = name.strip()
+
+
+def show_errors(errors: dict[str, str], labels: dict[str, str]) -> None:
+    """One message per field, naming the field, e.g. «Vedtatt (år eller dato): Årstallet må …»."""
+    st.error("Ingenting er lagret. Rett opp feltene under og prøv igjen.", icon="⚠️")
+    for field, message in errors.items():
+        row, _, name = field.rpartition(".")
+        label = labels.get(name, labels.get(field, name))
+        prefix = f"Rad {row}, {label}" if row.isdigit() else label
+        st.error(f"**{prefix}:** {message}")
