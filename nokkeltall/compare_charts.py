@@ -106,18 +106,22 @@ def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: boo
             line=dict(color=_colour(i), width=width), marker=dict(symbol=symbols, size=9 if presentation else 6),
             hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
         ))
-    for (code, kind), group in series[series["kind"] != "kommune"].groupby(["region_code", "kind"], sort=False):
+    for j, ((code, kind), group) in enumerate(series[series["kind"] != "kommune"].groupby(["region_code", "kind"],
+                                                                                         sort=False)):
         group = group.sort_values("year")
+        style = dict(REFERENCE_STYLE[kind])
+        if kind == "fylke" and j % 2:
+            style["dash"] = "dashdot"
         fig.add_trace(go.Scatter(
             x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines",
-            line=dict(width=width - 0.5, **REFERENCE_STYLE[kind]),
+            line=dict(width=width - 0.5, **style),
             hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
         ))
     if index_base:
         fig.add_hline(y=100, line=dict(color="#999", width=1))
         fig.update_yaxes(title_text=f"Indeks ({index_base} = 100)")
     else:
-        fig.update_yaxes(title_text=_axis_title(indicator))
+        fig.update_yaxes(title_text=_axis_title(indicator), tickformat=",~f")
     fig.update_xaxes(dtick=2 if series["year"].nunique() > 12 else 1, tickformat="d")
     return _layout(fig, presentation=presentation)
 
@@ -177,7 +181,7 @@ def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool
         marker_color=colours, text=labels, textposition="outside", cliponaxis=False,
         hovertemplate=f"%{{x}}: %{{y:{_hover_format(indicator)}}}<extra></extra>",
     ))
-    fig.update_yaxes(title_text=_axis_title(indicator), rangemode="tozero")
+    fig.update_yaxes(title_text=_axis_title(indicator), rangemode="tozero", tickformat=",~f")
     return _layout(fig, presentation=presentation, legend=False)
 
 
@@ -208,7 +212,7 @@ def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool
         y=labels, x=shown["value"], orientation="h", marker_color=colours,
         hovertemplate=f"%{{y}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
     ))
-    fig.update_xaxes(title_text=_axis_title(indicator))
+    fig.update_xaxes(title_text=_axis_title(indicator), tickformat=",~f")
     row_height = 26 if presentation else 17
     height = max(400, row_height * len(shown) + 110)
     fig = _layout(fig, presentation=presentation, height=height, legend=False)
@@ -263,10 +267,14 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
         return View(rank_figure(peers, indicator, presentation=presentation), table,
                     rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
                     title=view_title(view, indicator, year))
-    series = compare.comparison_series(con, indicator_id, codes)
+    references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
+    series = compare.comparison_series(con, indicator_id, codes, references=references)
+    if not references:
+        notes.append("Fylke og land er ikke tegnet inn her fordi tallene er for ulike i størrelse; "
+                     "se indeksvisningen.")
     if series.empty or series.loc[series["kind"] == "kommune", "value"].notna().sum() == 0:
         notes.append(f"Ingen av de valgte kommunene har tall for {indicator.label.lower()}.")
-    if not (series["kind"] != "kommune").any():
+    if references and not (series["kind"] != "kommune").any():
         notes.append("Fylke og land vises ikke: tallet finnes ikke for alle kommunene i fylket/landet, "
                      "eller kan ikke legges sammen.")
     if series["recalculated"].fillna(False).astype(bool).any():
