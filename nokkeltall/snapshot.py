@@ -100,6 +100,9 @@ def write_datasets(datasets: list[Dataset], directory: Path | None = None) -> No
         fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         for dataset in datasets:
             file_path = staging / f"{dataset.name}.parquet"
+            # the staging copy of a replaced dataset is a hard link to the live file: remove the
+            # link first, or writing through it would change the current snapshot before the swap
+            file_path.unlink(missing_ok=True)
             _write_parquet(dataset.frame, file_path)
             manifest["datasets"][dataset.name] = _entry(dataset, file_path, fetched)
         manifest["format_version"] = FORMAT_VERSION
