@@ -211,6 +211,12 @@ def missing_references(series: pd.DataFrame) -> bool:
     return not (series["kind"] != "kommune").any() if not series.empty else True
 
 
+def indicator_years(con, indicator_id: str) -> list[int]:
+    """The years in which any municipality has the indicator."""
+    series = queries.indicator_series(con, indicator_id)
+    return sorted(int(y) for y in series.loc[series["value"].notna(), "year"].unique())
+
+
 def years_with_data(series: pd.DataFrame) -> list[int]:
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
     return sorted(int(y) for y in municipal["year"].unique())

@@ -1,6 +1,120 @@
-"""Samlingsmodus (under arbeid)."""
+"""Samlingsmodus: one figure per screen with a one-sentence finding, large type for a projector,
+previous/next, the slide number in the URL (?lysbilde=3). Works offline: all data is local.
+
+Decks: ?sett=befolkning (ready deck for the network municipalities), ?sett=<id> (a saved deck),
+or the current comparison (?kommuner=…&indikatorer=…&visning=…&basisaar=…)."""
+
+import html
 
 import streamlit as st
 
-st.title("Samlingsmodus")
-st.info("Denne siden er under arbeid.")
+from nokkeltall import compare, compare_charts, decks, indicators
+from nokkeltall.store import UserStore, ValidationError
+from nokkeltall.store.decks import DeckStore
+from nokkeltall.store.database import NotFoundError
+from nokkeltall.ui.data import DataUnavailable, cached_call, query
+from nokkeltall.ui.widgets import safe_text
+
+# The sidebar is hidden with CSS (set_page_config belongs to app.py); type is large for the back row.
+st.markdown(
+    """<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"],
+    [data-testid="stSidebarNav"] { display: none !important; }
+    .block-container { padding-top: 1.2rem; max-width: 100%; }
+    .slide-title { font-size: 2.6rem; font-weight: 700; line-height: 1.15; margin: 0 0 .4rem 0; }
+    .slide-finding { font-size: 2.0rem; line-height: 1.3; font-weight: 500; margin: 0 0 .6rem 0; }
+    .slide-meta { font-size: 1.3rem; color: #444; }
+    </style>""",
+    unsafe_allow_html=True,
+)
+
+try:
+    all_codes = query("municipalities")["municipality_code"].tolist()
+except DataUnavailable as error:
+    st.error(str(error))
+    st.stop()
+
+params = st.query_params
+problems: list[str] = []
+deck_store = DeckStore(UserStore())
+chosen_set = params.get("sett")
+
+if chosen_set == decks.READY_DECK_KEY:
+    network = [c for c in decks.network_codes(UserStore().list_applications()) if c in set(all_codes)]
+    deck = decks.ready_deck(network)
+elif chosen_set:
+    try:
+        saved = deck_store.get(int(chosen_set))
+        deck = decks.deck_from_list(saved["name"], saved["slides"], all_codes)
+    except (ValueError, NotFoundError):
+        deck = decks.Deck("", [], [f"Fant ikke lysbildesettet «{safe_text(chosen_set, 30)}»."])
+else:
+    codes, found = compare.parse_codes(params.get("kommuner"), all_codes)
+    problems += found
+    ids, found = compare.parse_indicators(params.get("indikatorer"))
+    problems += found
+    view, found = compare.parse_view(params.get("visning"))
+    problems += found
+    base_year, found = compare.parse_base_year(params.get("basisaar"), cached_call(compare.indicator_years, "population"))
+    problems += found
+    if len(codes) < compare.MIN_MUNICIPALITIES or not ids:
+        deck = decks.Deck("", [], ["Velg et lysbildesett under, eller åpne samlingsmodus fra «Sammenlign» med "
+                                   "minst to kommuner og én indikator."] if not problems else [])
+    else:
+        deck = decks.deck_from_comparison(codes, ids, view, base_year)
+problems += deck.problems
+
+position, problem = decks.slide_position(params.get("lysbilde"), len(deck.slides))
+if problem and deck.slides:
+    problems.append(problem)
+for message in problems:
+    st.warning(message, icon="⚠️")
+
+
+def go_to(number: int) -> None:
+    st.query_params["lysbilde"] = str(number)
+
+
+if deck.slides:
+    slide = deck.slides[position - 1]
+    indicator = indicators.get(slide.indicator_id)
+    result = cached_call(compare_charts.build_view, slide.view, slide.indicator_id, tuple(slide.codes),
+                         slide.base_year, True)
+    st.markdown(f'<div class="slide-title">{html.escape(result.title)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</div>',
+                unsafe_allow_html=True)
+    st.plotly_chart(result.figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
+                    key=f"slide_{position}")
+    st.markdown(f'<div class="slide-meta">{html.escape(result.source)}'
+                + (f" · {html.escape(' '.join(result.notes))}" if result.notes else "") + "</div>",
+                unsafe_allow_html=True)
+    controls = st.columns([1, 2, 1])
+    controls[0].button("◀ Forrige", on_click=go_to, args=(position - 1,), disabled=position <= 1,
+                       width="stretch", key="previous")
+    controls[1].markdown(f'<div class="slide-meta" style="text-align:center">Lysbilde {position} av '
+                         f'{len(deck.slides)}{" · " + html.escape(deck.name) if deck.name else ""}</div>',
+                         unsafe_allow_html=True)
+    controls[2].button("Neste ▶", on_click=go_to, args=(position + 1,), disabled=position >= len(deck.slides),
+                       width="stretch", key="next")
+
+# --- choose, save and reopen decks ----------------------------------------------------------------
+with st.expander("Lysbildesett: velg, lagre eller åpne", expanded=not deck.slides):
+    saved_decks = deck_store.list()
+    st.page_link("pages/samlingsmodus.py", label=f"📊 {decks.READY_DECK_NAME}",
+                 query_params={"sett": decks.READY_DECK_KEY})
+    for saved in saved_decks:
+        st.page_link("pages/samlingsmodus.py", label=f"💾 {saved['name']} ({len(saved['slides'])} lysbilder)",
+                     query_params={"sett": str(saved["id"])})
+    if deck.slides:
+        with st.form("save_deck"):
+            name = st.text_input("Navn på settet", value=deck.name if chosen_set else "")
+            saved_by = st.text_input("Ditt navn (valgfritt)")
+            if st.form_submit_button("💾 Lagre settet"):
+                try:
+                    row = deck_store.save(name, deck.to_list(), saved_by)
+                except ValidationError as error:
+                    for message in error.errors.values():
+                        st.error(message)
+                else:
+                    st.success(f"Lagret «{safe_text(row['name'], 80)}». Åpne det igjen fra listen over.")
+    st.page_link("pages/sammenlign.py", label="⬅ Tilbake til Sammenlign")
