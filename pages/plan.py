@@ -64,7 +64,7 @@ for column, plan_type in zip(columns, ("samfunnsdel", "arealdel")):
     fact = facts[plan_type]
     age = "" if fact.age_years is None else f"{fact.age_years} år gammel"
     column.metric(f"Kommuneplanens {plan_type}", fact.adopted_text if fact.adopted else fact.status_label,
-                  help=f"Kilde: {fact.source_text}")
+                  help=f"Kilde: {safe_text(fact.source_text, 300)}")
     column.caption(" · ".join(filter(None, [fact.status_label if fact.adopted else "", age])) or "Vedtak ikke registrert")
 strategy = summary.planstrategi
 columns[2].metric(f"Planstrategi {strategy.term}",
