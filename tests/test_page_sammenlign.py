@@ -1,0 +1,113 @@
+"""The compare page: figures and rankings shown equal the query layer; bad URL values give clear
+Norwegian messages while the rest of the page works."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from nokkeltall import db, queries
+from nokkeltall.store import UserStore
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def data_dir(writable_data_dir):
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield writable_data_dir
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def run(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/sammenlign.py")
+    return at.run()
+
+
+def values(array) -> list:
+    """A Plotly JSON array, possibly a base64 typed array."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=np.dtype(array["dtype"])).tolist()
+    return list(array)
+
+
+def figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def test_lines_show_the_query_layer_values(data_dir):
+    at = run({"kommuner": "1835,5043", "indikatorer": "share_67_plus_pct", "visning": "linjer"})
+    assert not at.exception and not at.warning
+    (figure,) = figures(at)
+    traces = {t["name"]: t for t in figure["data"]}
+    assert {"Træna", "Røyrvik", "Nordland", "Trøndelag", "Landet"} <= set(traces)
+    con = db.connect(data_dir / "nokkeltall.duckdb")
+    expected = queries.indicator_series(con, "share_67_plus_pct", ["1835"])
+    assert values(traces["Træna"]["x"]) == expected["year"].tolist()
+    assert np.allclose(values(traces["Træna"]["y"]), expected["value"].astype(float))
+    country = queries.aggregate_series(con, "share_67_plus_pct").dropna(subset=["value"])
+    assert np.allclose(values(traces["Landet"]["y"]), country["value"].astype(float))
+    assert at.query_params["kommuner"] == "1835,5043"
+
+
+def test_ranks_shown_equal_the_peer_group(data_dir):
+    at = run({"kommuner": "5043,1835", "indikatorer": "population", "visning": "rangering"})
+    assert not at.exception
+    (figure,) = figures(at)
+    bars = figure["data"][0]
+    # small municipalities (< 2 500) of Nordland/Trøndelag in the fixture: Hamarøy 800, Træna 440, Røyrvik 300
+    assert list(bars["y"]) == ["3. Røyrvik", "2. Træna", "1. Hamarøy"]
+    assert values(bars["x"]) == [300, 440, 800]
+    finding = [m.value for m in at.markdown if "nr." in m.value][0]
+    assert "Røyrvik nr. 3 av 3" in finding and "Træna nr. 2 av 3" in finding
+
+
+def test_bad_url_values_give_messages_and_the_page_still_works(data_dir):
+    at = run({"kommuner": "1835,9999,5043,abc", "indikatorer": "population,tull", "visning": "indeks",
+              "basisaar": "1900"})
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "«9999»" in warnings and "«abc»" in warnings and "«tull»" in warnings and "1900" in warnings
+    assert len(at.get("plotly_chart")) == 1
+    assert at.query_params["kommuner"] == "1835,5043" and at.query_params["basisaar"] == "2016"
+
+
+def test_empty_and_too_many(data_dir):
+    at = run({"kommuner": "", "indikatorer": "population"})
+    assert not at.exception and not at.get("plotly_chart")
+    assert any("minst to kommuner" in i.value for i in at.info)
+    at = run({"kommuner": "1806,1835,1875,5001,5043,1806,1835,1875,5001,5043", "indikatorer": ""})
+    assert not at.exception and any("minst én indikator" in i.value for i in at.info)
+
+
+def test_similar_municipalities_and_network_quick_pick(data_dir):
+    at = run({"kommuner": "1835,5043", "indikatorer": "population", "lik": "1835"})
+    assert not at.exception
+    similar = next(d.value for d in at.dataframe if "Avstand" in d.value.columns)
+    assert "Træna (1835)" not in set(similar["Kommune"]) and len(similar) == 4
+    # no application marked «valgt» → a message, nothing changes
+    at.button[1].click().run()
+    assert any("Ingen kommuner er valgt" in w.value for w in at.warning)
+    UserStore().add_application({
+        "municipality_code": "1875", "round_year": 2026, "samfunnsdel_year": 2015,
+        "progress_plan": "Planstrategi 2027", "has_fact_base": True, "fact_base_description": "SSB-tall", "planning_staff_persons": 1,
+        "planning_staff_percent": 50, "contact_name": "Kari", "contact_email": "kari@example.no",
+        "received_date": "2026-01-05", "status": "valgt"}, changed_by="test")
+    UserStore().add_application({
+        "municipality_code": "5043", "round_year": 2026, "samfunnsdel_year": 2015,
+        "progress_plan": "Planstrategi 2027", "has_fact_base": True, "fact_base_description": "SSB-tall", "planning_staff_persons": 1,
+        "planning_staff_percent": 50, "contact_name": "Ola", "contact_email": "ola@example.no",
+        "received_date": "2026-01-05", "status": "valgt"}, changed_by="test")
+    at.button[1].click().run()
+    assert at.query_params["kommuner"] == "1875,5043"
