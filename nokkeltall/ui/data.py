@@ -93,3 +93,23 @@ def _cached_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
     function = getattr(importlib.import_module(module_name), function_name)
     with cursor() as cur:
         return function(cur, *args, **dict(kwargs))
+
+
+def shared_call(function, *args, **kwargs):
+    """Like ``cached_call`` but the result is shared, not copied (``st.cache_resource``).
+
+    For results that are expensive to unpickle and never mutated by the caller, such as Plotly
+    figures (unpickling a figure re-validates it: about 6 ms each, per rerun).
+    """
+    return _shared_call(f"{function.__module__}.{function.__qualname__}", fingerprint(), args,
+                        tuple(sorted(kwargs.items())))
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _shared_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
+    import importlib  # noqa: PLC0415
+
+    module_name, _, function_name = qualified_name.rpartition(".")
+    function = getattr(importlib.import_module(module_name), function_name)
+    with cursor() as cur:
+        return function(cur, *args, **dict(kwargs))

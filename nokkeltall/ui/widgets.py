@@ -80,11 +80,21 @@ def source_caption(text: str) -> None:
     st.caption(text)
 
 
-def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key: str, note: str | None = None) -> None:
-    """A chart with its «Vis tabell» view, a CSV download of its numbers and its source line."""
-    st.plotly_chart(figure, use_container_width=True, config={"displaylogo": False}, key=f"chart_{key}")
+def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key: str, note: str | None = None,
+                 on_select: bool = False, display: pd.DataFrame | None = None):
+    """A chart with its «Vis tabell» view, a CSV download of its numbers and its source line.
+
+    With ``on_select=True`` a click on the chart reruns the page and the selection event is returned.
+    """
+    event = st.plotly_chart(
+        figure, width="stretch", config={"displaylogo": False}, key=f"chart_{key}",
+        on_select="rerun" if on_select else "ignore", selection_mode="points" if on_select else ("points", "box", "lasso"))
     with st.expander("Vis tabell"):
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        if display is None:
+            from nokkeltall.charts import format_table  # noqa: PLC0415
+
+            display = format_table(table)
+        st.dataframe(display, hide_index=True, width="stretch")
         st.download_button(
             "Last ned CSV",
             table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),
@@ -95,3 +105,28 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
     if note:
         st.caption(note)
     source_caption(source)
+    return event if on_select else None
+
+
+YEAR_COLUMNS = {"År", "Year", "year"}
+
+
+def norwegian_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None, default_decimals: int = 1):
+    """A Styler that shows numbers the Norwegian way («1 234», «12,5») while sorting stays numeric."""
+    from nokkeltall import text  # noqa: PLC0415
+
+    decimals = decimals or {}
+    formats = {}
+    for column in frame.columns:
+        if column in YEAR_COLUMNS:
+            continue
+        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            places = decimals.get(column, 0 if pd.api.types.is_integer_dtype(frame[column]) else default_decimals)
+            formats[column] = lambda v, places=places: text.number(v, places)
+    return frame.style.format(formats)
+
+
+def chart_block(chart, key: str, *, on_select: bool = False):
+    """``figure_block`` for a ``nokkeltall.charts.Chart`` (figure, table, source, note)."""
+    return figure_block(chart.figure, chart.table, source=chart.source, filename=chart.filename, key=key,
+                        note=chart.note, on_select=on_select, display=chart.display)
