@@ -12,6 +12,7 @@ from nokkeltall import compare, compare_charts, decks, indicators
 from nokkeltall.store import UserStore, ValidationError
 from nokkeltall.store.decks import DeckStore
 from nokkeltall.store.database import NotFoundError
+from nokkeltall.ui import data as ui_data
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.widgets import safe_text
 
@@ -78,7 +79,7 @@ def go_to(number: int) -> None:
 if deck.slides:
     slide = deck.slides[position - 1]
     indicator = indicators.get(slide.indicator_id)
-    result = cached_call(compare_charts.build_view, slide.view, slide.indicator_id, tuple(slide.codes),
+    result = getattr(ui_data, "shared_call", cached_call)(compare_charts.build_view, slide.view, slide.indicator_id, tuple(slide.codes),
                          slide.base_year, True)
     st.markdown(f'<div class="slide-title">{html.escape(result.title)}</div>', unsafe_allow_html=True)
     st.markdown(f'<div class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</div>',

@@ -6,10 +6,13 @@ import streamlit as st
 from nokkeltall import compare, compare_charts, decks, export, indicators
 from nokkeltall.store import UserStore
 from nokkeltall.ui import url_state
+from nokkeltall.ui import data as ui_data
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.widgets import figure_block
 
 SCOPE = "sammenlign"
+# Views hold Plotly figures: share them (no unpickling per rerun) where the data module offers it.
+shared_call = getattr(ui_data, "shared_call", cached_call)
 K_CODES, K_IDS, K_VIEW, K_BASE = "cmp_kommuner", "cmp_indikatorer", "cmp_visning", "cmp_basisaar"
 K_TARGET, K_POOL = "cmp_lik", "cmp_utvalg"
 POOLS = {"alle": "Alle kommuner i landet", "sma": "Bare små kommuner (under 2 500)"}
@@ -123,7 +126,7 @@ else:
     names = list(cached_call(compare.municipality_names, tuple(codes)).values())
     for indicator_id in ids:
         indicator = indicators.get(indicator_id)
-        result = cached_call(compare_charts.build_view, view, indicator_id, tuple(codes), base_year)
+        result = shared_call(compare_charts.build_view, view, indicator_id, tuple(codes), base_year)
         st.subheader(result.title)
         if result.finding:
             st.markdown(f"**{result.finding}**")
