@@ -96,10 +96,7 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     try:
         with duckdb.connect(temporary) as con:
             _create_raw_tables(con)
-            for name, entry in manifest["datasets"].items():
-                problem = _load_dataset(con, folder, name, entry)
-                if problem:
-                    problems[name] = problem
+            problems.update(_load_datasets(con, folder, manifest))
             _create_dataset_table(con, manifest, problems)
             _harmonise(con)
             con.execute("CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -137,21 +134,58 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """)
 
 
-def _load_dataset(con: duckdb.DuckDBPyConnection, folder: Path, name: str, entry: dict) -> str | None:
+def _check_file(folder: Path, entry: dict) -> tuple[str | None, str | None, Path]:
+    """(problem, table, path) for one manifest entry, before anything is read."""
     table = RAW_TABLES.get(entry.get("kind"))
     path = folder / entry.get("file", "")
     if table is None:
-        return f"ukjent datasett-type {entry.get('kind')!r}"
+        return f"ukjent datasett-type {entry.get('kind')!r}", None, path
     if not path.is_file():
-        return f"{path.name} mangler"
+        return f"{path.name} mangler", table, path
     if snapshot.sha256_of(path) != entry.get("sha256"):
-        return f"{path.name} er endret eller ødelagt (kontrollsummen stemmer ikke)"
-    columns = [c for c, in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"]
+        return f"{path.name} er endret eller ødelagt (kontrollsummen stemmer ikke)", table, path
+    return None, table, path
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [c for c, in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"]
+
+
+def _load_datasets(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> dict[str, str]:
+    """Load every dataset file into its raw table; returns name → problem for those skipped.
+
+    One INSERT per table reads all its files at once (DuckDB reads them in parallel); if that
+    fails, the files are loaded one by one so the broken one is named and the rest still load.
+    """
+    problems: dict[str, str] = {}
+    by_table: dict[str, list[tuple[str, Path]]] = {}
+    for name, entry in manifest["datasets"].items():
+        problem, table, path = _check_file(folder, entry)
+        if problem:
+            problems[name] = problem
+        else:
+            by_table.setdefault(table, []).append((name, path))
+    for table, files in by_table.items():
+        columns = ", ".join(_table_columns(con, table))
+        try:
+            con.execute(
+                f"""INSERT INTO {table}
+                    SELECT {columns}, f.dataset
+                    FROM read_parquet($paths, filename = true, union_by_name = true) p
+                    JOIN (SELECT unnest($paths) AS filename, unnest($names) AS dataset) f USING (filename)""",
+                {"paths": [str(path) for _, path in files], "names": [name for name, _ in files]},
+            )
+        except duckdb.Error:
+            for name, path in files:
+                problem = _load_one(con, table, columns, name, path)
+                if problem:
+                    problems[name] = problem
+    return problems
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, table: str, columns: str, name: str, path: Path) -> str | None:
     try:
-        con.execute(
-            f"INSERT INTO {table} SELECT {', '.join(columns)}, ? AS dataset FROM read_parquet(?)",
-            [name, str(path)],
-        )
+        con.execute(f"INSERT INTO {table} SELECT {columns}, ? AS dataset FROM read_parquet(?)", [name, str(path)])
     except duckdb.Error as error:
         return f"{path.name} kan ikke leses ({str(error).splitlines()[0]})"
     return None
@@ -207,38 +241,59 @@ WHERE k.dataset = (SELECT name FROM dataset WHERE kind = 'municipalities' AND ta
 CREATE TABLE county AS
 SELECT DISTINCT county_code, county_name FROM municipality ORDER BY county_code;
 
-CREATE MACRO mapping_year(y) AS least(y, (SELECT max(year) FROM code_mapping));
+-- The mapping year a value is looked up with: -1 for data already on 2024 borders (identity
+-- rows below), else its own year, capped at the mapping's last year. One equality key, so the
+-- join is a hash join (an OR in the join condition made it compare every year's mapping).
+CREATE TEMP MACRO mapping_key(on_2024_borders, y) AS
+    CASE WHEN on_2024_borders THEN -1 ELSE least(y, (SELECT max(year) FROM code_mapping)) END;
 
 CREATE TEMP TABLE mapping AS
 SELECT region_code, year, municipality_code, weight FROM code_mapping
 UNION ALL
-SELECT municipality_code, NULL, municipality_code, 1.0 FROM municipality;
+SELECT municipality_code, -1, municipality_code, 1.0 FROM municipality;
+
+-- Population. Which old units feed a municipality's age distribution (and so whether it is
+-- recalculated) is worked out once per municipality, year, sex and dataset; old units with
+-- nobody in them (a number before it existed) do not count. Where several datasets give the
+-- same distribution, the one with the best priority gives all of it (never a mix of ages
+-- from different sources). Totals are the sum of women and men where only those are given.
+CREATE TEMP TABLE population_keyed AS
+SELECT m.municipality_code, r.region_code, r.year, r.sex, r.age, r.dataset, r.persons, m.weight
+FROM raw_population r
+JOIN dataset d ON d.name = r.dataset
+JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year);
+
+CREATE TEMP TABLE population_chosen AS
+WITH parts AS (
+    SELECT municipality_code, year, sex, dataset,
+           bool_or(weight < 1) OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
+           string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes
+    FROM (SELECT municipality_code, year, sex, dataset, region_code, min(weight) AS weight, sum(persons) AS persons
+          FROM population_keyed GROUP BY ALL)
+    GROUP BY ALL
+)
+SELECT parts.* FROM parts JOIN dataset d ON d.name = parts.dataset
+QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex ORDER BY d.priority) = 1;
 
 CREATE TABLE population AS
-WITH mapped AS (
-    SELECT m.municipality_code, r.year, r.sex, r.age, r.dataset,
-           sum(r.persons * m.weight) AS persons,
-           bool_or(m.weight < 1) OR count(DISTINCT r.region_code) FILTER (WHERE r.persons <> 0) > 1 AS recalculated,
-           string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) FILTER (WHERE r.persons <> 0) AS source_codes
-    FROM raw_population r
-    JOIN dataset d ON d.name = r.dataset
-    JOIN mapping m ON m.region_code = r.region_code
-     AND ((d.on_2024_borders AND m.year IS NULL) OR (NOT d.on_2024_borders AND m.year = mapping_year(r.year)))
+WITH cells AS (
+    SELECT k.municipality_code, k.year, k.sex, k.age, sum(k.persons * k.weight) AS persons,
+           c.recalculated, c.source_codes, c.dataset
+    FROM population_keyed k JOIN population_chosen c USING (municipality_code, year, sex, dataset)
     GROUP BY ALL
-), ranked AS (
-    SELECT mapped.* FROM mapped JOIN dataset d ON d.name = mapped.dataset
-    QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex, age ORDER BY d.priority) = 1
-), with_totals AS (
-    SELECT * FROM ranked
-    UNION ALL
-    SELECT municipality_code, year, 'total', age, min(dataset), sum(persons), bool_or(recalculated), min(source_codes)
-    FROM ranked r
-    WHERE sex IN ('female', 'male')
-      AND NOT EXISTS (SELECT 1 FROM ranked t WHERE t.sex = 'total' AND t.municipality_code = r.municipality_code AND t.year = r.year)
-    GROUP BY municipality_code, year, age
-    HAVING count(*) = 2
 )
-SELECT municipality_code, year, sex, age, persons, recalculated, source_codes, dataset FROM with_totals;
+SELECT * FROM cells
+UNION ALL
+SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated), min(source_codes), min(dataset)
+FROM cells c
+WHERE sex IN ('female', 'male')
+  AND NOT EXISTS (SELECT 1 FROM population_chosen t
+                  WHERE t.sex = 'total' AND t.municipality_code = c.municipality_code AND t.year = c.year)
+GROUP BY municipality_code, year, age
+HAVING count(*) = 2;
+
+DROP TABLE population_keyed;
+DROP TABLE population_chosen;
 
 CREATE TABLE observation AS
 WITH mapped AS (
@@ -249,7 +304,7 @@ WITH mapped AS (
     FROM raw_observations r
     JOIN dataset d ON d.name = r.dataset
     JOIN mapping m ON m.region_code = r.region_code
-     AND ((d.on_2024_borders AND m.year IS NULL) OR (NOT d.on_2024_borders AND m.year = mapping_year(r.year)))
+     AND m.year = mapping_key(d.on_2024_borders, r.year)
     GROUP BY ALL
 )
 SELECT mapped.municipality_code, mapped.year, mapped.measure, mapped.value, mapped.recalculated,
@@ -267,9 +322,9 @@ WITH mapped AS (
     FROM raw_commuting r
     JOIN dataset d ON d.name = r.dataset
     JOIN mapping h ON h.region_code = r.home_region_code
-     AND ((d.on_2024_borders AND h.year IS NULL) OR (NOT d.on_2024_borders AND h.year = mapping_year(r.year)))
+     AND h.year = mapping_key(d.on_2024_borders, r.year)
     JOIN mapping w ON w.region_code = r.work_region_code
-     AND ((d.on_2024_borders AND w.year IS NULL) OR (NOT d.on_2024_borders AND w.year = mapping_year(r.year)))
+     AND w.year = mapping_key(d.on_2024_borders, r.year)
     GROUP BY ALL
 )
 SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset

@@ -231,3 +231,20 @@ def test_every_kind_loads_without_a_problem(tmp_path):
         for kind, table in db.RAW_TABLES.items():
             count = con.execute(f"SELECT count(*) FROM {table} WHERE dataset = ?", [f"sample_{kind}"]).fetchall()
             assert count == [(1,)], kind
+
+
+def test_unreadable_file_with_matching_checksum_is_named_and_the_rest_of_its_table_loads(writable_data_dir):
+    """One INSERT reads all files of a table; when it fails, the files are loaded one by one."""
+    snapshot_dir, db_path = writable_data_dir / "snapshot", writable_data_dir / "nokkeltall.duckdb"
+    path = snapshot_dir / "population_07459_sex_2026.parquet"
+    path.write_bytes(b"PAR1" + b"\0" * 100 + b"PAR1")
+    manifest_path = snapshot_dir / snapshot.MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["datasets"]["population_07459_sex_2026"]["sha256"] = snapshot.sha256_of(path)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    report = db.build(db_path, snapshot_dir)
+    assert list(report["problems"]) == ["population_07459_sex_2026"]
+    assert "population_07459_sex_2026.parquet kan ikke leses" in report["problems"]["population_07459_sex_2026"]
+    with db.connect(db_path) as con:
+        assert population_total(con, "5001", 2016) == (6000, True, "1601+1662")  # same table, other file
+        assert population_total(con, "1835", 2026)[0] is None
