@@ -70,15 +70,15 @@ def _layout(fig: go.Figure, *, presentation: bool, height: int | None = None, le
     fig.update_layout(
         separators=", ",  # decimal comma, space between thousands
         font=dict(family=FONT, size=size),
-        margin=dict(l=10, r=10, t=30 if not presentation else 20, b=10),
+        margin=dict(l=60 if presentation else 10, r=10, t=30 if not presentation else 20, b=40 if presentation else 10),
         height=height or (640 if presentation else 440),
         hovermode="closest",
         showlegend=legend,
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=size)),
         plot_bgcolor="white",
     )
-    fig.update_xaxes(showgrid=False, linecolor="#888", ticks="outside")
-    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False)
+    fig.update_xaxes(showgrid=False, linecolor="#888", ticks="outside", tickfont=dict(size=size), automargin=True)
+    fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, tickfont=dict(size=size), automargin=True)
     return fig
 
 

@@ -25,6 +25,7 @@ st.markdown(
     .slide-title { font-size: 2.6rem; font-weight: 700; line-height: 1.15; margin: 0 0 .4rem 0; }
     .slide-finding { font-size: 2.0rem; line-height: 1.3; font-weight: 500; margin: 0 0 .6rem 0; }
     .slide-meta { font-size: 1.3rem; color: #444; }
+    [data-testid="stBaseButton-secondary"] p { font-size: 1.5rem; }
     </style>""",
     unsafe_allow_html=True,
 )
@@ -84,7 +85,7 @@ if deck.slides:
     st.markdown(f'<div class="slide-title">{html.escape(result.title)}</div>', unsafe_allow_html=True)
     st.markdown(f'<div class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</div>',
                 unsafe_allow_html=True)
-    st.plotly_chart(result.figure, width="stretch", config={"displaylogo": False, "displayModeBar": False},
+    st.plotly_chart(result.figure, width="stretch", theme=None, config={"displaylogo": False, "displayModeBar": False},
                     key=f"slide_{position}")
     st.markdown(f'<div class="slide-meta">{html.escape(result.source)}'
                 + (f" · {html.escape(' '.join(result.notes))}" if result.notes else "") + "</div>",
