@@ -1,0 +1,87 @@
+"""The fact-base document as an editable Word file (python-docx): headings, text, tables, charts."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.shared import Cm, Pt, RGBColor
+
+from nokkeltall.report.content import Chart, Note, Paragraph, Report, Table
+
+IMAGE_WIDTH = Cm(16)
+SMALL = Pt(8.5)
+GREY = RGBColor(0x55, 0x55, 0x55)
+
+
+def _small(document, text: str, *, italic: bool = False):
+    paragraph = document.add_paragraph()
+    run = paragraph.add_run(text)
+    run.font.size = SMALL
+    run.font.color.rgb = GREY
+    run.italic = italic
+    return paragraph
+
+
+def _table(document, table: Table) -> None:
+    document.add_paragraph(table.title, style="Caption" if "Caption" in [s.name for s in document.styles] else None)
+    grid = document.add_table(rows=1, cols=len(table.columns))
+    grid.style = "Light Grid Accent 1"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, heading in zip(grid.rows[0].cells, table.columns):
+        cell.text = heading
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+            run.font.size = Pt(9)
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for cell, value in zip(cells, row):
+            cell.text = value
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(9)
+    if table.source:
+        _small(document, table.source)
+
+
+def _chart(document, chart: Chart) -> None:
+    if chart.image is None:
+        return
+    document.add_picture(io.BytesIO(chart.image), width=IMAGE_WIDTH)
+    _small(document, chart.title, italic=True)
+    if chart.note:
+        _small(document, chart.note)
+    _small(document, chart.source)
+
+
+def render(report: Report) -> bytes:
+    """The .docx file as bytes."""
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
+    for section in document.sections:
+        section.left_margin = section.right_margin = Cm(2.2)
+    properties = document.core_properties
+    properties.title = report.title
+    properties.subject = "Kunnskapsgrunnlag"
+    properties.author = "Nøkkeltall for små kommuner"
+    properties.language = "nb-NO"
+
+    document.add_heading(report.title, level=0)
+    document.add_paragraph(report.subtitle)
+    for section in report.sections:
+        document.add_heading(section.title, level=1)
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                document.add_paragraph(block.text)
+            elif isinstance(block, Table):
+                _table(document, block)
+            elif isinstance(block, Chart):
+                _chart(document, block)
+            elif isinstance(block, Note):
+                _small(document, block.text)
+    _small(document, report.licence)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
