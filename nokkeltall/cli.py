@@ -183,6 +183,26 @@ def cmd_refresh(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """Write the fact-base document (kunnskapsgrunnlag) for one municipality as .docx or .html."""
+    from nokkeltall.report import generate  # noqa: PLC0415 (imports python-docx, kaleido)
+
+    con = _connection()
+    municipality = resolve_municipality(con, args.municipality)
+    code = municipality["municipality_code"]
+    output = Path(args.output or f"kunnskapsgrunnlag-{code}.{args.format}")
+    if not output.parent.exists():
+        raise CliError(f"Mappen {output.parent} finnes ikke")
+    store = None
+    if config.user_database_path().exists():
+        from nokkeltall.store import UserStore  # noqa: PLC0415
+
+        store = UserStore()
+    generate(con, code, args.format, output, charts=not args.no_charts, store=store)
+    print(f"Skrev {output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nokkeltall", description="Nøkkeltall for små kommuner (SSB).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -220,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
     p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
     p.set_defaults(handler=cmd_refresh)
+
+    p = commands.add_parser("report", help="kunnskapsgrunnlag for én kommune som Word (.docx) eller HTML")
+    p.add_argument("municipality", help="kommunenummer eller navn, f.eks. 1836 eller Rødøy")
+    p.add_argument("--format", choices=["docx", "html"], default="docx", help="filformat (standard docx)")
+    p.add_argument("-o", "--output", help="filen som skrives (standard kunnskapsgrunnlag-NNNN.docx/.html)")
+    p.add_argument("--no-charts", action="store_true", help="uten diagrammer (raskere, trenger ikke nettleser)")
+    p.set_defaults(handler=cmd_report)
     return parser
 
 
