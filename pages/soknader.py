@@ -115,7 +115,7 @@ with overview_tab:
             rows.append({
                 "Kommune": f"{application['municipality_code']} {names.get(application['municipality_code'], '')}",
                 "Fylke": result.county or "–",
-                "Mottatt": application["received_date"]
+                "Mottatt": date.fromisoformat(application["received_date"]).strftime("%d.%m.%Y")
                 + (" (etter fristen)" if application["received_date"] > deadline.isoformat() else ""),
                 "Status": network.APPLICATION_STATUSES[application["status"]],
                 "Folketall": text.number(population.iloc[0]["population"]) if not population.empty else text.MISSING,

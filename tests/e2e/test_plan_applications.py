@@ -1,0 +1,127 @@
+"""Søknader and Plan in real headless Chromium: register an application through the form, see it
+counted in the county overview, open its conversation brief and download the .docx; the plan
+timeline draws. The shared app runs on the repository's data/, so the user database is backed up
+before and restored after (SQLite backup API), leaving what was there untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from nokkeltall.plan import network
+from nokkeltall.store import UserStore
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+USER_DB = ROOT / "data" / "brukerdata.sqlite"
+CANDIDATES = {"5043": "Røyrvik", "5044": "Namsskogan", "5041": "Snåase - Snåsa", "5042": "Lierne"}
+
+
+@pytest.fixture
+def repo_user_data(tmp_path):
+    """Back up the repository's user database and put it back afterwards (or remove what we created)."""
+    existed = USER_DB.exists()
+    backup = tmp_path / "before.sqlite"
+    if existed:
+        with sqlite3.connect(USER_DB) as source, sqlite3.connect(backup) as target:
+            source.backup(target)
+    yield UserStore(USER_DB)
+    if existed:
+        with sqlite3.connect(backup) as source, sqlite3.connect(USER_DB) as target:
+            source.backup(target)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{USER_DB}{suffix}").unlink(missing_ok=True)
+
+
+def _round(today: date) -> int:
+    return today.year if today <= network.application_deadline(today.year) else today.year + 1
+
+
+def _no_errors(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _trondelag_received(page) -> str:
+    # metrics in order: Nordland (4), then Trøndelag (4); «Mottatt» is the first of each
+    values = page.locator('[data-testid="stMetricValue"]')
+    values.nth(7).wait_for()
+    return values.nth(4).inner_text()
+
+
+def test_register_application_overview_and_brief(page, app_url, artifacts, repo_user_data):
+    round_year = _round(date.today())
+    taken = {a["municipality_code"] for a in repo_user_data.list_applications(round_year)}
+    code = next((c for c in CANDIDATES if c not in taken), None)
+    if code is None:
+        pytest.skip("every candidate municipality already has an application in the repository's data")
+    before = sum(1 for a in repo_user_data.list_applications(round_year) if a["municipality_code"].startswith("50"))
+
+    page.goto(f"{app_url}/soknader?kommune={code}")
+    page.get_by_role("tab", name=re.compile("Oversikt per fylke")).wait_for()
+    assert _trondelag_received(page) == str(before)
+
+    page.get_by_role("tab", name=re.compile("Registrer")).click()
+    page.get_by_text("Kan delta i læringsnettverket.").wait_for()
+    form = page.locator('[data-testid="stForm"]').first
+    form.get_by_label("Kontaktperson", exact=True).fill("Kari Nordmann")
+    form.get_by_label("E-post til kontaktperson", exact=True).fill("kari@kommune.no")
+    form.get_by_label("1. Årstall for gjeldende samfunnsdel", exact=True).fill("2019")
+    form.get_by_label("2. Framdriftsplan for planstrategi og samfunnsdel", exact=True).fill(
+        "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027.")
+    form.get_by_label("3. Hvilken statistikk / hvilket kunnskapsgrunnlag", exact=True).fill("Kommunebarometeret")
+    form.get_by_label("4. Antall personer som arbeider med plan", exact=True).fill("2")
+    form.get_by_label("4. Samlet stillingsandel til planarbeid (%)", exact=True).fill("60")
+    form.get_by_label("Ditt navn (lagres i endringsloggen)", exact=True).fill("E2E-test")
+    page.screenshot(path=str(artifacts / "soknad_skjema.png"), full_page=True)
+    form.get_by_role("button", name="Lagre søknad").click()
+    page.get_by_text(re.compile(rf"Søknaden fra {code} .* er lagret\.")).wait_for()
+    _no_errors(page)
+    [saved] = [a for a in repo_user_data.list_applications(round_year) if a["municipality_code"] == code]
+    assert (saved["contact_name"], saved["planning_staff_persons"], saved["entered_by"]) == ("Kari Nordmann", 2, "E2E-test")
+
+    page.get_by_role("tab", name=re.compile("Oversikt per fylke")).click()
+    page.wait_for_timeout(500)
+    assert _trondelag_received(page) == str(before + 1)
+    page.screenshot(path=str(artifacts / "soknad_oversikt.png"), full_page=True)
+
+    page.get_by_role("tab", name=re.compile("Samtaleunderlag")).click()
+    page.get_by_role("heading", name=re.compile(rf"Samtaleunderlag: .*{CANDIDATES[code].split(' - ')[-1]}")).wait_for()
+    page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Planstrategi vedtas våren 2027.").first.wait_for()
+    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.wait_for_timeout(1500)
+    _no_errors(page)
+    page.screenshot(path=str(artifacts / "soknad_samtaleunderlag.png"), full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name=re.compile("Last ned samtaleunderlag")).click()
+    target = artifacts / "samtaleunderlag.docx"
+    download_info.value.save_as(target)
+    assert download_info.value.suggested_filename.startswith(f"samtaleunderlag_{code}_")
+    document = docx.Document(io.BytesIO(target.read_bytes()))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert headings[0].startswith("Samtaleunderlag: ") and "Søknadens fire svar" in headings
+    assert "Planstrategi vedtas våren 2027." in [p.text for p in document.paragraphs]
+
+
+def test_plan_timeline_draws(page, app_url, artifacts):
+    page.goto(f"{app_url}/plan?kommune=1812")
+    page.get_by_role("heading", name="Plantidslinje 2019–2028").wait_for()
+    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.wait_for_timeout(1500)
+    _no_errors(page)
+    svg = page.locator('.js-plotly-plot').first.inner_html()
+    assert "Planstrategi (pbl § 10-1)" in svg and "Folketall 1. januar" in svg
+    page.get_by_text("Vis læringsnettverkets kalender").click()
+    page.wait_for_timeout(2000)
+    assert "Læringsnettverket" in page.locator('.js-plotly-plot').first.inner_html()
+    page.set_viewport_size({"width": 1400, "height": 2400})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(artifacts / "plan_1812.png"), full_page=True)
