@@ -25,10 +25,28 @@ FROM population WHERE sex = '{sex}' AND {condition} GROUP BY municipality_code, 
     for name, (condition, sex) in POPULATION_GROUPS.items()
 )
 
+# Where the single-year-age files lack a municipality's predecessors (e.g. 1723 Mosvik and
+# 1729 Inderøy before 2012, which SSB's StatBank export no longer lists), the total population
+# falls back to 06913's Folkemengde (same 1 January count, harmonised here), then to csdata's
+# series on 2024 borders. Age groups stay missing for those years: they are never estimated.
+POPULATION_FALLBACKS = ("population_06913", "population_b2024_csdata_total")
+
 DERIVED_MEASURES_SQL = f"""
 CREATE TABLE measure AS
-WITH population_measures AS (
+WITH population_from_ages AS (
 {_population_selects}
+), population_fallback AS (
+    SELECT o.municipality_code, o.year, 'population' AS measure, o.value,
+           TRUE AS recalculated, o.source_codes, o.dataset
+    FROM observation o
+    WHERE o.measure IN {POPULATION_FALLBACKS} AND o.value IS NOT NULL
+      AND o.year >= (SELECT min(year) FROM population_from_ages)
+      AND NOT EXISTS (SELECT 1 FROM population_from_ages p WHERE p.measure = 'population'
+                      AND p.municipality_code = o.municipality_code AND p.year = o.year)
+    QUALIFY row_number() OVER (PARTITION BY o.municipality_code, o.year
+                               ORDER BY o.measure = '{POPULATION_FALLBACKS[0]}' DESC) = 1
+), population_measures AS (
+    SELECT * FROM population_from_ages UNION ALL SELECT * FROM population_fallback
 ), end_of_year AS (
     -- population on 31 December of year t = 1 January of t + 1 (KOSTRA's per-capita base)
     SELECT municipality_code, year - 1 AS year, 'population_end_of_year' AS measure, value,
