@@ -25,6 +25,7 @@ SERIES_COLOURS = ["#1f4e79", "#2ca02c", "#d9822b", "#b03a2e"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 COUNTRY = "hele landet"
 PUBLISHER_SSB = "Statistisk sentralbyrå"
+POPULATION_FROM = 2005  # 07459 covers every municipality from 2005; earlier years (06913) only some
 
 
 @dataclass
@@ -43,6 +44,11 @@ class Chart:
     def __post_init__(self):
         if self.display is None:
             self.display = format_table(self.table)
+
+    @property
+    def subtitle(self) -> str | None:
+        meta = self.figure.layout.meta
+        return meta.get("subtitle") if isinstance(meta, dict) else None
 
 
 YEAR_COLUMNS = {"År", "Kommunenr.", "Nr."}
@@ -182,26 +188,43 @@ def _lower_first(label: str) -> str:
 
 # --- layout ------------------------------------------------------------------------------------
 
-def style(figure: go.Figure, title: str, *, subtitle: str | None = None, height: int = 380,
+def style(figure: go.Figure, title: str, *, subtitle: str | None = None, height: int = 360,
           y_title: str | None = None, legend: bool = True) -> go.Figure:
-    """Common look: Norwegian separators, the finding as title, legend below, no mode bar clutter."""
-    wrapped = wrap_title(title)
-    lines = wrapped.count("<br>") + 1 + (1 if subtitle else 0)
+    """Common look: Norwegian separators, legend on top, no title inside the figure.
+
+    The finding (``title``) and ``subtitle`` are kept in ``layout.meta``: the app shows them as text
+    above the chart (it wraps on any screen); ``titled`` puts them into the figure for exports.
+    """
     figure.update_layout(
-        title=dict(text=wrapped, x=0, xanchor="left", font=dict(size=15),
-                   subtitle=dict(text=subtitle, font=dict(size=12, color="#555")) if subtitle else None),
+        meta={"finding": title, "subtitle": subtitle},
         separators=", ",
         font=dict(family=FONT, size=13, color="#222"),
         template="plotly_white",
         height=height,
-        margin=dict(l=10, r=10, t=32 + 20 * lines, b=10),
+        margin=dict(l=10, r=10, t=40 if legend else 10, b=10),
         hovermode="x unified",
         showlegend=legend,
-        legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, xanchor="left"),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
         hoverlabel=dict(font=dict(family=FONT)),
     )
     figure.update_yaxes(title_text=y_title, tickformat=",~r", separatethousands=True)
     return figure
+
+
+def titled(figure: go.Figure, width: int = 80) -> go.Figure:
+    """A copy of the figure with its finding and subtitle as the Plotly title (for images and reports)."""
+    meta = figure.layout.meta or {}
+    copy = go.Figure(figure)
+    finding = wrap_title(meta.get("finding") or "", width)
+    lines = finding.count("<br>") + 1 + (1 if meta.get("subtitle") else 0)
+    copy.update_layout(
+        title=dict(text=finding, x=0, xanchor="left", font=dict(size=15),
+                   subtitle=dict(text=meta.get("subtitle"), font=dict(size=12, color="#555"))
+                   if meta.get("subtitle") else None),
+        margin=dict(t=(copy.layout.margin.t or 10) + 24 * lines),
+        legend=dict(y=-0.12, yanchor="top"),
+    )
+    return copy
 
 
 def _line(x, y, name, colour, *, width=3, dash=None, hover=None, customdata=None) -> go.Scatter:
@@ -229,11 +252,14 @@ def population_chart(con, code: str) -> Chart | None:
     place = _place(con, code)
     if place is None:
         return None
-    muni = queries.indicator_series(con, "population", [code]).dropna(subset=["value"])
+    def since(frame):
+        return frame[frame["year"] >= POPULATION_FROM].dropna(subset=["value"]).reset_index(drop=True)
+
+    muni = since(queries.indicator_series(con, "population", [code]))
     if muni.empty:
         return None
-    county = queries.aggregate_series(con, "population", place["county_code"]).dropna(subset=["value"])
-    country = queries.aggregate_series(con, "population", None).dropna(subset=["value"])
+    county = since(queries.aggregate_series(con, "population", place["county_code"]))
+    country = since(queries.aggregate_series(con, "population", None))
     name, county_name = place["name"], place["county_name"]
     end_year = int(muni["year"].max())
     # the index base: the first year all three lines have (the country total is incomplete before 2017)
@@ -283,7 +309,8 @@ def population_chart(con, code: str) -> Chart | None:
     table[f"Indeks {county_name}"] = table[f"Indeks {county_name}"].round(1)
     table["Indeks hele landet"] = table["Indeks hele landet"].round(1)
     table["Merknad"] = [_flag(v) for v in muni["recalculated"]]
-    return Chart(figure, table, title, indicator_source(con, "population"), f"folketall_{code}",
+    sources = queries.indicator_sources(con, "population")
+    return Chart(figure, table, title, source_text(sources[sources["table_id"] == "07459"]), f"folketall_{code}",
                  recalculated_note(muni, name),
                  values={"start_year": start_year, "end_year": end_year, "start": start, "end": end,
                          "county_change_pct": county_change, "country_change_pct": country_change})
@@ -354,10 +381,10 @@ def age_chart(con, code: str) -> Chart | None:
     else:
         title = f"Aldersfordelingen i {name} 1. januar {end_year}."
         subtitle = f"Databasen har ikke aldersfordelingen for {start_year}."
-    style(figure, title, subtitle=subtitle, height=460, y_title=None)
+    style(figure, title, subtitle=subtitle, height=480, y_title=None)
     figure.update_layout(barmode="group", bargap=0.15, hovermode="y unified")
     figure.update_xaxes(title_text="Personer", tickformat=",d")
-    figure.update_yaxes(title_text="Alder", tickformat=None)
+    figure.update_yaxes(title_text=None, tickformat=None, ticksuffix=" år")
     table = pd.DataFrame({"Alder": groups_now.index, f"Personer {end_year}": groups_now.values.astype(int)})
     if groups_before is not None:
         table.insert(1, f"Personer {start_year}", groups_before.reindex(groups_now.index).values.astype(int))

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nokkeltall import indicators, queries, text
-from nokkeltall.charts import FONT, Chart, display_name, indicator_source, source_text, wrap_title
+from nokkeltall.charts import FONT, Chart, display_name, indicator_source, source_text
 
 OTHER_COLOUR = "#e3e3e3"
 
@@ -201,14 +201,11 @@ def municipality_map(con, county_codes: list[str] | None, indicator_id: str, lim
                  f"{high['name']} blant kommunene under {text.number(limit)} innbyggere.")
     latitudes = [y for y in ys if y is not None] or [65.0]
     mean_latitude = sum(latitudes) / len(latitudes)
-    wrapped = wrap_title(title, 70)
     figure.update_layout(
-        title=dict(text=wrapped, x=0, xanchor="left", font=dict(size=15),
-                   subtitle=dict(text=f"Grå: kommuner med {text.number(limit)} innbyggere eller flere. "
-                                      "Pek på en prikk for tallene, klikk for kommunens side.",
-                                 font=dict(size=12, color="#555"))),
+        meta={"finding": title, "subtitle": f"Grå: kommuner med {text.number(limit)} innbyggere eller flere. "
+                                            "Pek på en prikk for tallene, klikk på den for å åpne kommunens side."},
         separators=", ", font=dict(family=FONT, size=13), height=680, template="plotly_white",
-        margin=dict(l=0, r=0, t=70 + 20 * wrapped.count("<br>"), b=0),
+        margin=dict(l=0, r=0, t=10, b=0),
         legend=dict(title=dict(text=f"{indicator.label}{' (' + unit + ')' if unit not in ('personer', 'indeks') else ''}"),
                     x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.85)"),
         hovermode="closest", dragmode=False, clickmode="event+select",

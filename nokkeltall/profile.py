@@ -11,7 +11,7 @@ import io
 import pandas as pd
 
 from nokkeltall import indicators, queries, text
-from nokkeltall.charts import display_name, source_text
+from nokkeltall.charts import POPULATION_FROM, display_name, source_text
 
 OVERVIEW_IDS = ["population", "population_change_10y_pct", "share_67_plus_pct", "old_age_ratio",
                 "employment_rate_15_74_pct"]
@@ -47,6 +47,7 @@ def overview_table(con, county_codes: tuple[str, ...] | None, limit: int) -> pd.
     robek = queries.attribute_values(con, "robek").set_index("municipality_code")["value"]
     frame["robek"] = frame["municipality_code"].map(lambda c: "ja" if c in robek.index else "nei")
     history = queries.indicator_series(con, "population", codes).dropna(subset=["value"]).sort_values("year")
+    history = history[history["year"] >= POPULATION_FROM]
     trends = history.groupby("municipality_code")["value"].apply(lambda s: [float(v) for v in s])
     frame["trend"] = frame["municipality_code"].map(trends)
     frame["trend"] = frame["trend"].apply(lambda v: v if isinstance(v, list) else [])

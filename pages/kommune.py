@@ -37,27 +37,27 @@ if head is None or not head["has_data"]:
 
 name = head["name"]
 st.title(head["display_name"])
-facts = [head["county_name"], f"kommunenr. {code}"]
+facts = [head["county_name"], f"kommunenr. {code}", f"befolkningstall per {text.population_date(head['year'])}"]
 if head["kostra_group"]:
     facts.append(head["kostra_group"]["value"])
 if head["centrality"]:
     facts.append(head["centrality"]["value"].replace(" - ", " – "))
 st.caption(" · ".join(facts))
 
-population_col, change_col, robek_col, date_col = st.columns(4)
+population_col, change_col, robek_col = st.columns(3)
 population_col.metric(f"Folketall {text.population_date(head['year'])}", text.number(head["population"]))
 if head["change"] is not None:
     change_col.metric(
         f"Endring siden {head['start_year']}",
         f"{text.number(head['change'], sign=True)} innb.",
-        delta=f"{'-' if head['change_pct'] < 0 else '+'}{text.percent(abs(head['change_pct']), 1)}",
-        delta_color="normal",
+        delta=text.percent(head["change_pct"], 1, sign=True),
+        delta_arrow="off" if round(head["change_pct"], 1) == 0 else ("down" if head["change_pct"] < 0 else "up"),
+        delta_color="off" if round(head["change_pct"], 1) == 0 else ("red" if head["change_pct"] < 0 else "green"),
     )
 robek = head["robek"]
 robek_col.metric("ROBEK", f"Ja ({robek['value']})" if robek else "Nei",
                  help="Register om betinget godkjenning og kontroll (KDD). Kommuner i registeret må få "
                       "låneopptak og langsiktige leieavtaler godkjent av staten.")
-date_col.metric("Data per", text.population_date(head["year"]), help="Folketall og aldersfordeling fra SSB tabell 07459.")
 if robek:
     st.warning(f"{name} står i ROBEK-registeret per {head['robek_date'] or robek['as_of']}: "
                f"{head['robek_grounds']['value']}"

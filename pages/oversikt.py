@@ -4,7 +4,7 @@ import streamlit as st
 
 from nokkeltall import indicators, maps, profile, text
 from nokkeltall.ui.data import DataUnavailable, cached_call, query, shared_call
-from nokkeltall.ui.widgets import figure_block, norwegian_styler
+from nokkeltall.ui.widgets import chart_block, norwegian_styler
 
 MAP_INDICATORS = ["population_change_10y_pct", "population", "share_67_plus_pct", "old_age_ratio",
                   "employment_rate_15_74_pct", "women_per_100_men_20_39", "median_age"]
@@ -73,8 +73,7 @@ st.subheader("Kart")
 indicator_id = st.selectbox("Farg kartet etter", MAP_INDICATORS, format_func=lambda i: indicators.get(i).label,
                             key="kartmal", bind="query-params")
 chart = shared_call(maps.municipality_map, county_codes, indicator_id, int(limit))
-event = figure_block(chart.figure, chart.table, source=chart.source, filename=chart.filename, key="kart", display=chart.display,
-                     on_select=True)
+event = chart_block(chart, "kart", on_select=True)
 if event is not None:
     points = event.selection.get("points", []) if hasattr(event, "selection") else []
     for point in points:

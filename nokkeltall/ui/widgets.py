@@ -81,11 +81,16 @@ def source_caption(text: str) -> None:
 
 
 def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key: str, note: str | None = None,
-                 on_select: bool = False, display: pd.DataFrame | None = None):
+                 on_select: bool = False, display: pd.DataFrame | None = None, title: str | None = None,
+                 subtitle: str | None = None):
     """A chart with its «Vis tabell» view, a CSV download of its numbers and its source line.
 
     With ``on_select=True`` a click on the chart reruns the page and the selection event is returned.
     """
+    if title:
+        st.markdown(f"**{title}**")
+    if subtitle:
+        st.caption(subtitle)
     event = st.plotly_chart(
         figure, width="stretch", config={"displaylogo": False}, key=f"chart_{key}",
         on_select="rerun" if on_select else "ignore", selection_mode="points" if on_select else ("points", "box", "lasso"))
@@ -129,4 +134,5 @@ def norwegian_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None
 def chart_block(chart, key: str, *, on_select: bool = False):
     """``figure_block`` for a ``nokkeltall.charts.Chart`` (figure, table, source, note)."""
     return figure_block(chart.figure, chart.table, source=chart.source, filename=chart.filename, key=key,
-                        note=chart.note, on_select=on_select, display=chart.display)
+                        note=chart.note, on_select=on_select, display=chart.display, title=chart.title,
+                        subtitle=chart.subtitle)

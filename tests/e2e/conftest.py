@@ -1,0 +1,112 @@
+"""Shared browser-test fixtures: the app started once per test session, and a headless Chromium page.
+
+``app_url``: ``streamlit run app.py`` on a free 127.0.0.1 port, from the repository (so the shipped
+snapshot in data/ is used; the git-ignored DuckDB file is built first with ``nokkeltall build`` when
+missing or stale). ``page``: a Playwright page in Debian's /usr/bin/chromium (no download needed).
+Screenshots go to test-artifacts/ (``artifacts`` fixture).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"the app did not answer on {url} within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env.pop("NOKKELTALL_DATA_DIR", None)  # the shipped snapshot in the repository's data/
+    if not _database_current(env):
+        subprocess.run([str(bin_dir / "nokkeltall"), "build"], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = _free_port()
+    log = open(ARTIFACTS_LOG(), "w")  # noqa: SIM115 — closed at teardown
+    process = subprocess.Popen(
+        [str(bin_dir / "streamlit"), "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def ARTIFACTS_LOG() -> Path:  # noqa: N802
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / "streamlit-e2e.log"
+
+
+def _database_current(env) -> bool:
+    result = subprocess.run(
+        [sys.executable, "-c", "from nokkeltall import db; import sys; sys.exit(0 if db.is_current() else 1)"],
+        cwd=ROOT, env=env, capture_output=True)
+    return result.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

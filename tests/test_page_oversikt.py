@@ -1,0 +1,98 @@
+"""AppTest for the overview page: count sentence, table and map equal the query layer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nokkeltall import config, db, profile, queries, text
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def con():
+    db.ensure_database()
+    with duckdb.connect(str(config.database_path()), read_only=True) as connection:
+        yield connection
+
+
+def open_page(params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_default_counties_and_threshold(con):
+    at = open_page()
+    assert not at.exception
+    everyone = queries.municipalities(con, ["18", "50"])
+    small = everyone[everyone["population"] < 2500]
+    year = queries.latest_population_year(con)
+    sentence = (f"{len(small)} av {len(everyone)} kommuner i Nordland og Trøndelag hadde under 2 500 innbyggere "
+                f"per {text.population_date(year)}.")
+    assert at.markdown[0].value == f"**{sentence}**"
+    assert at.multiselect(key="fylke").value == ["18", "50"]
+    assert at.number_input(key="grense").value == 2500
+
+
+def test_table_shows_the_small_municipalities_with_their_figures(con):
+    at = open_page()
+    shown = at.dataframe[0].value
+    shown = shown.data if hasattr(shown, "data") else shown  # a Styler keeps the numbers underneath
+    small = queries.municipalities(con, ["18", "50"], 2499)
+    assert sorted(shown["Nr."]) == sorted(small["municipality_code"])
+    row = shown.set_index("Nr.").loc["1835"]
+    assert row["Folketall"] == 443 == small.set_index("municipality_code").loc["1835", "population"]
+    latest = queries.latest_values(con, profile.OVERVIEW_IDS[1:], ["1835"]).iloc[0]
+    assert row["Endring 10 år (%)"] == pytest.approx(latest["population_change_10y_pct"])
+    assert row["Eldrebyrde"] == pytest.approx(latest["old_age_ratio"])
+    employment_column = [c for c in shown.columns if c.startswith("Sysselsettingsandel")][0]
+    assert employment_column.endswith("(%, 2022)")  # 11618 ends in 2022: the year is in the heading
+    assert row[employment_column] == pytest.approx(latest["employment_rate_15_74_pct"])
+    robek = set(queries.attribute_values(con, "robek")["municipality_code"])
+    assert {c for c in shown["Nr."] if shown.set_index("Nr.").loc[c, "ROBEK"] == "ja"} == robek & set(shown["Nr."])
+    trend = queries.indicator_series(con, "population", ["1835"]).query("year >= 2005")["value"].tolist()
+    assert list(row["Folketall over tid"]) == trend
+
+
+def test_county_and_threshold_from_the_url(con):
+    at = open_page({"fylke": "Trøndelag", "grense": "1000"})  # the URL carries the county name
+    assert not at.exception
+    small = queries.municipalities(con, ["50"], 999)
+    assert at.markdown[0].value.startswith(f"**{len(small)} av ")
+    assert "i Trøndelag hadde under 1 000 innbyggere" in at.markdown[0].value
+    shown = at.dataframe[0].value
+    shown = shown.data if hasattr(shown, "data") else shown
+    assert sorted(shown["Nr."]) == sorted(small["municipality_code"])
+
+
+def test_map_colours_the_small_municipalities(con):
+    at = open_page()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    markers = [t for t in spec["data"] if t.get("mode") == "markers"][0]
+    codes = [c[0] for c in markers["customdata"]]
+    assert sorted(codes) == sorted(queries.municipalities(con, ["18", "50"])["municipality_code"])
+    assert "geo" not in spec["layout"]  # no geo subplot: it would fetch a world map from the internet
+    træna = next(c for c in markers["customdata"] if c[0] == "1835")
+    change = queries.latest_values(con, ["population_change_10y_pct"], ["1835"]).iloc[0]["population_change_10y_pct"]
+    assert træna[2] == text.percent(change, 1)
+
+
+def test_picker_opens_the_municipality_page():
+    at = open_page()
+    at.selectbox(key="oversikt_velg").select("1835").run()
+    assert not at.exception
+    assert at.query_params["kommune"] == ["1835"] or at.query_params["kommune"] == "1835"
+    assert at.title[0].value == "Træna"
+
+
+def test_no_municipality_under_a_low_threshold():
+    at = open_page({"grense": "100"})
+    assert not at.exception
+    assert any("Ingen kommuner" in i.value for i in at.info)
