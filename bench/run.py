@@ -1,0 +1,352 @@
+"""Benchmarks (a script, not tests): every figure is a median over repeated runs and, where a floor
+makes sense, a ratio to that floor measured in the same run, so a busy machine shifts both alike.
+
+    .venv/bin/python bench/run.py [--runs 9] [--browser-runs 5] [--skip-browser]   (``make bench``)
+
+1. warm render of each page (AppTest ``run()`` repeated on the same object, ``?kommune=1835``) vs
+   bench/bare_page.py, a page with one Plotly line chart of 22 points — goal ≤ 3× per page;
+2. browser: navigation → first rendered chart (``.js-plotly-plot .main-svg``) on the municipality
+   page vs the bare page, in headless /usr/bin/chromium, a fresh browser context per visit — goal ≤ 1.3×;
+3. database build from the shipped snapshot (bench/build.py's timer) — goal ≤ 3 s;
+4. peak memory (RSS of the ``streamlit run app.py`` server and its children, sampled every 0.1 s)
+   while every page is visited in the browser — goal ≤ 350 MB.
+
+Nothing in data/ is written except the git-ignored database when it is stale: the app runs on a
+temporary NOKKELTALL_DATA_DIR whose snapshot and database are links to data/, so the user store
+(brukerdata.sqlite) is a throwaway one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BENCH = REPO_ROOT / "bench"
+sys.path.insert(0, str(REPO_ROOT))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no deprecation chatter in the table
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHART = ".js-plotly-plot .main-svg"
+KOMMUNE = "1835"
+
+# page file → URL path and the query string used for the memory walk (every page with real content)
+PAGES = {
+    "pages/oversikt.py": ("oversikt", ""),
+    "pages/kommune.py": ("kommune", f"kommune={KOMMUNE}"),
+    "pages/sammenlign.py": ("sammenlign", f"kommuner={KOMMUNE},1836,5043&indikatorer=population,median_age"),
+    "pages/samlingsmodus.py": ("samlingsmodus", f"kommuner={KOMMUNE},1836,5043&indikatorer=population"),
+    "pages/plan.py": ("plan", f"kommune={KOMMUNE}"),
+    "pages/soknader.py": ("soknader", f"kommune={KOMMUNE}"),
+    "pages/om_data.py": ("om-data", ""),
+}
+# the municipality page's other tabs are visited too in the memory walk
+EXTRA_VISITS = [f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")]
+
+GOAL_RENDER_RATIO = 3.0
+GOAL_BROWSER_RATIO = 1.3
+GOAL_BUILD_SECONDS = 3.0
+GOAL_MEMORY_MB = 350.0
+
+
+@dataclass
+class Row:
+    what: str
+    value: str
+    floor: str = ""
+    ratio: float | None = None
+    goal: str = ""
+    ok: bool | None = None
+
+
+def _load_build_module():
+    spec = importlib.util.spec_from_file_location("bench_build", BENCH / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _scratch_data_dir(folder: Path) -> Path:
+    """A data dir whose snapshot and database are the repository's (links), with its own user store."""
+    from nokkeltall import config, db  # noqa: PLC0415
+
+    os.environ.pop("NOKKELTALL_DATA_DIR", None)
+    db.ensure_database()
+    data = folder / "data"
+    data.mkdir()
+    (data / "snapshot").symlink_to(config.snapshot_dir())
+    (data / "nokkeltall.duckdb").symlink_to(config.database_path())
+    return data
+
+
+# --- 1. warm render in AppTest -------------------------------------------------------------------------
+
+def warm_render(runs: int) -> list[Row]:
+    """AppTest compiles every script afresh on each ``run()``; the server keeps the bytecode in its
+    script cache until a file changes. One shared cache here, so the figures are the server's."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest, app_test  # noqa: PLC0415
+
+    shared_cache = ScriptCache()
+    app_test.ScriptCache = lambda: shared_cache
+
+    targets = {"bare page (1 chart, 22 points)": AppTest.from_file(str(BENCH / "bare_page.py"), default_timeout=120)}
+    for page in PAGES:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+        at.switch_page(page)
+        at.query_params["kommune"] = KOMMUNE
+        targets[page] = at
+    failures = {}
+    for name, at in targets.items():  # cold run + one warm-up: caches filled, imports done
+        at.run()
+        at.run()
+        if at.exception:
+            failures[name] = at.exception[0].message
+    times: dict[str, list[float]] = {name: [] for name in targets}
+    for _ in range(runs):  # interleaved, so load changes hit floor and pages alike
+        for name, at in targets.items():
+            started = time.perf_counter()
+            at.run()
+            times[name].append(time.perf_counter() - started)
+    floor_name = next(iter(targets))
+    floor = statistics.median(times[floor_name])
+    rows = [Row(f"render {floor_name}", f"{floor * 1000:.1f} ms")]
+    for name in PAGES:
+        median = statistics.median(times[name])
+        charts = len(targets[name].get("plotly_chart"))
+        ratio = median / floor
+        label = f"render {name} ({charts} charts)" + (" EXCEPTION" if name in failures else "")
+        rows.append(Row(label, f"{median * 1000:.1f} ms", f"{floor * 1000:.1f} ms", ratio,
+                        f"≤ {GOAL_RENDER_RATIO:g}×", ratio <= GOAL_RENDER_RATIO and name not in failures))
+    for name, message in failures.items():
+        print(f"  ! {name}: {message}", file=sys.stderr)
+    return rows
+
+
+# --- 2 and 4. the browser --------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``streamlit run <script>`` on a free port, with a sampler of its process tree's RSS."""
+
+    def __init__(self, script: Path, env: dict, log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log, "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "streamlit"), "run", str(script), "--server.port", str(self.port),
+             "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.process.returncode}; see {log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise TimeoutError(f"{script.name} did not start within 120 s")
+
+    def rss_kb(self) -> int:
+        return sum(_rss_kb(pid) for pid in _tree(self.process.pid))
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, self.rss_kb())
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+def _tree(root: int) -> list[int]:
+    """The process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _first_chart_seconds(browser, url: str) -> float:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
+    page = context.new_page()
+    try:
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector(CHART, state="attached", timeout=90_000)
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def _settle(page, timeout: float = 60) -> None:
+    """Wait until the page's script run is over (no running indicator) and the charts are drawn."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.monotonic() + timeout
+    quiet_since = None
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        pending = page.locator('[data-testid="stPlotlyChart"]').count() > page.locator(CHART).count()
+        if running or pending:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1.0:
+            return
+        time.sleep(0.1)
+
+
+def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    if not Path(CHROMIUM).exists():
+        return [Row("browser", "Chromium missing at /usr/bin/chromium", ok=False)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
+    env["NOKKELTALL_DATA_DIR"] = str(data_dir)
+    rows = []
+    app = Server(REPO_ROOT / "app.py", env, folder / "app.log")
+    bare = Server(BENCH / "bare_page.py", env, folder / "bare.log")
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+            municipality_url = f"{app.url}/kommune?kommune={KOMMUNE}"
+            for url in (bare.url, municipality_url):  # warm the servers' caches
+                _first_chart_seconds(browser, url)
+            times = {"bare": [], "kommune": []}
+            for _ in range(runs):
+                times["bare"].append(_first_chart_seconds(browser, bare.url))
+                times["kommune"].append(_first_chart_seconds(browser, municipality_url))
+            floor, median = statistics.median(times["bare"]), statistics.median(times["kommune"])
+            rows.append(Row("browser bare page → first chart", f"{floor:.2f} s"))
+            rows.append(Row("browser kommune?kommune=1835 → first chart", f"{median:.2f} s", f"{floor:.2f} s",
+                            median / floor, f"≤ {GOAL_BROWSER_RATIO:g}×", median / floor <= GOAL_BROWSER_RATIO))
+
+            # memory: every page (and the municipality page's other tabs) in one session
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
+            page = context.new_page()
+            exceptions = []
+            for path, query in PAGES.values():
+                page.goto(f"{app.url}/{path}" + (f"?{query}" if query else ""))
+                _settle(page)
+                if page.locator('[data-testid="stException"]').count():
+                    exceptions.append(path)
+            for visit in EXTRA_VISITS:
+                page.goto(f"{app.url}/{visit}")
+                _settle(page)
+            context.close()
+            browser.close()
+        time.sleep(0.5)
+        peak_mb, now_mb = app.peak_kb / 1024, app.rss_kb() / 1024
+        rows.append(Row(f"memory: server peak RSS, every page visited{' EXCEPTION on ' + ', '.join(exceptions) if exceptions else ''}",
+                        f"{peak_mb:.0f} MB", f"(now {now_mb:.0f} MB; bare server peak {bare.peak_kb / 1024:.0f} MB)",
+                        None, f"≤ {GOAL_MEMORY_MB:g} MB", peak_mb <= GOAL_MEMORY_MB and not exceptions))
+    finally:
+        app.stop()
+        bare.stop()
+    return rows
+
+
+# --- 3. database build -----------------------------------------------------------------------------------
+
+def database_build(runs: int) -> list[Row]:
+    from nokkeltall import config, db  # noqa: PLC0415
+
+    build_bench = _load_build_module()
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "bench.duckdb"
+        median, times, cpu = build_bench.timed(lambda: db.build(target, config.snapshot_dir()), runs)
+    return [Row(f"database build from snapshot ({', '.join(f'{t:.2f}' for t in times)} s)", f"{median:.2f} s",
+                f"(CPU {cpu:.2f} s)", None, f"≤ {GOAL_BUILD_SECONDS:g} s", median <= GOAL_BUILD_SECONDS)]
+
+
+# --- the table ---------------------------------------------------------------------------------------------
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(r.what) for r in rows)
+    print(f"{'measurement':{width}}  {'median':>10}  {'floor':>12}  {'ratio':>6}  {'goal':>10}  result")
+    for r in rows:
+        ratio = f"{r.ratio:.2f}×" if r.ratio is not None else ""
+        result = "" if r.ok is None else ("ok" if r.ok else "MISS")
+        print(f"{r.what:{width}}  {r.value:>10}  {r.floor:>12}  {ratio:>6}  {r.goal:>10}  {result}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9, help="warm renders per page (median reported)")
+    parser.add_argument("--browser-runs", type=int, default=5, help="browser visits per page (median reported)")
+    parser.add_argument("--build-runs", type=int, default=3, help="database builds (median reported)")
+    parser.add_argument("--skip-browser", action="store_true", help="leave out the browser and memory figures")
+    args = parser.parse_args()
+
+    print(f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores", file=sys.stderr)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="nokkeltall-bench-") as folder:
+        data_dir = _scratch_data_dir(Path(folder))
+        rows += database_build(args.build_runs)
+        os.environ["NOKKELTALL_DATA_DIR"] = str(data_dir)
+        rows += warm_render(args.runs)
+        if not args.skip_browser:
+            rows += browser_benchmarks(args.browser_runs, data_dir, Path(folder))
+    print_table(rows)
+    missed = [r.what for r in rows if r.ok is False]
+    if missed:
+        print(f"{len(missed)} goal(s) missed", file=sys.stderr)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
