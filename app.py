@@ -5,13 +5,13 @@ import streamlit as st
 st.set_page_config(page_title="Nøkkeltall for små kommuner", page_icon="📊", layout="wide")
 
 PAGES = [
-    st.Page("pages/oversikt.py", title="Oversikt", icon="🗺️", default=True, url_path="oversikt"),
-    st.Page("pages/kommune.py", title="Kommune", icon="🏘️", url_path="kommune"),
-    st.Page("pages/sammenlign.py", title="Sammenlign", icon="📈", url_path="sammenlign"),
-    st.Page("pages/samlingsmodus.py", title="Samlingsmodus", icon="🎞️", url_path="samlingsmodus"),
-    st.Page("pages/plan.py", title="Plan", icon="🗓️", url_path="plan"),
-    st.Page("pages/soknader.py", title="Søknader", icon="📝", url_path="soknader"),
-    st.Page("pages/om_data.py", title="Om data", icon="ℹ️", url_path="om-data"),
+    st.Page("pages/oversikt.py", title="Oversikt", default=True, url_path="oversikt"),
+    st.Page("pages/kommune.py", title="Kommune", url_path="kommune"),
+    st.Page("pages/sammenlign.py", title="Sammenlign", url_path="sammenlign"),
+    st.Page("pages/samlingsmodus.py", title="Samlingsmodus", url_path="samlingsmodus"),
+    st.Page("pages/plan.py", title="Plan", url_path="plan"),
+    st.Page("pages/soknader.py", title="Søknader", url_path="soknader"),
+    st.Page("pages/om_data.py", title="Om data", url_path="om-data"),
 ]
 
 st.navigation(PAGES).run()

@@ -6,6 +6,9 @@ import streamlit as st
 from nokkeltall import config, indicators
 from nokkeltall.ui.data import DataUnavailable, query
 from nokkeltall.ui.refresh import refresh_from_ssb
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 st.title("Om data")
 st.write(

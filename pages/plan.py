@@ -14,6 +14,9 @@ from nokkeltall.store.validation import MILESTONE_STATUSES, PLAN_ENTRY_STATUSES,
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.store import editor_gate, name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import figure_block, municipality_picker, safe_text
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 FIRST_YEAR, LAST_YEAR = 2019, 2028
 PLAN_LABELS = {"plan_type": "Plantype", "status": "Status", "adopted": "Vedtatt (år eller dato)",

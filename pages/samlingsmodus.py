@@ -15,6 +15,9 @@ from nokkeltall.store.database import NotFoundError
 from nokkeltall.ui import data as ui_data
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.widgets import safe_text
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 # The sidebar is hidden with CSS (set_page_config belongs to app.py); type is large for the back row.
 st.markdown(

@@ -9,6 +9,9 @@ from nokkeltall.ui import url_state
 from nokkeltall.ui import data as ui_data
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.widgets import figure_block
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 SCOPE = "sammenlign"
 # Views hold Plotly figures: share them (no unpickling per rerun) where the data module offers it.

@@ -13,6 +13,9 @@ from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.store import editor_gate, name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import KOMMUNE_PARAM, safe_text
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 LABELS = {
     "municipality_code": "Kommune", "round_year": "Søknadsrunde", "received_date": "Mottatt dato",
