@@ -1,0 +1,228 @@
+"""The fact-base document: Word and HTML read back and checked against the query layer
+(shipped snapshot's database, read-only)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import duckdb
+import pytest
+from docx import Document
+
+from nokkeltall import cli, compare, config, db, indicators, queries, text
+from nokkeltall.plan import status
+from nokkeltall.report import content, docx as docx_writer, html as html_writer, render_bytes
+from nokkeltall.store import UserStore
+
+AS_OF = date(2026, 11, 26)
+HEADINGS = ["Om dokumentet", "Befolkning", "Arbeid og pendling", "Økonomi", "Plansituasjon", "Kilder"]
+NUMBER = re.compile(r"[−+-]?\d{1,3}(?: \d{3})+(?:,\d+)?|[−+-]?\d+(?:,\d+)?")
+# numbers that are part of labels or dates, not statistics («0–19 år», «per 100 menn», «§ 10-1», «1. januar»)
+DATES = re.compile(r"\d{1,2}\. (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"
+                   r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0")
+LABEL_NUMBERS = {"0", "19", "20", "39", "67", "15", "74", "100", "1", "10", "−1", "-1"}
+
+
+@pytest.fixture(scope="module")
+def con():
+    db.ensure_database()
+    with duckdb.connect(str(config.database_path()), read_only=True) as connection:
+        yield connection
+
+
+@pytest.fixture(scope="module")
+def features(con):
+    return compare.similarity_features(con)[0]
+
+
+def replay(con, key: tuple):
+    """The value the query layer gives for a fact's key."""
+    kind = key[0]
+    if kind == "indicator":
+        _, indicator_id, code, year = key
+        return queries.value_in_year(queries.indicator_series(con, indicator_id, [code]), year)
+    if kind == "aggregate":
+        _, indicator_id, county, year = key
+        return queries.value_in_year(queries.aggregate_series(con, indicator_id, county), year)
+    if kind == "flow":
+        _, home, work, year = key
+        out = queries.commuting_flows(con, home, year, 50)["out"]
+        return float(out.loc[out["municipality_code"] == work, "employed_persons"].iloc[0])
+    if kind == "plan_age":
+        _, _plan_type, adopted, as_of = key
+        return status.plan_age_years(adopted, as_of)
+    raise AssertionError(f"unknown fact kind {kind}")
+
+
+def check_paragraph(con, paragraph: content.Paragraph, shown_text: str) -> None:
+    """Every fact equals the query layer and is shown as formatted; every number in the text is a fact."""
+    allowed = set(LABEL_NUMBERS)
+    for fact in paragraph.facts:
+        expected = replay(con, fact.key)
+        assert expected is not None and fact.value == pytest.approx(expected), fact
+        assert fact.shown in shown_text, (fact, shown_text)
+        numbers = [m.group(0) for m in NUMBER.finditer(fact.shown)]
+        digits = numbers[0].lstrip("+−-").replace(" ", "").replace(",", ".")
+        # the shown value is the query value rounded as displayed (sign may be spelled out as a verb)
+        decimals = len(digits.split(".")[1]) if "." in digits else 0
+        assert float(digits) == pytest.approx(abs(expected), abs=10 ** -decimals / 2 + 1e-9), fact
+        allowed.update(numbers)
+        allowed.update(n.lstrip("+−-") for n in numbers)
+        allowed.update(str(part) for part in fact.key if isinstance(part, int))
+    # dates («26. november 2026», «31.10.2024»), legal references («§ 10-1») and municipality numbers
+    # are not statistics
+    remaining = DATES.sub(" ", shown_text)
+    for token in NUMBER.findall(remaining):
+        if re.fullmatch(r"\d{4}", token) and 1980 <= int(token) <= 2040:
+            continue  # a year (checked through the facts' keys above when it dates a figure)
+        assert token in allowed or token.lstrip("+−-") in allowed, (token, shown_text)
+
+
+def docx_texts(data: bytes) -> tuple[list[str], list[tuple[str, str]], int]:
+    document = Document(io.BytesIO(data))
+    paragraphs = [p.text for p in document.paragraphs]
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    return paragraphs, headings, len(document.inline_shapes)
+
+
+def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
+    report = content.build_report(con, "1836", as_of=AS_OF, features=features)
+    from nokkeltall.report import images  # noqa: PLC0415
+
+    images.render_images(report)
+    data = docx_writer.render(report)
+    paragraphs, headings, images_in_document = docx_texts(data)
+
+    assert headings[0] == ("Title", "Kunnskapsgrunnlag for Rødøy")
+    assert [h for style, h in headings if style == "Heading 1"] == HEADINGS
+    assert images_in_document == len(report.charts()) >= 6
+    assert all(chart.image.startswith(b"\x89PNG") for chart in report.charts())
+    # every chart is followed by its SSB table and date
+    for chart in report.charts():
+        assert chart.source in paragraphs and re.search(r"tabell \d{5}|KOSTRA", chart.source)
+        assert re.search(r"\((hentet|oppdatert) \d{1,2}\. \w+ \d{4}\)", chart.source)
+    checked = 0
+    for paragraph in report.paragraphs():
+        assert paragraph.text in paragraphs
+        check_paragraph(con, paragraph, paragraph.text)
+        checked += len(paragraph.facts)
+    assert checked > 40
+    assert content.LICENCE_LINE in "\n".join(paragraphs)
+
+
+def test_known_sentences_for_rodoy(con, features):
+    report = content.build_report(con, "1836", as_of=AS_OF, with_charts=False, features=features)
+    body = "\n".join(p.text for p in report.paragraphs())
+    series = queries.indicator_series(con, "population", ["1836"])
+    start, end = queries.value_in_year(series, 2016), queries.value_in_year(series, 2026)
+    change = (end / start - 1) * 100
+    assert f"Folketallet i Rødøy gikk ned med {text.percent(abs(change))} fra 2016 til 2026." in body
+    county = queries.value_in_year(queries.aggregate_series(con, "population_change_10y_pct", "18"), 2026)
+    assert f"I Nordland som helhet økte det med {text.percent(county)}." in body
+    assert "Folketallet i Rødøy gikk ned med 10,1 % fra 2016 til 2026." in body  # the issue's example
+    # a missing country aggregate is said to be missing, never shown as 0
+    if queries.value_in_year(queries.aggregate_series(con, "population_change_10y_pct", None), 2026) is None:
+        assert "Tall for landet mangler for 2026." in body
+    # the comparison follows the values as displayed
+    share = queries.value_in_year(queries.indicator_series(con, "share_67_plus_pct", ["1836"]), 2026)
+    nordland = queries.value_in_year(queries.aggregate_series(con, "share_67_plus_pct", "18"), 2026)
+    word = "høyere" if round(share, 1) > round(nordland, 1) else "lavere"
+    assert f"Det er {word} enn i Nordland ({text.percent(nordland)})" in body
+
+
+def test_wording_follows_direction_and_missing_data():
+    writer = content._Writer()
+    assert content._balance_sentence(99.96) == "Det er like mange unge kvinner som unge menn."
+    assert content._balance_sentence(95.0).startswith("Det er færre")
+    assert content._balance_sentence(104.0).startswith("Det er flere")
+    assert text.change_sentence_pct("Folketallet", "X", 2016, 2026, 0.02) == "Folketallet i X var uendret fra 2016 til 2026."
+    assert writer.facts == []
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags, self.scripts, self.images, self.text = [], 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.scripts += tag == "script"
+        if tag == "img":
+            self.images.append(dict(attrs)["src"])
+        for name, value in attrs:
+            assert not name.startswith("on"), name
+            if name in ("src", "href") and value:
+                assert value.startswith("data:"), value  # nothing fetched from elsewhere
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, tmp_path, monkeypatch):
+    store = UserStore(tmp_path / "brukerdata.sqlite", today=AS_OF)
+    evil = "<script>alert('x')</script>"
+    store.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
+                          "adopted": "2021-06-17", "period": "2021-2033", "source": f"Sak 12/21 {evil}",
+                          "note": f"Merknad {evil} & <b>fet</b>"}, changed_by=f"Kari {evil}")
+    real = queries.municipality
+
+    def evil_name(connection, code):
+        found = real(connection, code)
+        return {**found, "name": f"Træna{evil}", "official_name": f"Træna{evil}"} if found else None
+
+    monkeypatch.setattr(content.queries, "municipality", evil_name)
+    report = content.build_report(con, "1835", as_of=AS_OF, store=store, features=features, with_charts=True)
+    report.charts()[0].image = b"\x89PNG fake"  # rendering HTML needs no browser
+    page = html_writer.render(report)
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;" in page
+    parser = _Collector()
+    parser.feed(page)
+    parser.close()
+    assert parser.scripts == 0 and "h1" in parser.tags and parser.tags.count("h2") == len(HEADINGS)
+    assert parser.images == ["data:image/png;base64," + base64.b64encode(b"\x89PNG fake").decode()]
+    visible = "".join(parser.text)
+    assert f"Merknad {evil} & <b>fet</b>" in visible  # shown as text, exactly as entered
+    # what the user entered wins over the public sources, with its adoption and age
+    assert "Kommuneplanens samfunnsdel (2021-2033) ble vedtatt 17.06.2021 og er 5 år gammel" in visible
+    try:
+        import html5lib  # noqa: PLC0415
+    except ImportError:
+        return
+    html5lib.HTMLParser(strict=True).parse(page)
+
+
+def test_every_small_municipality_of_the_network_without_charts(con, features):
+    small = queries.municipalities(con, list(queries.NETWORK_COUNTIES), queries.SMALL_MUNICIPALITY_LIMIT)
+    assert len(small) >= 30
+    for code in small["municipality_code"]:
+        report = content.build_report(con, code, as_of=AS_OF, with_charts=False, features=features)
+        paragraphs, headings, images_in_document = docx_texts(docx_writer.render(report))
+        assert [h for style, h in headings if style == "Heading 1"] == HEADINGS, code
+        assert images_in_document == 0
+        page = html_writer.render(report)
+        parser = _Collector()
+        parser.feed(page)
+        for paragraph in report.paragraphs():
+            assert paragraph.text in paragraphs
+            check_paragraph(con, paragraph, paragraph.text)
+
+
+def test_cli_report_writes_html_and_rejects_unknown_municipality(tmp_path, capsys):
+    target = tmp_path / "traena.html"
+    assert cli.main(["report", "1835", "--format", "html", "-o", str(target), "--no-charts"]) == 0
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert cli.main(["report", "Trænaa", "-o", str(tmp_path / "x.docx")]) == 2
+    assert "Ukjent kommune" in capsys.readouterr().err
+
+
+def test_render_bytes_rejects_unknown_format(con):
+    with pytest.raises(ValueError):
+        render_bytes(con, "1835", "pdf", charts=False)
+    with pytest.raises(content.UnknownMunicipality):
+        content.build_report(con, "9999", with_charts=False)
+    assert indicators.get("population").table_id == "07459"
