@@ -60,7 +60,7 @@ robek_col.metric("ROBEK", f"Ja ({robek['value']})" if robek else "Nei",
                       "låneopptak og langsiktige leieavtaler godkjent av staten.")
 if robek:
     st.warning(f"{name} står i ROBEK-registeret per {head['robek_date'] or robek['as_of']}: "
-               f"{head['robek_grounds']['value']}"
+               f"{head['robek_grounds']['value'].replace('.;', ';')}"
                if head["robek_grounds"] else f"{name} står i ROBEK-registeret.", icon="⚠️")
 
 tabs = st.tabs(SECTIONS, key="del", bind="query-params", on_change="rerun")
