@@ -174,13 +174,13 @@ def _plain(value) -> str:
 class _Data:
     """Reads for one municipality, cached for the report's lifetime."""
 
-    def __init__(self, con, municipality: dict):
+    def __init__(self, con, municipality: dict, shared: dict | None = None):
         self.con = con
         self.m = municipality
         self.code = municipality["municipality_code"]
         self.county = municipality["county_code"]
         self._series: dict = {}
-        self._aggregates: dict = {}
+        self._aggregates: dict = shared if shared is not None else {}  # same for every municipality
         self._sources: dict = {}
         self.used_indicators: list[str] = []
         self.similar: list[dict] = []  # [{"municipality_code", "name"}], nearest first
@@ -702,16 +702,17 @@ def similarity_basis() -> str:
 
 
 def build_report(con, code: str, *, as_of: date | None = None, store=None, with_charts: bool = True,
-                 features=None) -> Report:
+                 features=None, shared: dict | None = None) -> Report:
     """The fact-base document for one municipality (by four-digit number).
 
-    ``features`` (``compare.similarity_features(con)[0]``) may be passed to reuse it across reports.
+    To make many reports from the same database, pass ``features``
+    (``compare.similarity_features(con)[0]``) and one ``shared`` dict (county and country series).
     """
     municipality = queries.municipality(con, code)
     if municipality is None:
         raise UnknownMunicipality(f"Ukjent kommune «{code}»")
     as_of = as_of or date.today()
-    data = _Data(con, municipality)
+    data = _Data(con, municipality, shared)
     data.similar, data.similar_notes = most_similar(con, code, features)
     name = municipality["official_name"] or municipality["name"]
     intro = Section("Om dokumentet")
