@@ -5,6 +5,9 @@ import streamlit as st
 from nokkeltall import charts, indicators, profile, text
 from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui.widgets import chart_block, municipality_picker, norwegian_styler
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 SECTIONS = ["Befolkning", "Arbeid og pendling", "Økonomi", "Plan"]
 

@@ -5,6 +5,9 @@ import streamlit as st
 from nokkeltall import indicators, maps, profile, text
 from nokkeltall.ui.data import DataUnavailable, cached_call, query, shared_call
 from nokkeltall.ui.widgets import chart_block, norwegian_styler
+from nokkeltall.ui.frame import ensure_app_navigation
+
+ensure_app_navigation()
 
 MAP_INDICATORS = ["population_change_10y_pct", "population", "share_67_plus_pct", "old_age_ratio",
                   "employment_rate_15_74_pct", "women_per_100_men_20_39", "median_age"]

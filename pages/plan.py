@@ -28,7 +28,7 @@ MILESTONE_LABELS = {"plan_type": "Plan", "title": "Milepæl", "start_date": "Fra
 MILESTONE_COLUMNS = ["id", "plan_type", "title", "start_date", "end_date", "status", "note"]
 STRATEGY_BOX = {status.ADOPTED: st.success, status.NOT_DUE: st.info, status.OVERDUE: st.warning}
 
-st.title("🗓️ Plan")
+st.title("Plan")
 st.caption("Hvor kommunen står i plansyklusen: lovbestemte frister, planstatus med kilde, og kommunens egen "
            "framdriftsplan for planstrategi og samfunnsdel.")
 

@@ -54,7 +54,7 @@ def show_eligibility(code: str, municipalities: pd.DataFrame) -> None:
                "kan ikke skrives inn.")
 
 
-st.title("📝 Søknader")
+st.title("Søknader")
 today = date.today()
 try:
     municipalities = query("municipalities")

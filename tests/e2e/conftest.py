@@ -1,14 +1,15 @@
 """Shared browser-test fixtures: the app started once per test session, and a headless Chromium page.
 
-``app_url``: ``streamlit run app.py`` on a free 127.0.0.1 port, from the repository (so the shipped
-snapshot in data/ is used; the git-ignored DuckDB file is built first with ``nokkeltall build`` when
-missing or stale). ``page``: a Playwright page in Debian's /usr/bin/chromium (no download needed).
+``app_url``: ``streamlit run app.py`` on a free 127.0.0.1 port, with NOKKELTALL_DATA_DIR set to a
+private folder holding a copy of the shipped snapshot (``e2e_data_dir``; the database is built there
+first), so browser tests never touch the repository's data/ or the user's own entries. ``page``: a Playwright page in Debian's /usr/bin/chromium (no download needed).
 Screenshots go to test-artifacts/ (``artifacts`` fixture).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,15 +48,21 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def e2e_data_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("e2e-data")
+    shutil.copytree(ROOT / "data" / "snapshot", directory / "snapshot")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_data_dir):
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+        pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium (see .ci/run)")
     bin_dir = Path(sys.executable).parent
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env.pop("NOKKELTALL_DATA_DIR", None)  # the shipped snapshot in the repository's data/
-    if not _database_current(env):
-        subprocess.run([str(bin_dir / "nokkeltall"), "build"], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env["NOKKELTALL_DATA_DIR"] = str(e2e_data_dir)
+    subprocess.run([str(bin_dir / "nokkeltall"), "build"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     port = _free_port()
     log = open(ARTIFACTS_LOG(), "w")  # noqa: SIM115 — closed at teardown
     process = subprocess.Popen(
@@ -81,17 +88,11 @@ def ARTIFACTS_LOG() -> Path:  # noqa: N802
     return ARTIFACTS / "streamlit-e2e.log"
 
 
-def _database_current(env) -> bool:
-    result = subprocess.run(
-        [sys.executable, "-c", "from nokkeltall import db; import sys; sys.exit(0 if db.is_current() else 1)"],
-        cwd=ROOT, env=env, capture_output=True)
-    return result.returncode == 0
-
-
 @pytest.fixture(scope="session")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
         yield browser
         browser.close()

@@ -1,16 +1,14 @@
 """Søknader and Plan in real headless Chromium: register an application through the form, see it
 counted in the county overview, open its conversation brief and download the .docx; the plan
-timeline draws. The shared app runs on the repository's data/, so the user database is backed up
-before and restored after (SQLite backup API), leaving what was there untouched.
+timeline draws. The shared app runs on a private data folder (``e2e_data_dir``); this test reads
+the user database the app writes there.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 import docx
 import pytest
@@ -20,26 +18,13 @@ from nokkeltall.store import UserStore
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-USER_DB = ROOT / "data" / "brukerdata.sqlite"
 CANDIDATES = {"5043": "Røyrvik", "5044": "Namsskogan", "5041": "Snåase - Snåsa", "5042": "Lierne"}
 
 
 @pytest.fixture
-def repo_user_data(tmp_path):
-    """Back up the repository's user database and put it back afterwards (or remove what we created)."""
-    existed = USER_DB.exists()
-    backup = tmp_path / "before.sqlite"
-    if existed:
-        with sqlite3.connect(USER_DB) as source, sqlite3.connect(backup) as target:
-            source.backup(target)
-    yield UserStore(USER_DB)
-    if existed:
-        with sqlite3.connect(backup) as source, sqlite3.connect(USER_DB) as target:
-            source.backup(target)
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{USER_DB}{suffix}").unlink(missing_ok=True)
+def repo_user_data(e2e_data_dir):
+    """The user database of the app under test (in its private data folder)."""
+    return UserStore(e2e_data_dir / "brukerdata.sqlite")
 
 
 def _round(today: date) -> int:
