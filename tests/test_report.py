@@ -236,3 +236,20 @@ def test_render_bytes_rejects_unknown_format(con):
     with pytest.raises(content.UnknownMunicipality):
         content.build_report(con, "9999", with_charts=False)
     assert indicators.get("population").table_id == "07459"
+
+
+def test_download_widget_offers_word_and_html():
+    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+
+    def page():
+        from nokkeltall.ui.report import report_downloads  # noqa: PLC0415
+
+        report_downloads("1835")
+
+    at = AppTest.from_function(page, default_timeout=90)
+    at.run()
+    assert [b.label for b in at.button] == ["Lag kunnskapsgrunnlag"]
+    assert not at.get("download_button")  # nothing is made before it is asked for
+    at.button[0].click().run()
+    assert not at.exception
+    assert [d.proto.label for d in at.get("download_button")] == ["Last ned Word (.docx)", "Last ned HTML"]
