@@ -38,7 +38,8 @@ def _table(table: Table) -> str:
     head = "".join(f"<th scope=\"col\">{escape(c)}</th>" for c in table.columns)
     body = "".join(
         "<tr>" + "".join(
-            f"<td class=\"number\">{escape(v)}</td>" if _is_number(v) else f"<td>{escape(v)}</td>" for v in row
+            f"<td class=\"number\">{escape(v)}</td>" if i > 0 and _is_number(v) else f"<td>{escape(v)}</td>"
+            for i, v in enumerate(row)
         ) + "</tr>"
         for row in table.rows
     )
