@@ -106,8 +106,9 @@ def warm_render(runs: int) -> list[Row]:
     targets = {"bare page (1 chart, 22 points)": AppTest.from_file(str(BENCH / "bare_page.py"), default_timeout=120)}
     for page in PAGES:
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
-        at.switch_page(page)
         at.query_params["kommune"] = KOMMUNE
+        at.run()  # registers the pages: om_data.py's url_path «om-data» is not its file name
+        at.switch_page(page)
         targets[page] = at
     failures = {}
     for name, at in targets.items():  # cold run + one warm-up: caches filled, imports done

@@ -66,6 +66,10 @@ def cmd_build(args) -> int:
 
 
 def cmd_status(args) -> int:
+    manifest_path = config.snapshot_dir() / snapshot.MANIFEST
+    if not manifest_path.is_file():
+        raise CliError(f"{manifest_path.name} mangler i {manifest_path.parent}: øyeblikksbildet kan ikke brukes. "
+                       "Kjør «make snapshot» eller hent data/snapshot fra git på nytt.", code=1)
     manifest = snapshot.read_manifest()
     problems = snapshot.verify()
     writer = csv.writer(sys.stdout, lineterminator="\n")
@@ -258,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     except CliError as error:
         print(f"Feil: {error}", file=sys.stderr)
         return error.code
+    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: say what, no traceback
+        print(f"Feil: {error}", file=sys.stderr)
+        return 1
     except (snapshot.SnapshotError, db.DatabaseError) as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 1

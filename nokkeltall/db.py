@@ -110,6 +110,9 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
             )
             con.execute("CHECKPOINT")
         os.replace(temporary, db_path)
+        # A write-ahead log beside the new file belongs to the file just replaced (e.g. another
+        # process still holds a write connection to it); DuckDB would refuse the new file with it.
+        Path(str(db_path) + ".wal").unlink(missing_ok=True)
     finally:
         for leftover in (temporary, temporary + ".wal"):
             if os.path.exists(leftover):

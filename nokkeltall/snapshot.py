@@ -169,5 +169,14 @@ def verify(directory: Path | None = None) -> dict[str, str | None]:
         elif sha256_of(path) != entry["sha256"]:
             problems[name] = f"{entry['file']} er endret eller ødelagt (kontrollsummen stemmer ikke)"
         else:
-            problems[name] = None
+            problems[name] = _unreadable(path)
     return problems
+
+
+def _unreadable(path: Path) -> str | None:
+    """A Norwegian message when the file is no readable Parquet file (its footer is checked)."""
+    try:
+        pq.read_metadata(path)
+    except Exception as error:  # noqa: BLE001 — pyarrow raises several types for a broken file
+        return f"{path.name} er ødelagt og kan ikke leses ({str(error).splitlines()[0]})"
+    return None

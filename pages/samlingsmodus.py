@@ -9,10 +9,10 @@ import html
 import streamlit as st
 
 from nokkeltall import compare, compare_charts, decks, indicators
-from nokkeltall.store import UserStore, ValidationError
-from nokkeltall.store.decks import DeckStore
+from nokkeltall.store import ValidationError
 from nokkeltall.store.database import NotFoundError
 from nokkeltall.ui import data as ui_data
+from nokkeltall.ui import store as ui_store
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.widgets import safe_text
 from nokkeltall.ui.frame import ensure_app_navigation
@@ -41,11 +41,11 @@ except DataUnavailable as error:
 
 params = st.query_params
 problems: list[str] = []
-deck_store = DeckStore(UserStore())
+deck_store = ui_store.deck_store()
 chosen_set = params.get("sett")
 
 if chosen_set == decks.READY_DECK_KEY:
-    network = [c for c in decks.network_codes(UserStore().list_applications()) if c in set(all_codes)]
+    network = [c for c in decks.network_codes(ui_store.user_store().list_applications()) if c in set(all_codes)]
     deck = decks.ready_deck(network)
 elif chosen_set:
     try:

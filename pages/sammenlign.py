@@ -4,7 +4,7 @@ Excel/CSV/PNG downloads. Every choice is in the URL (?kommuner=1835,5043&indikat
 import streamlit as st
 
 from nokkeltall import compare, compare_charts, decks, export, indicators
-from nokkeltall.store import UserStore
+from nokkeltall.ui import store as ui_store
 from nokkeltall.ui import url_state
 from nokkeltall.ui import data as ui_data
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
@@ -84,7 +84,7 @@ def pick_small_in_county() -> None:
 
 
 def pick_network() -> None:
-    codes = decks.network_codes(UserStore().list_applications())
+    codes = decks.network_codes(ui_store.user_store().list_applications())
     codes = [c for c in codes if c in set(all_codes)]
     if not codes:
         st.session_state["_cmp_problems"] = ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "

@@ -7,10 +7,12 @@ Messages from ``ValidationError.errors`` are shown under the form, naming the fi
 
 from __future__ import annotations
 
+import sqlite3
+
 import streamlit as st
 
 from nokkeltall import config
-from nokkeltall.store import UserStore, configured_editor_password, editing_allowed
+from nokkeltall.store import NotFoundError, UserStore, ValidationError, configured_editor_password, editing_allowed
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"
@@ -23,8 +25,54 @@ def _store(path: str) -> UserStore:
 
 
 def user_store() -> UserStore:
-    """The store over ``config.user_database_path()`` (one object per file and process)."""
-    return _store(str(config.user_database_path()))
+    """The store over ``config.user_database_path()`` (one object per file and process).
+
+    When the file cannot be opened or created (a read-only or broken data folder), the page says
+    so in Norwegian and gets a stand-in that lists nothing and refuses every write with that message,
+    so the statistics on the page are still shown.
+    """
+    path = config.user_database_path()
+    try:
+        return _store(str(path))
+    except (sqlite3.Error, OSError) as error:
+        message = (f"Brukerdata ({path.name}) kan ikke åpnes: {error}. Statistikken vises som vanlig, men "
+                   "planstatus, milepæler og søknader kan ikke leses eller lagres nå. Sjekk at datamappen "
+                   "finnes og er skrivbar.")
+        st.error(message, icon="⚠️")
+        return UnavailableStore(message)
+
+
+def deck_store():
+    """The saved gathering-mode decks (``DeckStore``) on the same file, or the stand-in."""
+    from nokkeltall.store.decks import DeckStore  # noqa: PLC0415
+
+    store = user_store()
+    return store if isinstance(store, UnavailableStore) else DeckStore(store)
+
+
+class UnavailableStore:
+    """Stands in for ``UserStore`` when its file cannot be opened: empty lists, every write refused."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def export_json(self) -> str:
+        return "{}"
+
+    def list(self) -> list:  # as DeckStore.list
+        return []
+
+    def get(self, row_id: int):  # as DeckStore.get
+        raise NotFoundError("decks", row_id)
+
+    def __getattr__(self, name: str):
+        if name.startswith("list_"):
+            return lambda *args, **kwargs: []
+
+        def refuse(*args, **kwargs):
+            raise ValidationError({"brukerdata": self.message})
+
+        return refuse
 
 
 def configured_password() -> str | None:
