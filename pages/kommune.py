@@ -6,6 +6,7 @@ from nokkeltall import charts, indicators, profile, text
 from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui.widgets import chart_block, municipality_picker, norwegian_styler
 from nokkeltall.ui.frame import ensure_app_navigation
+from nokkeltall.ui.report import report_downloads
 
 ensure_app_navigation()
 
@@ -160,4 +161,7 @@ with tabs[3]:
             caveat = cached_call(profile.dataset_caveat, "plan_status_sources")
             if caveat:
                 st.caption(caveat)
-        st.page_link("pages/plan.py", label=f"Gå til plansiden for {name}", icon="🗓️", query_params={"kommune": code})
+        st.page_link("pages/plan.py", label=f"Gå til plansiden for {name}", query_params={"kommune": code})
+
+st.divider()
+report_downloads(code)

@@ -45,7 +45,7 @@ def report_downloads(code: str | None) -> None:
     """A «Kunnskapsgrunnlag» block: make the document, then download it as Word or HTML."""
     if not code:
         return
-    st.subheader("📄 Kunnskapsgrunnlag")
+    st.subheader("Kunnskapsgrunnlag")
     st.caption("Et redigerbart utkast til den statistiske delen av planstrategien: befolkning, arbeid og "
                "pendling, økonomi, plansituasjon og kilder, med diagrammer og tekst skrevet fra tallene.")
     key = f"report_{code}"
