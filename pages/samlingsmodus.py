@@ -105,16 +105,16 @@ if deck.slides:
 # --- choose, save and reopen decks ----------------------------------------------------------------
 with st.expander("Lysbildesett: velg, lagre eller åpne", expanded=not deck.slides):
     saved_decks = deck_store.list()
-    st.page_link("pages/samlingsmodus.py", label=f"📊 {decks.READY_DECK_NAME}",
+    st.page_link("pages/samlingsmodus.py", label=f"{decks.READY_DECK_NAME}",
                  query_params={"sett": decks.READY_DECK_KEY})
     for saved in saved_decks:
-        st.page_link("pages/samlingsmodus.py", label=f"💾 {saved['name']} ({len(saved['slides'])} lysbilder)",
+        st.page_link("pages/samlingsmodus.py", label=f"{saved['name']} ({len(saved['slides'])} lysbilder)",
                      query_params={"sett": str(saved["id"])})
     if deck.slides:
         with st.form("save_deck"):
             name = st.text_input("Navn på settet", value=deck.name if chosen_set else "")
             saved_by = st.text_input("Ditt navn (valgfritt)")
-            if st.form_submit_button("💾 Lagre settet"):
+            if st.form_submit_button("Lagre settet"):
                 try:
                     row = deck_store.save(name, deck.to_list(), saved_by)
                 except ValidationError as error:

@@ -142,13 +142,13 @@ else:
         )
     st.divider()
     st.download_button(
-        "📥 Last ned alle indikatorene som Excel",
+        "Last ned alle indikatorene som Excel",
         data=cached_call(export.comparison_workbook, tuple(ids), tuple(codes)),
         file_name=export.file_name(names, "nokkeltall" if len(ids) > 1 else indicators.get(ids[0]).label, "xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="excel_all",
         on_click="ignore",
     )
-    st.page_link("pages/samlingsmodus.py", label="🎞️ Vis som lysbilder (samlingsmodus)",
+    st.page_link("pages/samlingsmodus.py", label="Vis som lysbilder (samlingsmodus)",
                  query_params={"kommuner": url_state.joined(codes), "indikatorer": url_state.joined(ids),
                                "visning": view, **({"basisaar": base_year} if base_year else {})})
 

@@ -91,14 +91,14 @@ if pending is not None:
 
 def application_label(application_id) -> str:
     if application_id == NEW:
-        return "➕ Ny søknad"
+        return "Ny søknad"
     application = by_id[application_id]
     status = network.APPLICATION_STATUSES[application["status"]]
     return f"{application['municipality_code']} {names.get(application['municipality_code'], '')} ({status.lower()})"
 
 
 overview_tab, edit_tab, brief_tab, backup_tab = st.tabs(
-    ["📊 Oversikt per fylke", "✏️ Registrer / endre", "🗒️ Samtaleunderlag", "💾 Sikkerhetskopi"])
+    ["Oversikt per fylke", "Registrer / endre", "Samtaleunderlag", "Sikkerhetskopi"])
 
 # --- overview -----------------------------------------------------------------------------------------
 with overview_tab:
@@ -222,7 +222,7 @@ with brief_tab:
         conversation = cached_call(brief.build_brief, application, store.list_plan_entries(code),
                                    store.list_milestones(code), today)
         st.download_button(
-            "⬇️ Last ned samtaleunderlag (.docx)", brief.brief_docx(conversation),
+            "Last ned samtaleunderlag (.docx)", brief.brief_docx(conversation),
             file_name=f"samtaleunderlag_{code}_{conversation.name.split(' - ')[-1].replace(' ', '_')}.docx",
             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="brief_docx",
         )
@@ -253,7 +253,7 @@ with brief_tab:
 with backup_tab:
     st.markdown("Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner og endringslogg) "
                 "som JSON. Statistikken lagres ikke her; den lastes fra SSB-øyeblikksbildet.")
-    st.download_button("⬇️ Last ned sikkerhetskopi (JSON)", store.export_json().encode("utf-8"),
+    st.download_button("Last ned sikkerhetskopi (JSON)", store.export_json().encode("utf-8"),
                        file_name=f"nokkeltall-brukerdata-{today.isoformat()}.json", mime="application/json",
                        key="backup_download")
     if can_edit:
