@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from nokkeltall.ui.frame import navigation
+
 st.set_page_config(page_title="Nøkkeltall for små kommuner", page_icon="📊", layout="wide")
 
 PAGES = [
@@ -14,4 +16,4 @@ PAGES = [
     st.Page("pages/om_data.py", title="Om data", url_path="om-data"),
 ]
 
-st.navigation(PAGES).run()
+navigation(PAGES).run()

@@ -1,8 +1,17 @@
-"""The app frame every page relies on."""
+"""The app frame every page relies on: app.py's navigation, and the guard that enforces it."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+_navigation_seen = False
+
+
+def navigation(pages: list) -> object:
+    """``st.navigation`` for app.py, remembering that the app's own navigation is in charge."""
+    global _navigation_seen
+    _navigation_seen = True
+    return st.navigation(pages)
 
 
 def ensure_app_navigation() -> None:
@@ -11,11 +20,14 @@ def ensure_app_navigation() -> None:
     Streamlit treats a ``pages/`` folder beside the main script as the old (v1) multipage layout
     until the first ``st.navigation`` call in the process. A first visit straight to
     ``/plan?kommune=1812`` would then run pages/plan.py alone, with file names as the menu and
-    without app.py's page setup. Switching the flag off and rerunning hands the request to
+    without app.py's page setup. Switching that off once and rerunning hands the request to
     app.py, which routes it to the same page with the right menu. (No public API for this yet.)
     """
+    global _navigation_seen
+    if _navigation_seen:
+        return
     from streamlit.runtime.pages_manager import PagesManager  # noqa: PLC0415
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    _navigation_seen = True  # once per process: a page run on its own (e.g. in tests) is left alone after
+    PagesManager.uses_pages_directory = False
+    st.rerun()
