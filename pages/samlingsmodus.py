@@ -51,7 +51,7 @@ elif chosen_set:
     try:
         saved = deck_store.get(int(chosen_set))
         deck = decks.deck_from_list(saved["name"], saved["slides"], all_codes)
-    except (ValueError, NotFoundError):
+    except (ValueError, OverflowError, NotFoundError):
         deck = decks.Deck("", [], [f"Fant ikke lysbildesettet «{safe_text(chosen_set, 30)}»."])
 else:
     codes, found = compare.parse_codes(params.get("kommuner"), all_codes)

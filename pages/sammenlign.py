@@ -52,6 +52,8 @@ if url_state.changed_from_outside(SCOPE):
     if target is not None and target not in all_codes:
         problems.append("Kommunen for «lignende kommuner» finnes ikke; velg en i listen.")
         target = None
+    if params.get("utvalg") not in (None, *POOLS):
+        problems.append(f"Ukjent utvalg «{compare._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
     if "indikatorer" not in params:
         ids = ids or list(compare.DEFAULT_INDICATORS)
     st.session_state.update({

@@ -12,7 +12,7 @@ from nokkeltall.plan import calendar, network, timeline
 from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.store import editor_gate, name_input, remember_name, show_errors, user_store
-from nokkeltall.ui.widgets import KOMMUNE_PARAM, safe_text
+from nokkeltall.ui.widgets import municipality_from_url, safe_text
 from nokkeltall.ui.frame import ensure_app_navigation
 
 ensure_app_navigation()
@@ -140,7 +140,9 @@ with edit_tab:
         st.markdown(f"**Kommune:** {code} {safe_text(names.get(code, ''))}")
     else:
         codes = municipalities["municipality_code"].tolist()
-        from_url = str(st.query_params.get(KOMMUNE_PARAM, "")).zfill(4)
+        from_url, url_problem = municipality_from_url()
+        if url_problem:
+            st.warning(url_problem, icon="⚠️")
         code = st.selectbox(LABELS["municipality_code"], codes, format_func=lambda c: f"{c} {names.get(c, '')}",
                             index=codes.index(from_url) if from_url in codes else None,
                             placeholder="Velg kommune …", key="application_municipality")

@@ -148,7 +148,7 @@ def read_number(value: object, low: float, high: float | None, message: str,
         number = float(str(value).strip().replace(",", ".").rstrip("%").strip())
     except ValueError:
         return None, message
-    if math.isnan(number) or number < low or (high is not None and number > high):
+    if not math.isfinite(number) or abs(number) > 1e15 or number < low or (high is not None and number > high):
         return None, message
     if integer:
         return (int(number), None) if number.is_integer() else (None, message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 import streamlit as st
@@ -14,8 +15,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
 def safe_text(value, limit: int = 60) -> str:
-    """User input made harmless for Markdown: truncated, special characters escaped."""
-    text = str(value)
+    """User input made harmless for Markdown: control and invisible format characters (NUL, RTL
+    override, zero-width) dropped, truncated, special characters escaped."""
+    text = "".join(c for c in str(value) if unicodedata.category(c) not in ("Cc", "Cf") or c in "\n\t")
     if len(text) > limit:
         text = text[:limit] + "…"
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)

@@ -1,0 +1,252 @@
+"""Hostile input, table-driven: every hostile value in every URL parameter each page reads, and in
+every free-text and number field of the forms (through the store calls the forms make).
+
+For each page and value: no exception, no HTML injected (no ``<script``/``onerror``/``onload``/
+``javascript:`` in any element that renders HTML), and — for the parameters the pages parse
+themselves — a Norwegian message saying what was wrong. One AppTest object per page is reused for
+all values (like a user editing the address), so the module stays fast; the statistics database is
+the shipped one (linked, read-only), the user store a throwaway one.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nokkeltall import db
+from nokkeltall.store import UserStore, ValidationError
+from nokkeltall.store.decks import DeckStore
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+
+HOSTILE = [
+    # unknown and malformed municipality numbers
+    "0000", "9999", "1", "18", "183", "18355", "01835", "1835.0", "1,835", "+1835", "-1835", "0x72B", "1e3",
+    "١٨٣٥", "１８３５", "18 35", "1835a", "x1835",
+    # SQL fragments
+    "1835' OR 1=1--", "' OR '1'='1", '1835"; DROP TABLE municipality; --', "1; SELECT * FROM dataset",
+    "1835 UNION SELECT name FROM sqlite_master", "'; DELETE FROM applications; --",
+    # HTML / script / Markdown
+    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
+    "javascript:alert(1)", "[klikk](javascript:alert(1))", "<iframe src=//evil>", "**fet** _kursiv_ `kode`",
+    "$$\\frac{1}{0}$$", "<b>fet</b>", "&lt;script&gt;",
+    # very long strings
+    "a" * 10_000, "9" * 5_000, "1835," * 2_000,
+    # unicode, RTL, zero-width, emoji
+    "\u202e5381", "\u200b1835", "1835\u200b", "\ufeff1835", "🏔️🦌", "Træna ÆØÅ æøå", "𝟏𝟖𝟑𝟓", "ＫＯＭＭＵＮＥ",
+    # negative and huge numbers, special floats
+    "-1", "0", "-99999999999999999999", "99999999999999999999999", "1e308", "-1e308", "NaN", "inf", "-inf",
+    # NUL-like characters and encodings
+    "\x00", "1835\x00", "%00", "%2500", "\x1b[31m", "\r\n", "\t",
+    # path traversal and odd literals
+    "../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "file:///etc/passwd", "%2e%2e%2f%2e%2e%2f",
+    "None", "null", "undefined", "true", "[]", "{}", "${7*7}", "{{7*7}}", "%s%s%s%n", "   ",
+]
+assert len(HOSTILE) >= 50
+
+# The parameters each page reads. ``parsed``: read by our code, which must answer with a message;
+# ``bound``: widgets bound to the URL by Streamlit (bind="query-params"), which falls back to the
+# widget's default by itself. test_the_table_covers_every_parameter keeps this in step with the pages.
+PARAMS = {
+    "pages/oversikt.py": {"parsed": [], "bound": ["fylke", "grense", "kartmal"]},
+    "pages/kommune.py": {"parsed": ["kommune"], "bound": ["del"]},
+    "pages/sammenlign.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik", "utvalg"],
+                            "bound": []},
+    "pages/samlingsmodus.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde"],
+                               "bound": []},
+    "pages/plan.py": {"parsed": ["kommune"], "bound": []},
+    "pages/soknader.py": {"parsed": ["kommune"], "bound": []},
+    "pages/om_data.py": {"parsed": [], "bound": []},
+}
+# samlingsmodus's «sett» (a deck) replaces the comparison parameters, so it gets its own pass
+EXTRA_PASSES = {"pages/samlingsmodus.py": {"parsed": ["sett"], "bound": []}}
+
+DANGEROUS = re.compile(r"<\s*script|onerror\s*=|onload\s*=|javascript:|<\s*iframe|<\s*img|<\s*svg", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    """The shipped statistics (linked), a throwaway user store."""
+    db.ensure_database(ROOT / "data" / "nokkeltall.duckdb", ROOT / "data" / "snapshot")
+    folder = tmp_path_factory.mktemp("hostile-data")
+    (folder / "snapshot").symlink_to(ROOT / "data" / "snapshot")
+    (folder / "nokkeltall.duckdb").symlink_to(ROOT / "data" / "nokkeltall.duckdb")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NOKKELTALL_DATA_DIR", str(folder))
+        patch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)
+        yield folder
+
+
+def page_app(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()  # registers the pages (om_data.py's url_path is «om-data»)
+    at.switch_page(page)
+    return at
+
+
+def html_bodies(at: AppTest) -> list[str]:
+    """Bodies of every element that renders HTML: markdown with allow_html, and st.html."""
+    bodies = []
+    for kind in ("markdown", "caption", "title", "header", "subheader", "latex"):
+        for element in at.get(kind):
+            if getattr(element.proto, "allow_html", False):
+                bodies.append(element.proto.body)
+    bodies += [element.proto.body for element in at.get("html")]
+    return bodies
+
+
+def problems_on(at: AppTest) -> list[str]:
+    """Why this run is not acceptable (empty when it is)."""
+    found = [f"exception: {e.message[:200]}" for e in at.exception]
+    found += [f"HTML injected: {body[:200]!r}" for body in html_bodies(at) if DANGEROUS.search(body)]
+    return found
+
+
+def messages(at: AppTest) -> list[str]:
+    """Warnings and errors (the info and success boxes some pages always show do not count)."""
+    return [e.value for kind in ("error", "warning") for e in at.get(kind)]
+
+
+def run_with(at: AppTest, params: dict[str, str]) -> AppTest:
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+@pytest.mark.parametrize("page_file", [*PARAMS, *[f"{p}#extra" for p in EXTRA_PASSES]])
+def test_hostile_values_in_every_url_parameter(data_dir, page_file):
+    file = page_file.split("#")[0]
+    table = EXTRA_PASSES[file] if page_file.endswith("#extra") else PARAMS[file]
+    names = table["parsed"] + table["bound"] + ([] if "kommune" in table["parsed"] else ["kommune"])
+    at = page_app(file)
+    failures = []
+    for value in HOSTILE:
+        at = run_with(at, {name: value for name in names})
+        failures += [f"{value[:40]!r}: {problem}" for problem in problems_on(at)]
+        if table["parsed"] and not messages(at):
+            failures.append(f"{value[:40]!r}: no message for the invalid {'/'.join(table['parsed'])}")
+    # after all that, a valid address still works on the same session
+    at = run_with(at, {"kommune": "1835"} if "kommune" in table["parsed"] else {})
+    failures += [f"valid address afterwards: {problem}" for problem in problems_on(at)]
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_each_parsed_parameter_alone(data_dir):
+    """One hostile parameter at a time next to valid ones: the message names what was wrong."""
+    valid = {"kommuner": "1835,5043", "indikatorer": "population", "visning": "linjer"}
+    at = page_app("pages/sammenlign.py")
+    failures = []
+    for name in PARAMS["pages/sammenlign.py"]["parsed"]:
+        for value in ("<script>alert(1)</script>", "9" * 5_000, "-1", "\u202e5381", "1835' OR 1=1--"):
+            at = run_with(at, {**valid, name: value})
+            failures += [f"{name}={value[:20]!r}: {p}" for p in problems_on(at)]
+            if not messages(at):
+                failures.append(f"{name}={value[:20]!r}: no message")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_table_covers_every_parameter():
+    """Every query parameter a page reads appears in PARAMS (read from the page files)."""
+    patterns = [r"params\.get\(\s*\"(\w+)\"", r"query_params\.get\(\s*\"(\w+)\"", r"query_params\[\s*\"(\w+)\"\s*\]",
+                r"key=\"(\w+)\",[^)]*?bind=\"query-params\""]
+    for page, table in PARAMS.items():
+        source = (ROOT / page).read_text(encoding="utf-8")
+        read = {m for pattern in patterns for m in re.findall(pattern, source, flags=re.DOTALL)}
+        if "municipality_picker(" in source or "KOMMUNE_PARAM" in source:
+            read.add("kommune")
+        read.discard("lysbilde") if page != "pages/samlingsmodus.py" else None
+        covered = set(table["parsed"]) | set(table["bound"]) | set(EXTRA_PASSES.get(page, {}).get("parsed", []))
+        assert read <= covered, f"{page} reads {sorted(read - covered)}, not in the hostile-input table"
+
+
+# --- form fields -------------------------------------------------------------------------------------
+
+TODAY = date(2026, 11, 26)
+GOOD_APPLICATION = {
+    "municipality_code": "1835", "round_year": 2026, "received_date": "2026-11-01", "status": "mottatt",
+    "contact_name": "Kari Nordmann", "contact_email": "kari@trana.kommune.no", "samfunnsdel_year": "2019",
+    "progress_plan": "Planstrategi våren 2027.", "has_fact_base": True, "fact_base_description": "Kommunebarometeret",
+    "planning_staff_persons": 1, "planning_staff_percent": 50.0, "note": "",
+}
+TEXT_FIELDS = ["contact_name", "contact_email", "samfunnsdel_year", "progress_plan", "fact_base_description", "note"]
+NUMBER_FIELDS = ["planning_staff_persons", "planning_staff_percent", "round_year"]
+
+
+def _outcome(call) -> str | None:
+    """None when saved, else the Norwegian messages; anything but ValidationError propagates."""
+    try:
+        call()
+    except ValidationError as error:
+        assert error.errors and all(isinstance(m, str) and m.strip() for m in error.errors.values())
+        return " ".join(error.errors.values())
+    return None
+
+
+def test_application_form_fields(data_dir):
+    store = UserStore(data_dir / "brukerdata.sqlite", today=TODAY)
+    saved = store.add_application(GOOD_APPLICATION, changed_by="Test")
+    failures = []
+    for number, value in enumerate(HOSTILE):
+        for field in TEXT_FIELDS + NUMBER_FIELDS:
+            message = _outcome(lambda: store.update_application(saved["id"], {field: value}, changed_by="Test"))
+            stored = store.get_application(saved["id"])[field]
+            if message is None and field in NUMBER_FIELDS and not isinstance(stored, (int, float)):
+                failures.append(f"{field}={value[:20]!r} stored as {stored!r}")
+        # «Ditt navn» (the change log's name)
+        _outcome(lambda: store.update_application(saved["id"], {"note": f"endring {number}"}, changed_by=value))
+    # the municipality field: every hostile number is refused with the Norwegian message
+    for value in HOSTILE:
+        message = _outcome(lambda: store.add_application({**GOOD_APPLICATION, "municipality_code": value}, "Test"))
+        if message is None:
+            failures.append(f"municipality_code={value[:20]!r} was accepted")
+    assert not failures, "\n".join(failures[:40])
+    # whatever was saved shows without exception or injected HTML on the application page
+    at = page_app("pages/soknader.py")
+    at = run_with(at, {"kommune": "1835"})
+    assert problems_on(at) == []
+
+
+def test_plan_and_milestone_fields_then_the_pages_that_show_them(data_dir):
+    store = UserStore(data_dir / "brukerdata.sqlite", today=TODAY)
+    plan_at = page_app("pages/plan.py")
+    deck_store = DeckStore(store)
+    deck_at = page_app("pages/samlingsmodus.py")
+    failures = []
+    for number, value in enumerate(HOSTILE):
+        for field in ("adopted", "period", "source", "note"):
+            _outcome(lambda: store.add_plan_entry(
+                {"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "under_arbeid",
+                 "adopted": "", "period": "", "source": "Saksnr. 1", "note": "", field: value}, changed_by="Test"))
+        _outcome(lambda: store.save_milestones("1835", [
+            {"plan_type": "planstrategi", "title": value, "start_date": "2027-01-15", "end_date": None,
+             "status": "planlagt", "note": value},
+            {"plan_type": "samfunnsdel", "title": "Oppstart", "start_date": value, "end_date": value,
+             "status": value, "note": ""},
+        ], changed_by="Test"))
+        _outcome(lambda: store.save_milestones("1835", [
+            {"plan_type": "planstrategi", "title": value or "x", "start_date": "2027-01-15", "end_date": None,
+             "status": "planlagt", "note": value}], changed_by="Test"))
+        _outcome(lambda: deck_store.save(value[:80] + f" {number}", [
+            {"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}], value))
+        if number % 10 == 9 or number == len(HOSTILE) - 1:  # render every tenth value (rows accumulate)
+            plan_at = run_with(plan_at, {"kommune": "1835"})
+            failures += [f"plan page after {value[:20]!r}: {p}" for p in problems_on(plan_at)]
+            deck_at = run_with(deck_at, {})
+            failures += [f"gathering page after {value[:20]!r}: {p}" for p in problems_on(deck_at)]
+    assert store.list_plan_entries("1835"), "the valid ones were saved"
+    assert not failures, "\n".join(failures[:40])
+
+
+def test_invisible_characters_are_not_echoed(data_dir):
+    at = run_with(page_app("pages/kommune.py"), {"kommune": "\u202e5381\u200b\x00"})
+    (warning,) = [w.value for w in at.warning]
+    assert "Fant ingen kommune med nummer «5381»" in warning
+    at = run_with(page_app("pages/soknader.py"), {"kommune": "<script>alert(1)</script>"})
+    assert any("Fant ingen kommune med nummer «\\<script\\>" in w.value for w in at.warning)
