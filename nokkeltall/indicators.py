@@ -119,6 +119,65 @@ CATALOGUE: tuple[Indicator, ...] = (
               "level", numerator="centrality_index", category="Struktur", ssb_codes="KLASS 128"),
 )
 
+
+def _published_levels() -> tuple[Indicator, ...]:
+    """Figures published per municipality as levels or shares (no parts to add up, so no county or
+    country aggregate): (id = measure, label, unit, definition, table, category, decimals, higher is better)."""
+    rows = [
+        ("household_income_after_tax_median_nok", "Medianinntekt etter skatt per husholdning", "kr",
+         "Median inntekt etter skatt for alle husholdninger (SSB inntektsstatistikk, InntektStruk13).", "InntektStruk13",
+         "Levekår", 0, True),
+        ("education_primary_pct", "Utdanning: grunnskole som høyeste", "%",
+         "Andel av befolkningen 16 år og over med grunnskole som høyeste fullførte utdanning.", "09429", "Levekår", 1, None),
+        ("education_upper_secondary_pct", "Utdanning: videregående skole", "%",
+         "Andel av befolkningen 16 år og over med videregående skole som høyeste fullførte utdanning.", "09429",
+         "Levekår", 1, None),
+        ("education_vocational_college_pct", "Utdanning: fagskole", "%",
+         "Andel av befolkningen 16 år og over med fagskole som høyeste fullførte utdanning.", "09429", "Levekår", 1, None),
+        ("education_higher_short_pct", "Utdanning: universitet og høgskole, kort", "%",
+         "Andel av befolkningen 16 år og over med høyere utdanning til og med fire år.", "09429", "Levekår", 1, None),
+        ("education_higher_long_pct", "Utdanning: universitet og høgskole, lang", "%",
+         "Andel av befolkningen 16 år og over med høyere utdanning over fire år.", "09429", "Levekår", 1, None),
+        ("households_owner_pct", "Husholdninger som selveiere", "%",
+         "Andel privathusholdninger som eier boligen som selveier.", "11084", "Levekår", 1, None),
+        ("households_tenant_pct", "Husholdninger som leier", "%",
+         "Andel privathusholdninger som leier boligen.", "11084", "Levekår", 1, None),
+        ("dwellings_detached_pct", "Boliger: eneboliger", "%", "Andel av boligene som er eneboliger.", "06265",
+         "Levekår", 1, None),
+        ("married_share_18plus_pct", "Gifte, 18 år og over", "%",
+         "Andel personer 18 år og over i privathusholdninger som er gift.", "06096", "Levekår", 1, None),
+        ("fee_total_nok", "Kommunale gebyrer per år (vann, avløp, avfall, feiing)", "kr",
+         "Sum årsgebyr for vann, avløp, avfall og feiing for en standard bolig.", "12842", "Økonomi", 0, False),
+        ("property_tax_120m2_dwelling_nok", "Eiendomsskatt, enebolig på 120 m²", "kr",
+         "Eiendomsskatt for en standard enebolig på 120 m².", "14674", "Økonomi", 0, False),
+        ("gp_reserve_capacity_pct", "Reservekapasitet hos fastlegene", "%",
+         "Ledige plasser på fastlegelistene i prosent av listeplassene.", "12005", "Levekår", 1, True),
+        ("tax_index_pct", "Skatteinntekt i prosent av landsgjennomsnittet", "%",
+         "Skatt per innbygger i prosent av landsgjennomsnittet (inntektssystemet, Grønt hefte).", "KDD-GH",
+         "Økonomi", 1, None),
+    ]
+    return tuple(
+        Indicator(measure, label, unit, definition, table, "level", numerator=measure, decimals=decimals,
+                  category=category, higher_is_better=better, ssb_codes=f"{table}: {measure}")
+        for measure, label, unit, definition, table, category, decimals, better in rows
+    )
+
+
+def _published_counts() -> tuple[Indicator, ...]:
+    """Counts that add up over municipalities."""
+    return (
+        Indicator("households_total", "Antall privathusholdninger", "husholdninger",
+                  "Antall privathusholdninger i kommunen.", "07182", "level", numerator="households_total",
+                  summable=True, category="Levekår", ssb_codes="07182: husholdninger i alt"),
+        Indicator("holiday_property_transfers", "Omsatte fritidseiendommer", "antall",
+                  "Omsetninger av fritidseiendommer med bygning i løpet av året.", "11694", "level",
+                  numerator="holiday_property_transfers", summable=True, category="Levekår",
+                  ssb_codes="11694: omsetninger i alt"),
+    )
+
+
+PUBLISHED_AS_IS = _published_levels() + _published_counts()
+CATALOGUE = CATALOGUE + PUBLISHED_AS_IS
 BY_ID = {indicator.id: indicator for indicator in CATALOGUE}
 
 
