@@ -157,9 +157,12 @@ def milestone_table(rows: list[dict]) -> pd.DataFrame:
 table = milestone_table(milestones)
 if can_edit:
     version = st.session_state.setdefault("_milestone_version", 0)
+    # The editor keeps the rows it was opened with (its edits are positions in them); saving sends
+    # their versions, so rows others added meanwhile are kept and a row others changed is a conflict.
+    opened = st.session_state.setdefault(f"_milestones_opened_{code}_{version}", milestones)
     with st.form("milestone_form"):
         edited = st.data_editor(
-            table, key=f"milestones_{code}_{version}", num_rows="dynamic", hide_index=True,
+            milestone_table(opened), key=f"milestones_{code}_{version}", num_rows="dynamic", hide_index=True,
             width="stretch", column_order=MILESTONE_COLUMNS[1:],
             column_config={
                 "plan_type": st.column_config.SelectboxColumn(
@@ -181,11 +184,12 @@ if can_edit:
         rows = [{k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
                 for row in edited.to_dict("records")]
         try:
-            store.save_milestones(code, rows, changed_by=who)
+            store.save_milestones(code, rows, changed_by=who, loaded={m["id"]: m["version"] for m in opened})
         except ValidationError as error:
             show_errors(error.errors, MILESTONE_LABELS)
         except (ConflictError, NotFoundError) as error:
             st.error(error.message)
+            st.session_state["_milestone_version"] = version + 1  # the editor reopens with the stored rows
         else:
             remember_name(who)
             st.session_state["_milestone_version"] = version + 1

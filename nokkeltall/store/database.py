@@ -273,12 +273,17 @@ class UserStore:
         return self._list("milestones", {"municipality_code": municipality_code, "plan_type": plan_type},
                           "municipality_code, start_date, id")
 
-    def save_milestones(self, municipality_code: str, rows: list[dict], changed_by: str) -> list[dict]:
+    def save_milestones(self, municipality_code: str, rows: list[dict], changed_by: str,
+                        loaded: dict[int, int] | None = None) -> list[dict]:
         """Make the municipality's milestones equal ``rows`` (e.g. from ``st.data_editor``).
 
         Rows with an ``id`` update that milestone, rows without one are added, and milestones of
         the municipality missing from ``rows`` are deleted — all in one transaction. Every row is
         validated first; errors are keyed ``"<row number>.<field>"`` (row numbers from 1).
+
+        ``loaded`` (id → version of the rows the editor showed) makes concurrent editing safe: only
+        those rows can be deleted (a milestone someone else added meanwhile is kept), and a changed
+        row whose stored version differs from the loaded one raises ``ConflictError``.
         """
         cleaned, errors = [], {}
         if validation.is_blank(changed_by):
@@ -298,7 +303,8 @@ class UserStore:
                     "SELECT * FROM milestones WHERE municipality_code = ?", (municipality_code,))
             }
             kept = {row_id for row_id, _ in cleaned if row_id is not None}
-            for row_id in sorted(set(existing) - kept):
+            deletable = set(existing) if loaded is None else set(existing) & {int(i) for i in loaded}
+            for row_id in sorted(deletable - kept):
                 conn.execute("DELETE FROM milestones WHERE id = ?", (row_id,))
                 self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
             for row_id, record in cleaned:
@@ -308,6 +314,8 @@ class UserStore:
                     raise NotFoundError("milestones", row_id)
                 elif any(existing[row_id][k] != v for k, v in record.items()):
                     old = existing[row_id]
+                    if loaded is not None and loaded.get(row_id) != old["version"]:
+                        raise ConflictError()
                     record.update(updated_by=who, updated_at=stamp, version=old["version"] + 1)
                     conn.execute(
                         f"UPDATE milestones SET {', '.join(f'{c} = ?' for c in record)} WHERE id = ?",
