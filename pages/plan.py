@@ -124,15 +124,24 @@ with st.expander("Registrer eller rett planstatus", expanded=False):
 # --- the timeline -------------------------------------------------------------------------------------
 st.subheader(f"Plantidslinje {FIRST_YEAR}–{LAST_YEAR}")
 show_network = st.toggle("Vis læringsnettverkets kalender (søknadsfrist og prosjektperiode)", key="plan_show_network")
-legal = calendar.calendar_frame(calendar.legal_calendar(FIRST_YEAR, LAST_YEAR))
-network_events = calendar.calendar_frame(network.network_calendar()) if show_network else None
-figure = timeline.timeline_figure(
-    legal, milestones, network_events, population, place=info["name"],
-    adoptions=timeline.adoption_points([fact.as_row() for fact in summary.facts]),
-    first_year=FIRST_YEAR, last_year=LAST_YEAR, today=today,
-)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def timeline_view(milestones: list[dict], show_network: bool, population: pd.DataFrame, place: str,
+                  adoptions: pd.DataFrame, today: date):
+    """The timeline figure and its table, built once per distinct input (about 40 ms to build) and
+    shared between reruns and sessions; a saved milestone or plan status changes the input."""
+    legal = calendar.calendar_frame(calendar.legal_calendar(FIRST_YEAR, LAST_YEAR))
+    network_events = calendar.calendar_frame(network.network_calendar()) if show_network else None
+    figure = timeline.timeline_figure(legal, milestones, network_events, population, place=place,
+                                      adoptions=adoptions, first_year=FIRST_YEAR, last_year=LAST_YEAR, today=today)
+    return figure, timeline.timeline_table(legal, milestones, network_events)
+
+
+figure, timeline_rows = timeline_view(milestones, show_network, population, info["name"],
+                                      timeline.adoption_points([fact.as_row() for fact in summary.facts]), today)
 figure_block(
-    figure, timeline.timeline_table(legal, milestones, network_events),
+    figure, timeline_rows,
     source="Kilde: plan- og bygningsloven §§ 10-1, 11-13, 11-14; kommuneloven §§ 7-1, 14-4; valgloven; "
            "Nordland fylkeskommunes veileder (anbefaling). Folketall: Statistisk sentralbyrå, tabell 07459. "
            "Framdriftsplan: registrert av kommunen i appen.",
