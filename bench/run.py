@@ -53,6 +53,8 @@ PAGES = {
     "pages/soknader.py": ("soknader", f"kommune={KOMMUNE}"),
     "pages/om_data.py": ("om-data", ""),
 }
+# the comparison pages draw nothing for ?kommune= alone: their warm render is measured with charts too
+RENDER_WITH_CHOICES = ["pages/sammenlign.py", "pages/samlingsmodus.py"]  # with PAGES[page][1] as address
 # the municipality page's other tabs are visited too in the memory walk
 EXTRA_VISITS = [f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")]
 
@@ -110,6 +112,14 @@ def warm_render(runs: int) -> list[Row]:
         at.run()  # registers the pages: om_data.py's url_path «om-data» is not its file name
         at.switch_page(page)
         targets[page] = at
+    for page in RENDER_WITH_CHOICES:
+        at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(page)
+        for pair in PAGES[page][1].split("&"):
+            key, _, value = pair.partition("=")
+            at.query_params[key] = value
+        targets[f"{page} with its choices"] = at
     failures = {}
     for name, at in targets.items():  # cold run + one warm-up: caches filled, imports done
         at.run()
@@ -125,7 +135,7 @@ def warm_render(runs: int) -> list[Row]:
     floor_name = next(iter(targets))
     floor = statistics.median(times[floor_name])
     rows = [Row(f"render {floor_name}", f"{floor * 1000:.1f} ms")]
-    for name in PAGES:
+    for name in list(targets)[1:]:
         median = statistics.median(times[name])
         charts = len(targets[name].get("plotly_chart"))
         ratio = median / floor
