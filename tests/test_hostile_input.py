@@ -250,3 +250,42 @@ def test_invisible_characters_are_not_echoed(data_dir):
     assert "Fant ingen kommune med nummer «5381»" in warning
     at = run_with(page_app("pages/soknader.py"), {"kommune": "<script>alert(1)</script>"})
     assert any("Fant ingen kommune med nummer «\\<script\\>" in w.value for w in at.warning)
+
+
+FORM_VALUES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "1835' OR 1=1--", "a" * 10_000,
+               "9" * 5_000, "-99999999999999999999", "1e308", "NaN", "\u202e5381", "\x00", "%00", "🏔️🦌",
+               "../../etc/passwd", "[klikk](javascript:alert(1))", "   "]
+
+
+def test_application_and_plan_forms_in_the_page(data_dir):
+    """The real forms: every text field gets the hostile value, then «Lagre»; the page either saves
+    (and says so) or names the fields it refuses, with no exception and no HTML let through."""
+    failures, refused = [], []
+    at = page_app("pages/soknader.py")
+    for value in FORM_VALUES:
+        at = run_with(at, {"kommune": "1836"})
+        form = {"contact_ny": value, "email_ny": value, "samfunnsdel_ny": value, "application_name_ny": value}
+        for key, text_value in form.items():
+            at.text_input(key=key).input(text_value)
+        for key in ("progress_ny", "facttext_ny", "note_ny"):
+            at.text_area(key=key).input(value)
+        at = next(b for b in at.button if b.label == "Lagre søknad").click().run()
+        failures += [f"søknad {value[:20]!r}: {p}" for p in problems_on(at)]
+        refused += [e.value for e in at.error]
+        if not (at.error or at.success):
+            failures.append(f"søknad {value[:20]!r}: neither saved nor refused with a message")
+    at = page_app("pages/plan.py")
+    for value in FORM_VALUES:
+        at = run_with(at, {"kommune": "1836"})
+        for key in ("plan_entry_adopted", "plan_entry_period", "plan_entry_source", "plan_entry_name"):
+            at.text_input(key=key).input(value)
+        at.text_area(key="plan_entry_note").input(value)
+        at = next(b for b in at.button if b.label == "Lagre planstatus").click().run()
+        failures += [f"planstatus {value[:20]!r}: {p}" for p in problems_on(at)]
+        refused += [e.value for e in at.error]
+        if not (at.error or at.success):
+            failures.append(f"planstatus {value[:20]!r}: neither saved nor refused with a message")
+    assert not failures, "\n".join(failures[:40])
+    # the refusals name the field, in Norwegian
+    assert any(m.startswith("**E-post til kontaktperson:**") for m in refused)
+    assert any(m.startswith("**Vedtatt (år eller dato):**") for m in refused)
