@@ -97,19 +97,23 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
     event = st.plotly_chart(
         _dict_once(figure), width="stretch", config={"displaylogo": False}, key=f"chart_{key}",
         on_select="rerun" if on_select else "ignore", selection_mode="points" if on_select else ("points", "box", "lasso"))
-    with st.expander("Vis tabell"):
-        if display is None:
-            from nokkeltall.charts import format_table  # noqa: PLC0415
+    # The table is drawn only once the expander is opened (a rerun): a page of charts then loads
+    # no data-grid code before its first chart, and reruns skip the Arrow conversion of every table.
+    expander = st.expander("Vis tabell", key=f"table_{key}", on_change="rerun")
+    with expander:
+        if expander.open:
+            if display is None:
+                from nokkeltall.charts import format_table  # noqa: PLC0415
 
-            display = format_table(table)
-        st.dataframe(display, hide_index=True, width="stretch")
-        st.download_button(
-            "Last ned CSV",
-            lambda: table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),  # made on click
-            file_name=f"{filename}.csv",
-            mime="text/csv",
-            key=f"csv_{key}",
-        )
+                display = format_table(table)
+            st.dataframe(display, hide_index=True, width="stretch")
+            st.download_button(
+                "Last ned CSV",
+                lambda: table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),  # made on click
+                file_name=f"{filename}.csv",
+                mime="text/csv",
+                key=f"csv_{key}",
+            )
     if note:
         st.caption(note)
     source_caption(source)
