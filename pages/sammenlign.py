@@ -30,7 +30,7 @@ except DataUnavailable as error:
     st.stop()
 
 all_codes = options["municipality_code"].tolist()
-labels = {r["municipality_code"]: f"{r['name']} ({r['municipality_code']})" for r in options.to_dict("records")}
+labels = dict(zip(all_codes, options["name"] + " (" + options["municipality_code"] + ")"))  # «Træna (1835)»
 population_years = cached_call(compare.indicator_years, "population")
 
 
