@@ -11,7 +11,7 @@ from nokkeltall import brief, text
 from nokkeltall.plan import calendar, network, status, timeline
 from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.store.validation import MILESTONE_STATUSES, PLAN_ENTRY_STATUSES, PLAN_ENTRY_TYPES
-from nokkeltall.ui.data import DataUnavailable, cached_call, query
+from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query
 from nokkeltall.ui.store import editor_gate, name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import figure_block, municipality_picker, safe_text
 from nokkeltall.ui.frame import ensure_app_navigation
@@ -40,8 +40,6 @@ if not code:
 can_edit = editor_gate()
 try:
     info = query("municipality", code)
-    seed = cached_call(brief.seed_plan_status, code)
-    population = query("indicator_series", "population", [code])
 except DataUnavailable as error:
     st.error(str(error))
     st.stop()
@@ -50,7 +48,16 @@ store = user_store()
 today = date.today()
 entries = store.list_plan_entries(code)
 milestones = store.list_milestones(code)
-summary = brief.plan_status_summary(seed, entries, today, code=code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def status_summary(code: str, entries: list[dict], today: date, build: str):
+    """The plan status summary, shared between reruns (about 8 ms to work out); keyed on the entries
+    saved in the app and the statistics build, so a new entry or a rebuilt database gives a new one."""
+    return brief.plan_status_summary(cached_call(brief.seed_plan_status, code), entries, today, code=code)
+
+
+summary = status_summary(code, entries, today, fingerprint())
 st.header(info["official_name"])
 if network.county_of(code) is None:
     st.caption(f"{safe_text(info['county_name'])} er ikke med i læringsnettverket, men plankalenderen gjelder alle kommuner.")
@@ -127,10 +134,12 @@ show_network = st.toggle("Vis læringsnettverkets kalender (søknadsfrist og pro
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def timeline_view(milestones: list[dict], show_network: bool, population: pd.DataFrame, place: str,
-                  adoptions: pd.DataFrame, today: date):
+def timeline_view(code: str, milestones: list[dict], entries: list[dict], show_network: bool, place: str,
+                  today: date, build: str):
     """The timeline figure and its table, built once per distinct input (about 40 ms to build) and
     shared between reruns and sessions; a saved milestone or plan status changes the input."""
+    population = query("indicator_series", "population", [code])
+    adoptions = timeline.adoption_points([fact.as_row() for fact in status_summary(code, entries, today, build).facts])
     legal = calendar.calendar_frame(calendar.legal_calendar(FIRST_YEAR, LAST_YEAR))
     network_events = calendar.calendar_frame(network.network_calendar()) if show_network else None
     figure = timeline.timeline_figure(legal, milestones, network_events, population, place=place,
@@ -138,8 +147,7 @@ def timeline_view(milestones: list[dict], show_network: bool, population: pd.Dat
     return figure, timeline.timeline_table(legal, milestones, network_events)
 
 
-figure, timeline_rows = timeline_view(milestones, show_network, population, info["name"],
-                                      timeline.adoption_points([fact.as_row() for fact in summary.facts]), today)
+figure, timeline_rows = timeline_view(code, milestones, entries, show_network, info["name"], today, fingerprint())
 figure_block(
     figure, timeline_rows,
     source="Kilde: plan- og bygningsloven §§ 10-1, 11-13, 11-14; kommuneloven §§ 7-1, 14-4; valgloven; "
