@@ -62,14 +62,14 @@ selection = st.dataframe(
 if selection.selection.rows:
     open_profile(shown.iloc[selection.selection.rows[0]]["Nr."])
 
-export = profile.overview_export(table)
 source_line = cached_call(profile.overview_source)
 download_left, download_right, _ = st.columns([1, 1, 3])
-download_left.download_button("Last ned CSV", profile.to_csv(export), file_name="sma_kommuner.csv", mime="text/csv",
-                              key="oversikt_csv")
+# the files are made when a button is clicked, not on every rerun
+download_left.download_button("Last ned CSV", lambda: profile.to_csv(profile.overview_export(table)),
+                              file_name="sma_kommuner.csv", mime="text/csv", key="oversikt_csv")
 download_right.download_button(
-    "Last ned Excel", lambda: profile.to_excel(export, source=source_line), file_name="sma_kommuner.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="oversikt_xlsx")
+    "Last ned Excel", lambda: profile.to_excel(profile.overview_export(table), source=source_line),
+    file_name="sma_kommuner.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="oversikt_xlsx")
 st.caption(source_line)
 
 st.subheader("Kart")
