@@ -289,3 +289,25 @@ def test_application_and_plan_forms_in_the_page(data_dir):
     # the refusals name the field, in Norwegian
     assert any(m.startswith("**E-post til kontaktperson:**") for m in refused)
     assert any(m.startswith("**Vedtatt (år eller dato):**") for m in refused)
+
+
+def test_report_html_escapes_what_users_entered(data_dir, tmp_path):
+    """The fact-base report (HTML download on the municipality page) carries plan status and milestones
+    typed by users: every hostile value comes out escaped."""
+    import duckdb  # noqa: PLC0415
+
+    from nokkeltall import report  # noqa: PLC0415
+
+    store = UserStore(tmp_path / "brukerdata.sqlite", today=TODAY)
+    for value in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
+                  "javascript:alert(1)", "<iframe src=//evil>"):
+        store.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
+                              "adopted": "2020", "period": value, "source": value, "note": value}, changed_by=value)
+        store.add_milestone({"municipality_code": "1835", "plan_type": "planstrategi", "title": value,
+                             "start_date": "2027-01-15", "status": "planlagt", "note": value}, changed_by=value)
+    with duckdb.connect(str(data_dir / "nokkeltall.duckdb"), read_only=True) as con:
+        page = report.render_bytes(con, "1835", "html", charts=False, store=store).decode("utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "the values are in the report, escaped"
+    body = page.split("<body", 1)[-1]
+    assert not re.search(r"<\s*(script|img|svg|iframe)\b|\sonerror\s*=|\sonload\s*=", body, re.IGNORECASE)
+    assert 'href="javascript:' not in body.lower()
