@@ -257,7 +257,7 @@ def sources_for_measures(con, measures: list[str]) -> pd.DataFrame:
         """SELECT DISTINCT d.table_id, d.title, d.publisher, d.licence, d.updated, d.fetched, d.source, d.caveat
            FROM measure m JOIN dataset d ON d.name = m.dataset
            WHERE list_contains($measures, m.measure) ORDER BY d.table_id""",
-        {"measures": measures},
+        {"measures": list(measures)},
     )
 
 

@@ -62,37 +62,49 @@ def fingerprint() -> str:
     return _connection_and_fingerprint()[1]
 
 
-@st.cache_data(show_spinner=False, max_entries=2048)
-def _cached(name: str, build: str, args: tuple, kwargs: tuple):
-    function = getattr(queries, name)
-    with cursor() as cur:
-        return function(cur, *args, **dict(kwargs))
-
-
-def query(name: str, *args, **kwargs):
-    """Call ``nokkeltall.queries.<name>(cursor, *args, **kwargs)``, cached per database build.
-
-    Lists in the arguments are turned into tuples for hashing and back into lists for the call.
-    """
-    frozen_args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
-    frozen_kwargs = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
-    result = _cached(name, fingerprint(), frozen_args, frozen_kwargs)
-    return result.copy() if hasattr(result, "copy") else result
-
-
-def cached_call(function, *args, **kwargs):
-    """Cache any pure function of the database (e.g. a figure builder) by its qualified name."""
-    return _cached_call(f"{function.__module__}.{function.__qualname__}", fingerprint(), args, tuple(sorted(kwargs.items())))
-
-
-@st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
+def _call(qualified_name: str, args: tuple, kwargs: tuple):
+    """Run ``module.function(cursor, *args, **kwargs)`` named by its qualified name."""
     import importlib  # noqa: PLC0415
 
     module_name, _, function_name = qualified_name.rpartition(".")
     function = getattr(importlib.import_module(module_name), function_name)
     with cursor() as cur:
         return function(cur, *args, **dict(kwargs))
+
+
+def _key(function) -> str:
+    return f"{function.__module__}.{function.__qualname__}"
+
+
+def _frozen(args: tuple, kwargs: dict) -> tuple[tuple, tuple]:
+    """Lists become tuples so that Streamlit can hash the arguments."""
+    frozen_args = tuple(tuple(a) if isinstance(a, list) else a for a in args)
+    frozen_kwargs = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()))
+    return frozen_args, frozen_kwargs
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def _cached_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
+    return _call(qualified_name, args, kwargs)
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _shared_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
+    return _call(qualified_name, args, kwargs)
+
+
+def query(name: str, *args, **kwargs):
+    """Call ``nokkeltall.queries.<name>(cursor, *args, **kwargs)``, cached per database build.
+
+    Lists in the arguments are passed as tuples (hashable); the query functions accept both.
+    """
+    result = _cached_call(f"{queries.__name__}.{name}", fingerprint(), *_frozen(args, kwargs))
+    return result.copy() if hasattr(result, "copy") else result
+
+
+def cached_call(function, *args, **kwargs):
+    """Cache any pure function of the database (e.g. a figure builder) by its qualified name."""
+    return _cached_call(_key(function), fingerprint(), args, tuple(sorted(kwargs.items())))
 
 
 def shared_call(function, *args, **kwargs):
@@ -101,15 +113,4 @@ def shared_call(function, *args, **kwargs):
     For results that are expensive to unpickle and never mutated by the caller, such as Plotly
     figures (unpickling a figure re-validates it: about 6 ms each, per rerun).
     """
-    return _shared_call(f"{function.__module__}.{function.__qualname__}", fingerprint(), args,
-                        tuple(sorted(kwargs.items())))
-
-
-@st.cache_resource(show_spinner=False, max_entries=512)
-def _shared_call(qualified_name: str, build: str, args: tuple, kwargs: tuple):
-    import importlib  # noqa: PLC0415
-
-    module_name, _, function_name = qualified_name.rpartition(".")
-    function = getattr(importlib.import_module(module_name), function_name)
-    with cursor() as cur:
-        return function(cur, *args, **dict(kwargs))
+    return _shared_call(_key(function), fingerprint(), args, tuple(sorted(kwargs.items())))
