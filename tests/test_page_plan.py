@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from nokkeltall import brief, db, queries, text
 from nokkeltall.plan import status
 from nokkeltall.store import UserStore
+from nokkeltall.ui import plan_view
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = "1812"  # Sømna: samfunnsdel 14.12.2017 and planstrategi 17.12.2020 in the seed sources
@@ -57,6 +58,12 @@ def open_page(code: str = CODE) -> AppTest:
     return at.run()
 
 
+def open_status_form(at: AppTest) -> AppTest:
+    """Open «Registrer eller rett planstatus» (its form is drawn only while the expander is open)."""
+    at.session_state[plan_view.STATUS_FORM_OPEN] = True
+    return at.run()
+
+
 def figure(at: AppTest) -> dict:
     charts = at.get("plotly_chart")
     assert len(charts) == 1
@@ -79,6 +86,9 @@ def errors(at: AppTest) -> list[str]:
 def test_status_timeline_and_population_come_from_the_sources(data_dir, stats_database):
     at = open_page()
     assert not at.exception
+    # the status form is drawn only once its expander is opened
+    assert "Lagre planstatus" not in [b.label for b in at.button]
+    assert "plan_entry_source" not in [t.key for t in at.text_input]
     metrics = {m.label: m.value for m in at.metric}
     con = db.connect(stats_database)
     seed = brief.seed_plan_status(con, CODE)
@@ -163,7 +173,7 @@ def test_milestone_ending_before_it_starts_saves_nothing(data_dir):
     ("i fjor", "Skriv årstall (ÅÅÅÅ) eller dato (ÅÅÅÅ-MM-DD)."),
 ])
 def test_impossible_plan_year_is_refused_at_the_field(data_dir, adopted, message):
-    at = open_page()
+    at = open_status_form(open_page())
     at.selectbox(key="plan_entry_type").set_value("samfunnsdel")
     at.text_input(key="plan_entry_adopted").input(adopted)
     at.text_input(key="plan_entry_source").input("Sak 12/24")
@@ -174,7 +184,7 @@ def test_impossible_plan_year_is_refused_at_the_field(data_dir, adopted, message
 
 
 def test_plan_entry_needs_a_source_and_a_name_then_wins_over_the_seed(data_dir):
-    at = open_page()
+    at = open_status_form(open_page())
     at.selectbox(key="plan_entry_type").set_value("planstrategi")
     at.text_input(key="plan_entry_adopted").input("2024-10-24")
     at = click(at, "Lagre planstatus")
@@ -197,7 +207,7 @@ def test_plan_entry_needs_a_source_and_a_name_then_wins_over_the_seed(data_dir):
 
 def test_editing_needs_the_password_when_configured(data_dir, monkeypatch):
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
-    at = open_page()
+    at = open_status_form(open_page())
     labels = [b.label for b in at.button]
     assert "Lagre planstatus" not in labels and "Lagre framdriftsplan" not in labels
     assert at.get("plotly_chart")  # reading stays open
@@ -213,7 +223,7 @@ def test_password_from_streamlit_secrets(data_dir):
     at.secrets["editor_password"] = "fra-secrets"
     at.switch_page("pages/plan.py")
     at.query_params["kommune"] = CODE
-    at.run()
+    at = open_status_form(at.run())
     assert "Lagre planstatus" not in [b.label for b in at.button]
     at.text_input(key="_editor_password").input("fra-secrets").run()
     assert "Lagre planstatus" in [b.label for b in at.button]
