@@ -7,6 +7,7 @@ No Streamlit here.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -106,6 +107,31 @@ def overview_export(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(export[column]):
             export[column] = export[column].round(1)
     return export
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: compared and hashed by identity (one object per choice)
+class Overview:
+    """Everything the overview page shows for one choice of counties and population limit, worked
+    out once (share it, e.g. with ``nokkeltall.ui.data.shared_call``; never mutate its frames)."""
+
+    county_codes: tuple[str, ...] | None
+    limit: int
+    summary: dict            # overview_summary
+    table: pd.DataFrame      # overview_table
+    shown: pd.DataFrame      # the table on screen: Norwegian headings (overview_columns), trend included
+    labels: dict[str, str]   # municipality number → «1835 Træna», smallest population first
+    source: str              # overview_source
+
+
+def overview(con, county_codes: tuple[str, ...] | None, limit: int) -> Overview:
+    """The overview of the small municipalities (population < limit) of the counties (None = all)."""
+    county_codes = tuple(sorted(county_codes)) if county_codes else None
+    table = overview_table(con, county_codes, int(limit))
+    columns = overview_columns(table)
+    shown = table.reindex(columns=list(columns)).rename(columns=columns)  # reindex: no columns when empty
+    labels = dict(zip(table["municipality_code"], table["municipality_code"] + " " + table["name"]))
+    return Overview(county_codes, int(limit), overview_summary(con, county_codes, int(limit)), table, shown,
+                    labels, overview_source(con))
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

@@ -96,3 +96,59 @@ def test_no_municipality_under_a_low_threshold():
     at = open_page({"grense": "100"})
     assert not at.exception
     assert any("Ingen kommuner" in i.value for i in at.info)
+
+
+def _warnings(at: AppTest) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_bad_values_in_the_address_are_named_and_the_page_still_works(con):
+    at = open_page({"fylke": "Narnia", "grense": "abc", "kartmal": "<b>tull</b>"})
+    assert not at.exception
+    warnings = _warnings(at)
+    assert "«Narnia»" in warnings and "Nordland og Trøndelag er vist i stedet" in warnings
+    assert "Innbyggergrensen i adressen «abc» er ikke et helt tall mellom 100 og 100 000; 2 500 er brukt." in warnings
+    assert "«\\<b\\>tull\\</b\\>»" in warnings  # escaped (safe_text), not HTML
+    # the defaults are in use: the table and the map as on a plain visit
+    shown = at.dataframe[0].value
+    shown = shown.data if hasattr(shown, "data") else shown
+    assert sorted(shown["Nr."]) == sorted(queries.municipalities(con, ["18", "50"], 2499)["municipality_code"])
+    assert at.selectbox(key="kartmal").value == "population_change_10y_pct"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_a_bad_county_next_to_a_good_one_and_a_limit_out_of_range(con):
+    at = open_page({"fylke": ["Narnia", "Nordland"], "grense": "999999"})
+    assert not at.exception
+    warnings = _warnings(at)
+    assert "«Narnia»" in warnings and "Det er tatt ut av valget" in warnings and "«999999»" in warnings
+    assert at.multiselect(key="fylke").value == ["18"]
+    shown = at.dataframe[0].value
+    shown = shown.data if hasattr(shown, "data") else shown
+    assert sorted(shown["Nr."]) == sorted(queries.municipalities(con, ["18"], 2499)["municipality_code"])
+
+
+def test_good_values_in_the_address_give_no_message(con):
+    at = open_page({"fylke": "Trøndelag", "grense": "1000", "kartmal": "Medianalder"})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="kartmal").value == "median_age"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    markers = [t for t in spec["data"] if t.get("mode") == "markers"][0]
+    age = queries.latest_values(con, ["median_age"], ["5043"]).iloc[0]["median_age"]
+    assert next(c for c in markers["customdata"] if c[0] == "5043")[2] == text.formatted(age, "år", 1)
+    at = open_page({"fylke": "", "grense": ""})  # «all counties» is a valid empty choice; an empty limit is not
+    assert "Innbyggergrensen i adressen er tom" in _warnings(at) and "fylke" not in _warnings(at)
+
+
+def test_the_table_keeps_numbers_and_shows_them_the_norwegian_way():
+    at = open_page()
+    proto = at.dataframe[0].proto
+    import pyarrow as pa  # noqa: PLC0415
+
+    display = pa.ipc.open_stream(proto.arrow_data.styler.display_values).read_all().to_pandas().set_index("Nr.")
+    data = pa.ipc.open_stream(proto.arrow_data.data).read_all().to_pandas().set_index("Nr.")
+    assert data.loc["1835", "Folketall"] == 443  # sorting is on the numbers …
+    assert display.loc["1835", "Endring 10 år (%)"] == text.number(data.loc["1835", "Endring 10 år (%)"], 1)  # «−7,3»
+    assert "," in display.loc["1835", "Andel 67+ (%)"]
+    at.run()  # a rerun shows the same (the rendered Styler is kept)
+    assert at.dataframe[0].proto.arrow_data.styler.display_values == proto.arrow_data.styler.display_values
