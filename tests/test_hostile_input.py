@@ -218,6 +218,9 @@ def test_application_form_fields(data_dir):
     at = page_app("pages/soknader.py")
     at = run_with(at, {"kommune": "1835"})
     assert problems_on(at) == []
+    for tab in ("Samtaleunderlag", "Sikkerhetskopi"):  # only the open tab is drawn
+        at.session_state["applications_tab"] = tab
+        assert problems_on(at.run()) == [], tab
 
 
 def test_plan_and_milestone_fields_then_the_pages_that_show_them(data_dir):

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from nokkeltall import brief, db, indicators, queries, text
 from nokkeltall.plan import network
 from nokkeltall.store import UserStore
+from nokkeltall.ui import applications
 
 REPO = Path(__file__).resolve().parent.parent
 CODE, NAME = "1812", "Sømna"
@@ -53,6 +54,13 @@ def data_dir(stats_database, tmp_path, monkeypatch) -> Path:
 def open_page() -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.switch_page("pages/soknader.py")
+    return at.run()
+
+
+def open_tab(at: AppTest, label: str) -> AppTest:
+    """Switch to a tab (only the open tab is drawn, and the registration form)."""
+    assert label in applications.TABS
+    at.session_state[applications.TAB_KEY] = label
     return at.run()
 
 
@@ -140,6 +148,7 @@ def test_register_see_in_overview_and_open_the_brief(data_dir, stats_database):
     assert UserStore().get_application(saved["id"])["status"] == "valgt"
 
     # the brief on screen
+    at = open_tab(at, "Samtaleunderlag")
     headings = [s.value for s in at.subheader]
     for heading in ("Om søknaden", "Nøkkeltall", "Utviklingstrekk", "Planstatus", "Søknadens fire svar",
                     "Spørsmål til samtalen"):
@@ -195,7 +204,7 @@ def test_municipality_outside_the_two_counties(data_dir):
 
 
 def test_backup_download_and_restore(data_dir):
-    at = click(fill_application(open_page()), "Lagre søknad")
+    at = open_tab(click(fill_application(open_page()), "Lagre søknad"), "Sikkerhetskopi")
     backup = downloaded(at, "backup_download")
     exported = json.loads(backup)
     assert [a["municipality_code"] for a in exported["tables"]["applications"]] == [CODE]
@@ -203,13 +212,16 @@ def test_backup_download_and_restore(data_dir):
     UserStore().delete_application(exported["tables"]["applications"][0]["id"], changed_by="test")
     at = open_page()
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "0"
+    at = open_tab(at, "Sikkerhetskopi")
     at.file_uploader(key="backup_upload").upload("kopi.json", backup, "application/json")
     at.checkbox(key="restore_ok").check()
     at.text_input(key="restore_name").input("Rita")
     at = click(at, "Gjenopprett")
     assert not errors(at)
     assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler." in [s.value for s in at.success]
+    at = open_tab(at, "Oversikt per fylke")
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"
+    at = open_tab(at, "Sikkerhetskopi")
 
     # a file that is not a backup changes nothing
     at.file_uploader(key="backup_upload").upload("feil.json", b'{"format": "annet"}', "application/json")
@@ -228,10 +240,38 @@ def test_editing_needs_the_password_reading_stays_open(data_dir, monkeypatch):
         "received_date": date.today().isoformat(), "status": "mottatt"}, changed_by="test")
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
     at = open_page()
-    labels = [b.label for b in at.button]
-    assert "Lagre søknad" not in labels and "Gjenopprett" not in labels
+    assert "Lagre søknad" not in [b.label for b in at.button]
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"  # the overview is open
+    at = open_tab(at, "Sikkerhetskopi")
+    assert "Last ned sikkerhetskopi (JSON)" in [b.label for b in at.get("download_button")]
+    assert "Gjenopprett" not in [b.label for b in at.button]
+    at = open_tab(at, "Samtaleunderlag")
     assert "Samtaleunderlag: Sømna" in [h.value for h in at.header]  # and the brief
     at.text_input(key="_editor_password").input("hemmelig").run()
     at.selectbox(key="application_municipality").set_value("5043").run()
     assert "Lagre søknad" in [b.label for b in at.button]
+
+
+def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(data_dir):
+    store = UserStore()
+    round_year = date.today().year if date.today() <= date(date.today().year, 12, 15) else date.today().year + 1
+    for code in (CODE, "5043"):
+        store.add_application({
+            "municipality_code": code, "round_year": round_year, "progress_plan": "x", "has_fact_base": False,
+            "planning_staff_persons": 1, "planning_staff_percent": 20, "contact_name": "K",
+            "contact_email": "k@k.no", "received_date": date.today().isoformat(), "status": "mottatt"},
+            changed_by="test")
+    at = open_page()
+    # the overview is open: the other tabs draw nothing, the form is always there
+    assert len(at.metric) == 8 and not at.header and not at.get("download_button")
+    assert "Lagre søknad" not in [b.label for b in at.button]  # no municipality chosen yet, but the picker is
+    assert at.selectbox(key="application_municipality")
+    at = open_tab(at, "Samtaleunderlag")
+    assert not at.metric and [h.value for h in at.header] == ["Samtaleunderlag: Sømna"]
+    [røyrvik] = [a["id"] for a in store.list_applications() if a["municipality_code"] == "5043"]
+    at.selectbox(key="brief_choice").set_value(røyrvik).run()
+    assert [h.value for h in at.header] == ["Samtaleunderlag: Raarvihke - Røyrvik"]
+    # a look at another tab (where the choice is not drawn) does not lose it
+    at = open_tab(open_tab(at, "Sikkerhetskopi"), "Samtaleunderlag")
+    assert at.selectbox(key="brief_choice").value == røyrvik
+    assert [h.value for h in at.header] == ["Samtaleunderlag: Raarvihke - Røyrvik"]
