@@ -156,6 +156,40 @@ def default_base_year(years) -> int | None:
     return wanted if wanted in years else years[0]
 
 
+# --- what the compare page offers (worked out once per database build) ---------------------------
+
+@dataclass(frozen=True, eq=False)
+class PageOptions:
+    """The compare page's option lists: share it (``nokkeltall.ui.data.shared_call``), never mutate it."""
+
+    municipalities: pd.DataFrame      # queries.municipalities: code, name, county, population
+    codes: list[str]                  # every municipality number, in order
+    known: frozenset[str]
+    labels: dict[str, str]            # «Træna (1835)»
+    names: dict[str, str]             # «Træna»
+    county_names: dict[str, str]      # county number → name, in number order
+    county_of: dict[str, str]         # municipality number → county number
+    population_years: list[int]
+    indicator_ids: list[str]
+    indicator_labels: dict[str, str]
+
+
+def page_options(con) -> PageOptions:
+    frame = queries.municipalities(con)
+    codes = frame["municipality_code"].tolist()
+    counties = frame[["county_code", "county_name"]].drop_duplicates().sort_values("county_code")
+    return PageOptions(
+        municipalities=frame, codes=codes, known=frozenset(codes),
+        labels=dict(zip(codes, frame["name"] + " (" + frame["municipality_code"] + ")")),
+        names=dict(zip(codes, frame["name"])),
+        county_names=dict(zip(counties["county_code"], counties["county_name"])),
+        county_of=dict(zip(codes, frame["county_code"])),
+        population_years=indicator_years(con, "population"),
+        indicator_ids=[i.id for i in indicators.CATALOGUE],
+        indicator_labels={i.id: i.label for i in indicators.CATALOGUE},
+    )
+
+
 # --- series for the chosen municipalities with county and country lines ----------------------------
 
 def municipality_names(con, codes) -> dict[str, str]:

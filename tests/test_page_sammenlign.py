@@ -111,3 +111,49 @@ def test_similar_municipalities_and_network_quick_pick(data_dir):
         "received_date": "2026-01-05", "status": "valgt"}, changed_by="test")
     at.button[1].click().run()
     assert at.query_params["kommuner"] == "1875,5043"
+
+
+def _similar_shown(at: AppTest):
+    return next(d.value for d in at.dataframe if "Avstand" in d.value.columns)
+
+
+def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
+    from nokkeltall import compare  # noqa: PLC0415
+    from nokkeltall.ui import compare_view  # noqa: PLC0415
+
+    at = run({"kommuner": "1835,5043", "indikatorer": "population", "lik": "1835",
+              "vekter": "population_log:3,centrality_index:0"})
+    assert not at.exception and not at.warning
+    assert not at.slider  # the eight sliders are not drawn while «Vekter» is closed …
+    weights = {**compare.DEFAULT_WEIGHTS, "population_log": 3.0, "centrality_index": 0.0}
+    con = db.connect(data_dir / "nokkeltall.duckdb")
+    expected, _ = compare.similar_table(con, "1835", weights, False)
+    shown = _similar_shown(at)
+    assert shown["Kommune"].tolist() == expected["Kommune"].tolist()  # … yet the URL's weights are in use
+    assert at.query_params["vekter"] == "population_log:3,centrality_index:0"
+
+    at.session_state[compare_view.K_WEIGHTS_OPEN] = True  # open «Vekter»
+    at.run()
+    sliders = {s.label: s for s in at.slider}
+    assert len(sliders) == 8 and sliders["Folketall"].value == 3.0 and sliders["Sentralitet"].value == 0.0
+    sliders["Sentralitet"].set_value(2.0).run()
+    assert at.query_params["vekter"] == "population_log:3,centrality_index:2"
+    expected, _ = compare.similar_table(con, "1835", {**weights, "centrality_index": 2.0}, False)
+    assert _similar_shown(at)["Kommune"].tolist() == expected["Kommune"].tolist()
+
+    at.session_state[compare_view.K_WEIGHTS_OPEN] = False  # closed again: the weights stay
+    at.run()
+    assert not at.slider and at.query_params["vekter"] == "population_log:3,centrality_index:2"
+
+
+def test_the_excel_of_all_indicators_is_made_on_click(data_dir):
+    from nokkeltall import export  # noqa: PLC0415
+    from nokkeltall.ui import compare_view  # noqa: PLC0415
+
+    at = run({"kommuner": "1835,5043", "indikatorer": "population,share_67_plus_pct"})
+    assert not at.exception
+    button = next(b for b in at.get("download_button") if "Excel" in b.proto.label)
+    assert button.proto.deferred_file_id and not button.proto.url  # no workbook built on this rerun
+    con = db.connect(data_dir / "nokkeltall.duckdb")
+    assert compare_view._workbook(("population", "share_67_plus_pct"), ("1835", "5043"))[:2] == b"PK"
+    assert len(export.comparison_workbook(con, ["population", "share_67_plus_pct"], ["1835", "5043"])) > 1000

@@ -1,0 +1,258 @@
+"""The sections of the compare page (pages/sammenlign.py): address, quick picks, choices, figures,
+similar municipalities, and the address written back.
+
+Every choice lives in the URL (?kommuner=1835,5043&indikatorer=population&visning=linjer&basisaar=…
+&lik=…&utvalg=sma&vekter=…): ``read_address`` seeds the widgets from it when it changed from outside
+(a first visit or an opened link) and shows what could not be used; ``write_address`` writes the
+cleaned choices back. The option lists come from one shared ``compare.page_options`` per database
+build; the weights sliders are drawn only while their expander is open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from nokkeltall import compare, compare_charts, decks, export, indicators
+from nokkeltall.ui import data as ui_data
+from nokkeltall.ui import store as ui_store
+from nokkeltall.ui import url_state
+from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
+from nokkeltall.ui.widgets import figure_block
+
+SCOPE = "sammenlign"
+K_CODES, K_IDS, K_VIEW, K_BASE = "cmp_kommuner", "cmp_indikatorer", "cmp_visning", "cmp_basisaar"
+K_TARGET, K_POOL, K_COUNTY = "cmp_lik", "cmp_utvalg", "cmp_fylke"
+K_WEIGHTS, K_WEIGHTS_OPEN, K_PROBLEMS = "cmp_vekter", "cmp_vekter_aapen", "_cmp_problems"
+POOLS = {"alle": "Alle kommuner i landet", "sma": "Bare små kommuner (under 2 500)"}
+
+
+def _weight_key(feature_id: str) -> str:
+    return f"cmp_w_{feature_id}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    codes: list[str]
+    ids: list[str]
+    view: str
+    base_year: int | None
+
+
+def options() -> compare.PageOptions:
+    """The option lists (shared per database build); stops the page when the statistics cannot be read."""
+    try:
+        return shared_call(compare.page_options)
+    except DataUnavailable as error:
+        st.error(str(error))
+        st.stop()
+
+
+# --- the address ------------------------------------------------------------------------------
+
+def read_address(opts: compare.PageOptions) -> None:
+    """Seed the choices from the URL when it changed from outside; show what could not be used."""
+    if url_state.changed_from_outside(SCOPE):
+        params = st.query_params
+        problems = []
+        codes, found = compare.parse_codes(params.get("kommuner"), opts.codes)
+        problems += found
+        ids, found = compare.parse_indicators(params.get("indikatorer"))
+        problems += found
+        view, found = compare.parse_view(params.get("visning"))
+        problems += found
+        base, found = compare.parse_base_year(params.get("basisaar"), opts.population_years)
+        problems += found
+        weights, found = compare.parse_weights(params.get("vekter"))
+        problems += found
+        target = params.get("lik")
+        if target is not None and target not in opts.known:
+            problems.append("Kommunen for «lignende kommuner» finnes ikke; velg en i listen.")
+            target = None
+        if params.get("utvalg") not in (None, *POOLS):
+            problems.append(f"Ukjent utvalg «{compare._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
+        if "indikatorer" not in params:
+            ids = ids or list(compare.DEFAULT_INDICATORS)
+        weights = {f.id: float(weights[f.id]) for f in compare.SIMILARITY_FEATURES}
+        st.session_state.update({
+            K_CODES: codes, K_IDS: ids, K_VIEW: view,
+            K_BASE: base or compare.default_base_year(opts.population_years),
+            K_TARGET: target, K_POOL: params.get("utvalg") if params.get("utvalg") in POOLS else "alle",
+            K_WEIGHTS: weights, **{_weight_key(key): value for key, value in weights.items()},
+        })
+        st.session_state[K_PROBLEMS] = problems
+    for problem in st.session_state.get(K_PROBLEMS, []):
+        st.warning(problem, icon="⚠️")
+
+
+def write_address(selection: Selection, target: str | None, weights: dict[str, float]) -> None:
+    codes = selection.codes
+    url_state.write(SCOPE, {
+        "kommuner": url_state.joined(codes), "indikatorer": url_state.joined(selection.ids),
+        "visning": selection.view, "basisaar": selection.base_year,
+        "lik": target if target and target != (codes[0] if codes else None) else None,
+        "utvalg": "sma" if st.session_state[K_POOL] == "sma" else None,
+        "vekter": compare.weights_to_text(weights),
+    })
+
+
+# --- quick picks ------------------------------------------------------------------------------
+
+def _pick_small_in_county(opts: compare.PageOptions) -> None:
+    frame = opts.municipalities
+    chosen = st.session_state.get(K_CODES) or []
+    county = st.session_state.get(K_COUNTY)
+    small = frame[(frame["county_code"] == county) & (frame["population"] < compare.SMALL_LIMIT)]
+    if chosen and chosen[0] in set(small["municipality_code"]):
+        anchor = int(small.loc[small["municipality_code"] == chosen[0], "population"].iloc[0])
+        small = small.assign(gap=(small["population"] - anchor).abs()).sort_values(["gap", "municipality_code"])
+    else:
+        small = small.sort_values(["population", "municipality_code"])
+    picked = small["municipality_code"].tolist()[: compare.MAX_MUNICIPALITIES]
+    st.session_state[K_CODES] = picked
+    total = len(small)
+    st.session_state[K_PROBLEMS] = [] if total <= compare.MAX_MUNICIPALITIES else [
+        f"Fylket har {total} små kommuner; de {compare.MAX_MUNICIPALITIES} som ligner mest i folketall "
+        f"{'på den første valgte' if chosen else '(de minste)'} er valgt."]
+
+
+def _pick_network(opts: compare.PageOptions) -> None:
+    codes = decks.network_codes(ui_store.user_store().list_applications())
+    codes = [c for c in codes if c in opts.known]
+    if not codes:
+        st.session_state[K_PROBLEMS] = ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
+                                        "«valgt»)."]
+        return
+    st.session_state[K_CODES] = codes[: compare.MAX_MUNICIPALITIES]
+    st.session_state[K_PROBLEMS] = [] if len(codes) <= compare.MAX_MUNICIPALITIES else [
+        f"Nettverket har {len(codes)} kommuner; de {compare.MAX_MUNICIPALITIES} første er valgt."]
+
+
+def quick_picks(opts: compare.PageOptions) -> None:
+    """«Fylket mitt» and two buttons that fill in the municipalities."""
+    if K_COUNTY not in st.session_state:
+        first = (st.session_state.get(K_CODES) or [None])[0]
+        st.session_state[K_COUNTY] = opts.county_of.get(first, "18")
+    quick = st.columns([2, 2, 2])
+    quick[0].selectbox("Fylket mitt", list(opts.county_names), format_func=opts.county_names.get, key=K_COUNTY)
+    quick[1].button("Små kommuner i fylket mitt", on_click=_pick_small_in_county, args=(opts,), width="stretch")
+    quick[2].button("Nettverkskommunene", on_click=_pick_network, args=(opts,), width="stretch")
+
+
+# --- choices and figures ----------------------------------------------------------------------------
+
+def choices(opts: compare.PageOptions) -> Selection:
+    """Municipalities, indicators, view (and base year for the index)."""
+    st.multiselect("Kommuner (2–8)", opts.codes, format_func=opts.labels.__getitem__, key=K_CODES,
+                   max_selections=compare.MAX_MUNICIPALITIES, placeholder="Velg kommuner …")
+    st.multiselect("Indikatorer", opts.indicator_ids, key=K_IDS, format_func=opts.indicator_labels.__getitem__,
+                   placeholder="Velg indikatorer …")
+    columns = st.columns([3, 1])
+    columns[0].radio("Visning", list(compare.VIEWS), format_func=compare.VIEWS.get, key=K_VIEW, horizontal=True)
+    view = st.session_state[K_VIEW]
+    if view == "indeks":
+        columns[1].selectbox("Basisår (= 100)", opts.population_years, key=K_BASE)
+    return Selection(list(st.session_state[K_CODES]), list(st.session_state[K_IDS]), view,
+                     st.session_state.get(K_BASE) if view == "indeks" else None)
+
+
+def _workbook(ids: tuple[str, ...], codes: tuple[str, ...]) -> bytes:
+    with ui_data.cursor() as cursor:
+        return export.comparison_workbook(cursor, list(ids), list(codes))
+
+
+def figures(opts: compare.PageOptions, selection: Selection) -> None:
+    """One figure per indicator (with table, CSV and PNG), the Excel of all, the link to slides."""
+    codes, ids, view, base_year = selection.codes, selection.ids, selection.view, selection.base_year
+    if len(codes) < compare.MIN_MUNICIPALITIES:
+        st.info("Velg minst to kommuner for å sammenligne (du kan også bruke snarveiene over).")
+        return
+    if not ids:
+        st.info("Velg minst én indikator.")
+        return
+    names = [opts.names.get(code, code) for code in codes]
+    for indicator_id in ids:
+        indicator = indicators.get(indicator_id)
+        result = shared_call(compare_charts.build_view, view, indicator_id, tuple(codes), base_year)
+        st.subheader(result.title)
+        if result.finding:
+            st.markdown(f"**{result.finding}**")
+        stem = export.file_name(names, f"{indicator.label} {compare.VIEWS[view]}", "x").removesuffix(".x")
+        figure_block(result.figure, result.table, source=result.source, filename=stem, key=f"{indicator_id}_{view}",
+                     note=" ".join(result.notes) or None)
+        st.download_button(
+            "Last ned PNG", data=lambda r=result: export.png_bytes(r.figure, title=r.title, source=r.source),
+            file_name=f"{stem}.png", mime="image/png", key=f"png_{indicator_id}_{view}", on_click="ignore",
+        )
+    st.divider()
+    st.download_button(
+        "Last ned alle indikatorene som Excel",
+        data=lambda chosen=(tuple(ids), tuple(codes)): _workbook(*chosen),  # made on click, not on every rerun
+        file_name=export.file_name(names, "nokkeltall" if len(ids) > 1 else indicators.get(ids[0]).label, "xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="excel_all",
+        on_click="ignore",
+    )
+    st.page_link("pages/samlingsmodus.py", label="Vis som lysbilder (samlingsmodus)",
+                 query_params={"kommuner": url_state.joined(codes), "indikatorer": url_state.joined(ids),
+                               "visning": view, **({"basisaar": base_year} if base_year else {})})
+
+
+# --- similar municipalities -------------------------------------------------------------------------
+
+def _weights() -> dict[str, float]:
+    """The similarity weights; the sliders are drawn (and read) only while their expander is open."""
+    weights = dict(st.session_state.get(K_WEIGHTS) or compare.DEFAULT_WEIGHTS)
+    expander = st.expander("Vekter (0 = ikke med)", key=K_WEIGHTS_OPEN, on_change="rerun")
+    with expander:
+        if expander.open:
+            columns = st.columns(4)
+            for n, feature in enumerate(compare.SIMILARITY_FEATURES):
+                key = _weight_key(feature.id)
+                if key not in st.session_state:
+                    st.session_state[key] = weights[feature.id]
+                weights[feature.id] = float(columns[n % 4].slider(feature.label, 0.0, 5.0, step=0.5, key=key))
+    st.session_state[K_WEIGHTS] = weights
+    return weights
+
+
+def _compare_with_similar(target: str, found: list[str]) -> None:
+    st.session_state[K_CODES] = [target, *found][: min(6, compare.MAX_MUNICIPALITIES)]
+    st.session_state[K_PROBLEMS] = []
+
+
+def similar(opts: compare.PageOptions, codes: list[str]) -> tuple[str | None, dict[str, float]]:
+    """The municipalities most like the chosen one, with weights; returns (target, weights)."""
+    st.header("Lignende kommuner")
+    st.caption(
+        "Avstanden måles på åtte standardiserte tall (z-verdier over alle landets 357 kommuner): folketall (log), "
+        "befolkningsendring siste 10 år, andel 67+ og 0–19 år, sysselsetting, utpendling, kostnadsindeks og "
+        "sentralitet. 0 = helt lik; 1 = typisk ett standardavvik fra hverandre. Manglende tall regnes aldri som 0."
+    )
+    target_options = list(dict.fromkeys(codes + opts.codes))
+    if st.session_state.get(K_TARGET) is None and codes:
+        st.session_state[K_TARGET] = codes[0]
+    cols = st.columns([2, 2])
+    cols[0].selectbox("Kommune", target_options, format_func=opts.labels.__getitem__, key=K_TARGET,
+                      index=None, placeholder="Velg kommune …")
+    cols[1].radio("Finn blant", list(POOLS), format_func=POOLS.get, key=K_POOL, horizontal=True)
+    weights = _weights()
+    target = st.session_state.get(K_TARGET)
+    if not target:
+        return target, weights
+    try:
+        table, notes = cached_call(compare.similar_table, target, weights, st.session_state[K_POOL] == "sma")
+    except compare.SimilarityError as error:
+        st.warning(str(error), icon="⚠️")
+        return target, weights
+    for note in notes:
+        st.caption(note)
+    st.dataframe(table.drop(columns=["municipality_code"]), hide_index=True, width="stretch")
+    figures_of = st.expander(f"Tallene for {opts.labels.get(target, target)}", key="cmp_tall_aapen",
+                             on_change="rerun")
+    with figures_of:
+        if figures_of.open:  # drawn once opened
+            st.dataframe(cached_call(compare.target_profile, target), hide_index=True)
+    st.button("Sammenlign med de fem mest like", on_click=_compare_with_similar,
+              args=(target, table["municipality_code"].tolist()), disabled=table.empty)
+    return target, weights
