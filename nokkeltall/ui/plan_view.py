@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from nokkeltall import brief, text
@@ -58,12 +59,10 @@ class PlanPage:
     build: str
 
     @property
-    def entries_key(self) -> str:
-        return repr(self.entries)
-
-    @property
-    def milestones_key(self) -> str:
-        return repr(self.milestones)
+    def status_key(self) -> tuple:
+        """What the status summary depends on, as one hashable value (one cache argument is cheaper
+        to look up than several: Streamlit inspects the function's signature for each)."""
+        return self.code, repr(self.entries), self.today, self.build
 
 
 def load(code: str) -> PlanPage:
@@ -82,23 +81,27 @@ def load(code: str) -> PlanPage:
 # --- cached work (keyed on the text of the saved rows; the rows themselves are not hashed) ----------------
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _status_summary(code: str, entries_key: str, today: date, build: str, _entries: list[dict]):
+def _status_summary(key: tuple, _entries: list[dict]):
     """The plan status summary and its table, shared between reruns and sessions (about 8 ms to work
-    out); a new entry or a rebuilt database gives a new key."""
+    out); ``key`` is ``PlanPage.status_key``: a new entry or a rebuilt database gives a new one."""
+    code, _, today, _ = key
     summary = brief.plan_status_summary(cached_call(brief.seed_plan_status, code), _entries, today, code=code)
-    return summary, brief.plan_status_rows(summary)
+    # as an Arrow table: st.dataframe then skips the pandas conversion on every rerun
+    return summary, pa.Table.from_pandas(brief.plan_status_rows(summary), preserve_index=False)
 
 
 def status_summary(page: PlanPage):
-    return _status_summary(page.code, page.entries_key, page.today, page.build, page.entries)[0]
+    return _status_summary(page.status_key, page.entries)[0]
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _timeline_view(code: str, milestones_key: str, entries_key: str, show_network: bool, place: str, today: date,
-                   build: str, _milestones: list[dict], _entries: list[dict]):
-    """The timeline figure and its table, built once per distinct input (about 40 ms to build)."""
+def _timeline_view(key: tuple, _milestones: list[dict], _entries: list[dict]):
+    """The timeline figure and its table, built once per distinct input (about 40 ms to build);
+    ``key`` is (status key, milestones' text, network shown, place name)."""
+    status_key, _, show_network, place = key
+    code, _, today, _ = status_key
     population = query("indicator_series", "population", [code])
-    summary = _status_summary(code, entries_key, today, build, _entries)[0]
+    summary = _status_summary(status_key, _entries)[0]
     adoptions = timeline.adoption_points([fact.as_row() for fact in summary.facts])
     legal = calendar.calendar_frame(calendar.legal_calendar(FIRST_YEAR, LAST_YEAR))
     network_events = calendar.calendar_frame(network.network_calendar()) if show_network else None
@@ -153,7 +156,7 @@ def heading(page: PlanPage) -> None:
 
 def status_section(page: PlanPage, can_edit: bool) -> None:
     """«Planstatus»: samfunnsdel, arealdel and planstrategi with sources, and the form to register one."""
-    summary, rows = _status_summary(page.code, page.entries_key, page.today, page.build, page.entries)
+    summary, rows = _status_summary(page.status_key, page.entries)
     st.subheader("Planstatus")
     facts = {fact.plan_type: fact for fact in summary.facts}
     columns = st.columns(3)
@@ -227,8 +230,8 @@ def timeline_section(page: PlanPage) -> None:
     st.subheader(f"Plantidslinje {FIRST_YEAR}–{LAST_YEAR}")
     show_network = st.toggle("Vis læringsnettverkets kalender (søknadsfrist og prosjektperiode)",
                              key="plan_show_network")
-    figure, rows = _timeline_view(page.code, page.milestones_key, page.entries_key, show_network,
-                                  page.info["name"], page.today, page.build, page.milestones, page.entries)
+    figure, rows = _timeline_view((page.status_key, repr(page.milestones), show_network, page.info["name"]),
+                                  page.milestones, page.entries)
     figure_block(figure, rows, source=TIMELINE_SOURCE, filename=f"plantidslinje_{page.code}", key="plan_timeline",
                  note=TIMELINE_NOTE)
 
@@ -242,7 +245,7 @@ def progress_plan_editor(page: PlanPage, can_edit: bool) -> None:
         if not page.milestones:
             st.info("Ingen framdriftsplan er registrert for kommunen.")
         else:
-            table = _milestone_table(page.milestones_key, page.milestones)
+            table = _milestone_table(repr(page.milestones), page.milestones)
             st.dataframe(table.drop(columns=["id"]).rename(columns=MILESTONE_LABELS), hide_index=True,
                          width="stretch")
         return
