@@ -547,7 +547,7 @@ def similar_table(con, target: str, weights: dict[str, float] | None = None, sma
 
     shown = pd.DataFrame({
         "Kommune": [f"{names.get(c, c)} ({c})" for c in table["municipality_code"]],
-        "Avstand": table["distance"].round(2),
+        "Avstand": [text.number(d, 2) for d in table["distance"]],  # Norwegian decimal comma
         "Nær på": [described(c, ids) for c, ids in zip(table["municipality_code"], table["close"])],
         "Skiller seg mest på": [described(c, [f]) if f else "–" for c, f in zip(table["municipality_code"],
                                                                               table["differs_most"])],
