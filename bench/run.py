@@ -47,7 +47,10 @@ KOMMUNE = "1835"
 PAGES = {
     "pages/oversikt.py": ("oversikt", ""),
     "pages/kommune.py": ("kommune", f"kommune={KOMMUNE}"),
-    "pages/sammenlign.py": ("sammenlign", f"kommuner={KOMMUNE},1836,5043&indikatorer=population,median_age"),
+    # issue 5's case: 8 municipalities × 5 indicators
+    "pages/sammenlign.py": ("sammenlign", f"kommuner={KOMMUNE},1836,5043,1856,1816,5052,1857,5033"
+                                          "&indikatorer=population,share_67_plus_pct,old_age_ratio,median_age,"
+                                          "employment_rate_15_74_pct"),
     "pages/samlingsmodus.py": ("samlingsmodus", f"kommuner={KOMMUNE},1836,5043&indikatorer=population"),
     "pages/plan.py": ("plan", f"kommune={KOMMUNE}"),
     "pages/soknader.py": ("soknader", f"kommune={KOMMUNE}"),
