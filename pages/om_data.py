@@ -26,7 +26,7 @@ catalogue = pd.DataFrame(
         for i in indicators.CATALOGUE
     ]
 )
-st.dataframe(catalogue, hide_index=True, use_container_width=True)
+st.dataframe(catalogue, hide_index=True, width="stretch")
 
 st.header("Datasett")
 try:
@@ -45,7 +45,7 @@ st.dataframe(
     shown.rename(columns={"table_id": "Tabell", "title": "Tittel", "publisher": "Utgiver", "dato": "Oppdatert/hentet",
                           "år": "År", "rows": "Rader", "source": "Kilde", "licence": "Lisens", "caveat": "Forbehold"}),
     hide_index=True,
-    use_container_width=True,
+    width="stretch",
 )
 
 st.header("Oppdater fra SSB")
