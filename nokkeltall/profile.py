@@ -216,7 +216,7 @@ def economy_table(con, code: str) -> pd.DataFrame:
         indicator = indicators.get(indicator_id)
         series = queries.indicator_series(con, indicator_id, [code]).dropna(subset=["value"])
         if series.empty:
-            rows.append({"id": indicator_id, "Nøkkeltall": indicator.label, "Verdi": text.MISSING, "År": None,
+            rows.append({"id": indicator_id, "Nøkkeltall": indicator.label, "Verdi": text.MISSING, "År": text.MISSING,
                          place["county_name"]: text.MISSING, "Hele landet": text.MISSING, "value": None,
                          "Kilde": source_text(queries.indicator_sources(con, indicator_id))})
             continue
@@ -229,7 +229,7 @@ def economy_table(con, code: str) -> pd.DataFrame:
             "id": indicator_id,
             "Nøkkeltall": indicator.label,
             "Verdi": text.formatted(value, unit, decimals),
-            "År": year,
+            "År": str(year),
             place["county_name"]: text.formatted(queries.value_in_year(county, year) if not county.empty else None,
                                                  unit, decimals),
             "Hele landet": text.formatted(queries.value_in_year(country, year) if not country.empty else None,
