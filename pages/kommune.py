@@ -4,7 +4,7 @@ import streamlit as st
 
 from nokkeltall import charts, indicators, profile, text
 from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
-from nokkeltall.ui.widgets import chart_block, municipality_picker, norwegian_styler
+from nokkeltall.ui.widgets import chart_block, municipality_picker
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.report import report_downloads
 

@@ -206,3 +206,36 @@ def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
     shutil.copytree(fixture_data_dir, target)
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(target))
     return target
+
+
+# --- the shipped snapshot, for page tests that check what users see on the real data ---------------
+
+
+@pytest.fixture(scope="session")
+def shipped_database(tmp_path_factory) -> Path:
+    """The statistics database built once per session from the shipped data/snapshot (use read-only)."""
+    path = tmp_path_factory.mktemp("shipped") / "nokkeltall.duckdb"
+    db.build(path, REPO_ROOT / "data" / "snapshot")
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped_con(shipped_database):
+    connection = db.connect(shipped_database)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def shipped_data_dir(shipped_database, tmp_path, monkeypatch) -> Path:
+    """NOKKELTALL_DATA_DIR with the shipped statistics (linked, read-only) and a private user store.
+
+    The app's caches need no clearing between tests: connections are keyed on the database path
+    and query results on the snapshot's fingerprint."""
+    directory = tmp_path / "data"
+    directory.mkdir()
+    (directory / "snapshot").symlink_to(REPO_ROOT / "data" / "snapshot")
+    (directory / "nokkeltall.duckdb").symlink_to(shipped_database)
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(directory))
+    monkeypatch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)
+    return directory

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nokkeltall import compare, compare_charts, export, queries
+from nokkeltall import compare_charts, export, queries
 
 
 def test_file_names_follow_municipalities_and_indicator():

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import db
 from nokkeltall.store import UserStore, ValidationError
 from nokkeltall.store.decks import DeckStore
 
@@ -70,12 +69,11 @@ DANGEROUS = re.compile(r"<\s*script|onerror\s*=|onload\s*=|javascript:|<\s*ifram
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    """The shipped statistics (linked), a throwaway user store."""
-    db.ensure_database(ROOT / "data" / "nokkeltall.duckdb", ROOT / "data" / "snapshot")
+def data_dir(tmp_path_factory, shipped_database):
+    """The shipped statistics (linked), a throwaway user store shared by the module's tests."""
     folder = tmp_path_factory.mktemp("hostile-data")
     (folder / "snapshot").symlink_to(ROOT / "data" / "snapshot")
-    (folder / "nokkeltall.duckdb").symlink_to(ROOT / "data" / "nokkeltall.duckdb")
+    (folder / "nokkeltall.duckdb").symlink_to(shipped_database)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NOKKELTALL_DATA_DIR", str(folder))
         patch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)

@@ -16,19 +16,14 @@ REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "om_data.py")
 
 
-@pytest.fixture(scope="module")
-def built_data_dir(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("om_data")
-    shutil.copytree(REPO / "data" / "snapshot", directory / "snapshot")
-    db.build(directory / "nokkeltall.duckdb", directory / "snapshot")
-    return directory
-
-
 @pytest.fixture
-def data_dir(built_data_dir, tmp_path, monkeypatch) -> Path:
+def data_dir(shipped_database, tmp_path, monkeypatch) -> Path:
+    """A writable copy of the shipped snapshot and its database (a refresh may write here)."""
     directory = tmp_path / "data"
-    shutil.copytree(built_data_dir, directory)
+    shutil.copytree(REPO / "data" / "snapshot", directory / "snapshot")
+    shutil.copy(shipped_database, directory / "nokkeltall.duckdb")
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(directory))
+    monkeypatch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)
     return directory
 
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import config, db, profile, queries, text
+from nokkeltall import profile, queries, text
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.fixture(scope="module")
-def con():
-    db.ensure_database()
-    with duckdb.connect(str(config.database_path()), read_only=True) as connection:
-        yield connection
+@pytest.fixture(autouse=True)
+def _shipped_data(shipped_data_dir):
+    """Every test here runs the app on the shipped data (a private user store)."""
+    return shipped_data_dir
+
+
+@pytest.fixture
+def con(shipped_con):
+    return shipped_con
 
 
 def open_page(params: dict | None = None) -> AppTest:

@@ -12,7 +12,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from nokkeltall import brief, db, queries, text
@@ -22,33 +21,6 @@ from nokkeltall.ui import plan_view
 
 REPO = Path(__file__).resolve().parent.parent
 CODE = "1812"  # Sømna: samfunnsdel 14.12.2017 and planstrategi 17.12.2020 in the seed sources
-
-
-@pytest.fixture(scope="session")
-def stats_database(tmp_path_factory) -> Path:
-    """One statistics DB built from the shipped snapshot for the session (shared with the other page tests)."""
-    path = tmp_path_factory.getbasetemp() / "plan-pages-stats" / "nokkeltall.duckdb"
-    path.parent.mkdir(exist_ok=True)
-    return db.ensure_database(path, REPO / "data" / "snapshot")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fresh_streamlit_caches():
-    # the cached connection is per process: another module may have opened a different database
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-
-
-@pytest.fixture
-def data_dir(stats_database, tmp_path, monkeypatch) -> Path:
-    directory = tmp_path / "data"
-    directory.mkdir()
-    (directory / "snapshot").symlink_to(REPO / "data" / "snapshot")
-    (directory / "nokkeltall.duckdb").symlink_to(stats_database)
-    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(directory))
-    monkeypatch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)
-    return directory
 
 
 def open_page(code: str = CODE) -> AppTest:
@@ -83,14 +55,14 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
-def test_status_timeline_and_population_come_from_the_sources(data_dir, stats_database):
+def test_status_timeline_and_population_come_from_the_sources(shipped_data_dir, shipped_database):
     at = open_page()
     assert not at.exception
     # the status form is drawn only once its expander is opened
     assert "Lagre planstatus" not in [b.label for b in at.button]
     assert "plan_entry_source" not in [t.key for t in at.text_input]
     metrics = {m.label: m.value for m in at.metric}
-    con = db.connect(stats_database)
+    con = db.connect(shipped_database)
     seed = brief.seed_plan_status(con, CODE)
     samfunnsdel = seed[(seed.plan_type == "samfunnsdel") & (seed.status == "vedtatt")].iloc[0]
     assert metrics["Kommuneplanens samfunnsdel"] == status.parse_plan_date(samfunnsdel.adopted).norwegian()
@@ -119,7 +91,7 @@ def test_status_timeline_and_population_come_from_the_sources(data_dir, stats_da
     assert "Søknadsfrist læringsnettverk (2019)" in hover_texts(figure(at))
 
 
-def test_milestone_edited_in_the_editor_appears_on_the_timeline(data_dir):
+def test_milestone_edited_in_the_editor_appears_on_the_timeline(shipped_data_dir):
     at = open_page()
     at.session_state[f"milestones_{CODE}_0"] = {
         "edited_rows": {}, "deleted_rows": [],
@@ -151,7 +123,7 @@ def test_milestone_edited_in_the_editor_appears_on_the_timeline(data_dir):
         ["Framdriftsplan: pågår"]
 
 
-def test_milestone_ending_before_it_starts_saves_nothing(data_dir):
+def test_milestone_ending_before_it_starts_saves_nothing(shipped_data_dir):
     at = open_page()
     at.session_state[f"milestones_{CODE}_0"] = {
         "edited_rows": {}, "deleted_rows": [],
@@ -172,7 +144,7 @@ def test_milestone_ending_before_it_starts_saves_nothing(data_dir):
     ("1964", "Årstallet må være mellom 1965 og"),
     ("i fjor", "Skriv årstall (ÅÅÅÅ) eller dato (ÅÅÅÅ-MM-DD)."),
 ])
-def test_impossible_plan_year_is_refused_at_the_field(data_dir, adopted, message):
+def test_impossible_plan_year_is_refused_at_the_field(shipped_data_dir, adopted, message):
     at = open_status_form(open_page())
     at.selectbox(key="plan_entry_type").set_value("samfunnsdel")
     at.text_input(key="plan_entry_adopted").input(adopted)
@@ -183,7 +155,7 @@ def test_impossible_plan_year_is_refused_at_the_field(data_dir, adopted, message
     assert UserStore().list_plan_entries(CODE) == []
 
 
-def test_plan_entry_needs_a_source_and_a_name_then_wins_over_the_seed(data_dir):
+def test_plan_entry_needs_a_source_and_a_name_then_wins_over_the_seed(shipped_data_dir):
     at = open_status_form(open_page())
     at.selectbox(key="plan_entry_type").set_value("planstrategi")
     at.text_input(key="plan_entry_adopted").input("2024-10-24")
@@ -205,7 +177,7 @@ def test_plan_entry_needs_a_source_and_a_name_then_wins_over_the_seed(data_dir):
     assert not any("<script>" in m.value for m in at.markdown)
 
 
-def test_editing_needs_the_password_when_configured(data_dir, monkeypatch):
+def test_editing_needs_the_password_when_configured(shipped_data_dir, monkeypatch):
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
     at = open_status_form(open_page())
     labels = [b.label for b in at.button]
@@ -218,7 +190,7 @@ def test_editing_needs_the_password_when_configured(data_dir, monkeypatch):
     assert {"Lagre planstatus", "Lagre framdriftsplan"} <= {b.label for b in at.button}
 
 
-def test_password_from_streamlit_secrets(data_dir):
+def test_password_from_streamlit_secrets(shipped_data_dir):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.secrets["editor_password"] = "fra-secrets"
     at.switch_page("pages/plan.py")

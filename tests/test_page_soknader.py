@@ -12,7 +12,6 @@ from pathlib import Path
 
 import docx
 import pytest
-import streamlit as st
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -23,32 +22,6 @@ from nokkeltall.ui import applications
 
 REPO = Path(__file__).resolve().parent.parent
 CODE, NAME = "1812", "Sømna"
-
-
-@pytest.fixture(scope="session")
-def stats_database(tmp_path_factory) -> Path:
-    """One statistics DB built from the shipped snapshot for the session (shared with the other page tests)."""
-    path = tmp_path_factory.getbasetemp() / "plan-pages-stats" / "nokkeltall.duckdb"
-    path.parent.mkdir(exist_ok=True)
-    return db.ensure_database(path, REPO / "data" / "snapshot")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _fresh_streamlit_caches():
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-
-
-@pytest.fixture
-def data_dir(stats_database, tmp_path, monkeypatch) -> Path:
-    directory = tmp_path / "data"
-    directory.mkdir()
-    (directory / "snapshot").symlink_to(REPO / "data" / "snapshot")
-    (directory / "nokkeltall.duckdb").symlink_to(stats_database)
-    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(directory))
-    monkeypatch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)
-    return directory
 
 
 def open_page() -> AppTest:
@@ -118,10 +91,10 @@ def downloaded(at: AppTest, key: str) -> bytes:
     return MEDIA[button.proto.url.rsplit("/", 1)[-1].split(".")[0]]
 
 
-def test_register_see_in_overview_and_open_the_brief(data_dir, stats_database):
+def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_database):
     at = fill_application(open_page())
     eligibility = [s.value for s in at.success if "Kan delta" in s.value]
-    con = db.connect(stats_database)
+    con = db.connect(shipped_database)
     row = queries.municipalities(con, ["18"]).set_index("municipality_code").loc[CODE]
     assert eligibility and f"Folketallet er {network.format_number(row.population)} per 01.01.{row.population_year}" \
         in eligibility[0]
@@ -187,7 +160,7 @@ def test_register_see_in_overview_and_open_the_brief(data_dir, stats_database):
     ({"email": "kari"}, "E-post til kontaktperson", "Skriv en gyldig e-postadresse"),
     ({"name": ""}, "Ditt navn", "Skriv inn navnet ditt."),
 ])
-def test_bad_input_is_refused_at_the_field(data_dir, overrides, field, message):
+def test_bad_input_is_refused_at_the_field(shipped_data_dir, overrides, field, message):
     at = click(fill_application(open_page(), **overrides), "Lagre søknad")
     assert "Ingenting er lagret. Rett opp feltene under og prøv igjen." in errors(at)
     assert any(e.startswith(f"**{field}:** {message}") for e in errors(at)), errors(at)
@@ -195,7 +168,7 @@ def test_bad_input_is_refused_at_the_field(data_dir, overrides, field, message):
     assert UserStore().list_changes() == []
 
 
-def test_municipality_outside_the_two_counties(data_dir):
+def test_municipality_outside_the_two_counties(shipped_data_dir):
     at = fill_application(open_page(), code="0301")
     assert any("Kan ikke delta" in w.value and "ikke i Nordland eller Trøndelag" in w.value for w in at.warning)
     at = click(at, "Lagre søknad")
@@ -203,7 +176,7 @@ def test_municipality_outside_the_two_counties(data_dir):
     assert UserStore().list_applications() == []
 
 
-def test_backup_download_and_restore(data_dir):
+def test_backup_download_and_restore(shipped_data_dir):
     at = open_tab(click(fill_application(open_page()), "Lagre søknad"), "Sikkerhetskopi")
     backup = downloaded(at, "backup_download")
     exported = json.loads(backup)
@@ -232,7 +205,7 @@ def test_backup_download_and_restore(data_dir):
     assert len(UserStore().list_applications()) == 1
 
 
-def test_editing_needs_the_password_reading_stays_open(data_dir, monkeypatch):
+def test_editing_needs_the_password_reading_stays_open(shipped_data_dir, monkeypatch):
     UserStore().add_application({
         "municipality_code": CODE, "round_year": date.today().year if date.today() <= date(date.today().year, 12, 15)
         else date.today().year + 1, "progress_plan": "x", "has_fact_base": False, "planning_staff_persons": 1,
@@ -252,7 +225,7 @@ def test_editing_needs_the_password_reading_stays_open(data_dir, monkeypatch):
     assert "Lagre søknad" in [b.label for b in at.button]
 
 
-def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(data_dir):
+def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_dir):
     store = UserStore()
     round_year = date.today().year if date.today() <= date(date.today().year, 12, 15) else date.today().year + 1
     for code in (CODE, "5043"):

@@ -21,7 +21,7 @@ import pandas as pd
 from nokkeltall import config
 from nokkeltall.store import validation
 from nokkeltall.store.schema import (
-    EDITABLE_TABLES, EXPORTED_TABLES, INDEXES, SCHEMA_VERSION, TABLES,
+    EXPORTED_TABLES, INDEXES, SCHEMA_VERSION, TABLES,
 )
 
 EXPORT_FORMAT = "nokkeltall-brukerdata"
