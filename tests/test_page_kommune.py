@@ -15,15 +15,8 @@ from nokkeltall import charts, profile, queries, text
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _shipped_data(shipped_data_dir):
-    """Every test here runs the app on the shipped data (a private user store)."""
-    return shipped_data_dir
-
-
-@pytest.fixture
-def con(shipped_con):
-    return shipped_con
+# every test here runs the app on the shipped data (with a private user store)
+pytestmark = pytest.mark.usefixtures("shipped_data_dir")
 
 
 def open_page(params: dict | None = None, **switch) -> AppTest:
@@ -45,11 +38,11 @@ def trace_values(trace: dict, axis: str) -> list:
     return list(values)
 
 
-def test_header_metrics_equal_the_query_layer(con):
+def test_header_metrics_equal_the_query_layer(shipped_con):
     at = open_page({"kommune": "1835"})
     assert not at.exception
-    head = profile.header(con, "1835")
-    series = queries.indicator_series(con, "population", ["1835"])
+    head = profile.header(shipped_con, "1835")
+    series = queries.indicator_series(shipped_con, "population", ["1835"])
     latest = int(series["year"].max())
     assert at.title[0].value == "Træna"
     metrics = {m.label: m for m in at.metric}
@@ -60,9 +53,9 @@ def test_header_metrics_equal_the_query_layer(con):
     assert metrics["ROBEK"].value == "Nei"
 
 
-def test_population_chart_shows_the_series_and_its_finding(con):
+def test_population_chart_shows_the_series_and_its_finding(shipped_con):
     at = open_page({"kommune": "1835"})
-    series = queries.indicator_series(con, "population", ["1835"]).query("year >= 2005")
+    series = queries.indicator_series(shipped_con, "population", ["1835"]).query("year >= 2005")
     spec = figure_specs(at)[0]
     muni = next(t for t in spec["data"] if t["name"] == "Træna")
     assert trace_values(muni, "x") == series["year"].tolist()
@@ -76,44 +69,44 @@ def test_population_chart_shows_the_series_and_its_finding(con):
     assert any("Kilde: Statistisk sentralbyrå, tabell 07459" in c.value for c in at.caption)
 
 
-def test_sami_name_and_robek_flag(con):
+def test_sami_name_and_robek_flag(shipped_con):
     at = open_page({"kommune": "5043"})
     assert not at.exception
     assert at.title[0].value == "Raarvihke – Røyrvik"
-    robek = queries.attributes(con, "5043")["robek"]["value"]
+    robek = queries.attributes(shipped_con, "5043")["robek"]["value"]
     assert {m.label: m.value for m in at.metric}["ROBEK"] == f"Ja ({robek})"
     assert any("ROBEK-registeret" in w.value for w in at.warning)
 
 
-def test_economy_tab_shows_every_economy_figure(con):
+def test_economy_tab_shows_every_economy_figure(shipped_con):
     at = open_page({"kommune": "1835", "del": "Økonomi"})
     assert not at.exception
-    expected = profile.economy_table(con, "1835")
+    expected = profile.economy_table(shipped_con, "1835")
     shown = at.dataframe[0].value
     assert shown["Nøkkeltall"].tolist() == expected["Nøkkeltall"].tolist()
     assert shown["Verdi"].tolist() == expected["Verdi"].tolist()
-    net_debt = queries.indicator_series(con, "net_debt_per_capita_nok", ["1835"])
+    net_debt = queries.indicator_series(shipped_con, "net_debt_per_capita_nok", ["1835"])
     assert text.kroner(queries.value_in_year(net_debt, int(net_debt["year"].max()))) in shown["Verdi"].tolist()
     assert any("KOSTRA-tallene i databasen dekker 79 kommuner" in i.value for i in at.info)
 
 
-def test_work_tab_commuting_flows_exclude_own_municipality(con):
+def test_work_tab_commuting_flows_exclude_own_municipality(shipped_con):
     at = open_page({"kommune": "1835", "del": "Arbeid og pendling"})
     assert not at.exception
-    flows = queries.commuting_flows(con, "1835", None, 20)["out"]
+    flows = queries.commuting_flows(shipped_con, "1835", None, 20)["out"]
     flows = flows[flows["municipality_code"] != "1835"]
     bars = [s for s in figure_specs(at) if s["data"][0]["type"] == "bar"][0]["data"][0]
     assert list(reversed(bars["y"]))[0] == flows.iloc[0]["name"]
     assert list(reversed(trace_values(bars, "x")))[0] == float(flows.iloc[0]["employed_persons"])
-    employment = queries.indicator_series(con, "employment_rate_15_74_pct", ["1835"])
+    employment = queries.indicator_series(shipped_con, "employment_rate_15_74_pct", ["1835"])
     assert employment["year"].max() == 2022
     assert any("til 65,7 % i 2022" in m.value for m in at.markdown)
 
 
-def test_plan_tab_links_to_the_plan_page(con):
+def test_plan_tab_links_to_the_plan_page(shipped_con):
     at = open_page({"kommune": "1811", "del": "Plan"})
     assert not at.exception
-    plans = profile.plan_sources(con, "1811")
+    plans = profile.plan_sources(shipped_con, "1811")
     assert at.dataframe[0].value["Plan"].tolist() == plans["Plan"].tolist()
     links = at.get("page_link")
     assert links[0].proto.page == "plan" and links[0].proto.query_string == "kommune=1811"
@@ -146,7 +139,7 @@ def test_bad_values_give_a_message_and_the_picker(value, message):
 def test_municipality_without_data(monkeypatch):
     import streamlit as st
 
-    def no_population(con, code):
+    def no_population(shipped_con, code):
         return {"name": "Træna", "display_name": "Træna", "has_data": False}
 
     # the page's cache looks functions up by module and name: make the stand-in answer to that name
@@ -164,7 +157,7 @@ def test_municipality_without_data(monkeypatch):
         st.cache_data.clear()
 
 
-def test_chart_builders_return_none_for_unknown_municipality(con):
-    assert charts.population_chart(con, "9999") is None
-    assert charts.indicator_chart(con, "employment_rate_15_74_pct", "9999") is None
-    assert profile.header(con, "9999") is None
+def test_chart_builders_return_none_for_unknown_municipality(shipped_con):
+    assert charts.population_chart(shipped_con, "9999") is None
+    assert charts.indicator_chart(shipped_con, "employment_rate_15_74_pct", "9999") is None
+    assert profile.header(shipped_con, "9999") is None

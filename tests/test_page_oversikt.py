@@ -13,15 +13,8 @@ from nokkeltall import profile, queries, text
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
-@pytest.fixture(autouse=True)
-def _shipped_data(shipped_data_dir):
-    """Every test here runs the app on the shipped data (a private user store)."""
-    return shipped_data_dir
-
-
-@pytest.fixture
-def con(shipped_con):
-    return shipped_con
+# every test here runs the app on the shipped data (with a private user store)
+pytestmark = pytest.mark.usefixtures("shipped_data_dir")
 
 
 def open_page(params: dict | None = None) -> AppTest:
@@ -31,12 +24,12 @@ def open_page(params: dict | None = None) -> AppTest:
     return at.run()
 
 
-def test_default_counties_and_threshold(con):
+def test_default_counties_and_threshold(shipped_con):
     at = open_page()
     assert not at.exception
-    everyone = queries.municipalities(con, ["18", "50"])
+    everyone = queries.municipalities(shipped_con, ["18", "50"])
     small = everyone[everyone["population"] < 2500]
-    year = queries.latest_population_year(con)
+    year = queries.latest_population_year(shipped_con)
     sentence = (f"{len(small)} av {len(everyone)} kommuner i Nordland og Trøndelag hadde under 2 500 innbyggere "
                 f"per {text.population_date(year)}.")
     assert at.markdown[0].value == f"**{sentence}**"
@@ -44,30 +37,30 @@ def test_default_counties_and_threshold(con):
     assert at.number_input(key="grense").value == 2500
 
 
-def test_table_shows_the_small_municipalities_with_their_figures(con):
+def test_table_shows_the_small_municipalities_with_their_figures(shipped_con):
     at = open_page()
     shown = at.dataframe[0].value
     shown = shown.data if hasattr(shown, "data") else shown  # a Styler keeps the numbers underneath
-    small = queries.municipalities(con, ["18", "50"], 2499)
+    small = queries.municipalities(shipped_con, ["18", "50"], 2499)
     assert sorted(shown["Nr."]) == sorted(small["municipality_code"])
     row = shown.set_index("Nr.").loc["1835"]
     assert row["Folketall"] == 443 == small.set_index("municipality_code").loc["1835", "population"]
-    latest = queries.latest_values(con, profile.OVERVIEW_IDS[1:], ["1835"]).iloc[0]
+    latest = queries.latest_values(shipped_con, profile.OVERVIEW_IDS[1:], ["1835"]).iloc[0]
     assert row["Endring 10 år (%)"] == pytest.approx(latest["population_change_10y_pct"])
     assert row["Eldrebyrde"] == pytest.approx(latest["old_age_ratio"])
     employment_column = [c for c in shown.columns if c.startswith("Sysselsettingsandel")][0]
     assert employment_column.endswith("(%, 2022)")  # 11618 ends in 2022: the year is in the heading
     assert row[employment_column] == pytest.approx(latest["employment_rate_15_74_pct"])
-    robek = set(queries.attribute_values(con, "robek")["municipality_code"])
+    robek = set(queries.attribute_values(shipped_con, "robek")["municipality_code"])
     assert {c for c in shown["Nr."] if shown.set_index("Nr.").loc[c, "ROBEK"] == "ja"} == robek & set(shown["Nr."])
-    trend = queries.indicator_series(con, "population", ["1835"]).query("year >= 2005")["value"].tolist()
+    trend = queries.indicator_series(shipped_con, "population", ["1835"]).query("year >= 2005")["value"].tolist()
     assert list(row["Folketall over tid"]) == trend
 
 
-def test_county_and_threshold_from_the_url(con):
+def test_county_and_threshold_from_the_url(shipped_con):
     at = open_page({"fylke": "Trøndelag", "grense": "1000"})  # the URL carries the county name
     assert not at.exception
-    small = queries.municipalities(con, ["50"], 999)
+    small = queries.municipalities(shipped_con, ["50"], 999)
     assert at.markdown[0].value.startswith(f"**{len(small)} av ")
     assert "i Trøndelag hadde under 1 000 innbyggere" in at.markdown[0].value
     shown = at.dataframe[0].value
@@ -75,15 +68,15 @@ def test_county_and_threshold_from_the_url(con):
     assert sorted(shown["Nr."]) == sorted(small["municipality_code"])
 
 
-def test_map_colours_the_small_municipalities(con):
+def test_map_colours_the_small_municipalities(shipped_con):
     at = open_page()
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     markers = [t for t in spec["data"] if t.get("mode") == "markers"][0]
     codes = [c[0] for c in markers["customdata"]]
-    assert sorted(codes) == sorted(queries.municipalities(con, ["18", "50"])["municipality_code"])
+    assert sorted(codes) == sorted(queries.municipalities(shipped_con, ["18", "50"])["municipality_code"])
     assert "geo" not in spec["layout"]  # no geo subplot: it would fetch a world map from the internet
     træna = next(c for c in markers["customdata"] if c[0] == "1835")
-    change = queries.latest_values(con, ["population_change_10y_pct"], ["1835"]).iloc[0]["population_change_10y_pct"]
+    change = queries.latest_values(shipped_con, ["population_change_10y_pct"], ["1835"]).iloc[0]["population_change_10y_pct"]
     assert træna[2] == text.percent(change, 1)
 
 
@@ -105,7 +98,7 @@ def _warnings(at: AppTest) -> str:
     return " ".join(w.value for w in at.warning)
 
 
-def test_bad_values_in_the_address_are_named_and_the_page_still_works(con):
+def test_bad_values_in_the_address_are_named_and_the_page_still_works(shipped_con):
     at = open_page({"fylke": "Narnia", "grense": "abc", "kartmal": "<b>tull</b>"})
     assert not at.exception
     warnings = _warnings(at)
@@ -115,12 +108,12 @@ def test_bad_values_in_the_address_are_named_and_the_page_still_works(con):
     # the defaults are in use: the table and the map as on a plain visit
     shown = at.dataframe[0].value
     shown = shown.data if hasattr(shown, "data") else shown
-    assert sorted(shown["Nr."]) == sorted(queries.municipalities(con, ["18", "50"], 2499)["municipality_code"])
+    assert sorted(shown["Nr."]) == sorted(queries.municipalities(shipped_con, ["18", "50"], 2499)["municipality_code"])
     assert at.selectbox(key="kartmal").value == "population_change_10y_pct"
     assert len(at.get("plotly_chart")) == 1
 
 
-def test_a_bad_county_next_to_a_good_one_and_a_limit_out_of_range(con):
+def test_a_bad_county_next_to_a_good_one_and_a_limit_out_of_range(shipped_con):
     at = open_page({"fylke": ["Narnia", "Nordland"], "grense": "999999"})
     assert not at.exception
     warnings = _warnings(at)
@@ -128,16 +121,16 @@ def test_a_bad_county_next_to_a_good_one_and_a_limit_out_of_range(con):
     assert at.multiselect(key="fylke").value == ["18"]
     shown = at.dataframe[0].value
     shown = shown.data if hasattr(shown, "data") else shown
-    assert sorted(shown["Nr."]) == sorted(queries.municipalities(con, ["18"], 2499)["municipality_code"])
+    assert sorted(shown["Nr."]) == sorted(queries.municipalities(shipped_con, ["18"], 2499)["municipality_code"])
 
 
-def test_good_values_in_the_address_give_no_message(con):
+def test_good_values_in_the_address_give_no_message(shipped_con):
     at = open_page({"fylke": "Trøndelag", "grense": "1000", "kartmal": "Medianalder"})
     assert not at.exception and not at.warning
     assert at.selectbox(key="kartmal").value == "median_age"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     markers = [t for t in spec["data"] if t.get("mode") == "markers"][0]
-    age = queries.latest_values(con, ["median_age"], ["5043"]).iloc[0]["median_age"]
+    age = queries.latest_values(shipped_con, ["median_age"], ["5043"]).iloc[0]["median_age"]
     assert next(c for c in markers["customdata"] if c[0] == "5043")[2] == text.formatted(age, "år", 1)
     at = open_page({"fylke": "", "grense": ""})  # «all counties» is a valid empty choice; an empty limit is not
     assert "Innbyggergrensen i adressen er tom" in _warnings(at) and "fylke" not in _warnings(at)
