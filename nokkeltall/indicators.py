@@ -109,7 +109,7 @@ CATALOGUE: tuple[Indicator, ...] = (
               ssb_codes="KOSTRA: AGI1 brutto investeringsutgifter"),
     Indicator("free_income_per_capita_nok", "Frie inntekter per innbygger (anslag)", "kr",
               "Skatt og rammetilskudd per innbygger, anslag fra inntektssystemet (Grønt hefte), "
-              "delt på innbyggertallet 1. juli 2026.", "KDD-GH", "ratio", numerator="free_income_nok",
+              "delt på innbyggertallet 1. juli 2026.", "KDD-GRONTHEFTE", "ratio", numerator="free_income_nok",
               denominator="population_1_july", category="Økonomi", ssb_codes="KDD Grønt hefte 2027, tabell 3-k og F-k"),
     Indicator("cost_need_index", "Kostnadsindeks (utgiftsbehov)", "indeks",
               "Samlet kostnadsindeks i utgiftsutjevningen; 1,00 = landsgjennomsnittet.", "KDD-DKI", "level",
@@ -153,7 +153,7 @@ def _published_levels() -> tuple[Indicator, ...]:
         ("gp_reserve_capacity_pct", "Reservekapasitet hos fastlegene", "%",
          "Ledige plasser på fastlegelistene i prosent av listeplassene.", "12005", "Levekår", 1, True),
         ("tax_index_pct", "Skatteinntekt i prosent av landsgjennomsnittet", "%",
-         "Skatt per innbygger i prosent av landsgjennomsnittet (inntektssystemet, Grønt hefte).", "KDD-GH",
+         "Skatt per innbygger i prosent av landsgjennomsnittet (inntektssystemet, Grønt hefte).", "KDD-GRONTHEFTE",
          "Økonomi", 1, None),
     ]
     return tuple(
