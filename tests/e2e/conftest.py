@@ -111,3 +111,13 @@ def page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def app_db(app_url, e2e_data_dir):
+    """A read-only connection to the database the app under test reads (to compare what it shows)."""
+    from nokkeltall import db  # noqa: PLC0415
+
+    connection = db.connect(e2e_data_dir / "nokkeltall.duckdb")
+    yield connection
+    connection.close()

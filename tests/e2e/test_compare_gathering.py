@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 import openpyxl
 import pytest
 
-from nokkeltall import config, queries
+from nokkeltall import queries
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +27,7 @@ def _charts(page, count: int) -> None:
     page.wait_for_timeout(800)
 
 
-def test_shared_compare_link_and_excel(page, app_url, artifacts):
+def test_shared_compare_link_and_excel(page, app_url, app_db, artifacts):
     page.goto(f"{app_url}/sammenlign?kommuner={CODES}&indikatorer={IDS}&visning=linjer")
     page.get_by_role("heading", name="Sammenlign kommuner").wait_for()
     _charts(page, 3)
@@ -50,8 +49,7 @@ def test_shared_compare_link_and_excel(page, app_url, artifacts):
     assert book.sheetnames == ["Folketall", "Andel 67 år og eldre (%)", "Medianalder (år)", "Kilder"]
     rows = list(book["Folketall"].values)
     header, body = rows[0], {r[0]: r for r in rows[1:]}
-    with duckdb.connect(str(config.database_path()), read_only=True) as con:
-        expected = queries.indicator_series(con, "population", ["1835"]).set_index("year")["value"]
+    expected = queries.indicator_series(app_db, "population", ["1835"]).set_index("year")["value"]
     column = header.index("Træna")
     assert all(body[year][column] == int(value) for year, value in expected.items())
 

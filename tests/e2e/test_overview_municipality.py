@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 import pytest
 
-from nokkeltall import config, queries, text
+from nokkeltall import queries, text
 
 pytestmark = pytest.mark.browser
 
 
-def _expected(code: str) -> dict:
-    with duckdb.connect(str(config.database_path()), read_only=True) as con:
-        series = queries.indicator_series(con, "population", [code])
-        year = int(series["year"].max())
-        return {"name": queries.municipality(con, code)["name"],
-                "population": text.number(queries.value_in_year(series, year)), "year": year}
+def _expected(con, code: str) -> dict:
+    series = queries.indicator_series(con, "population", [code])
+    year = int(series["year"].max())
+    return {"name": queries.municipality(con, code)["name"],
+            "population": text.number(queries.value_in_year(series, year)), "year": year}
 
 
 def _no_errors(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_overview_to_municipality(page, app_url, artifacts):
+def test_overview_to_municipality(page, app_url, app_db, artifacts):
     page.goto(f"{app_url}/")  # the start page is the overview
     page.get_by_text("innbyggere per 1. januar", exact=False).first.wait_for()
     page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
@@ -34,7 +32,7 @@ def test_overview_to_municipality(page, app_url, artifacts):
     page.screenshot(path=str(artifacts / "oversikt.png"), full_page=True)
 
     # choose Træna in the picker at the bottom of the overview
-    expected = _expected("1835")
+    expected = _expected(app_db, "1835")
     picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Kommune").last
     picker.click()
     page.keyboard.type("Træna")
@@ -53,7 +51,7 @@ def test_overview_to_municipality(page, app_url, artifacts):
     page.screenshot(path=str(artifacts / "kommune_1835.png"), full_page=True)
 
 
-def test_municipality_tabs_and_bad_value(page, app_url, artifacts):
+def test_municipality_tabs_and_bad_value(page, app_url, app_db, artifacts):
     page.goto(f"{app_url}/")
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Oversikt").wait_for()
     page.goto(f"{app_url}/kommune?kommune=5043&del=%C3%98konomi")
