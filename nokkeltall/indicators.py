@@ -30,7 +30,7 @@ class Indicator:
     denominator: str | None = None  # a measure (ratio / published aggregation)
     value_measure: str | None = None  # published: the measure shown for a municipality
     factor: float = 1.0
-    lag_years: int = 0  # change: years between the two populations
+    lag_years: int = 0  # change: years between the two populations; ratio: denominator year = year − lag
     summable: bool = False  # level: may municipalities be added up?
     higher_is_better: bool | None = None
     decimals: int = 0
@@ -110,7 +110,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("free_income_per_capita_nok", "Frie inntekter per innbygger (anslag)", "kr",
               "Skatt og rammetilskudd per innbygger, anslag fra inntektssystemet (Grønt hefte), "
               "delt på innbyggertallet 1. juli 2026.", "KDD-GRONTHEFTE", "ratio", numerator="free_income_nok",
-              denominator="population_1_july", category="Økonomi", ssb_codes="KDD Grønt hefte 2027, tabell 3-k og F-k"),
+              # budget year B is divided by the population of 1 July B−1 (Grønt hefte B, tabell F-k)
+              denominator="population_1_july", lag_years=1, category="Økonomi", ssb_codes="KDD Grønt hefte 2027, tabell 3-k og F-k"),
     Indicator("cost_need_index", "Kostnadsindeks (utgiftsbehov)", "indeks",
               "Samlet kostnadsindeks i utgiftsutjevningen; 1,00 = landsgjennomsnittet.", "KDD-DKI", "level",
               numerator="cost_need_index", decimals=3, category="Økonomi", ssb_codes="KDD Grønt hefte, tabell A-k"),

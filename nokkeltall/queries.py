@@ -103,10 +103,9 @@ GROUP BY region, year ORDER BY region, year
 
 
 def _parts_params(indicator: Indicator, codes: list[str] | None) -> dict:
-    den = indicator.denominator
-    lag = 0
+    den, lag = indicator.denominator, indicator.lag_years  # a ratio's denominator may be of an earlier year
     if indicator.kind == "change":
-        den, lag = indicator.numerator, indicator.lag_years
+        den = indicator.numerator
     return {"num": indicator.numerator, "den": den, "lag": lag, "codes": list(codes) if codes else None}
 
 

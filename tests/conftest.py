@@ -122,7 +122,9 @@ def _observations() -> list[dict]:
     add("1835", 2025, "revenues_per_capita_nok", 300000)
     add("1835", 2025, "investments_per_capita_nok", 15000)
     # KDD free income 2026 and the population of 1 July it is divided by
+    # (Grønt hefte B gives B−1 and B; B is divided by the population of 1 July B−1, as KDD does)
     add("1835", 2026, "free_income_nok", 88_000_000)
+    add("1835", 2027, "free_income_nok", 92_400_000)
     add("1835", 2026, "population_1_july", 440)
     add("1835", 2024, "centrality_index", 323)
     # 06913 natural increase 2024 (county 18: −18, country: 480)

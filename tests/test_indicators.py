@@ -37,7 +37,7 @@ EXPECTED = {
     "net_debt_per_capita_nok": ("1835", 2025, 4400 * 1000 / 440),
     "revenues_per_capita_nok": ("1835", 2025, 300000),
     "investments_per_capita_nok": ("1835", 2025, 15000),
-    "free_income_per_capita_nok": ("1835", 2026, 88_000_000 / 440),
+    "free_income_per_capita_nok": ("1835", 2027, 92_400_000 / 440),  # budget 2027 / 1 July 2026
     "cost_need_index": ("1835", 2024, 1.5),
     "centrality_index": ("1835", 2024, 323),
 }
@@ -124,3 +124,18 @@ def test_near_matches():
     assert "share_67_plus_pct" in indicators.near_matches("67", list(indicators.BY_ID))
     with pytest.raises(KeyError):
         indicators.get("nope")
+
+
+def test_free_income_per_capita_divides_the_budget_year_by_1_july_of_the_year_before(con):
+    # Grønt hefte B divides frie inntekter B by the population of 1 July B−1; 2026 has no 1 July 2025
+    series = queries.indicator_series(con, "free_income_per_capita_nok", ["1835"])
+    assert series["year"].tolist() == [2027]
+
+
+def test_free_income_per_capita_on_shipped_data_matches_the_published_figures(shipped_con):
+    # SOURCES.md 8.3: frie inntekter per innbygger 2027 (frie27 / pop 1 July 2026)
+    series = queries.indicator_series(shipped_con, "free_income_per_capita_nok", ["1835", "5043", "1826"])
+    values = series.set_index(["municipality_code", "year"])["value"]
+    assert values[("1835", 2027)] == pytest.approx(177_122, abs=1)
+    assert values[("5043", 2027)] == pytest.approx(171_577, abs=1)
+    assert values[("1826", 2027)] == pytest.approx(121_004, abs=1)
