@@ -234,6 +234,8 @@ def _figure_source(table_id: str) -> str:
         return f"SSB tabell {table_id}"
     if table_id.startswith("KLASS"):
         return f"SSB {table_id.replace('-', ' ')}"
+    if table_id == "KOSTRA":  # SSB's municipal accounts (via a third-party project), not KDD's
+        return "SSB KOSTRA"
     return f"KDD {table_id.removeprefix('KDD-')}"
 
 
