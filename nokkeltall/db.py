@@ -298,22 +298,44 @@ HAVING count(*) = 2;
 DROP TABLE population_keyed;
 DROP TABLE population_chosen;
 
+-- Old units that had inhabitants in a year (07459); before/after its years, its first/last year.
+CREATE TEMP TABLE populated_code AS
+SELECT DISTINCT region_code, year FROM raw_population WHERE persons > 0;
+
+-- A value is only moved to today's municipality when the dataset has every old unit of it that had
+-- inhabitants that year: an extract lacking one (e.g. 06913 with 1852 Tjeldsund but not 1913
+-- Skånland, both now 5512) would otherwise give a partial sum. Such values become missing.
 CREATE TABLE observation AS
 WITH mapped AS (
-    SELECT m.municipality_code, r.year, r.measure, r.dataset,
+    SELECT m.municipality_code, r.year, r.measure, r.dataset, m.year AS mapping_year,
            CASE WHEN count(r.value) = count(*) THEN sum(r.value * m.weight) END AS value,
            bool_or(m.weight < 1) OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
-           string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) AS source_codes
+           string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) AS source_codes,
+           list(DISTINCT r.region_code) AS region_codes
     FROM raw_observations r
     JOIN dataset d ON d.name = r.dataset
     JOIN mapping m ON m.region_code = r.region_code
      AND m.year = mapping_key(d.on_2024_borders, r.year)
-    GROUP BY ALL
+    GROUP BY m.municipality_code, r.year, r.measure, r.dataset, m.year
+), incomplete AS (
+    SELECT DISTINCT k.municipality_code, k.year, k.mapping_year, k.region_codes
+    FROM (SELECT DISTINCT municipality_code, year, mapping_year, region_codes FROM mapped
+          WHERE len(region_codes) >= 1) k
+    JOIN mapping x ON x.municipality_code = k.municipality_code AND x.year = k.mapping_year
+    JOIN populated_code p ON p.region_code = x.region_code
+     AND p.year = greatest(least(k.year, (SELECT max(year) FROM populated_code)),
+                           (SELECT min(year) FROM populated_code))
+    WHERE NOT list_contains(k.region_codes, x.region_code)
 )
-SELECT mapped.municipality_code, mapped.year, mapped.measure, mapped.value, mapped.recalculated,
+SELECT mapped.municipality_code, mapped.year, mapped.measure,
+       CASE WHEN i.municipality_code IS NULL THEN mapped.value END AS value, mapped.recalculated,
        mapped.source_codes, mapped.dataset
 FROM mapped JOIN dataset d ON d.name = mapped.dataset
-QUALIFY row_number() OVER (PARTITION BY municipality_code, year, measure ORDER BY d.priority) = 1;
+LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
+ AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
+QUALIFY row_number() OVER (PARTITION BY mapped.municipality_code, mapped.year, mapped.measure ORDER BY d.priority) = 1;
+
+DROP TABLE populated_code;
 
 CREATE TABLE commuting_flow AS
 WITH mapped AS (

@@ -127,6 +127,9 @@ def _observations() -> list[dict]:
     add("1835", 2027, "free_income_nok", 92_400_000)
     add("1835", 2026, "population_1_july", 440)
     add("1835", 2024, "centrality_index", 323)
+    # an extract that lacks 1662 Klæbu altogether (inhabited in 2016): 5001 must be missing, not 1601's part
+    add("1601", 2016, "extract_count", 70)
+    add("1835", 2016, "extract_count", 5)
     # 06913 natural increase 2024 (county 18: −18, country: 480)
     for code, increase in (("1835", -3), ("1806", -10), ("1875", -5), ("5001", 500), ("5043", -2)):
         add(code, 2024, "natural_increase", increase)

@@ -248,3 +248,9 @@ def test_unreadable_file_with_matching_checksum_is_named_and_the_rest_of_its_tab
     with db.connect(db_path) as con:
         assert population_total(con, "5001", 2016) == (6000, True, "1601+1662")  # same table, other file
         assert population_total(con, "1835", 2026)[0] is None
+
+
+def test_predecessor_absent_from_the_dataset_makes_the_sum_missing(con):
+    rows = dict(con.execute(
+        "SELECT municipality_code, value FROM measure WHERE measure = 'extract_count' AND year = 2016").fetchall())
+    assert rows == {"5001": None, "1835": 5.0}  # 1601 alone is not Trondheim: no partial sum
