@@ -21,7 +21,7 @@ import duckdb
 from nokkeltall import config, snapshot
 from nokkeltall.derived import DERIVED_MEASURES_SQL
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: partial sums of predecessors become missing
 
 RAW_TABLES = {
     "observations": "raw_observations",
