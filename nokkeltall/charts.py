@@ -463,16 +463,23 @@ def indicator_chart(con, indicator_id: str, code: str, *, compare: bool = True) 
     hover_format = f",.{decimals}f"
     suffix = " %" if unit.startswith("%") else (" kr" if unit == "kr" else "")
     figure = go.Figure()
-    if not country.empty:
+    # A count (births minus deaths, net migration) summed over a county is hundreds of times a small
+    # municipality's: on one axis the municipality's line would lie flat on zero. The sums stay in the
+    # finding and the table.
+    plotted = (country, county) if not (indicator.kind == "level" and indicator.summable) else (
+        pd.DataFrame(columns=["year", "value"]), pd.DataFrame(columns=["year", "value"]))
+    if not plotted[0].empty:
         figure.add_trace(_line(country["year"], country["value"].astype(float), "Hele landet", COUNTRY_COLOUR,
                                width=2, dash="dot", hover=f"Hele landet: %{{y:{hover_format}}}{suffix}<extra></extra>"))
-    if not county.empty:
+    if not plotted[1].empty:
         figure.add_trace(_line(county["year"], county["value"].astype(float), county_name, COUNTY_COLOUR, width=2,
                                dash="dash", hover=f"{county_name}: %{{y:{hover_format}}}{suffix}<extra></extra>"))
     figure.add_trace(_line(muni["year"], muni["value"].astype(float), name, MUNICIPALITY_COLOUR,
                            hover=f"{name}: %{{y:{hover_format}}}{suffix}<extra></extra>"))
     subtitle = f"{indicator.definition}"
-    style(figure, title, subtitle=textwrap.shorten(subtitle, 140, placeholder=" …"),
+    if comparison and plotted[1].empty and plotted[0].empty:
+        subtitle += f" Summen for {county_name if county_end is not None else COUNTRY.lower()} står i tabellen."
+    style(figure, title, subtitle=textwrap.shorten(subtitle, 160, placeholder=" …"),
           y_title=None, legend=len(figure.data) > 1)
     figure.update_yaxes(ticksuffix=suffix)
     _year_axis(figure)

@@ -1,5 +1,7 @@
 """Kommune: one municipality's profile — header, then Befolkning, Arbeid og pendling, Økonomi, Plan."""
 
+import re
+
 import streamlit as st
 
 from nokkeltall import charts, indicators, profile, text
@@ -45,7 +47,7 @@ facts = [head["county_name"], f"kommunenr. {code}", f"befolkningstall per {text.
 if head["kostra_group"]:
     facts.append(head["kostra_group"]["value"])
 if head["centrality"]:
-    facts.append(head["centrality"]["value"].replace(" - ", " – "))
+    facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", head["centrality"]["value"].replace(" - ", " – ")))
 st.caption(" · ".join(facts))
 
 population_col, change_col, robek_col = st.columns(3)
@@ -121,7 +123,7 @@ with tabs[2]:
                    + " ".join(dict.fromkeys(economy["Kilde"])))
         facts = []
         if robek:
-            grounds = head["robek_grounds"]["value"] if head["robek_grounds"] else robek["value"]
+            grounds = head["robek_grounds"]["value"].replace(".;", ";") if head["robek_grounds"] else robek["value"]
             facts.append(f"**ROBEK:** står i registeret per {head['robek_date'] or robek['as_of']}. Grunnlag: {grounds}")
         else:
             facts.append(f"**ROBEK:** står ikke i registeret (per {head['robek_date'] or 'siste oppdatering'}).")
@@ -133,7 +135,8 @@ with tabs[2]:
         st.info(
             f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner (Nordland og Trøndelag), "
             f"årene {coverage['year_min']}–{coverage['year_max']}; for {name}: {kostra_years}. "
-            + " ".join(coverage["caveats"][:1]),
+            # the page states the coverage itself; the caveat's own «Dekning: …» names measures by their ids
+            + " ".join(re.sub(r"\s*Dekning:[^.]*\.", "", caveat) for caveat in coverage["caveats"][:1]),
             icon="ℹ️",
         )
         left, right = st.columns(2)

@@ -128,3 +128,15 @@ def test_titled_figure_for_exports(con):
     assert chart.figure.layout.title.text is None
     exported = charts.titled(chart.figure)
     assert exported.layout.title.text.replace("<br>", " ") == chart.title
+
+
+def test_count_chart_keeps_county_sums_off_the_axis(con):
+    """Natural increase in a municipality of 443 against the county's sum: on one axis the municipality
+    would lie flat on zero, so the sums are in the finding and the table, not the figure."""
+    chart = charts.indicator_chart(con, "natural_increase", "1835")
+    assert [trace.name for trace in chart.figure.data] == ["Træna"]
+    assert "(Nordland " in chart.title  # the county sum is still named in the finding
+    assert "Nordland (personer)" in chart.table.columns
+    assert "står i tabellen" in chart.subtitle
+    rate = charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
+    assert len(rate.figure.data) > 1  # rates keep their county and country lines

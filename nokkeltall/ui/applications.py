@@ -272,7 +272,7 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
                                     value=int(record.get("planning_staff_persons") or 0), key=f"persons{suffix}")
         percent = right.number_input(LABELS["planning_staff_percent"], min_value=0.0, max_value=100.0,
                                      step=5.0, value=float(record.get("planning_staff_percent") or 0.0),
-                                     key=f"percent{suffix}")
+                                     format="%g", key=f"percent{suffix}")  # «50», not «50.00»
         note = st.text_area(LABELS["note"], value=record.get("note") or "", key=f"note{suffix}")
         who = name_input(f"application_name{suffix}")
         submitted = st.form_submit_button("Lagre søknad", type="primary")

@@ -86,8 +86,10 @@ def _status_summary(key: tuple, _entries: list[dict]):
     out); ``key`` is ``PlanPage.status_key``: a new entry or a rebuilt database gives a new one."""
     code, _, today, _ = key
     summary = brief.plan_status_summary(cached_call(brief.seed_plan_status, code), _entries, today, code=code)
+    rows = brief.plan_status_rows(summary)
+    rows["Planperiode"] = rows["Planperiode"].str.replace(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", regex=True)
     # as an Arrow table: st.dataframe then skips the pandas conversion on every rerun
-    return summary, pa.Table.from_pandas(brief.plan_status_rows(summary), preserve_index=False)
+    return summary, pa.Table.from_pandas(rows, preserve_index=False)
 
 
 def status_summary(page: PlanPage):
