@@ -248,3 +248,12 @@ def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_di
     at = open_tab(open_tab(at, "Sikkerhetskopi"), "Samtaleunderlag")
     assert at.selectbox(key="brief_choice").value == røyrvik
     assert [h.value for h in at.header] == ["Samtaleunderlag: Raarvihke - Røyrvik"]
+
+
+def test_every_missing_field_is_named_in_one_save(shipped_data_dir):
+    at = click(fill_application(open_page(), contact="", email="", progress="", facttext="", name=""), "Lagre søknad")
+    shown = errors(at)
+    for field in ("Kontaktperson", "E-post til kontaktperson", "2. Framdriftsplan for planstrategi og samfunnsdel",
+                  "3. Hvilken statistikk / hvilket kunnskapsgrunnlag", "Ditt navn"):
+        assert any(e.startswith(f"**{field}:**") for e in shown), (field, shown)
+    assert UserStore().list_applications() == []
