@@ -57,8 +57,8 @@ def test_key_figures_equal_the_query_layer(con):
 
 
 @pytest.mark.parametrize("code, eligible, reason", [
-    ("1835", True, "Folketallet er 440 per 01.01.2026 (SSB), under grensen på 2 500."),
-    ("1806", False, "Folketallet er 2 500 per 01.01.2026 (SSB), ikke under grensen på 2 500."),
+    ("1835", True, "Folketallet er 440 per 1. januar 2026 (SSB), under grensen på 2 500."),
+    ("1806", False, "Folketallet er 2 500 per 1. januar 2026 (SSB), ikke under grensen på 2 500."),
 ])
 def test_eligibility_is_computed_from_the_latest_population(con, code, eligible, reason):
     result = brief.build_brief(con, application(code), [], [], AS_OF)

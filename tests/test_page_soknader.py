@@ -96,7 +96,7 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     eligibility = [s.value for s in at.success if "Kan delta" in s.value]
     con = db.connect(shipped_database)
     row = queries.municipalities(con, ["18"]).set_index("municipality_code").loc[CODE]
-    assert eligibility and f"Folketallet er {network.format_number(row.population)} per 01.01.{row.population_year}" \
+    assert eligibility and f"Folketallet er {network.format_number(row.population)} per 1. januar {row.population_year}" \
         in eligibility[0]
     at = click(at, "Lagre søknad")
     assert not errors(at) and not at.exception

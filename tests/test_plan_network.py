@@ -6,7 +6,7 @@ from nokkeltall.plan import network
 def test_small_municipality_in_nordland_is_eligible():
     result = network.eligibility("1835", 437, date(2025, 1, 1))
     assert result.eligible and result.county == "Nordland"
-    assert "Folketallet er 437 per 01.01.2025 (SSB), under grensen på 2 500." in result.reasons
+    assert "Folketallet er 437 per 1. januar 2025 (SSB), under grensen på 2 500." in result.reasons
 
 
 def test_population_at_the_limit_is_not_eligible():

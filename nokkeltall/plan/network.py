@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from nokkeltall.plan.calendar import CalendarEvent, election_year_of_term, term_label
+from nokkeltall.text import long_date
 
 POPULATION_LIMIT = 2500  # fewer than this many inhabitants
 COUNTIES: dict[str, str] = {"18": "Nordland", "50": "Trøndelag"}
@@ -100,7 +101,7 @@ def _date_text(value: date | str | None) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, date):
-        return f" per {value.strftime('%d.%m.%Y')}"
+        return f" per {long_date(value)}"
     return f" per {value}"
 
 

@@ -455,6 +455,10 @@ KOSTRA_MEASURES = {
     "investments": "investments",  # AGI1 brutto investeringsutgifter
     "net_expenses": "net_expenses",  # AGD1 netto driftsutgifter
 }
+KOSTRA_MEASURE_NAMES = {  # for the Norwegian caveat
+    "revenues": "brutto driftsinntekter", "expenses": "brutto driftsutgifter", "net_result": "netto driftsresultat",
+    "net_debt": "netto lånegjeld", "investments": "brutto investeringsutgifter", "net_expenses": "netto driftsutgifter",
+}
 
 
 def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
@@ -484,7 +488,7 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
         caveat=f"Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), ikke kontrollert "
                f"mot data.ssb.no. Regnskapsomfang (kommunekasse eller konsern) er ikke oppgitt; 2025 kan være "
                f"SSBs foreløpige tall fra mars. Dekning: {municipalities} kommuner, {len(measures)} mål "
-               f"({', '.join(measures)}); ikke alle kommuner har alle år.",
+               f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle kommuner har alle år.",
         extra={"measures": measures},
     )]
 
