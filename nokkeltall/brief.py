@@ -177,7 +177,7 @@ def plan_status_rows(summary: PlanStatusSummary) -> pd.DataFrame:
     for fact in summary.facts:
         age = text.MISSING if fact.age_years is None else f"{fact.age_years} år"
         row = {"Plan": fact.label, "Status": fact.status_label, "Vedtatt": fact.adopted_text,
-               "Alder": age, "Planperiode": fact.period or text.MISSING,
+               "Alder": age, "Planperiode": text.period(fact.period),
                "Kilde": fact.source_title or "Ingen kilde registrert",
                "Lenke": fact.source_url, "Merknad": " ".join(filter(None, [fact.note, fact.pending])) or None}
         if fact.plan_type == "planstrategi":

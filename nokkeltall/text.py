@@ -8,6 +8,7 @@ with the wording «mangler», never as 0.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -118,3 +119,10 @@ def source_line(table_ids: list[str], updated: str | None = None, publisher: str
     if updated:
         text += f" (oppdatert {updated})"
     return text
+
+
+def period(value) -> str:
+    """A plan period as sources write it, «2024-2036», in Norwegian typography: «2024–2036»."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
+        return MISSING
+    return re.sub(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", str(value).strip())

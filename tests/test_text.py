@@ -81,3 +81,10 @@ def test_source_line():
         "Kilde: Statistisk sentralbyrå, tabeller 07459, 12134 (oppdatert 2026-02-20)")
     assert text.source_line([]) == "Kilde: Statistisk sentralbyrå"
     assert text.source_line(["07459", None, ""]) == "Kilde: Statistisk sentralbyrå, tabell 07459"
+
+
+def test_period_uses_an_en_dash_and_shows_missing():
+    assert text.period("2024-2036") == "2024–2036"
+    assert text.period("2024 - 2036") == "2024–2036"
+    assert text.period("desember 2022") == "desember 2022"
+    assert text.period(None) == text.period("") == "–"

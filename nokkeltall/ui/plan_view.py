@@ -87,7 +87,7 @@ def _status_summary(key: tuple, _entries: list[dict]):
     code, _, today, _ = key
     summary = brief.plan_status_summary(cached_call(brief.seed_plan_status, code), _entries, today, code=code)
     rows = brief.plan_status_rows(summary)
-    rows["Planperiode"] = rows["Planperiode"].str.replace(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", regex=True)
+    rows["Planperiode"] = rows["Planperiode"].map(text.period)
     # as an Arrow table: st.dataframe then skips the pandas conversion on every rerun
     return summary, pa.Table.from_pandas(rows, preserve_index=False)
 
