@@ -494,10 +494,12 @@ def indicator_chart(con, indicator_id: str, code: str, *, compare: bool = True) 
                 how="left")
             table[f"{label} ({unit})"] = table[f"{label} ({unit})"].astype(float).round(max(decimals, 1))
     table["Merknad"] = [_flag(v) for v in muni["recalculated"]]
+    shown_decimals = {c: decimals for c in table.columns if c not in ("År", "Merknad")}  # «−3» persons, not «−3,0»
     return Chart(figure, table, title, indicator_source(con, indicator_id), f"{indicator_id}_{code}",
                  recalculated_note(muni, name),
                  values={"end_year": end_year, "end": end, "start_year": start_year,
-                         "county_end": county_end, "country_end": country_end})
+                         "county_end": county_end, "country_end": country_end},
+                 display=format_table(table, shown_decimals))
 
 
 # --- commuting ---------------------------------------------------------------------------------

@@ -140,3 +140,10 @@ def test_count_chart_keeps_county_sums_off_the_axis(con):
     assert "står i tabellen" in chart.subtitle
     rate = charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
     assert len(rate.figure.data) > 1  # rates keep their county and country lines
+
+
+def test_indicator_table_shows_counts_without_decimals(con):
+    chart = charts.indicator_chart(con, "natural_increase", "1835")
+    column = next(c for c in chart.display.columns if c.startswith("Træna"))
+    shown = [v for v in chart.display[column] if v != "–"]
+    assert shown and all("," not in v for v in shown), shown
