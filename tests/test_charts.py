@@ -3,11 +3,10 @@ against the query layer on the shipped snapshot's database."""
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import pytest
 
-from nokkeltall import charts, config, db, maps, profile, queries, text
+from nokkeltall import charts, maps, profile, queries, text
 
 
 def test_display_name_uses_an_en_dash():
@@ -81,10 +80,8 @@ def test_overview_export_formats(tmp_path):
 # --- builders against the shipped snapshot's database --------------------------------------------
 
 @pytest.fixture(scope="module")
-def con():
-    db.ensure_database()
-    with duckdb.connect(str(config.database_path()), read_only=True) as connection:
-        yield connection
+def con(shipped_con):
+    return shipped_con
 
 
 def test_population_chart_matches_the_query_layer(con):

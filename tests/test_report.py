@@ -9,11 +9,10 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
-import duckdb
 import pytest
 from docx import Document
 
-from nokkeltall import cli, compare, config, db, indicators, queries, text
+from nokkeltall import cli, compare, indicators, queries, text
 from nokkeltall.plan import status
 from nokkeltall.report import content, docx as docx_writer, html as html_writer, render_bytes
 from nokkeltall.store import UserStore
@@ -28,10 +27,8 @@ LABEL_NUMBERS = {"0", "19", "20", "39", "67", "15", "74", "100", "1", "10", "−
 
 
 @pytest.fixture(scope="module")
-def con():
-    db.ensure_database()
-    with duckdb.connect(str(config.database_path()), read_only=True) as connection:
-        yield connection
+def con(shipped_con):
+    return shipped_con
 
 
 @pytest.fixture(scope="module")
