@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import charts, indicators, queries, text
 
 MIN_MUNICIPALITIES = 2
 MAX_MUNICIPALITIES = 8
@@ -377,17 +377,8 @@ def indicator_source_rows(con, indicator_id: str) -> pd.DataFrame:
 
 
 def source_text(con, indicator_id: str) -> str:
-    """The source line under a figure, e.g. «Kilde: Statistisk sentralbyrå, tabell 07459»."""
-    rows = indicator_source_rows(con, indicator_id)
-    indicator = indicators.get(indicator_id)
-    if rows.empty:
-        return text.source_line([indicator.table_id])
-    parts = []
-    for publisher, group in rows.groupby("publisher", sort=False):
-        updated = group["updated"].dropna()
-        parts.append(text.source_line(group["table_id"].tolist(), updated.max() if not updated.empty else None,
-                                      publisher=publisher))
-    return "; ".join(parts)
+    """The source line under a figure, as on the municipality page (table and date)."""
+    return charts.indicator_source(con, indicator_id)
 
 
 # --- similar municipalities -----------------------------------------------------------------------
