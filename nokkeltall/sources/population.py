@@ -199,6 +199,10 @@ def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
 # --- code mapping and municipality lists ------------------------------------------------------
 
 MAPPING_HEADER = "kommunenummer_original,ar,kommunenummer_2024,weighting"
+MAPPING_CAVEAT = (
+    "Avledet fra csdata (Folkehelseinstituttet), som bygget omkodingen fra KLASS til kommuneinndelingen 2024. "
+    "Delte kommuner (f.eks. Tysfjord, Snillfjord) fordeles med faste vekter."
+)
 
 
 def _parse_mapping(source: SourceFile) -> list[Dataset]:
@@ -216,8 +220,7 @@ def _parse_mapping(source: SourceFile) -> list[Dataset]:
             table_id="KLASS-131",
             title="Kommunenummer per år omkodet til kommuneinndelingen 2024",
             source=source.name,
-            caveat=CSDATA_CAVEAT.replace("hentet tabell 07459 fra SSBs API og regnet alle år om til", "bygget omkodingen fra KLASS til")
-            + " Delte kommuner (f.eks. Tysfjord, Snillfjord) fordeles med faste vekter.",
+            caveat=MAPPING_CAVEAT,
         )
     ]
 

@@ -130,6 +130,18 @@ def wide_to_observations(frame: pd.DataFrame, code_column: str, year: int | pd.S
     return observations(pd.concat(parts, ignore_index=True))
 
 
+def wide_to_attributes(frame: pd.DataFrame, code_column: str, as_of: str, attributes: dict[str, str]) -> pd.DataFrame:
+    """One attribute per row and column: {column: attribute_name}. Rows without a municipality
+    number or without a value are left out (a missing fact is absent, never an empty string)."""
+    codes = [region_code(code) for code in frame[code_column]]
+    parts = [
+        pd.DataFrame({"region_code": codes, "attribute": attribute,
+                      "value": frame[column].replace({"": None}).to_numpy(), "as_of": as_of})
+        for column, attribute in attributes.items()
+    ]
+    return pd.concat(parts, ignore_index=True).dropna(subset=["region_code", "value"])
+
+
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [column for column in columns if column not in frame.columns]
     if missing:
@@ -604,12 +616,8 @@ def parse_centrality(source: SourceFile) -> list[Dataset]:
     The old 4-level centrality column is not kept."""
     frame = read_csv(source)
     obs = wide_to_observations(frame, "kom2024", 2024, {"sent_indeks": "centrality_index"})
-    codes = [region_code(code) for code in frame["kom2024"]]
-    attributes = pd.concat([
-        pd.DataFrame({"region_code": codes, "attribute": "centrality_class", "value": frame["sent_klasse"], "as_of": "2024"}),
-        pd.DataFrame({"region_code": codes, "attribute": "centrality_class_name", "value": frame["sent_navn"],
-                      "as_of": "2024"}),
-    ], ignore_index=True).dropna(subset=["region_code"])
+    attributes = wide_to_attributes(frame, "kom2024", "2024", {"sent_klasse": "centrality_class",
+                                                                "sent_navn": "centrality_class_name"})
     caveat = ("Avledet av tredjepart (oystess/valg_analyser) fra KLASS 128 på 2024-kommunenummer; "
               "årgangen til indeksen er ikke oppgitt.")
     common = {"table_id": "KLASS-128", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
@@ -626,12 +634,8 @@ def parse_kostra_groups(source: SourceFile) -> list[Dataset]:
     ``kostra_group_name`` ("KOSTRA-gruppe 16"), as_of 2024. (Its centrality column duplicates
     the KLASS 128 file and is not kept.)"""
     frame = read_csv(source)
-    codes = [region_code(code) for code in frame["kommunenummer"]]
-    attributes = pd.concat([
-        pd.DataFrame({"region_code": codes, "attribute": "kostra_group", "value": frame["kostragruppe_kode"], "as_of": "2024"}),
-        pd.DataFrame({"region_code": codes, "attribute": "kostra_group_name", "value": frame["kostragruppe"],
-                      "as_of": "2024"}),
-    ], ignore_index=True).dropna(subset=["region_code"])
+    attributes = wide_to_attributes(frame, "kommunenummer", "2024", {"kostragruppe_kode": "kostra_group",
+                                                                      "kostragruppe": "kostra_group_name"})
     return [Dataset(
         name="kostra_groups_2024", kind="attributes", frame=attributes, table_id="KOSTRA-GRUPPER",
         title="KOSTRA-grupper per kommune", source=source.name, publisher="SSB (via Samarbeidsdesken)",
@@ -810,14 +814,7 @@ def parse_ba_regions(source: SourceFile) -> list[Dataset]:
     frame = frame.replace({"None": ""})
     obs = wide_to_observations(frame, "code", year, {"travel": "ba_travel_time_to_centre_min",
                                                      "out": "ba_out_commuting_pct", "in": "ba_in_commuting_pct"})
-    attributes = pd.concat([
-        pd.DataFrame({"region_code": frame["code"], "attribute": "ba_region", "value": frame["region"], "as_of": str(year)}),
-        pd.DataFrame({"region_code": frame["code"], "attribute": "ba_inclusion_reason", "value": frame["reason"],
-                      "as_of": str(year)}),
-    ], ignore_index=True)
-    attributes["value"] = attributes["value"].replace({"": None})
-    attributes["region_code"] = [region_code(code) for code in attributes["region_code"]]
-    attributes = attributes.dropna()
+    attributes = wide_to_attributes(frame, "code", str(year), {"region": "ba_region", "reason": "ba_inclusion_reason"})
     caveat = ("Kolonneoverskriften sier «per 1. januar 2020», men kodene er 2024-inndeling. Rettet her: "
               "1567 Rindal → 5061 (ren omnummerering i 2019 ifølge KLASS), 3444 Jevnaker → 3236 og "
               "3445 Lunner → 3234 (2024-numrene). Reisetid i minutter til senteret, pendling i prosent.")
