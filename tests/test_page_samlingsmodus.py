@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from nokkeltall import compare_charts, db
@@ -19,11 +18,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 @pytest.fixture
 def data_dir(writable_data_dir):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield writable_data_dir
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    """The inline fixture data, copied (the app's caches are keyed on the data, so none is cleared)."""
+    return writable_data_dir
 
 
 def run(params: dict) -> AppTest:

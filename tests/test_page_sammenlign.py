@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from nokkeltall import db, queries
@@ -20,11 +19,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 @pytest.fixture
 def data_dir(writable_data_dir):
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield writable_data_dir
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    """The inline fixture data, copied (the app's caches are keyed on the data, so none is cleared)."""
+    return writable_data_dir
 
 
 def run(params: dict) -> AppTest:
