@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -54,20 +55,15 @@ def e2e_data_dir(tmp_path_factory) -> Path:
     return directory
 
 
-@pytest.fixture(scope="session")
-def app_url(e2e_data_dir):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium (see .ci/run)")
-    bin_dir = Path(sys.executable).parent
+@contextmanager
+def running_app(data_dir: Path, log=subprocess.DEVNULL):
+    """``streamlit run app.py`` on a free 127.0.0.1 port with NOKKELTALL_DATA_DIR=data_dir; yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env["NOKKELTALL_DATA_DIR"] = str(e2e_data_dir)
-    subprocess.run([str(bin_dir / "nokkeltall"), "build"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env["NOKKELTALL_DATA_DIR"] = str(data_dir)
     port = _free_port()
-    log = open(ARTIFACTS_LOG(), "w")  # noqa: SIM115 — closed at teardown
     process = subprocess.Popen(
-        [str(bin_dir / "streamlit"), "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        [str(Path(sys.executable).parent / "streamlit"), "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -80,7 +76,17 @@ def app_url(e2e_data_dir):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(e2e_data_dir):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium (see .ci/run)")
+    env = {**os.environ, "NOKKELTALL_DATA_DIR": str(e2e_data_dir)}
+    subprocess.run([str(Path(sys.executable).parent / "nokkeltall"), "build"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(ARTIFACTS_LOG(), "w") as log, running_app(e2e_data_dir, log) as url:
+        yield url
 
 
 def ARTIFACTS_LOG() -> Path:  # noqa: N802

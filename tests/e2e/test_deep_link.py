@@ -3,34 +3,16 @@ navigation (page titles, wide layout), not Streamlit's file-name menu for a ``pa
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-from conftest import ROOT, _free_port, _wait_healthy
+from conftest import running_app
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def fresh_app_url(e2e_data_dir, app_url):  # app_url: the database in e2e_data_dir is built
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env["NOKKELTALL_DATA_DIR"] = str(e2e_data_dir)
-    port = _free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "streamlit"), "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, process)
+    with running_app(e2e_data_dir) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_first_request_deep_link_uses_app_navigation(page, fresh_app_url, artifacts):
