@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nokkeltall import db, indicators, queries, snapshot
+from nokkeltall.ui.store import PASSWORD_KEY
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "om_data.py")
@@ -64,9 +65,9 @@ def test_refresh_requires_password_when_configured(data_dir, monkeypatch):
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not [b for b in at.button if b.key == "refresh_button"]
-    at.text_input(key="refresh_password").input("feil").run()
+    at.text_input(key=PASSWORD_KEY).input("feil").run()
     assert not [b for b in at.button if b.key == "refresh_button"]
-    at.text_input(key="refresh_password").input("hemmelig").run()
+    at.text_input(key=PASSWORD_KEY).input("hemmelig").run()
     assert [b for b in at.button if b.key == "refresh_button"]
 
 

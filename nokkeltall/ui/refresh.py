@@ -5,26 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from nokkeltall import db
-from nokkeltall.store.access import configured_editor_password, editing_allowed
-
-
-def _secret_password() -> str | None:
-    try:
-        return st.secrets.get("editor_password")
-    except Exception:  # noqa: BLE001 — no secrets file is the normal case
-        return None
+from nokkeltall.ui.store import editor_gate
 
 
 def refresh_from_ssb() -> None:
     """A button for editors; progress per table; the previous data stays on any failure."""
     from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
 
-    configured = configured_editor_password(_secret_password())
-    if configured:
-        given = st.text_input("Redigeringspassord", type="password", key="refresh_password")
-        if not editing_allowed(given, configured):
-            st.caption("Oppdatering fra SSB krever redigeringspassord.")
-            return
+    if not editor_gate():  # the same editor password as for plans and applications
+        st.caption("Oppdatering fra SSB krever redaktørpassordet (i sidepanelet).")
+        return
     if not st.button("Oppdater fra SSB", key="refresh_button"):
         return
     with st.status("Henter tabeller fra SSB …", expanded=True) as status:
