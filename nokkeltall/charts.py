@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -81,16 +80,6 @@ def wrap_title(sentence: str, width: int = 80) -> str:
     return "<br>".join(textwrap.wrap(sentence, width=width)) or sentence
 
 
-def _date_text(value) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return None
-    raw = str(value)[:10]
-    try:
-        return text.long_date(date.fromisoformat(raw))
-    except ValueError:
-        return raw
-
-
 def _table_label(table_id: str) -> str:
     table_id = str(table_id)
     if table_id.isdigit():
@@ -132,9 +121,9 @@ def source_text(sources: pd.DataFrame) -> str:
     updated = [u for u in sources["updated"].dropna().astype(str) if u]
     fetched = [f for f in sources["fetched"].dropna().astype(str) if f] if "fetched" in sources else []
     if updated:
-        line += f" (oppdatert {_date_text(max(updated))})"
+        line += f" (oppdatert {text.iso_date(max(updated))})"
     elif fetched:
-        line += f" (hentet {_date_text(max(fetched))})"
+        line += f" (hentet {text.iso_date(max(fetched))})"
     return line
 
 

@@ -126,3 +126,13 @@ def period(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
         return MISSING
     return re.sub(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", str(value).strip())
+
+
+def iso_date(value) -> str | None:
+    """An ISO date or timestamp as «21. mai 2025»; None when missing; other text as it is."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() in ("", "<NA>", "NaT"):
+        return None
+    try:
+        return long_date(date.fromisoformat(str(value).strip()[:10]))
+    except ValueError:
+        return str(value)

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from nokkeltall import config, indicators
+from nokkeltall import config, indicators, text
 from nokkeltall.ui.data import DataUnavailable, query
 from nokkeltall.ui.refresh import refresh_from_ssb
 from nokkeltall.ui.frame import ensure_app_navigation
@@ -39,7 +39,7 @@ for name, problem in problems.items():
     st.warning(f"Datasettet «{name}» kunne ikke brukes: {problem}. Resten av statistikken vises som vanlig.")
 shown = datasets.assign(
     år=[f"{a}–{b}" if pd.notna(a) else "" for a, b in zip(datasets["year_min"], datasets["year_max"])],
-    dato=datasets["updated"].fillna(datasets["fetched"]),
+    dato=[text.iso_date(d) or text.MISSING for d in datasets["updated"].fillna(datasets["fetched"])],
 )[["table_id", "title", "publisher", "dato", "år", "rows", "source", "licence", "caveat"]]
 st.dataframe(
     shown.rename(columns={"table_id": "Tabell", "title": "Tittel", "publisher": "Utgiver", "dato": "Oppdatert/hentet",

@@ -4,6 +4,7 @@ the previous snapshot intact when SSB fails, and refreshes it when SSB answers."
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def test_catalogue_and_datasets_are_listed(data_dir):
         expected = queries.datasets(con)
     assert len(datasets) == len(expected)
     assert set(datasets["Tabell"]) == set(expected["table_id"])
+    dates = datasets["Oppdatert/hentet"].tolist()
+    assert all(re.fullmatch(r"\d{1,2}\. [a-zø]+ \d{4}", d) for d in dates), dates  # «21. mai 2025»
 
 
 def test_refresh_failure_keeps_previous_snapshot(data_dir, monkeypatch):

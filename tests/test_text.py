@@ -88,3 +88,10 @@ def test_period_uses_an_en_dash_and_shows_missing():
     assert text.period("2024 - 2036") == "2024–2036"
     assert text.period("desember 2022") == "desember 2022"
     assert text.period(None) == text.period("") == "–"
+
+
+def test_iso_date_in_norwegian():
+    assert text.iso_date("2025-05-21T06:00:00Z") == "21. mai 2025"
+    assert text.iso_date("2026-11-26") == "26. november 2026"
+    assert text.iso_date(None) is None and text.iso_date("") is None
+    assert text.iso_date("ukjent") == "ukjent"

@@ -156,15 +156,6 @@ def _unit(indicator: indicators.Indicator) -> str:
     return "%" if indicator.unit.startswith("%") else indicator.unit
 
 
-def _day(value) -> str | None:
-    if value is None or (not isinstance(value, str) and pd.isna(value)) or not str(value).strip():
-        return None
-    try:
-        return text.long_date(date.fromisoformat(str(value)[:10]))
-    except ValueError:
-        return str(value)
-
-
 def _plain(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
 
@@ -229,8 +220,8 @@ def source_text(frame: pd.DataFrame) -> str:
     for table_id, group in frame.groupby("table_id", sort=True):
         updated = sorted({_plain(u)[:10] for u in group["updated"] if _plain(u)})
         fetched = sorted({_plain(f)[:10] for f in group["fetched"] if _plain(f)})
-        dated[_plain(table_id)] = (f"oppdatert {_day(updated[-1])}" if updated
-                                   else f"hentet {_day(fetched[-1])}" if fetched else "dato ukjent")
+        dated[_plain(table_id)] = (f"oppdatert {text.iso_date(updated[-1])}" if updated
+                                   else f"hentet {text.iso_date(fetched[-1])}" if fetched else "dato ukjent")
     label = "tabell" if len(dated) == 1 else "tabeller"
     if len(set(dated.values())) <= 1:
         suffix = f" ({next(iter(dated.values()))})" if dated else ""
@@ -643,13 +634,13 @@ def sources_section(con, data: _Data) -> Section:
         grouped = used.groupby(["table_id", "title"], dropna=False, sort=True)
         for (table_id, title), group in grouped:
             first = group.iloc[0]
-            date_text = (f"oppdatert {_day(first['updated'])}" if _plain(first["updated"])
-                         else f"hentet {_day(first['fetched'])}" if _plain(first["fetched"]) else text.MISSING)
+            date_text = (f"oppdatert {text.iso_date(first['updated'])}" if _plain(first["updated"])
+                         else f"hentet {text.iso_date(first['fetched'])}" if _plain(first["fetched"]) else text.MISSING)
             rows.append([_plain(table_id), _plain(title), ", ".join(dict.fromkeys(group["indicators"])),
                          date_text, _plain(first["licence"]), _plain(first["caveat"])])
     for record in plan.to_dict("records"):
         rows.append([_plain(record["table_id"]), _plain(record["title"]), "Plansituasjon",
-                     f"hentet {_day(record['fetched'])}" if _plain(record["fetched"]) else text.MISSING,
+                     f"hentet {text.iso_date(record['fetched'])}" if _plain(record["fetched"]) else text.MISSING,
                      _plain(record["licence"]), _plain(record["caveat"])])
     section.add(Paragraph(
         "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre offentlige kilder). "
