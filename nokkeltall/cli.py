@@ -202,8 +202,10 @@ def cmd_report(args) -> int:
         from nokkeltall.store import UserStore  # noqa: PLC0415
 
         store = UserStore()
-    generate(con, code, args.format, output, charts=not args.no_charts, store=store)
-    print(f"Skrev {output}", file=sys.stderr)
+    document = generate(con, code, args.format, output, charts=not args.no_charts, store=store)
+    if document.note:
+        print(document.note, file=sys.stderr)
+    print(f"Skrev {output.resolve()}", file=sys.stderr)
     return 0
 
 

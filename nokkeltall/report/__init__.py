@@ -5,19 +5,30 @@
     generate(con, "1836", "html", "rodoy.html", charts=False)
 
 ``content`` builds the document as plain data from the query layer; ``images`` renders its Plotly
-figures to PNG (one browser per process); ``docx`` and ``html`` write the files.
+figures to PNG (one browser per process, see ``nokkeltall.charts.images``); ``docx`` and ``html``
+write the files. Without a browser the document is still made, with each chart as a table and a
+note (``Document.note``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 FORMATS = ("docx", "html")
 
 
-def render_bytes(con, code: str, fmt: str, *, charts: bool = True, as_of: date | None = None, store=None) -> bytes:
-    """The document for municipality ``code`` as the bytes of a .docx or .html file."""
+@dataclass(frozen=True)
+class Document:
+    data: bytes
+    note: str | None = None  # Norwegian: why charts are shown as tables, when they are
+    path: Path | None = None
+
+
+def render_document(con, code: str, fmt: str, *, charts: bool = True, as_of: date | None = None,
+                    store=None) -> Document:
+    """The document for municipality ``code`` as a .docx or .html file's bytes, with the images note."""
     from nokkeltall.report import content, images  # noqa: PLC0415
 
     if fmt not in FORMATS:
@@ -28,17 +39,22 @@ def render_bytes(con, code: str, fmt: str, *, charts: bool = True, as_of: date |
     if fmt == "docx":
         from nokkeltall.report import docx as docx_writer  # noqa: PLC0415
 
-        return docx_writer.render(report)
+        return Document(docx_writer.render(report), report.images_note)
     from nokkeltall.report import html as html_writer  # noqa: PLC0415
 
-    return html_writer.render(report).encode("utf-8")
+    return Document(html_writer.render(report).encode("utf-8"), report.images_note)
 
 
-def generate(con, code: str, fmt: str, path: str | Path, **options) -> Path:
+def render_bytes(con, code: str, fmt: str, **options) -> bytes:
+    """The document for municipality ``code`` as the bytes of a .docx or .html file."""
+    return render_document(con, code, fmt, **options).data
+
+
+def generate(con, code: str, fmt: str, path: str | Path, **options) -> Document:
     """Write the document to ``path`` (written to a temporary file first, then renamed)."""
     path = Path(path)
-    data = render_bytes(con, code, fmt, **options)
+    document = render_document(con, code, fmt, **options)
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(data)
+    temporary.write_bytes(document.data)
     temporary.replace(path)
-    return path
+    return Document(document.data, document.note, path)

@@ -88,6 +88,7 @@ class Chart:
     source: str
     note: str | None = None
     image: bytes | None = None  # PNG, filled in by ``images.render_images``
+    table: Table | None = None  # the numbers the chart draws: shown instead when there is no picture
 
 
 @dataclass
@@ -108,6 +109,7 @@ class Report:
     generated: date
     sections: list[Section]
     licence: str = LICENCE_LINE
+    images_note: str | None = None  # set when charts had to be shown as tables (no browser)
 
     def paragraphs(self) -> list[Paragraph]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Paragraph)]
@@ -665,7 +667,14 @@ def app_chart(key: str, builder, *args, with_charts: bool = True, **kwargs) -> C
     built = builder(*args, **kwargs)
     if built is None:
         return None
-    return Chart(key, built.title, built.figure, built.source, built.note)
+    return Chart(key, built.title, built.figure, built.source, built.note, table=_chart_table(built))
+
+
+def _chart_table(built) -> Table:
+    shown = built.display if built.display is not None else built.table
+    rows = [[text.MISSING if _plain(v) in ("", "<NA>", "nan") else _plain(v) for v in row]
+            for row in shown.itertuples(index=False)]
+    return Table(built.title, [str(c) for c in shown.columns], rows)
 
 
 # --- the whole document ------------------------------------------------------------------------

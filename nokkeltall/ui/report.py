@@ -23,8 +23,8 @@ MIME = {
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float) -> bytes:
-    from nokkeltall.report import render_bytes  # noqa: PLC0415 (python-docx, kaleido)
+def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float):
+    from nokkeltall.report import render_document  # noqa: PLC0415 (python-docx, kaleido)
 
     store = None
     if config.user_database_path().exists():
@@ -32,7 +32,7 @@ def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float)
 
         store = UserStore()
     with cursor() as cur:
-        return render_bytes(cur, code, fmt, charts=True, as_of=date.fromisoformat(day), store=store)
+        return render_document(cur, code, fmt, charts=True, as_of=date.fromisoformat(day), store=store)
 
 
 def _user_data_stamp() -> float:
@@ -64,9 +64,11 @@ def report_downloads(code: str | None) -> None:
         with column:
             try:
                 with st.spinner("Lager dokumentet …"):
-                    data = _document(code, fmt, build, today, _user_data_stamp())
+                    document = _document(code, fmt, build, today, _user_data_stamp())
             except Exception as error:  # noqa: BLE001 — tell the user, keep the page running
                 st.error(f"Dokumentet kunne ikke lages ({type(error).__name__}: {error}).")
                 continue
-            st.download_button(label, data, file_name=f"kunnskapsgrunnlag-{code}.{fmt}", mime=MIME[fmt],
+            if document.note:
+                st.info(document.note)
+            st.download_button(label, document.data, file_name=f"kunnskapsgrunnlag-{code}.{fmt}", mime=MIME[fmt],
                                key=f"{key}_{fmt}")
