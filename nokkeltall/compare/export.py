@@ -1,26 +1,22 @@
 """Downloads: an Excel workbook (one sheet per indicator plus «Kilder»), PNG images of figures,
 and file names made from the municipalities and the indicator.
 
-PNG images are drawn server-side by Kaleido with Debian's chromium. One Kaleido server is
-started per process on first use (about 3 s) and reused (about 0.2 s per image). MathJax is
-switched off and plotly.js comes from the installed plotly package, so nothing is fetched from
-the internet."""
+PNG images are drawn server-side through ``nokkeltall.charts.images`` (Kaleido with Debian's
+chromium, started once per process, every call bounded by a timeout)."""
 
 from __future__ import annotations
 
 import io
 import re
-import threading
 import unicodedata
 from datetime import date
 
 import pandas as pd
 
 from nokkeltall import config, indicators, text
+from nokkeltall.charts.style import wrap_title
 from nokkeltall.compare import series as compare_series
 
-_KALEIDO_LOCK = threading.Lock()
-_KALEIDO_STARTED = False
 SHEET_NAME_LIMIT = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
@@ -106,42 +102,29 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
 
 # --- PNG ------------------------------------------------------------------------------------------
 
-def _ensure_kaleido() -> None:
-    global _KALEIDO_STARTED
-    if _KALEIDO_STARTED:
-        return
-    import kaleido  # noqa: PLC0415 — slow import, only when an image is asked for
-
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-    _KALEIDO_STARTED = True
-
-
 def png_bytes(figure, width: int = 1200, height: int = 675, scale: float = 1.0, *, title: str = "",
               source: str = "") -> bytes:
-    """The figure as PNG, rendered offline by Kaleido (server started once per process).
+    """The figure as PNG, drawn offline by the app's one Kaleido manager (``nokkeltall.charts.images``).
 
-    ``title`` and ``source`` are drawn into the image, so a pasted picture keeps its source.
+    ``title`` (the finding sentence) and ``source`` are drawn into the image, so a pasted picture keeps
+    them. Raises ``images.ImagesUnavailable`` (a Norwegian message) when no browser can draw it.
     """
-    import kaleido  # noqa: PLC0415
     import plotly.graph_objects as go  # noqa: PLC0415
+
+    from nokkeltall.charts import images  # noqa: PLC0415
 
     fig = go.Figure(figure)
     height = max(height, int(fig.layout.height or 0))
     if title:
-        fig.update_layout(title=dict(text=title, x=0.01, xanchor="left"), margin=dict(t=70))
+        fig.update_layout(title=dict(text=wrap_title(title), x=0.01, xanchor="left"), margin=dict(t=90))
     if source:
         fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                            yshift=-90, showarrow=False, font=dict(size=12, color="#555"))
         fig.update_layout(margin=dict(b=120))
-    with _KALEIDO_LOCK:
-        _ensure_kaleido()
-        return kaleido.calc_fig_sync(fig.to_dict(), opts=dict(format="png", width=width, height=height, scale=scale))
+    return images.figure_png(fig, width=width, height=height, scale=scale)
 
 
 def stop_kaleido() -> None:
-    global _KALEIDO_STARTED
-    if _KALEIDO_STARTED:
-        import kaleido  # noqa: PLC0415
+    from nokkeltall.charts import images  # noqa: PLC0415
 
-        kaleido.stop_sync_server(silence_warnings=True)
-        _KALEIDO_STARTED = False
+    images.stop()
