@@ -110,17 +110,6 @@ def aggregate_change_sentence(region: str, change) -> str | None:
     return f"I {region} som helhet {verb} med {percent(abs(change), 1)}."
 
 
-def source_line(table_ids: list[str], updated: str | None = None, publisher: str = "Statistisk sentralbyrå") -> str:
-    """«Kilde: Statistisk sentralbyrå, tabell 07459 (oppdatert 2026-02-20)»."""
-    distinct = sorted(set(t for t in table_ids if t))
-    tables = ", ".join(distinct)
-    label = "tabell" if len(distinct) == 1 else "tabeller"
-    text = f"Kilde: {publisher}, {label} {tables}" if tables else f"Kilde: {publisher}"
-    if updated:
-        text += f" (oppdatert {updated})"
-    return text
-
-
 def period(value) -> str:
     """A plan period as sources write it, «2024-2036», in Norwegian typography: «2024–2036»."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":

@@ -50,9 +50,9 @@ def test_key_figures_equal_the_query_layer(con):
     assert figures["employment_rate_15_74_pct"].value_text == text.formatted(
         latest.get("employment_rate_15_74_pct"), "%", 1)
     assert figures["job_coverage_pct"].period_text == "2022"
-    assert figures["job_coverage_pct"].source == "SSB tabell 11618"
-    assert figures["net_operating_result_pct"].source == "SSB KOSTRA"  # SSB's accounts, not KDD's
-    assert figures["centrality_index"].source == "SSB KLASS 128"
+    assert figures["job_coverage_pct"].source == "SSB, tabell 11618"
+    assert figures["net_operating_result_pct"].source == "SSB, KOSTRA"  # SSB's accounts, not KDD's
+    assert figures["centrality_index"].source == "SSB, sentralitetsindeksen"
     missing = brief.key_figures(con, "5043", ("centrality_index",))[0]
     assert (missing.value, missing.value_text, missing.period_text) == (None, "–", "mangler")
 

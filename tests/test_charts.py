@@ -19,18 +19,24 @@ def test_display_name_uses_an_en_dash():
     assert text.display_name("Træna") == "Træna"
 
 
-def test_source_text_prefers_the_publication_date_and_names_the_tables():
+def test_source_text_is_plain_norwegian_and_dated():
     sources = pd.DataFrame({"table_id": ["07459", "07459", "11618"],
                             "publisher": ["Statistisk sentralbyrå"] * 3,
                             "updated": [None, "2025-05-21T06:00:00Z", None],
                             "fetched": ["2026-11-26T07:15:09+00:00"] * 3})
-    assert provenance.source_text(sources) == \
-        "Kilde: Statistisk sentralbyrå, tabell 07459, tabell 11618 (oppdatert 21. mai 2025)"
-    fetched_only = sources.assign(updated=None)
-    assert provenance.source_text(fetched_only).endswith("(hentet 26. november 2026)")
-    kostra = pd.DataFrame({"table_id": ["KOSTRA-12137"], "publisher": ["SSB KOSTRA (via tredjepart)"],
+    # several tables: the date the files were fetched (a publication date of one table would mislead)
+    assert provenance.source_text(sources) == ("Kilde: SSB, tabell 07459 (befolkning 1. januar) og tabell 11618 "
+                                               "(sysselsatte etter bosted og arbeidssted), hentet 26. november 2026")
+    # one table with SSB's publication date: that date
+    assert provenance.source_text(sources[sources["table_id"] == "07459"]) == \
+        "Kilde: SSB, tabell 07459 (befolkning 1. januar), oppdatert 21. mai 2025"
+    kostra = pd.DataFrame({"table_id": ["KOSTRA"], "publisher": ["SSB KOSTRA (via tredjepart)"],
                            "updated": [None], "fetched": ["2026-11-26"]})
-    assert provenance.source_text(kostra) == "Kilde: Statistisk sentralbyrå, KOSTRA, tabell 12137 (hentet 26. november 2026)"
+    assert provenance.source_text(kostra) == "Kilde: SSB, KOSTRA (kommuneregnskap), hentet 26. november 2026"
+    dki = pd.DataFrame({"table_id": ["KDD-DKI"], "publisher": ["Kommunal- og distriktsdepartementet (KDD)"],
+                        "updated": ["2026-04-26"], "fetched": ["2026-11-26"]})
+    assert provenance.source_text(dki) == \
+        "Kilde: Kommunal- og distriktsdepartementet, Grønt hefte (kostnadsindeks), oppdatert 26. april 2026"
 
 
 def test_level_sentence_direction_and_norwegian_numbers():
@@ -102,7 +108,7 @@ def test_population_chart_matches_the_query_layer(con):
     assert index[int(base)] == 100.0
     assert index[2026] == pytest.approx(
         round(queries.value_in_year(county, 2026) / queries.value_in_year(county, int(base)) * 100, 1))
-    assert chart.source.startswith("Kilde: Statistisk sentralbyrå, tabell 07459")
+    assert chart.source.startswith("Kilde: SSB, tabell 07459")
     assert chart.figure.layout.separators == ", "
 
 

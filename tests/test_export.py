@@ -41,7 +41,7 @@ def test_comparison_workbook_reads_back(con):
     sources = list(book["Kilder"].values)
     assert sources[0][:4] == ("Indikator", "Enhet", "Definisjon", "Tabell")
     assert {r[0] for r in sources[1:] if r[0]} >= {"Folketall", "Andel 67 år og eldre"}
-    assert any(r[3] == "07459" for r in sources[1:])
+    assert any(r[3] == "tabell 07459 (befolkning 1. januar)" for r in sources[1:])
 
 
 def test_png_export_is_a_png(con):

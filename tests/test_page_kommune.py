@@ -69,7 +69,7 @@ def test_population_chart_shows_the_series_and_its_finding(shipped_con):
     assert finding == "Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026."
     assert any(m.value == f"**{finding}**" for m in at.markdown)
     assert spec["layout"]["separators"] == ", "
-    assert any("Kilde: Statistisk sentralbyrå, tabell 07459" in c.value for c in at.caption)
+    assert any("Kilde: SSB, tabell 07459" in c.value for c in at.caption)
 
 
 def test_sami_name_and_robek_flag(shipped_con):

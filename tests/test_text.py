@@ -75,14 +75,6 @@ def test_aggregate_change_sentence():
     assert text.aggregate_change_sentence("Nordland", None) is None
 
 
-def test_source_line():
-    assert text.source_line(["07459"]) == "Kilde: Statistisk sentralbyrå, tabell 07459"
-    assert text.source_line(["12134", "07459", "07459"], "2026-02-20") == (
-        "Kilde: Statistisk sentralbyrå, tabeller 07459, 12134 (oppdatert 2026-02-20)")
-    assert text.source_line([]) == "Kilde: Statistisk sentralbyrå"
-    assert text.source_line(["07459", None, ""]) == "Kilde: Statistisk sentralbyrå, tabell 07459"
-
-
 def test_period_uses_an_en_dash_and_shows_missing():
     assert text.period("2024-2036") == "2024–2036"
     assert text.period("2024 - 2036") == "2024–2036"

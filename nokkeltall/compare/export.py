@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import config, indicators, text
+from nokkeltall import config, indicators, provenance, text
 from nokkeltall.charts.style import wrap_title
 from nokkeltall.compare import series as compare_series
 
@@ -89,8 +89,9 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
         for row in compare_series.indicator_source_rows(con, indicator_id).to_dict("records"):
             source_rows.append({
                 "Indikator": indicator.label, "Enhet": indicator.unit, "Definisjon": indicator.definition,
-                "Tabell": row["table_id"], "Tittel": row["title"], "Utgiver": row["publisher"],
-                "Lisens": row["licence"], "Oppdatert": row["updated"] or "",
+                "Tabell": provenance.table_label(row["table_id"]), "Tittel": provenance.plain_caveat(row["title"]),
+                "Utgiver": provenance.publisher_name(row["publisher"]), "Lisens": row["licence"],
+                "Oppdatert": text.iso_date(row["updated"]) or "",
                 "Merknad": "Noen tall er omregnet til dagens kommunegrenser." if recalculated else "",
             })
     sources = pd.DataFrame(source_rows, columns=["Indikator", "Enhet", "Definisjon", "Tabell", "Tittel", "Utgiver",

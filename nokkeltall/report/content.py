@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, provenance, queries, text
 from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
@@ -216,30 +216,12 @@ class _Data:
         return bool(series["recalculated"].fillna(False).astype(bool).any()) if len(series) else False
 
 
-def source_text(frame: pd.DataFrame) -> str:
-    """«Kilde: Statistisk sentralbyrå, tabell 07459 (hentet 26. november 2026)» for the given datasets."""
-    if frame is None or frame.empty:
-        return "Kilde: ukjent"
-    publishers = sorted({_plain(p) for p in frame["publisher"] if _plain(p)}) or ["Statistisk sentralbyrå"]
-    dated = {}
-    for table_id, group in frame.groupby("table_id", sort=True):
-        updated = sorted({_plain(u)[:10] for u in group["updated"] if _plain(u)})
-        fetched = sorted({_plain(f)[:10] for f in group["fetched"] if _plain(f)})
-        dated[_plain(table_id)] = (f"oppdatert {text.iso_date(updated[-1])}" if updated
-                                   else f"hentet {text.iso_date(fetched[-1])}" if fetched else "dato ukjent")
-    label = "tabell" if len(dated) == 1 else "tabeller"
-    if len(set(dated.values())) <= 1:
-        suffix = f" ({next(iter(dated.values()))})" if dated else ""
-        return f"Kilde: {', '.join(publishers)}, {label} {', '.join(dated)}{suffix}"
-    return f"Kilde: {', '.join(publishers)}, {label} " + ", ".join(f"{t} ({d})" for t, d in dated.items())
-
-
 def _sources_for(data: _Data, indicator_ids: list[str]) -> str:
     frames = [data.sources(i) for i in indicator_ids]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return "Kilde: ukjent"
-    return source_text(pd.concat(frames).drop_duplicates(subset=["table_id", "title"]))
+    return provenance.source_text(pd.concat(frames).drop_duplicates(subset=["table_id", "title"]))
 
 
 # --- comparisons -------------------------------------------------------------------------------------
@@ -510,10 +492,9 @@ def economy_section(data: _Data, with_charts: bool) -> Section:
     section.add(app_chart("net_operating_result_pct", indicator_charts.indicator_chart, data.con, "net_operating_result_pct",
                           data.code, with_charts=with_charts))
     section.add(_indicator_table(data, f"Økonomi i {name}", ECONOMY_TABLE))
-    caveats = {_plain(c) for i in ECONOMY_TABLE for c in data.sources(i)["caveat"] if _plain(c)
-               and "KOSTRA" in " ".join(data.sources(i)["table_id"].astype(str))}
-    for caveat in sorted(caveats):
-        section.add(Note(f"Forbehold (KOSTRA): {caveat}"))
+    kostra = pd.concat([data.sources(i) for i in ECONOMY_TABLE], ignore_index=True)
+    for caveat in provenance.caveat_notes(kostra[kostra["table_id"] == "KOSTRA"], "kommuneregnskapet (KOSTRA)"):
+        section.add(Note(caveat))
     section.add(_recalculation_note(data, ECONOMY_TABLE))
     return section
 
@@ -641,15 +622,21 @@ def sources_section(con, data: _Data) -> Section:
             first = group.iloc[0]
             date_text = (f"oppdatert {text.iso_date(first['updated'])}" if _plain(first["updated"])
                          else f"hentet {text.iso_date(first['fetched'])}" if _plain(first["fetched"]) else text.MISSING)
-            rows.append([_plain(table_id), _plain(title), ", ".join(dict.fromkeys(group["indicators"])),
-                         date_text, _plain(first["licence"]), _plain(first["caveat"])])
+            rows.append([provenance.table_label(table_id), provenance.plain_caveat(title),
+                         ", ".join(dict.fromkeys(group["indicators"])), date_text, _plain(first["licence"]),
+                         provenance.plain_caveat(first["caveat"])])
     for record in plan.to_dict("records"):
-        rows.append([_plain(record["table_id"]), _plain(record["title"]), "Plansituasjon",
+        rows.append([provenance.table_label(record["table_id"]), provenance.plain_caveat(record["title"]),
+                     "Plansituasjon",
                      f"hentet {text.iso_date(record['fetched'])}" if _plain(record["fetched"]) else text.MISSING,
-                     _plain(record["licence"]), _plain(record["caveat"])])
+                     _plain(record["licence"]), provenance.plain_caveat(record["caveat"])])
     section.add(Paragraph(
         "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre offentlige kilder). "
         "Tabellen viser hvert datasett som er brukt, med tabellnummer, dato og forbehold."))
+    third_party = provenance.third_party_notes(pd.concat(frames, ignore_index=True)) if frames else []
+    if third_party:
+        section.add(Paragraph("Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
+                              + " ".join(third_party) + " Hvem som sammenstilte dem, står på siden «Om data» i appen."))
     section.add(Table("Datasett brukt i dokumentet",
                       ["Tabell", "Datasett", "Brukt til", "Dato", "Lisens", "Forbehold"], rows))
     section.add(Paragraph(LICENCE_LINE + ". Fylke og land er summer over kommunene; de vises bare for år der "
