@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nokkeltall import indicators, text
+from nokkeltall.charts import titles
 from nokkeltall.compare import choices
 from nokkeltall.compare import series as compare_series
 from nokkeltall.indicators import Indicator
@@ -127,16 +128,24 @@ def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: boo
     return _layout(fig, presentation=presentation)
 
 
-def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
-    """«Folketall fra 2016 til 2026: Træna −7,3 % (minst), Røyrvik +1,2 % (mest).»"""
+def common_years(series: pd.DataFrame) -> tuple[int, int] | None:
+    """The first and last year every chosen municipality has a figure for (None: fewer than two)."""
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
     if municipal.empty:
         return None
     regions = municipal["region_code"].unique()
     common = set.intersection(*(set(municipal.loc[municipal["region_code"] == r, "year"]) for r in regions))
-    if len(common) < 2:
+    return (int(min(common)), int(max(common))) if len(common) >= 2 else None
+
+
+def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
+    """«Folketall fra 2016 til 2026: Træna −7,3 % (minst), Røyrvik +1,2 % (mest).»"""
+    years = common_years(series)
+    if years is None:
         return None
-    start, end = min(common), max(common)
+    start, end = years
+    municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    regions = municipal["region_code"].unique()
     changes = []
     for code in regions:
         group = municipal[municipal["region_code"] == code].set_index("year")["value"]
@@ -291,6 +300,10 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
         return View(bar_figure(values, indicator, presentation=presentation), table,
                     bar_finding(values, indicator, year) if year else None, source, notes, year=year,
                     title=view_title(view, indicator, year))
+    if view == "indeks" and indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
+        notes.append("En strøm som kan være null eller negativ, kan ikke vises som indeks; se linjevisningen.")
+        return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
+                    title=indicator.label)
     if view == "indeks":
         years = compare_series.years_with_data(series)
         base = base_year if base_year in years else choices.default_base_year(years)
@@ -305,6 +318,26 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
         return View(line_figure(indexed, indicator, presentation=presentation, index_base=base), table,
                     index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
+    finding, series = _titled_period(series, indicator)
     table = compare_series.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
-    return View(line_figure(series, indicator, presentation=presentation), table, line_finding(series, indicator),
+    return View(line_figure(series, indicator, presentation=presentation), table, finding,
                 source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))
+
+
+def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | None, pd.DataFrame]:
+    """The finding and the series cut to the finding's years (``charts.titles``: the title's period is
+    the chart's; a yearly flow is summed over the period, never compared between two single years)."""
+    municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    if indicator.id in titles.FLOWS and not municipal.empty:
+        by_place = {str(region): dict(zip(group["year"].astype(int), group["value"].astype(float)))
+                    for region, group in municipal.groupby("region", sort=False)}
+        found = titles.flows_compared(indicator.label, by_place)
+        if found is None:
+            return None, series
+        finding, (start, end) = found
+    else:
+        finding, years = line_finding(series, indicator), common_years(series)
+        if finding is None or years is None:
+            return finding, series
+        start, end = years
+    return finding, series[(series["year"] >= start) & (series["year"] <= end)]
