@@ -29,20 +29,31 @@ class Document:
 def render_document(con, code: str, fmt: str, *, charts: bool = True, as_of: date | None = None,
                     store=None) -> Document:
     """The document for municipality ``code`` as a .docx or .html file's bytes, with the images note."""
+    return render_documents(con, code, (fmt,), charts=charts, as_of=as_of, store=store)[fmt]
+
+
+def render_documents(con, code: str, formats=FORMATS, *, charts: bool = True, as_of: date | None = None,
+                     store=None) -> dict[str, Document]:
+    """The document in several formats from one build (the content and the charts' pictures are made once)."""
     from nokkeltall.report import content, images  # noqa: PLC0415
 
-    if fmt not in FORMATS:
-        raise ValueError(f"ukjent format {fmt!r}: bruk docx eller html")
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"ukjent format {unknown[0]!r}: bruk docx eller html")
     report = content.build_report(con, code, as_of=as_of, store=store, with_charts=charts)
     if charts:
         images.render_images(report)
-    if fmt == "docx":
-        from nokkeltall.report import docx as docx_writer  # noqa: PLC0415
+    documents = {}
+    for fmt in formats:
+        if fmt == "docx":
+            from nokkeltall.report import docx as docx_writer  # noqa: PLC0415
 
-        return Document(docx_writer.render(report), report.images_note)
-    from nokkeltall.report import html as html_writer  # noqa: PLC0415
+            documents[fmt] = Document(docx_writer.render(report), report.images_note)
+        else:
+            from nokkeltall.report import html as html_writer  # noqa: PLC0415
 
-    return Document(html_writer.render(report).encode("utf-8"), report.images_note)
+            documents[fmt] = Document(html_writer.render(report).encode("utf-8"), report.images_note)
+    return documents
 
 
 def render_bytes(con, code: str, fmt: str, **options) -> bytes:

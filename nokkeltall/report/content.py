@@ -21,6 +21,7 @@ from nokkeltall import indicators, provenance, queries, text
 from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
+from nokkeltall.charts import titles
 from nokkeltall.plan import calendar, status
 
 LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
@@ -414,22 +415,43 @@ def _balance_sentence(value) -> str:
     return "Det er like mange unge kvinner som unge menn."
 
 
+def _period_sum(series: pd.DataFrame, start: int, end: int) -> float | None:
+    values = [_value(series, y) for y in range(start, end + 1)]
+    return None if any(text.is_missing(v) for v in values) else float(sum(values))
+
+
 def _components_paragraph(data: _Data) -> Paragraph | None:
+    """Births surplus and net migration summed over the last ten (and five) years: yearly flows swing
+    too much for one year to say anything (``charts.titles``, rule 1)."""
     natural, migration = data.series("natural_increase"), data.series("net_migration")
     year = _latest_year(natural)
-    if year is None or text.is_missing(_value(migration, year)):
+    length = titles.PERIOD_YEARS
+    sums = {}
+    if year is not None:
+        for first in (year - length + 1, year - titles.SHORT_PERIOD_YEARS + 1):
+            sums[first] = (_period_sum(natural, first, year), _period_sum(migration, first, year))
+    start = year - length + 1 if year is not None else None
+    if year is None or any(text.is_missing(v) for v in sums[start]):
         return Paragraph("Tall for fødselsoverskudd og nettoinnflytting mangler i datagrunnlaget.")
     writer = _Writer()
-    n_value, m_value = _value(natural, year), _value(migration, year)
-    n_shown = writer.show(("indicator", "natural_increase", data.code, year), n_value, "personer", 0)
-    m_shown = writer.show(("indicator", "net_migration", data.code, year), m_value, "personer", 0)
+    n_value, m_value = sums[start]
+    n_shown = writer.show(("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0, sign=True)
+    m_shown = writer.show(("flow_sum", "net_migration", data.code, start, year), m_value, "personer", 0, sign=True)
     births = ("det ble født flere enn det døde" if n_value > 0 else
               "det døde flere enn det ble født" if n_value < 0 else "det ble født like mange som det døde")
     moves = ("flere flyttet inn enn ut" if m_value > 0 else
              "flere flyttet ut enn inn" if m_value < 0 else "like mange flyttet inn som ut")
-    return writer.paragraph([
-        f"I {year} var fødselsoverskuddet {n_shown} og nettoinnflyttingen {m_shown}: {births}, og {moves}."
-    ])
+    sentences = [f"I de ti årene {titles.period(start, year)} var fødselsoverskuddet i {data.m['name']} {n_shown} "
+                 f"og nettoinnflyttingen {m_shown} til sammen: {births}, og {moves}."]
+    short = year - titles.SHORT_PERIOD_YEARS + 1
+    if not any(text.is_missing(v) for v in sums[short]):
+        n_short = writer.show(("flow_sum", "natural_increase", data.code, short, year), sums[short][0], "personer", 0,
+                              sign=True)
+        m_short = writer.show(("flow_sum", "net_migration", data.code, short, year), sums[short][1], "personer", 0,
+                              sign=True)
+        sentences.append(f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og {m_short}. "
+                         "Tallene svinger mye fra år til år i en liten kommune; derfor er årene lagt sammen.")
+    return writer.paragraph(sentences)
 
 
 def work_section(data: _Data, with_charts: bool) -> Section:
@@ -635,7 +657,7 @@ def sources_section(con, data: _Data) -> Section:
         "Tabellen viser hvert datasett som er brukt, med tabellnummer, dato og forbehold."))
     third_party = provenance.third_party_notes(pd.concat(frames, ignore_index=True)) if frames else []
     if third_party:
-        section.add(Paragraph("Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
+        section.add(Note("Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
                               + " ".join(third_party) + " Hvem som sammenstilte dem, står på siden «Om data» i appen."))
     section.add(Table("Datasett brukt i dokumentet",
                       ["Tabell", "Datasett", "Brukt til", "Dato", "Lisens", "Forbehold"], rows))
