@@ -27,13 +27,18 @@ def is_missing(value) -> bool:
         return True
 
 
+def round_half_up(value, decimals: int = 0) -> float:
+    """12.345 → 12.35, 2.5 → 3, 1.7385 → 1.739: as people round by hand (and as ``number`` shows it)."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def number(value, decimals: int = 0, *, sign: bool = False, space: str = " ") -> str:
     """1234.5 → «1 234,5» (decimals=1); missing → «–»."""
     if is_missing(value):
         return MISSING
     # Round half away from zero on the shortest decimal form (12.345 → 12,35; 2.5 → 3), as
     # people round by hand; float formatting alone would give 12,34 and 2 (half to even).
-    value = float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    value = round_half_up(value, decimals)
     text = f"{abs(value):,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", space)
     if value < 0 and text.strip("0, " + space) != "":
         text = "−" + text

@@ -8,7 +8,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, queries, tables, text
 from nokkeltall.charts import titles
 from nokkeltall.charts.population import _place
 from nokkeltall.charts.style import (
@@ -123,13 +123,13 @@ def _chart(con, indicator, place: dict, muni, county, country, title: str, subti
     if end_year - start_year < 3:
         figure.update_xaxes(dtick=1)
     column = f"{name} ({unit})"
-    table = pd.DataFrame({"År": muni["year"].astype(int), column: muni["value"].astype(float).round(max(decimals, 1))})
+    table = pd.DataFrame({"År": muni["year"].astype(int), column: muni["value"].astype(float)})
     for label, frame in ((county_name, county), ("Hele landet", country)):
         if not frame.empty:
             table = table.merge(
                 frame[["year", "value"]].rename(columns={"year": "År", "value": f"{label} ({unit})"}), on="År",
                 how="left")
-            table[f"{label} ({unit})"] = table[f"{label} ({unit})"].astype(float).round(max(decimals, 1))
+    table = tables.rounded(table, default=decimals)  # counts as whole numbers, shares to their decimals
     table["Merknad"] = [_flag(v) for v in muni["recalculated"]]
     shown_decimals = {c: decimals for c in table.columns if c not in ("År", "Merknad")}  # «−3» persons, not «−3,0»
     return Chart(figure, table, title, indicator_source(con, indicator.id), f"{indicator.id}_{place['municipality_code']}",

@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import config, indicators, provenance, text
+from nokkeltall import config, indicators, provenance, tables, text
 from nokkeltall.charts.style import wrap_title
 from nokkeltall.compare import series as compare_series
 
@@ -56,18 +56,15 @@ def sheet_name(label: str, taken: set[str]) -> str:
 
 # --- Excel ------------------------------------------------------------------------------------------
 
-def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, title: str = "") -> bytes:
-    """An .xlsx file: one sheet per entry of ``sheets`` (label → table) and a «Kilder» sheet."""
+def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, title: str = "",
+                   decimals: dict[str, int] | None = None) -> bytes:
+    """An .xlsx file: one sheet per entry of ``sheets`` (label → table) and a «Kilder» sheet;
+    ``decimals`` (label → decimals) gives each sheet's number format."""
     buffer = io.BytesIO()
     taken: set[str] = {"Kilder"}
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
         for label, table in sheets.items():
-            name = sheet_name(label, taken)
-            table.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes(1, 1)
-            for i, column in enumerate(table.columns):
-                sheet.set_column(i, i, max(10, min(40, len(str(column)) + 2)))
+            tables.write_sheet(writer, sheet_name(label, taken), table, decimals=(decimals or {}).get(label))
         sources.to_excel(writer, sheet_name="Kilder", index=False)
         sheet = writer.sheets["Kilder"]
         for i, column in enumerate(sources.columns):
@@ -79,12 +76,13 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, ti
 
 def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> bytes:
     """The chosen indicators for the chosen municipalities (with county and country), years as rows."""
-    sheets, source_rows = {}, []
+    sheets, source_rows, decimals = {}, [], {}
     for indicator_id in indicator_ids:
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
         label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
-        sheets[label] = compare_series.wide_table(series)
+        sheets[label] = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
+        decimals[label] = indicator.decimals
         recalculated = bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False
         for row in compare_series.indicator_source_rows(con, indicator_id).to_dict("records"):
             source_rows.append({
@@ -97,7 +95,7 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     sources = pd.DataFrame(source_rows, columns=["Indikator", "Enhet", "Definisjon", "Tabell", "Tittel", "Utgiver",
                                                  "Lisens", "Oppdatert", "Merknad"])
     names = ", ".join(compare_series.municipality_names(con, codes).values())
-    return workbook_bytes(sheets, sources, title=f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. "
+    return workbook_bytes(sheets, sources, decimals=decimals, title=f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. "
                                                  f"{config.SSB_CREDIT}.")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from nokkeltall import indicators, text
+from nokkeltall import indicators, tables, text
 from nokkeltall.charts import titles
 from nokkeltall.compare import choices
 from nokkeltall.compare import series as compare_series
@@ -271,9 +271,10 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
             notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
         table = pd.DataFrame({
             "Plass": peers["rank"], "Kommune": peers["region"], "Kommunenummer": peers["municipality_code"],
-            "Verdi": peers["value"].round(indicator.decimals + 1), "Valgt": peers["chosen"].map({True: "ja", False: ""}),
+            "Verdi": peers["value"], "Valgt": peers["chosen"].map({True: "ja", False: ""}),
             "År": year,
         })
+        table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
         return View(rank_figure(peers, indicator, presentation=presentation), table,
                     rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
                     title=view_title(view, indicator, year))
@@ -295,8 +296,8 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
         missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
         if missing:
             notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
-        table = pd.DataFrame({"Område": values["region"], "Verdi": values["value"].round(indicator.decimals + 1),
-                              "År": values["year"]})
+        table = tables.rounded(pd.DataFrame({"Område": values["region"], "Verdi": values["value"],
+                                             "År": values["year"]}), {"Verdi": indicator.decimals}, default=0)
         return View(bar_figure(values, indicator, presentation=presentation), table,
                     bar_finding(values, indicator, year) if year else None, source, notes, year=year,
                     title=view_title(view, indicator, year))
@@ -319,7 +320,7 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
                     index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
     finding, series = _titled_period(series, indicator)
-    table = compare_series.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
+    table = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
     return View(line_figure(series, indicator, presentation=presentation), table, finding,
                 source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))
 
