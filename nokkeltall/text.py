@@ -76,6 +76,20 @@ def long_date(day: date) -> str:
     return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
 
 
+def local_time(timestamp) -> str:
+    """An ISO timestamp (stored in UTC) as Norwegian local time: «26. november 2026 kl. 09.58»."""
+    from datetime import datetime  # noqa: PLC0415
+    from zoneinfo import ZoneInfo  # noqa: PLC0415
+
+    if timestamp is None or str(timestamp).strip() == "":
+        return MISSING
+    moment = datetime.fromisoformat(str(timestamp).strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(ZoneInfo("Europe/Oslo"))
+    return f"{long_date(local.date())} kl. {local.hour:02d}.{local.minute:02d}"
+
+
 def population_date(year: int) -> str:
     """Population is counted on 1 January: 2026 → «1. januar 2026»."""
     return long_date(date(int(year), 1, 1))

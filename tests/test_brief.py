@@ -118,7 +118,7 @@ def test_docx_reads_back_with_headings_figures_answers_and_questions(con):
     assert about["Status"] == "Samtale" and about["Kan delta"] == "Ja"
     assert about["Mottatt"] == "20. november 2026"
     plan = {r.cells[0].text: [c.text for c in r.cells] for r in tables["Plan"].rows[1:]}
-    assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24.10.2024"]
+    assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24. oktober 2024"]
     timeline_rows = [[c.text for c in r.cells] for r in tables["Når"].rows[1:]]
     assert ["1. mars 2027 – 15. april 2027", "Høring samfunnsdel", "Kommunens framdriftsplan",
             "Framdrift: Planlagt"] in timeline_rows

@@ -87,3 +87,14 @@ def test_iso_date_in_norwegian():
     assert text.iso_date("2026-11-26") == "26. november 2026"
     assert text.iso_date(None) is None and text.iso_date("") is None
     assert text.iso_date("ukjent") == "ukjent"
+
+
+def test_local_time_is_norwegian_and_in_oslo_time():
+    assert text.local_time("2026-11-26T08:58:21+00:00") == "26. november 2026 kl. 09.58"  # winter: UTC+1
+    assert text.local_time("2026-06-01T22:30:00+00:00") == "2. juni 2026 kl. 00.30"  # summer: UTC+2
+    assert text.local_time(None) == text.MISSING
+
+
+def test_round_half_up_matches_what_number_shows():
+    assert text.round_half_up(1.7385, 3) == 1.739 and text.number(1.7385, 3) == "1,739"
+    assert text.round_half_up(2.5, 0) == 3.0 and text.round_half_up(-2.5, 0) == -3.0

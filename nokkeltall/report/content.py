@@ -561,7 +561,7 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
         writer = _Writer()
         sentences = []
         adopted = _safe_date(row["adopted"]) if row["status"] == status.ADOPTED else None
-        period = f" ({_plain(row['period'])})" if _plain(row["period"]) else ""
+        period = f" ({text.period(row['period'])})" if _plain(row["period"]) else ""
         if adopted is not None:
             age = status.plan_age_years(adopted, as_of)
             shown = writer.show(("plan_age", plan_type, adopted.iso(), as_of), age, "år", 0)
@@ -594,7 +594,7 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
             PLAN_LABELS[plan_type],
             status.STATUS_LABELS.get(row["status"], _plain(row["status"])),
             adopted.norwegian() if adopted else text.MISSING,
-            _plain(row["period"]) or text.MISSING,
+            text.period(row["period"]),
             _plain(row["source_title"]) or _plain(row["source_url"]) or text.MISSING,
             _plain(row["note"]),
         ])

@@ -196,7 +196,7 @@ def county_overview(page: ApplicationsPage) -> None:
         rows.append({
             "Kommune": f"{code} {page.places.names.get(code, '')}",
             "Fylke": result.county or "–",
-            "Mottatt": date.fromisoformat(application["received_date"]).strftime("%d.%m.%Y")
+            "Mottatt": text.long_date(date.fromisoformat(application["received_date"]))
             + (" (etter fristen)" if application["received_date"] > deadline else ""),
             "Status": network.APPLICATION_STATUSES[application["status"]],
             "Folketall": text.number(population) if code in page.places.populations else text.MISSING,
@@ -373,7 +373,7 @@ def backup(page: ApplicationsPage) -> None:
     if changes:
         st.markdown("**Siste endringer**")
         st.dataframe(pd.DataFrame([{
-            "Tidspunkt (UTC)": c["changed_at"].replace("T", " ")[:19], "Av": c["changed_by"],
+            "Tidspunkt": text.local_time(c["changed_at"]), "Av": c["changed_by"],
             "Tabell": CHANGE_TABLES.get(c["table_name"], c["table_name"]),
             "Rad": c["row_id"], "Handling": c["action"],
         } for c in reversed(changes[-50:])]), hide_index=True, width="stretch")
