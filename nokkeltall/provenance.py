@@ -58,8 +58,12 @@ REPOSITORY = re.compile(r"\b[A-Za-z][\w.-]*\d*/[\w.-]*[A-Za-z_][\w.-]*\b")
 NOT_REPOSITORIES = {"kommunekasse/konsern", "ut-/innpendling", "start/slutt"}
 INTERNAL_NAME = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")  # a measure's or indicator's id («households_total»)
 CAVEAT_WORDING = [  # third-party and internal wording → plain Norwegian
-    (re.compile(r"Avledet: tall fra et tredjepartsprosjekt(?: \([^)]*\))?, ikke kontrollert mot data\.ssb\.no\."),
-     "Sammenstilt av en tredjepart; ikke kontrollert mot SSBs egen tabell ennå."),
+    (
+        re.compile(
+            r"Avledet: tall fra et tredjepartsprosjekt(?: \([^)]*\))?, ikke kontrollert mot data\.ssb\.no\."
+        ),
+        "Sammenstilt av en tredjepart; ikke kontrollert mot SSBs egen tabell ennå.",
+    ),
     (re.compile(r"Ikke kontrollert mot data\.ssb\.no\."), "Ikke kontrollert mot SSBs egne tabeller ennå."),
     (re.compile(r"\s*Dekning:[^.;]*(?:;[^.]*)?\."), ""),  # names measures by internal ids
     (re.compile(r"csdata \(Folkehelseinstituttet\)"), "Folkehelseinstituttet"),
@@ -72,9 +76,12 @@ CAVEAT_WORDING = [  # third-party and internal wording → plain Norwegian
 
 # --- names ------------------------------------------------------------------------------------------
 
+
 def publisher_name(publisher) -> str:
     """«SSB (via FemtiGram/kart)» → «SSB»; «Kommunal- og distriktsdepartementet (KDD)» → the ministry."""
-    raw = "" if publisher is None or (not isinstance(publisher, str) and pd.isna(publisher)) else str(publisher)
+    raw = (
+        "" if publisher is None or (not isinstance(publisher, str) and pd.isna(publisher)) else str(publisher)
+    )
     if raw.startswith((PUBLISHER_SSB, SSB)) or "KLASS" in raw:
         return SSB
     if raw.startswith(KDD):
@@ -97,7 +104,7 @@ def table_label(table_id) -> str:
 
 
 def short_source(table_id) -> str:
-    """A source for a key-figure row: «SSB, tabell 07459», «SSB, KOSTRA», «Kommunal- og …, ROBEK-registeret»."""
+    """A source for a key-figure row: «SSB, tabell 07459», «SSB, KOSTRA», «KDD, ROBEK-registeret»."""
     table_id = str(table_id)
     if table_id.isdigit():
         return f"SSB, tabell {table_id}"
@@ -123,6 +130,7 @@ def _plain(value) -> str:
 
 
 # --- source lines ---------------------------------------------------------------------------------
+
 
 def _date_phrase(sources: pd.DataFrame) -> str | None:
     """«oppdatert 21. mai 2025» for one table with SSB's publication date, else «hentet …» (latest)."""
@@ -165,8 +173,11 @@ def indicator_source(con, *indicator_ids: str) -> str:
 
 # --- caveats ----------------------------------------------------------------------------------------
 
+
 def is_third_party(row: dict) -> bool:
-    return bool(THIRD_PARTY.search(_plain(row.get("publisher"))) or THIRD_PARTY.search(_plain(row.get("caveat"))))
+    return bool(
+        THIRD_PARTY.search(_plain(row.get("publisher"))) or THIRD_PARTY.search(_plain(row.get("caveat")))
+    )
 
 
 def third_party_notes(sources: pd.DataFrame | None) -> list[str]:
@@ -187,10 +198,18 @@ def third_party_notes(sources: pd.DataFrame | None) -> list[str]:
         unchecked = bool(NOT_CHECKED.search(_plain(row.get("caveat"))))
         whose = "SSB-tall" if publisher == SSB else "Tall"
         partly = any(table_label(r.get("table_id")) == label and not is_third_party(r) for r in rows)
-        sentence = (f"Noen av {whose.lower() if whose == 'Tall' else 'SSB-tallene'} fra {label} er sammenstilt av "
-                    "en tredjepart" if partly else f"{whose} fra {label}, sammenstilt av en tredjepart")
+        sentence = (
+            f"Noen av {whose.lower() if whose == 'Tall' else 'SSB-tallene'} fra {label} er sammenstilt av "
+            "en tredjepart"
+            if partly
+            else f"{whose} fra {label}, sammenstilt av en tredjepart"
+        )
         if unchecked:
-            sentence += "; ikke kontrollert mot " + ("SSBs egen tabell" if publisher == SSB else "originalen") + " ennå"
+            sentence += (
+                "; ikke kontrollert mot "
+                + ("SSBs egen tabell" if publisher == SSB else "originalen")
+                + " ennå"
+            )
         if unchecked or label not in notes:
             notes[label] = sentence + "."
     return list(notes.values())
@@ -241,7 +260,9 @@ def recalculated_note(frame: pd.DataFrame, name: str) -> str | None:
     """«Tallene for Træna for 2005–2019 er omregnet til dagens kommunegrenser.» or None."""
     if frame is None or frame.empty or "recalculated" not in frame:
         return None
-    years = sorted(int(y) for y in frame.loc[frame["recalculated"].fillna(False).astype(bool), "year"].unique())
+    years = sorted(
+        int(y) for y in frame.loc[frame["recalculated"].fillna(False).astype(bool), "year"].unique()
+    )
     if not years:
         return None
     span = text.year_span(years)

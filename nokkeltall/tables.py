@@ -21,8 +21,9 @@ def _whole(series: pd.Series) -> bool:
     return bool(len(known)) and bool((known.round(0) == known).all())
 
 
-def rounded(frame: pd.DataFrame, decimals: dict[str, int] | None = None,
-            default: int | None = DEFAULT_DECIMALS) -> pd.DataFrame:
+def rounded(
+    frame: pd.DataFrame, decimals: dict[str, int] | None = None, default: int | None = DEFAULT_DECIMALS
+) -> pd.DataFrame:
     """A copy with each numeric column rounded (``decimals`` per column, else ``default``; None: not
     rounded again); columns with 0 decimals, and float columns holding only whole numbers, become
     integers (``Int64``), so a count is «444», never «444,0»."""
@@ -60,8 +61,15 @@ def number_format(series: pd.Series, decimals: int | None = None) -> str | None:
     return "#,##0" if places == 0 else "#,##0." + "0" * min(places, 6)
 
 
-def write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame, *, freeze: bool = True,
-                width: tuple[int, int] = (10, 40), decimals: int | None = None) -> None:
+def write_sheet(
+    writer: pd.ExcelWriter,
+    name: str,
+    frame: pd.DataFrame,
+    *,
+    freeze: bool = True,
+    width: tuple[int, int] = (10, 40),
+    decimals: int | None = None,
+) -> None:
     """``frame`` as a sheet: numbers as numbers with a number format (``decimals`` for every value
     column, or read from the values), years without thousands separators."""
     frame.to_excel(writer, sheet_name=name, index=False)
@@ -72,7 +80,11 @@ def write_sheet(writer: pd.ExcelWriter, name: str, frame: pd.DataFrame, *, freez
     for position, column in enumerate(frame.columns):
         code = None if column in YEAR_COLUMNS else number_format(frame[column], decimals)
         cell_format = book.add_format({"num_format": code}) if code else None
-        shown = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) if len(frame) else len(str(column))
+        shown = (
+            max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+            if len(frame)
+            else len(str(column))
+        )
         sheet.set_column(position, position, max(width[0], min(width[1], shown + 2)), cell_format)
 
 

@@ -78,8 +78,8 @@ def long_date(day: date) -> str:
 
 def local_time(timestamp) -> str:
     """An ISO timestamp (stored in UTC) as Norwegian local time: «26. november 2026 kl. 09.58»."""
-    from datetime import datetime  # noqa: PLC0415
-    from zoneinfo import ZoneInfo  # noqa: PLC0415
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
 
     if timestamp is None or str(timestamp).strip() == "":
         return MISSING
@@ -131,7 +131,8 @@ def aggregate_change_sentence(region: str, change) -> str | None:
 
 def period(value) -> str:
     """A plan period as sources write it, «2024-2036», in Norwegian typography: «2024–2036»."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
+    if value is None or (isinstance(value, float) and math.isnan(value)) or \
+            str(value).strip() in ("", "<NA>", "nan"):
         return MISSING
     return re.sub(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", str(value).strip())
 

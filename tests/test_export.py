@@ -76,8 +76,8 @@ def test_excel_round_trip_counts_are_integers_shares_are_rounded_cells_are_numbe
 
 
 def test_csv_round_trip_of_a_chart_table_keeps_counts_whole(con):
-    from nokkeltall import tables  # noqa: PLC0415
-    from nokkeltall.charts import indicator as indicator_charts  # noqa: PLC0415
+    from nokkeltall import tables
+    from nokkeltall.charts import indicator as indicator_charts
 
     chart = indicator_charts.indicator_chart(con, "population", "1835")
     data = tables.csv_bytes(tables.rounded(chart.table, default=None))
@@ -86,7 +86,7 @@ def test_csv_round_trip_of_a_chart_table_keeps_counts_whole(con):
     assert read[column].dtype.kind == "i"
     assert ",0;" not in data.decode("utf-8-sig")  # no «444,0»
     expected = queries.indicator_series(con, "population", ["1835"]).set_index("year")["value"]
-    assert dict(zip(read["År"], read[column])) == {int(y): int(round(v)) for y, v in expected.items()}
+    assert dict(zip(read["År"], read[column], strict=True)) == {int(y): int(round(v)) for y, v in expected.items()}
     share = indicator_charts.indicator_chart(con, "share_67_plus_pct", "1835")
     text = tables.csv_bytes(tables.rounded(share.table, default=None)).decode("utf-8-sig")
     assert all(len(cell.split(",")[1]) == 1 for line in text.splitlines()[1:]
@@ -95,7 +95,7 @@ def test_csv_round_trip_of_a_chart_table_keeps_counts_whole(con):
 
 def test_png_carries_the_finding_and_the_source(con, monkeypatch):
     captured = {}
-    from nokkeltall.charts import images  # noqa: PLC0415
+    from nokkeltall.charts import images
 
     monkeypatch.setattr(images, "figure_png", lambda figure, **kw: captured.setdefault("figure", figure) and b"png")
     view = compare_figures.build_view(con, "linjer", "population", ["1835", "5043"])

@@ -44,7 +44,9 @@ def forbidden(shipped_con) -> re.Pattern:
                 if len(owner) < 5 and len(name) < 5:  # «ja/nei», «fra/til»: words, not repositories
                     continue
                 code_like = re.search(r"[_\d]|[a-z][A-Z]", name)  # «Project_statsbudsjett», not «Telemark»
-                words.update({repository} | ({owner} if len(owner) >= 5 else set()) | ({name} if code_like else set()))
+                words.update(
+                    {repository} | ({owner} if len(owner) >= 5 else set()) | ({name} if code_like else set())
+                )
     words.update({"kommunebarometer", "csdata", "Project_statsbudsjett", "valg_analyser"})
     words.update(Path(s).name for s in datasets["source"].dropna())
     ids = {str(t) for t in datasets["table_id"].dropna() if not str(t).isdigit() and str(t) != "KOSTRA"}
@@ -63,6 +65,7 @@ def assert_plain(texts: list[str], forbidden: re.Pattern, where: str) -> None:
 
 # --- app pages -------------------------------------------------------------------------------------
 
+
 def page_texts(at: AppTest) -> list[str]:
     """Every text the page shows: element protos (labels, captions, chart titles …) and table cells."""
     texts: list[str] = []
@@ -80,6 +83,7 @@ def page_texts(at: AppTest) -> list[str]:
         proto = getattr(node, "proto", None)
         if proto is not None and not (isinstance(children, dict) and children):
             texts.append(str(proto))
+
     walk(at._tree)
     return texts
 
@@ -120,13 +124,16 @@ def test_om_data_keeps_the_repositories(forbidden):
 
 # --- the fact-base document ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def reports(shipped_con):
-    from nokkeltall.compare import similarity  # noqa: PLC0415
+    from nokkeltall.compare import similarity
 
     features = similarity.similarity_features(shipped_con)[0]
     # with charts but no pictures: each chart is written as its table with its source (no browser needed)
-    return [content.build_report(shipped_con, code, as_of=AS_OF, features=features) for code in ("1835", "1836")]
+    return [
+        content.build_report(shipped_con, code, as_of=AS_OF, features=features) for code in ("1835", "1836")
+    ]
 
 
 def docx_all_text(data: bytes) -> list[str]:
@@ -151,12 +158,22 @@ def test_documents_name_no_repository_or_internal_id_and_every_chart_keeps_its_s
 
 # --- downloads -------------------------------------------------------------------------------------------
 
+
 def test_csv_and_excel_headers_name_no_repository_or_internal_id(shipped_con, forbidden):
-    workbook = openpyxl.load_workbook(io.BytesIO(export.comparison_workbook(
-        shipped_con, ["population", "net_operating_result_pct", "cost_need_index"], ["1835", "1836"])))
-    cells = [str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value is not None]
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(
+            export.comparison_workbook(
+                shipped_con, ["population", "net_operating_result_pct", "cost_need_index"], ["1835", "1836"]
+            )
+        )
+    )
+    cells = [
+        str(c.value) for sheet in workbook for row in sheet.iter_rows() for c in row if c.value is not None
+    ]
     assert_plain(cells, forbidden, "comparison workbook")
-    overview = small_municipalities.overview_export(small_municipalities.overview_table(shipped_con, ("18", "50"), 2500))
+    overview = small_municipalities.overview_export(
+        small_municipalities.overview_table(shipped_con, ("18", "50"), 2500)
+    )
     assert_plain(list(overview.columns), forbidden, "overview export")
     for indicator_id in ("population", "net_operating_result_pct", "cost_need_index"):
         chart = indicator_charts.indicator_chart(shipped_con, indicator_id, "1835")

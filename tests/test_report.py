@@ -25,7 +25,7 @@ HEADINGS = ["Om dokumentet", "Befolkning", "Arbeid og pendling", "Økonomi", "Pl
 NUMBER = re.compile(r"[−+-]?\d{1,3}(?: \d{3})+(?:,\d+)?|[−+-]?\d+(?:,\d+)?")
 # numbers that are part of labels or dates, not statistics («0–19 år», «per 100 menn», «§ 10-1», «1. januar»)
 DATES = re.compile(r"\d{1,2}\. (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"
-                   r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0")
+                   r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0|NLOD 2\.0")
 LABEL_NUMBERS = {"0", "19", "20", "39", "67", "15", "74", "100", "1", "10", "−1", "-1"}
 
 
@@ -254,10 +254,10 @@ def test_render_bytes_rejects_unknown_format(con):
 
 
 def test_download_widget_offers_word_and_html():
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest
 
     def page():
-        from nokkeltall.ui.report import report_downloads  # noqa: PLC0415
+        from nokkeltall.ui.report import report_downloads
 
         report_downloads("1835")
 
@@ -276,10 +276,10 @@ NO_BROWSER_NOTE = "Diagrammene er vist som tabeller"
 
 
 def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(tmp_path):
-    import os  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-    import time  # noqa: PLC0415
+    import os
+    import subprocess
+    import sys
+    import time
 
     target = tmp_path / "traena.docx"
     env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
@@ -302,15 +302,15 @@ def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(
 
 
 def test_download_without_a_browser_says_so_and_still_offers_the_documents(monkeypatch, tmp_path):
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest
 
-    from nokkeltall.charts import images  # noqa: PLC0415
+    from nokkeltall.charts import images
 
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
     images.reset()
 
     def page():
-        from nokkeltall.ui.report import report_downloads  # noqa: PLC0415
+        from nokkeltall.ui.report import report_downloads
 
         report_downloads("1835")
 
@@ -338,6 +338,6 @@ def test_writers_show_a_chart_without_picture_as_its_table(rodoy):
 
 
 def escape_text(value: str) -> str:
-    from html import escape  # noqa: PLC0415
+    from html import escape
 
     return escape(value)

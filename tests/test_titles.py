@@ -41,12 +41,17 @@ def test_a_short_flow_uses_five_years_or_the_whole_span():
     assert "i 2021–2025 mot +5 i 2016–2020" in title and years == (2016, 2025) and subtitle is None
     three = {2023: 1.0, 2024: 2.0, 2025: -1.0}
     assert titles.flow_title("Fødselsoverskudd", "X", three) == (
-        "Fødselsoverskudd i X: +2 i alt i 2023–2025.", None, (2023, 2025))
+        "Fødselsoverskudd i X: +2 i alt i 2023–2025.",
+        None,
+        (2023, 2025),
+    )
 
 
 def test_flows_compared_between_municipalities_use_common_years():
-    found = titles.flows_compared("Nettoinnflytting", {
-        "A": {y: 1.0 for y in range(2000, 2026)}, "B": {y: -2.0 for y in range(2019, 2026)}})
+    found = titles.flows_compared(
+        "Nettoinnflytting",
+        {"A": {y: 1.0 for y in range(2000, 2026)}, "B": {y: -2.0 for y in range(2019, 2026)}},
+    )
     assert found == ("Nettoinnflytting i alt i 2019–2025: A +7 (høyest), B −14 (lavest).", (2019, 2025))
 
 
@@ -63,10 +68,16 @@ def test_about_unchanged_follows_the_series_own_noise_and_rounding():
 
 
 def test_level_title_calls_a_small_change_about_unchanged():
-    assert titles.level_title("Kostnadsindeks", "Træna", 2025, 1.7317, 2026, 1.7385, "indeks", 3,
-                              [1.7317, 1.7385]) == "Kostnadsindeks i Træna var om lag uendret: 1,732 i 2025 og 1,739 i 2026."
-    assert titles.level_title("Andelen", "Træna", 2016, 15.71, 2026, 18.93, "%", 1, None) == \
-        "Andelen i Træna økte fra 15,7 % i 2016 til 18,9 % i 2026."
+    assert (
+        titles.level_title(
+            "Kostnadsindeks", "Træna", 2025, 1.7317, 2026, 1.7385, "indeks", 3, [1.7317, 1.7385]
+        )
+        == "Kostnadsindeks i Træna var om lag uendret: 1,732 i 2025 og 1,739 i 2026."
+    )
+    assert (
+        titles.level_title("Andelen", "Træna", 2016, 15.71, 2026, 18.93, "%", 1, None)
+        == "Andelen i Træna økte fra 15,7 % i 2016 til 18,9 % i 2026."
+    )
 
 
 # --- y-axes ---------------------------------------------------------------------------------------
@@ -80,7 +91,10 @@ def test_y_axis_rule_zero_for_counts_and_shares_meaningful_range_for_indices():
     assert (1.7385 - 1.7317) / (high - low) < 0.1
     low, high = titles.y_range([-3.0, 9.0], "% av brutto driftsinntekter")
     assert low < -3.0 and high > 9.0  # values crossing zero: the range covers zero and the data
-    assert titles.y_range([-5.0, -1.0], "personer") is not None and titles.y_range([-5.0, -1.0], "personer")[0] < -5
+    assert (
+        titles.y_range([-5.0, -1.0], "personer") is not None
+        and titles.y_range([-5.0, -1.0], "personer")[0] < -5
+    )
     assert titles.y_range([], "%") is None
 
 
@@ -106,13 +120,17 @@ def _x_range(figure) -> tuple[int, int]:
     return min(xs), max(xs)
 
 
-TIME_INDICATORS = [i.id for i in indicators.CATALOGUE if i.category in ("Befolkning", "Arbeid og pendling", "Økonomi")]
+TIME_INDICATORS = [
+    i.id for i in indicators.CATALOGUE if i.category in ("Befolkning", "Arbeid og pendling", "Økonomi")
+]
 
 
 @pytest.mark.parametrize("code", ["1835", "1836"])
 def test_every_chart_builders_title_period_equals_its_x_range(shipped_con, code):
-    charts = [population_charts.population_chart(shipped_con, code),
-              population_charts.age_shares_chart(shipped_con, code)]
+    charts = [
+        population_charts.population_chart(shipped_con, code),
+        population_charts.age_shares_chart(shipped_con, code),
+    ]
     charts += [indicator_charts.indicator_chart(shipped_con, i, code) for i in TIME_INDICATORS]
     checked = 0
     for chart in charts:
@@ -126,7 +144,9 @@ def test_every_chart_builders_title_period_equals_its_x_range(shipped_con, code)
     assert population.subtitle.startswith(f"Indeks {_title_years(population.title)[0]} = 100")
 
 
-@pytest.mark.parametrize("indicator_id", ["population", "share_67_plus_pct", "net_migration", "natural_increase"])
+@pytest.mark.parametrize(
+    "indicator_id", ["population", "share_67_plus_pct", "net_migration", "natural_increase"]
+)
 def test_comparison_line_views_title_period_equals_x_range(shipped_con, indicator_id):
     view = compare_figures.build_view(shipped_con, "linjer", indicator_id, ["1835", "1836", "5043"])
     assert view.finding

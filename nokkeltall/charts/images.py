@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import contextlib
 import logging
 import os
 import shutil
@@ -34,10 +35,13 @@ RENDER_TIMEOUT = 15.0  # seconds for one picture
 RETRY_AFTER = 300.0  # after a failure, images are not tried again for this long (seconds)
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 
-NO_BROWSER = ("Diagrammene er vist som tabeller: nettleseren Chromium, som tegner diagrammene, "
-              "finnes ikke på maskinen.")
-FAILED = ("Diagrammene er vist som tabeller: nettleseren som tegner dem, kunne ikke startes eller svarte "
-          "ikke i tide.")
+NO_BROWSER = (
+    "Diagrammene er vist som tabeller: nettleseren Chromium, som tegner diagrammene, finnes ikke på maskinen."
+)
+FAILED = (
+    "Diagrammene er vist som tabeller: nettleseren som tegner dem, kunne ikke startes eller svarte "
+    "ikke i tide."
+)
 CHART_REPLACED = "Diagrammet kunne ikke tegnes her; tabellen viser de samme tallene."
 
 log = logging.getLogger(__name__)
@@ -68,8 +72,10 @@ def status() -> str:
     """One Norwegian line for ``make run`` and the CLI: are charts in documents available?"""
     path = browser_path()
     if path is None:
-        return ("Diagrammer i dokumenter: ikke tilgjengelig (fant ikke Chromium; dokumentene får tabeller i "
-                "stedet for diagrammer). Installer pakken «chromium» eller sett BROWSER_PATH.")
+        return (
+            "Diagrammer i dokumenter: ikke tilgjengelig (fant ikke Chromium; dokumentene får tabeller i "
+            "stedet for diagrammer). Installer pakken «chromium» eller sett BROWSER_PATH."
+        )
     return f"Diagrammer i dokumenter: tilgjengelig (Chromium: {path})."
 
 
@@ -88,7 +94,9 @@ class _Manager:
         return None
 
     def fail(self, message: str, error: BaseException | None = None) -> ImagesUnavailable:
-        (log.info if message == NO_BROWSER else log.warning)("PNG rendering unavailable: %s (%r)", message, error)
+        (log.info if message == NO_BROWSER else log.warning)(
+            "PNG rendering unavailable: %s (%r)", message, error
+        )
         self._failed = (time.monotonic(), message)
         self._stop_quietly()
         return ImagesUnavailable(message)
@@ -102,13 +110,13 @@ class _Manager:
         self._loop = loop
         try:
             self._kaleido = self._call(self._open(path), START_TIMEOUT)
-        except Exception as error:  # noqa: BLE001 — any start failure means: tables instead
+        except Exception as error:  # any start failure means: tables instead
             raise self.fail(NO_BROWSER if "not found" in str(error).lower() else FAILED, error) from None
         atexit.register(self.stop)
 
     @staticmethod
     async def _open(path: str):
-        import kaleido  # noqa: PLC0415 — slow import, only when a picture is asked for
+        import kaleido  # slow import, only when a picture is asked for
 
         instance = kaleido.Kaleido(n=TABS, timeout=RENDER_TIMEOUT, mathjax=False, path=path)
         await instance.open()
@@ -132,12 +140,17 @@ class _Manager:
                 self._start()
             return self._kaleido
 
-    def render(self, specs: list[dict], opts: list[dict]) -> list[bytes | BaseException]:
-        """Every spec as PNG bytes, concurrently on the browser's tabs; a failed one as its exception."""
+    def submit(self, specs: list[dict], opts: list[dict]) -> list[concurrent.futures.Future]:
+        """Start drawing every spec on the browser's tabs; returns at once (after the browser has started)."""
         instance = self.kaleido()
-        futures = [asyncio.run_coroutine_threadsafe(instance.calc_fig(spec, opts=o), self._loop)
-                   for spec, o in zip(specs, opts)]
-        deadline = time.monotonic() + RENDER_TIMEOUT * max(1, len(specs) / TABS)
+        return [
+            asyncio.run_coroutine_threadsafe(instance.calc_fig(spec, opts=o), self._loop)
+            for spec, o in zip(specs, opts, strict=True)
+        ]
+
+    def collect(self, futures: list[concurrent.futures.Future]) -> list[bytes | BaseException]:
+        """The pictures of ``submit``, each as PNG bytes or its exception, within one shared deadline."""
+        deadline = time.monotonic() + RENDER_TIMEOUT * max(1, len(futures) / TABS)
         results: list[bytes | BaseException] = []
         for future in futures:
             try:
@@ -145,26 +158,22 @@ class _Manager:
             except concurrent.futures.TimeoutError as error:
                 future.cancel()
                 results.append(error)
-            except Exception as error:  # noqa: BLE001 — one bad figure must not lose the others
+            except Exception as error:  # one bad figure must not lose the others
                 results.append(error)
         if results and all(isinstance(r, concurrent.futures.TimeoutError) for r in results):
             raise self.fail(FAILED)
         return results
 
     def _stop_quietly(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # stopping a broken browser may fail as well
             self.stop(timeout=3.0)
-        except Exception:  # noqa: BLE001, S110 — stopping a broken browser may fail as well
-            pass
 
     def stop(self, timeout: float = 5.0) -> None:
         instance, loop = self._kaleido, self._loop
         self._kaleido = None
         if instance is not None and loop is not None:
-            try:
+            with contextlib.suppress(Exception):  # at exit, nothing more to do
                 asyncio.run_coroutine_threadsafe(instance.close(), loop).result(timeout)
-            except Exception:  # noqa: BLE001, S110 — at exit, nothing more to do
-                pass
         if loop is not None:
             loop.call_soon_threadsafe(loop.stop)
         self._loop = None
@@ -181,20 +190,36 @@ def _spec(figure, width: int, height: int | None, scale: float) -> tuple[dict, d
     return spec, {"format": "png", "width": width, "height": height, "scale": scale}
 
 
-def figures_png(figures: list, width: int = WIDTH, height: int | None = None,
-                scale: float = SCALE) -> list[bytes | None]:
+def submit_png(
+    figures: list, width: int = WIDTH, height: int | None = None, scale: float = SCALE
+) -> list[concurrent.futures.Future]:
+    """Start drawing the figures (concurrently, in the background); pass the result to ``collect_png``.
+
+    Raises ``ImagesUnavailable`` when no browser can be started."""
+    pairs = [_spec(f, width, height, scale) for f in figures]
+    return _manager.submit([p[0] for p in pairs], [p[1] for p in pairs])
+
+
+def collect_png(futures: list[concurrent.futures.Future]) -> list[bytes | None]:
+    """The PNG bytes of ``submit_png`` (None where a figure failed); raises ``ImagesUnavailable`` when
+    none could be drawn in time."""
+    results = _manager.collect(futures)
+    for result in results:
+        if isinstance(result, BaseException):
+            log.warning("One figure could not be drawn: %r", result)
+    return [r if isinstance(r, bytes) else None for r in results]
+
+
+def figures_png(
+    figures: list, width: int = WIDTH, height: int | None = None, scale: float = SCALE
+) -> list[bytes | None]:
     """Each figure as PNG bytes (None where that figure failed), drawn concurrently.
 
     Raises ``ImagesUnavailable`` when no picture can be drawn at all (no browser, or it hangs).
     """
     if not figures:
         return []
-    pairs = [_spec(f, width, height, scale) for f in figures]
-    results = _manager.render([p[0] for p in pairs], [p[1] for p in pairs])
-    for result in results:
-        if isinstance(result, BaseException):
-            log.warning("One figure could not be drawn: %r", result)
-    return [r if isinstance(r, bytes) else None for r in results]
+    return collect_png(submit_png(figures, width, height, scale))
 
 
 def figure_png(figure, width: int = WIDTH, height: int | None = None, scale: float = SCALE) -> bytes:

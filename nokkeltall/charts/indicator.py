@@ -47,7 +47,8 @@ def indicator_chart(con, indicator_id: str, code: str, *, compare: bool = True) 
     country = queries.aggregate_series(con, indicator_id, None).dropna(subset=["value"]) if compare else empty
     if indicator_id in titles.FLOWS:
         title, subtitle, (start_year, end_year) = titles.flow_title(
-            indicator.label, name, dict(zip(muni["year"].astype(int), muni["value"].astype(float))))
+            indicator.label, name,
+            dict(zip(muni["year"].astype(int), muni["value"].astype(float), strict=True)))
     else:
         start_year, end_year = int(muni["year"].min()), int(muni["year"].max())
         title = titles.level_title(indicator.label, name, start_year, queries.value_in_year(muni, start_year),
@@ -132,7 +133,8 @@ def _chart(con, indicator, place: dict, muni, county, country, title: str, subti
     table = tables.rounded(table, default=decimals)  # counts as whole numbers, shares to their decimals
     table["Merknad"] = [_flag(v) for v in muni["recalculated"]]
     shown_decimals = {c: decimals for c in table.columns if c not in ("År", "Merknad")}  # «−3» persons, not «−3,0»
-    return Chart(figure, table, title, indicator_source(con, indicator.id), f"{indicator.id}_{place['municipality_code']}",
+    filename = f"{indicator.id}_{place['municipality_code']}"
+    return Chart(figure, table, title, indicator_source(con, indicator.id), filename,
                  recalculated_note(muni, name),
                  values={"end_year": end_year, "end": end, "start_year": start_year,
                          "county_end": county_end, "country_end": country_end},

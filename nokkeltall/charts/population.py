@@ -92,8 +92,8 @@ def population_chart(con, code: str) -> Chart | None:
         figure.add_trace(_line(country["year"], country["index"], "Hele landet", COUNTRY_COLOUR, width=2,
                                dash="dot", hover="Hele landet: %{y:.1f}<extra></extra>"))
     if not county.empty:
-        figure.add_trace(_line(county["year"], county["index"], county_name, COUNTY_COLOUR, width=2, dash="dash",
-                               hover=f"{county_name}: %{{y:.1f}}<extra></extra>"))
+        figure.add_trace(_line(county["year"], county["index"], county_name, COUNTY_COLOUR, width=2,
+                               dash="dash", hover=f"{county_name}: %{{y:.1f}}<extra></extra>"))
     figure.add_trace(_line(muni["year"], muni["index"], name, MUNICIPALITY_COLOUR,
                            customdata=muni["value"].astype(float).tolist(),
                            hover=f"{name}: %{{y:.1f}} (%{{customdata:,.0f}} innb.)<extra></extra>"))
@@ -194,7 +194,9 @@ def age_chart(con, code: str) -> Chart | None:
     if groups_before is not None:
         table.insert(1, f"Personer {start_year}", groups_before.reindex(groups_now.index).values.astype(int))
         table["Endring"] = table[f"Personer {end_year}"] - table[f"Personer {start_year}"]
-    return Chart(figure, table, title, indicator_source(con, "population"), f"alder_{code}", None, values)
+    sources = queries.indicator_sources(con, "population")  # ages come from 07459 only
+    return Chart(figure, table, title, source_text(sources[sources["table_id"] == "07459"]), f"alder_{code}",
+                 None, values)
 
 
 SHARE_IDS = ["share_0_19_pct", "share_20_66_pct", "share_67_plus_pct", "share_80_plus_pct"]
@@ -212,9 +214,10 @@ def age_shares_chart(con, code: str) -> Chart | None:
     focus = series["share_67_plus_pct"]
     end_year = int(focus["year"].max())
     start_year = end_year - 10 if (focus["year"] == end_year - 10).any() else int(focus["year"].min())
-    series = {i: frame[(frame["year"] >= start_year) & (frame["year"] <= end_year)] for i, frame in series.items()}
+    series = {i: frame[frame["year"].between(start_year, end_year)] for i, frame in series.items()}
     focus = series["share_67_plus_pct"]
-    title = titles.level_title("Andelen 67 år og eldre", name, start_year, queries.value_in_year(focus, start_year),
+    title = titles.level_title("Andelen 67 år og eldre", name, start_year,
+                               queries.value_in_year(focus, start_year),
                                end_year, queries.value_in_year(focus, end_year), "%", 1,
                                focus.sort_values("year")["value"].tolist())
     figure = go.Figure()

@@ -26,6 +26,7 @@ comparison views and slides, and the documents all write their titles here.
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 
@@ -48,12 +49,13 @@ def period(start: int, end: int) -> str:
 
 # --- noise and «om lag uendret» -------------------------------------------------------------------
 
+
 def yearly_noise(values: list[float]) -> float | None:
     """The median absolute year-to-year change of a series (None with fewer than four values)."""
     known = [float(v) for v in values if not text.is_missing(v)]
     if len(known) < 4:
         return None
-    return statistics.median(abs(b - a) for a, b in zip(known, known[1:]))
+    return statistics.median(abs(b - a) for a, b in itertools.pairwise(known))
 
 
 def about_unchanged(start, end, values: list[float] | None = None, decimals: int = 0) -> bool:
@@ -70,8 +72,17 @@ def about_unchanged(start, end, values: list[float] | None = None, decimals: int
     return level > 0 and change / level < RELATIVE_NOISE
 
 
-def level_title(label: str, place: str, start_year, start, end_year, end, unit: str, decimals: int,
-                values: list[float] | None = None) -> str:
+def level_title(
+    label: str,
+    place: str,
+    start_year,
+    start,
+    end_year,
+    end,
+    unit: str,
+    decimals: int,
+    values: list[float] | None = None,
+) -> str:
     """«Andelen 67 år og eldre i Træna økte fra 18,2 % i 2016 til 24,1 % i 2026.»
 
     The years are the first and last of the chart; a change within the noise is «om lag uendret».
@@ -90,7 +101,10 @@ def level_title(label: str, place: str, start_year, start, end_year, end, unit: 
 
 # --- flows --------------------------------------------------------------------------------------
 
-def flow_periods(years: list[int], length: int = PERIOD_YEARS) -> tuple[tuple[int, int], tuple[int, int]] | None:
+
+def flow_periods(
+    years: list[int], length: int = PERIOD_YEARS
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The last ``length`` years with data and the ``length`` before: ((2006, 2015), (2016, 2025))."""
     if not years:
         return None
@@ -115,8 +129,13 @@ def flow_change(by_year: dict[int, float], length: int) -> dict | None:
     yearly = [float(by_year[y]) for y in range(before[0], recent[1] + 1)]
     spread = statistics.pstdev(yearly) if len(yearly) > 1 else 0.0
     noise = spread * math.sqrt(2 * length)
-    return {"before": before, "recent": recent, "before_sum": first, "recent_sum": second,
-            "unchanged": abs(second - first) <= noise or round(first) == round(second)}
+    return {
+        "before": before,
+        "recent": recent,
+        "before_sum": first,
+        "recent_sum": second,
+        "unchanged": abs(second - first) <= noise or round(first) == round(second),
+    }
 
 
 def flow_title(label: str, place: str, by_year: dict[int, float]) -> tuple[str, str | None, tuple[int, int]]:
@@ -134,15 +153,21 @@ def flow_title(label: str, place: str, by_year: dict[int, float]) -> tuple[str, 
     else:
         total = sum(by_year.values())
         shown = period(years[0], years[-1])
-        return f"{label} i {place}: {text.number(total, sign=True)} i alt i {shown}.", None, (years[0], years[-1])
+        return (
+            f"{label} i {place}: {text.number(total, sign=True)} i alt i {shown}.",
+            None,
+            (years[0], years[-1]),
+        )
     sentence = _flow_sentence(label, place, change)
     subtitle = None
     if change["recent"][1] - change["recent"][0] + 1 == PERIOD_YEARS:
         short = flow_change(by_year, SHORT_PERIOD_YEARS)
         if short is not None:
-            subtitle = (f"Siste fem år ({period(*short['recent'])}): {text.number(short['recent_sum'], sign=True)}"
-                        f" i alt, mot {text.number(short['before_sum'], sign=True)} i {period(*short['before'])}"
-                        f"{f', {WITHIN_NOISE}' if short['unchanged'] else ''}.")
+            subtitle = (
+                f"Siste fem år ({period(*short['recent'])}): {text.number(short['recent_sum'], sign=True)}"
+                f" i alt, mot {text.number(short['before_sum'], sign=True)} i {period(*short['before'])}"
+                f"{f', {WITHIN_NOISE}' if short['unchanged'] else ''}."
+            )
     return sentence, subtitle, (change["before"][0], change["recent"][1])
 
 
@@ -155,6 +180,7 @@ def _flow_sentence(label: str, place: str, change: dict) -> str:
 
 
 # --- axes and reference lines -------------------------------------------------------------------
+
 
 def zero_based(unit: str, values: list[float]) -> bool:
     """Rule 5: never-negative counts, shares and kroner start at zero."""
@@ -187,8 +213,10 @@ def late_start_note(lines: dict[str, int], first_year: int) -> str | None:
     parts = [f"{name} {'vises ' if i == 0 else ''}fra {year}" for i, (name, year) in enumerate(late)]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
     listed = listed[0].upper() + listed[1:]
-    return (f"{listed}: summen for fylket eller landet tegnes bare for år der alle kommunene har tall "
-            "(på dagens kommunegrenser).")
+    return (
+        f"{listed}: summen for fylket eller landet tegnes bare for år der alle kommunene har tall "
+        "(på dagens kommunegrenser)."
+    )
 
 
 def flows_compared(label: str, by_place: dict[str, dict[int, float]]) -> tuple[str, tuple[int, int]] | None:
@@ -209,5 +237,8 @@ def flows_compared(label: str, by_place: dict[str, dict[int, float]]) -> tuple[s
     if len(sums) == 1:
         return f"{label} i {sums[0][1]}: {text.number(sums[0][0], sign=True)} i alt i {shown}.", (start, end)
     (low, low_place), (high, high_place) = sums[0], sums[-1]
-    return (f"{label} i alt i {shown}: {high_place} {text.number(high, sign=True)} (høyest), "
-            f"{low_place} {text.number(low, sign=True)} (lavest).", (start, end))
+    return (
+        f"{label} i alt i {shown}: {high_place} {text.number(high, sign=True)} (høyest), "
+        f"{low_place} {text.number(low, sign=True)} (lavest).",
+        (start, end),
+    )

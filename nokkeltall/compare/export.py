@@ -87,7 +87,8 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
         for row in compare_series.indicator_source_rows(con, indicator_id).to_dict("records"):
             source_rows.append({
                 "Indikator": indicator.label, "Enhet": indicator.unit, "Definisjon": indicator.definition,
-                "Tabell": provenance.table_label(row["table_id"]), "Tittel": provenance.plain_caveat(row["title"]),
+                "Tabell": provenance.table_label(row["table_id"]),
+                "Tittel": provenance.plain_caveat(row["title"]),
                 "Utgiver": provenance.publisher_name(row["publisher"]), "Lisens": row["licence"],
                 "Oppdatert": text.iso_date(row["updated"]) or "",
                 "Merknad": "Noen tall er omregnet til dagens kommunegrenser." if recalculated else "",
@@ -95,8 +96,8 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     sources = pd.DataFrame(source_rows, columns=["Indikator", "Enhet", "Definisjon", "Tabell", "Tittel", "Utgiver",
                                                  "Lisens", "Oppdatert", "Merknad"])
     names = ", ".join(compare_series.municipality_names(con, codes).values())
-    return workbook_bytes(sheets, sources, decimals=decimals, title=f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. "
-                                                 f"{config.SSB_CREDIT}.")
+    title = f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. {config.SSB_CREDIT}."
+    return workbook_bytes(sheets, sources, decimals=decimals, title=title)
 
 
 # --- PNG ------------------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ def png_bytes(figure, width: int = 1200, height: int = 675, scale: float = 1.0, 
     """
     import plotly.graph_objects as go  # noqa: PLC0415
 
-    from nokkeltall.charts import images  # noqa: PLC0415
+    from nokkeltall.charts import images
 
     fig = go.Figure(figure)
     height = max(height, int(fig.layout.height or 0))
@@ -124,6 +125,6 @@ def png_bytes(figure, width: int = 1200, height: int = 675, scale: float = 1.0, 
 
 
 def stop_kaleido() -> None:
-    from nokkeltall.charts import images  # noqa: PLC0415
+    from nokkeltall.charts import images
 
     images.stop()

@@ -302,7 +302,8 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
                     bar_finding(values, indicator, year) if year else None, source, notes, year=year,
                     title=view_title(view, indicator, year))
     if view == "indeks" and indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
-        notes.append("En strøm som kan være null eller negativ, kan ikke vises som indeks; se linjevisningen.")
+        notes.append("En strøm som kan være null eller negativ, kan ikke vises som indeks; "
+                     "se linjevisningen.")
         return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
                     title=indicator.label)
     if view == "indeks":
@@ -320,9 +321,23 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
                     index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
     finding, series = _titled_period(series, indicator)
+    late = _late_references(series)
+    if late:
+        notes.append(late)
     table = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
     return View(line_figure(series, indicator, presentation=presentation), table, finding,
                 source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))
+
+
+def _late_references(series: pd.DataFrame) -> str | None:
+    """«Trøndelag vises fra 2012 …» for county/country lines that start after the municipalities'."""
+    known = series[series["value"].notna()]
+    municipal = known[known["kind"] == "kommune"]
+    if municipal.empty:
+        return None
+    starts = {str(region): int(group["year"].min())
+              for region, group in known[known["kind"] != "kommune"].groupby("region", sort=False)}
+    return titles.late_start_note(starts, int(municipal["year"].min()))
 
 
 def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | None, pd.DataFrame]:
@@ -330,7 +345,8 @@ def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | No
     the chart's; a yearly flow is summed over the period, never compared between two single years)."""
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
     if indicator.id in titles.FLOWS and not municipal.empty:
-        by_place = {str(region): dict(zip(group["year"].astype(int), group["value"].astype(float)))
+        by_place = {str(region): dict(zip(group["year"].astype(int), group["value"].astype(float),
+                                          strict=True))
                     for region, group in municipal.groupby("region", sort=False)}
         found = titles.flows_compared(indicator.label, by_place)
         if found is None:

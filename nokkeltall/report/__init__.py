@@ -40,17 +40,19 @@ def render_documents(con, code: str, formats=FORMATS, *, charts: bool = True, as
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"ukjent format {unknown[0]!r}: bruk docx eller html")
-    report = content.build_report(con, code, as_of=as_of, store=store, with_charts=charts)
-    if charts:
-        images.render_images(report)
+    drawing = images.Drawing() if charts else None  # the browser draws while the text is written
+    report = content.build_report(con, code, as_of=as_of, store=store, with_charts=charts,
+                                  on_chart=drawing.start if drawing else None)
+    if drawing:
+        drawing.finish(report)
     documents = {}
     for fmt in formats:
         if fmt == "docx":
-            from nokkeltall.report import docx as docx_writer  # noqa: PLC0415
+            from nokkeltall.report import docx as docx_writer
 
             documents[fmt] = Document(docx_writer.render(report), report.images_note)
         else:
-            from nokkeltall.report import html as html_writer  # noqa: PLC0415
+            from nokkeltall.report import html as html_writer
 
             documents[fmt] = Document(html_writer.render(report).encode("utf-8"), report.images_note)
     return documents

@@ -12,6 +12,7 @@ figure is said to be missing, never shown as 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,7 +25,8 @@ from nokkeltall.charts import population as population_charts
 from nokkeltall.charts import titles
 from nokkeltall.plan import calendar, status
 
-LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
+LICENCE_LINE = ("Kilder: Statistisk sentralbyrå (SSB), CC BY 4.0; Kommunal- og distriktsdepartementet, "
+                "NLOD 2.0; kommunenes nettsider")
 DOCUMENT_TITLE = "Kunnskapsgrunnlag"
 YEARS_BACK = 10
 
@@ -122,6 +124,9 @@ class Report:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
 
 
+Charts = bool | Callable[[Chart], None]  # with charts or not, or a callback for each chart as it is built
+
+
 # --- small helpers ------------------------------------------------------------------------------
 
 class _Writer:
@@ -178,7 +183,6 @@ class _Data:
         self.county = municipality["county_code"]
         self._series: dict = {}
         self._aggregates: dict = shared if shared is not None else {}  # same for every municipality
-        self._sources: dict = {}
         self.used_indicators: list[str] = []
         self.similar: list[dict] = []  # [{"municipality_code", "name"}], nearest first
         self.similar_notes: list[str] = []
@@ -205,10 +209,11 @@ class _Data:
         return self._aggregates[key]
 
     def sources(self, indicator_id: str) -> pd.DataFrame:
-        if indicator_id not in self._sources:
+        key = ("sources", indicator_id)  # the same for every municipality: kept with the aggregates
+        if key not in self._aggregates:
             frame = queries.indicator_sources(self.con, indicator_id)
-            self._sources[indicator_id] = frame.drop_duplicates(subset=["table_id", "title"])
-        return self._sources[indicator_id]
+            self._aggregates[key] = frame.drop_duplicates(subset=["table_id", "title"])
+        return self._aggregates[key]
 
     def recalculated(self, indicator_id: str, years: list[int] | None = None) -> bool:
         series = self.series(indicator_id)
@@ -293,7 +298,10 @@ def level_paragraph(data: _Data, indicator_id: str, subject: str, *, year: int |
         return Paragraph(_missing_sentence(indicator_id, name))
     writer = _Writer()
     shown = writer.show(("indicator", indicator_id, data.code, year), value, _unit(indicator), indicator.decimals)
-    first = f"{subject} i {name} var {shown} i {year}."
+    if "(anslag)" in indicator.label:  # a budget estimate for a coming year: not «var»
+        first = f"{subject.replace(' (anslag)', '')} i {name} er anslått til {shown} for {year}."
+    else:
+        first = f"{subject} i {name} var {shown} i {year}."
     compared = comparison(writer, indicator_id, value, year, data)
     follow = extra(writer, value, year) if extra else None
     return writer.paragraph([first, compared, follow, similar_sentence(writer, indicator_id, year, data)])
@@ -334,7 +342,7 @@ def _recalculation_note(data: _Data, ids: list[str]) -> Note | None:
     return None
 
 
-def population_section(data: _Data, with_charts: bool) -> Section:
+def population_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Befolkning")
     name, county_name = data.m["name"], data.m["county_name"]
     population = data.series("population")
@@ -435,26 +443,30 @@ def _components_paragraph(data: _Data) -> Paragraph | None:
         return Paragraph("Tall for fødselsoverskudd og nettoinnflytting mangler i datagrunnlaget.")
     writer = _Writer()
     n_value, m_value = sums[start]
-    n_shown = writer.show(("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0, sign=True)
-    m_shown = writer.show(("flow_sum", "net_migration", data.code, start, year), m_value, "personer", 0, sign=True)
+    n_shown = writer.show(("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0,
+                          sign=True)
+    m_shown = writer.show(("flow_sum", "net_migration", data.code, start, year), m_value, "personer", 0,
+                          sign=True)
     births = ("det ble født flere enn det døde" if n_value > 0 else
               "det døde flere enn det ble født" if n_value < 0 else "det ble født like mange som det døde")
     moves = ("flere flyttet inn enn ut" if m_value > 0 else
              "flere flyttet ut enn inn" if m_value < 0 else "like mange flyttet inn som ut")
-    sentences = [f"I de ti årene {titles.period(start, year)} var fødselsoverskuddet i {data.m['name']} {n_shown} "
+    sentences = [f"I de ti årene {titles.period(start, year)} var fødselsoverskuddet i {data.m['name']} "
+                 f"{n_shown} "
                  f"og nettoinnflyttingen {m_shown} til sammen: {births}, og {moves}."]
     short = year - titles.SHORT_PERIOD_YEARS + 1
     if not any(text.is_missing(v) for v in sums[short]):
-        n_short = writer.show(("flow_sum", "natural_increase", data.code, short, year), sums[short][0], "personer", 0,
-                              sign=True)
-        m_short = writer.show(("flow_sum", "net_migration", data.code, short, year), sums[short][1], "personer", 0,
-                              sign=True)
-        sentences.append(f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og {m_short}. "
+        n_short = writer.show(("flow_sum", "natural_increase", data.code, short, year), sums[short][0],
+                              "personer", 0, sign=True)
+        m_short = writer.show(("flow_sum", "net_migration", data.code, short, year), sums[short][1],
+                              "personer", 0, sign=True)
+        sentences.append(f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og "
+                         f"{m_short}. "
                          "Tallene svinger mye fra år til år i en liten kommune; derfor er årene lagt sammen.")
     return writer.paragraph(sentences)
 
 
-def work_section(data: _Data, with_charts: bool) -> Section:
+def work_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Arbeid og pendling")
     name = data.m["name"]
     section.add(level_paragraph(data, "employment_rate_15_74_pct", "Sysselsettingsandelen (15–74 år)"))
@@ -490,7 +502,7 @@ def work_section(data: _Data, with_charts: bool) -> Section:
     return section
 
 
-def economy_section(data: _Data, with_charts: bool) -> Section:
+def economy_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Økonomi")
     name = data.m["name"]
     section.add(level_paragraph(
@@ -515,7 +527,8 @@ def economy_section(data: _Data, with_charts: bool) -> Section:
                           data.code, with_charts=with_charts))
     section.add(_indicator_table(data, f"Økonomi i {name}", ECONOMY_TABLE))
     kostra = pd.concat([data.sources(i) for i in ECONOMY_TABLE], ignore_index=True)
-    for caveat in provenance.caveat_notes(kostra[kostra["table_id"] == "KOSTRA"], "kommuneregnskapet (KOSTRA)"):
+    kostra = kostra[kostra["table_id"] == "KOSTRA"]
+    for caveat in provenance.caveat_notes(kostra, "kommuneregnskapet (KOSTRA)"):
         section.add(Note(caveat))
     section.add(_recalculation_note(data, ECONOMY_TABLE))
     return section
@@ -658,7 +671,8 @@ def sources_section(con, data: _Data) -> Section:
     third_party = provenance.third_party_notes(pd.concat(frames, ignore_index=True)) if frames else []
     if third_party:
         section.add(Note("Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
-                              + " ".join(third_party) + " Hvem som sammenstilte dem, står på siden «Om data» i appen."))
+                         + " ".join(third_party)
+                         + " Hvem som sammenstilte dem, står på siden «Om data» i appen."))
     section.add(Table("Datasett brukt i dokumentet",
                       ["Tabell", "Datasett", "Brukt til", "Dato", "Lisens", "Forbehold"], rows))
     section.add(Paragraph(LICENCE_LINE + ". Fylke og land er summer over kommunene; de vises bare for år der "
@@ -669,14 +683,26 @@ def sources_section(con, data: _Data) -> Section:
 
 # --- figures: the app's own builders (nokkeltall.charts) -------------------------------------------
 
-def app_chart(key: str, builder, *args, with_charts: bool = True, **kwargs) -> Chart | None:
-    """A chart from the same builder the app's pages use (``nokkeltall.charts``), or None."""
+def app_chart(key: str, builder, *args, with_charts: Charts = True, **kwargs) -> Chart | None:
+    """A chart from the same builder the app's pages use (``nokkeltall.charts``), or None.
+
+    ``with_charts`` may be a callable: it is called with each chart as soon as it is built (so its
+    picture can be drawn while the rest of the document is written)."""
     if not with_charts:
         return None
     built = builder(*args, **kwargs)
     if built is None:
         return None
-    return Chart(key, built.title, built.figure, built.source, built.note, table=_chart_table(built))
+    chart = _as_chart(key, built)
+    if callable(with_charts):
+        with_charts(chart)
+    return chart
+
+
+def _as_chart(key: str, built) -> Chart:
+    # the subtitle says the index base and why a line starts late; the note marks recalculated values
+    note = " ".join(n for n in (built.subtitle, built.note) if n) or None
+    return Chart(key, built.title, built.figure, built.source, note, table=_chart_table(built))
 
 
 def _chart_table(built) -> Table:
@@ -714,17 +740,45 @@ def similarity_basis() -> str:
     return ", ".join(labels[:-1]) + " og " + labels[-1]
 
 
+_SHARED: dict[str, dict] = {}  # per database build: county/country series, sources, similarity features
+
+
+def shared_for(con) -> dict:
+    """What every document made from this database build can share (one dict per build and process)."""
+    try:
+        sql = "SELECT value FROM build_info WHERE key IN ('manifest', 'built_at') ORDER BY key"
+        rows = con.execute(sql).fetchall()
+    except Exception:  # no build information: share nothing
+        return {}
+    key = "|".join(str(r[0]) for r in rows)
+    if not key:
+        return {}
+    if key not in _SHARED:
+        _SHARED.clear()  # one build at a time: an older build's figures are never reused
+        _SHARED[key] = {}
+    return _SHARED[key]
+
+
 def build_report(con, code: str, *, as_of: date | None = None, store=None, with_charts: bool = True,
-                 features=None, shared: dict | None = None) -> Report:
+                 features=None, shared: dict | None = None, on_chart=None) -> Report:
     """The fact-base document for one municipality (by four-digit number).
 
-    To make many reports from the same database, pass ``features``
-    (``similarity.similarity_features(con)[0]``) and one ``shared`` dict (county and country series).
+    County and country series, sources and similarity features are shared by every document made
+    from the same database build in this process (``shared_for``); pass ``shared`` to choose another
+    dict. ``on_chart`` is called with each chart as soon as it is built (``images.Drawing.start``).
     """
     municipality = queries.municipality(con, code)
     if municipality is None:
         raise UnknownMunicipality(f"Ukjent kommune «{code}»")
     as_of = as_of or date.today()
+    if shared is None:
+        shared = shared_for(con)
+    if features is None:
+        if "features" not in shared:
+            from nokkeltall.compare import similarity
+
+            shared["features"] = similarity.similarity_features(con)[0]
+        features = shared["features"]
     data = _Data(con, municipality, shared)
     data.similar, data.similar_notes = most_similar(con, code, features)
     name = municipality["official_name"] or municipality["name"]
@@ -746,6 +800,8 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     else:
         intro.add(Paragraph("De mest like kommunene kunne ikke beregnes"
                             + (f": {' '.join(data.similar_notes)}" if data.similar_notes else ".")))
+    if with_charts and on_chart is not None:
+        with_charts = on_chart  # each section passes it to ``app_chart``
     sections = [
         intro,
         population_section(data, with_charts),

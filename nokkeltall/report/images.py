@@ -1,25 +1,50 @@
 """The PNG pictures of a document's charts, through the app's one Kaleido manager
-(``nokkeltall.charts.images``): all charts of a document are drawn at the same time. When no
-picture can be drawn (no Chromium, or it does not answer in time), each chart keeps ``image=None``
-and the writers show its table instead, with a short note."""
+(``nokkeltall.charts.images``). Charts are sent to the browser as soon as they are built
+(``Drawing.start``), so the browser draws while the rest of the document is written, and all
+charts of a document are drawn at the same time. When no picture can be drawn (no Chromium, or it
+does not answer in time), each chart keeps ``image=None`` and the writers show its table instead,
+with a short note."""
 
 from __future__ import annotations
 
 from nokkeltall.charts import images
 
 
+class Drawing:
+    """The pictures of one document: ``start`` each chart as it is built, then ``finish`` the report."""
+
+    def __init__(self):
+        self.pending: list[tuple[object, object]] = []  # (chart, future)
+        self.note: str | None = None
+
+    def start(self, chart) -> None:
+        if self.note is not None or chart.figure is None:
+            return
+        try:
+            (future,) = images.submit_png([chart.figure])
+        except images.ImagesUnavailable as error:
+            self.note = str(error)
+            return
+        self.pending.append((chart, future))
+
+    def finish(self, report) -> str | None:
+        for chart in report.charts():  # charts built without ``start`` (e.g. by a caller of build_report)
+            if chart.image is None and all(chart is not c for c, _ in self.pending):
+                self.start(chart)
+        if self.pending and self.note is None:
+            try:
+                pictures = images.collect_png([f for _, f in self.pending])
+            except images.ImagesUnavailable as error:
+                self.note = str(error)
+            else:
+                for (chart, _), picture in zip(self.pending, pictures, strict=True):
+                    chart.image = picture
+                if any(p is None for p in pictures):
+                    self.note = images.CHART_REPLACED
+        report.images_note = self.note
+        return self.note
+
+
 def render_images(report) -> str | None:
     """Fill ``image`` of every chart of the report; returns the Norwegian note when charts became tables."""
-    charts = [c for c in report.charts() if c.image is None and c.figure is not None]
-    if not charts:
-        return None
-    try:
-        pictures = images.figures_png([c.figure for c in charts])
-    except images.ImagesUnavailable as error:
-        report.images_note = str(error)
-        return report.images_note
-    for chart, picture in zip(charts, pictures):
-        chart.image = picture
-    if any(picture is None for picture in pictures):
-        report.images_note = images.CHART_REPLACED
-    return report.images_note
+    return Drawing().finish(report)

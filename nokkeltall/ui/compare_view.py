@@ -189,11 +189,12 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
             st.download_button(
                 "Last ned PNG",
                 data=lambda r=result: export.png_bytes(r.figure, title=r.finding or r.title, source=r.source),
-                file_name=f"{stem}.png", mime="image/png", key=f"png_{indicator_id}_{view}", on_click="ignore",
+                file_name=f"{stem}.png", mime="image/png", key=f"png_{indicator_id}_{view}",
+                on_click="ignore",
             )
         else:
-            st.caption("PNG-nedlasting er ikke tilgjengelig: nettleseren Chromium, som tegner bildene, finnes ikke "
-                       "på tjeneren. Tabellen kan lastes ned som CSV.")
+            st.caption("PNG-nedlasting er ikke tilgjengelig: nettleseren Chromium, som tegner bildene, "
+                       "finnes ikke på tjeneren. Tabellen kan lastes ned som CSV.")
     st.divider()
     st.download_button(
         "Last ned alle indikatorene som Excel",

@@ -27,7 +27,7 @@ MIME = {
 @st.cache_data(show_spinner=False, max_entries=32)
 def _documents(code: str, build: str, day: str, user_data_stamp: float, charts_available: bool) -> dict:
     """Word and HTML from one build of the document (its charts are drawn once, concurrently)."""
-    from nokkeltall.report import render_documents  # noqa: PLC0415 (python-docx, kaleido)
+    from nokkeltall.report import render_documents  # python-docx, kaleido
 
     store = None
     if config.user_database_path().exists():
@@ -35,7 +35,8 @@ def _documents(code: str, build: str, day: str, user_data_stamp: float, charts_a
 
         store = UserStore()
     with cursor() as cur:
-        return render_documents(cur, code, tuple(MIME), charts=True, as_of=date.fromisoformat(day), store=store)
+        return render_documents(cur, code, tuple(MIME), charts=True, as_of=date.fromisoformat(day),
+                                store=store)
 
 
 def _user_data_stamp() -> float:
@@ -65,7 +66,7 @@ def report_downloads(code: str | None) -> None:
     try:
         with st.spinner("Lager dokumentet …"):
             documents = _documents(code, build, today, _user_data_stamp(), images.available())
-    except Exception as error:  # noqa: BLE001 — tell the user, keep the page running
+    except Exception as error:  # tell the user, keep the page running
         st.error(f"Dokumentet kunne ikke lages ({type(error).__name__}: {error}).")
         return
     note = next((d.note for d in documents.values() if d.note), None)

@@ -121,7 +121,8 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
             st.dataframe(display, hide_index=True, width="stretch")
             st.download_button(
                 "Last ned CSV",
-                lambda: tables.csv_bytes(tables.rounded(table, default=None)),  # made on click; «444», not «444,0»
+                # made on click; counts as «444», not «444,0»
+                lambda: tables.csv_bytes(tables.rounded(table, default=None)),
                 file_name=f"{filename}.csv",
                 mime="text/csv",
                 key=f"csv_{key}",
