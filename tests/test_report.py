@@ -63,8 +63,7 @@ def replay(con, key: tuple):
         return float(out.loc[out["municipality_code"] == work, "employed_persons"].iloc[0])
     if kind == "flow_sum":
         _, indicator_id, code, start, end = key
-        series = queries.indicator_series(con, indicator_id, [code])
-        return float(sum(queries.value_in_year(series, y) for y in range(start, end + 1)))
+        return float(sum(replay(con, ("indicator", indicator_id, code, year)) for year in range(start, end + 1)))
     if kind == "plan_age":
         _, _plan_type, adopted, as_of = key
         return status.plan_age_years(adopted, as_of)

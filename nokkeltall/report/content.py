@@ -188,18 +188,33 @@ class _Data:
         self.similar_notes: list[str] = []
         self._similar_series: dict = {}
 
+    def _fetch(self, indicator_id: str) -> None:
+        """The municipality's series and its similar municipalities'. Every municipality's series is
+        read once per database build and shared by the documents (as cheap as one municipality's),
+        except the median age, which is worked out from single ages and only asked for these."""
+        codes = [self.code] + [s["municipality_code"] for s in self.similar]
+        if indicators.get(indicator_id).kind == "median_age":
+            frame = queries.indicator_series(self.con, indicator_id, codes)
+        else:
+            key = ("series", indicator_id)
+            if key not in self._aggregates:
+                self._aggregates[key] = queries.indicator_series(self.con, indicator_id)
+            every = self._aggregates[key]
+            frame = every[every["municipality_code"].isin(codes)]
+        mine = frame["municipality_code"] == self.code
+        self._series[indicator_id] = frame[mine].reset_index(drop=True)
+        self._similar_series[indicator_id] = frame[~mine].reset_index(drop=True)
+
     def similar_series(self, indicator_id: str) -> pd.DataFrame:
         if indicator_id not in self._similar_series:
-            codes = [s["municipality_code"] for s in self.similar]
-            self._similar_series[indicator_id] = (queries.indicator_series(self.con, indicator_id, codes) if codes
-                                                  else pd.DataFrame(columns=["municipality_code", "year", "value"]))
+            self._fetch(indicator_id)
         return self._similar_series[indicator_id]
 
     def series(self, indicator_id: str) -> pd.DataFrame:
         if indicator_id not in self._series:
-            self._series[indicator_id] = queries.indicator_series(self.con, indicator_id, [self.code])
-            if indicator_id not in self.used_indicators:
-                self.used_indicators.append(indicator_id)
+            self._fetch(indicator_id)
+        if indicator_id not in self.used_indicators:
+            self.used_indicators.append(indicator_id)
         return self._series[indicator_id]
 
     def aggregate(self, indicator_id: str, county_code: str | None) -> pd.DataFrame:
