@@ -100,11 +100,11 @@ def titled(figure: go.Figure, width: int = 80) -> go.Figure:
     meta = figure.layout.meta or {}
     copy = go.Figure(figure)
     finding = wrap_title(meta.get("finding") or "", width)
-    lines = finding.count("<br>") + 1 + (1 if meta.get("subtitle") else 0)
+    subtitle = wrap_title(meta["subtitle"], int(width * 1.3)) if meta.get("subtitle") else None
+    lines = finding.count("<br>") + 1 + (subtitle.count("<br>") + 1 if subtitle else 0)
     copy.update_layout(
         title=dict(text=finding, x=0, xanchor="left", font=dict(size=15),
-                   subtitle=dict(text=meta.get("subtitle"), font=dict(size=12, color="#555"))
-                   if meta.get("subtitle") else None),
+                   subtitle=dict(text=subtitle, font=dict(size=12, color="#555")) if subtitle else None),
         margin=dict(t=(copy.layout.margin.t or 10) + 24 * lines),
         legend=dict(y=-0.12, yanchor="top"),
     )
