@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import config, db, indicators, queries, snapshot
+from nokkeltall import config, db, indicators, log, queries, snapshot
 from nokkeltall.sources import UnknownLayoutError, parse_file
+
+_log = logging.getLogger(__name__)
 
 USAGE_ERROR = 2
 
@@ -254,18 +257,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_line() -> str:
+    return "cli"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The command prints its own Norwegian messages on stderr; the log file keeps what failed.
+    log.setup(_command_line, stderr=False)
     try:
         return args.handler(args)
     except CliError as error:
+        _log.error("nokkeltall %s failed: %s", args.command, error)
         print(f"Feil: {error}", file=sys.stderr)
         return error.code
-    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: say what, no traceback
-        print(f"Feil: {error}", file=sys.stderr)
-        return 1
-    except (snapshot.SnapshotError, db.DatabaseError) as error:
+    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: no traceback
+        _log.error("nokkeltall %s failed: %s", args.command, error)
         print(f"Feil: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -208,13 +208,6 @@ def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     )
 
 
-def population_years_with_sex(con, code: str) -> list[int]:
-    rows = con.execute(
-        "SELECT DISTINCT year FROM population WHERE municipality_code = ? AND sex = 'female' ORDER BY year", [code]
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 # --- commuting ---------------------------------------------------------------------------------
 
 def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) -> dict[str, pd.DataFrame]:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from nokkeltall import db
 from nokkeltall.ui.store import editor_gate
+
+_log = logging.getLogger(__name__)
 
 
 def refresh_from_ssb() -> None:
@@ -28,10 +32,12 @@ def refresh_from_ssb() -> None:
             result = refresh(progress=report)
         except RefreshError as error:
             status.update(label="Oppdateringen feilet", state="error")
+            _log.error("refresh from SSB failed: %s", error)
             st.error(str(error))
             return
         for outcome in result.outcomes:
             if outcome.status == "skipped":
+                _log.warning("refresh skipped table %s: %s", outcome.table_id, outcome.message)
                 st.warning(f"Tabell {outcome.table_id} ble hoppet over: {outcome.message}")
             else:
                 state = "oppdatert" if outcome.status == "updated" else "uendret"
