@@ -166,7 +166,7 @@ def _terminal_progress(event) -> None:
 
 def cmd_refresh(args) -> int:
     """Fetch the catalogue's tables from SSB's API into the snapshot, then rebuild the database."""
-    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
 
     try:
         result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
@@ -192,7 +192,7 @@ def cmd_refresh(args) -> int:
 
 def cmd_report(args) -> int:
     """Write the fact-base document (kunnskapsgrunnlag) for one municipality as .docx or .html."""
-    from nokkeltall.report import generate  # noqa: PLC0415 (imports python-docx, kaleido)
+    from nokkeltall.report import generate  # here: imports python-docx, kaleido
 
     con = _connection()
     municipality = resolve_municipality(con, args.municipality)
@@ -202,7 +202,7 @@ def cmd_report(args) -> int:
         raise CliError(f"Mappen {output.parent} finnes ikke")
     store = None
     if config.user_database_path().exists():
-        from nokkeltall.store import UserStore  # noqa: PLC0415
+        from nokkeltall.store import UserStore
 
         store = UserStore()
     generate(con, code, args.format, output, charts=not args.no_charts, store=store)

@@ -11,6 +11,7 @@ once per data directory.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -79,14 +80,30 @@ class _Stderr(logging.StreamHandler):
         pass
 
 
-def _handlers(path: Path, stderr: bool) -> tuple[list[logging.Handler], OSError | None]:
+class _File(RotatingFileHandler):
+    """Opened at the first line written: a run that logs nothing leaves no logs/ folder behind."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True)
+
+    def _open(self):
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+
+def _writable(folder: Path) -> bool:
+    """Whether ``folder`` exists or can be made, and files can be written in it."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    return existing.is_dir() and os.access(existing, os.W_OK)
+
+
+def _handlers(path: Path, stderr: bool) -> tuple[list[logging.Handler], bool]:
     handlers: list[logging.Handler] = [_Stderr()] if stderr else []
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handlers.append(RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8"))
-    except OSError as error:  # a read-only data folder: keep logging to stderr
-        return handlers, error
-    return handlers, None
+    if not _writable(path.parent):  # a read-only data folder: keep logging to stderr
+        return handlers, False
+    return [*handlers, _File(path)], True
 
 
 def _nobody() -> str:
@@ -104,7 +121,7 @@ def setup(context: Callable[[], str] = _nobody, *, stderr: bool = True, level: i
         for old in list(logger.handlers):
             logger.removeHandler(old)
             old.close()
-        handlers, problem = _handlers(path, stderr)
+        handlers, to_file = _handlers(path, stderr)
         for handler in handlers:
             handler.setFormatter(_RedactingFormatter(FORMAT))
             handler.addFilter(_Context(context))
@@ -112,6 +129,6 @@ def setup(context: Callable[[], str] = _nobody, *, stderr: bool = True, level: i
         logger.setLevel(level)
         logger.propagate = False
         _configured = (path, stderr, context)
-    if problem:
-        logger.warning("no log file at %s: %s", path, problem)
+    if not to_file:
+        logger.warning("no log file: %s cannot be written", path.parent)
     return path

@@ -265,7 +265,7 @@ def indicator_sources(con, indicator_id: str) -> pd.DataFrame:
 
 
 def build_problems(con) -> dict[str, str]:
-    import json  # noqa: PLC0415
+    import json
 
     rows = con.execute("SELECT value FROM build_info WHERE key = 'problems'").fetchall()
     return json.loads(rows[0][0]) if rows else {}

@@ -72,7 +72,7 @@ def test_a_data_folder_that_cannot_hold_logs_still_logs_to_stderr(tmp_path, monk
     log.setup()
     logging.getLogger("nokkeltall.ui.data").error("statistics unavailable")
     err = capsys.readouterr().err
-    assert "no log file at" in err and "statistics unavailable" in err
+    assert "no log file" in err and "statistics unavailable" in err
 
 
 def test_a_failed_command_is_logged(writable_data_dir, capsys):
@@ -97,3 +97,10 @@ def test_a_wrong_editor_password_is_logged_for_the_session_without_any_password(
     text = written(shipped_data_dir)
     assert re.search(r"WARNING nokkeltall\.ui\.store \[[^]-][^]]*\] wrong editor password", text)  # a session
     assert "hemmelig-passord" not in text and "feil-passord" not in text
+
+
+def test_a_run_that_logs_nothing_leaves_no_log_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(tmp_path))
+    log.setup(stderr=False)
+    logging.getLogger("nokkeltall.db").debug("below the level")
+    assert not (tmp_path / "logs").exists()

@@ -100,7 +100,7 @@ def docx_texts(data: bytes) -> tuple[list[str], list[tuple[str, str]], int]:
 
 def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
     report = content.build_report(con, "1836", as_of=AS_OF, features=features)
-    from nokkeltall.report import images  # noqa: PLC0415
+    from nokkeltall.report import images
 
     images.render_images(report)
     data = docx_writer.render(report)
@@ -199,7 +199,7 @@ def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, 
     # what the user entered wins over the public sources, with its adoption and age
     assert "Kommuneplanens samfunnsdel (2021-2033) ble vedtatt 17.06.2021 og er 5 år gammel" in visible
     try:
-        import html5lib  # noqa: PLC0415
+        import html5lib
     except ImportError:
         return
     html5lib.HTMLParser(strict=True).parse(page)
@@ -239,10 +239,10 @@ def test_render_bytes_rejects_unknown_format(con):
 
 
 def test_download_widget_offers_word_and_html():
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest
 
     def page():
-        from nokkeltall.ui.report import report_downloads  # noqa: PLC0415
+        from nokkeltall.ui.report import report_downloads
 
         report_downloads("1835")
 

@@ -172,11 +172,11 @@ def workbook_rows(source: SourceFile) -> dict[str, list[tuple]] | None:
     """Sheet name → rows (values) of an xlsx file, or None if it is not one."""
     if not source.raw.startswith(b"PK\x03\x04"):
         return None
-    import openpyxl  # noqa: PLC0415 (only needed for the two workbooks)
+    import openpyxl  # here: only needed for the two workbooks
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(source.raw), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 (a zip that is not a workbook simply does not match)
+    except Exception:  # a zip that is not a workbook simply does not match
         return None
     sheets = {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
     book.close()
@@ -437,7 +437,7 @@ def _drop_unused_codes(frame: pd.DataFrame, doc: dict, region_dim: str, time_dim
     labels = jsonstat.dimension_labels(doc, region_dim)
     validity = {code: _validity_years(label) for code, label in labels.items()}
     in_use = []
-    for code, period in zip(frame[region_dim], frame[time_dim]):
+    for code, period in zip(frame[region_dim], frame[time_dim], strict=True):
         start, end = validity[code]
         year = int(str(period)[:4])
         in_use.append((start is None or year >= start) and (end is None or year <= end))
@@ -497,10 +497,12 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
         frame=obs, table_id="KOSTRA", title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
                                                   "investeringer (kommunekasse/konsern ikke oppgitt)",
         source=source.name, publisher="SSB KOSTRA (via tredjepart)", licence=SSB_LICENCE,
-        caveat=f"Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), ikke kontrollert "
+        caveat="Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), "
+               "ikke kontrollert "
                f"mot data.ssb.no. Regnskapsomfang (kommunekasse eller konsern) er ikke oppgitt; 2025 kan være "
                f"SSBs foreløpige tall fra mars. Dekning: {municipalities} kommuner, {len(measures)} mål "
-               f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle kommuner har alle år.",
+               f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle "
+               "kommuner har alle år.",
         extra={"measures": measures},
     )]
 
@@ -571,9 +573,9 @@ def parse_cost_need_index(source: SourceFile) -> list[Dataset]:
 
 def _free_income_columns(source: SourceFile) -> list[str] | None:
     row = next(csv.reader([first_line(source)]), [])
-    if len(row) == 8 and row[:4] == ["nr", "navn", "fylke", "pop"] and row[6:] == ["vekst", "skatteindeks"]:
-        if all(re.fullmatch(r"frie\d\d", column) for column in row[4:6]):
-            return row
+    known = len(row) == 8 and row[:4] == ["nr", "navn", "fylke", "pop"] and row[6:] == ["vekst", "skatteindeks"]
+    if known and all(re.fullmatch(r"frie\d\d", column) for column in row[4:6]):
+        return row
     return None
 
 
@@ -596,7 +598,8 @@ def parse_free_income(source: SourceFile) -> list[Dataset]:
         name=f"free_income_kdd_gronthefte_{budget}", kind="observations", frame=obs, table_id="KDD-GRONTHEFTE",
         title=f"Frie inntekter {previous}–{budget}, innbyggertall og skatteindeks (Grønt hefte {budget})",
         source=source.name, publisher=KDD, licence=NLOD,
-        caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, tabell 3-k og F-k: "
+        caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, "
+               "tabell 3-k og F-k: "
                "anslag i statsbudsjettet, ikke regnskap. Vekst i prosent som trykt (beregnet på korrigert "
                "grunnlag). Innbyggertall per 1. juli.",
     )]
@@ -640,7 +643,8 @@ def parse_kostra_groups(source: SourceFile) -> list[Dataset]:
         name="kostra_groups_2024", kind="attributes", frame=attributes, table_id="KOSTRA-GRUPPER",
         title="KOSTRA-grupper per kommune", source=source.name, publisher="SSB (via Samarbeidsdesken)",
         licence=SSB_LICENCE,
-        caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til 2024-numre "
+        caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til "
+               "2024-numre "
                "(Haram plassert i gruppe 1).",
     )]
 
@@ -675,7 +679,8 @@ def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
         name="kostra_group_descriptions", kind="kostra_group_descriptions", frame=pd.DataFrame(records),
         table_id="KOSTRA-GRUPPER", title="Beskrivelse av KOSTRA-gruppene (folkemengde, bundne kostnader, frie inntekter)",
         source=source.name, publisher="SSB (via Samarbeidsdesken)", licence=SSB_LICENCE,
-        caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen da gruppene ble laget.",
+        caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen "
+               "da gruppene ble laget.",
     )]
 
 
@@ -982,7 +987,8 @@ def parse_long_mapping(source: SourceFile) -> list[Dataset]:
         name="code_changes_gardenberg_long_2013_2020", kind="code_changes", frame=changes, table_id="KLASS-131",
         title="Historiske kommunenummer (2013–2019) til 2020-nummer (lang tabell)", source=source.name,
         publisher="SSB KLASS (via gardenberg/kommunekoder)", licence=SSB_LICENCE,
-        caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret står ikke i filen.",
+        caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret "
+               "står ikke i filen.",
     )]
 
 
@@ -1033,7 +1039,8 @@ def parse_code_history(source: SourceFile) -> list[Dataset]:
         name=f"code_changes_klass131_kommunebarometer_{years}", kind="code_changes", frame=changes,
         table_id="KLASS-131", title="Rene kommunenummerendringer 1. januar 2024 (KLASS 131)", source=source.name,
         publisher="SSB KLASS (via kommunebarometer)", licence=SSB_LICENCE,
-        caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger er ikke med.",
+        caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger "
+               "er ikke med.",
     )]
 
 
@@ -1076,7 +1083,8 @@ def parse_geojson(source: SourceFile) -> list[Dataset]:
         name=f"geometries_{plural}_2024", kind="geometries", frame=frame, table_id="KARTVERKET-GRENSER",
         title="Kommunegrenser 2024 (forenklet)" if level == "municipality" else "Fylkesgrenser 2024 (forenklet)",
         source=source.name, publisher="Kartverket", licence="CC BY 4.0",
-        caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), 2024-inndeling, "
+        caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), "
+               "2024-inndeling, "
                "WGS84. © Kartverket.",
     )]
 
@@ -1112,9 +1120,11 @@ def parse_plan_status(source: SourceFile) -> list[Dataset]:
     })
     return [Dataset(
         name="plan_status_sources", kind="plan_status_sources", frame=plans, table_id="PLANSTATUS",
-        title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra kommunenes nettsider",
+        title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra "
+              "kommunenes nettsider",
         source=source.name, publisher="Kommunenes nettsider (innsamlet)", licence="Ukjent (offentlige nettsider)",
-        caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til tidlig 2026), "
+        caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til "
+               "tidlig 2026), "
                "36 små kommuner i Nordland og Trøndelag. Status gjelder datoen siden ble lagret: «på høring» "
                "eller «under arbeid» kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt.",
     )]

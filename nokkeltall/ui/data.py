@@ -68,7 +68,7 @@ def fingerprint() -> str:
 
 def _call(qualified_name: str, args: tuple, kwargs: tuple):
     """Run ``module.function(cursor, *args, **kwargs)`` named by its qualified name."""
-    import importlib  # noqa: PLC0415
+    import importlib
 
     module_name, _, function_name = qualified_name.rpartition(".")
     function = getattr(importlib.import_module(module_name), function_name)

@@ -37,7 +37,7 @@ def ensure_app_navigation() -> None:
     log.setup(session_id)
     if _navigation_seen:
         return
-    from streamlit.runtime.pages_manager import PagesManager  # noqa: PLC0415
+    from streamlit.runtime.pages_manager import PagesManager
 
     _navigation_seen = True  # once per process: a page run on its own (e.g. in tests) is left alone after
     PagesManager.uses_pages_directory = False

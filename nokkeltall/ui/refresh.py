@@ -14,7 +14,7 @@ _log = logging.getLogger(__name__)
 
 def refresh_from_ssb() -> None:
     """A button for editors; progress per table; the previous data stays on any failure."""
-    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
 
     if not editor_gate():  # the same editor password as for plans and applications
         st.caption("Oppdatering fra SSB krever redaktørpassordet (i sidepanelet).")

@@ -27,11 +27,11 @@ MIME = {
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float) -> bytes:
-    from nokkeltall.report import render_bytes  # noqa: PLC0415 (python-docx, kaleido)
+    from nokkeltall.report import render_bytes  # here: imports python-docx, kaleido
 
     store = None
     if config.user_database_path().exists():
-        from nokkeltall.store import UserStore  # noqa: PLC0415
+        from nokkeltall.store import UserStore
 
         store = UserStore()
     with cursor() as cur:

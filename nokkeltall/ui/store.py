@@ -54,7 +54,7 @@ def user_store() -> UserStore:
 
 def deck_store():
     """The saved gathering-mode decks (``DeckStore``) on the same file, or the stand-in."""
-    from nokkeltall.store.decks import DeckStore  # noqa: PLC0415
+    from nokkeltall.store.decks import DeckStore
 
     store = user_store()
     return store if isinstance(store, UnavailableStore) else DeckStore(store)

@@ -2,7 +2,8 @@
 
 ``app_url``: ``streamlit run app.py`` on a free 127.0.0.1 port, with NOKKELTALL_DATA_DIR set to a
 private folder holding a copy of the shipped snapshot (``e2e_data_dir``; the database is built there
-first), so browser tests never touch the repository's data/ or the user's own entries. ``page``: a Playwright page in Debian's /usr/bin/chromium (no download needed).
+first), so browser tests never touch the repository's data/ or the user's own entries. ``page``: a
+Playwright page in Debian's /usr/bin/chromium (no download needed).
 Screenshots go to test-artifacts/ (``artifacts`` fixture).
 """
 
@@ -89,7 +90,7 @@ def app_url(e2e_data_dir):
         yield url
 
 
-def ARTIFACTS_LOG() -> Path:  # noqa: N802
+def ARTIFACTS_LOG() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / "streamlit-e2e.log"
 
@@ -122,7 +123,7 @@ def artifacts() -> Path:
 @pytest.fixture
 def app_db(app_url, e2e_data_dir):
     """A read-only connection to the database the app under test reads (to compare what it shows)."""
-    from nokkeltall import db  # noqa: PLC0415
+    from nokkeltall import db
 
     connection = db.connect(e2e_data_dir / "nokkeltall.duckdb")
     yield connection
