@@ -176,6 +176,13 @@ def fixture_datasets() -> list[Dataset]:
     ]
 
 
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop, ``make test`` runs all."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def fixture_data_dir(tmp_path_factory) -> Path:
     """A data directory (snapshot/ + nokkeltall.duckdb) built from the inline fixture data.

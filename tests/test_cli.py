@@ -143,6 +143,7 @@ def real_data(monkeypatch):
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(REPO_DATA))  # builds data/nokkeltall.duckdb if stale
 
 
+@pytest.mark.slow
 @needs_snapshot
 def test_real_traena_population_2005_2026(real_data, capsys):
     code, out, _ = run(capsys, "series", "1835", "population")

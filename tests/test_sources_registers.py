@@ -464,6 +464,7 @@ def test_unknown_csv_and_unrelated_workbook_are_not_claimed(tmp_path):
 # ---------------------------------------------------------------------------------------- the real files
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SHARED_RAW.is_dir(), reason="../shared/ssb/raw finnes ikke")
 def test_real_files():
     files = sorted(p for p in SHARED_RAW.iterdir() if p.is_file())

@@ -107,7 +107,7 @@ def _series_shown(traces: list[dict], series, *, index: bool = False) -> bool:
     for trace in traces:
         values = [row[0] for row in trace["customdata"]] if index else trace["y"]
         pairs = {}
-        for x, y, v in zip(trace["x"], trace["y"], values, strict=True):
+        for x, y, v in zip(trace["x"], trace["y"], values, strict=False):  # values may be shorter
             try:
                 pairs[int(str(x)[:4])] = (float(y), float(v))
             except (TypeError, ValueError):
