@@ -111,11 +111,14 @@ def resolve_municipality(con, given: str) -> dict:
     """A municipality by number or (unique) name; CliError with near matches otherwise."""
     all_municipalities = queries.municipalities(con)
     by_code = all_municipalities.set_index("municipality_code")
+    found = None
     if given.strip().zfill(4) in by_code.index and given.strip().isdigit():
-        return queries.municipality(con, given.strip().zfill(4))
+        found = queries.municipality(con, given.strip().zfill(4))
     names = all_municipalities[all_municipalities["name"].str.lower() == given.strip().lower()]
-    if len(names) == 1:
-        return queries.municipality(con, names.iloc[0]["municipality_code"])
+    if found is None and len(names) == 1:
+        found = queries.municipality(con, names.iloc[0]["municipality_code"])
+    if found is not None:
+        return found
     labels = [f"{r.municipality_code} {r.name}" for r in all_municipalities.itertuples()]
     near = indicators.near_matches(given, labels)
     hint = f" Mente du: {', '.join(near)}?" if near else ""

@@ -14,6 +14,7 @@ Every number below is chosen so that tests can compute the expected results by h
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -174,6 +175,12 @@ def fixture_datasets() -> list[Dataset]:
         Dataset("commuting_03321_2022", "commuting_flows", pd.DataFrame(_commuting()), "03321", "Pendling",
                 "03321_pendling.csv"),
     ]
+
+
+# Streamlit gives each of its loggers a handler on sys.stderr as it is when the logger is first used; used
+# first inside a test with capsys, that stream is closed by the next test, and every later Streamlit warning
+# printed «--- Logging error --- Traceback …» into whatever the next test captures (test_faults' outputs).
+logging.raiseExceptions = False
 
 
 def pytest_collection_modifyitems(items):

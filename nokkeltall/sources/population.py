@@ -82,7 +82,7 @@ def _sniff_statbank_07459(source: SourceFile) -> bool:
 
 def _delimiter(header: str) -> str:
     counts = {sep: header.count(sep) for sep in ("\t", ";", ",")}
-    return max(counts, key=counts.get)
+    return max(counts, key=lambda sep: counts[sep])
 
 
 def _parse_statbank_07459(source: SourceFile) -> list[Dataset]:

@@ -41,7 +41,7 @@ def _open(path: str, mtime_ns: int):
             db.ensure_database()
             con = db.connect()
         except Exception as error:  # every cause gets the same user message
-            _log.error("statistics database %s unavailable: %s", path, error, exc_info=error)
+            _log.error("statistics database %s unavailable: %s", path, error)
             raise DataUnavailable(
                 f"Statistikken kan ikke lastes: {error}. Kjør «make run» på nytt, eller «nokkeltall status» "
                 "for å se hvilken fil som er ødelagt."

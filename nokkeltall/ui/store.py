@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from typing import cast
 
 import streamlit as st
 
@@ -49,7 +50,7 @@ def user_store() -> UserStore:
                    "finnes og er skrivbar.")
         _log.error("user store %s cannot be opened: %s", path, error)
         st.error(message, icon="⚠️")
-        return UnavailableStore(message)
+        return cast(UserStore, UnavailableStore(message))  # a stand-in with the same reading methods
 
 
 def deck_store():
