@@ -66,6 +66,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_status(args) -> int:
+    for action in db.recover():  # a half-done swap or a killed build's files: say what was tidied
+        print(f"Ryddet: {action}", file=sys.stderr)
     manifest_path = config.snapshot_dir() / snapshot.MANIFEST
     if not manifest_path.is_file():
         raise CliError(f"{manifest_path.name} mangler i {manifest_path.parent}: øyeblikksbildet kan ikke brukes. "

@@ -208,7 +208,7 @@ def con(fixture_db):
 def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
     """A private copy of the fixture data directory, set as NOKKELTALL_DATA_DIR."""
     target = tmp_path / "data"
-    shutil.copytree(fixture_data_dir, target)
+    shutil.copytree(fixture_data_dir, target, symlinks=True)  # snapshot → snapshot-versions/<version>
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(target))
     return target
 

@@ -52,7 +52,9 @@ def test_adding_keeps_other_datasets_and_replacing_overwrites(tmp_path):
     assert set(snapshot.read_manifest(folder)["datasets"]) == {"a", "b"}
     assert (folder / "b.parquet").read_bytes() == b_before
     assert snapshot.load_dataset("a", folder)["value"].iloc[0] == 9.0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot"]  # no staging directories left
+    # no staging directories left: the snapshot (a symlink) and the one version it points at
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot", "snapshot-versions"]
+    assert [p.resolve() for p in (tmp_path / "snapshot-versions").iterdir()] == [folder.resolve()]
 
 
 def test_duplicate_names_are_refused(tmp_path):
@@ -78,7 +80,8 @@ def test_failure_while_writing_leaves_previous_snapshot_intact(tmp_path, monkeyp
     with pytest.raises(OSError):
         snapshot.write_datasets([observations("a", 5.0), observations("c")], folder)
     assert tree(folder) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot", "snapshot-versions"]
+    assert len(list((tmp_path / "snapshot-versions").iterdir())) == 1
 
 
 def test_failed_import_leaves_previous_snapshot_byte_for_byte(writable_data_dir, tmp_path, capsys):
@@ -93,7 +96,8 @@ def test_failed_import_leaves_previous_snapshot_byte_for_byte(writable_data_dir,
     assert "zz_bad.csv" in err and "ingenting er endret" in err
     assert "Traceback" not in err
     assert tree(writable_data_dir) == before  # snapshot and database untouched
-    assert sorted(p.name for p in writable_data_dir.iterdir()) == ["nokkeltall.duckdb", "snapshot"]
+    assert sorted(p.name for p in writable_data_dir.iterdir()) == ["nokkeltall.duckdb", "snapshot",
+                                                                   "snapshot-versions"]
     assert snapshot.verify(snapshot_dir) and not any(snapshot.verify(snapshot_dir).values())
 
 
