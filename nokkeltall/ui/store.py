@@ -7,16 +7,20 @@ Messages from ``ValidationError.errors`` are shown under the form, naming the fi
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nokkeltall import config
-from nokkeltall.store import NotFoundError, UserStore, ValidationError, configured_editor_password, editing_allowed
+from nokkeltall.store import NotFoundError, UserStore, ValidationError, configured_editor_password
+from nokkeltall.store.access import PasswordGuard
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"
 NAME_KEY = "_editor_name"
+GUARD_KEY = "_editor_password_guard"
 
 
 @st.cache_resource(show_spinner=False)
@@ -86,18 +90,32 @@ def configured_password() -> str | None:
     return configured_editor_password(str(secret) if secret else None)
 
 
-def editor_gate() -> bool:
-    """Sidebar box: True when the user may edit. Shows a password field when one is configured."""
+def _guard() -> PasswordGuard:
+    """This session's password attempts (a growing wait after three wrong ones)."""
+    guard = st.session_state.get(GUARD_KEY)
+    if not isinstance(guard, PasswordGuard):
+        context = get_script_run_ctx()
+        guard = PasswordGuard(session=context.session_id[:8] if context else "")
+        st.session_state[GUARD_KEY] = guard
+    return guard
+
+
+def editor_gate(where=None) -> bool:
+    """A password box (in the sidebar, or in ``where``): True when the user may edit. Shows the box only
+    when a password is configured; wrong attempts are throttled per session and logged."""
     configured = configured_password()
     if not configured:
         return True
-    with st.sidebar:
+    with where if where is not None else st.sidebar:
         st.markdown("**Redigering**")
         given = st.text_input("Redaktørpassord", type="password", key=PASSWORD_KEY,
                               help="Alle kan lese. For å registrere eller endre trengs redaktørpassordet.")
-        allowed = editing_allowed(given, configured)
+        allowed, wait = _guard().check(given, configured)
         if allowed:
             st.success("Du kan redigere.", icon="🔓")
+        elif given and wait > 0:
+            st.error(f"Feil passord. For mange forsøk: vent {math.ceil(wait)} sekunder før du prøver igjen.",
+                     icon="🔒")
         elif given:
             st.error("Feil passord. Du kan lese, men ikke endre.", icon="🔒")
         else:
@@ -123,5 +141,5 @@ def show_errors(errors: dict[str, str], labels: dict[str, str]) -> None:
     for field, message in errors.items():
         row, _, name = field.rpartition(".")
         label = labels.get(name, labels.get(field, name))
-        prefix = f"Rad {row}, {label}" if row.isdigit() else label
+        prefix = f"Rad {row}, {label}" if row.isdigit() else f"{row}, {label}" if row else label
         st.error(f"**{prefix}:** {message}")
