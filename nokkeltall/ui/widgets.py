@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
+from nokkeltall import spreadsheet
 from nokkeltall.ui.data import DataUnavailable, fingerprint, query
 
 KOMMUNE_PARAM = "kommune"
@@ -120,7 +121,7 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
             st.dataframe(display, hide_index=True, width="stretch")
             st.download_button(
                 "Last ned CSV",
-                lambda: table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),  # made on click
+                lambda: spreadsheet.csv_bytes(table),  # made on click; no cell can become a formula
                 file_name=f"{filename}.csv",
                 mime="text/csv",
                 key=f"csv_{key}",
