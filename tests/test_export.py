@@ -9,7 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nokkeltall import compare_charts, export, queries
+from nokkeltall import compare_charts, export, profile, queries, spreadsheet
+from nokkeltall.plan import calendar, timeline
 
 
 def test_file_names_follow_municipalities_and_indicator():
@@ -69,7 +70,6 @@ def sheet_cells(data: bytes) -> list:
 
 
 def test_cells_that_start_like_formulas_are_text_and_numbers_stay_numbers():
-    from nokkeltall import spreadsheet  # noqa: PLC0415
 
     safe = spreadsheet.safe_cells(hostile_table())
     assert safe["Hendelse"].tolist() == ["'" + value for value in HOSTILE_CELLS]
@@ -85,7 +85,6 @@ def test_cells_that_start_like_formulas_are_text_and_numbers_stay_numbers():
 @pytest.mark.parametrize("writer", ["workbook", "overview"])
 def test_excel_writes_strings_as_strings_never_formulas(writer):
     """Before: xlsxwriter turned every string starting with «=» into a live formula."""
-    from nokkeltall import profile  # noqa: PLC0415
 
     data = export.table_workbook(hostile_table(), "Tabell", "=Kilde") if writer == "workbook" \
         else profile.to_excel(hostile_table(), source="=Kilde")
@@ -97,8 +96,6 @@ def test_excel_writes_strings_as_strings_never_formulas(writer):
 
 
 def test_a_milestone_titled_like_a_formula_is_text_in_the_timeline_csv():
-    from nokkeltall import spreadsheet  # noqa: PLC0415
-    from nokkeltall.plan import calendar, timeline  # noqa: PLC0415
 
     legal = calendar.calendar_frame(calendar.legal_calendar(2024, 2028))
     milestone = {"plan_type": "planstrategi", "title": "=HYPERLINK(\"http://evil\")", "start_date": "2027-01-15",

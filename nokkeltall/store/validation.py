@@ -58,8 +58,10 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # C0/C1 controls but tab and newline, bidi embeddings/overrides/isolates and marks, BOM, non-characters
 # and lone surrogates: none of them is meaningful in what users type, and Word's XML cannot hold some
-_UNSAFE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-                     "\ufeff\ufffe\uffff\ud800-\udfff]")
+_UNSAFE_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
+# for a vectorised search in Arrow strings (which cannot hold lone surrogates anyway)
+NEEDS_CLEANING = f"{_LINE_BREAKS.pattern}|[{_UNSAFE_CHARS}]"
 _CONTAINERS = (dict, list, tuple, set, bytes, bytearray)
 
 
