@@ -9,8 +9,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nokkeltall import compare_charts, export, profile, queries, spreadsheet
+from nokkeltall import queries, spreadsheet
+from nokkeltall.compare import export
+from nokkeltall.compare import figures as compare_figures
 from nokkeltall.plan import calendar, timeline
+from nokkeltall.profile import small_municipalities
 
 
 def test_file_names_follow_municipalities_and_indicator():
@@ -45,7 +48,7 @@ def test_comparison_workbook_reads_back(con):
 
 
 def test_png_export_is_a_png(con):
-    view = compare_charts.build_view(con, "stolper", "population", ["1835", "5043"])
+    view = compare_figures.build_view(con, "stolper", "population", ["1835", "5043"])
     try:
         data = export.png_bytes(view.figure, width=600, height=400, title=view.title, source=view.source)
     finally:
@@ -86,8 +89,8 @@ def test_cells_that_start_like_formulas_are_text_and_numbers_stay_numbers():
 def test_excel_writes_strings_as_strings_never_formulas(writer):
     """Before: xlsxwriter turned every string starting with «=» into a live formula."""
 
-    data = export.table_workbook(hostile_table(), "Tabell", "=Kilde") if writer == "workbook" \
-        else profile.to_excel(hostile_table(), source="=Kilde")
+    data = export.workbook_bytes({"Tabell": hostile_table()}, pd.DataFrame({"Kilde": ["=Kilde"]})) \
+        if writer == "workbook" else small_municipalities.to_excel(hostile_table(), source="=Kilde")
     cells = sheet_cells(data)
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a formula in the workbook"
     values = [cell.value for cell in cells]

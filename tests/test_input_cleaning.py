@@ -16,7 +16,8 @@ import docx
 import pandas as pd
 import pytest
 
-from nokkeltall import brief, report
+from nokkeltall import report
+from nokkeltall.report import brief
 from nokkeltall.datasets import Dataset
 from nokkeltall.store import ConflictError, UserStore, ValidationError
 from nokkeltall.store import validation as v

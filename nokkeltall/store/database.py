@@ -21,7 +21,12 @@ import pandas as pd
 from nokkeltall import config
 from nokkeltall.store import validation
 from nokkeltall.store.schema import (
-    ADDED_COLUMNS, EXPORTED_TABLES, INDEXES, OPTIONAL_IN_BACKUP, SCHEMA_VERSION, TABLES,
+    ADDED_COLUMNS,
+    EXPORTED_TABLES,
+    INDEXES,
+    OPTIONAL_IN_BACKUP,
+    SCHEMA_VERSION,
+    TABLES,
 )
 
 EXPORT_FORMAT = "nokkeltall-brukerdata"

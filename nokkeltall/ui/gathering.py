@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nokkeltall import decks
+from nokkeltall.compare import slides as decks
 from nokkeltall.store import ConflictError, ValidationError
 from nokkeltall.store.validation import DECK_NAME_LIMIT, clean_text
 from nokkeltall.ui import store as ui_store

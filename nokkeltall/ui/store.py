@@ -14,7 +14,12 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nokkeltall import config
-from nokkeltall.store import NotFoundError, UserStore, ValidationError, configured_editor_password
+from nokkeltall.store import (
+    NotFoundError,
+    UserStore,
+    ValidationError,
+    configured_editor_password,
+)
 from nokkeltall.store.access import PasswordGuard
 
 SECRET_NAME = "editor_password"
