@@ -4,8 +4,8 @@ Writes are atomic at every instant. A new version is built in a staging director
 current one (unchanged files are hard-linked or copied, every file and directory fsynced), published
 with one rename into ``snapshot-versions/<version>``, and made current by replacing the
 ``snapshot`` symlink with one rename. A plain ``snapshot`` directory (as a fresh clone has it) is
-the current version too; the first switch away from it swaps directory and symlink in one step
-(``renameat2(RENAME_EXCHANGE)``). A killed writer leaves only temporary names that ``recover`` (run
+the current version too (the first write to a missing ``snapshot`` makes one, with one rename); the
+first switch away from it swaps directory and symlink in one step (``renameat2(RENAME_EXCHANGE)``). A killed writer leaves only temporary names that ``recover`` (run
 on every start) removes, or — if ``snapshot`` itself is missing — a complete version it points at.
 """
 
@@ -126,7 +126,11 @@ def write_datasets(datasets: list[Dataset], directory: Path | None = None) -> No
         durable.fsync_file(staging / MANIFEST)
         durable.fsync_dir(staging)
         _checkpoint("staged")
-        _swap_in(staging, target)
+        if os.path.lexists(target):
+            _swap_in(staging, target)
+        else:  # the first snapshot (e.g. «make snapshot»): a plain directory, as it is checked in to git
+            os.replace(staging, target)
+            durable.fsync_dir(target.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -208,7 +208,7 @@ def con(fixture_db):
 def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
     """A private copy of the fixture data directory, set as NOKKELTALL_DATA_DIR."""
     target = tmp_path / "data"
-    shutil.copytree(fixture_data_dir, target, symlinks=True)  # snapshot → snapshot-versions/<version>
+    shutil.copytree(fixture_data_dir, target, symlinks=True)  # a snapshot symlink stays one
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(target))
     return target
 

@@ -158,7 +158,7 @@ def test_database_is_stale_after_a_snapshot_change(writable_data_dir):
 
 def test_build_leaves_no_temporary_files(writable_data_dir):
     db.build(writable_data_dir / "nokkeltall.duckdb", writable_data_dir / "snapshot")
-    assert sorted(p.name for p in writable_data_dir.iterdir()) == ["nokkeltall.duckdb", "snapshot", "snapshot-versions"]
+    assert sorted(p.name for p in writable_data_dir.iterdir()) == ["nokkeltall.duckdb", "snapshot"]
 
 
 def test_failed_build_keeps_previous_database(writable_data_dir, monkeypatch):
@@ -172,7 +172,7 @@ def test_failed_build_keeps_previous_database(writable_data_dir, monkeypatch):
     with pytest.raises(RuntimeError):
         db.build(db_path, writable_data_dir / "snapshot")
     assert db_path.read_bytes() == before
-    assert sorted(p.name for p in writable_data_dir.iterdir()) == ["nokkeltall.duckdb", "snapshot", "snapshot-versions"]
+    assert sorted(p.name for p in writable_data_dir.iterdir()) == ["nokkeltall.duckdb", "snapshot"]
 
 
 def test_corrupt_parquet_is_skipped_with_a_problem(writable_data_dir):

@@ -28,17 +28,16 @@ def observations(name: str, value: float) -> Dataset:
 
 
 def plain_snapshot(root: Path) -> Path:
-    """A plain ``snapshot`` directory, as a fresh clone of the repository has it."""
-    snapshot.write_datasets([observations("a", 1.0)], root / "staging-source")
-    shutil.copytree(root / "staging-source", root / "snapshot")  # the content, not the symlink
-    shutil.rmtree(root / "staging-source-versions")
-    (root / "staging-source").unlink()
+    """A plain ``snapshot`` directory, as a fresh clone of the repository has it (and the first write)."""
+    snapshot.write_datasets([observations("a", 1.0)], root / "snapshot")
+    assert (root / "snapshot").is_dir() and not (root / "snapshot").is_symlink()
     return root / "snapshot"
 
 
 def linked_snapshot(root: Path) -> Path:
     """A ``snapshot`` symlink to a version, as after an earlier refresh or import."""
-    snapshot.write_datasets([observations("a", 1.0)], root / "snapshot")
+    for _ in range(2):  # the first write makes a plain directory, the second a version and the symlink
+        snapshot.write_datasets([observations("a", 1.0)], root / "snapshot")
     assert (root / "snapshot").is_symlink()
     return root / "snapshot"
 
@@ -159,6 +158,7 @@ def test_killed_builds_leave_nothing_and_status_says_what_it_removed(writable_da
 
 def test_status_says_it_restored_a_missing_snapshot(writable_data_dir, capsys):
     target = writable_data_dir / "snapshot"
+    snapshot.write_datasets([observations("a", 1.0)], target)  # the plain directory becomes a version
     version = target.resolve()
     target.unlink()  # as if killed between the two renames of the old swap
     assert cli.main(["status"]) == 0
