@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from nokkeltall import db
 from nokkeltall.compare import figures as compare_figures
-from nokkeltall.store import UserStore
+from nokkeltall.store import UserStore, access
 from nokkeltall.store.decks import DeckStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -140,3 +140,19 @@ def test_slide_number_in_other_digits_is_a_message_not_a_traceback(data_dir, val
     at = run({"kommuner": "1835,5043", "indikatorer": "population", "lysbilde": value})
     assert not at.exception
     assert any(f"Lysbilde «{value}» finnes ikke" in w.value for w in at.warning)
+
+
+def test_wrong_passwords_are_throttled_on_the_page(data_dir, monkeypatch):
+    """Issue 17.11: 30 wrong passwords in 64 s, no delay. After three the page makes the user wait, and
+    even the right password is not checked until the wait is over."""
+    monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
+    monkeypatch.setattr(access, "wait_after", lambda failures: 600.0 if failures >= 3 else 0.0)  # slow machines
+    at = run(COMPARISON)
+    for attempt in ("feil1", "feil2"):
+        at.text_input(key="_editor_password").input(attempt).run()
+        assert not any("For mange forsøk" in e.value for e in at.error)
+    at.text_input(key="_editor_password").input("feil3").run()
+    assert any("vent 600 sekunder" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key="_editor_password").input("hemmelig").run()
+    assert not [b for b in at.button if b.label == "Lagre settet"], "refused unchecked while waiting"
+    assert any("For mange forsøk" in e.value for e in at.error)
