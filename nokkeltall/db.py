@@ -52,8 +52,9 @@ def remove_leftovers(db_path: Path | None = None) -> list[str]:
     db_path = Path(db_path) if db_path else config.database_path()
     if not db_path.parent.is_dir():
         return []
-    leftovers = [p for pattern in (".*.tmp", ".*.tmp.wal") for p in db_path.parent.glob(db_path.name + pattern)
-                 if not durable.owner_alive(p.name)]
+    candidates = [p for pattern in (".*.tmp", ".*.tmp.wal")
+                  for p in db_path.parent.glob(db_path.name + pattern)]
+    leftovers = [p for p in candidates if not durable.owner_alive(p.name)]
     if not leftovers:
         return []
     size = 0

@@ -5,8 +5,9 @@ current one (unchanged files are hard-linked or copied, every file and directory
 with one rename into ``snapshot-versions/<version>``, and made current by replacing the
 ``snapshot`` symlink with one rename. A plain ``snapshot`` directory (as a fresh clone has it) is
 the current version too (the first write to a missing ``snapshot`` makes one, with one rename); the
-first switch away from it swaps directory and symlink in one step (``renameat2(RENAME_EXCHANGE)``). A killed writer leaves only temporary names that ``recover`` (run
-on every start) removes, or — if ``snapshot`` itself is missing — a complete version it points at.
+first switch away from it swaps directory and symlink in one step (``renameat2(RENAME_EXCHANGE)``).
+A killed writer leaves only temporary names that ``recover`` (run on every start) removes, or — if
+``snapshot`` itself is missing — a complete version it points ``snapshot`` at.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -109,7 +110,7 @@ def write_datasets(datasets: list[Dataset], directory: Path | None = None) -> No
     staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + durable.owner_tag(), dir=target.parent))
     try:
         _copy_existing(target, staging)
-        fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
         for dataset in datasets:
             file_path = staging / f"{dataset.name}.parquet"
             # the staging copy of a replaced dataset is a hard link to the live file: remove the
@@ -157,7 +158,7 @@ def _swap_in(staging: Path, target: Path) -> None:
     versions = versions_dir(target)
     versions.mkdir(exist_ok=True)
     token = durable.owner_tag() + secrets.token_hex(3)
-    version = versions / (datetime.now(timezone.utc).strftime("v%Y%m%dT%H%M%S%f") + token)
+    version = versions / (datetime.now(UTC).strftime("v%Y%m%dT%H%M%S%f") + token)
     link = target.parent / (LINK_PREFIX + token)
     os.replace(staging, version)
     durable.fsync_dir(versions)
@@ -199,7 +200,7 @@ def _point(target: Path, link: Path, token: str) -> Path | None:
 
 
 def _retire(path: Path, parent: Path, token: str) -> None:
-    """Remove an old version: first renamed to a leftover name (so a kill midway is recognised), then deleted."""
+    """Remove an old version: renamed to a leftover name first (a kill midway is then recognised)."""
     doomed = parent / (OLD_PREFIX + token)
     if path != doomed:
         os.replace(path, doomed)
@@ -223,32 +224,41 @@ def recover(directory: Path | None = None) -> list[str]:
     as are versions nothing points at.
     """
     target = _directory(directory)
-    parent = target.parent
-    if not parent.is_dir():
+    if not target.parent.is_dir():
         return []
-    actions = []
-    if not target.exists():  # missing, or a symlink to nothing
-        actions += _restore(target)
+    actions = [] if target.exists() else _restore(target)  # missing, or a symlink to nothing
     current = target.resolve() if target.exists() else None
+    return actions + _remove_leftovers(target.parent) + _remove_unused_versions(target, current)
+
+
+def _remove_leftovers(parent: Path) -> list[str]:
+    actions = []
     for path in sorted(parent.iterdir()):
-        if path.name.startswith((STAGING_PREFIX, OLD_PREFIX, LINK_PREFIX)) and not durable.owner_alive(path.name):
+        temporary = path.name.startswith((STAGING_PREFIX, OLD_PREFIX, LINK_PREFIX))
+        if temporary and not durable.owner_alive(path.name):
             _remove(path)
             actions.append(f"Fjernet {path.name} (rester etter et avbrutt bytte av øyeblikksbildet).")
+    return actions
+
+
+def _remove_unused_versions(target: Path, current: Path | None) -> list[str]:
     versions = versions_dir(target)
-    if versions.is_dir():
-        for path in sorted(versions.iterdir()):
-            # a running writer's version newer than the current one is about to be switched to: kept
-            pending = durable.owner_alive(path.name) and (current is None or current.parent != versions.resolve()
-                                                         or path.name > current.name)
-            if path.resolve() != current and not pending:
-                _remove(path)
-                actions.append(f"Fjernet {versions.name}/{path.name} (en versjon av øyeblikksbildet som ikke brukes).")
+    if not versions.is_dir():
+        return []
+    current_name = current.name if current is not None and current.parent == versions.resolve() else ""
+    actions = []
+    for path in sorted(versions.iterdir()):
+        # a running writer's version newer than the current one is about to be switched to: kept
+        pending = durable.owner_alive(path.name) and path.name > current_name
+        if path.resolve() != current and not pending:
+            _remove(path)
+            actions.append(f"Fjernet {versions.name}/{path.name} (en versjon av øyeblikksbildet som "
+                           "ikke brukes).")
     return actions
 
 
 def _restore(target: Path) -> list[str]:
-    parent = target.parent
-    versions = versions_dir(target)
+    parent, versions = target.parent, versions_dir(target)
     complete = sorted(p for p in versions.iterdir() if (p / MANIFEST).is_file()) if versions.is_dir() else []
     if complete:
         link = parent / (LINK_PREFIX + durable.owner_tag() + "restore")
@@ -257,14 +267,14 @@ def _restore(target: Path) -> list[str]:
         os.replace(link, target)
         durable.fsync_dir(parent)
         return [f"Øyeblikksbildet manglet etter et avbrutt bytte; tok i bruk versjonen {complete[-1].name}."]
-    aside = sorted((p for p in parent.iterdir() if p.name.startswith(OLD_PREFIX) and (p / MANIFEST).is_file()),
-                   key=lambda p: p.stat().st_mtime)
-    if aside:
-        _remove(target)  # a symlink to nothing
-        os.replace(aside[-1], target)
-        durable.fsync_dir(parent)
-        return [f"Øyeblikksbildet manglet etter et avbrutt bytte; satte {aside[-1].name} tilbake som {target.name}."]
-    return []
+    aside = [p for p in parent.iterdir() if p.name.startswith(OLD_PREFIX) and (p / MANIFEST).is_file()]
+    if not aside:
+        return []
+    newest = max(aside, key=lambda p: p.stat().st_mtime)
+    _remove(target)  # a symlink to nothing
+    os.replace(newest, target)
+    durable.fsync_dir(parent)
+    return [f"Øyeblikksbildet manglet etter et avbrutt bytte; satte {newest.name} tilbake som {target.name}."]
 
 
 def load_dataset(name: str, directory: Path | None = None, *, verify: bool = True) -> pd.DataFrame:

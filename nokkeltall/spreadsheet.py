@@ -38,7 +38,8 @@ def safe_cells(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Semicolon-separated with decimal comma and a BOM (opens directly in Norwegian Excel). Lines end
     in CR LF, so a field holding a lone CR is quoted (unquoted, Excel would start a new row there)."""
-    return safe_cells(frame).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n").encode("utf-8-sig")
+    text = safe_cells(frame).to_csv(index=False, sep=";", decimal=",", lineterminator="\r\n")
+    return text.encode("utf-8-sig")
 
 
 def excel_writer(buffer: io.BytesIO) -> pd.ExcelWriter:

@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from nokkeltall import report
-from nokkeltall.report import brief
 from nokkeltall.datasets import Dataset
+from nokkeltall.report import brief
 from nokkeltall.store import ConflictError, UserStore, ValidationError
 from nokkeltall.store import validation as v
 from nokkeltall.store.access import PasswordGuard, wait_after
@@ -38,7 +38,8 @@ def application(**changes):
     base = dict(municipality_code="1835", round_year=2026, samfunnsdel_year=2015,
                 progress_plan="Planstrategi vedtas høsten 2027.", has_fact_base=True,
                 fact_base_description="Kommunebilde", planning_staff_persons=2, planning_staff_percent=60,
-                contact_name="Kari Nordmann", contact_email="kari@trana.kommune.no", received_date="2026-11-20")
+                contact_name="Kari Nordmann", contact_email="kari@trana.kommune.no",
+                received_date="2026-11-20")
     return {**base, **changes}
 
 
@@ -48,8 +49,15 @@ def milestone(**changes):
 
 
 def plan_entry(**changes):
-    return {"municipality_code": "1835", "plan_type": "samfunnsdel", "adopted": "2024-06-20", "status": "vedtatt",
-            "source": "Sak 12/24", **changes}
+    return {"municipality_code": "1835", "plan_type": "samfunnsdel", "adopted": "2024-06-20",
+            "status": "vedtatt", "source": "Sak 12/24", **changes}
+
+
+# a plan status row as saved before the cleaning existed (written straight to the file)
+OLD_PLAN_ROW = ("INSERT INTO plan_status_entries (municipality_code, plan_type, status, adopted, source, "
+                "note, entered_by, entered_at, updated_by, updated_at) VALUES ('1835', 'samfunnsdel', "
+                "'vedtatt', '2020', ?, ?, ?, '2026-01-01T00:00:00+00:00', 'Ola', "
+                "'2026-01-01T00:00:00+00:00')")
 
 
 def docx_text(data: bytes) -> str:
@@ -70,8 +78,8 @@ def test_clean_text_removes_control_and_bidi_characters():
 
 def test_every_text_field_is_cleaned_before_it_is_saved(store):
     """Before: a vertical tab or NUL was stored as typed, and every later .docx failed."""
-    saved = store.add_application(application(progress_plan=UNSAFE, note=UNSAFE, contact_name="Kari\x00 Nordmann"),
-                                  changed_by="Ola\u202e")
+    given = application(progress_plan=UNSAFE, note=UNSAFE, contact_name="Kari\x00 Nordmann")
+    saved = store.add_application(given, changed_by="Ola\u202e")
     assert saved["progress_plan"] == saved["note"] == "Linje én\nLinje to slutt [31m"
     assert saved["contact_name"] == "Kari Nordmann" and saved["entered_by"] == "Ola"
     entry = store.add_plan_entry(plan_entry(source="Sak\x0b12/24", period="2024\x002036"), changed_by="Ola")
@@ -106,11 +114,9 @@ def test_the_brief_docx_never_fails_on_control_characters_even_from_old_rows(sto
     a plan-status source. Rows saved before the cleaning existed are written straight to the file here."""
     saved = store.add_application(application(), changed_by="Ola")
     with sqlite3.connect(store.path) as raw:
-        raw.execute("UPDATE applications SET progress_plan = ?, note = ? WHERE id = ?", (UNSAFE, UNSAFE, saved["id"]))
-        raw.execute("INSERT INTO plan_status_entries (municipality_code, plan_type, status, adopted, source, "
-                    "entered_by, entered_at, updated_by, updated_at) VALUES ('1835', 'samfunnsdel', 'vedtatt', "
-                    "'2020', ?, 'Ola', '2026-01-01T00:00:00+00:00', 'Ola', '2026-01-01T00:00:00+00:00')",
-                    ("Sak\x0b12\x00/20 \u202e",))
+        raw.execute("UPDATE applications SET progress_plan = ?, note = ? WHERE id = ?",
+                    (UNSAFE, UNSAFE, saved["id"]))
+        raw.execute(OLD_PLAN_ROW, ("Sak\x0b12\x00/20 \u202e", None, "Ola"))
     conversation = brief.build_brief(con, store.get_application(saved["id"]), store.list_plan_entries("1835"),
                                      [], TODAY)
     text = docx_text(brief.brief_docx(conversation))
@@ -119,10 +125,7 @@ def test_the_brief_docx_never_fails_on_control_characters_even_from_old_rows(sto
 
 def test_the_fact_base_document_never_fails_on_control_characters(store, con):
     with sqlite3.connect(store.path) as raw:
-        raw.execute("INSERT INTO plan_status_entries (municipality_code, plan_type, status, adopted, source, note, "
-                    "entered_by, entered_at, updated_by, updated_at) VALUES ('1835', 'samfunnsdel', 'vedtatt', "
-                    "'2020', ?, ?, 'Ola\x0b', '2026-01-01T00:00:00+00:00', 'Ola', '2026-01-01T00:00:00+00:00')",
-                    ("Sak\x0b12/20", UNSAFE))
+        raw.execute(OLD_PLAN_ROW, ("Sak\x0b12/20", UNSAFE, "Ola\x0b"))
     for fmt in ("docx", "html"):
         data = report.render_bytes(con, "1835", fmt, charts=False, as_of=TODAY, store=store)
         text = docx_text(data) if fmt == "docx" else data.decode("utf-8")
@@ -245,7 +248,8 @@ def concurrently(calls) -> list:
 def test_twenty_concurrent_saves_of_one_name_one_wins(store):
     """Before: all 20 succeeded and the last one won silently."""
     decks = DeckStore(store)
-    results = concurrently([lambda n=n: decks.save("Samling", SLIDES * (n + 1), f"Person {n}") for n in range(20)])
+    results = concurrently([lambda n=n: decks.save("Samling", SLIDES * (n + 1), f"Person {n}")
+                            for n in range(20)])
     won = [r for r in results if isinstance(r, dict)]
     lost = [r for r in results if isinstance(r, ConflictError)]
     assert len(won) == 1 and len(lost) == 19 and all(r.message == NAME_TAKEN for r in lost)
@@ -255,7 +259,8 @@ def test_twenty_concurrent_saves_of_one_name_one_wins(store):
     results = concurrently([lambda n=n: decks.save("Samling", SLIDES, f"Person {n}", expected_version=1)
                             for n in range(20)])
     assert sum(isinstance(r, dict) for r in results) == 1
-    assert all("endret eller slettet av noen andre" in r.message for r in results if isinstance(r, ConflictError))
+    lost = [r for r in results if isinstance(r, ConflictError)]
+    assert len(lost) == 19 and all("endret eller slettet av noen andre" in r.message for r in lost)
     assert decks.list()[0]["version"] == 2
     assert [c["action"] for c in store.list_changes("decks")] == ["opprettet", "endret"]
 
@@ -266,7 +271,8 @@ def test_a_stale_delete_in_the_editor_does_not_remove_a_fresh_edit(store):
     """Before: user A's stale delete removed user B's fresh edit."""
     (row,) = store.save_milestones("1835", [milestone()], changed_by="A")
     opened_by_a = {row["id"]: row["version"]}
-    store.update_milestone(row["id"], {"title": "Endret av B"}, changed_by="B", expected_version=row["version"])
+    store.update_milestone(row["id"], {"title": "Endret av B"}, changed_by="B",
+                           expected_version=row["version"])
     with pytest.raises(ConflictError):
         store.save_milestones("1835", [], changed_by="A", loaded=opened_by_a)  # A deleted the row
     assert [m["title"] for m in store.list_milestones("1835")] == ["Endret av B"]

@@ -83,8 +83,8 @@ def reached(start: str, step: str, exchange: bool) -> bool:
     return {"moved-aside": two_renames, "retired": not two_renames}.get(step, True)
 
 
-CASES = [(start, step, exchange) for start in ("plain", "linked") for exchange in (True, False) for step in STEPS
-         if reached(start, step, exchange)]
+CASES = [(start, step, exchange) for start in ("plain", "linked") for exchange in (True, False)
+         for step in STEPS if reached(start, step, exchange)]
 
 
 @pytest.mark.parametrize(("start", "step", "exchange"), CASES)
@@ -107,7 +107,8 @@ def test_killed_swap_is_recovered_on_the_next_start(tmp_path, start, step, excha
 
 def test_old_two_rename_swap_killed_in_the_gap_is_put_back(tmp_path):
     """The swap before this fix: ``snapshot`` renamed to ``.snapshot-old-*``, killed before the new one
-    was renamed in. Only ``.snapshot-old-*`` and ``.snapshot-new-*`` were left; the start puts the old back."""
+    was renamed in. Only ``.snapshot-old-*`` and ``.snapshot-new-*`` were left; the start puts the old
+    one back."""
     root = tmp_path / "data"
     root.mkdir()
     target = plain_snapshot(root)
@@ -134,7 +135,7 @@ def test_a_running_writers_files_are_left_alone(tmp_path):
 
 def test_killed_builds_leave_nothing_and_status_says_what_it_removed(writable_data_dir, capsys):
     database = writable_data_dir / "nokkeltall.duckdb"
-    for number in range(3):  # kill a real build three times, in the middle of the harmonisation
+    for _ in range(3):  # kill a real build three times, in the middle of the harmonisation
         pid = os.fork()
         if pid == 0:
             try:
@@ -163,5 +164,6 @@ def test_status_says_it_restored_a_missing_snapshot(writable_data_dir, capsys):
     target.unlink()  # as if killed between the two renames of the old swap
     assert cli.main(["status"]) == 0
     err = capsys.readouterr().err
-    assert f"Ryddet: Øyeblikksbildet manglet etter et avbrutt bytte; tok i bruk versjonen {version.name}." in err
+    assert ("Ryddet: Øyeblikksbildet manglet etter et avbrutt bytte; tok i bruk versjonen "
+            f"{version.name}.") in err
     assert target.resolve() == version

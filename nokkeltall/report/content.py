@@ -756,7 +756,8 @@ def cleaned(report: Report) -> Report:
     """Every text of the report (titles, paragraphs, notes, tables, chart captions) through the one
     cleaning path: what users or sources typed — a vertical tab, NUL, a bidi override — can then neither
     break the .docx (Word's XML holds no control characters) nor turn text around in either format."""
-    report.title, report.subtitle, report.licence = map(_clean, (report.title, report.subtitle, report.licence))
+    report.title, report.subtitle = _clean(report.title), _clean(report.subtitle)
+    report.licence = _clean(report.licence)
     for section in report.sections:
         section.title = _clean(section.title)
         for block in section.blocks:

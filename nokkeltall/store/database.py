@@ -326,12 +326,7 @@ class UserStore:
                     "SELECT * FROM milestones WHERE municipality_code = ?", (municipality_code,))
             }
             kept = {row_id for row_id, _ in cleaned if row_id is not None}
-            deletable = set(existing) if loaded is None else set(existing) & {int(i) for i in loaded}
-            for row_id in sorted(deletable - kept):
-                if loaded is not None and loaded.get(row_id) != existing[row_id]["version"]:
-                    raise ConflictError()  # changed by someone else since it was shown: not deleted
-                conn.execute("DELETE FROM milestones WHERE id = ?", (row_id,))
-                self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
+            self._delete_missing(conn, existing, kept, loaded, who, stamp)
             for row_id, record in cleaned:
                 if row_id is None:
                     self._insert_in(conn, record, who, stamp)
@@ -348,6 +343,17 @@ class UserStore:
                     self._log(conn, "milestones", row_id, "endret", old,
                               self._fetch(conn, "milestones", row_id), who, stamp)
         return self.list_milestones(municipality_code)
+
+    def _delete_missing(self, conn: sqlite3.Connection, existing: dict[int, dict], kept: set[int],
+                        loaded: dict[int, int] | None, who: str, stamp: str) -> None:
+        """Delete the milestones the editor no longer holds: only those it showed (``loaded``), and only
+        as they were shown — one changed by someone else since is a conflict, not a silent loss."""
+        deletable = set(existing) if loaded is None else set(existing) & set(loaded)
+        for row_id in sorted(deletable - kept):
+            if loaded is not None and loaded[row_id] != existing[row_id]["version"]:
+                raise ConflictError()
+            conn.execute("DELETE FROM milestones WHERE id = ?", (row_id,))
+            self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
 
     def _insert_in(self, conn: sqlite3.Connection, record: dict, who: str, stamp: str) -> None:
         record = {**record, "entered_by": who, "entered_at": stamp, "updated_by": who,

@@ -25,9 +25,8 @@ def deck_section(deck: decks.Deck, opened: dict | None, offered_name: str) -> No
         st.page_link("pages/samlingsmodus.py", label=safe_text(decks.READY_DECK_NAME, 80),
                      query_params={"sett": decks.READY_DECK_KEY})
         for saved in store.list():
-            st.page_link("pages/samlingsmodus.py",
-                         label=f"{safe_text(saved['name'], DECK_NAME_LIMIT)} ({len(saved['slides'])} lysbilder)",
-                         query_params={"sett": str(saved["id"])})
+            label = f"{safe_text(saved['name'], DECK_NAME_LIMIT)} ({len(saved['slides'])} lysbilder)"
+            st.page_link("pages/samlingsmodus.py", label=label, query_params={"sett": str(saved["id"])})
         if deck.slides:
             _save_form(store, deck, opened, offered_name)
         st.page_link("pages/sammenlign.py", label="⬅ Tilbake til Sammenlign")
