@@ -11,7 +11,7 @@ from nokkeltall.compare import slides as decks
 from nokkeltall.store import ConflictError, ValidationError
 from nokkeltall.store.validation import DECK_NAME_LIMIT, clean_text
 from nokkeltall.ui import store as ui_store
-from nokkeltall.ui.widgets import safe_text
+from nokkeltall.ui.widgets import literal_label, safe_text
 
 DECK_LABELS = {"name": "Navn på settet", "slides": "Lysbilder", "saved_by": "Ditt navn",
                "changed_by": "Ditt navn", "brukerdata": "Brukerdata"}
@@ -22,10 +22,10 @@ def deck_section(deck: decks.Deck, opened: dict | None, offered_name: str) -> No
     the name the save form starts with."""
     store = ui_store.deck_store()
     with st.expander("Lysbildesett: velg, lagre eller åpne", expanded=not deck.slides):
-        st.page_link("pages/samlingsmodus.py", label=safe_text(decks.READY_DECK_NAME, 80),
+        st.page_link("pages/samlingsmodus.py", label=literal_label(decks.READY_DECK_NAME),
                      query_params={"sett": decks.READY_DECK_KEY})
         for saved in store.list():
-            label = f"{safe_text(saved['name'], DECK_NAME_LIMIT)} ({len(saved['slides'])} lysbilder)"
+            label = f"{literal_label(saved['name'], DECK_NAME_LIMIT)} ({len(saved['slides'])} lysbilder)"
             st.page_link("pages/samlingsmodus.py", label=label, query_params={"sett": str(saved["id"])})
         if deck.slides:
             _save_form(store, deck, opened, offered_name)

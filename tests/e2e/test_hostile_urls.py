@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import pytest
 
+from nokkeltall.store import UserStore
+from nokkeltall.store.decks import DeckStore
+
 pytestmark = pytest.mark.browser
 
 URLS = {
@@ -30,3 +33,18 @@ def test_hostile_address_gives_a_message_not_a_traceback(page, app_url, path):
     page.wait_for_timeout(2000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert sum("vekt" in text for text in warnings.all_inner_texts()) <= 1  # one summary, not 500
+
+
+def test_a_deck_name_in_markdown_is_shown_as_text_and_fetches_nothing(page, app_url, e2e_data_dir):
+    """Issue 17.2: a deck named ``![b](http://host/beacon.png)`` made every visitor's browser fetch it."""
+    name = "![b](http://127.0.0.1:9/beacon.png)"
+    slides = [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}]
+    decks = DeckStore(UserStore(e2e_data_dir / "brukerdata.sqlite"))
+    if name not in [d["name"] for d in decks.list()]:
+        decks.save(name, slides, "Test")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(app_url + "/samlingsmodus")
+    page.get_by_text(name, exact=False).first.wait_for()
+    assert page.locator('img[src*="beacon"]').count() == 0
+    assert not [url for url in requested if "beacon" in url]
