@@ -65,9 +65,18 @@ def cmd_build(args) -> int:
     return 1 if report["problems"] else 0
 
 
-def cmd_status(args) -> int:
-    for action in db.recover():  # a half-done swap or a killed build's files: say what was tidied
+def tidy() -> None:
+    """On every start: finish or undo a half-done snapshot swap, remove killed builds' files; say so."""
+    try:
+        actions = db.recover()
+    except OSError as error:  # e.g. a read-only data folder: the command itself may still work
+        print(f"Advarsel: kunne ikke rydde i datamappen ({error})", file=sys.stderr)
+        return
+    for action in actions:
         print(f"Ryddet: {action}", file=sys.stderr)
+
+
+def cmd_status(args) -> int:
     manifest_path = config.snapshot_dir() / snapshot.MANIFEST
     if not manifest_path.is_file():
         raise CliError(f"{manifest_path.name} mangler i {manifest_path.parent}: øyeblikksbildet kan ikke brukes. "
@@ -259,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tidy()
     try:
         return args.handler(args)
     except CliError as error:

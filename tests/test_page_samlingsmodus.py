@@ -147,7 +147,8 @@ def test_wrong_passwords_are_throttled_on_the_page(data_dir, monkeypatch):
     """Issue 17.11: 30 wrong passwords in 64 s, no delay. After three the page makes the user wait, and
     even the right password is not checked until the wait is over."""
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
-    monkeypatch.setattr(access, "wait_after", lambda failures: 600.0 if failures >= 3 else 0.0)  # slow machines
+    # a long wait, so a slow machine cannot let it run out between the attempts
+    monkeypatch.setattr(access, "wait_after", lambda failures: 600.0 if failures >= 3 else 0.0)
     at = run(COMPARISON)
     for attempt in ("feil1", "feil2"):
         at.text_input(key="_editor_password").input(attempt).run()
