@@ -68,6 +68,17 @@ def cmd_build(args) -> int:
     return 1 if report["problems"] else 0
 
 
+def tidy() -> None:
+    """On every start: finish or undo a half-done snapshot swap, remove killed builds' files; say so."""
+    try:
+        actions = db.recover()
+    except OSError as error:  # e.g. a read-only data folder: the command itself may still work
+        print(f"Advarsel: kunne ikke rydde i datamappen ({error})", file=sys.stderr)
+        return
+    for action in actions:
+        print(f"Ryddet: {action}", file=sys.stderr)
+
+
 def cmd_status(args) -> int:
     manifest_path = config.snapshot_dir() / snapshot.MANIFEST
     if not manifest_path.is_file():
@@ -269,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The command prints its own Norwegian messages on stderr; the log file keeps what failed.
     log.setup(_command_line, stderr=False)
+    tidy()
     try:
         return args.handler(args)
     except CliError as error:

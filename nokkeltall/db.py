@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from nokkeltall import config, snapshot
+from nokkeltall import config, durable, snapshot
 from nokkeltall.derived import DERIVED_MEASURES_SQL
 
 SCHEMA_VERSION = 4  # 4: partial sums of predecessors become missing
@@ -39,8 +40,41 @@ RAW_TABLES = {
 }
 
 
+_log = logging.getLogger(__name__)
+
+
 class DatabaseError(RuntimeError):
     """The statistics database cannot be built or opened (message in Norwegian)."""
+
+
+def remove_leftovers(db_path: Path | None = None) -> list[str]:
+    """Delete temporary files (``nokkeltall.duckdb.*.tmp`` and their ``.wal``) of killed builds."""
+    db_path = Path(db_path) if db_path else config.database_path()
+    if not db_path.parent.is_dir():
+        return []
+    candidates = [p for pattern in (".*.tmp", ".*.tmp.wal")
+                  for p in db_path.parent.glob(db_path.name + pattern)]
+    leftovers = [p for p in candidates if not durable.owner_alive(p.name)]
+    if not leftovers:
+        return []
+    size = 0
+    for path in leftovers:
+        try:
+            size += path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            continue
+    return [f"Fjernet {len(leftovers)} midlertidige filer etter avbrutte bygg av databasen "
+            f"({size / 1e6:.1f} MB)."]
+
+
+def recover(db_path: Path | None = None, snapshot_directory: Path | None = None) -> list[str]:
+    """Run on every start: finish or undo a half-done snapshot swap, remove killed builds' temporary
+    files. Returns what was done, in Norwegian (also logged)."""
+    actions = snapshot.recover(snapshot_directory) + remove_leftovers(db_path)
+    for action in actions:
+        _log.warning("%s", action)
+    return actions
 
 
 def manifest_fingerprint(directory: Path | None = None) -> str:
@@ -66,6 +100,7 @@ def is_current(db_path: Path | None = None, snapshot_directory: Path | None = No
 def ensure_database(db_path: Path | None = None, snapshot_directory: Path | None = None) -> Path:
     """Build the database when it is missing or older than the snapshot; return its path."""
     db_path = Path(db_path) if db_path else config.database_path()
+    recover(db_path, snapshot_directory)
     if not is_current(db_path, snapshot_directory):
         build(db_path, snapshot_directory)
     return db_path
@@ -89,7 +124,8 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     if not manifest["datasets"]:
         raise DatabaseError(f"Fant ingen datasett i {folder} – kjør «nokkeltall import» først.")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f"{db_path.name}.build{durable.owner_tag()}", suffix=".tmp",
+                                         dir=db_path.parent)
     os.close(handle)
     os.unlink(temporary)  # DuckDB wants to create the file itself
     problems: dict[str, str] = {}
@@ -109,7 +145,9 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
                 ],
             )
             con.execute("CHECKPOINT")
+        durable.fsync_file(temporary)
         os.replace(temporary, db_path)
+        durable.fsync_dir(db_path.parent)
         # A write-ahead log beside the new file belongs to the file just replaced (e.g. another
         # process still holds a write connection to it); DuckDB would refuse the new file with it.
         Path(str(db_path) + ".wal").unlink(missing_ok=True)

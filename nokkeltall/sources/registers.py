@@ -1132,7 +1132,8 @@ def parse_plan_status(source: SourceFile) -> list[Dataset]:
 
     plans = pd.DataFrame({
         "municipality_code": codes, "plan_type": frame["plantype"], "period": text("periode"),
-        "adopted": text("vedtatt"), "status": frame["status"], "source_url": text("kilde_url"),
+        "adopted": text("vedtatt"), "status": frame["status"],
+        "source_url": text("kilde_url").where(text("kilde_url").str.match(r"https?://", na=False)),  # a link only
         "source_title": text("kilde_tittel"), "note": text("merknad"),
     })
     return [Dataset(
