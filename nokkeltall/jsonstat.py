@@ -139,8 +139,9 @@ def _category_codes(dimensions: dict, dimension_id: str) -> list[str]:
             raise JsonStatError(f"JSON-stat: category.index i {dimension_id!r} må bestå av tekstkoder")
         codes = list(index)
     elif isinstance(index, dict):
-        positions = sorted(index.values()) if all(_is_int(p) for p in index.values()) else None
-        if positions != list(range(len(index))):
+        if not all(_is_int(position) for position in index.values()):
+            raise JsonStatError(f"JSON-stat: category.index i {dimension_id!r} har posisjoner som ikke er heltall")
+        if sorted(index.values()) != list(range(len(index))):
             raise JsonStatError(f"JSON-stat: category.index i {dimension_id!r} er ikke 0..n-1")
         codes = [str(code) for code, _ in sorted(index.items(), key=lambda item: item[1])]
     else:

@@ -279,7 +279,7 @@ class PxWebClient:
             except jsonstat.JsonStatError as error:
                 raise SsbError(
                     f"SSB sendte et svar for tabell {table_id} som ikke er gyldig JSON-stat 2.0: "
-                    f"{error}",
+                    f"{error}.",
                     table_id,
                 ) from error
 
@@ -413,5 +413,5 @@ def _check_metadata(document: dict, table_id: str) -> None:
         jsonstat.validate_structure(document)
     except jsonstat.JsonStatError as error:
         raise SsbError(
-            f"SSB sendte metadata for tabell {table_id} som ikke er gyldig JSON-stat 2.0: {error}", table_id
+            f"SSB sendte metadata for tabell {table_id} som ikke er gyldig JSON-stat 2.0: {error}.", table_id
         ) from None

@@ -200,9 +200,9 @@ def _get(session: requests.Session, url: str, params: dict[str, str] | None, lim
             target = urljoin(response.url, response.headers.get("Location", ""))
         if _origin(target) != origin:
             host = urlsplit(target).netloc or "en ukjent adresse"
-            raise TransportError(REDIRECT, f"svaret sendte videre til en annen vert ({host}), som ikke følges")
+            raise TransportError(REDIRECT, f"sendte videre til en annen vert ({host}), og det følges ikke")
         address, query = target, None
-    raise TransportError(REDIRECT, f"mer enn {limits.max_redirects} videresendinger")
+    raise TransportError(REDIRECT, f"sendte videre mer enn {limits.max_redirects} ganger")
 
 
 def _origin(url: str) -> tuple[str, str | None, int | None]:
