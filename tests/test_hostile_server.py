@@ -12,199 +12,24 @@ wall time within the budget, the child's peak memory, and the snapshot's bytes u
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import socket
 import sys
-import threading
 import time
-import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pandas as pd
 import pytest
-from ssb_standin import data_document, metadata_document, standin_table_for
+from hostile_server import Hostile, tidy_frame
 
 from nokkeltall import snapshot
-from nokkeltall.datasets import Dataset, conform
-from nokkeltall.ssb.tables import TABLES
+from nokkeltall.datasets import Dataset
+from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy, SsbError
 
-SPEC = TABLES["06913"]
 REQUEST_SECONDS = 1.0  # NOKKELTALL_SSB_TIMEOUT for the child
 BUDGET_SECONDS = 3.0  # NOKKELTALL_SSB_BUDGET for the child
 STARTUP_SECONDS = 6.0  # the child's own start (imports) and exit, on a loaded machine
 HARD_KILL_SECONDS = 40.0  # a child still running then has failed the test anyway
 MEMORY_LIMIT = 1024**3  # 1 GB
-BOMB_SIZE = 256 * 1024 * 1024  # decompressed gzip bomb (the cap is 32 MB)
-
-
-# --- data the server answers with when it answers properly -------------------------------
-
-
-def tidy_frame() -> pd.DataFrame:
-    rows = [
-        (region, year, measure, float(10 * year % 97 + len(measure)))
-        for region in ("1835", "5043")
-        for year in range(2020, 2025)
-        for measure in ("population_06913", "natural_increase", "net_migration")
-    ]
-    return conform(pd.DataFrame(rows, columns=["region_code", "year", "measure", "value"]), "observations")
-
-
-TABLE = standin_table_for(SPEC, tidy_frame(), updated="2026-01-01T07:00:00Z")
-
-
-def metadata() -> dict:
-    return metadata_document(TABLE)
-
-
-def data_all_missing() -> dict:
-    document = data_document(TABLE, TABLE.categories)
-    return {**document, "value": [None] * len(document["value"]), "status": ".."}
-
-
-def metadata_mixed_index() -> dict:
-    document = metadata()
-    index = document["dimension"]["Region"]["category"]["index"]
-    codes = list(index)
-    document["dimension"]["Region"]["category"]["index"] = {
-        code: (position if position % 2 else str(position)) for position, code in enumerate(codes)
-    }
-    return document
-
-
-def gzip_bomb() -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    zeros = bytes(1024 * 1024)
-    parts = [packer.compress(zeros) for _ in range(BOMB_SIZE // len(zeros))]
-    return b"".join(parts) + packer.flush()
-
-
-# --- the hostile server ----------------------------------------------------------------------
-
-
-class Hostile:
-    """One server; the first path segment picks the misbehaviour."""
-
-    def __init__(self):
-        self.bomb = gzip_bomb()
-        self.requests: list[str] = []
-        self.bytes_sent: dict[str, int] = {}
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.server.daemon_threads = True
-        self.stopping = threading.Event()
-
-    def start(self) -> "Hostile":
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def port(self) -> int:
-        return self.server.server_address[1]
-
-    def base_url(self, mode: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}/{mode}/api/pxwebapi/v2"
-
-    def count(self, mode: str, sent: int) -> None:
-        self.bytes_sent[mode] = self.bytes_sent.get(mode, 0) + sent
-
-
-def _handler(hostile: Hostile):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            mode = self.path.strip("/").split("/", 1)[0]
-            hostile.requests.append(self.path)
-            endpoint = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
-            try:
-                getattr(self, f"answer_{mode}")(endpoint)
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                self.close_connection = True  # the client gave up: what it should do
-
-        # -- helpers ---------------------------------------------------------------------
-
-        def head(self, status: int = 200, **headers: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            for name, value in headers.items():
-                self.send_header(name.replace("_", "-"), value)
-            self.end_headers()
-
-        def json(self, document) -> None:
-            body = json.dumps(document).encode()
-            self.head(Content_Length=str(len(body)))
-            self.wfile.write(body)
-
-        def slowly(self, data: bytes, mode: str, limit: int = 60) -> None:
-            for byte in data[:limit]:  # bounded: at most a minute, ends when the client leaves
-                if hostile.stopping.is_set():
-                    return
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                hostile.count(mode, 1)
-                time.sleep(1.0)
-
-        # -- the misbehaviours ---------------------------------------------------------
-
-        def answer_trickle(self, endpoint: str) -> None:
-            body = json.dumps(metadata()).encode()
-            self.head(Content_Length=str(len(body)))
-            self.slowly(body, "trickle")
-
-        def answer_trickleheaders(self, endpoint: str) -> None:
-            self.wfile.flush()
-            self.slowly(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"a" * 200, "trickleheaders")
-
-        def answer_chunked(self, endpoint: str) -> None:
-            self.head(Transfer_Encoding="chunked")
-            chunk = b" " * 65536
-            for _ in range(16_384):  # at most 1 GB; the client should stop long before
-                if hostile.stopping.is_set():
-                    return
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                hostile.count("chunked", len(chunk))
-
-        def answer_gzipbomb(self, endpoint: str) -> None:
-            self.head(Content_Encoding="gzip", Content_Length=str(len(hostile.bomb)))
-            self.wfile.write(hostile.bomb)
-
-        def answer_hugelength(self, endpoint: str) -> None:
-            self.head(Content_Length=str(2 * 1024**3))
-            for _ in range(2_048):  # 128 MB at most, if the client were to read
-                if hostile.stopping.is_set():
-                    return
-                self.wfile.write(b" " * 65536)
-                hostile.count("hugelength", 65536)
-
-        def answer_redirect(self, endpoint: str) -> None:
-            target = hostile.base_url("valid", host="localhost") + f"/tables/06913/{endpoint}"
-            self.head(302, Location=target, Content_Length="0")
-
-        def answer_valid(self, endpoint: str) -> None:
-            self.json(metadata() if endpoint == "metadata" else data_document(TABLE, TABLE.categories))
-
-        def answer_mixedindex(self, endpoint: str) -> None:
-            self.json(metadata_mixed_index())
-
-        def answer_deep(self, endpoint: str) -> None:
-            body = b"[" * 100_000 + b"]" * 100_000
-            self.head(Content_Length=str(len(body)))
-            self.wfile.write(body)
-
-        def answer_allmissing(self, endpoint: str) -> None:
-            self.json(metadata() if endpoint == "metadata" else data_all_missing())
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return Handler
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +159,35 @@ def test_the_same_server_answering_properly_refreshes(hostile, data_dir, tmp_pat
         "2026-01-01T07:00:00Z"
     )
 
+
+
+# --- the same bounds in-process (the client the page's «Oppdater fra SSB» uses) ----------------
+
+
+def client_for(hostile: Hostile, mode: str, tmp_path: Path, **settings) -> PxWebClient:
+    options = dict(timeout=1.0, retry=RetryPolicy(max_attempts=2, base_delay=0.1),
+                   cache=ResponseCache(tmp_path, max_age=0))
+    return PxWebClient(hostile.base_url(mode), **{**options, **settings})
+
+
+def test_a_redirect_on_the_same_host_is_followed(hostile, tmp_path):
+    assert client_for(hostile, "sameredirect", tmp_path).metadata("06913")["id"] == ["Region", "ContentsCode", "Tid"]
+
+
+def test_a_gzip_answer_is_unpacked(hostile, tmp_path):
+    assert client_for(hostile, "gzipvalid", tmp_path).metadata("06913")["updated"] == "2026-01-01T07:00:00Z"
+
+
+def test_the_size_cap_is_configurable(hostile, tmp_path, monkeypatch):
+    monkeypatch.setenv("NOKKELTALL_SSB_MAX_MB", "0.0001")  # 104 bytes: the metadata is larger
+    with pytest.raises(SsbError, match="er for stort"):
+        client_for(hostile, "valid", tmp_path).metadata("06913")
+
+
+def test_a_budget_bounds_retries_in_process(hostile, tmp_path):
+    client = client_for(hostile, "trickle", tmp_path, retry=RetryPolicy(max_attempts=50, base_delay=0.1))
+    client.start_budget(1.5)
+    started = time.monotonic()
+    with pytest.raises(SsbError, match="for sakte"):
+        client.metadata("06913")
+    assert time.monotonic() - started < 2.5
