@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_server import Hostile, tidy_frame
+from hostile_server import Hostile, gzip_bomb, tidy_frame
 
 from nokkeltall import snapshot
 from nokkeltall.datasets import Dataset
@@ -34,6 +34,7 @@ MEMORY_LIMIT = 1024**3  # 1 GB
 
 @pytest.fixture(scope="module")
 def hostile():
+    gzip_bomb()  # made once, before any child waits for it
     server = Hostile().start()
     yield server
     server.stop()
