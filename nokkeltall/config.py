@@ -66,7 +66,7 @@ def ssb_max_bytes() -> int:
 
 def import_max_bytes() -> int:
     """Largest file ``nokkeltall import`` reads (the README states the limits)."""
-    return int(_positive_number("NOKKELTALL_IMPORT_MAX_MB", 100.0) * 1024 * 1024)
+    return int(_positive_number("NOKKELTALL_IMPORT_MAX_MB", 50.0) * 1024 * 1024)
 
 
 def import_max_cells() -> int:
@@ -75,5 +75,10 @@ def import_max_cells() -> int:
 
 
 def import_max_rows() -> int:
-    """Most rows in one CSV file or one spreadsheet sheet."""
+    """Most lines in one imported CSV (or other text) file."""
     return int(_positive_number("NOKKELTALL_IMPORT_MAX_ROWS", 1_000_000))
+
+
+def import_max_sheet_rows() -> int:
+    """Most rows in one sheet of an imported spreadsheet (xlsx)."""
+    return int(_positive_number("NOKKELTALL_IMPORT_MAX_SHEET_ROWS", 100_000))

@@ -66,8 +66,11 @@ def validate_structure(doc: Any, max_cells: int | None = None) -> dict[str, list
         raise JsonStatError(f"JSON-stat: versjon må være '2.0', fant {_short(doc.get('version'))}")
     ids, sizes = _ids_and_sizes(doc)
     if max_cells is not None and math.prod(sizes) > max_cells:
+        from nokkeltall import text  # noqa: PLC0415
+
         raise JsonStatError(
-            f"JSON-stat: dokumentet oppgir {math.prod(sizes):,} celler, mer enn grensen på {max_cells:,}".replace(",", " ")
+            f"JSON-stat: dokumentet oppgir {text.number(math.prod(sizes))} celler, "
+            f"mer enn grensen på {text.number(max_cells)}"
         )
     dimensions = doc.get("dimension")
     if not isinstance(dimensions, dict):

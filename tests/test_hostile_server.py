@@ -12,13 +12,12 @@ wall time within the budget, the child's peak memory, and the snapshot's bytes u
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from child_process import run_nokkeltall
 from hostile_server import Hostile, gzip_bomb, tidy_frame
 
 from nokkeltall import snapshot
@@ -69,30 +68,14 @@ def file_bytes(directory: Path) -> dict[str, str]:
 def run_refresh(api: str, data_dir: Path, tmp_path: Path) -> tuple[int, str, float, int]:
     """(exit code, stderr, wall seconds, peak RSS in bytes) of `nokkeltall refresh --table 06913`."""
     env = {
-        **os.environ,
         "NOKKELTALL_DATA_DIR": str(data_dir),
         "NOKKELTALL_SSB_API": api,
         "NOKKELTALL_SSB_TIMEOUT": str(REQUEST_SECONDS),
         "NOKKELTALL_SSB_BUDGET": str(BUDGET_SECONDS),
     }
-    err = tmp_path / "stderr.txt"
-    started = time.monotonic()
-    with open(tmp_path / "stdout.txt", "wb") as out, open(err, "wb") as errors:
-        pid = os.posix_spawn(
-            sys.executable, [sys.executable, "-m", "nokkeltall", "refresh", "--table", "06913"], env,
-            file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, errors.fileno(), 2)],
-        )
-    while True:  # wait4 gives this child's own peak memory
-        waited, status, usage = os.wait4(pid, os.WNOHANG)
-        if waited:
-            break
-        if time.monotonic() - started > HARD_KILL_SECONDS:
-            os.kill(pid, 9)
-            os.wait4(pid, 0)
-            pytest.fail(f"refresh still running after {HARD_KILL_SECONDS} s")
-        time.sleep(0.02)
-    wall = time.monotonic() - started
-    return os.waitstatus_to_exitcode(status), err.read_text(encoding="utf-8"), wall, usage.ru_maxrss * 1024
+    child = run_nokkeltall(["refresh", "--table", "06913"], env, tmp_path, kill_after=HARD_KILL_SECONDS)
+    assert not child.killed, f"refresh still running after {HARD_KILL_SECONDS} s"
+    return child.code, child.stderr, child.wall, child.peak
 
 
 def closed_port() -> int:
