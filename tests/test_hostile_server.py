@@ -126,7 +126,7 @@ def test_refresh_against_a_hostile_server_fails_clearly_on_time(case, hostile, d
     assert file_bytes(data_dir / "snapshot") == before
     assert not (data_dir / "nokkeltall.duckdb").exists()  # nothing was rebuilt
     if case.startswith("trickle"):  # every byte came within a per-read timeout: only a total deadline ends it
-        assert wall >= BUDGET_SECONDS - 0.5
+        assert wall >= REQUEST_SECONDS and f"innen {REQUEST_SECONDS:g} s" in message
     if case == "cross_host_redirect":  # the other host was never asked
         assert len([path for path in hostile.requests if path.startswith("/valid/")]) == asked_valid
     if case == "huge_content_length":  # refused before reading: far less sent than announced or the cap

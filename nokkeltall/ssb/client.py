@@ -116,7 +116,7 @@ class ResponseCache:
         path = self._path(table_id, url)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # unreadable: ask SSB again
             return None
         if entry.get("url") != url or self.now() - entry.get("fetched_epoch", 0) > self.max_age:
             return None
