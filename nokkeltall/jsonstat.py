@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nokkeltall import config, text
+
 MISSING_SYMBOLS = frozenset({".", "..", "...", ":"})
 
 
@@ -66,8 +68,6 @@ def validate_structure(doc: Any, max_cells: int | None = None) -> dict[str, list
         raise JsonStatError(f"JSON-stat: versjon må være '2.0', fant {_short(doc.get('version'))}")
     ids, sizes = _ids_and_sizes(doc)
     if max_cells is not None and math.prod(sizes) > max_cells:
-        from nokkeltall import text  # noqa: PLC0415
-
         raise JsonStatError(
             f"JSON-stat: dokumentet oppgir {text.number(math.prod(sizes))} celler, "
             f"mer enn grensen på {text.number(max_cells)}"
@@ -79,7 +79,7 @@ def validate_structure(doc: Any, max_cells: int | None = None) -> dict[str, list
     if extra:
         raise JsonStatError(f"JSON-stat: 'dimension' har {_names(extra)}, som ikke står i 'id'")
     codes = {}
-    for dimension_id, size in zip(ids, sizes):
+    for dimension_id, size in zip(ids, sizes, strict=True):
         codes[dimension_id] = _category_codes(dimensions, dimension_id)
         if len(codes[dimension_id]) != size:
             raise JsonStatError(
@@ -92,11 +92,7 @@ def validate_structure(doc: Any, max_cells: int | None = None) -> dict[str, list
 
 
 def _cell_limit(max_cells: int | None) -> int:
-    if max_cells is not None:
-        return max_cells
-    from nokkeltall import config  # noqa: PLC0415
-
-    return config.import_max_cells()
+    return max_cells if max_cells is not None else config.import_max_cells()
 
 
 def _short(value: Any) -> str:
@@ -143,7 +139,9 @@ def _category_codes(dimensions: dict, dimension_id: str) -> list[str]:
         codes = list(index)
     elif isinstance(index, dict):
         if not all(_is_int(position) for position in index.values()):
-            raise JsonStatError(f"JSON-stat: category.index i {dimension_id!r} har posisjoner som ikke er heltall")
+            raise JsonStatError(
+                f"JSON-stat: category.index i {dimension_id!r} har posisjoner som ikke er heltall"
+            )
         if sorted(index.values()) != list(range(len(index))):
             raise JsonStatError(f"JSON-stat: category.index i {dimension_id!r} er ikke 0..n-1")
         codes = [str(code) for code, _ in sorted(index.items(), key=lambda item: item[1])]
@@ -184,9 +182,13 @@ def _check_children(dimension_id: str, child: Any, known: set[str]) -> None:
             raise JsonStatError(f"JSON-stat: category.child i {dimension_id!r} må gi lister med koder")
         unknown = [code for code in [parent, *kids] if code not in known]
         if unknown:
-            raise JsonStatError(f"JSON-stat: {dimension_id!r} har barn for ukjente kategorier: {_names(unknown)}")
+            raise JsonStatError(
+                f"JSON-stat: {dimension_id!r} har barn for ukjente kategorier: {_names(unknown)}"
+            )
     if _has_cycle(child):
-        raise JsonStatError(f"JSON-stat: category.child i {dimension_id!r} har en sirkel (en kategori er sin egen forelder)")
+        raise JsonStatError(
+            f"JSON-stat: category.child i {dimension_id!r} har en sirkel (en kategori er sin egen forelder)"
+        )
 
 
 def _has_cycle(child: dict[str, list[str]]) -> bool:

@@ -85,11 +85,13 @@ class Hostile:
         self.server.daemon_threads = True
         self.stopping = threading.Event()
 
-    def start(self) -> "Hostile":
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    def start(self) -> Hostile:
+        serve = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05})
+        serve.daemon = True
+        serve.start()
         return self
 
-    def __enter__(self) -> "Hostile":
+    def __enter__(self) -> Hostile:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -111,105 +113,108 @@ class Hostile:
         self.bytes_sent[mode] = self.bytes_sent.get(mode, 0) + sent
 
 
-def _handler(hostile: Hostile):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+class HostileHandler(BaseHTTPRequestHandler):
+    """Answers for ``hostile`` (set on a subclass per server)."""
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            mode = self.path.strip("/").split("/", 1)[0]
-            hostile.requests.append(self.path)
-            endpoint = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
-            try:
-                getattr(self, f"answer_{mode}")(endpoint)
-            except (BrokenPipeError, ConnectionResetError, OSError):
-                self.close_connection = True  # the client gave up: what it should do
+    protocol_version = "HTTP/1.1"
+    hostile: Hostile
 
-        # -- helpers ---------------------------------------------------------------------
+    def do_GET(self) -> None:
+        mode = self.path.strip("/").split("/", 1)[0]
+        self.hostile.requests.append(self.path)
+        endpoint = self.path.split("?", 1)[0].rsplit("/", 1)[-1]
+        try:
+            getattr(self, f"answer_{mode}")(endpoint)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True  # the client gave up: what it should do
 
-        def head(self, status: int = 200, **headers: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            for name, value in headers.items():
-                self.send_header(name.replace("_", "-"), value)
-            self.end_headers()
+    # -- helpers ---------------------------------------------------------------------
 
-        def json(self, document) -> None:
-            body = json.dumps(document).encode()
-            self.head(Content_Length=str(len(body)))
-            self.wfile.write(body)
+    def head(self, status: int = 200, **headers: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in headers.items():
+            self.send_header(name.replace("_", "-"), value)
+        self.end_headers()
 
-        def slowly(self, data: bytes, mode: str, limit: int = 60) -> None:
-            for byte in data[:limit]:  # bounded: at most a minute, ends when the client leaves
-                if hostile.stopping.is_set():
-                    return
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                hostile.count(mode, 1)
-                time.sleep(1.0)
+    def json(self, document) -> None:
+        body = json.dumps(document).encode()
+        self.head(Content_Length=str(len(body)))
+        self.wfile.write(body)
 
-        # -- the misbehaviours ---------------------------------------------------------
-
-        def answer_trickle(self, endpoint: str) -> None:
-            body = json.dumps(metadata()).encode()
-            self.head(Content_Length=str(len(body)))
-            self.slowly(body, "trickle")
-
-        def answer_trickleheaders(self, endpoint: str) -> None:
+    def slowly(self, data: bytes, mode: str, limit: int = 60) -> None:
+        for byte in data[:limit]:  # bounded: at most a minute, ends when the client leaves
+            if self.hostile.stopping.is_set():
+                return
+            self.wfile.write(bytes([byte]))
             self.wfile.flush()
-            self.slowly(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"a" * 200, "trickleheaders")
+            self.hostile.count(mode, 1)
+            time.sleep(1.0)
 
-        def answer_chunked(self, endpoint: str) -> None:
-            self.head(Transfer_Encoding="chunked")
-            chunk = b" " * 65536
-            for _ in range(16_384):  # at most 1 GB; the client should stop long before
-                if hostile.stopping.is_set():
-                    return
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                hostile.count("chunked", len(chunk))
+    # -- the misbehaviours ---------------------------------------------------------
 
-        def answer_gzipbomb(self, endpoint: str) -> None:
-            bomb = gzip_bomb()
-            self.head(Content_Encoding="gzip", Content_Length=str(len(bomb)))
-            self.wfile.write(bomb)
+    def answer_trickle(self, endpoint: str) -> None:
+        body = json.dumps(metadata()).encode()
+        self.head(Content_Length=str(len(body)))
+        self.slowly(body, "trickle")
 
-        def answer_hugelength(self, endpoint: str) -> None:
-            self.head(Content_Length=str(2 * 1024**3))
-            for _ in range(2_048):  # 128 MB at most, if the client were to read
-                if hostile.stopping.is_set():
-                    return
-                self.wfile.write(b" " * 65536)
-                hostile.count("hugelength", 65536)
+    def answer_trickleheaders(self, endpoint: str) -> None:
+        self.wfile.flush()
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"a" * 200
+        self.slowly(head, "trickleheaders")
 
-        def answer_redirect(self, endpoint: str) -> None:
-            target = hostile.base_url("valid", host="localhost") + f"/tables/06913/{endpoint}"
-            self.head(302, Location=target, Content_Length="0")
+    def answer_chunked(self, endpoint: str) -> None:
+        self.head(Transfer_Encoding="chunked")
+        chunk = b" " * 65536
+        for _ in range(16_384):  # at most 1 GB; the client should stop long before
+            if self.hostile.stopping.is_set():
+                return
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.hostile.count("chunked", len(chunk))
 
-        def answer_sameredirect(self, endpoint: str) -> None:
-            self.head(302, Location=f"/valid/api/pxwebapi/v2/tables/06913/{endpoint}", Content_Length="0")
+    def answer_gzipbomb(self, endpoint: str) -> None:
+        bomb = gzip_bomb()
+        self.head(Content_Encoding="gzip", Content_Length=str(len(bomb)))
+        self.wfile.write(bomb)
 
-        def answer_gzipvalid(self, endpoint: str) -> None:
-            document = metadata() if endpoint == "metadata" else data_document(TABLE, TABLE.categories)
-            body = gzip.compress(json.dumps(document).encode())
-            self.head(Content_Encoding="gzip", Content_Length=str(len(body)))
-            self.wfile.write(body)
+    def answer_hugelength(self, endpoint: str) -> None:
+        self.head(Content_Length=str(2 * 1024**3))
+        for _ in range(2_048):  # 128 MB at most, if the client were to read
+            if self.hostile.stopping.is_set():
+                return
+            self.wfile.write(b" " * 65536)
+            self.hostile.count("hugelength", 65536)
 
-        def answer_valid(self, endpoint: str) -> None:
-            self.json(metadata() if endpoint == "metadata" else data_document(TABLE, TABLE.categories))
+    def answer_redirect(self, endpoint: str) -> None:
+        target = self.hostile.base_url("valid", host="localhost") + f"/tables/06913/{endpoint}"
+        self.head(302, Location=target, Content_Length="0")
 
-        def answer_mixedindex(self, endpoint: str) -> None:
-            self.json(metadata_mixed_index())
+    def answer_sameredirect(self, endpoint: str) -> None:
+        self.head(302, Location=f"/valid/api/pxwebapi/v2/tables/06913/{endpoint}", Content_Length="0")
 
-        def answer_deep(self, endpoint: str) -> None:
-            body = b"[" * 100_000 + b"]" * 100_000
-            self.head(Content_Length=str(len(body)))
-            self.wfile.write(body)
+    def answer_gzipvalid(self, endpoint: str) -> None:
+        document = metadata() if endpoint == "metadata" else data_document(TABLE, TABLE.categories)
+        body = gzip.compress(json.dumps(document).encode())
+        self.head(Content_Encoding="gzip", Content_Length=str(len(body)))
+        self.wfile.write(body)
 
-        def answer_allmissing(self, endpoint: str) -> None:
-            self.json(metadata() if endpoint == "metadata" else data_all_missing())
+    def answer_valid(self, endpoint: str) -> None:
+        self.json(metadata() if endpoint == "metadata" else data_document(TABLE, TABLE.categories))
 
-        def log_message(self, *args) -> None:
-            pass
+    def answer_mixedindex(self, endpoint: str) -> None:
+        self.json(metadata_mixed_index())
 
-    return Handler
+    def answer_deep(self, endpoint: str) -> None:
+        body = b"[" * 100_000 + b"]" * 100_000
+        self.head(Content_Length=str(len(body)))
+        self.wfile.write(body)
+
+    def answer_allmissing(self, endpoint: str) -> None:
+        self.json(metadata() if endpoint == "metadata" else data_all_missing())
+
+    def log_message(self, *args) -> None:
+        pass
 
 
+def _handler(hostile: Hostile) -> type[HostileHandler]:
+    return type("Handler", (HostileHandler,), {"hostile": hostile})

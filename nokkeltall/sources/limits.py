@@ -23,6 +23,7 @@ import zipfile
 from pathlib import Path
 
 from nokkeltall import config, text
+from nokkeltall.sources import ImportTooLarge
 
 XLSX_UNPACK_FACTOR = 5
 ZIP_MAGIC = b"PK\x03\x04"
@@ -37,8 +38,6 @@ def _megabytes(size: float) -> str:
 
 def read_limited(path: Path) -> bytes:
     """The file's bytes, refused (``ImportTooLarge``) above the byte limit before reading."""
-    from nokkeltall.sources import ImportTooLarge  # noqa: PLC0415 (the package imports this module)
-
     limit = config.import_max_bytes()
     size = path.stat().st_size
     if size > limit:
@@ -57,24 +56,21 @@ def check_rows(name: str, raw: bytes) -> None:
     """Refuse a text file with too many lines, or a workbook too large unpacked or with too many rows."""
     if raw.startswith(ZIP_MAGIC):
         _check_workbook(name, raw)
-    elif not raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):  # JSON is limited by cells instead
+    elif raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):  # JSON is limited by cells instead
         lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1)
         _refuse_rows(name, lines, config.import_max_rows(), "linjer", "NOKKELTALL_IMPORT_MAX_ROWS")
 
 
 def _refuse_rows(name: str, found: int, limit: int, what: str, setting: str, sheet: str = "") -> None:
-    from nokkeltall.sources import ImportTooLarge  # noqa: PLC0415
-
     if found > limit:
         where = f" i arket {sheet}" if sheet else ""
         raise ImportTooLarge(
-            f"{name}: {text.number(found)} {what}{where}, grensen for import er {text.number(limit)} ({setting})"
+            f"{name}: {text.number(found)} {what}{where}, "
+            f"grensen for import er {text.number(limit)} ({setting})"
         )
 
 
 def _check_workbook(name: str, raw: bytes) -> None:
-    from nokkeltall.sources import ImportTooLarge  # noqa: PLC0415
-
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
@@ -84,13 +80,15 @@ def _check_workbook(name: str, raw: bytes) -> None:
         limit = XLSX_UNPACK_FACTOR * config.import_max_bytes()
         if unpacked > limit:
             raise ImportTooLarge(
-                f"{name}: regnearket er {_megabytes(unpacked)} utpakket, grensen for import er {_megabytes(limit)}"
+                f"{name}: regnearket er {_megabytes(unpacked)} utpakket, "
+                f"grensen for import er {_megabytes(limit)}"
             )
         for member in archive.infolist():
             if SHEET.match(member.filename):
                 rows = _count_rows(archive, member, limit)
-                _refuse_rows(name, rows, config.import_max_sheet_rows(), "rader", "NOKKELTALL_IMPORT_MAX_SHEET_ROWS",
-                             member.filename.rsplit("/", 1)[-1].removesuffix(".xml"))
+                sheet = member.filename.rsplit("/", 1)[-1].removesuffix(".xml")
+                setting = "NOKKELTALL_IMPORT_MAX_SHEET_ROWS"
+                _refuse_rows(name, rows, config.import_max_sheet_rows(), "rader", setting, sheet)
 
 
 def _count_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limit: int) -> int:

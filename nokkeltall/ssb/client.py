@@ -29,7 +29,7 @@ from typing import Callable
 
 import requests
 
-from nokkeltall import config
+from nokkeltall import config, jsonstat
 from nokkeltall.ssb import transport
 
 MAX_CELLS = 800_000
@@ -156,8 +156,6 @@ def dimension_codes(metadata: dict) -> dict[str, list[str]]:
 
     Raises ``jsonstat.JsonStatError`` if the structure is not valid JSON-stat 2.0.
     """
-    from nokkeltall import jsonstat  # noqa: PLC0415
-
     return jsonstat.validate_structure(metadata)
 
 
@@ -271,8 +269,6 @@ class PxWebClient:
 
     def data(self, table_id: str, params: dict[str, str], expected_dimensions=None) -> dict:
         """One data query; the answer is validated as JSON-stat 2.0 before it is returned."""
-        from nokkeltall import jsonstat  # noqa: PLC0415
-
         def validate(document: dict) -> None:
             try:
                 jsonstat.validate(document, expected_dimensions=expected_dimensions, max_cells=self.max_cells)
@@ -334,7 +330,9 @@ class PxWebClient:
             deadline = min(deadline, self.deadline - self.clock())
         if deadline <= 0:
             raise SsbError(self._budget_spent(table_id), table_id)
-        return transport.Limits(deadline=deadline, connect_timeout=min(10.0, deadline), max_bytes=self.max_bytes)
+        return transport.Limits(
+            deadline=deadline, connect_timeout=min(10.0, deadline), max_bytes=self.max_bytes
+        )
 
     def _budget_spent(self, table_id: str) -> str:
         return (
@@ -356,7 +354,8 @@ class PxWebClient:
             if not error.retryable:
                 raise SsbError(_transport_message(error, table_id, self.base_url), table_id) from error
             if error.kind == transport.SLOW and limits.deadline < self.timeout:
-                return False, (error.kind, f"tidsbudsjettet på {transport.seconds(self.budget or 0)} er brukt opp", None)
+                spent = f"tidsbudsjettet på {transport.seconds(self.budget or 0)} er brukt opp"
+                return False, (error.kind, spent, None)
             return False, (error.kind, str(error), None)
 
     def _answer(self, table_id: str, reply: transport.Reply) -> tuple[bool, tuple]:
@@ -407,8 +406,6 @@ def _retry_after(headers) -> float | None:
 
 
 def _check_metadata(document: dict, table_id: str) -> None:
-    from nokkeltall import jsonstat  # noqa: PLC0415
-
     try:
         jsonstat.validate_structure(document)
     except jsonstat.JsonStatError as error:

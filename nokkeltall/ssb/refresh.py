@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
+from nokkeltall import config
 from nokkeltall.datasets import Dataset
 from nokkeltall.ssb.client import PxWebClient, ResponseCache, SsbError, dimension_codes
 from nokkeltall.ssb.normalise import dataset_from_documents, is_municipality_code
@@ -82,8 +83,6 @@ def refresh(
     Raises ``RefreshError`` (Norwegian message naming the table and the cause); the snapshot is
     then untouched.
     """
-    from nokkeltall import config  # noqa: PLC0415
-
     specs = _specs(table_ids)
     client = client or PxWebClient(cache=ResponseCache(max_age=_seconds(max_age)))
     client.start_budget(budget if budget is not None else config.ssb_budget_seconds())

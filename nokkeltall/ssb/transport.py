@@ -13,6 +13,7 @@ Failures are ``TransportError`` with a ``kind`` the client turns into a Norwegia
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -26,6 +27,8 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from nokkeltall import text
 
 CHUNK = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -83,7 +86,7 @@ class _Watch:
         self._timer = threading.Timer(max(0.0, seconds), self.expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> "_Watch":
+    def __enter__(self) -> _Watch:
         _current.watch = self
         self._timer.start()
         return self
@@ -110,10 +113,8 @@ class _Watch:
 
 
 def _shut(sock: socket.socket) -> None:
-    try:  # the plain socket's shutdown, also under TLS: wakes a blocked read in the other thread
+    with contextlib.suppress(OSError):  # the plain socket's shutdown, also under TLS: wakes a blocked read
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass
 
 
 def _register(sock: socket.socket | None) -> None:
@@ -265,15 +266,11 @@ class _Decoder:
 
 
 def _megabytes(size: int) -> str:
-    from nokkeltall import text  # noqa: PLC0415 (keeps this module's imports light)
-
     return f"{text.number(size / 1024 / 1024)} MB"
 
 
 def seconds(value: float) -> str:
     """«2 s», «0,5 s» (Norwegian number format)."""
-    from nokkeltall import text  # noqa: PLC0415
-
     return f"{text.number(value, 0 if float(value).is_integer() else 1)} s"
 
 
@@ -285,14 +282,16 @@ def _failure(error: BaseException, url: str, limits: Limits, expired: bool) -> T
     """Too slow, offline (no connection could be made) or a connection cut mid-answer."""
     host = urlsplit(url).hostname or url
     if isinstance(error, requests.ConnectTimeout) and not expired:
-        return TransportError(OFFLINE, f"fikk ikke kontakt med {host} innen {seconds(limits.connect_timeout)}")
+        waited = seconds(limits.connect_timeout)
+        return TransportError(OFFLINE, f"fikk ikke kontakt med {host} innen {waited}")
     if expired or isinstance(error, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
         return _too_slow(limits)
-    if isinstance(error, requests.ConnectionError) and not isinstance(error, requests.exceptions.ChunkedEncodingError):
+    cut_mid_body = isinstance(error, requests.exceptions.ChunkedEncodingError)
+    if isinstance(error, requests.ConnectionError) and not cut_mid_body:
         reason = _root_cause(error)
-        if isinstance(reason, urllib3.exceptions.NameResolutionError) or isinstance(reason, socket.gaierror):
+        if isinstance(reason, (urllib3.exceptions.NameResolutionError, socket.gaierror)):
             return TransportError(OFFLINE, f"fant ikke {host} (navneoppslaget feilet)")
-        if isinstance(reason, urllib3.exceptions.NewConnectionError) or isinstance(reason, ConnectionRefusedError):
+        if isinstance(reason, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
             return TransportError(OFFLINE, f"fikk ikke kontakt med {host}")
     return TransportError(BROKEN, "avbrutt eller ufullstendig svar")
 
