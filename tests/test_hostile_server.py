@@ -12,16 +12,21 @@ wall time within the budget, the child's peak memory, and the snapshot's bytes u
 from __future__ import annotations
 
 import hashlib
+import shutil
 import socket
+import ssl
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
+import requests
 from child_process import run_nokkeltall
 from hostile_server import Hostile, gzip_bomb, tidy_frame
 
 from nokkeltall import snapshot
 from nokkeltall.datasets import Dataset
+from nokkeltall.ssb import transport
 from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy, SsbError
 
 REQUEST_SECONDS = 1.0  # NOKKELTALL_SSB_TIMEOUT for the child
@@ -178,3 +183,42 @@ def test_a_budget_bounds_retries_in_process(hostile, tmp_path):
     with pytest.raises(SsbError, match="for sakte"):
         client.metadata("06913")
     assert time.monotonic() - started < 2.5
+
+
+# --- over TLS, as SSB is reached: the watchdog shuts the socket under the TLS layer too --------
+
+
+@pytest.fixture(scope="module")
+def tls_hostile(tmp_path_factory):
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    directory = tmp_path_factory.mktemp("tls")
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert), "-days", "1"],
+        check=True, capture_output=True, timeout=30,
+    )
+    server = Hostile()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.server.socket = context.wrap_socket(server.server.socket, server_side=True)
+    server.start()
+    yield server, cert
+    server.stop()
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("valid", None), ("trickle", "slow"), ("trickleheaders", "slow")])
+def test_the_total_deadline_holds_over_tls(tls_hostile, mode, kind):
+    server, cert = tls_hostile
+    session = transport.prepare(requests.Session())
+    session.verify, session.trust_env = str(cert), False
+    url = server.base_url(mode).replace("http://", "https://") + "/tables/06913/metadata"
+    started = time.monotonic()
+    if kind is None:
+        assert transport.get(session, url, None, transport.Limits(deadline=2.0)).status == 200
+        return
+    with pytest.raises(transport.TransportError) as failure:
+        transport.get(session, url, None, transport.Limits(deadline=1.0))
+    assert failure.value.kind == kind
+    assert 1.0 <= time.monotonic() - started < 2.5
