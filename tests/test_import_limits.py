@@ -22,7 +22,7 @@ from child_process import run_nokkeltall
 
 from nokkeltall import jsonstat, snapshot
 from nokkeltall.datasets import Dataset, conform
-from nokkeltall.sources import ImportTooLarge, parse_file
+from nokkeltall.sources import ImportTooLarge, UnknownLayoutError, parse_file
 
 REPO = Path(__file__).resolve().parent.parent
 EMPLOYMENT_HEADER = "ar,kommunenummer,BefolkningBosted,SysselBosted,SysselArbsted\n"
@@ -191,3 +191,10 @@ def test_the_readme_states_the_limits():
                 "NOKKELTALL_SSB_MAX_MB")
     for setting in settings:
         assert setting in readme, setting
+
+
+def test_json_nested_100000_deep_is_an_unknown_format_not_a_recursion_error(tmp_path):
+    path = tmp_path / "dyp.json"
+    path.write_text("{\"a\":" * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
+    with pytest.raises(UnknownLayoutError, match="dyp.json: ukjent filformat"):
+        parse_file(path)
