@@ -244,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
     p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
     p.add_argument("--budget-seconds", type=float,
-                   help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 900)")
+                   help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 1800)")
     p.set_defaults(handler=cmd_refresh)
 
     p = commands.add_parser("report", help="kunnskapsgrunnlag for én kommune som Word (.docx) eller HTML")

@@ -56,7 +56,7 @@ def ssb_request_seconds() -> float:
 
 def ssb_budget_seconds() -> float:
     """Total time for one refresh from SSB, retries and waits included."""
-    return _positive_number("NOKKELTALL_SSB_BUDGET", 900.0)
+    return _positive_number("NOKKELTALL_SSB_BUDGET", 1800.0)
 
 
 def ssb_max_bytes() -> int:

@@ -79,7 +79,7 @@ def refresh(
     ``max_age``: raw responses cached more recently than this are reused without asking SSB.
     ``force``: write even when SSB's ``updated`` stamp equals the manifest's.
     ``budget``: seconds for the whole refresh, waits and retries included (default
-    ``NOKKELTALL_SSB_BUDGET`` or 15 minutes).
+    ``NOKKELTALL_SSB_BUDGET`` or 30 minutes).
     Raises ``RefreshError`` (Norwegian message naming the table and the cause); the snapshot is
     then untouched.
     """
