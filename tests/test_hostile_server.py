@@ -208,6 +208,16 @@ def tls_hostile(tmp_path_factory):
     server.stop()
 
 
+def test_a_certificate_that_cannot_be_verified_is_named_and_not_retried(tls_hostile):
+    server, _ = tls_hostile
+    session = transport.prepare(requests.Session())
+    session.trust_env = False  # the system's CA bundle, which does not know the test certificate
+    url = server.base_url("valid").replace("http://", "https://") + "/tables/06913/metadata"
+    with pytest.raises(transport.TransportError, match="kunne ikke bekreftes") as failure:
+        transport.get(session, url, None, transport.Limits(deadline=2.0))
+    assert failure.value.kind == "offline" and not failure.value.retryable
+
+
 @pytest.mark.parametrize(("mode", "kind"), [("valid", None), ("trickle", "slow"), ("trickleheaders", "slow")])
 def test_the_total_deadline_holds_over_tls(tls_hostile, mode, kind):
     server, cert = tls_hostile

@@ -34,7 +34,7 @@ CHUNK = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
 
 # kinds of failure
-OFFLINE = "offline"  # no connection at all: DNS failure, connection refused, network unreachable
+OFFLINE = "offline"  # no connection: DNS failure, refused, unreachable, or TLS not verifiable
 SLOW = "slow"  # no complete answer within the deadline
 BROKEN = "broken"  # the connection was cut or the body is shorter than announced
 TOO_LARGE = "too_large"  # the body (declared, on the wire or decompressed) passes the cap
@@ -214,7 +214,8 @@ def _origin(url: str) -> tuple[str, str | None, int | None]:
 
 def read_body(response: requests.Response, max_bytes: int) -> bytes:
     """The body, decompressed, never more than ``max_bytes`` on the wire or after decompression."""
-    declared = response.headers.get("Content-Length")
+    chunked = "chunked" in response.headers.get("Transfer-Encoding", "").lower()
+    declared = None if chunked else response.headers.get("Content-Length")  # chunked: the length is ignored
     if declared is not None:
         if not declared.strip().isdigit():
             raise TransportError(BROKEN, f"ugyldig Content-Length {declared[:40]!r}")
@@ -286,6 +287,10 @@ def _failure(error: BaseException, url: str, limits: Limits, expired: bool) -> T
         return TransportError(OFFLINE, f"fikk ikke kontakt med {host} innen {waited}")
     if expired or isinstance(error, (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)):
         return _too_slow(limits)
+    if isinstance(error, requests.exceptions.SSLError):  # often a hotel or venue network's login page
+        detail = f"den sikre forbindelsen til {host} kunne ikke bekreftes (sertifikatfeil"
+        detail += "; krever nettet innlogging?)"
+        return TransportError(OFFLINE, detail)
     cut_mid_body = isinstance(error, requests.exceptions.ChunkedEncodingError)
     if isinstance(error, requests.ConnectionError) and not cut_mid_body:
         reason = _root_cause(error)
