@@ -198,3 +198,12 @@ def test_json_nested_100000_deep_is_an_unknown_format_not_a_recursion_error(tmp_
     path.write_text("{\"a\":" * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
     with pytest.raises(UnknownLayoutError, match="dyp.json: ukjent filformat"):
         parse_file(path)
+
+
+def test_a_workbook_of_too_many_parts_is_refused_before_its_directory_is_read(tmp_path):
+    path = tmp_path / "deler.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for number in range(10_001):
+            archive.writestr(f"x/{number}", b"")
+    with pytest.raises(ImportTooLarge, match="deler.xlsx: regnearket har 10 001 deler, grensen er 10 000"):
+        parse_file(path)

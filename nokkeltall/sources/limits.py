@@ -4,9 +4,9 @@
   reading, and never more than that read;
 * CSV and other text: at most ``NOKKELTALL_IMPORT_MAX_ROWS`` lines (default 1,000,000), counted
   in the raw bytes before any parser runs;
-* spreadsheets (xlsx): unpacked at most ``XLSX_UNPACK_FACTOR`` × the byte limit (zip bomb), and at
-  most ``NOKKELTALL_IMPORT_MAX_SHEET_ROWS`` rows per sheet (default 100,000), counted in the
-  sheet's XML before the workbook is opened;
+* spreadsheets (xlsx): at most ``MAX_ZIP_MEMBERS`` parts, unpacked at most ``XLSX_UNPACK_FACTOR``
+  × the byte limit (zip bomb), and at most ``NOKKELTALL_IMPORT_MAX_SHEET_ROWS`` rows per sheet
+  (default 100,000), counted in the sheet's XML before the workbook is opened;
 * JSON-stat: at most ``NOKKELTALL_IMPORT_MAX_CELLS`` declared cells (default 2,000,000), checked by
   ``nokkeltall.jsonstat.validate`` before anything is built from ``size``.
 
@@ -26,6 +26,7 @@ from nokkeltall import config, text
 from nokkeltall.sources import ImportTooLarge
 
 XLSX_UNPACK_FACTOR = 5
+MAX_ZIP_MEMBERS = 10_000  # a workbook has a few dozen parts
 ZIP_MAGIC = b"PK\x03\x04"
 SHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 UNPACK_CHUNK = 1024 * 1024
@@ -70,7 +71,18 @@ def _refuse_rows(name: str, found: int, limit: int, what: str, setting: str, she
         )
 
 
+def _zip_members(raw: bytes) -> int | None:
+    """Members the zip's end record declares (read before zipfile builds one object per member)."""
+    end = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))
+    return int.from_bytes(raw[end + 10:end + 12], "little") if end >= 0 else None
+
+
 def _check_workbook(name: str, raw: bytes) -> None:
+    members = _zip_members(raw)
+    if members is not None and members > MAX_ZIP_MEMBERS:
+        raise ImportTooLarge(
+            f"{name}: regnearket har {text.number(members)} deler, grensen er {text.number(MAX_ZIP_MEMBERS)}"
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile:
