@@ -184,7 +184,7 @@ def cmd_refresh(args) -> int:
 
     try:
         result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
-                         force=args.force)
+                         force=args.force, budget=args.budget_seconds)
     except RefreshError as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 1
@@ -260,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-age-hours", type=float, default=6.0,
                    help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
     p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
+    p.add_argument("--budget-seconds", type=float,
+                   help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 1800)")
     p.set_defaults(handler=cmd_refresh)
 
     p = commands.add_parser("report", help="kunnskapsgrunnlag for én kommune som Word (.docx) eller HTML")

@@ -180,7 +180,7 @@ def parsed_json(source: SourceFile) -> Any:
         return None
     try:
         return json.loads(source.text())
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than any source file
         return None
 
 
