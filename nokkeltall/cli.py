@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import config, db, indicators, queries, snapshot
+from nokkeltall import checks, config, db, indicators, queries, snapshot
 from nokkeltall.sources import UnknownLayoutError, parse_file
 
 USAGE_ERROR = 2
@@ -62,7 +62,19 @@ def cmd_build(args) -> int:
     for name, problem in report["problems"].items():
         print(f"ADVARSEL {name}: {problem}", file=sys.stderr)
     print(f"Bygde {report['path']} på {report['seconds']:.1f} s", file=sys.stderr)
+    # The checks are shown, not fatal: the database stays usable («nokkeltall check» exits 1).
+    print(checks.report(checks.check_database(Path(report["path"]))), file=sys.stderr)
     return 1 if report["problems"] else 0
+
+
+def cmd_check(args) -> int:
+    """Run the validation rules over the database; each failed rule with examples, exit code 1."""
+    path = Path(args.database) if args.database else db.ensure_database()
+    if not path.is_file():
+        raise CliError(f"Finner ikke databasen {path}")
+    results = checks.check_database(path)
+    print(checks.report(results))
+    return 0 if all(result.passed for result in results) else 1
 
 
 def cmd_status(args) -> int:
@@ -136,7 +148,7 @@ def cmd_series(args) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["year", "value"])
     for row in series.itertuples():
-        writer.writerow([row.year, _plain(row.value, indicator.decimals)])
+        writer.writerow([row.year, _plain(indicators.display_value(indicator, row.value), indicator.decimals)])
     return 0
 
 
@@ -218,6 +230,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("build", help="bygg DuckDB-databasen fra øyeblikksbildet")
     p.set_defaults(handler=cmd_build)
+
+    p = commands.add_parser("check", help="kontroller hele databasen (summer, andeler, dekning, katalog)")
+    p.add_argument("--database", help="en annen databasefil enn standard")
+    p.set_defaults(handler=cmd_check)
 
     p = commands.add_parser("status", help="én linje per datasett: tabell, rader, år, oppdatert, kilde")
     p.set_defaults(handler=cmd_status)

@@ -70,6 +70,11 @@ class CohortSplit:
 ALESUND = CohortSplit("Ålesund/Haram", "1507", 2019, 2024,
                       {"1508": ("1504", "1523", "1529", "1546"), "1580": ("1534",)})
 
+# Old units the third-party mapping lacks: (number, name, last year, today's municipality it is wholly part of).
+MISSING_UNITS: tuple[tuple[str, str, int, str], ...] = (
+    ("1842", "Skjerstad", 2004, "1804"),  # merged into Bodø 1 January 2005; in 06913 for 1980–2004
+)
+
 SPLIT_ESTIMATE_COLUMNS = ["divided_code", "name", "municipality_code", "year_from", "year_to", "share", "method"]
 
 
@@ -82,6 +87,7 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
                                                   age INTEGER, weight DOUBLE)""")
     con.execute("""CREATE TABLE split_estimate (divided_code VARCHAR, name VARCHAR, municipality_code VARCHAR,
                    year_from INTEGER, year_to INTEGER, share DOUBLE, method VARCHAR)""")
+    _add_missing_units(con)
     rows: list[list] = []
     rows += _whole_units(con, ALESUND)
     rows += _cohort_split(con, ALESUND)
@@ -90,6 +96,16 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     if rows:
         con.executemany(f"INSERT INTO split_estimate VALUES ({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})",
                         rows)
+
+
+def _add_missing_units(con: duckdb.DuckDBPyConnection) -> None:
+    for code, _name, last_year, municipality_code in MISSING_UNITS:
+        con.execute(
+            """INSERT INTO code_mapping
+               SELECT DISTINCT $code, year, $m, 1.0, 'harmonise.MISSING_UNITS' FROM code_mapping
+               WHERE year <= $last AND year NOT IN (SELECT year FROM code_mapping WHERE region_code = $code)""",
+            {"code": code, "m": municipality_code, "last": last_year},
+        )
 
 
 def _set_weight(con: duckdb.DuckDBPyConnection, region_codes: tuple[str, ...], years: tuple[int, int],
