@@ -271,6 +271,17 @@ def indicator_sources(con, indicator_id: str) -> pd.DataFrame:
     return frame
 
 
+def split_estimates(con) -> pd.DataFrame:
+    """The estimated divisions of old municipalities (``nokkeltall.harmonise``), one row per part."""
+    return _df(
+        con,
+        """SELECT s.name, s.divided_code, s.municipality_code, m.name AS municipality, s.year_from, s.year_to,
+                  s.share, s.method
+           FROM split_estimate s LEFT JOIN municipality m USING (municipality_code)
+           ORDER BY s.name, s.year_to, s.year_from, s.municipality_code""",
+    )
+
+
 def build_problems(con) -> dict[str, str]:
     import json  # noqa: PLC0415
 

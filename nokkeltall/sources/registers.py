@@ -776,7 +776,8 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     caveat = ("Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
               "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
               "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
-              "ifølge skriptet). Ikke kontrollert mot data.ssb.no.")
+              "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
+              "gebyrene mangler (utdraget la sammen bare de som fantes).")
     common = {"table_id": "SSB-PROFIL", "source": source.name, "publisher": "SSB (via FemtiGram/kart)",
               "licence": SSB_LICENCE, "caveat": caveat}
     return [
