@@ -365,7 +365,10 @@ def validate_candidate(datasets: list, snapshot_directory: Path | None = None) -
             shutil.copytree(current, before_dir)
             shutil.copytree(current, after_dir)
         snapshot.write_datasets(datasets, after_dir)
-        before = _results_or_none(db, before_dir, Path(work) / "before.duckdb")
+        if db.is_current(config.database_path(), current):  # the database of the current snapshot exists
+            before = check_database(config.database_path())
+        else:
+            before = _results_or_none(db, before_dir, Path(work) / "before.duckdb")
         after = _results_or_none(db, after_dir, Path(work) / "after.duckdb")
     if after is None:
         return

@@ -166,10 +166,21 @@ def cohort_shares(before: dict[str, pd.Series], after: dict[str, pd.Series], bef
                 s_before = share_before[code].get(then) if then >= 0 else None
                 weight = _interpolate(s_before, s_after, step / span)
                 rows.append([year, age, code, weight])
-    frame = pd.DataFrame(rows, columns=["year", "age", "municipality_code", "weight"]).dropna()
+    frame = pd.DataFrame(rows, columns=["year", "age", "municipality_code", "weight"])
+    # a cohort with nobody in it at either census takes the all-ages share, interpolated the same way
+    overall = {code: _interpolate(_total_share(before, code), _total_share(after, code), 0) for code in after}
+    fallback = [_interpolate(_total_share(before, code), _total_share(after, code), (year - before_year) / span)
+                for year, code in zip(frame["year"], frame["municipality_code"])]
+    frame["weight"] = frame["weight"].fillna(pd.Series(fallback, index=frame.index)).fillna(
+        frame["municipality_code"].map(overall))
     # weights of one cell add up to one
     frame["weight"] = frame["weight"] / frame.groupby(["year", "age"])["weight"].transform("sum")
     return frame.dropna()
+
+
+def _total_share(parts: dict[str, pd.Series], code: str) -> float | None:
+    total = sum(float(series.sum()) for series in parts.values())
+    return float(parts[code].sum()) / total if total > 0 else None
 
 
 def _shares(parts: dict[str, pd.Series], ages: range) -> dict[str, pd.Series]:
