@@ -54,6 +54,7 @@ def cmd_import(args) -> int:
     if not args.no_build:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     return 0
 
 
@@ -62,9 +63,13 @@ def cmd_build(args) -> int:
     for name, problem in report["problems"].items():
         print(f"ADVARSEL {name}: {problem}", file=sys.stderr)
     print(f"Bygde {report['path']} på {report['seconds']:.1f} s", file=sys.stderr)
-    # The checks are shown, not fatal: the database stays usable («nokkeltall check» exits 1).
-    print(checks.report(checks.check_database(Path(report["path"]))), file=sys.stderr)
+    _show_checks(Path(report["path"]))
     return 1 if report["problems"] else 0
+
+
+def _show_checks(path: Path) -> None:
+    """After a build: the checks are shown, not fatal; the database stays usable («nokkeltall check» exits 1)."""
+    print(checks.report(checks.check_database(path)), file=sys.stderr)
 
 
 def cmd_check(args) -> int:
@@ -148,7 +153,8 @@ def cmd_series(args) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["year", "value"])
     for row in series.itertuples():
-        writer.writerow([row.year, _plain(indicators.display_value(indicator, row.value), indicator.decimals)])
+        shown = indicators.display_value(indicator, row.value)
+        writer.writerow([row.year, _plain(shown, indicator.decimals)])
     return 0
 
 
@@ -194,6 +200,7 @@ def cmd_refresh(args) -> int:
     if result.written:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     else:
         print("Ingenting nytt hos SSB; datagrunnlaget er uendret.", file=sys.stderr)
     return 0

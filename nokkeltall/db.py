@@ -296,8 +296,8 @@ WITH cells AS (
 )
 SELECT * FROM cells
 UNION ALL
-SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated), min(source_codes), min(dataset),
-       bool_or(estimated)
+SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated), min(source_codes),
+       min(dataset), bool_or(estimated)
 FROM cells c
 WHERE sex IN ('female', 'male')
   AND NOT EXISTS (SELECT 1 FROM population_chosen t
@@ -330,7 +330,8 @@ CREATE TABLE observation AS
 WITH mapped AS (
     SELECT m.municipality_code, r.year, r.measure, r.dataset, m.year AS mapping_year,
            CASE WHEN count(r.value) = count(*) THEN sum(r.value * m.weight) END AS value,
-           bool_or(m.estimated) OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
+           bool_or(m.estimated)
+               OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
            string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) AS source_codes,
            list(DISTINCT r.region_code) AS region_codes, bool_or(m.estimated) AS estimated
     FROM observation_keyed r

@@ -35,6 +35,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from nokkeltall import text
+
 OLDEST_AGE = 105  # 07459's last age group: 105 years or older
 
 
@@ -50,8 +52,12 @@ class Split:
 
 SPLITS: tuple[Split, ...] = (
     Split("Tysfjord", ("1850",), 2020, {"1806": ("1805", "1854"), "1875": ("1849",)}),
-    Split("Snillfjord", ("1613", "5012"), 2020,
-          {"5055": ("5011", "1571"), "5056": ("5013",), "5059": ("5016", "5023", "5024")}),
+    Split(
+        "Snillfjord",
+        ("1613", "5012"),
+        2020,
+        {"5055": ("5011", "1571"), "5056": ("5013",), "5059": ("5016", "5023", "5024")},
+    ),
 )
 
 
@@ -67,15 +73,34 @@ class CohortSplit:
     parts: dict[str, tuple[str, ...]]  # today's municipality → the old units that are it
 
 
-ALESUND = CohortSplit("Ålesund/Haram", "1507", 2019, 2024,
-                      {"1508": ("1504", "1523", "1529", "1546"), "1580": ("1534",)})
+ALESUND = CohortSplit(
+    "Ålesund/Haram", "1507", 2019, 2024, {"1508": ("1504", "1523", "1529", "1546"), "1580": ("1534",)}
+)
 
-# Old units the third-party mapping lacks: (number, name, last year, today's municipality it is wholly part of).
+# Old units the third-party mapping lacks:
+# (number, name, last year, today's municipality it is wholly part of).
 MISSING_UNITS: tuple[tuple[str, str, int, str], ...] = (
     ("1842", "Skjerstad", 2004, "1804"),  # merged into Bodø 1 January 2005; in 06913 for 1980–2004
 )
 
-SPLIT_ESTIMATE_COLUMNS = ["divided_code", "name", "municipality_code", "year_from", "year_to", "share", "method"]
+ABOUT_ESTIMATES = (
+    "Der en kommune ble delt mellom flere av dagens kommuner, er delene anslått fra SSBs egne tall – ikke "
+    "med faste vekter. Tysfjord og Snillfjord: hver del slik den var 31.12.2019 (folketallet 1.1.2020 minus "
+    "de hele forgjengernes folketall ved årsskiftet fra tabell 06913), samme andel for alle år og aldre. "
+    "Ålesund og Haram 2020–2023: per alder, ved å følge hvert årskull fra 1.1.2019 (Haram 1534) til 1.1.2024 "
+    "(Haram 1580). Før 2020 er Haram (1534) og de fire andre kommunene hele. Anslåtte tall er merket som "
+    "omregnet, og personer vises som hele tall."
+)
+
+SPLIT_ESTIMATE_COLUMNS = [
+    "divided_code",
+    "name",
+    "municipality_code",
+    "year_from",
+    "year_to",
+    "share",
+    "method",
+]
 
 
 def apply(con: duckdb.DuckDBPyConnection) -> None:
@@ -83,7 +108,8 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
 
     Creates ``age_split_weight`` (region, year, municipality, age → weight) and
     ``split_estimate`` (one row per divided unit and successor, for «Om data»)."""
-    con.execute("""CREATE TABLE age_split_weight (region_code VARCHAR, year INTEGER, municipality_code VARCHAR,
+    con.execute("""CREATE TABLE age_split_weight (region_code VARCHAR, year INTEGER,
+                                                  municipality_code VARCHAR,
                                                   age INTEGER, weight DOUBLE)""")
     con.execute("""CREATE TABLE split_estimate (divided_code VARCHAR, name VARCHAR, municipality_code VARCHAR,
                    year_from INTEGER, year_to INTEGER, share DOUBLE, method VARCHAR)""")
@@ -94,8 +120,9 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     for split in SPLITS:
         rows += _component_split(con, split)
     if rows:
-        con.executemany(f"INSERT INTO split_estimate VALUES ({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})",
-                        rows)
+        con.executemany(
+            f"INSERT INTO split_estimate VALUES ({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})", rows
+        )
 
 
 def _add_missing_units(con: duckdb.DuckDBPyConnection) -> None:
@@ -103,16 +130,23 @@ def _add_missing_units(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(
             """INSERT INTO code_mapping
                SELECT DISTINCT $code, year, $m, 1.0, 'harmonise.MISSING_UNITS' FROM code_mapping
-               WHERE year <= $last AND year NOT IN (SELECT year FROM code_mapping WHERE region_code = $code)""",
+               WHERE year <= $last
+                 AND year NOT IN (SELECT year FROM code_mapping WHERE region_code = $code)""",
             {"code": code, "m": municipality_code, "last": last_year},
         )
 
 
-def _set_weight(con: duckdb.DuckDBPyConnection, region_codes: tuple[str, ...], years: tuple[int, int],
-                municipality_code: str, weight: float) -> None:
+def _set_weight(
+    con: duckdb.DuckDBPyConnection,
+    region_codes: tuple[str, ...],
+    years: tuple[int, int],
+    municipality_code: str,
+    weight: float,
+) -> None:
     con.execute(
         """UPDATE code_mapping SET weight = $w
-           WHERE list_contains($codes, region_code) AND year BETWEEN $y0 AND $y1 AND municipality_code = $m""",
+           WHERE list_contains($codes, region_code) AND year BETWEEN $y0 AND $y1
+             AND municipality_code = $m""",
         {"w": weight, "codes": list(region_codes), "y0": years[0], "y1": years[1], "m": municipality_code},
     )
 
@@ -127,8 +161,17 @@ def _whole_units(con: duckdb.DuckDBPyConnection, case: CohortSplit) -> list[list
             {"codes": list(old_codes), "y": case.before, "m": municipality_code},
         )
         _set_weight(con, old_codes, (0, case.before), municipality_code, 1.0)
-        rows.append(["+".join(old_codes), case.name, municipality_code, None, case.before, 1.0,
-                     f"{'+'.join(old_codes)} er i sin helhet dagens {municipality_code} (ikke delt)."])
+        rows.append(
+            [
+                "+".join(old_codes),
+                case.name,
+                municipality_code,
+                None,
+                case.before,
+                1.0,
+                f"{'+'.join(old_codes)} er i sin helhet dagens {municipality_code} (ikke delt).",
+            ]
+        )
     return rows
 
 
@@ -147,8 +190,9 @@ def _ages(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], year: int) -> 
     return chosen.groupby("age")["persons"].sum().astype(float)
 
 
-def cohort_shares(before: dict[str, pd.Series], after: dict[str, pd.Series], before_year: int,
-                  after_year: int) -> pd.DataFrame:
+def cohort_shares(
+    before: dict[str, pd.Series], after: dict[str, pd.Series], before_year: int, after_year: int
+) -> pd.DataFrame:
     """year, age, municipality_code, weight for the years strictly between ``before_year`` and
     ``after_year``: each cohort's share interpolated linearly between the two censuses."""
     ages = range(OLDEST_AGE + 1)
@@ -169,10 +213,15 @@ def cohort_shares(before: dict[str, pd.Series], after: dict[str, pd.Series], bef
     frame = pd.DataFrame(rows, columns=["year", "age", "municipality_code", "weight"])
     # a cohort with nobody in it at either census takes the all-ages share, interpolated the same way
     overall = {code: _interpolate(_total_share(before, code), _total_share(after, code), 0) for code in after}
-    fallback = [_interpolate(_total_share(before, code), _total_share(after, code), (year - before_year) / span)
-                for year, code in zip(frame["year"], frame["municipality_code"])]
-    frame["weight"] = frame["weight"].fillna(pd.Series(fallback, index=frame.index)).fillna(
-        frame["municipality_code"].map(overall))
+    fallback = [
+        _interpolate(_total_share(before, code), _total_share(after, code), (year - before_year) / span)
+        for year, code in zip(frame["year"], frame["municipality_code"], strict=True)
+    ]
+    frame["weight"] = (
+        frame["weight"]
+        .fillna(pd.Series(fallback, index=frame.index))
+        .fillna(frame["municipality_code"].map(overall))
+    )
     # weights of one cell add up to one
     frame["weight"] = frame["weight"] / frame.groupby(["year", "age"])["weight"].transform("sum")
     return frame.dropna()
@@ -205,21 +254,36 @@ def _cohort_split(con: duckdb.DuckDBPyConnection, case: CohortSplit) -> list[lis
     weights = cohort_shares(before, after, case.before, case.after)
     weights.insert(0, "region_code", case.merged_code)
     con.register("cohort_weights", weights)
-    con.execute("INSERT INTO age_split_weight SELECT region_code, year, municipality_code, age, weight "
-                "FROM cohort_weights")
+    con.execute(
+        "INSERT INTO age_split_weight SELECT region_code, year, municipality_code, age, weight "
+        "FROM cohort_weights"
+    )
     con.unregister("cohort_weights")
     rows = []
     for year in range(case.before + 1, case.after):
         merged = _ages(con, (case.merged_code,), year)
         for code in case.parts:
-            w = weights[(weights["year"] == year) & (weights["municipality_code"] == code)].set_index("age")["weight"]
-            share = float((merged.reindex(w.index).fillna(0) * w).sum() / merged.sum()) if merged.sum() else None
+            w = weights[(weights["year"] == year) & (weights["municipality_code"] == code)].set_index("age")[
+                "weight"
+            ]
+            share = (
+                float((merged.reindex(w.index).fillna(0) * w).sum() / merged.sum()) if merged.sum() else None
+            )
             if share is None:
                 continue
             _set_weight(con, (case.merged_code,), (year, year), code, share)
-            rows.append([case.merged_code, case.name, code, year, year, share,
-                         f"Anslag per alder: hvert årskulls andel 1.1.{case.before} og 1.1.{case.after}, "
-                         "interpolert lineært."])
+            rows.append(
+                [
+                    case.merged_code,
+                    case.name,
+                    code,
+                    year,
+                    year,
+                    share,
+                    f"Anslag per alder: hvert årskulls andel 1.1.{case.before} og 1.1.{case.after}, "
+                    "interpolert lineært.",
+                ]
+            )
     return rows
 
 
@@ -262,7 +326,34 @@ def _component_split(con: duckdb.DuckDBPyConnection, split: Split) -> list[list]
     rows = []
     for code, share in shares.items():
         _set_weight(con, split.divided_codes, (0, split.first_year - 1), code, share)
-        rows.append(["+".join(split.divided_codes), split.name, code, None, split.first_year - 1, share,
-                     f"Anslag: delen {code} fikk 31.12.{split.first_year - 1} (folketall 1.1.{split.first_year} "
-                     "minus de hele forgjengernes folketall 31.12. fra 06913); samme andel for alle år og aldre."])
+        rows.append(
+            [
+                "+".join(split.divided_codes),
+                split.name,
+                code,
+                None,
+                split.first_year - 1,
+                share,
+                f"Anslag: delen {code} fikk 31.12.{split.first_year - 1} (folketall 1.1.{split.first_year} "
+                "minus de hele forgjengernes folketall 31.12. fra 06913); samme andel for alle år og aldre.",
+            ]
+        )
     return rows
+
+
+def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``split_estimate`` rows (``queries.split_estimates``) as shown in «Om data»."""
+    def years(first, last) -> str:
+        if pd.isna(first):
+            return f"til og med {int(last)}"
+        return str(int(last)) if first == last else text.period(f"{int(first)}-{int(last)}")
+
+    return pd.DataFrame({
+        "Deling": frame["name"],
+        "Gammelt nr.": frame["divided_code"],
+        "Dagens nr.": frame["municipality_code"],
+        "Dagens kommune": frame["municipality"],
+        "År": [years(a, b) for a, b in zip(frame["year_from"], frame["year_to"], strict=True)],
+        "Andel": [text.percent(100 * share, 1) for share in frame["share"]],
+        "Metode": frame["method"],
+    })

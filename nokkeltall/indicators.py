@@ -189,9 +189,11 @@ BY_ID = {indicator.id: indicator for indicator in CATALOGUE}
 # The words a definition must use for each measure, so the text can be checked against the formula
 # (``definition_problems``). A new measure in the catalogue needs its words here.
 MEASURE_TERMS: dict[str, str | tuple[str, ...]] = {
-    "population": ("folketallet", "bosatt i kommunen", "befolkningen"), "population_0_19": "0–19 år", "population_20_66": "20–66 år",
+    "population": ("folketallet", "bosatt i kommunen", "befolkningen"),
+    "population_0_19": "0–19 år", "population_20_66": "20–66 år",
     "population_67_plus": "67 år og eldre", "population_80_plus": "80 år og eldre", "women_20_39": "Kvinner",
-    "men_20_39": "menn", "natural_increase": "Levendefødte minus døde", "net_migration": "Innflytting minus utflytting",
+    "men_20_39": "menn", "natural_increase": "Levendefødte minus døde",
+    "net_migration": "Innflytting minus utflytting",
     "employed_residents_15_74": "Sysselsatte bosatt", "population_15_74": "befolkningen 15–74 år",
     "out_commuters": "arbeider i en annen kommune", "employed_residents_flows": "sysselsatte bosatte",
     "employed_workplace_15_74": "Arbeidsplasser", "net_result_1000nok": "Netto driftsresultat",
@@ -208,14 +210,15 @@ MEASURE_TERMS: dict[str, str | tuple[str, ...]] = {
     "fee_waste_nok": "avfall", "fee_chimney_sweeping_nok": "feiing",
     "property_tax_120m2_dwelling_nok": "Eiendomsskatt", "gp_list_capacity": "kapasitet",
     "gp_persons_on_lists": "personer på listene", "tax_index_pct": "Skatt per innbygger",
-    "households_total": "privathusholdninger", "holiday_property_transfers": "Omsetninger av fritidseiendommer",
+    "households_total": "privathusholdninger",
+    "holiday_property_transfers": "Omsetninger av fritidseiendommer",
 }
 # Published figures that are themselves formulas of parts, as their source computes them:
 # (numerator measures (summed), connector, denominator measure or None).
 SOURCE_FORMULAS: dict[str, tuple[tuple[str, ...], str, str | None]] = {
     "gp_reserve_capacity_pct": (("gp_list_capacity",), "i prosent av", "gp_persons_on_lists"),
-    "fee_total_nok": (("fee_water_nok", "fee_wastewater_nok", "fee_waste_nok", "fee_chimney_sweeping_nok"), "Sum",
-                      None),
+    "fee_total_nok": (
+        ("fee_water_nok", "fee_wastewater_nok", "fee_waste_nok", "fee_chimney_sweeping_nok"), "Sum", None),
     "tax_index_pct": (("tax_index_pct",), "i prosent av landsgjennomsnittet", None),
 }
 

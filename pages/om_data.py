@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from nokkeltall import config, indicators, text
+from nokkeltall import config, harmonise, indicators, text
 from nokkeltall.ui.data import DataUnavailable, query
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.refresh import refresh_from_ssb
@@ -49,26 +49,8 @@ st.dataframe(
 )
 
 st.header("Anslåtte kommunedelinger")
-st.write(
-    "Der en kommune ble delt mellom flere av dagens kommuner, er delene anslått fra SSBs egne tall – ikke med "
-    "faste vekter. Tysfjord og Snillfjord: hver del slik den var 31.12.2019 (folketallet 1.1.2020 minus de hele "
-    "forgjengernes folketall ved årsskiftet fra tabell 06913), samme andel for alle år og aldre. Ålesund og Haram "
-    "2020–2023: per alder, ved å følge hvert årskull fra 1.1.2019 (Haram 1534) til 1.1.2024 (Haram 1580). Før "
-    "2020 er Haram (1534) og de fire andre kommunene hele. Anslåtte tall er merket som omregnet, og personer "
-    "vises som hele tall."
-)
-estimates = query("split_estimates")
-st.dataframe(
-    estimates.assign(
-        år=[(str(int(b)) if a == b else text.period(f"{int(a)}-{int(b)}")) if pd.notna(a) else f"til og med {int(b)}"
-            for a, b in zip(estimates["year_from"], estimates["year_to"])],
-        andel=[text.percent(100 * v, 1) for v in estimates["share"]],
-    )[["name", "divided_code", "municipality_code", "municipality", "år", "andel", "method"]].rename(
-        columns={"name": "Deling", "divided_code": "Gammelt nr.", "municipality_code": "Dagens nr.",
-                 "municipality": "Dagens kommune", "år": "År", "andel": "Andel", "method": "Metode"}),
-    hide_index=True,
-    width="stretch",
-)
+st.write(harmonise.ABOUT_ESTIMATES)
+st.dataframe(harmonise.estimate_table(query("split_estimates")), hide_index=True, width="stretch")
 
 st.header("Oppdater fra SSB")
 st.write(

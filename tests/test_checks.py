@@ -38,22 +38,44 @@ def run_check(path: Path, capsys) -> tuple[int, str]:
 
 
 PLANTED = {
-    "fylkessummer": ("UPDATE county_observation SET value = value + 1000 WHERE county_code = '18' AND year = 2024 "
-                     "AND measure = 'projected_population_mmmm'", "fylke 18 2024"),
-    "delsummer": ("UPDATE population SET persons = persons + 1 WHERE municipality_code = '1835' AND year = 2024 "
-                  "AND sex = 'female' AND age = 30", "1835 2024 alder 30"),
-    "andeler": ("UPDATE measure SET value = 120 WHERE measure = 'education_primary_pct' AND municipality_code = '1835'",
-                "education_primary_pct 1835"),
-    "negative": ("UPDATE measure SET value = -5 WHERE measure = 'households_total' AND municipality_code = '1835' "
-                 "AND year = 2020", "households_total 1835 2020: -5"),
-    "brokdeler": ("UPDATE measure SET value = value + 0.5 WHERE measure = 'households_total' "
-                  "AND municipality_code = '1835' AND year = 2020", "households_total 1835 2020"),
-    "sprang": ("UPDATE measure SET value = value * 2 WHERE measure = 'population' AND municipality_code = '1835' "
-               "AND year = 2015", "1835 2014–2015"),
-    "manglende-deler": ("DELETE FROM measure WHERE measure = 'fee_waste_nok' AND municipality_code = '1835'",
-                        "fee_total_nok 1835 2026"),
-    "dekning": ("DELETE FROM measure WHERE measure = 'population' AND municipality_code = '1835' AND year = 2010",
-                "population 1835 2010: mangler"),
+    "fylkessummer": (
+        "UPDATE county_observation SET value = value + 1000 WHERE county_code = '18' AND year = 2024 "
+        "AND measure = 'projected_population_mmmm'",
+        "fylke 18 2024",
+    ),
+    "delsummer": (
+        "UPDATE population SET persons = persons + 1 WHERE municipality_code = '1835' AND year = 2024 "
+        "AND sex = 'female' AND age = 30",
+        "1835 2024 alder 30",
+    ),
+    "andeler": (
+        "UPDATE measure SET value = 120 WHERE measure = 'education_primary_pct' "
+        "AND municipality_code = '1835'",
+        "education_primary_pct 1835",
+    ),
+    "negative": (
+        "UPDATE measure SET value = -5 WHERE measure = 'households_total' AND municipality_code = '1835' "
+        "AND year = 2020",
+        "households_total 1835 2020: -5",
+    ),
+    "brokdeler": (
+        "UPDATE measure SET value = value + 0.5 WHERE measure = 'households_total' "
+        "AND municipality_code = '1835' AND year = 2020",
+        "households_total 1835 2020",
+    ),
+    "sprang": (
+        "UPDATE measure SET value = value * 2 WHERE measure = 'population' AND municipality_code = '1835' "
+        "AND year = 2015",
+        "1835 2014–2015",
+    ),
+    "manglende-deler": (
+        "DELETE FROM measure WHERE measure = 'fee_waste_nok' AND municipality_code = '1835'",
+        "fee_total_nok 1835 2026",
+    ),
+    "dekning": (
+        "DELETE FROM measure WHERE measure = 'population' AND municipality_code = '1835' AND year = 2010",
+        "population 1835 2010: mangler",
+    ),
 }
 
 
@@ -70,10 +92,13 @@ def test_a_planted_violation_is_caught_named_and_exits_1(rule, planted, capsys):
 
 
 def test_a_definition_that_contradicts_its_formula_is_caught(shipped_database, monkeypatch, capsys):
-    wrong = dataclasses.replace(indicators.get("gp_reserve_capacity_pct"),
-                                definition="Ledige plasser på fastlegelistene i prosent av listeplassene.")
-    monkeypatch.setattr(indicators, "CATALOGUE",
-                        tuple(wrong if i.id == wrong.id else i for i in indicators.CATALOGUE))
+    wrong = dataclasses.replace(
+        indicators.get("gp_reserve_capacity_pct"),
+        definition="Ledige plasser på fastlegelistene i prosent av listeplassene.",
+    )
+    monkeypatch.setattr(
+        indicators, "CATALOGUE", tuple(wrong if i.id == wrong.id else i for i in indicators.CATALOGUE)
+    )
     code, out = run_check(shipped_database, capsys)
     assert code == 1
     assert "FEIL [katalog]" in out and "gp_reserve_capacity_pct" in out
@@ -92,6 +117,7 @@ def test_build_shows_the_checks_and_the_database_stays_usable(writable_data_dir,
 
 # --- refresh guard -----------------------------------------------------------------------------------
 
+
 def hashes(directory: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
 
@@ -104,7 +130,9 @@ def shipped_snapshot(tmp_path) -> Path:
 
 
 def bad_employment() -> Dataset:
-    frame = pd.DataFrame([{"region_code": "1835", "year": 2030, "measure": "employed_residents_15_74", "value": -5.0}])
+    frame = pd.DataFrame(
+        [{"region_code": "1835", "year": 2030, "measure": "employed_residents_15_74", "value": -5.0}]
+    )
     return Dataset("employment_bad", "observations", frame, "11618", "Sysselsatte", "https://data.ssb.no/x")
 
 
@@ -121,6 +149,10 @@ def test_a_refresh_that_breaks_a_rule_is_not_written(shipped_snapshot, monkeypat
 
 
 def test_a_refresh_that_keeps_the_rules_is_written(shipped_snapshot):
-    frame = pd.DataFrame([{"region_code": "1835", "year": 2030, "measure": "households_total", "value": 190.0}])
-    good = Dataset("households_good", "observations", frame, "07182", "Husholdninger", "https://data.ssb.no/x")
+    frame = pd.DataFrame(
+        [{"region_code": "1835", "year": 2030, "measure": "households_total", "value": 190.0}]
+    )
+    good = Dataset(
+        "households_good", "observations", frame, "07182", "Husholdninger", "https://data.ssb.no/x"
+    )
     checks.validate_candidate([good], shipped_snapshot)  # no exception

@@ -739,7 +739,8 @@ def _without_partial_sums(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
     for total, parts in PROFILE_SUMS.items():
         if total in frame:
-            incomplete = frame[list(parts)].apply(lambda column: column.str.strip().isin(MISSING_TEXT)).any(axis=1)
+            blank = frame[list(parts)].apply(lambda column: column.str.strip().isin(MISSING_TEXT))
+            incomplete = blank.any(axis=1)
             frame.loc[incomplete, total] = ""
     return frame
 
