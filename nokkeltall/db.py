@@ -353,7 +353,9 @@ SELECT mapped.municipality_code, mapped.year, mapped.measure,
 FROM mapped JOIN dataset d ON d.name = mapped.dataset
 LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
  AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
-QUALIFY row_number() OVER (PARTITION BY mapped.municipality_code, mapped.year, mapped.measure ORDER BY d.priority) = 1;
+-- (the year's own numbering before numbers already on today's, should a dataset give both)
+QUALIFY row_number() OVER (PARTITION BY mapped.municipality_code, mapped.year, mapped.measure
+                           ORDER BY d.priority, mapped.mapping_year DESC) = 1;
 
 DROP TABLE populated_code;
 DROP TABLE observation_keyed;
