@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import config, db, indicators, log, queries, snapshot
+from nokkeltall import checks, config, db, indicators, log, queries, snapshot
 from nokkeltall.sources import UnknownLayoutError, parse_file
 
 _log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def cmd_import(args) -> int:
     if not args.no_build:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     return 0
 
 
@@ -65,6 +66,7 @@ def cmd_build(args) -> int:
     for name, problem in report["problems"].items():
         print(f"ADVARSEL {name}: {problem}", file=sys.stderr)
     print(f"Bygde {report['path']} på {report['seconds']:.1f} s", file=sys.stderr)
+    _show_checks(Path(report["path"]))
     return 1 if report["problems"] else 0
 
 
@@ -77,6 +79,21 @@ def tidy() -> None:
         return
     for action in actions:
         print(f"Ryddet: {action}", file=sys.stderr)
+
+
+def _show_checks(path: Path) -> None:
+    """After a build: the checks are shown, not fatal; the database stays usable («nokkeltall check» exits 1)."""
+    print(checks.report(checks.check_database(path)), file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    """Run the validation rules over the database; each failed rule with examples, exit code 1."""
+    path = Path(args.database) if args.database else db.ensure_database()
+    if not path.is_file():
+        raise CliError(f"Finner ikke databasen {path}")
+    results = checks.check_database(path)
+    print(checks.report(results))
+    return 0 if all(result.passed for result in results) else 1
 
 
 def cmd_status(args) -> int:
@@ -153,7 +170,8 @@ def cmd_series(args) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["year", "value"])
     for row in series.itertuples():
-        writer.writerow([row.year, _plain(row.value, indicator.decimals)])
+        shown = indicators.display_value(indicator, row.value)
+        writer.writerow([row.year, _plain(shown, indicator.decimals)])
     return 0
 
 
@@ -199,6 +217,7 @@ def cmd_refresh(args) -> int:
     if result.written:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     else:
         print("Ingenting nytt hos SSB; datagrunnlaget er uendret.", file=sys.stderr)
     return 0
@@ -235,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("build", help="bygg DuckDB-databasen fra øyeblikksbildet")
     p.set_defaults(handler=cmd_build)
+
+    p = commands.add_parser("check", help="kontroller hele databasen (summer, andeler, dekning, katalog)")
+    p.add_argument("--database", help="en annen databasefil enn standard")
+    p.set_defaults(handler=cmd_check)
 
     p = commands.add_parser("status", help="én linje per datasett: tabell, rader, år, oppdatert, kilde")
     p.set_defaults(handler=cmd_status)
