@@ -28,7 +28,6 @@ from nokkeltall import db, queries  # noqa: E402
 from nokkeltall.report import render_bytes  # noqa: E402
 
 
-
 def figure_png(figure) -> bytes:
     try:  # the one Kaleido manager (after issue 13); older trees had report.images.figure_png
         from nokkeltall.charts.images import figure_png as draw

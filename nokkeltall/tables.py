@@ -3,14 +3,15 @@ Excel cells that are real numbers with a number format (never numbers stored as 
 
     rounded(frame, {"Folketall": 0, "Andel (%)": 1})   counts → Int64, shares → 1 decimal
     write_sheet(writer, "Folketall", frame, decimals)   an xlsxwriter sheet with number formats
-    csv_bytes(frame)                                    «;» and decimal comma, UTF-8 with BOM
+
+CSV and the Excel writer itself come from ``nokkeltall.spreadsheet`` (formula-like text neutralised).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from nokkeltall import text
+from nokkeltall import spreadsheet, text
 
 YEAR_COLUMNS = {"År", "Kommunenr.", "Kommunenummer", "Nr.", "Plass"}
 DEFAULT_DECIMALS = 1
@@ -71,7 +72,9 @@ def write_sheet(
     decimals: int | None = None,
 ) -> None:
     """``frame`` as a sheet: numbers as numbers with a number format (``decimals`` for every value
-    column, or read from the values), years without thousands separators."""
+    column, or read from the values), years without thousands separators, text cells neutralised
+    (``spreadsheet.safe_cells``; open ``writer`` with ``spreadsheet.excel_writer``)."""
+    frame = spreadsheet.safe_cells(frame)
     frame.to_excel(writer, sheet_name=name, index=False)
     sheet = writer.sheets[name]
     book = writer.book
@@ -86,8 +89,3 @@ def write_sheet(
             else len(str(column))
         )
         sheet.set_column(position, position, max(width[0], min(width[1], shown + 2)), cell_format)
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Semicolon-separated with decimal comma (opens directly in Norwegian Excel), UTF-8 with BOM."""
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")

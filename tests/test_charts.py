@@ -8,10 +8,9 @@ import pytest
 
 from nokkeltall import provenance, queries, text
 from nokkeltall.charts import indicator as indicator_charts
-from nokkeltall.charts import maps
+from nokkeltall.charts import maps, titles
 from nokkeltall.charts import population as population_charts
 from nokkeltall.charts import style as chart_style
-from nokkeltall.charts import titles
 from nokkeltall.profile import small_municipalities
 
 
@@ -50,8 +49,9 @@ def test_level_sentence_direction_and_norwegian_numbers():
 
 def test_recalculated_note_lists_the_years():
     frame = pd.DataFrame({"year": [2005, 2006, 2007, 2010, 2020], "recalculated": [True, True, True, True, False]})
-    assert provenance.recalculated_note(frame, "Hitra") == \
-        "Tallene for Hitra for 2005–2007, 2010 er omregnet til dagens kommunegrenser (markert «omregnet» i tabellen)."
+    assert provenance.recalculated_note(frame, "Hitra") == (
+        "Tallene for Hitra for 2005–2007, 2010 er omregnet til dagens kommunegrenser "
+        "(markert «omregnet» i tabellen).")
     assert provenance.recalculated_note(frame.assign(recalculated=False), "Hitra") is None
 
 
@@ -127,8 +127,8 @@ def test_age_chart_compares_totals_ten_years_apart(con):
 
 def test_recalculated_values_are_marked(con):
     recalculated = con.execute(
-        "SELECT municipality_code FROM measure WHERE measure = 'population' AND recalculated AND year >= 2005 "
-        "ORDER BY 1 LIMIT 1").fetchall()
+        "SELECT municipality_code FROM measure WHERE measure = 'population' AND recalculated "
+        "AND year >= 2005 ORDER BY 1 LIMIT 1").fetchall()
     code = recalculated[0][0]
     chart = population_charts.population_chart(con, code)
     assert "omregnet" in chart.table["Merknad"].tolist()

@@ -19,7 +19,7 @@ from docx import Document
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
-from nokkeltall import provenance, queries, tables
+from nokkeltall import provenance, queries, spreadsheet
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.compare import export
 from nokkeltall.profile import small_municipalities
@@ -177,5 +177,5 @@ def test_csv_and_excel_headers_name_no_repository_or_internal_id(shipped_con, fo
     assert_plain(list(overview.columns), forbidden, "overview export")
     for indicator_id in ("population", "net_operating_result_pct", "cost_need_index"):
         chart = indicator_charts.indicator_chart(shipped_con, indicator_id, "1835")
-        header = tables.csv_bytes(chart.table).decode("utf-8-sig").splitlines()[0]
+        header = spreadsheet.csv_bytes(chart.table).decode("utf-8-sig").splitlines()[0]
         assert_plain([header, chart.source, chart.subtitle or ""], forbidden, f"CSV {indicator_id}")

@@ -104,7 +104,7 @@ def docx_texts(data: bytes) -> tuple[list[str], list[tuple[str, str]], int]:
 @pytest.fixture(scope="module")
 def rodoy(con, features):
     """One Rødøy document with its charts drawn, shared by the tests of this module."""
-    from nokkeltall.report import images  # noqa: PLC0415
+    from nokkeltall.report import images
 
     report = content.build_report(con, "1836", as_of=AS_OF, features=features)
     images.render_images(report)
@@ -116,6 +116,7 @@ def rodoy_docx(rodoy):
     return docx_writer.render(rodoy)
 
 
+@pytest.mark.slow
 def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, rodoy, rodoy_docx):
     report = rodoy
     paragraphs, headings, images_in_document = docx_texts(rodoy_docx)
@@ -137,6 +138,7 @@ def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, rodoy, rod
     assert content.LICENCE_LINE in "\n".join(paragraphs)
 
 
+@pytest.mark.slow
 def test_known_sentences_for_rodoy(con, rodoy):
     report = rodoy
     body = "\n".join(p.text for p in report.paragraphs())
@@ -185,6 +187,7 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.slow
 def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, tmp_path, monkeypatch):
     store = UserStore(tmp_path / "brukerdata.sqlite", today=AS_OF)
     evil = "<script>alert('x')</script>"
@@ -213,12 +216,13 @@ def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, 
     # what the user entered wins over the public sources, with its adoption and age
     assert "Kommuneplanens samfunnsdel (2021–2033) ble vedtatt 17. juni 2021 og er 5 år gammel" in visible
     try:
-        import html5lib  # noqa: PLC0415
+        import html5lib
     except ImportError:
         return
     html5lib.HTMLParser(strict=True).parse(page)
 
 
+@pytest.mark.slow
 def test_every_small_municipality_of_the_network_without_charts(con, features):
     small = queries.municipalities(con, list(queries.NETWORK_COUNTIES), queries.SMALL_MUNICIPALITY_LIMIT)
     assert len(small) >= 30
@@ -236,6 +240,7 @@ def test_every_small_municipality_of_the_network_without_charts(con, features):
             check_paragraph(con, paragraph, paragraph.text)
 
 
+@pytest.mark.slow
 def test_cli_report_writes_html_and_rejects_unknown_municipality(tmp_path, capsys):
     target = tmp_path / "traena.html"
     assert cli.main(["report", "1835", "--format", "html", "-o", str(target), "--no-charts"]) == 0
@@ -252,6 +257,7 @@ def test_render_bytes_rejects_unknown_format(con):
     assert indicators.get("population").table_id == "07459"
 
 
+@pytest.mark.slow
 def test_download_widget_offers_word_and_html():
     from streamlit.testing.v1 import AppTest
 
@@ -274,6 +280,7 @@ def test_download_widget_offers_word_and_html():
 NO_BROWSER_NOTE = "Diagrammene er vist som tabeller"
 
 
+@pytest.mark.slow
 def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(tmp_path):
     import os
     import subprocess
@@ -300,6 +307,7 @@ def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(
     assert len(document.tables) >= 10
 
 
+@pytest.mark.slow
 def test_download_without_a_browser_says_so_and_still_offers_the_documents(monkeypatch, tmp_path):
     from streamlit.testing.v1 import AppTest
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import config, indicators, provenance, tables, text
+from nokkeltall import config, indicators, provenance, spreadsheet, tables, text
 from nokkeltall.charts.style import wrap_title
 from nokkeltall.compare import series as compare_series
 
@@ -62,15 +62,16 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, ti
     ``decimals`` (label → decimals) gives each sheet's number format."""
     buffer = io.BytesIO()
     taken: set[str] = {"Kilder"}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with spreadsheet.excel_writer(buffer) as writer:
         for label, table in sheets.items():
             tables.write_sheet(writer, sheet_name(label, taken), table, decimals=(decimals or {}).get(label))
+        sources = spreadsheet.safe_cells(sources)
         sources.to_excel(writer, sheet_name="Kilder", index=False)
         sheet = writer.sheets["Kilder"]
         for i, column in enumerate(sources.columns):
             sheet.set_column(i, i, 60 if column in ("Tittel", "Definisjon", "Merknad") else 18)
         if title:
-            sheet.write(len(sources) + 2, 0, title)
+            sheet.write_string(len(sources) + 2, 0, spreadsheet.neutralise(title))
     return buffer.getvalue()
 
 
@@ -80,6 +81,7 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     for indicator_id in indicator_ids:
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
+        series["value"] = [indicators.display_value(indicator, value) for value in series["value"]]
         label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
         sheets[label] = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
         decimals[label] = indicator.decimals

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, tables, text
+from nokkeltall import indicators, queries, spreadsheet, tables, text
 from nokkeltall.charts.population import POPULATION_FROM
 from nokkeltall.provenance import source_text
 
@@ -128,14 +128,14 @@ def overview(con, county_codes: tuple[str, ...] | None, limit: int) -> Overview:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """Semicolon-separated with decimal comma (opens directly in Norwegian Excel)."""
-    return tables.csv_bytes(frame)
+    return spreadsheet.csv_bytes(frame)
 
 
 def to_excel(frame: pd.DataFrame, sheet: str = "Kommuner", source: str | None = None) -> bytes:
     """An .xlsx file: numbers as numbers with a number format, the source line under the table."""
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        tables.write_sheet(writer, sheet, frame, freeze=False, width=(6, 45))
+    with spreadsheet.excel_writer(buffer) as writer:
+        tables.write_sheet(writer, sheet, frame, freeze=False, width=(6, 45))  # cells neutralised there
         if source:
-            writer.sheets[sheet].write(len(frame) + 2, 0, source)
+            writer.sheets[sheet].write_string(len(frame) + 2, 0, spreadsheet.neutralise(source))
     return buffer.getvalue()

@@ -10,6 +10,7 @@ browser the charts become tables and the page says so.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import streamlit as st
@@ -17,6 +18,8 @@ import streamlit as st
 from nokkeltall import config
 from nokkeltall.charts import images
 from nokkeltall.ui.data import DataUnavailable, cursor, fingerprint
+
+_log = logging.getLogger(__name__)
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -27,11 +30,11 @@ MIME = {
 @st.cache_data(show_spinner=False, max_entries=32)
 def _documents(code: str, build: str, day: str, user_data_stamp: float, charts_available: bool) -> dict:
     """Word and HTML from one build of the document (its charts are drawn once, concurrently)."""
-    from nokkeltall.report import render_documents  # python-docx, kaleido
+    from nokkeltall.report import render_documents  # here: imports python-docx, kaleido
 
     store = None
     if config.user_database_path().exists():
-        from nokkeltall.store import UserStore  # noqa: PLC0415
+        from nokkeltall.store import UserStore
 
         store = UserStore()
     with cursor() as cur:
@@ -67,6 +70,7 @@ def report_downloads(code: str | None) -> None:
         with st.spinner("Lager dokumentet …"):
             documents = _documents(code, build, today, _user_data_stamp(), images.available())
     except Exception as error:  # tell the user, keep the page running
+        _log.exception("fact base for %s failed", code)
         st.error(f"Dokumentet kunne ikke lages ({type(error).__name__}: {error}).")
         return
     note = next((d.note for d in documents.values() if d.note), None)
