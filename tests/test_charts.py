@@ -25,8 +25,9 @@ def test_source_text_is_plain_norwegian_and_dated():
                             "updated": [None, "2025-05-21T06:00:00Z", None],
                             "fetched": ["2026-11-26T07:15:09+00:00"] * 3})
     # several tables: the date the files were fetched (a publication date of one table would mislead)
-    assert provenance.source_text(sources) == ("Kilde: SSB, tabell 07459 (befolkning 1. januar) og tabell 11618 "
-                                               "(sysselsatte etter bosted og arbeidssted), hentet 26. november 2026")
+    assert provenance.source_text(sources) == (
+        "Kilde: SSB, tabell 07459 (befolkning 1. januar) og tabell 11618 "
+        "(sysselsatte etter bosted og arbeidssted), hentet 26. november 2026")
     # one table with SSB's publication date: that date
     assert provenance.source_text(sources[sources["table_id"] == "07459"]) == \
         "Kilde: SSB, tabell 07459 (befolkning 1. januar), oppdatert 21. mai 2025"
@@ -42,7 +43,8 @@ def test_source_text_is_plain_norwegian_and_dated():
 def test_level_sentence_direction_and_norwegian_numbers():
     assert titles.level_title("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1) == \
         "Andelen 67 år og eldre i Træna økte fra 15,7 % i 2016 til 16,9 % i 2026."
-    assert titles.level_title("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0) == \
+    debt = titles.level_title("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0)
+    assert debt == \
         "Netto lånegjeld per innbygger i Træna gikk ned fra 224 213 kr i 2023 til 208 176 kr i 2025."
     assert titles.level_title("X", "Y", 2025, 1.0, 2025, 1.0, "indeks", 3) == "X i Y var 1,000 i 2025."
 

@@ -59,7 +59,8 @@ def test_png_export_is_a_png(con):
 # --- exports a planner can paste: integers, rounded shares, numeric Excel cells --------------------------
 
 def test_excel_round_trip_counts_are_integers_shares_are_rounded_cells_are_numbers(con):
-    data = export.comparison_workbook(con, ["population", "share_67_plus_pct", "cost_need_index"], ["1835", "5043"])
+    ids = ["population", "share_67_plus_pct", "cost_need_index"]
+    data = export.comparison_workbook(con, ids, ["1835", "5043"])
     book = openpyxl.load_workbook(io.BytesIO(data))
     population, shares, index = book["Folketall"], book["Andel 67 år og eldre (%)"], book[book.sheetnames[2]]
     for row in population.iter_rows(min_row=2):
@@ -89,7 +90,8 @@ def test_csv_round_trip_of_a_chart_table_keeps_counts_whole(con):
     assert read[column].dtype.kind == "i"
     assert ",0;" not in data.decode("utf-8-sig")  # no «444,0»
     expected = queries.indicator_series(con, "population", ["1835"]).set_index("year")["value"]
-    assert dict(zip(read["År"], read[column], strict=True)) == {int(y): int(round(v)) for y, v in expected.items()}
+    shown = dict(zip(read["År"], read[column], strict=True))
+    assert shown == {int(y): int(round(v)) for y, v in expected.items()}
     share = indicator_charts.indicator_chart(con, "share_67_plus_pct", "1835")
     text = spreadsheet.csv_bytes(tables.rounded(share.table, default=None)).decode("utf-8-sig")
     assert all(len(cell.split(",")[1]) == 1 for line in text.splitlines()[1:]
@@ -100,7 +102,11 @@ def test_png_carries_the_finding_and_the_source(con, monkeypatch):
     captured = {}
     from nokkeltall.charts import images
 
-    monkeypatch.setattr(images, "figure_png", lambda figure, **kw: captured.setdefault("figure", figure) and b"png")
+    def draw(figure, **options):
+        captured["figure"] = figure
+        return b"png"
+
+    monkeypatch.setattr(images, "figure_png", draw)
     view = compare_figures.build_view(con, "linjer", "population", ["1835", "5043"])
     export.png_bytes(view.figure, title=view.finding, source=view.source)
     figure = captured["figure"]

@@ -295,6 +295,8 @@ def similar_sentence(writer: _Writer, indicator_id: str, year: int, data: _Data,
                             _unit(indicator), indicator.decimals, sign=signed)
         parts.append(f"{shown} i {other['name']}")
     listed = ", ".join(parts[:-1]) + " og " + parts[-1] if len(parts) > 1 else parts[0]
+    if "(anslag)" in indicator.label:  # a budget estimate for a coming year
+        return f"I de mest like kommunene er anslaget {listed}."
     return f"I de mest like kommunene var tallet {listed}."
 
 
@@ -802,8 +804,9 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     intro.add(Paragraph(
         f"Dette er et utkast til det statistiske kunnskapsgrunnlaget for {name} kommune "
         f"({municipality['municipality_code']}, {municipality['county_name']}), for bruk i kommunal planstrategi "
-        f"og kommuneplanens samfunnsdel. Teksten er skrevet automatisk fra offentlig statistikk "
-        f"{text.long_date(as_of)} og kan redigeres fritt. Kommunen sammenlignes med {municipality['county_name']}, "
+        f"og kommuneplanens samfunnsdel. Teksten ble skrevet automatisk {text.long_date(as_of)} fra "
+        f"offentlig statistikk og kan redigeres fritt. "
+        f"Kommunen sammenlignes med {municipality['county_name']}, "
         f"landet som helhet{' og de mest like kommunene' if data.similar else ''}. "
         f"Tall som mangler, er merket «{text.MISSING}»."))
     if data.similar:
