@@ -89,6 +89,7 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     for indicator_id in indicator_ids:
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
+        series["value"] = [indicators.display_value(indicator, value) for value in series["value"]]
         label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
         sheets[label] = compare_series.wide_table(series)
         recalculated = bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False
