@@ -1,11 +1,14 @@
-"""The one cleaning of text that enters the app (forms, the data editor, restores, spreadsheet and source-file
-imports, decks): control and bidi-override characters removed, odd line breaks made plain. Validation with
-Norwegian messages builds on it in ``nokkeltall.store.validation``."""
+"""The character-level cleaning every text that enters goes through (forms, the data editor, a JSON
+restore, spreadsheet imports, decks, documents): ``clean_text``. Field rules (lengths, dates, choices)
+are in ``nokkeltall.store.validation``, which uses this; imported datasets (``datasets.Dataset``) use
+it directly, being below the store.
+"""
 
 from __future__ import annotations
 
 import re
 
+# line breaks of every kind (vertical tab is Word's Shift+Enter) become one «\n»
 _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # C0/C1 controls but tab and newline, bidi embeddings/overrides/isolates and marks, BOM, non-characters
 # and lone surrogates: none of them is meaningful in what users type, and Word's XML cannot hold some

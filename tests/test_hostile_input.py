@@ -232,7 +232,8 @@ def test_application_form_fields(data_dir):
             failures.append(f"municipality_code={value[:20]!r} was accepted")
     # a megabyte in any text field is refused, and nothing stored holds a control or bidi character
     for field in TEXT_FIELDS:
-        if _outcome(lambda f=field: store.update_application(saved["id"], {f: MEGABYTE}, changed_by="Test")) is None:
+        change = {field: MEGABYTE}
+        if _outcome(lambda c=change: store.update_application(saved["id"], c, changed_by="Test")) is None:
             failures.append(f"{field}: 1 MB accepted")
     stored = store.get_application(saved["id"])
     failures += [f"{field} stored {stored[field][:30]!r}" for field in TEXT_FIELDS

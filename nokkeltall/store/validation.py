@@ -55,7 +55,6 @@ LINE_LIMIT = 300     # one-line fields: titles, sources, periods, e-mail address
 TEXT_LIMIT = 5_000   # notes and answers of several lines
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-# line breaks of every kind (vertical tab is Word's Shift+Enter) become one «\n»
 _CONTAINERS = (dict, list, tuple, set, bytes, bytearray)
 
 
