@@ -27,7 +27,7 @@ def refresh_from_ssb() -> None:
         try:
             result = refresh(progress=report)
         except RefreshError as error:
-            status.update(label="Oppdateringen feilet", state="error", expanded=True)  # the cause stays visible
+            status.update(label="Oppdateringen feilet", state="error", expanded=True)  # the cause in view
             st.error(str(error))
             return
         for outcome in result.outcomes:
