@@ -59,7 +59,7 @@ class TransportError(Exception):
 class Limits:
     deadline: float = 60.0  # seconds for one request: connect, headers and the whole body
     connect_timeout: float = 10.0
-    max_bytes: int = 32 * 1024 * 1024  # body on the wire and after decompression
+    max_bytes: int = 16 * 1024 * 1024  # body on the wire and after decompression
     max_redirects: int = 3
 
 
