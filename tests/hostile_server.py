@@ -5,8 +5,9 @@ Content-Length, then 1 byte/s), ``trickleheaders`` (the headers at 1 byte/s), ``
 endless chunked body), ``gzipbomb`` (256 MB of zeros in 256 KB), ``hugelength`` (a 2 GB
 Content-Length), ``redirect`` (to ``valid`` on the host name ``localhost``), ``sameredirect`` (to
 ``valid`` on the same host), ``mixedindex`` (a category index mixing strings and numbers),
-``deep`` (JSON nested 100,000 deep), ``manyobjects`` (16 MB of empty objects), ``allmissing`` (every value missing), ``gzipvalid`` (a proper
-answer, gzip-compressed) and ``valid`` (proper answers for table 06913).
+``deep`` (JSON nested 100,000 deep), ``manyobjects`` (16 MB of empty objects), ``allmissing``
+(every value missing), ``gzipvalid`` (a proper answer, gzip-compressed) and ``valid`` (proper
+answers for table 06913).
 """
 
 from __future__ import annotations
