@@ -36,10 +36,6 @@ def ssb_api_base() -> str:
     return os.environ.get("NOKKELTALL_SSB_API", DEFAULT_SSB_API).rstrip("/")
 
 
-def shared_raw_dir() -> Path:
-    return REPO_ROOT.parent / "shared" / "ssb" / "raw"
-
-
 def _positive_number(name: str, default: float) -> float:
     """A positive number from the environment (tests set small limits), else ``default``."""
     try:

@@ -115,8 +115,12 @@ def refresh(
             fresh.append(dataset)
 
     if fresh:
-        from nokkeltall import snapshot  # noqa: PLC0415
+        from nokkeltall import checks, snapshot  # noqa: PLC0415
 
+        try:
+            checks.validate_candidate(fresh, snapshot_directory)  # new data that breaks a rule is not written
+        except checks.CheckFailed as error:
+            raise RefreshError(f"{error}\n{KEPT}") from error
         try:
             snapshot.write_datasets(fresh, snapshot_directory)
         except Exception as error:
