@@ -6,7 +6,7 @@ Content-Length, a redirect to another host, a category index mixing types, JSON 
 deep, an answer with every value missing. No network is a closed port and a name that does not
 resolve. Each case runs the real command as a child process with small budgets in the
 environment and asserts: exit code 1, the Norwegian message naming the cause, no traceback,
-wall time within the budget, the child's peak memory, and the snapshot's bytes unchanged.
+time after its imports within the budget, the child's peak memory, and the snapshot's bytes unchanged.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy, SsbEr
 
 REQUEST_SECONDS = 1.0  # NOKKELTALL_SSB_TIMEOUT for the child
 BUDGET_SECONDS = 3.0  # NOKKELTALL_SSB_BUDGET for the child
-STARTUP_SECONDS = 6.0  # the child's own start (imports) and exit, on a loaded machine
+MARGIN_SECONDS = 2.0  # the command's own work besides waiting (reading the snapshot, parsing), loaded machine
 HARD_KILL_SECONDS = 40.0  # a child still running then has failed the test anyway
 MEMORY_LIMIT = 1024**3  # 1 GB
 
@@ -152,12 +152,12 @@ def test_refresh_against_a_hostile_server_fails_clearly_on_time(case, outcomes):
     for fragment in fragments:
         assert fragment in message, message
     assert "Traceback" not in child.stderr
-    assert child.wall <= seconds + STARTUP_SECONDS, f"{child.wall:.1f} s"
+    assert child.work <= seconds + MARGIN_SECONDS, f"{child.work:.1f} s after the imports"
     assert 0 < child.peak < MEMORY_LIMIT, f"peak {child.peak / 1024**2:.0f} MB"
     assert outcome.after == outcome.before  # the snapshot byte for byte
     assert not outcome.rebuilt
     if case.startswith("trickle"):  # every byte came within a per-read timeout: only a total deadline ends it
-        assert child.wall >= REQUEST_SECONDS and f"innen {REQUEST_SECONDS:g} s" in message
+        assert child.work >= REQUEST_SECONDS and f"innen {REQUEST_SECONDS:g} s" in message
 
 
 def test_the_other_host_of_a_redirect_is_never_asked(hostile, outcomes):
