@@ -36,6 +36,8 @@ MARGIN_SECONDS = 2.0  # the command's own work besides waiting (reading the snap
 HARD_KILL_SECONDS = 40.0  # a child still running then has failed the test anyway
 MEMORY_LIMIT = 1024**3  # 1 GB
 
+pytestmark = pytest.mark.slow  # child processes, a server, waits by design
+
 
 @pytest.fixture(scope="module")
 def hostile():
