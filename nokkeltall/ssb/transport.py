@@ -241,12 +241,10 @@ class _Decoder:
 
     def __init__(self, encoding: str, max_bytes: int):
         encoding = encoding.strip().lower()
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            self._inflater = zlib.decompressobj(47)  # gzip or zlib header, detected
-        elif encoding in ("", "identity"):
-            self._inflater = None
-        else:
+        if encoding not in ("gzip", "x-gzip", "deflate", "", "identity"):
             raise TransportError(NOT_JSON, f"svaret er pakket på en ukjent måte ({encoding[:40]})")
+        packed = encoding not in ("", "identity")
+        self._inflater = zlib.decompressobj(47) if packed else None  # 47: a gzip or zlib header, detected
         self._max = max_bytes
         self._parts: list[bytes] = []
         self._size = 0
