@@ -25,8 +25,8 @@ PACKAGE = ROOT / "nokkeltall"
 # - cli.py is an entry point like the pages: it may use everything and nothing imports it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("foundation", {"nokkeltall", "text", "config", "indicators", "datasets", "jsonstat", "derived", "log",
-                    "spreadsheet", "tables", "durable", "harmonise"}),
-    ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "checks"}),
+                    "cleaning", "durable", "spreadsheet", "tables"}),
+    ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "harmonise", "checks"}),
     ("charts", {"charts"}),
     ("capabilities", {"compare", "profile", "projection", "plan", "store"}),
     ("report", {"report"}),

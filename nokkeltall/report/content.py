@@ -23,8 +23,8 @@ from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.charts import titles
+from nokkeltall.cleaning import clean_text
 from nokkeltall.plan import calendar, status
-from nokkeltall.store.validation import clean_text
 
 LICENCE_LINE = ("Kilder: Statistisk sentralbyrå (SSB), CC BY 4.0; Kommunal- og distriktsdepartementet, "
                 "NLOD 2.0; kommunenes nettsider")
