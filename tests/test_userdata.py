@@ -64,7 +64,8 @@ def test_impossible_samfunnsdel_year(year):
 
 def test_valid_records_have_no_messages():
     assert validate_plan_entry(plan_entry(adopted="2027"), TODAY) == {}
-    assert validate_application(application(samfunnsdel_year=None), TODAY) == {}
+    assert validate_application(application(samfunnsdel_year="ingen"), TODAY) == {}
+    assert validate_application(application(samfunnsdel_year=None, samfunnsdel_answer="ingen"), TODAY) == {}
     assert validate_milestone(milestone(end_date=None), TODAY) == {}
 
 
@@ -107,10 +108,10 @@ def test_stillingsandel_accepts_percent_text():
     assert validate_application(application(planning_staff_percent="0,5"), TODAY) == {}
 
 
-@pytest.mark.parametrize("email", ["kari", "kari@", "kari@kommune", "kari @trana.no", ""])
+@pytest.mark.parametrize("email", ["kari", "kari@", "kari@kommune", "kari @trana.no"])
 def test_invalid_email(email):
-    message = "Feltet må fylles ut." if not email else v.EMAIL
-    assert validate_application(application(contact_email=email), TODAY) == {"contact_email": message}
+    assert validate_application(application(contact_email=email), TODAY) == {"contact_email": v.EMAIL}
+    assert validate_application(application(contact_email=""), TODAY) == {}  # the form tool may give none
 
 
 def test_other_application_messages():
@@ -120,7 +121,7 @@ def test_other_application_messages():
     assert errors == {
         "planning_staff_persons": v.STAFF_PERSONS,
         "fact_base_description": v.FACT_BASE_WHICH,
-        "progress_plan": "Feltet må fylles ut.",
+        "progress_plan": v.ANSWER_REQUIRED,
         "contact_name": "Feltet må fylles ut.",
         "received_date": "Datoen kan ikke være fram i tid.",
         "status": "Velg en av: mottatt, samtale, valgt, ikke valgt.",

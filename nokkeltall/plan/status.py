@@ -188,6 +188,19 @@ SOURCE_COLUMNS = ["municipality_code", "plan_type", "period", "adopted", "status
 PENDING_COLUMNS = ["status", "period", "adopted", "source_url", "source_title", "note"]
 
 
+def collected_rows(con, code: str) -> pd.DataFrame:
+    """The collected (public-source) plan status rows of one municipality, ``SOURCE_COLUMNS`` shape.
+
+    The one query of the statistics database's ``plan_status_source`` table; the brief, the
+    municipality profile and the fact-base document all read plan status through it.
+    """
+    return con.execute(
+        """SELECT municipality_code, plan_type, period, adopted, status, source_url, source_title, note
+           FROM plan_status_source WHERE municipality_code = ? ORDER BY plan_type, adopted""",
+        [code],
+    ).df()
+
+
 def period_start_year(period: object) -> int | None:
     """First year of a plan period such as ``"2023-2035"`` or ``"2023–2035"``; None if absent."""
     if period is None or pd.isna(period):

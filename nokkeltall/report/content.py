@@ -520,9 +520,7 @@ def economy_section(data: _Data, with_charts: bool) -> Section:
 
 def plan_rows(con, code: str, store=None) -> pd.DataFrame:
     """The public plan-status rows for one municipality, plus what users entered (they win)."""
-    frame = con.execute(
-        """SELECT municipality_code, plan_type, period, adopted, status, source_url, source_title, note
-           FROM plan_status_source WHERE municipality_code = ?""", [code]).df()
+    frame = status.collected_rows(con, code)
     frame["priority"] = 0
     if store is not None:
         from nokkeltall.store import plan_entries_as_sources  # noqa: PLC0415

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from nokkeltall.store import validation
 from nokkeltall.store.schema import (
     EXPORTED_TABLES,
     INDEXES,
+    MIGRATIONS,
     SCHEMA_VERSION,
     TABLES,
 )
@@ -47,6 +49,30 @@ class ValidationError(ValueError):
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors.items()))
         self.errors = errors
+
+
+IMPORTED_FIELDS = (
+    "municipality_code", "round_year", "received_date", "contact_name", "contact_email",
+    "samfunnsdel_answer", "samfunnsdel_year", "progress_plan", "has_fact_base", "fact_base_description",
+    "planning_staff_persons", "planning_staff_percent", "planning_staff_text",
+)
+
+
+@dataclass
+class ImportResult:
+    """What an import did, per spreadsheet row: (row number, application[, {field: (old, new)}])."""
+
+    created: list[tuple[int, dict]] = field(default_factory=list)
+    changed: list[tuple[int, dict, dict]] = field(default_factory=list)
+    unchanged: list[tuple[int, dict]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} nye, {len(self.changed)} endret (ny versjon), "
+                f"{len(self.unchanged)} uendret.")
+
+
+class _DryRun(Exception):
+    """Rolls back the transaction of a dry run."""
 
 
 class ConflictError(RuntimeError):
@@ -114,6 +140,12 @@ class UserStore:
         finally:
             conn.close()
         with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            existing = conn.execute("SELECT name FROM sqlite_master WHERE name = 'applications'").fetchone()
+            if existing and 0 < version < SCHEMA_VERSION:
+                for step in range(version, SCHEMA_VERSION):
+                    for ddl in MIGRATIONS[step]:
+                        conn.execute(ddl)
             for ddl in TABLES.values():
                 conn.execute(ddl)
             for ddl in INDEXES:
@@ -159,6 +191,9 @@ class UserStore:
             if expected_version is not None and old["version"] != expected_version:
                 raise ConflictError()
             merged = {**self._public(table, old), **changes}
+            if table == "applications" and "not_given" not in changes:  # keep «ikke oppgitt» not touched
+                merged["not_given"] = {answer for answer in validation.not_given_of(old)
+                                       if not set(validation.ANSWER_FIELDS[answer]) & set(changes)}
             record = self._clean(table, merged, changed_by)
             if all(self._public(table, old).get(k) == v for k, v in record.items()):
                 return self._public(table, old)  # nothing changed: no write, no log entry
@@ -351,6 +386,104 @@ class UserStore:
         """Move an application along: mottatt → samtale → valgt / ikke_valgt."""
         return self.update_application(application_id, {"status": status}, changed_by, expected_version)
 
+    def save_assessment(self, application_id: int, assessment: dict, changed_by: str,
+                        expected_version: int | None = None) -> dict:
+        """The adviser's own note and assessment of an applicant, stamped with who and when."""
+        record, errors = validation.clean_assessment(assessment)
+        if validation.is_blank(changed_by):
+            errors["changed_by"] = validation.NAME_REQUIRED
+        if errors:
+            raise ValidationError(errors)
+        with self.transaction() as conn:
+            old = self._fetch(conn, "applications", application_id)
+            if expected_version is not None and old["version"] != expected_version:
+                raise ConflictError()
+            if all(old[k] == v for k, v in record.items()):
+                return self._public("applications", old)
+            stamp, who = now_utc(), changed_by.strip()
+            record.update(assessed_by=who, assessed_at=stamp, updated_by=who, updated_at=stamp,
+                          version=old["version"] + 1)
+            conn.execute(f"UPDATE applications SET {', '.join(f'{c} = ?' for c in record)} WHERE id = ?",
+                         [*record.values(), application_id])
+            new = self._fetch(conn, "applications", application_id)
+            self._log(conn, "applications", application_id, "endret", old, new, who, stamp)
+        return self._public("applications", new)
+
+    def import_applications(self, rows: list[tuple[int, dict]], changed_by: str,
+                            dry_run: bool = False) -> ImportResult:
+        """Applications from a spreadsheet, all or nothing: ``rows`` are (row number, fields).
+
+        Every row is validated first; any error raises ``ValidationError`` keyed «<row>.<field>»
+        and nothing is written. A municipality and round not yet stored is added; one stored with
+        the same answers is left alone; one with other answers becomes a new version of the stored
+        application (version + 1, old and new values in the change log), with the changes listed.
+        Status and the adviser's notes are never imported. ``dry_run`` reports without writing.
+        """
+        cleaned = self._clean_import(rows, changed_by)
+        result = ImportResult()
+        stamp, who = now_utc(), changed_by.strip()
+        try:
+            with self.transaction() as conn:
+                for number, record in cleaned:
+                    self._import_one(conn, number, record, result, who, stamp)
+                if dry_run:
+                    raise _DryRun()
+        except _DryRun:
+            pass
+        return result
+
+    def _clean_import(self, rows: list[tuple[int, dict]], changed_by: str) -> list[tuple[int, dict]]:
+        errors: dict[str, str] = {}
+        if validation.is_blank(changed_by):
+            errors["changed_by"] = validation.NAME_REQUIRED
+        if not rows:
+            errors["file"] = validation.EMPTY_IMPORT
+        cleaned, seen = [], {}
+        for number, data in rows:
+            record, row_errors = validation.clean_application(data, self.today)
+            errors.update({f"{number}.{field}": message for field, message in row_errors.items()})
+            if row_errors:
+                continue
+            record = {k: record[k] for k in IMPORTED_FIELDS}
+            key = (record["municipality_code"], record["round_year"])
+            if key in seen:
+                first_number, first = seen[key]
+                if first != record:
+                    errors[f"{number}.municipality_code"] = validation.duplicate_row_message(first_number)
+                continue  # the same row twice: imported once
+            seen[key] = (number, record)
+            cleaned.append((number, record))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def _import_one(self, conn: sqlite3.Connection, number: int, record: dict, result: ImportResult,
+                    who: str, stamp: str) -> None:
+        old = conn.execute("SELECT * FROM applications WHERE municipality_code = ? AND round_year = ?",
+                           (record["municipality_code"], record["round_year"])).fetchone()
+        if old is None:
+            row = {**record, "status": "mottatt", "entered_by": who, "entered_at": stamp, "updated_by": who,
+                   "updated_at": stamp, "version": 1}
+            cursor = conn.execute(
+                f"INSERT INTO applications ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()))
+            new = self._fetch(conn, "applications", cursor.lastrowid)
+            self._log(conn, "applications", new["id"], "opprettet", None, new, who, stamp)
+            result.created.append((number, self._public("applications", new)))
+            return
+        old = dict(old)
+        stored = self._public("applications", old)
+        changes = {k: (stored[k], v) for k, v in record.items() if stored[k] != v}
+        if not changes:
+            result.unchanged.append((number, stored))
+            return
+        update = {**record, "updated_by": who, "updated_at": stamp, "version": old["version"] + 1}
+        conn.execute(f"UPDATE applications SET {', '.join(f'{c} = ?' for c in update)} WHERE id = ?",
+                     [*update.values(), old["id"]])
+        new = self._fetch(conn, "applications", old["id"])
+        self._log(conn, "applications", old["id"], "endret", old, new, who, stamp)
+        result.changed.append((number, self._public("applications", new), changes))
+
     def delete_application(self, application_id: int, changed_by: str,
                            expected_version: int | None = None) -> None:
         self._delete("applications", application_id, changed_by, expected_version)
@@ -419,6 +552,9 @@ class UserStore:
         message = "Filen er ikke en sikkerhetskopi fra nøkkeltall."
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
             raise ValidationError({"file": message})
+        if data.get("schema_version") == 1 and isinstance(data.get("tables"), dict):
+            data["tables"] = upgrade_v1_tables(data["tables"])
+            data["schema_version"] = SCHEMA_VERSION
         if data.get("schema_version") != SCHEMA_VERSION:
             raise ValidationError({"file": f"Sikkerhetskopien har versjon {data.get('schema_version')}, "
                                            f"men appen bruker versjon {SCHEMA_VERSION}."})
@@ -459,3 +595,17 @@ def plan_entries_as_sources(entries: list[dict]) -> pd.DataFrame:
     columns = ["municipality_code", "plan_type", "period", "adopted", "status", "source_url",
                "source_title", "note", "priority", "entered_at"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def upgrade_v1_tables(tables: dict) -> dict:
+    """The tables of a version-1 backup in version 2's shape (a missing samfunnsdel year said «ingen»)."""
+    rows = tables.get("applications")
+    if not isinstance(rows, list):
+        return tables
+    added = {"planning_staff_text": None, "adviser_note": None, "assessment": None, "assessed_by": None,
+             "assessed_at": None}
+    upgraded = [
+        {**row, **added, "samfunnsdel_answer": "ingen" if row.get("samfunnsdel_year") is None else "år"}
+        if isinstance(row, dict) else row for row in rows
+    ]
+    return {**tables, "applications": upgraded}
