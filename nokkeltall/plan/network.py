@@ -29,6 +29,9 @@ APPLICATION_STATUSES: dict[str, str] = {
     "ikke_valgt": "Ikke valgt",
 }
 
+# the adviser's own assessment of an applicant (after reading the application and the checks)
+ASSESSMENTS: dict[str, str] = {"aktuell": "Aktuell", "usikker": "Usikker", "ikke_aktuell": "Ikke aktuell"}
+
 GUIDING_QUESTIONS: tuple[str, ...] = (
     "Hvordan få politikere, administrasjon og innbyggere til å spille godt sammen?",
     "Hvordan gjennomføre god innbyggerdialog?",

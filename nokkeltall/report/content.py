@@ -63,6 +63,7 @@ class Fact:
 class Paragraph:
     text: str
     facts: list[Fact] = field(default_factory=list)
+    bold: bool = False
 
 
 @dataclass
@@ -70,6 +71,28 @@ class Note:
     """Small print under a chart or table: source line, caveat, recalculation mark."""
 
     text: str
+
+
+@dataclass
+class Heading:
+    """A sub-heading inside a section (level 2 under the section's own heading)."""
+
+    text: str
+    level: int = 2
+
+
+@dataclass
+class BulletList:
+    items: list[str]
+    numbered: bool = False
+
+
+@dataclass
+class NotesArea:
+    """Room to write by hand or type into (the conversation brief): a label and ruled lines."""
+
+    label: str = "Notater"
+    lines: int = 4
 
 
 @dataclass

@@ -363,7 +363,7 @@ def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict
     return record, errors
 
 
-ASSESSMENTS = {"aktuell": "Aktuell", "usikker": "Usikker", "ikke_aktuell": "Ikke aktuell"}
+ASSESSMENTS = network.ASSESSMENTS
 
 
 def clean_assessment(data: dict) -> tuple[dict, dict[str, str]]:
