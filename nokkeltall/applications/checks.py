@@ -150,7 +150,7 @@ def find_planned_date(progress: str | None, plan_word: str) -> PlannedDate | Non
     """The first date given for ``plan_word`` (e.g. «planstrategi») in the progress plan text."""
     if not progress:
         return None
-    for clause in re.split(r"[.;\n]+", progress):
+    for clause in re.split(r"\.\s+(?=[A-ZÆØÅ])|[;\n]+", progress):  # «12. juni» stays whole
         lowered = clause.lower()
         if plan_word not in lowered:
             continue
