@@ -21,7 +21,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from nokkeltall import indicators, text
-from nokkeltall.store import validation
+from nokkeltall.store import ImportResult, ValidationError, validation
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
@@ -207,7 +207,7 @@ def match_columns(headers: list[str], chosen: dict[str, str] | None = None) -> C
     for name, found in candidates.items():
         if name in fields:
             continue
-        found.sort(reverse=True)
+        found.sort(key=lambda item: (-item[0], headers.index(item[1])))
         if len(found) > 1 and found[0][0] == found[1][0]:
             ambiguous[name] = [h for score, h in found if score == found[0][0]]
         else:
@@ -384,8 +384,9 @@ def validate_rows(rows: list[tuple[int, dict]], today: date | None = None) -> di
     problems = {}
     for number, data in rows:
         _, errors = validation.clean_application(data, today)
-        if data.get("municipality_code") is None:
-            errors.pop("municipality_code", None)
+        for name in ("municipality_code", "round_year"):  # said once, by ``to_applications``
+            if data.get(name) is None:
+                errors.pop(name, None)
         problems.update({f"{number}.{name}": message for name, message in errors.items()})
     return problems
 
@@ -452,3 +453,69 @@ def export_xlsx(applications: list[dict], names: dict[str, str]) -> bytes:
         sheet = writer.sheets["Søknader"]
         sheet.set_column(0, 11, 22)
     return buffer.getvalue()
+
+
+# --- the whole import -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportOutcome:
+    """What an import found: the column mapping, the problems (as lines for users) and, when none,
+    what was (or in a dry run would be) stored."""
+
+    mapping: ColumnMapping | None = None
+    problems: list[str] = field(default_factory=list)
+    result: ImportResult | None = None
+
+    @property
+    def needs_mapping(self) -> bool:
+        return self.mapping is not None and not self.mapping.complete
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.needs_mapping and self.result is not None
+
+
+def import_file(store, data: bytes, filename: str, places: Places, round_year: int | None, changed_by: str,
+                chosen: dict[str, str] | None = None, dry_run: bool = False) -> ImportOutcome:
+    """Read, match, convert, validate and store (all or nothing). Nothing is written when any row has a
+    problem, when the columns need the user's choice, or in a dry run."""
+    try:
+        table = read_table(data, filename)
+    except SpreadsheetError as error:
+        return ImportOutcome(problems=[f"{error} Ingenting er importert."])
+    mapping = match_columns(list(table.columns), chosen)
+    if not mapping.complete:
+        return ImportOutcome(mapping, [mapping_message(mapping)])
+    rows, problems = to_applications(table, mapping.fields, places, round_year)
+    problems = {**validate_rows(rows, store.today), **problems}
+    if validation.is_blank(changed_by):
+        problems["changed_by"] = validation.NAME_REQUIRED
+    if not rows:
+        problems["file"] = validation.EMPTY_IMPORT
+    if problems:
+        return ImportOutcome(mapping, problem_lines(problems))
+    try:
+        result = store.import_applications(rows, changed_by, dry_run=dry_run)
+    except ValidationError as error:
+        return ImportOutcome(mapping, problem_lines(error.errors))
+    return ImportOutcome(mapping, [], result)
+
+
+def change_lines(result) -> list[str]:
+    """«Rad 4, 1835 Træna: ny versjon (1. Samfunnsdel: 2016 → 2012)» for every changed row."""
+    lines = []
+    for number, application, changes in result.changed:
+        shown = "; ".join(f"{FIELD_LABELS.get(name, name)}: {_plain(old)} → {_plain(new)}"
+                          for name, (old, new) in changes.items() if name != "samfunnsdel_answer")
+        lines.append(f"Rad {number}, {application['municipality_code']}: ny versjon {application['version']} "
+                     f"({shown})")
+    return lines
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "ikke oppgitt"
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    return str(value)
