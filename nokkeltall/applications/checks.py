@@ -21,9 +21,17 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from nokkeltall import text
+from nokkeltall import provenance, queries, text
 from nokkeltall.plan import calendar, network, status
-from nokkeltall.plan.summary import PlanFact, PlanStatusSummary
+from nokkeltall.plan.summary import PlanFact, PlanStatusSummary, plan_status_summary
+
+# the key figures of the brief; the app's own fact base «can be made» with those it has
+KEY_FIGURES = (
+    "population", "population_change_10y_pct", "median_age", "share_0_19_pct", "share_67_plus_pct",
+    "old_age_ratio", "women_per_100_men_20_39", "natural_increase", "net_migration", "employment_rate_15_74_pct",
+    "out_commuting_pct", "job_coverage_pct", "net_operating_result_pct", "net_debt_per_capita_nok",
+    "centrality_index",
+)
 
 AGREES, DIFFERS, UNCHECKABLE = "stemmer", "avvik", "kan_ikke_sjekkes"
 OUTCOME_LABELS = {AGREES: "Stemmer", DIFFERS: "Avvik", UNCHECKABLE: "Kan ikke sjekkes"}
@@ -432,3 +440,28 @@ def all_checks(application: dict, summary: PlanStatusSummary, milestones: list[d
         staff_check(application, peers),
         eligibility_check(application, *population),
     ]
+
+
+def documents_with_entries(con, code: str, plan_entries: list[dict]) -> list[dict]:
+    """The collected plan documents and the plan status entered in the app, each with its source."""
+    documents = documents_of(status.collected_rows(con, code))
+    documents += [{"title": f"{e['plan_type'].capitalize()} {text.period(e.get('period')) if e.get('period') else ''}"
+                   .strip(), "status": e["status"], "source": f"{e['source']} (registrert i appen)"}
+                  for e in plan_entries if e.get("municipality_code") == code]
+    return documents
+
+
+def gather(con, application: dict, plan_entries: list[dict], milestones: list[dict], peers: list[dict],
+           as_of: date) -> tuple[PlanStatusSummary, list[Check]]:
+    """The plan status summary and the six checks of one application, from the database and user data
+    (the one path used by the brief, the county matrix and the command line)."""
+    code = application["municipality_code"]
+    plan = plan_status_summary(status.collected_rows(con, code), plan_entries, as_of, code=code)
+    latest = queries.latest_values(con, list(KEY_FIGURES), [code])
+    row = latest.iloc[0].to_dict() if not latest.empty else {}
+    found = sum(not text.is_missing(row.get(i)) for i in KEY_FIGURES)
+    population = None if text.is_missing(row.get("population")) else float(row["population"])
+    year = int(row["population__year"]) if population is not None else None
+    source = provenance.indicator_source(con, "population").removeprefix("Kilde: ")
+    return plan, all_checks(application, plan, milestones, peers, documents_with_entries(con, code, plan_entries),
+                            (found, len(KEY_FIGURES)), (population, year, source))

@@ -352,7 +352,9 @@ def to_applications(table: pd.DataFrame, fields: dict[str, str], places: Places,
     if "round_year" not in fields and round_year is None:
         problems["file"] = "Filen har ingen kolonne for søknadsrunde; velg runden (år for fristen)."
     for number, row in table.iterrows():
-        cell = lambda name: row[fields[name]] if name in fields else ""  # noqa: E731
+        def cell(name: str, row=row) -> object:
+            return row[fields[name]] if name in fields else ""
+
         code, problem = places.resolve(cell("municipality"))
         if problem:
             problems[f"{number}.municipality_code"] = problem

@@ -22,29 +22,24 @@ from nokkeltall import indicators, queries, text
 from nokkeltall.applications import answers as application_answers
 from nokkeltall.applications import checks as application_checks
 from nokkeltall.applications import talking_points as points
-from nokkeltall.plan import calendar, network, status, summary as plan_summary
+from nokkeltall.plan import calendar, network
+from nokkeltall.plan import summary as plan_summary
 from nokkeltall.plan import timeline as plan_timeline
-from nokkeltall.report import content, images
 from nokkeltall.report import docx as docx_writer
-from nokkeltall.report.content import BulletList, Chart, Heading, Note, NotesArea, Paragraph, Report, Section, Table
-
-KEY_FIGURES = (
-    "population",
-    "population_change_10y_pct",
-    "median_age",
-    "share_0_19_pct",
-    "share_67_plus_pct",
-    "old_age_ratio",
-    "women_per_100_men_20_39",
-    "natural_increase",
-    "net_migration",
-    "employment_rate_15_74_pct",
-    "out_commuting_pct",
-    "job_coverage_pct",
-    "net_operating_result_pct",
-    "net_debt_per_capita_nok",
-    "centrality_index",
+from nokkeltall.report import images
+from nokkeltall.report.content import (
+    BulletList,
+    Chart,
+    Heading,
+    Note,
+    NotesArea,
+    Paragraph,
+    Report,
+    Section,
+    Table,
 )
+
+KEY_FIGURES = application_checks.KEY_FIGURES
 COUNTY_FIGURES = ("share_67_plus_pct", "population_change_10y_pct", "out_commuting_pct")
 STATUS_TEXT = network.APPLICATION_STATUSES
 DOCUMENT_SUBJECT = "Samtaleunderlag"
@@ -160,10 +155,6 @@ class ConversationBrief:
         return f"Samtaleunderlag: {self.name}"
 
 
-def _population_source(con) -> str:
-    return content.source_text(queries.indicator_sources(con, "population")).removeprefix("Kilde: ")
-
-
 def _county_figures(con, county_code: str | None, figures: list[KeyFigure]) -> dict:
     """The county's value (and its text) for the same year as the municipality's figure."""
     result = {}
@@ -175,14 +166,6 @@ def _county_figures(con, county_code: str | None, figures: list[KeyFigure]) -> d
         if not text.is_missing(value):
             result[figure.indicator_id] = (float(value), text.formatted(value, indicator.unit, indicator.decimals))
     return result
-
-
-def _documents(con, code: str, plan_entries: list[dict]) -> list[dict]:
-    documents = application_checks.documents_of(status.collected_rows(con, code))
-    documents += [{"title": f"{e['plan_type'].capitalize()} {text.period(e.get('period')) if e.get('period') else ''}"
-                   .strip(), "status": e["status"], "source": f"{e['source']} (registrert i appen)"}
-                  for e in plan_entries if e.get("municipality_code") == code]
-    return documents
 
 
 def _timeline(milestones: list[dict], as_of: date, plan: plan_summary.PlanStatusSummary, place: str,
@@ -214,13 +197,9 @@ def build_brief(con, application: dict, plan_entries: list[dict], milestones: li
     eligibility = network.eligibility(
         code, None if population.value is None else int(population.value),
         date(population.year, 1, 1) if population.year else None)
-    plan = plan_summary.plan_status_summary(status.collected_rows(con, code), plan_entries, as_of, code=code)
+    plan, checks = application_checks.gather(con, application, plan_entries, milestones, peers or [], as_of)
     table, figure = _timeline(milestones, as_of, plan, info["name"],
                               queries.indicator_series(con, "population", [code]))
-    checks = application_checks.all_checks(
-        application, plan, milestones, peers or [], _documents(con, code, plan_entries),
-        (sum(f.value is not None for f in figures), len(figures)),
-        (population.value, population.year, _population_source(con)))
     county = _county_figures(con, info.get("county_code"), figures)
     tables = sorted({indicators.get(f.indicator_id).table_id for f in figures if f.value is not None})
     sources = [
