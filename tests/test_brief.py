@@ -122,7 +122,7 @@ def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
     assert figures["Folketall"] == "440"
     assert figures["Netto lånegjeld per innbygger"] == text.kroner(4400 * 1000 / 440)
     about = {r[0]: r[1] for r in by_header[("", "Opplysning")][1:]}
-    assert about["Status"] == "Samtale" and about["Kan delta"] == "Ja"
+    assert about["Status"] == "Samtale avtalt" and about["Kan delta"] == "Ja"
     assert about["Mottatt"] == "20. november 2026"
     plan = {r[0]: r for r in by_header[tuple(plan_summary.plan_status_rows(result.plan).drop(columns=["Lenke"]).columns)][1:]}
     assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24.10.2024"]

@@ -24,7 +24,7 @@ NETWORK = "nettverk"  # binding of network events: neither law nor guidance
 
 APPLICATION_STATUSES: dict[str, str] = {
     "mottatt": "Mottatt",
-    "samtale": "Samtale",
+    "samtale": "Samtale avtalt",
     "valgt": "Valgt",
     "ikke_valgt": "Ikke valgt",
 }
