@@ -5,19 +5,16 @@ the field with nothing saved; JSON backup out and in; the password gate.
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from pathlib import Path
 
-import docx
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import db, indicators, queries, text
+from nokkeltall import db, queries
 from nokkeltall.plan import network
-from nokkeltall.report import brief
 from nokkeltall.store import UserStore
 from nokkeltall.ui import applications
 
@@ -265,3 +262,39 @@ def test_every_missing_field_is_named_in_one_save(shipped_data_dir):
                   "3. Hvilken statistikk / hvilket kunnskapsgrunnlag", "Ditt navn"):
         assert any(e.startswith(f"**{field}:**") for e in shown), (field, shown)
     assert UserStore().list_applications() == []
+
+
+IMPORT_HEADERS = ("Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;"
+                  "Ressurser;Kommentar")
+
+
+def import_csv(*rows: str) -> bytes:
+    return "\n".join((IMPORT_HEADERS, *rows)).encode("latin-1")
+
+
+def test_import_on_the_page_checks_first_then_stores_all_rows(shipped_data_dir):
+    today = date.today().strftime("%d.%m.%Y")
+    good = import_csv(f"{today};Sømna;Kari <kari@somna.kommune.no>;2017;Planstrategi vedtas juni 2027;nei;"
+                      "1 person, 50 %;x", f"{today};5043;Ola;ingen;Oppstart våren 2027;ja, kommunebilde;;")
+    at = open_tab(open_page(), "Importer søknader")
+    bad = import_csv(f"{today};Sømnaa;Kari;i fjor;Plan;nei;1 person, 250 %;")
+    at.file_uploader(key="import_file").upload("soknader.csv", bad, "text/csv")
+    at = at.run()
+    assert "Ingenting kan importeres før dette er rettet i filen:" in errors(at)
+    problems = "\n".join(m.value for m in at.markdown)
+    assert "Rad 2, Kommune: Ukjent kommune «Sømnaa»" in problems and "Mente du 1812 Sømna?" in problems
+    assert "Stillingsandelen må være mellom 0 og 100 %" in problems and "«i fjor» er ikke et årstall" in problems
+    assert "Importer søknader" not in [b.label for b in at.button]
+    assert UserStore().list_applications() == []
+
+    at.file_uploader(key="import_file").upload("soknader.csv", good, "text/csv")
+    at = at.run()
+    assert any("Filen er kontrollert: 2 nye, 0 endret (ny versjon), 0 uendret." in i.value for i in at.info)
+    assert UserStore().list_applications() == []  # the check stores nothing
+    at.text_input(key="import_name").input("Rita")
+    at = click(at, "Importer søknader")
+    assert not errors(at) and not at.exception
+    stored = {a["municipality_code"]: a for a in UserStore().list_applications()}
+    assert set(stored) == {CODE, "5043"}
+    assert stored["5043"]["planning_staff_percent"] is None and stored["5043"]["planning_staff_text"] is None
+    assert stored[CODE]["samfunnsdel_year"] == 2017 and stored[CODE]["entered_by"] == "Rita"
