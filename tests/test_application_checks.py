@@ -349,3 +349,14 @@ def test_talking_points_are_at_least_three_from_the_population_alone():
     points = talking_points.talking_points("Træna", {"population": FIGURES["population"]}, {}, "Nordland", [])
     assert len(points) == 3
     assert all(p.source == "SSB tabell 07459" and "440" in p.prompted_by for p in points)
+
+
+def test_an_overdue_planstrategi_and_an_old_samfunnsdel_prompt_talking_points():
+    plan = summary(("samfunnsdel", "2010-2022", "2010", "vedtatt", None, "Kommunens nettside", None))
+    points = talking_points.talking_points("Træna", {"population": FIGURES["population"]}, {}, "Nordland", [], plan)
+    prompts = {p.prompted_by: p for p in points}
+    overdue = prompts["Planstrategi: frist 31. oktober 2024, ikke registrert som vedtatt"]
+    assert overdue.question.startswith("Planstrategi for valgperioden 2023–2027 skulle vært vedtatt innen 31.10.2024")
+    assert overdue.source == "Plan- og bygningsloven § 10-1; planstatus i appen"
+    old = prompts["Samfunnsdel vedtatt 2010"]
+    assert "16 år gammel" in old.question and old.source == "Kommunens nettside"

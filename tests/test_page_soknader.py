@@ -106,6 +106,10 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     assert f"Søknaden fra {CODE} {NAME} er lagret." in [s.value for s in at.success]
     [saved] = UserStore().list_applications()
     assert (saved["status"], saved["planning_staff_persons"], saved["samfunnsdel_year"]) == ("mottatt", 2, 2017)
+    # the saved application shows its checks
+    checks_shown = [m.value for m in at.markdown if m.value.startswith(("✅ **", "⚠️ **", "❔ **"))]
+    assert any(m.startswith("✅ **Kan delta: stemmer**") for m in checks_shown), checks_shown
+    assert len(checks_shown) == 6
 
     # the county overview counts it, and the matrix shows the answers and the checks side by side
     assert metrics_by_county(at) == {

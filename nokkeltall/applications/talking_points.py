@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from nokkeltall import text
 from nokkeltall.applications.checks import DIFFERS, Check
+from nokkeltall.plan import status
 
 THEMES = {
     "samspill": "Samspill mellom folkevalgte, administrasjon og innbyggere",
@@ -99,14 +100,23 @@ def _check_points(checks: list[Check]) -> list[TalkingPoint]:
     return points
 
 
-def _plan_age_point(plan) -> list[TalkingPoint]:
+def _plan_points(plan, checks: list[Check]) -> list[TalkingPoint]:
+    """An old samfunnsdel, and an overdue planstrategi (unless a check already raised it)."""
+    points = []
     fact = next((f for f in plan.facts if f.plan_type == "samfunnsdel"), None)
-    if fact is None or fact.age_years is None or fact.age_years < OLD_PLAN_YEARS:
-        return []
-    return [TalkingPoint(
-        "handling",
-        f"Samfunnsdelen ble vedtatt {fact.adopted_text} og er {fact.age_years} år gammel. Hva i den er fortsatt "
-        f"styrende, og hva er gjort?", f"Samfunnsdel vedtatt {fact.adopted_text}", fact.source_text)]
+    if fact is not None and fact.age_years is not None and fact.age_years >= OLD_PLAN_YEARS:
+        points.append(TalkingPoint(
+            "handling",
+            f"Samfunnsdelen ble vedtatt {fact.adopted_text} og er {fact.age_years} år gammel. Hva i den er fortsatt "
+            f"styrende, og hva er gjort?", f"Samfunnsdel vedtatt {fact.adopted_text}", fact.source_text))
+    strategy = plan.planstrategi
+    raised = any(c.key == "planstrategi" and c.outcome == DIFFERS for c in checks)
+    if strategy.status == status.OVERDUE and not raised:
+        points.append(TalkingPoint(
+            "samspill", f"{strategy.message} Hvordan kan politikk og administrasjon sammen få den på plass?",
+            f"Planstrategi: frist {text.long_date(strategy.deadline)}, ikke registrert som vedtatt",
+            "Plan- og bygningsloven § 10-1; planstatus i appen"))
+    return points
 
 
 def _fallback(name: str, figures: dict) -> list[TalkingPoint]:
@@ -127,7 +137,7 @@ def _fallback(name: str, figures: dict) -> list[TalkingPoint]:
 def talking_points(name: str, figures: dict, county: dict, county_name: str | None, checks: list[Check],
                    plan=None) -> list[TalkingPoint]:
     """3–6 questions, mismatches first, then the figures, ordered by standing theme."""
-    points = _check_points(checks) + (_plan_age_point(plan) if plan is not None else [])
+    points = _check_points(checks) + (_plan_points(plan, checks) if plan is not None else [])
     points += _figure_points(name, figures, county, county_name)
     if len(points) < MIN_POINTS:
         used = {p.theme for p in points}

@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from nokkeltall import text
+from nokkeltall.applications import checks
 from nokkeltall.applications import matrix as county_matrix
 from nokkeltall.applications import spreadsheet
 from nokkeltall.plan import network
@@ -347,6 +348,18 @@ def show_eligibility(page: ApplicationsPage, code: str) -> None:
                "kan ikke skrives inn.")
 
 
+def show_checks(page: ApplicationsPage, application: dict) -> None:
+    """The application's answers held against the data, one line per check (details in the brief)."""
+    code = application["municipality_code"]
+    found = shared_call(checks.gather, application, page.store.list_plan_entries(code),
+                        page.store.list_milestones(code), page.applications, page.today)[1]
+    with st.expander("Sjekk av svarene mot data", expanded=True):
+        for check in found:
+            st.markdown(f"{checks.OUTCOME_ICONS[check.outcome]} **{safe_text(check.headline, 200)}** – "
+                        f"{safe_text(check.reason, 1000)}")
+        st.caption("Grunnlag og kilder for hver sjekk står først i samtaleunderlaget.")
+
+
 def registration_form(page: ApplicationsPage) -> None:
     """«Registrer / endre»: pick an application (or a new one), see eligibility, fill and save the form."""
     by_id, names = page.by_id, page.places.names
@@ -365,6 +378,8 @@ def registration_form(page: ApplicationsPage) -> None:
                             placeholder="Velg kommune …", key="application_municipality")
     if code:
         show_eligibility(page, code)
+    if existing:
+        show_checks(page, existing)
     if not page.can_edit:
         st.info("Du kan lese, men trenger redaktørpassordet (i sidepanelet) for å registrere eller endre.", icon="🔒")
     elif code:
