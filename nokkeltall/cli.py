@@ -236,7 +236,8 @@ def cmd_applications_import(args) -> int:
         raise CliError(f"Finner ikke {args.file}")
     if path.stat().st_size > spreadsheet.MAX_FILE_BYTES:
         size = text.number(path.stat().st_size / 1024 / 1024, 1)
-        raise CliError(f"Filen er {size} MB; den kan være høyst {spreadsheet.MAX_FILE_BYTES // 1024 // 1024} MB. "
+        limit = spreadsheet.MAX_FILE_BYTES // 1024 // 1024
+        raise CliError(f"Filen er {size} MB; den kan være høyst {limit} MB. "
                        "Ingenting er importert.")
     con = _connection()
     outcome = spreadsheet.import_file(_user_store(), path.read_bytes(), path.name, _places(con), args.round,
@@ -282,7 +283,8 @@ def cmd_brief(args) -> int:
     found = store.list_applications(args.round, code)
     if not found:
         rounds = sorted({a["round_year"] for a in store.list_applications(None, code)})
-        hint = f" Runder med søknad: {', '.join(map(str, rounds))}." if rounds else " Importer søknadene først."
+        hint = (f" Runder med søknad: {', '.join(map(str, rounds))}." if rounds
+                else " Importer søknadene først.")
         raise CliError(f"Ingen søknad fra {code}{f' i runden {args.round}' if args.round else ''}.{hint}")
     application = found[-1]  # the latest round when none is given
     output = Path(args.output or f"samtaleunderlag-{code}-{application['round_year']}.docx")
@@ -347,13 +349,15 @@ def build_parser() -> argparse.ArgumentParser:
     actions = p.add_subparsers(dest="action", required=True, help="import eller export")
     q = actions.add_parser("import", help="les søknader fra skjemaverktøyets regneark (.xlsx eller .csv)")
     q.add_argument("file", help="regnearket, f.eks. soknader.xlsx")
-    q.add_argument("--round", type=int, help="søknadsrunden (år for fristen) når filen ikke har en kolonne for den")
+    q.add_argument("--round", type=int,
+                   help="søknadsrunden (år for fristen) når filen ikke har en kolonne for den")
     q.add_argument("--by", default=f"{getpass.getuser()} (kommandolinje)", help="navnet i endringsloggen")
     q.add_argument("--kolonne", dest="column", action="append", metavar="FELT=Overskrift",
                    help="velg kolonne når flere passer, f.eks. municipality=Kommunenavn (kan gjentas)")
     q.add_argument("--dry-run", action="store_true", help="vis hva som ville skjedd, uten å lagre")
     q.set_defaults(handler=cmd_applications_import)
-    q = actions.add_parser("export", help="skriv søknadene til Excel med de samme kolonnene som importen leser")
+    q = actions.add_parser("export",
+                           help="skriv søknadene til Excel med de samme kolonnene som importen leser")
     q.add_argument("file", help="filen som skrives, f.eks. soknader.xlsx")
     q.add_argument("--round", type=int, help="bare denne søknadsrunden")
     q.set_defaults(handler=cmd_applications_export)
@@ -362,7 +366,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("municipality", help="kommunenummer eller navn, f.eks. 1835 eller Træna")
     p.add_argument("--round", type=int, help="søknadsrunden (standard: den siste med søknad fra kommunen)")
     p.add_argument("-o", "--output", help="filen som skrives (standard samtaleunderlag-NNNN-ÅÅÅÅ.docx)")
-    p.add_argument("--no-charts", action="store_true", help="tidslinjen bare som tabell (trenger ikke nettleser)")
+    p.add_argument("--no-charts", action="store_true",
+                   help="tidslinjen bare som tabell (trenger ikke nettleser)")
     p.set_defaults(handler=cmd_brief)
     return parser
 

@@ -115,7 +115,8 @@ def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
     cells = lambda t: [[c.text for c in r.cells] for r in t.rows]  # noqa: E731
     tables = [cells(t) for t in document.tables]
     notes = [t[0][0] for t in tables if len(t[0]) == 1]
-    assert [n for n in notes if n.startswith("Notater til spørsmål")] == [f"Notater til spørsmål {n}" for n in "1234"]
+    expected = [f"Notater til spørsmål {n}" for n in "1234"]
+    assert [n for n in notes if n.startswith("Notater til spørsmål")] == expected
     assert len([n for n in notes if n.startswith("Notater til samtalepunkt")]) == len(result.talking_points)
     by_header = {tuple(t[0]): t for t in tables}
     figures = {r[0]: r[1] for r in by_header[("Nøkkeltall", "Verdi", "Tidspunkt", "Kilde")][1:]}
@@ -124,7 +125,8 @@ def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
     about = {r[0]: r[1] for r in by_header[("", "Opplysning")][1:]}
     assert about["Status"] == "Samtale avtalt" and about["Kan delta"] == "Ja"
     assert about["Mottatt"] == "20. november 2026"
-    plan = {r[0]: r for r in by_header[tuple(plan_summary.plan_status_rows(result.plan).drop(columns=["Lenke"]).columns)][1:]}
+    plan_columns = tuple(plan_summary.plan_status_rows(result.plan).drop(columns=["Lenke"]).columns)
+    plan = {r[0]: r for r in by_header[plan_columns][1:]}
     assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24.10.2024"]
     timeline_rows = by_header[("Når", "Hendelse", "Hjemmel/kilde", "Type")][1:]
     assert ["1. mars 2027 – 15. april 2027", "Høring samfunnsdel", "Kommunens framdriftsplan",

@@ -11,9 +11,12 @@ import pytest
 from nokkeltall import cli
 from nokkeltall.store import UserStore
 
-HEADERS = ("Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;Ressurser;"
-           "Søknadsrunde")
-TRAENA = "20.11.2026;Træna;Kari <kari@traena.kommune.no>;2012;Planstrategi vedtas juni 2027.;nei;1 person, 50 %;2026"
+HEADERS = (
+    "Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;Ressurser;"
+    "Søknadsrunde"
+)
+TRAENA = ("20.11.2026;Træna;Kari <kari@traena.kommune.no>;2012;Planstrategi vedtas juni 2027.;nei;"
+          "1 person, 50 %;2026")
 ROYRVIK = "21.11.2026;5043;Ola;ingen;Planstrategi våren 2027;ja, kommunebilde;2 personer, 60 %;2026"
 
 
@@ -28,6 +31,7 @@ def sheet(tmp_path):
         path = tmp_path / name
         path.write_bytes("\n".join(lines).encode(encoding))
         return path
+
     return write
 
 
@@ -49,13 +53,23 @@ def test_import_export_and_import_again(writable_data_dir, sheet, capsys, tmp_pa
     assert "1 endret (ny versjon)" in err and "Rad 2, 1835: ny versjon 2 (1. Samfunnsdel: 2012 → 2016)" in err
 
 
-@pytest.mark.parametrize("line, message", [
-    ("20.11.2026;Trena;Kari;2012;Plan;nei;1 person, 50 %;2026",
-     "Rad 3, Kommune: Ukjent kommune «Trena». Mente du 1835 Træna?"),
-    ("20.11.2026;Træna;Kari;i fjor;Plan;nei;1 person, 50 %;2026", "Rad 3, 1. Samfunnsdel: «i fjor» er ikke et årstall."),
-    ("20.11.2026;Træna;Kari;2012;Plan;nei;1 person, 250 %;2026",
-     "Rad 3, 4. Ressurser (stillingsandel): Stillingsandelen må være mellom 0 og 100 %."),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        (
+            "20.11.2026;Trena;Kari;2012;Plan;nei;1 person, 50 %;2026",
+            "Rad 3, Kommune: Ukjent kommune «Trena». Mente du 1835 Træna?",
+        ),
+        (
+            "20.11.2026;Træna;Kari;i fjor;Plan;nei;1 person, 50 %;2026",
+            "Rad 3, 1. Samfunnsdel: «i fjor» er ikke et årstall.",
+        ),
+        (
+            "20.11.2026;Træna;Kari;2012;Plan;nei;1 person, 250 %;2026",
+            "Rad 3, 4. Ressurser (stillingsandel): Stillingsandelen må være mellom 0 og 100 %.",
+        ),
+    ],
+)
 def test_bad_rows_import_nothing(writable_data_dir, sheet, capsys, line, message):
     code, err = run(capsys, "applications", "import", str(sheet(HEADERS, ROYRVIK, line)), "--by", "Rita")
     assert code == 2

@@ -36,12 +36,18 @@ def progress_answer(application: dict) -> str:
 
 
 def fact_base_answer(application: dict) -> str:
-    flag, description = application.get("has_fact_base"), (application.get("fact_base_description") or "").strip()
+    flag, description = (
+        application.get("has_fact_base"),
+        (application.get("fact_base_description") or "").strip(),
+    )
     if flag is True:
         return f"Ja: {_quoted(description)}." if description else "Ja (uten at det er sagt hvilke)."
     if flag is False:
-        return (f"Nei, ikke samlet i et kunnskapsgrunnlag. Kommunen skriver: {_quoted(description)}."
-                if description else "Nei.")
+        return (
+            f"Nei, ikke samlet i et kunnskapsgrunnlag. Kommunen skriver: {_quoted(description)}."
+            if description
+            else "Nei."
+        )
     if description:
         return f"Svart med tekst, uten ja eller nei: {_quoted(description)}."
     return NOT_GIVEN_TEXT
@@ -52,9 +58,12 @@ def staff_answer(application: dict) -> str:
     words = (application.get("planning_staff_text") or "").strip()
     if persons is not None and share is not None:
         decimals = 0 if float(share).is_integer() else 1
-        figures = (f"{text.number(persons)} {'person' if persons == 1 else 'personer'}, til sammen "
-                   f"{text.percent(share, decimals)} av en stilling til planarbeid."
-                   if persons else "Ingen personer eller stillingsandel satt av til planarbeid.")
+        figures = (
+            f"{text.number(persons)} {'person' if persons == 1 else 'personer'}, til sammen "
+            f"{text.percent(share, decimals)} av en stilling til planarbeid."
+            if persons
+            else "Ingen personer eller stillingsandel satt av til planarbeid."
+        )
         return figures + (f" Kommunen skriver: {_quoted(words)}." if words else "")
     if words:
         return f"Svart med tekst: {_quoted(words)}."
@@ -74,15 +83,29 @@ def application_answers(application: dict) -> list[tuple[str, str]]:
 def short_answers(application: dict) -> dict[str, str]:
     """The four answers in a few words, for the county matrix."""
     answer = application.get("samfunnsdel_answer")
-    samfunnsdel = (str(application.get("samfunnsdel_year")) if answer == "år"
-                   else "ingen" if answer == "ingen" else "ikke oppgitt")
+    samfunnsdel = (
+        str(application.get("samfunnsdel_year"))
+        if answer == "år"
+        else "ingen"
+        if answer == "ingen"
+        else "ikke oppgitt"
+    )
     plan = progress_answer(application)
     flag = application.get("has_fact_base")
-    fact = {True: "ja", False: "nei"}.get(flag) or ("tekst" if application.get("fact_base_description")
-                                                    else "ikke oppgitt")
+    fact = {True: "ja", False: "nei"}.get(flag) or (
+        "tekst" if application.get("fact_base_description") else "ikke oppgitt"
+    )
     persons, share = application.get("planning_staff_persons"), application.get("planning_staff_percent")
-    staff = (f"{text.number(persons)} pers., {text.percent(share, 0 if float(share).is_integer() else 1)}"
-             if persons is not None and share is not None
-             else "tekst" if application.get("planning_staff_text") else "ikke oppgitt")
-    return {"1. Samfunnsdel": samfunnsdel, "2. Framdriftsplan": plan if len(plan) <= 80 else plan[:79] + "…",
-            "3. Kunnskapsgrunnlag": fact, "4. Ressurser": staff}
+    staff = (
+        f"{text.number(persons)} pers., {text.percent(share, 0 if float(share).is_integer() else 1)}"
+        if persons is not None and share is not None
+        else "tekst"
+        if application.get("planning_staff_text")
+        else "ikke oppgitt"
+    )
+    return {
+        "1. Samfunnsdel": samfunnsdel,
+        "2. Framdriftsplan": plan if len(plan) <= 80 else plan[:79] + "…",
+        "3. Kunnskapsgrunnlag": fact,
+        "4. Ressurser": staff,
+    }

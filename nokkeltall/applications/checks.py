@@ -27,9 +27,20 @@ from nokkeltall.plan.summary import PlanFact, PlanStatusSummary, plan_status_sum
 
 # the key figures of the brief; the app's own fact base «can be made» with those it has
 KEY_FIGURES = (
-    "population", "population_change_10y_pct", "median_age", "share_0_19_pct", "share_67_plus_pct",
-    "old_age_ratio", "women_per_100_men_20_39", "natural_increase", "net_migration", "employment_rate_15_74_pct",
-    "out_commuting_pct", "job_coverage_pct", "net_operating_result_pct", "net_debt_per_capita_nok",
+    "population",
+    "population_change_10y_pct",
+    "median_age",
+    "share_0_19_pct",
+    "share_67_plus_pct",
+    "old_age_ratio",
+    "women_per_100_men_20_39",
+    "natural_increase",
+    "net_migration",
+    "employment_rate_15_74_pct",
+    "out_commuting_pct",
+    "job_coverage_pct",
+    "net_operating_result_pct",
+    "net_debt_per_capita_nok",
     "centrality_index",
 )
 
@@ -40,8 +51,17 @@ HEARING_DAYS = calendar.RULES["plan_proposal_hearing"].min_days  # six weeks, pb
 PEER_RATIO = 2.0  # a share more than twice or less than half the peers' median is an «avvik»
 MIN_PEERS = 2
 MONTHS = {m: i for i, m in enumerate(status.MONTHS_NB, start=1)}
-SEASONS = {"våren": (3, 6), "vår": (3, 6), "sommeren": (6, 8), "høsten": (9, 12), "høst": (9, 12),
-           "vinteren": (1, 2), "starten av": (1, 3), "slutten av": (10, 12), "innen utgangen av": (1, 12)}
+SEASONS = {
+    "våren": (3, 6),
+    "vår": (3, 6),
+    "sommeren": (6, 8),
+    "høsten": (9, 12),
+    "høst": (9, 12),
+    "vinteren": (1, 2),
+    "starten av": (1, 3),
+    "slutten av": (10, 12),
+    "innen utgangen av": (1, 12),
+}
 APPLICATION_SOURCE = "Søknaden"
 
 
@@ -71,8 +91,11 @@ class Check:
 
 def _application_source(application: dict) -> str:
     received = application.get("received_date")
-    return (f"{APPLICATION_SOURCE} (mottatt {text.long_date(date.fromisoformat(received))})"
-            if received else APPLICATION_SOURCE)
+    return (
+        f"{APPLICATION_SOURCE} (mottatt {text.long_date(date.fromisoformat(received))})"
+        if received
+        else APPLICATION_SOURCE
+    )
 
 
 def _fact_text(fact: PlanFact) -> str:
@@ -97,47 +120,96 @@ def _plan_evidence(fact: PlanFact) -> list[Evidence]:
 def samfunnsdel_check(application: dict, fact: PlanFact) -> Check:
     """Answer 1 against the best-known samfunnsdel (collected sources and entries in the app)."""
     answer, claimed = application.get("samfunnsdel_answer"), application.get("samfunnsdel_year")
-    said = (str(claimed) if answer == "år" else "ingen gjeldende samfunnsdel" if answer == "ingen" else "ikke oppgitt")
-    evidence = [Evidence("Søknaden, spørsmål 1", said, _application_source(application)), *_plan_evidence(fact)]
+    said = (
+        str(claimed)
+        if answer == "år"
+        else "ingen gjeldende samfunnsdel"
+        if answer == "ingen"
+        else "ikke oppgitt"
+    )
+    evidence = [
+        Evidence("Søknaden, spørsmål 1", said, _application_source(application)),
+        *_plan_evidence(fact),
+    ]
     title = "Samfunnsdelens årstall"
     if answer not in ("år", "ingen"):
-        return Check("samfunnsdel", title, UNCHECKABLE, "Søknaden oppgir ikke hvilket år samfunnsdelen er fra.",
-                     evidence)
+        return Check(
+            "samfunnsdel",
+            title,
+            UNCHECKABLE,
+            "Søknaden oppgir ikke hvilket år samfunnsdelen er fra.",
+            evidence,
+        )
     if fact.status == "ukjent":
-        return Check("samfunnsdel", title, UNCHECKABLE,
-                     "Det finnes ingen innsamlet eller registrert planstatus for samfunnsdelen å sjekke mot. "
-                     "Det betyr ikke at planen mangler.", evidence)
+        return Check(
+            "samfunnsdel",
+            title,
+            UNCHECKABLE,
+            "Det finnes ingen innsamlet eller registrert planstatus for samfunnsdelen å sjekke mot. "
+            "Det betyr ikke at planen mangler.",
+            evidence,
+        )
     collected = _fact_text(fact)
     source = fact.source_title or "ingen kilde"
     if fact.status == status.ADOPTED:
         adopted_year = int(fact.adopted[:4]) if fact.adopted else None
         period_start = status.period_start_year(fact.period)
         if answer == "ingen":
-            return Check("samfunnsdel", title, DIFFERS,
-                         f"Søknaden sier at kommunen ikke har noen gjeldende samfunnsdel, men registrert planstatus "
-                         f"viser samfunnsdel {collected} (kilde: {source}).", evidence)
+            return Check(
+                "samfunnsdel",
+                title,
+                DIFFERS,
+                f"Søknaden sier at kommunen ikke har noen gjeldende samfunnsdel, men registrert planstatus "
+                f"viser samfunnsdel {collected} (kilde: {source}).",
+                evidence,
+            )
         if adopted_year is None and period_start is None:
-            return Check("samfunnsdel", title, UNCHECKABLE,
-                         f"Samfunnsdelen er registrert som vedtatt, men uten vedtaksår eller planperiode; "
-                         f"årstallet {claimed} i søknaden kan ikke sjekkes.", evidence)
+            return Check(
+                "samfunnsdel",
+                title,
+                UNCHECKABLE,
+                f"Samfunnsdelen er registrert som vedtatt, men uten vedtaksår eller planperiode; "
+                f"årstallet {claimed} i søknaden kan ikke sjekkes.",
+                evidence,
+            )
         if claimed in (adopted_year, period_start):
-            return Check("samfunnsdel", title, AGREES,
-                         f"Søknaden oppgir {claimed}, og registrert planstatus viser samfunnsdel {collected} "
-                         f"(kilde: {source}).", evidence)
+            return Check(
+                "samfunnsdel",
+                title,
+                AGREES,
+                f"Søknaden oppgir {claimed}, og registrert planstatus viser samfunnsdel {collected} "
+                f"(kilde: {source}).",
+                evidence,
+            )
         known = adopted_year or period_start
-        return Check("samfunnsdel", title, DIFFERS,
-                     f"Søknaden oppgir at samfunnsdelen er fra {claimed}, men registrert planstatus viser "
-                     f"samfunnsdel {collected} (kilde: {source}) – {abs(known - claimed)} års forskjell. "
-                     f"Spør hvilken plan som gjelder, og om den fra {claimed} er erstattet.", evidence)
+        return Check(
+            "samfunnsdel",
+            title,
+            DIFFERS,
+            f"Søknaden oppgir at samfunnsdelen er fra {claimed}, men registrert planstatus viser "
+            f"samfunnsdel {collected} (kilde: {source}) – {abs(known - claimed)} års forskjell. "
+            f"Spør hvilken plan som gjelder, og om den fra {claimed} er erstattet.",
+            evidence,
+        )
     # only a plan on hearing or under way is registered
     if answer == "ingen":
-        return Check("samfunnsdel", title, AGREES,
-                     f"Søknaden sier at kommunen ikke har noen gjeldende samfunnsdel, og registrert planstatus har "
-                     f"ingen vedtatt samfunnsdel, bare en som er {collected} (kilde: {source}).", evidence)
-    return Check("samfunnsdel", title, DIFFERS,
-                 f"Søknaden oppgir at samfunnsdelen er fra {claimed}, men registrert planstatus har ingen vedtatt "
-                 f"samfunnsdel fra {claimed}; den viser samfunnsdel {collected} (kilde: {source}). Spør om planen "
-                 f"fra {claimed} fortsatt gjelder mens den nye er under behandling.", evidence)
+        return Check(
+            "samfunnsdel",
+            title,
+            AGREES,
+            f"Søknaden sier at kommunen ikke har noen gjeldende samfunnsdel, og registrert planstatus har "
+            f"ingen vedtatt samfunnsdel, bare en som er {collected} (kilde: {source}).",
+            evidence,
+        )
+    return Check(
+        "samfunnsdel",
+        title,
+        DIFFERS,
+        f"Søknaden oppgir at samfunnsdelen er fra {claimed}, men registrert planstatus har ingen vedtatt "
+        f"samfunnsdel fra {claimed}; den viser samfunnsdel {collected} (kilde: {source}). Spør om planen "
+        f"fra {claimed} fortsatt gjelder mens den nye er under behandling.",
+        evidence,
+    )
 
 
 # --- 2. planstrategi vs pbl § 10-1 ---------------------------------------------------------------------
@@ -151,7 +223,7 @@ class PlannedDate:
 
 
 def _month_end(year: int, month: int) -> date:
-    return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
 def find_planned_date(progress: str | None, plan_word: str) -> PlannedDate | None:
@@ -162,7 +234,7 @@ def find_planned_date(progress: str | None, plan_word: str) -> PlannedDate | Non
         lowered = clause.lower()
         if plan_word not in lowered:
             continue
-        found = _date_in(lowered[lowered.index(plan_word):]) or _date_in(lowered)
+        found = _date_in(lowered[lowered.index(plan_word) :]) or _date_in(lowered)
         if found:
             return found
     return None
@@ -214,38 +286,67 @@ def planstrategi_check(application: dict, summary: PlanStatusSummary, milestones
     planned, planned_source = _planned(application, milestones, "planstrategi")
     rule = summary.planstrategi
     fact = next(f for f in summary.facts if f.plan_type == "planstrategi")
-    evidence = [Evidence("Planstrategi, frist etter pbl § 10-1", f"{text.long_date(rule.deadline)} "
-                         f"(valgperioden {rule.term})", "Plan- og bygningsloven § 10-1; kommuneloven § 7-1"),
-                *_plan_evidence(fact)]
+    evidence = [
+        Evidence(
+            "Planstrategi, frist etter pbl § 10-1",
+            f"{text.long_date(rule.deadline)} (valgperioden {rule.term})",
+            "Plan- og bygningsloven § 10-1; kommuneloven § 7-1",
+        ),
+        *_plan_evidence(fact),
+    ]
     if planned is None:
         said = "ikke oppgitt" if not application.get("progress_plan") else "ingen dato for planstrategi"
         evidence.insert(0, Evidence("Planlagt vedtak av planstrategi", said, planned_source))
-        return Check("planstrategi", title, UNCHECKABLE,
-                     f"Framdriftsplanen gir ingen dato for vedtak av planstrategien, så den kan ikke holdes mot "
-                     f"fristen. {rule.message}", evidence)
+        return Check(
+            "planstrategi",
+            title,
+            UNCHECKABLE,
+            f"Framdriftsplanen gir ingen dato for vedtak av planstrategien, så den kan ikke holdes mot "
+            f"fristen. {rule.message}",
+            evidence,
+        )
     evidence.insert(0, Evidence("Planlagt vedtak av planstrategi", planned.said, planned_source))
     election_year = calendar.election_year_of_term(planned.earliest)
     deadline = calendar.planstrategi_deadline(election_year)
     term = calendar.term_label(election_year)
     if election_year == calendar.election_year_of_term(summary.as_of) and rule.status == status.ADOPTED:
         next_deadline = calendar.planstrategi_deadline(election_year + calendar.TERM_YEARS)
-        return Check("planstrategi", title, DIFFERS,
-                     f"Søknaden planlegger vedtak av planstrategien {planned.said}, men planstrategien for "
-                     f"valgperioden {term} er allerede registrert som vedtatt ({fact.adopted_text}, kilde: "
-                     f"{fact.source_title or 'ingen kilde'}). Spør om {planned.said} gjelder en revisjon, eller "
-                     f"planstrategien for neste valgperiode (frist {text.long_date(next_deadline)}).", evidence)
+        return Check(
+            "planstrategi",
+            title,
+            DIFFERS,
+            f"Søknaden planlegger vedtak av planstrategien {planned.said}, men planstrategien for "
+            f"valgperioden {term} er allerede registrert som vedtatt ({fact.adopted_text}, kilde: "
+            f"{fact.source_title or 'ingen kilde'}). Spør om {planned.said} gjelder en revisjon, eller "
+            f"planstrategien for neste valgperiode (frist {text.long_date(next_deadline)}).",
+            evidence,
+        )
     if planned.latest <= deadline:
-        return Check("planstrategi", title, AGREES,
-                     f"Planlagt vedtak {planned.said} er innenfor fristen {text.long_date(deadline)} for "
-                     f"valgperioden {term} (pbl § 10-1).", evidence)
+        return Check(
+            "planstrategi",
+            title,
+            AGREES,
+            f"Planlagt vedtak {planned.said} er innenfor fristen {text.long_date(deadline)} for "
+            f"valgperioden {term} (pbl § 10-1).",
+            evidence,
+        )
     if planned.earliest > deadline:
-        return Check("planstrategi", title, DIFFERS,
-                     f"Planlagt vedtak {planned.said} er etter fristen {text.long_date(deadline)} for valgperioden "
-                     f"{term}: pbl § 10-1 krever vedtak senest ett år etter at kommunestyret er konstituert.",
-                     evidence)
-    return Check("planstrategi", title, UNCHECKABLE,
-                 f"«{planned.said}» er for grovt til å avgjøre om vedtaket kommer før fristen "
-                 f"{text.long_date(deadline)} (pbl § 10-1).", evidence)
+        return Check(
+            "planstrategi",
+            title,
+            DIFFERS,
+            f"Planlagt vedtak {planned.said} er etter fristen {text.long_date(deadline)} for valgperioden "
+            f"{term}: pbl § 10-1 krever vedtak senest ett år etter at kommunestyret er konstituert.",
+            evidence,
+        )
+    return Check(
+        "planstrategi",
+        title,
+        UNCHECKABLE,
+        f"«{planned.said}» er for grovt til å avgjøre om vedtaket kommer før fristen "
+        f"{text.long_date(deadline)} (pbl § 10-1).",
+        evidence,
+    )
 
 
 # --- 3. samfunnsdel vs hearing periods ------------------------------------------------------------------
@@ -254,7 +355,11 @@ def planstrategi_check(application: dict, summary: PlanStatusSummary, milestones
 def _hearings(milestones: list[dict]) -> list[tuple[str, date, date]]:
     rows = []
     for m in milestones:
-        if m.get("plan_type") == "samfunnsdel" and "høring" in str(m.get("title", "")).lower() and m.get("end_date"):
+        if (
+            m.get("plan_type") == "samfunnsdel"
+            and "høring" in str(m.get("title", "")).lower()
+            and m.get("end_date")
+        ):
             rows.append((m["title"], date.fromisoformat(m["start_date"]), date.fromisoformat(m["end_date"])))
     return rows
 
@@ -266,41 +371,77 @@ def hearing_check(application: dict, summary: PlanStatusSummary, milestones: lis
     law = "Plan- og bygningsloven §§ 11-13 og 11-14"
     fact = next(f for f in summary.facts if f.plan_type == "samfunnsdel")
     hearings = _hearings(milestones)
-    evidence = [Evidence(name, f"{text.long_date(start)}–{text.long_date(end)} ({(end - start).days} dager)",
-                         "Kommunens framdriftsplan (milepæler registrert i appen)") for name, start, end in hearings]
-    evidence += [*_plan_evidence(fact), Evidence("Minste høringsperiode", f"{HEARING_DAYS} dager (seks uker)", law)]
+    evidence = [
+        Evidence(
+            name,
+            f"{text.long_date(start)}–{text.long_date(end)} ({(end - start).days} dager)",
+            "Kommunens framdriftsplan (milepæler registrert i appen)",
+        )
+        for name, start, end in hearings
+    ]
+    evidence += [
+        *_plan_evidence(fact),
+        Evidence("Minste høringsperiode", f"{HEARING_DAYS} dager (seks uker)", law),
+    ]
     short = [(n, s, e) for n, s, e in hearings if (e - s).days < HEARING_DAYS]
     if short:
         name, start, end = short[0]
-        return Check("hearing", title, DIFFERS,
-                     f"«{name}» varer {(end - start).days} dager ({text.long_date(start)}–{text.long_date(end)}), "
-                     f"men loven krever minst seks uker ({HEARING_DAYS} dager).", evidence)
+        return Check(
+            "hearing",
+            title,
+            DIFFERS,
+            f"«{name}» varer {(end - start).days} dager ({text.long_date(start)}–{text.long_date(end)}), "
+            f"men loven krever minst seks uker ({HEARING_DAYS} dager).",
+            evidence,
+        )
     planned, planned_source = _planned(application, milestones, "samfunnsdel")
     if planned is None:
         if hearings:
-            return Check("hearing", title, AGREES, "Alle registrerte høringer varer minst seks uker.", evidence)
-        return Check("hearing", title, UNCHECKABLE,
-                     "Framdriftsplanen gir verken høringer eller dato for vedtak av samfunnsdelen.", evidence)
+            return Check(
+                "hearing", title, AGREES, "Alle registrerte høringer varer minst seks uker.", evidence
+            )
+        return Check(
+            "hearing",
+            title,
+            UNCHECKABLE,
+            "Framdriftsplanen gir verken høringer eller dato for vedtak av samfunnsdelen.",
+            evidence,
+        )
     evidence.insert(0, Evidence("Planlagt vedtak av samfunnsdel", planned.said, planned_source))
     needed = 2 * HEARING_DAYS if fact.status != "på_høring" and not hearings else HEARING_DAYS
     room = (planned.latest - summary.as_of).days
     if fact.status == "på_høring" and not hearings:
         needed = 0  # the proposal is on hearing already
     if room < needed:
-        what = ("høring av planprogram og planforslag (minst seks uker hver)" if needed > HEARING_DAYS
-                else "høring av planforslaget (minst seks uker)")
-        return Check("hearing", title, DIFFERS,
-                     f"Planlagt vedtak {planned.said} gir {max(room, 0)} dager fra {text.long_date(summary.as_of)}, "
-                     f"men {what} krever minst {needed} dager før vedtak ({law}).", evidence)
-    return Check("hearing", title, AGREES,
-                 f"Planlagt vedtak {planned.said} gir {room} dager, nok til {needed // HEARING_DAYS} "
-                 f"høring(er) på minst seks uker ({law}).", evidence)
+        what = (
+            "høring av planprogram og planforslag (minst seks uker hver)"
+            if needed > HEARING_DAYS
+            else "høring av planforslaget (minst seks uker)"
+        )
+        return Check(
+            "hearing",
+            title,
+            DIFFERS,
+            f"Planlagt vedtak {planned.said} gir {max(room, 0)} dager fra {text.long_date(summary.as_of)}, "
+            f"men {what} krever minst {needed} dager før vedtak ({law}).",
+            evidence,
+        )
+    return Check(
+        "hearing",
+        title,
+        AGREES,
+        f"Planlagt vedtak {planned.said} gir {room} dager, nok til {needed // HEARING_DAYS} "
+        f"høring(er) på minst seks uker ({law}).",
+        evidence,
+    )
 
 
 # --- 4. fact base ---------------------------------------------------------------------------------------
 
 
-def fact_base_check(application: dict, documents: list[dict], figures_found: int, figures_total: int) -> Check:
+def fact_base_check(
+    application: dict, documents: list[dict], figures_found: int, figures_total: int
+) -> Check:
     """Answer 3 against the collected plan documents (``status.collected_rows`` with a source) and the
     key figures the app has for its own fact base."""
     title = "Kunnskapsgrunnlag"
@@ -308,33 +449,64 @@ def fact_base_check(application: dict, documents: list[dict], figures_found: int
     said = {True: "ja", False: "nei"}.get(flag) or ("svar i tekst" if description else "ikke oppgitt")
     listed = "; ".join(f"{d['title']} ({d['status']})" for d in documents[:4]) or "ingen"
     evidence = [
-        Evidence("Søknaden, spørsmål 3", said + (f": «{description}»" if description else ""),
-                 _application_source(application)),
-        Evidence("Innsamlede plandokumenter", f"{len(documents)}: {listed}",
-                 "; ".join(dict.fromkeys(d["source"] for d in documents)) or "Planstatus i appen"),
-        Evidence("Appens kunnskapsgrunnlag", f"kan lages med {figures_found} av {figures_total} nøkkeltall",
-                 "SSB (øyeblikksbilde i appen), se «Kunnskapsgrunnlag» under Kommune"),
+        Evidence(
+            "Søknaden, spørsmål 3",
+            said + (f": «{description}»" if description else ""),
+            _application_source(application),
+        ),
+        Evidence(
+            "Innsamlede plandokumenter",
+            f"{len(documents)}: {listed}",
+            "; ".join(dict.fromkeys(d["source"] for d in documents)) or "Planstatus i appen",
+        ),
+        Evidence(
+            "Appens kunnskapsgrunnlag",
+            f"kan lages med {figures_found} av {figures_total} nøkkeltall",
+            "SSB (øyeblikksbilde i appen), se «Kunnskapsgrunnlag» under Kommune",
+        ),
     ]
     adopted = [d for d in documents if d["status"] == status.ADOPTED]
     if flag is None:
-        why = ("Svaret er gitt med tekst, uten ja eller nei." if description
-               else "Søknaden svarer ikke på om kommunen har et kunnskapsgrunnlag.")
+        why = (
+            "Svaret er gitt med tekst, uten ja eller nei."
+            if description
+            else "Søknaden svarer ikke på om kommunen har et kunnskapsgrunnlag."
+        )
         return Check("fact_base", title, UNCHECKABLE, why, evidence)
     if flag and documents:
-        return Check("fact_base", title, AGREES,
-                     f"Søknaden sier ja, og det finnes {len(documents)} innsamlede plandokumenter ({listed}) der "
-                     f"kunnskapsgrunnlaget kan ligge.", evidence)
+        return Check(
+            "fact_base",
+            title,
+            AGREES,
+            f"Søknaden sier ja, og det finnes {len(documents)} innsamlede plandokumenter ({listed}) der "
+            f"kunnskapsgrunnlaget kan ligge.",
+            evidence,
+        )
     if flag:
-        return Check("fact_base", title, UNCHECKABLE,
-                     "Søknaden sier ja, men det finnes ingen innsamlede plandokumenter å sjekke svaret mot.", evidence)
+        return Check(
+            "fact_base",
+            title,
+            UNCHECKABLE,
+            "Søknaden sier ja, men det finnes ingen innsamlede plandokumenter å sjekke svaret mot.",
+            evidence,
+        )
     if adopted:
-        return Check("fact_base", title, DIFFERS,
-                     f"Søknaden sier nei, men kommunen har vedtatte plandokumenter ({listed}). En planstrategi skal "
-                     f"drøfte utviklingen i kommunen (pbl § 10-1); spør om det ligger et kunnskapsgrunnlag der.",
-                     evidence)
-    return Check("fact_base", title, AGREES,
-                 "Søknaden sier nei, og ingen vedtatte plandokumenter er registrert. Appens kunnskapsgrunnlag "
-                 f"kan lages med {figures_found} av {figures_total} nøkkeltall.", evidence)
+        return Check(
+            "fact_base",
+            title,
+            DIFFERS,
+            f"Søknaden sier nei, men kommunen har vedtatte plandokumenter ({listed}). En planstrategi skal "
+            f"drøfte utviklingen i kommunen (pbl § 10-1); spør om det ligger et kunnskapsgrunnlag der.",
+            evidence,
+        )
+    return Check(
+        "fact_base",
+        title,
+        AGREES,
+        "Søknaden sier nei, og ingen vedtatte plandokumenter er registrert. Appens kunnskapsgrunnlag "
+        f"kan lages med {figures_found} av {figures_total} nøkkeltall.",
+        evidence,
+    )
 
 
 # --- 5. staff vs peers ----------------------------------------------------------------------------------
@@ -345,44 +517,76 @@ def staff_check(application: dict, peers: list[dict]) -> Check:
     title = "Ressurser til planarbeid"
     round_year = application.get("round_year")
     persons, share = application.get("planning_staff_persons"), application.get("planning_staff_percent")
-    others = [p for p in peers if p.get("municipality_code") != application.get("municipality_code")
-              and p.get("round_year") == round_year and p.get("planning_staff_percent") is not None]
+    others = [
+        p
+        for p in peers
+        if p.get("municipality_code") != application.get("municipality_code")
+        and p.get("round_year") == round_year
+        and p.get("planning_staff_percent") is not None
+    ]
     shares = sorted(float(p["planning_staff_percent"]) for p in others)
     source = f"Søknadene i runden {round_year} ({len(others)} andre kommuner med tall)"
-    own = (f"{text.number(persons)} pers., {text.percent(share, 0 if float(share).is_integer() else 1)}"
-           if persons is not None and share is not None else
-           f"tekst: «{application.get('planning_staff_text')}»" if application.get("planning_staff_text")
-           else "ikke oppgitt")
+    own = (
+        f"{text.number(persons)} pers., {text.percent(share, 0 if float(share).is_integer() else 1)}"
+        if persons is not None and share is not None
+        else f"tekst: «{application.get('planning_staff_text')}»"
+        if application.get("planning_staff_text")
+        else "ikke oppgitt"
+    )
     evidence = [Evidence("Søknaden, spørsmål 4", own, _application_source(application))]
     if shares:
         median = statistics.median(shares)
-        evidence.append(Evidence("Andre søkere, stillingsandel", f"median {text.percent(median, 0)} "
-                                 f"(fra {text.percent(shares[0], 0)} til {text.percent(shares[-1], 0)})", source))
+        evidence.append(
+            Evidence(
+                "Andre søkere, stillingsandel",
+                f"median {text.percent(median, 0)} "
+                f"(fra {text.percent(shares[0], 0)} til {text.percent(shares[-1], 0)})",
+                source,
+            )
+        )
     if share is None:
-        why = ("Svaret er gitt som tekst, ikke som personer og stillingsandel."
-               if application.get("planning_staff_text") else "Søknaden oppgir ikke ressursene.")
+        why = (
+            "Svaret er gitt som tekst, ikke som personer og stillingsandel."
+            if application.get("planning_staff_text")
+            else "Søknaden oppgir ikke ressursene."
+        )
         return Check("staff", title, UNCHECKABLE, why, evidence)
     if len(shares) < MIN_PEERS:
-        return Check("staff", title, UNCHECKABLE,
-                     f"For få andre søknader med tall i runden {round_year} ({len(shares)}) til å sammenligne.",
-                     evidence)
+        return Check(
+            "staff",
+            title,
+            UNCHECKABLE,
+            f"For få andre søknader med tall i runden {round_year} ({len(shares)}) til å sammenligne.",
+            evidence,
+        )
     median = statistics.median(shares)
     own_share = text.percent(share, 0 if float(share).is_integer() else 1)
     if median and (share * PEER_RATIO < median or share > median * PEER_RATIO):
         side = "under halvparten av" if share < median else "over det dobbelte av"
-        return Check("staff", title, DIFFERS,
-                     f"Søknaden oppgir {own_share} av en stilling, {side} medianen for de andre søkerne i runden "
-                     f"({text.percent(median, 0)}). Spør hva det betyr for framdriften.", evidence)
-    return Check("staff", title, AGREES,
-                 f"Søknaden oppgir {own_share} av en stilling, på linje med de andre søkerne i runden "
-                 f"(median {text.percent(median, 0)}).", evidence)
+        return Check(
+            "staff",
+            title,
+            DIFFERS,
+            f"Søknaden oppgir {own_share} av en stilling, {side} medianen for de andre søkerne i runden "
+            f"({text.percent(median, 0)}). Spør hva det betyr for framdriften.",
+            evidence,
+        )
+    return Check(
+        "staff",
+        title,
+        AGREES,
+        f"Søknaden oppgir {own_share} av en stilling, på linje med de andre søkerne i runden "
+        f"(median {text.percent(median, 0)}).",
+        evidence,
+    )
 
 
 # --- 6. eligibility -------------------------------------------------------------------------------------
 
 
-def eligibility_check(application: dict, population: float | None, population_year: int | None,
-                      population_source: str) -> Check:
+def eligibility_check(
+    application: dict, population: float | None, population_year: int | None, population_source: str
+) -> Check:
     """Under 2,500 inhabitants (SSB's latest figure and its date), Nordland or Trøndelag, received by
     15 December of the round."""
     title = "Kan delta"
@@ -393,13 +597,23 @@ def eligibility_check(application: dict, population: float | None, population_ye
     received = application.get("received_date")
     late = bool(received) and received > deadline.isoformat()
     evidence = [
-        Evidence("Folketall", f"{text.number(population)} per {text.long_date(when)}" if when else text.MISSING,
-                 population_source),
-        Evidence("Grense", f"under {text.number(network.POPULATION_LIMIT)} innbyggere", network.NETWORK_SOURCE),
+        Evidence(
+            "Folketall",
+            f"{text.number(population)} per {text.long_date(when)}" if when else text.MISSING,
+            population_source,
+        ),
+        Evidence(
+            "Grense", f"under {text.number(network.POPULATION_LIMIT)} innbyggere", network.NETWORK_SOURCE
+        ),
         Evidence("Fylke", result.county or "utenfor Nordland og Trøndelag", "Kommunenummeret (18xx, 50xx)"),
-        Evidence("Søknadsrunde og frist", f"{round_year}, frist {text.long_date(deadline)}", network.NETWORK_SOURCE),
-        Evidence("Mottatt", text.long_date(date.fromisoformat(received)) if received else text.MISSING,
-                 _application_source(application)),
+        Evidence(
+            "Søknadsrunde og frist", f"{round_year}, frist {text.long_date(deadline)}", network.NETWORK_SOURCE
+        ),
+        Evidence(
+            "Mottatt",
+            text.long_date(date.fromisoformat(received)) if received else text.MISSING,
+            _application_source(application),
+        ),
     ]
     reasons = " ".join(result.reasons)
     if population is None and result.county:
@@ -407,11 +621,21 @@ def eligibility_check(application: dict, population: float | None, population_ye
     if not result.eligible or late:
         extra = f" Søknaden kom etter fristen {text.long_date(deadline)}." if late else ""
         return Check("eligibility", title, DIFFERS, reasons + extra, evidence)
-    return Check("eligibility", title, AGREES, f"{reasons} Søknaden kom innen fristen {text.long_date(deadline)}.",
-                 evidence)
+    return Check(
+        "eligibility",
+        title,
+        AGREES,
+        f"{reasons} Søknaden kom innen fristen {text.long_date(deadline)}.",
+        evidence,
+    )
 
 
 # --- all checks, from the database ----------------------------------------------------------------------
+
+
+def _document_title(plan_type: str, period: str | None) -> str:
+    """«Planstrategi 2023–2027»."""
+    return f"{str(plan_type).capitalize()} {text.period(period) if period else ''}".strip()
 
 
 def documents_of(seed) -> list[dict]:
@@ -422,14 +646,25 @@ def documents_of(seed) -> list[dict]:
         url = row.get("source_url") if isinstance(row.get("source_url"), str) else None
         if title or url:
             period = row.get("period") if isinstance(row.get("period"), str) else ""
-            rows.append({"title": f"{str(row['plan_type']).capitalize()} {text.period(period) if period else ''}".strip(),
-                         "status": str(row.get("status") or "ukjent"), "source": title or url})
+            rows.append(
+                {
+                    "title": _document_title(row["plan_type"], period),
+                    "status": str(row.get("status") or "ukjent"),
+                    "source": title or url,
+                }
+            )
     return rows
 
 
-def all_checks(application: dict, summary: PlanStatusSummary, milestones: list[dict], peers: list[dict],
-               documents: list[dict], figures: tuple[int, int], population: tuple[float | None, int | None, str]
-               ) -> list[Check]:
+def all_checks(
+    application: dict,
+    summary: PlanStatusSummary,
+    milestones: list[dict],
+    peers: list[dict],
+    documents: list[dict],
+    figures: tuple[int, int],
+    population: tuple[float | None, int | None, str],
+) -> list[Check]:
     """The six checks in the order of the brief (eligibility last: it is about the round, not the answers)."""
     facts = {f.plan_type: f for f in summary.facts}
     return [
@@ -445,14 +680,21 @@ def all_checks(application: dict, summary: PlanStatusSummary, milestones: list[d
 def documents_with_entries(con, code: str, plan_entries: list[dict]) -> list[dict]:
     """The collected plan documents and the plan status entered in the app, each with its source."""
     documents = documents_of(status.collected_rows(con, code))
-    documents += [{"title": f"{e['plan_type'].capitalize()} {text.period(e.get('period')) if e.get('period') else ''}"
-                   .strip(), "status": e["status"], "source": f"{e['source']} (registrert i appen)"}
-                  for e in plan_entries if e.get("municipality_code") == code]
+    documents += [
+        {
+            "title": _document_title(e["plan_type"], e.get("period")),
+            "status": e["status"],
+            "source": f"{e['source']} (registrert i appen)",
+        }
+        for e in plan_entries
+        if e.get("municipality_code") == code
+    ]
     return documents
 
 
-def gather(con, application: dict, plan_entries: list[dict], milestones: list[dict], peers: list[dict],
-           as_of: date) -> tuple[PlanStatusSummary, list[Check]]:
+def gather(
+    con, application: dict, plan_entries: list[dict], milestones: list[dict], peers: list[dict], as_of: date
+) -> tuple[PlanStatusSummary, list[Check]]:
     """The plan status summary and the six checks of one application, from the database and user data
     (the one path used by the brief, the county matrix and the command line)."""
     code = application["municipality_code"]
@@ -463,5 +705,12 @@ def gather(con, application: dict, plan_entries: list[dict], milestones: list[di
     population = None if text.is_missing(row.get("population")) else float(row["population"])
     year = int(row["population__year"]) if population is not None else None
     source = provenance.indicator_source(con, "population").removeprefix("Kilde: ")
-    return plan, all_checks(application, plan, milestones, peers, documents_with_entries(con, code, plan_entries),
-                            (found, len(KEY_FIGURES)), (population, year, source))
+    return plan, all_checks(
+        application,
+        plan,
+        milestones,
+        peers,
+        documents_with_entries(con, code, plan_entries),
+        (found, len(KEY_FIGURES)),
+        (population, year, source),
+    )

@@ -18,9 +18,14 @@ from nokkeltall.applications import answers, checks
 from nokkeltall.plan import network
 
 INDICATORS = ("population", "population_change_10y_pct", "share_67_plus_pct", "out_commuting_pct")
-CHECK_COLUMNS = {"samfunnsdel": "Sjekk: samfunnsdel", "planstrategi": "Sjekk: planstrategi",
-                 "hearing": "Sjekk: høring", "fact_base": "Sjekk: kunnskapsgrunnlag", "staff": "Sjekk: ressurser",
-                 "eligibility": "Sjekk: kan delta"}
+CHECK_COLUMNS = {
+    "samfunnsdel": "Sjekk: samfunnsdel",
+    "planstrategi": "Sjekk: planstrategi",
+    "hearing": "Sjekk: høring",
+    "fact_base": "Sjekk: kunnskapsgrunnlag",
+    "staff": "Sjekk: ressurser",
+    "eligibility": "Sjekk: kan delta",
+}
 STATUS_ORDER = list(network.APPLICATION_STATUSES)
 
 
@@ -30,38 +35,52 @@ def _indicator_columns(con, codes: list[str]) -> dict[str, dict[str, float | Non
     columns = {}
     for code in codes:
         row = by_code.get(code, {})
-        columns[code] = {indicators.get(i).label: (None if text.is_missing(row.get(i)) else round(float(row[i]), 1))
-                         for i in INDICATORS}
+        columns[code] = {
+            indicators.get(i).label: (None if text.is_missing(row.get(i)) else round(float(row[i]), 1))
+            for i in INDICATORS
+        }
     return columns
 
 
-def county_matrix(con, applications: list[dict], entries: dict[str, list[dict]],
-                  milestones: dict[str, list[dict]], names: dict[str, str], as_of: date) -> pd.DataFrame:
+def county_matrix(
+    con,
+    applications: list[dict],
+    entries: dict[str, list[dict]],
+    milestones: dict[str, list[dict]],
+    names: dict[str, str],
+    as_of: date,
+) -> pd.DataFrame:
     """One row per application; ``entries``/``milestones`` map a municipality to its user data."""
     codes = [a["municipality_code"] for a in applications]
     figures = _indicator_columns(con, codes)
     rows = []
     for application in applications:
         code = application["municipality_code"]
-        _, found = checks.gather(con, application, entries.get(code, []), milestones.get(code, []), applications,
-                                 as_of)
+        _, found = checks.gather(
+            con, application, entries.get(code, []), milestones.get(code, []), applications, as_of
+        )
         outcome = {c.key: c for c in found}
         eligible = outcome["eligibility"].outcome == checks.AGREES
-        rows.append({
-            "id": application["id"],
-            "Kommune": f"{code} {names.get(code, '')}".strip(),
-            "Fylke": network.county_of(code) or text.MISSING,
-            "Status": network.APPLICATION_STATUSES[application["status"]],
-            "Vurdering": network.ASSESSMENTS.get(application.get("assessment"), "Ikke vurdert"),
-            **answers.short_answers(application),
-            "Kan delta": "Ja" if eligible else "Nei",
-            **{label: outcome[key].outcome_label for key, label in CHECK_COLUMNS.items()},
-            "Avvik (antall)": sum(c.outcome == checks.DIFFERS for c in found),
-            **figures[code],
-            "Rådgivers notat": application.get("adviser_note") or "",
-            "Vurdert av": (f"{application['assessed_by']}, {str(application.get('assessed_at'))[:10]}"
-                           if application.get("assessed_by") else ""),
-        })
+        rows.append(
+            {
+                "id": application["id"],
+                "Kommune": f"{code} {names.get(code, '')}".strip(),
+                "Fylke": network.county_of(code) or text.MISSING,
+                "Status": network.APPLICATION_STATUSES[application["status"]],
+                "Vurdering": network.ASSESSMENTS.get(application.get("assessment"), "Ikke vurdert"),
+                **answers.short_answers(application),
+                "Kan delta": "Ja" if eligible else "Nei",
+                **{label: outcome[key].outcome_label for key, label in CHECK_COLUMNS.items()},
+                "Avvik (antall)": sum(c.outcome == checks.DIFFERS for c in found),
+                **figures[code],
+                "Rådgivers notat": application.get("adviser_note") or "",
+                "Vurdert av": (
+                    f"{application['assessed_by']}, {str(application.get('assessed_at'))[:10]}"
+                    if application.get("assessed_by")
+                    else ""
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -73,6 +92,8 @@ def county_targets(applications: list[dict]) -> list[network.CountySelection]:
 def matrix_xlsx(matrix: pd.DataFrame, round_year: int, as_of: date) -> bytes:
     """The matrix as an Excel file: one sheet per county and a sheet saying what the columns mean."""
     buffer = io.BytesIO()
+    deadline = text.long_date(network.application_deadline(round_year))
+    low, high = network.TARGET_PER_COUNTY
     shown = matrix.drop(columns=["id"], errors="ignore")
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
         for county in network.COUNTIES.values():
@@ -82,14 +103,19 @@ def matrix_xlsx(matrix: pd.DataFrame, round_year: int, as_of: date) -> bytes:
             sheet.set_column(0, max(len(shown.columns) - 1, 0), 18)
             sheet.freeze_panes(1, 1)
             sheet.autofilter(0, 0, max(len(part), 1), max(len(shown.columns) - 1, 0))
-        notes = pd.DataFrame({"Om tabellen": [
-            f"Søknadsrunde {round_year} (frist {text.long_date(network.application_deadline(round_year))}). "
-            f"Laget {text.long_date(as_of)}.",
-            "Sjekkene holder søknadens svar mot innsamlet planstatus, plan- og bygningsloven (§§ 10-1, 11-13, 11-14), "
-            "de andre søkerne i runden og SSBs folketall; se samtaleunderlaget for grunnlag og kilder.",
-            f"Målet er {network.TARGET_PER_COUNTY[0]}–{network.TARGET_PER_COUNTY[1]} kommuner per fylke.",
-            "Nøkkeltall: SSB (siste år i appens datagrunnlag). Kilde: Statistisk sentralbyrå, CC BY 4.0.",
-        ]})
+        notes = pd.DataFrame(
+            {
+                "Om tabellen": [
+                    f"Søknadsrunde {round_year} (frist {deadline}). Laget {text.long_date(as_of)}.",
+                    "Sjekkene holder søknadens svar mot innsamlet planstatus, plan- og bygningsloven "
+                    "(§§ 10-1, 11-13, 11-14), de andre søkerne i runden og SSBs folketall; "
+                    "se samtaleunderlaget for grunnlag og kilder.",
+                    f"Målet er {low}–{high} kommuner per fylke.",
+                    "Nøkkeltall: SSB (siste år i appens datagrunnlag). "
+                    "Kilde: Statistisk sentralbyrå, CC BY 4.0.",
+                ]
+            }
+        )
         notes.to_excel(writer, sheet_name="Om tabellen", index=False)
         writer.sheets["Om tabellen"].set_column(0, 0, 110)
     return buffer.getvalue()

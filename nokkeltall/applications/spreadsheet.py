@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,29 +30,66 @@ HEADER_ROW = 1
 
 # field → (label shown to users, synonyms; the longest synonym found in a header decides)
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "municipality": ("Kommune", ("kommune", "kommunenavn", "kommunenummer", "kommunenr", "knr",
-                                 "sokerkommune", "kommunens navn")),
+    "municipality": (
+        "Kommune",
+        ("kommune", "kommunenavn", "kommunenummer", "kommunenr", "knr", "sokerkommune", "kommunens navn"),
+    ),
     "round_year": ("Søknadsrunde", ("soknadsrunde", "runde", "soknadsar", "soknadsfrist")),
-    "received_date": ("Mottatt", ("mottatt", "mottatt dato", "innsendt", "sendt inn", "tidsmerke",
-                                  "tidsstempel", "timestamp", "dato")),
+    "received_date": (
+        "Mottatt",
+        ("mottatt", "mottatt dato", "innsendt", "sendt inn", "tidsmerke", "tidsstempel", "timestamp", "dato"),
+    ),
     "contact_name": ("Kontaktperson", ("kontaktperson", "kontakt", "navn", "kontaktperson navn")),
     "contact_email": ("E-post", ("e post", "epost", "email", "e postadresse", "mail")),
-    "samfunnsdel_year": ("1. Samfunnsdel fra år", (
-        "samfunnsdel", "samfunnsdelen", "arstall samfunnsdel", "gjeldende samfunnsdel",
-        "hvilket ar er gjeldende kommuneplanens samfunnsdel fra", "samfunnsdel fra ar")),
-    "progress_plan": ("2. Framdriftsplan", ("framdriftsplan", "fremdriftsplan", "framdrift", "fremdrift",
-                                            "framdriftsplan for planstrategi og samfunnsdel")),
-    "fact_base": ("3. Kunnskapsgrunnlag (ja/nei)", (
-        "kunnskapsgrunnlag", "statistikk", "nokkeltall", "kunnskapsgrunnlag ja nei",
-        "finnes statistikk nokkeltall og kunnskapsgrunnlag")),
-    "fact_base_description": ("3. Hvilket kunnskapsgrunnlag", (
-        "hvilket kunnskapsgrunnlag", "hvilke kunnskapsgrunnlag", "beskrivelse kunnskapsgrunnlag",
-        "hvilken statistikk")),
-    "staff": ("4. Ressurser (tekst)", ("ressurser", "planressurser", "bemanning", "ressurser tekst",
-                                       "ressurser satt av til planarbeid")),
+    "samfunnsdel_year": (
+        "1. Samfunnsdel fra år",
+        (
+            "samfunnsdel",
+            "samfunnsdelen",
+            "arstall samfunnsdel",
+            "gjeldende samfunnsdel",
+            "hvilket ar er gjeldende kommuneplanens samfunnsdel fra",
+            "samfunnsdel fra ar",
+        ),
+    ),
+    "progress_plan": (
+        "2. Framdriftsplan",
+        (
+            "framdriftsplan",
+            "fremdriftsplan",
+            "framdrift",
+            "fremdrift",
+            "framdriftsplan for planstrategi og samfunnsdel",
+        ),
+    ),
+    "fact_base": (
+        "3. Kunnskapsgrunnlag (ja/nei)",
+        (
+            "kunnskapsgrunnlag",
+            "statistikk",
+            "nokkeltall",
+            "kunnskapsgrunnlag ja nei",
+            "finnes statistikk nokkeltall og kunnskapsgrunnlag",
+        ),
+    ),
+    "fact_base_description": (
+        "3. Hvilket kunnskapsgrunnlag",
+        (
+            "hvilket kunnskapsgrunnlag",
+            "hvilke kunnskapsgrunnlag",
+            "beskrivelse kunnskapsgrunnlag",
+            "hvilken statistikk",
+        ),
+    ),
+    "staff": (
+        "4. Ressurser (tekst)",
+        ("ressurser", "planressurser", "bemanning", "ressurser tekst", "ressurser satt av til planarbeid"),
+    ),
     "staff_persons": ("4. Antall personer", ("antall personer", "personer", "antall planleggere")),
-    "staff_percent": ("4. Stillingsandel (%)", ("stillingsandel", "stillingsprosent", "prosent stilling",
-                                                "samlet stillingsandel")),
+    "staff_percent": (
+        "4. Stillingsandel (%)",
+        ("stillingsandel", "stillingsprosent", "prosent stilling", "samlet stillingsandel"),
+    ),
 }
 REQUIRED_FIELDS = ("municipality",)
 NOT_FILE = "Filen kan ikke leses som Excel (.xlsx) eller CSV. Lagre den som .xlsx eller .csv og prøv igjen."
@@ -72,8 +110,10 @@ def read_table(data: bytes, filename: str = "") -> pd.DataFrame:
         raise SpreadsheetError(EMPTY_FILE)
     if len(data) > MAX_FILE_BYTES:
         size = text.number(len(data) / 1024 / 1024, 1)
-        raise SpreadsheetError(f"Filen er {size} MB; den kan være høyst {MAX_FILE_BYTES // 1024 // 1024} MB. "
-                               "En eksport av søknader er vanligvis under 1 MB.")
+        raise SpreadsheetError(
+            f"Filen er {size} MB; den kan være høyst {MAX_FILE_BYTES // 1024 // 1024} MB. "
+            "En eksport av søknader er vanligvis under 1 MB."
+        )
     rows = _xlsx_rows(data) if data[:2] == b"PK" else _csv_rows(data, filename)
     rows = [[_cell(value) for value in row] for row in rows]
     rows = [row for row in rows if any(row)]
@@ -81,8 +121,10 @@ def read_table(data: bytes, filename: str = "") -> pd.DataFrame:
         raise SpreadsheetError(NO_HEADER)
     header, body = rows[0], rows[1:]
     if len(body) > MAX_ROWS:
-        raise SpreadsheetError(f"Filen har {text.number(len(body))} rader; høyst {text.number(MAX_ROWS)} kan "
-                               "importeres om gangen.")
+        raise SpreadsheetError(
+            f"Filen har {text.number(len(body))} rader; høyst {text.number(MAX_ROWS)} kan "
+            "importeres om gangen."
+        )
     width = len(header)
     names = _unique_headers(header)
     frame = pd.DataFrame([(row + [""] * width)[:width] for row in body], columns=names, dtype=object)
@@ -99,7 +141,7 @@ def _xlsx_rows(data: bytes) -> list[list]:
         raise SpreadsheetError(NOT_FILE) from error
     try:
         sheet = book.worksheets[0]
-        return [list(row) for _, row in zip(range(MAX_ROWS + 50), sheet.iter_rows(values_only=True))]
+        return [list(row) for row in itertools.islice(sheet.iter_rows(values_only=True), MAX_ROWS + 50)]
     finally:
         book.close()
 
@@ -218,9 +260,13 @@ def match_columns(headers: list[str], chosen: dict[str, str] | None = None) -> C
 
 
 def mapping_message(mapping: ColumnMapping) -> str:
-    parts = [f"Flere kolonner kan være «{FIELDS[f][0]}»: {', '.join(f'«{h}»' for h in hs)}. Velg én."
-             for f, hs in mapping.ambiguous.items()]
-    parts += [f"Fant ingen kolonne for «{FIELDS[f][0]}». Velg hvilken kolonne som er det." for f in mapping.missing]
+    parts = [
+        f"Flere kolonner kan være «{FIELDS[f][0]}»: {', '.join(f'«{h}»' for h in hs)}. Velg én."
+        for f, hs in mapping.ambiguous.items()
+    ]
+    parts += [
+        f"Fant ingen kolonne for «{FIELDS[f][0]}». Velg hvilken kolonne som er det." for f in mapping.missing
+    ]
     return " ".join(parts)
 
 
@@ -236,9 +282,10 @@ class Places:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> Places:
-        names = dict(zip(frame["municipality_code"], frame["name"]))
+        names = dict(zip(frame["municipality_code"], frame["name"], strict=True))
         by_name: dict[str, str] = {}
-        for code, name, official in zip(frame["municipality_code"], frame["name"], frame["official_name"]):
+        columns = (frame["municipality_code"], frame["name"], frame["official_name"])
+        for code, name, official in zip(*columns, strict=True):
             for variant in {name, official, *str(official).split(" - ")}:
                 by_name.setdefault(normalise(variant), code)
         return cls(names, by_name)
@@ -260,7 +307,8 @@ class Places:
         labels = [f"{c} {n}" for c, n in self.names.items()]
         near = indicators.near_matches(given, labels, limit=3) or [
             f"{self.by_name[k]} {self.names[self.by_name[k]]}"
-            for k in indicators.near_matches(key, list(self.by_name), limit=3)]
+            for k in indicators.near_matches(key, list(self.by_name), limit=3)
+        ]
         hint = f" Mente du {' eller '.join(dict.fromkeys(near))}?" if near else ""
         return None, f"Ukjent kommune «{given[:60]}».{hint}"
 
@@ -268,11 +316,24 @@ class Places:
 # --- cells to application fields --------------------------------------------------------------------------
 
 NUMBER_WORDS = {"en": 1, "ei": 1, "ett": 1, "én": 1, "to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6}
-_PERSONS = re.compile(r"(\d+|en|ei|ett|én|to|tre|fire|fem|seks)\s+(?:personer|person|stk|ansatte|ansatt|"
-                      r"planleggere|planlegger|medarbeidere|årsverk)", re.IGNORECASE)
+_PERSONS = re.compile(
+    r"(\d+|en|ei|ett|én|to|tre|fire|fem|seks)\s+(?:personer|person|stk|ansatte|ansatt|"
+    r"planleggere|planlegger|medarbeidere|årsverk)",
+    re.IGNORECASE,
+)
 _PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|prosent)", re.IGNORECASE)
-_DATE_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-                 "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%d.%m.%y")
+_DATE_FORMATS = (
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%d.%m.%Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y",
+    "%d.%m.%y",
+)
 
 
 def parse_received(value) -> object:
@@ -323,8 +384,11 @@ def parse_staff(words, persons, percent) -> dict:
     words, persons, percent = (str(v or "").strip() for v in (words, persons, percent))
     if not (words or persons or percent):
         return {"not_given": "staff"}
-    result = {"planning_staff_text": words or None, "planning_staff_persons": persons or None,
-              "planning_staff_percent": percent or None}
+    result = {
+        "planning_staff_text": words or None,
+        "planning_staff_persons": persons or None,
+        "planning_staff_percent": percent or None,
+    }
     if words and not (persons or percent):
         found_persons, found_percent = _PERSONS.search(words), _PERCENT.search(words)
         share = float(found_percent.group(1).replace(",", ".")) if found_percent else None
@@ -340,18 +404,20 @@ def split_contact(name, email) -> tuple[str, str | None]:
     found = re.search(r"[<(]?([^\s<>(),;]+@[^\s<>(),;]+)[>)]?", name)
     if found:
         email = email or found.group(1)
-        name = (name[:found.start()] + name[found.end():]).strip(" ,;-")
+        name = (name[: found.start()] + name[found.end() :]).strip(" ,;-")
     return name, email
 
 
-def to_applications(table: pd.DataFrame, fields: dict[str, str], places: Places,
-                    round_year: int | None) -> tuple[list[tuple[int, dict]], dict[str, str]]:
+def to_applications(
+    table: pd.DataFrame, fields: dict[str, str], places: Places, round_year: int | None
+) -> tuple[list[tuple[int, dict]], dict[str, str]]:
     """Rows → (row number, store fields); problems keyed «<row>.<field>». ``round_year`` is used
     when the file has no round column (the round chosen on the page or with --round)."""
     rows, problems = [], {}
     if "round_year" not in fields and round_year is None:
         problems["file"] = "Filen har ingen kolonne for søknadsrunde; velg runden (år for fristen)."
     for number, row in table.iterrows():
+
         def cell(name: str, row=row) -> object:
             return row[fields[name]] if name in fields else ""
 
@@ -369,8 +435,10 @@ def to_applications(table: pd.DataFrame, fields: dict[str, str], places: Places,
             **parse_samfunnsdel(cell("samfunnsdel_year")),
         }
         not_given = set() if record["progress_plan"] else {"progress_plan"}
-        for part in (parse_fact_base(cell("fact_base"), cell("fact_base_description")),
-                     parse_staff(cell("staff"), cell("staff_persons"), cell("staff_percent"))):
+        for part in (
+            parse_fact_base(cell("fact_base"), cell("fact_base_description")),
+            parse_staff(cell("staff"), cell("staff_persons"), cell("staff_percent")),
+        ):
             not_given |= {part.pop("not_given")} if "not_given" in part else set()
             record.update(part)
         if record.get("samfunnsdel_answer") == validation.NOT_GIVEN:
@@ -394,17 +462,27 @@ def validate_rows(rows: list[tuple[int, dict]], today: date | None = None) -> di
 
 
 FIELD_LABELS = {
-    "municipality_code": "Kommune", "round_year": "Søknadsrunde", "received_date": "Mottatt",
-    "contact_name": "Kontaktperson", "contact_email": "E-post", "samfunnsdel_year": "1. Samfunnsdel",
-    "samfunnsdel_answer": "1. Samfunnsdel", "progress_plan": "2. Framdriftsplan",
-    "has_fact_base": "3. Kunnskapsgrunnlag", "fact_base_description": "3. Kunnskapsgrunnlag",
-    "planning_staff_persons": "4. Ressurser (personer)", "planning_staff_percent": "4. Ressurser (stillingsandel)",
-    "status": "Status", "changed_by": "Ditt navn", "file": "Filen",
+    "municipality_code": "Kommune",
+    "round_year": "Søknadsrunde",
+    "received_date": "Mottatt",
+    "contact_name": "Kontaktperson",
+    "contact_email": "E-post",
+    "samfunnsdel_year": "1. Samfunnsdel",
+    "samfunnsdel_answer": "1. Samfunnsdel",
+    "progress_plan": "2. Framdriftsplan",
+    "has_fact_base": "3. Kunnskapsgrunnlag",
+    "fact_base_description": "3. Kunnskapsgrunnlag",
+    "planning_staff_persons": "4. Ressurser (personer)",
+    "planning_staff_percent": "4. Ressurser (stillingsandel)",
+    "status": "Status",
+    "changed_by": "Ditt navn",
+    "file": "Filen",
 }
 
 
 def problem_lines(problems: dict[str, str]) -> list[str]:
     """«Rad 3, Kommune: Ukjent kommune «Trena». Mente du 1835 Træna?», in row order."""
+
     def key(item):
         where = item[0].split(".", 1)[0]
         return (int(where) if where.isdigit() else 0, item[0])
@@ -427,24 +505,43 @@ def export_frame(applications: list[dict], names: dict[str, str]) -> pd.DataFram
     rows = []
     for a in applications:
         answer = a.get("samfunnsdel_answer")
-        rows.append({
-            FIELDS["municipality"][0]: f"{a['municipality_code']} {names.get(a['municipality_code'], '')}".strip(),
-            FIELDS["round_year"][0]: a["round_year"],
-            FIELDS["received_date"][0]: a["received_date"],
-            FIELDS["contact_name"][0]: a.get("contact_name"),
-            FIELDS["contact_email"][0]: a.get("contact_email"),
-            FIELDS["samfunnsdel_year"][0]: a["samfunnsdel_year"] if answer == "år" else
-            ("ingen" if answer == "ingen" else None),
-            FIELDS["progress_plan"][0]: a.get("progress_plan"),
-            FIELDS["fact_base"][0]: {True: "ja", False: "nei"}.get(a.get("has_fact_base")),
-            FIELDS["fact_base_description"][0]: a.get("fact_base_description"),
-            FIELDS["staff_persons"][0]: a.get("planning_staff_persons"),
-            FIELDS["staff_percent"][0]: a.get("planning_staff_percent"),
-            FIELDS["staff"][0]: a.get("planning_staff_text"),
-        })
-    columns = [FIELDS[f][0] for f in ("municipality", "round_year", "received_date", "contact_name", "contact_email",
-                                      "samfunnsdel_year", "progress_plan", "fact_base", "fact_base_description",
-                                      "staff_persons", "staff_percent", "staff")]
+        rows.append(
+            {
+                FIELDS["municipality"][
+                    0
+                ]: f"{a['municipality_code']} {names.get(a['municipality_code'], '')}".strip(),
+                FIELDS["round_year"][0]: a["round_year"],
+                FIELDS["received_date"][0]: a["received_date"],
+                FIELDS["contact_name"][0]: a.get("contact_name"),
+                FIELDS["contact_email"][0]: a.get("contact_email"),
+                FIELDS["samfunnsdel_year"][0]: a["samfunnsdel_year"]
+                if answer == "år"
+                else ("ingen" if answer == "ingen" else None),
+                FIELDS["progress_plan"][0]: a.get("progress_plan"),
+                FIELDS["fact_base"][0]: {True: "ja", False: "nei"}.get(a.get("has_fact_base")),
+                FIELDS["fact_base_description"][0]: a.get("fact_base_description"),
+                FIELDS["staff_persons"][0]: a.get("planning_staff_persons"),
+                FIELDS["staff_percent"][0]: a.get("planning_staff_percent"),
+                FIELDS["staff"][0]: a.get("planning_staff_text"),
+            }
+        )
+    columns = [
+        FIELDS[f][0]
+        for f in (
+            "municipality",
+            "round_year",
+            "received_date",
+            "contact_name",
+            "contact_email",
+            "samfunnsdel_year",
+            "progress_plan",
+            "fact_base",
+            "fact_base_description",
+            "staff_persons",
+            "staff_percent",
+            "staff",
+        )
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -478,8 +575,16 @@ class ImportOutcome:
         return not self.problems and not self.needs_mapping and self.result is not None
 
 
-def import_file(store, data: bytes, filename: str, places: Places, round_year: int | None, changed_by: str,
-                chosen: dict[str, str] | None = None, dry_run: bool = False) -> ImportOutcome:
+def import_file(
+    store,
+    data: bytes,
+    filename: str,
+    places: Places,
+    round_year: int | None,
+    changed_by: str,
+    chosen: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> ImportOutcome:
     """Read, match, convert, validate and store (all or nothing). Nothing is written when any row has a
     problem, when the columns need the user's choice, or in a dry run."""
     try:
@@ -508,10 +613,14 @@ def change_lines(result) -> list[str]:
     """«Rad 4, 1835 Træna: ny versjon (1. Samfunnsdel: 2016 → 2012)» for every changed row."""
     lines = []
     for number, application, changes in result.changed:
-        shown = "; ".join(f"{FIELD_LABELS.get(name, name)}: {_plain(old)} → {_plain(new)}"
-                          for name, (old, new) in changes.items() if name != "samfunnsdel_answer")
-        lines.append(f"Rad {number}, {application['municipality_code']}: ny versjon {application['version']} "
-                     f"({shown})")
+        shown = "; ".join(
+            f"{FIELD_LABELS.get(name, name)}: {_plain(old)} → {_plain(new)}"
+            for name, (old, new) in changes.items()
+            if name != "samfunnsdel_answer"
+        )
+        lines.append(
+            f"Rad {number}, {application['municipality_code']}: ny versjon {application['version']} ({shown})"
+        )
     return lines
 
 

@@ -44,8 +44,12 @@ class PlanFact:
         return " – ".join(parts) if parts else "Ingen kilde registrert"
 
     def as_row(self) -> dict:
-        return {"plan_type": self.plan_type, "status": self.status, "adopted": self.adopted,
-                "source_text": self.source_text}
+        return {
+            "plan_type": self.plan_type,
+            "status": self.status,
+            "adopted": self.adopted,
+            "source_text": self.source_text,
+        }
 
 
 @dataclass
@@ -67,8 +71,9 @@ def _clean(value) -> str | None:
     return value or None
 
 
-def plan_status_summary(seed: pd.DataFrame, entries: list[dict], as_of: date | None = None,
-                        code: str | None = None) -> PlanStatusSummary:
+def plan_status_summary(
+    seed: pd.DataFrame, entries: list[dict], as_of: date | None = None, code: str | None = None
+) -> PlanStatusSummary:
     """Best-known status of samfunnsdel, arealdel and planstrategi, and the planstrategi rule.
 
     ``seed`` holds the public-source rows (``seed_plan_status``), ``entries`` what users entered
@@ -90,8 +95,22 @@ def plan_status_summary(seed: pd.DataFrame, entries: list[dict], as_of: date | N
     for plan_type in STATUS_PLAN_TYPES:
         match = best[best["plan_type"] == plan_type] if not best.empty else best
         if match.empty:
-            facts.append(PlanFact(plan_type, PLAN_TYPE_LABELS[plan_type], "ukjent", "Ukjent", None, text.MISSING,
-                                  None, None, None, None, False, None))
+            facts.append(
+                PlanFact(
+                    plan_type,
+                    PLAN_TYPE_LABELS[plan_type],
+                    "ukjent",
+                    "Ukjent",
+                    None,
+                    text.MISSING,
+                    None,
+                    None,
+                    None,
+                    None,
+                    False,
+                    None,
+                )
+            )
             continue
         row = match.iloc[0]
         plan_status = _clean(row["status"]) or "ukjent"
@@ -103,42 +122,53 @@ def plan_status_summary(seed: pd.DataFrame, entries: list[dict], as_of: date | N
         pending = None
         if _clean(row.get("pending_status")):
             pending_label = status.STATUS_LABELS.get(row["pending_status"], row["pending_status"])
-            pending_bits = [f"Ny revisjon: {pending_label.lower()}",
-                            _clean(row.get("pending_period")), _clean(row.get("pending_source_title")),
-                            _clean(row.get("pending_source_url"))]
+            pending_bits = [
+                f"Ny revisjon: {pending_label.lower()}",
+                _clean(row.get("pending_period")),
+                _clean(row.get("pending_source_title")),
+                _clean(row.get("pending_source_url")),
+            ]
             pending = " – ".join(b for b in pending_bits if b)
-        facts.append(PlanFact(
-            plan_type=plan_type,
-            label=PLAN_TYPE_LABELS[plan_type],
-            status=plan_status,
-            status_label=status.STATUS_LABELS.get(plan_status, plan_status),
-            adopted=plan_date.iso() if plan_date else None,
-            adopted_text=plan_date.norwegian() if plan_date else text.MISSING,
-            age_years=status.plan_age_years(plan_date, as_of) if plan_date else None,
-            period=_clean(row.get("period")),
-            source_title=_clean(row.get("source_title")),
-            source_url=_clean(row.get("source_url")),
-            entered_in_app=(row.get("priority") or 0) == 1,
-            note=_clean(row.get("note")),
-            pending=pending,
-        ))
+        facts.append(
+            PlanFact(
+                plan_type=plan_type,
+                label=PLAN_TYPE_LABELS[plan_type],
+                status=plan_status,
+                status_label=status.STATUS_LABELS.get(plan_status, plan_status),
+                adopted=plan_date.iso() if plan_date else None,
+                adopted_text=plan_date.norwegian() if plan_date else text.MISSING,
+                age_years=status.plan_age_years(plan_date, as_of) if plan_date else None,
+                period=_clean(row.get("period")),
+                source_title=_clean(row.get("source_title")),
+                source_url=_clean(row.get("source_url")),
+                entered_in_app=(row.get("priority") or 0) == 1,
+                note=_clean(row.get("note")),
+                pending=pending,
+            )
+        )
     strategy = next(f for f in facts if f.plan_type == "planstrategi")
     return PlanStatusSummary(facts, status.planstrategi_status(strategy.adopted, as_of), as_of)
 
 
 def plan_status_rows(summary: PlanStatusSummary) -> pd.DataFrame:
     """The summary as a table for the screen and the brief (all text)."""
-    strategy_status = {status.ADOPTED: "Vedtatt", status.NOT_DUE: "Ikke forfalt",
-                       status.OVERDUE: "Forfalt"}
+    strategy_status = {status.ADOPTED: "Vedtatt", status.NOT_DUE: "Ikke forfalt", status.OVERDUE: "Forfalt"}
     rows = []
     for fact in summary.facts:
         age = text.MISSING if fact.age_years is None else f"{fact.age_years} år"
-        row = {"Plan": fact.label, "Status": fact.status_label, "Vedtatt": fact.adopted_text,
-               "Alder": age, "Planperiode": text.period(fact.period),
-               "Kilde": fact.source_title or "Ingen kilde registrert",
-               "Lenke": fact.source_url, "Merknad": " ".join(filter(None, [fact.note, fact.pending])) or None}
+        row = {
+            "Plan": fact.label,
+            "Status": fact.status_label,
+            "Vedtatt": fact.adopted_text,
+            "Alder": age,
+            "Planperiode": text.period(fact.period),
+            "Kilde": fact.source_title or "Ingen kilde registrert",
+            "Lenke": fact.source_url,
+            "Merknad": " ".join(filter(None, [fact.note, fact.pending])) or None,
+        }
         if fact.plan_type == "planstrategi":
-            row["Status"] = (f"{strategy_status[summary.planstrategi.status]} – "
-                             f"valgperioden {summary.planstrategi.term}")
+            row["Status"] = (
+                f"{strategy_status[summary.planstrategi.status]} – valgperioden {summary.planstrategi.term}"
+            )
         rows.append(row)
     return pd.DataFrame(rows)

@@ -162,16 +162,19 @@ def _county_figures(con, county_code: str | None, figures: list[KeyFigure]) -> d
         if figure.indicator_id not in COUNTY_FIGURES or figure.year is None or not county_code:
             continue
         indicator = indicators.get(figure.indicator_id)
-        value = queries.value_in_year(queries.aggregate_series(con, figure.indicator_id, county_code), figure.year)
+        series = queries.aggregate_series(con, figure.indicator_id, county_code)
+        value = queries.value_in_year(series, figure.year)
         if not text.is_missing(value):
-            result[figure.indicator_id] = (float(value), text.formatted(value, indicator.unit, indicator.decimals))
+            shown = text.formatted(value, indicator.unit, indicator.decimals)
+            result[figure.indicator_id] = (float(value), shown)
     return result
 
 
 def _timeline(milestones: list[dict], as_of: date, plan: plan_summary.PlanStatusSummary, place: str,
               population: pd.DataFrame):
     election_year = calendar.election_year_of_term(as_of)
-    legal = calendar.calendar_frame(calendar.legal_calendar(election_year, election_year + calendar.TERM_YEARS))
+    last_year = election_year + calendar.TERM_YEARS
+    legal = calendar.calendar_frame(calendar.legal_calendar(election_year, last_year))
     table = plan_timeline.timeline_table(legal, plan_timeline.milestones_frame(milestones))
     table = table[(table["Fra"] >= date(election_year, 9, 1))
                   & ~table["Hendelse"].str.contains("Innstilling")].reset_index(drop=True)
@@ -216,7 +219,8 @@ def build_brief(con, application: dict, plan_entries: list[dict], milestones: li
         trends=trend_sentences(con, code, info["name"], info.get("county_code"), info.get("county_name")),
         plan=plan, timeline=table, answers=application_answers.application_answers(application),
         checks=checks,
-        talking_points=points.talking_points(info["name"], by_id, county, info.get("county_name"), checks, plan),
+        talking_points=points.talking_points(info["name"], by_id, county, info.get("county_name"), checks,
+                                             plan),
         timeline_figure=figure, sources=sources,
     )
 
@@ -241,12 +245,14 @@ def application_table(brief: ConversationBrief) -> Table:
         ["Søknadsrunde", f"Frist {text.long_date(deadline)}"],
         ["Mottatt", (text.long_date(date.fromisoformat(received)) if received else text.MISSING) + late],
         ["Status", STATUS_TEXT.get(app.get("status"), str(app.get("status")))],
-        ["Kontaktperson", f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or 'ingen e-post'})"],
+        ["Kontaktperson",
+         f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or 'ingen e-post'})"],
         ["Kan delta", "Ja" if brief.eligibility.eligible else "Nei"],
         ["Begrunnelse", " ".join(brief.eligibility.reasons)],
     ]
     if assessment or app.get("adviser_note"):
-        who = f" ({app.get('assessed_by')}, {str(app.get('assessed_at') or '')[:10]})" if app.get("assessed_by") else ""
+        when = str(app.get("assessed_at") or "")[:10]
+        who = f" ({app.get('assessed_by')}, {when})" if app.get("assessed_by") else ""
         rows.append(["Rådgivers vurdering", (network.ASSESSMENTS.get(assessment, "Ikke vurdert")) + who])
         if app.get("adviser_note"):
             rows.append(["Rådgivers notat", str(app["adviser_note"])])
@@ -255,8 +261,8 @@ def application_table(brief: ConversationBrief) -> Table:
 
 def checks_section(checks: list[application_checks.Check]) -> Section:
     section = Section("Sjekk av søknaden mot data")
-    section.add(Paragraph("Hvert svar er holdt mot det som er kjent: «stemmer», «avvik» eller «kan ikke sjekkes», "
-                          "med tallene og kildene det bygger på."))
+    section.add(Paragraph("Hvert svar er holdt mot det som er kjent: «stemmer», «avvik» eller «kan ikke "
+                          "sjekkes», med tallene og kildene det bygger på."))
     for check in checks:
         section.add(Heading(f"{check.title}: {check.outcome_label.lower()}"))
         section.add(Paragraph(check.reason))
@@ -267,8 +273,8 @@ def checks_section(checks: list[application_checks.Check]) -> Section:
 
 def talking_points_section(brief: ConversationBrief) -> Section:
     section = Section("Samtalepunkter")
-    section.add(Paragraph(f"Spørsmål skrevet fra tallene og sjekkene for {brief.name}, ordnet etter nettverkets "
-                          "faste temaer."))
+    section.add(Paragraph(f"Spørsmål skrevet fra tallene og sjekkene for {brief.name}, ordnet etter "
+                          "nettverkets faste temaer."))
     for number, point in enumerate(brief.talking_points, start=1):
         section.add(Heading(f"{number}. {point.theme_label}"))
         section.add(Paragraph(point.question))
@@ -297,7 +303,7 @@ def timeline_section(brief: ConversationBrief) -> Section:
                           "SSB tabell 07459"))
     rows = [[plan_timeline.date_span(s, e if isinstance(e, date) else None), h, k, t]
             for s, e, h, k, t in zip(timeline["Fra"], timeline["Til"], timeline["Hendelse"],
-                                     timeline["Hjemmel/kilde"], timeline["Type"])]
+                                     timeline["Hjemmel/kilde"], timeline["Type"], strict=True)]
     section.add(Table("Tidslinjen som tabell", ["Når", "Hendelse", "Hjemmel/kilde", "Type"], rows))
     return section
 
@@ -316,8 +322,8 @@ def brief_report(brief: ConversationBrief) -> Report:
     plan = Section("Planstatus", [Paragraph(brief.plan.planstrategi.message),
                                   Table("Planstatus", list(plan_table.columns), _rows(plan_table))])
     sources = Section("Kilder", [BulletList(brief.sources + [f"Laget {text.long_date(brief.as_of)}."])])
-    sections = [checks_section(brief.checks), talking_points_section(brief), answers_section(brief), about, key,
-                trends, plan, timeline_section(brief), sources]
+    sections = [checks_section(brief.checks), talking_points_section(brief), answers_section(brief), about,
+                key, trends, plan, timeline_section(brief), sources]
     return Report(
         municipality={"municipality_code": brief.municipality_code, "name": brief.name,
                       "county_name": brief.county_name},

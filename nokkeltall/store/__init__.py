@@ -21,7 +21,8 @@ from nokkeltall.store.validation import (
 )
 
 __all__ = [
-    "ConflictError", "ImportResult", "NotFoundError", "UserStore", "ValidationError", "configured_editor_password",
+    "ConflictError", "ImportResult", "NotFoundError", "UserStore", "ValidationError",
+    "configured_editor_password",
     "editing_allowed", "plan_entries_as_sources", "validate_application", "validate_milestone",
     "validate_plan_entry",
 ]

@@ -56,14 +56,15 @@ TABLES: dict[str, str] = {
             fact_base_description TEXT,        -- answer 3: which statistics / fact base
             planning_staff_persons INTEGER CHECK (planning_staff_persons >= 0),  -- answer 4
             planning_staff_percent REAL CHECK (planning_staff_percent BETWEEN 0 AND 100),  -- stillingsandel
-            planning_staff_text TEXT,          -- answer 4 as written when not in figures; all NULL: ikke oppgitt
+            planning_staff_text TEXT,          -- answer 4 in words; all three NULL: ikke oppgitt
             contact_name TEXT NOT NULL,
             contact_email TEXT,
             received_date TEXT NOT NULL,       -- YYYY-MM-DD
             status TEXT NOT NULL CHECK (status IN ('mottatt', 'samtale', 'valgt', 'ikke_valgt')),
             note TEXT,
             adviser_note TEXT,                 -- the adviser's own notes (not from the application)
-            assessment TEXT CHECK (assessment IS NULL OR assessment IN ('aktuell', 'usikker', 'ikke_aktuell')),
+            assessment TEXT
+                CHECK (assessment IS NULL OR assessment IN ('aktuell', 'usikker', 'ikke_aktuell')),
             assessed_by TEXT,
             assessed_at TEXT,
             {_AUDIT},

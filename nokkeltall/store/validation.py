@@ -122,7 +122,8 @@ def read_year(value: object, first: int, last: int, required: bool = True):
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        return None, f"«{str(value).strip()[:40]}» er ikke et årstall. Skriv fire sifre, for eksempel {last - 1}."
+        given = str(value).strip()[:40]
+        return None, f"«{given}» er ikke et årstall. Skriv fire sifre, for eksempel {last - 1}."
     if not number.is_integer() or not first <= number <= last:
         return None, year_range_message(first, last)
     return int(number), None
@@ -240,10 +241,12 @@ ANSWER_FIELDS = {
 SAMFUNNSDEL_ANSWERS = ("år", "ingen", "ikke_oppgitt")
 NOT_GIVEN = "ikke_oppgitt"
 ANSWER_REQUIRED = "Svar på spørsmålet, eller kryss av for «ikke oppgitt»."
-SAMFUNNSDEL_CHOICE = "Skriv årstallet, «ingen» (kommunen har ingen gjeldende samfunnsdel) eller «ikke oppgitt»."
+SAMFUNNSDEL_CHOICE = ("Skriv årstallet, «ingen» (kommunen har ingen gjeldende samfunnsdel) "
+                      "eller «ikke oppgitt».")
 BOTH_GIVEN = "Du har både skrevet et svar og krysset av for «ikke oppgitt». Velg ett av dem."
 STAFF_MISMATCH = "Antall personer og stillingsandel passer ikke sammen: 0 personer gir 0 %, og omvendt."
-STAFF_REQUIRED = "Oppgi antall personer og stillingsandel (eller svaret som tekst), eller kryss av for «ikke oppgitt»."
+STAFF_REQUIRED = ("Oppgi antall personer og stillingsandel (eller svaret som tekst), "
+                  "eller kryss av for «ikke oppgitt».")
 STAFF_PERSONS_MAX = 100
 _NONE_WORDS = ("ingen", "nei", "har ikke", "finnes ikke", "ingen gjeldende")
 _NOT_GIVEN_WORDS = ("ikke oppgitt", "ikke_oppgitt", "ikke besvart", "ukjent", "vet ikke")
@@ -368,7 +371,8 @@ ASSESSMENTS = network.ASSESSMENTS
 
 def clean_assessment(data: dict) -> tuple[dict, dict[str, str]]:
     """The adviser's own note and assessment of an applicant (blank assessment: not assessed yet)."""
-    assessment = None if is_blank(data.get("assessment")) else read_choice(data["assessment"], tuple(ASSESSMENTS))
+    blank = is_blank(data.get("assessment"))
+    assessment = None if blank else read_choice(data["assessment"], tuple(ASSESSMENTS))
     return _collect({
         "adviser_note": read_text(data.get("adviser_note")),
         "assessment": assessment or (None, None),

@@ -198,11 +198,12 @@ def county_overview(page: ApplicationsPage) -> None:
         st.info(f"Ingen søknader er registrert for runden med frist {text.long_date(page.deadline)}.")
         return
     table = _matrix(page)
-    st.markdown("**Søkerne side om side** – klikk på en kolonneoverskrift for å sortere. Sjekkene er forklart, "
-                "med kilder, i samtaleunderlaget.")
+    st.markdown("**Søkerne side om side** – klikk på en kolonneoverskrift for å sortere. Sjekkene er "
+                "forklart, med kilder, i samtaleunderlaget.")
     st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch", key="county_matrix",
                  column_config={"Folketall": st.column_config.NumberColumn(format="localized")})
-    st.download_button("Last ned oversikten (Excel)", county_matrix.matrix_xlsx(table, page.round_year, page.today),
+    workbook = county_matrix.matrix_xlsx(table, page.round_year, page.today)
+    st.download_button("Last ned oversikten (Excel)", workbook,
                        file_name=f"soknader-{page.round_year}.xlsx", key="matrix_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if page.can_edit:
@@ -236,7 +237,8 @@ def _assessment_form(page: ApplicationsPage) -> None:
                                 format_func=network.APPLICATION_STATUSES.get, key=f"assess_status{suffix}",
                                 help="mottatt → samtale avtalt → valgt / ikke valgt")
         choices = [None, *network.ASSESSMENTS]
-        assessment = right.selectbox(LABELS["assessment"], choices, index=choices.index(application.get("assessment")),
+        assessment = right.selectbox(LABELS["assessment"], choices,
+                                     index=choices.index(application.get("assessment")),
                                      format_func=lambda k: network.ASSESSMENTS.get(k, "Ikke vurdert"),
                                      key=f"assessment{suffix}")
         note = st.text_area(LABELS["adviser_note"], value=application.get("adviser_note") or "",
@@ -267,11 +269,13 @@ def _assessment_form(page: ApplicationsPage) -> None:
 
 def import_applications(page: ApplicationsPage) -> None:
     """«Importer søknader»: a spreadsheet from the form tool, checked row by row before anything is saved."""
-    st.markdown("Last opp eksporten fra skjemaverktøyet (Excel eller CSV, én rad per kommune). Kolonnene finnes "
-                "selv om overskriftene er litt forskjellige; er noe uklart, velger du kolonnen. **Har én rad feil, "
-                "importeres ingenting**, og hver feil vises med radnummer. En søknad som er importert før og er "
+    st.markdown("Last opp eksporten fra skjemaverktøyet (Excel eller CSV, én rad per kommune). Kolonnene "
+                "finnes selv om overskriftene er litt forskjellige; er noe uklart, velger du kolonnen. **Har én "
+                "rad feil, importeres ingenting**, og hver feil vises med radnummer. En søknad som er importert "
+                "før og er "
                 "uendret, endres ikke; en endret søknad blir en ny versjon med endringslogg.")
-    upload = st.file_uploader("Regneark med søknader (.xlsx eller .csv)", type=["xlsx", "csv"], key="import_file")
+    upload = st.file_uploader("Regneark med søknader (.xlsx eller .csv)", type=["xlsx", "csv"],
+                              key="import_file")
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name
@@ -296,7 +300,8 @@ def import_applications(page: ApplicationsPage) -> None:
     st.info(f"Filen er kontrollert: {result.summary()}", icon="🔎")
     changes = spreadsheet.change_lines(result)
     if changes:
-        st.markdown("**Endringer (blir nye versjoner):**\n" + "\n".join(f"- {safe_text(c, 600)}" for c in changes))
+        listed = "\n".join(f"- {safe_text(c, 600)}" for c in changes)
+        st.markdown(f"**Endringer (blir nye versjoner):**\n{listed}")
     if not page.can_edit:
         st.info("Du trenger redaktørpassordet (i sidepanelet) for å importere.", icon="🔒")
         return
@@ -329,7 +334,8 @@ def _import_button(page: ApplicationsPage, data: bytes, name: str, chosen: dict,
     who = name_input("import_name")
     if not st.button("Importer søknader", type="primary", key="import_button"):
         return
-    outcome = spreadsheet.import_file(page.store, data, name, page.places.places, page.round_year, who, chosen)
+    outcome = spreadsheet.import_file(page.store, data, name, page.places.places, page.round_year, who,
+                                      chosen)
     if not outcome.ok:
         st.error("Ingenting er importert:", icon="⚠️")
         st.markdown("\n".join(f"- {safe_text(line, 400)}" for line in outcome.problems))
@@ -388,8 +394,10 @@ def registration_form(page: ApplicationsPage) -> None:
         st.info("Velg kommunen som har søkt.")
 
 
-SAMFUNNSDEL_CHOICES = {"år": "Årstall", "ingen": "Ingen gjeldende samfunnsdel", "ikke_oppgitt": "Ikke oppgitt"}
-FACT_CHOICES = {"ja": "Ja", "nei": "Nei", "tekst": "Bare tekst (verken ja eller nei)", "ikke_oppgitt": "Ikke oppgitt"}
+SAMFUNNSDEL_CHOICES = {"år": "Årstall", "ingen": "Ingen gjeldende samfunnsdel",
+                       "ikke_oppgitt": "Ikke oppgitt"}
+FACT_CHOICES = {"ja": "Ja", "nei": "Nei", "tekst": "Bare tekst (verken ja eller nei)",
+                "ikke_oppgitt": "Ikke oppgitt"}
 
 
 def _fact_choice(record: dict) -> str | None:
@@ -404,12 +412,14 @@ def _answers(record: dict, suffix: str) -> dict:
     """The four answers, none pre-filled: each must be given or marked «ikke oppgitt»."""
     st.markdown("**Søknadens fire svar** – fyll ut hvert svar, eller merk det «ikke oppgitt».")
     options = list(SAMFUNNSDEL_CHOICES)
-    answer = st.radio(LABELS["samfunnsdel_year"], options, format_func=SAMFUNNSDEL_CHOICES.get, horizontal=True,
+    answer = st.radio(LABELS["samfunnsdel_year"], options, format_func=SAMFUNNSDEL_CHOICES.get,
+                      horizontal=True,
                       index=options.index(record["samfunnsdel_answer"]) if record else None,
                       key=f"samfunnsdel_answer{suffix}")
     year = st.text_input("Årstall (når svaret er et årstall)", key=f"samfunnsdel{suffix}", placeholder="2019",
                          value="" if record.get("samfunnsdel_year") is None else str(record["samfunnsdel_year"]))
-    progress = st.text_area(LABELS["progress_plan"], value=record.get("progress_plan") or "", key=f"progress{suffix}")
+    progress = st.text_area(LABELS["progress_plan"], value=record.get("progress_plan") or "",
+                            key=f"progress{suffix}")
     progress_missing = st.checkbox("Framdriftsplan ikke oppgitt", key=f"progress_missing{suffix}",
                                    value=bool(record) and not record.get("progress_plan"))
     fact_options = list(FACT_CHOICES)
@@ -422,20 +432,22 @@ def _answers(record: dict, suffix: str) -> dict:
                                 value=record.get("planning_staff_persons"), key=f"persons{suffix}",
                                 placeholder="antall")
     percent = right.number_input(LABELS["planning_staff_percent"], min_value=0.0, max_value=100.0, step=5.0,
-                                 value=record.get("planning_staff_percent"), format="%g", key=f"percent{suffix}",
+                                 value=record.get("planning_staff_percent"), format="%g",
+                                 key=f"percent{suffix}",
                                  placeholder="prosent")
     staff_text = st.text_input(LABELS["planning_staff_text"], value=record.get("planning_staff_text") or "",
                                key=f"stafftext{suffix}", help="Når søknaden beskriver ressursene med ord.")
     staff_missing = st.checkbox("Ressurser ikke oppgitt", key=f"staff_missing{suffix}",
                                 value=bool(record) and record.get("planning_staff_percent") is None
                                 and not record.get("planning_staff_text"))
-    not_given = {name for name, missing in (("samfunnsdel", answer == "ikke_oppgitt"),
-                                            ("progress_plan", progress_missing),
-                                            ("fact_base", fact == "ikke_oppgitt"), ("staff", staff_missing)) if missing}
+    marks = (("samfunnsdel", answer == "ikke_oppgitt"), ("progress_plan", progress_missing),
+             ("fact_base", fact == "ikke_oppgitt"), ("staff", staff_missing))
+    not_given = {name for name, missing in marks if missing}
     return {
         "samfunnsdel_answer": answer, "samfunnsdel_year": year if answer == "år" else None,
         "progress_plan": progress, "has_fact_base": {"ja": True, "nei": False}.get(fact),
-        "fact_base_description": fact_text, "planning_staff_persons": persons, "planning_staff_percent": percent,
+        "fact_base_description": fact_text, "planning_staff_persons": persons,
+        "planning_staff_percent": percent,
         "planning_staff_text": staff_text, "not_given": sorted(not_given),
     }
 
@@ -521,7 +533,8 @@ def _show_block(block, chart_key: str) -> None:
     elif isinstance(block, Paragraph):
         st.markdown(safe_text(block.text, 5000) or text.MISSING)
     elif isinstance(block, Table):
-        st.dataframe(pd.DataFrame(block.rows, columns=_unique(block.columns)), hide_index=True, width="stretch")
+        frame = pd.DataFrame(block.rows, columns=_unique(block.columns))
+        st.dataframe(frame, hide_index=True, width="stretch")
     elif isinstance(block, BulletList):
         marker = "1." if block.numbered else "-"
         st.markdown("\n".join(f"{marker} {safe_text(item, 2000)}" for item in block.items))
@@ -540,7 +553,8 @@ def _unique(columns: list[str]) -> list[str]:
 def conversation_brief(page: ApplicationsPage) -> None:
     """«Samtaleunderlag»: the brief for one application on screen, and the same document as .docx."""
     if not page.applications:
-        st.info("Registrer eller importer en søknad først; samtaleunderlaget lages fra søknaden og statistikken.")
+        st.info("Registrer eller importer en søknad først; samtaleunderlaget lages fra søknaden og "
+                "statistikken.")
         return
     by_id = page.by_id
     chosen = _kept_selectbox("Samtaleunderlag for", list(by_id), format_func=page.label, key="brief_choice")
@@ -551,7 +565,8 @@ def conversation_brief(page: ApplicationsPage) -> None:
     conversation, report = _brief_view(key, page.today, fingerprint(), application, entries, milestones,
                                        page.applications)
     st.download_button(
-        "Last ned samtaleunderlag (.docx)", lambda: _brief_document(key, page.today, fingerprint(), conversation),
+        "Last ned samtaleunderlag (.docx)",
+        lambda: _brief_document(key, page.today, fingerprint(), conversation),
         file_name=f"samtaleunderlag_{code}_{conversation.name.split(' - ')[-1].replace(' ', '_')}.docx",
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="brief_docx",
     )

@@ -86,7 +86,8 @@ def _status_summary(key: tuple, _entries: list[dict]):
     """The plan status summary and its table, shared between reruns and sessions (about 8 ms to work
     out); ``key`` is ``PlanPage.status_key``: a new entry or a rebuilt database gives a new one."""
     code, _, today, _ = key
-    summary = plan_summary.plan_status_summary(cached_call(status.collected_rows, code), _entries, today, code=code)
+    collected = cached_call(status.collected_rows, code)
+    summary = plan_summary.plan_status_summary(collected, _entries, today, code=code)
     rows = plan_summary.plan_status_rows(summary)
     rows["Planperiode"] = rows["Planperiode"].map(text.period)
     # as an Arrow table: st.dataframe then skips the pandas conversion on every rerun

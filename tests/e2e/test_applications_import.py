@@ -17,9 +17,12 @@ from nokkeltall.store import UserStore
 
 pytestmark = pytest.mark.browser
 
-HEADERS = ("Tidsmerke;Kommune;Kontaktperson;1. Hvilket år er gjeldende kommuneplanens samfunnsdel fra?;"
-           "2. Framdriftsplan for planstrategi og samfunnsdel;3. Finnes statistikk, nøkkeltall og kunnskapsgrunnlag?;"
-           "4. Ressurser satt av til planarbeid;Søknadsrunde;Kommentar")
+HEADERS = (
+    "Tidsmerke;Kommune;Kontaktperson;1. Hvilket år er gjeldende kommuneplanens samfunnsdel fra?;"
+    "2. Framdriftsplan for planstrategi og samfunnsdel;"
+    "3. Finnes statistikk, nøkkeltall og kunnskapsgrunnlag?;"
+    "4. Ressurser satt av til planarbeid;Søknadsrunde;Kommentar"
+)
 
 
 def _round(today: date) -> int:
@@ -33,13 +36,18 @@ def _no_errors(page) -> None:
 def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir, tmp_path):
     round_year, today = _round(date.today()), date.today().strftime("%d.%m.%Y")
     sheet = tmp_path / "soknader.csv"
-    sheet.write_bytes("\n".join((
-        HEADERS,
-        f"{today};Lierne;Kari Nordmann <kari@lierne.kommune.no>;2012;Planstrategi vedtas juni 2027. "
-        f"Samfunnsdel vedtas høsten 2028.;Nei. Kun folketall fra SSB, ikke samlet.;1 planlegger i 50 % stilling;"
-        f"{round_year};fra mobil",
-        f"{today};4201;Ola;ingen;Oppstart våren 2027;ja, kommunebilde;2 personer, 60 %;{round_year};",
-    )).encode("latin-1"))
+    sheet.write_bytes(
+        "\n".join(
+            (
+                HEADERS,
+                f"{today};Lierne;Kari Nordmann <kari@lierne.kommune.no>;2012;Planstrategi vedtas juni 2027. "
+                f"Samfunnsdel vedtas høsten 2028.;Nei. Kun folketall fra SSB, ikke samlet.;"
+                f"1 planlegger i 50 % stilling;"
+                f"{round_year};fra mobil",
+                f"{today};4201;Ola;ingen;Oppstart våren 2027;ja, kommunebilde;2 personer, 60 %;{round_year};",
+            )
+        ).encode("latin-1")
+    )
 
     page.goto(f"{app_url}/soknader")
     page.get_by_role("tab", name=re.compile("Importer søknader")).click()
@@ -61,8 +69,11 @@ def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir
     page.get_by_role("button", name="Importer søknader").click()
     page.get_by_text(re.compile("Importert: 2 nye")).wait_for()
     _no_errors(page)
-    stored = {a["municipality_code"]: a for a in UserStore(e2e_data_dir / "brukerdata.sqlite")
-              .list_applications(round_year) if a["entered_by"] == "E2E-import"}
+    stored = {
+        a["municipality_code"]: a
+        for a in UserStore(e2e_data_dir / "brukerdata.sqlite").list_applications(round_year)
+        if a["entered_by"] == "E2E-import"
+    }
     assert set(stored) == {"5042", "5041"} and stored["5042"]["samfunnsdel_year"] == 2012
 
     page.get_by_role("tab", name=re.compile("Oversikt per fylke")).click()
@@ -79,7 +90,7 @@ def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir
     choice.click()
     page.get_by_role("option", name=re.compile("5042 Lierne")).click()
     page.get_by_role("heading", name=re.compile("Samtaleunderlag: Lierne")).wait_for()
-    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "import_samtaleunderlag.png"), full_page=True)
     with page.expect_download(timeout=90_000) as download_info:
@@ -95,12 +106,17 @@ def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir
     assert "Planstrategi og lovens frist: avvik" in level2  # juni 2027 is after 31 October 2024
     texts = [p.text for p in document.paragraphs]
     assert any(t.startswith("Planlagt vedtak juni 2027 er etter fristen") for t in texts)
-    assert "Nei, ikke samlet i et kunnskapsgrunnlag. Kommunen skriver: «Kun folketall fra SSB, ikke samlet»." in texts
+    assert (
+        "Nei, ikke samlet i et kunnskapsgrunnlag. Kommunen skriver: «Kun folketall fra SSB, ikke samlet»."
+        in texts
+    )
     points = [t for t in level2 if t.partition(". ")[2] in talking_points.THEMES.values()]
     assert 3 <= len(points) <= 6
     tables = [[[c.text for c in r.cells] for r in t.rows] for t in document.tables]
     notes = [t[0][0] for t in tables if len(t[0]) == 1]
-    assert [n for n in notes if n.startswith("Notater til spørsmål")] == [f"Notater til spørsmål {n}" for n in "1234"]
+    assert [n for n in notes if n.startswith("Notater til spørsmål")] == [
+        f"Notater til spørsmål {n}" for n in "1234"
+    ]
     assert len([n for n in notes if n.startswith("Notater til samtalepunkt")]) == len(points)
     timeline = [t for t in tables if t[0] == ["Når", "Hendelse", "Hjemmel/kilde", "Type"]]
     assert timeline and any("planstrategi" in row[1] for row in timeline[0][1:])
