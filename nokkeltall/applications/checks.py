@@ -677,9 +677,10 @@ def all_checks(
     ]
 
 
-def documents_with_entries(con, code: str, plan_entries: list[dict]) -> list[dict]:
-    """The collected plan documents and the plan status entered in the app, each with its source."""
-    documents = documents_of(status.collected_rows(con, code))
+def documents_with_entries(collected, code: str, plan_entries: list[dict]) -> list[dict]:
+    """The collected plan documents (``status.collected_rows``) and the plan status entered in the app,
+    each with its source."""
+    documents = documents_of(collected)
     documents += [
         {
             "title": _document_title(e["plan_type"], e.get("period")),
@@ -692,25 +693,45 @@ def documents_with_entries(con, code: str, plan_entries: list[dict]) -> list[dic
     return documents
 
 
+def latest_figures(con, codes: list[str]) -> dict[str, dict]:
+    """Latest value (and year) of every key figure per municipality: one query per indicator for all."""
+    latest = queries.latest_values(con, list(KEY_FIGURES), codes) if codes else None
+    rows = {} if latest is None else {row["municipality_code"]: row for row in latest.to_dict("records")}
+    return {code: rows.get(code, {}) for code in codes}
+
+
 def gather(
-    con, application: dict, plan_entries: list[dict], milestones: list[dict], peers: list[dict], as_of: date
+    con,
+    application: dict,
+    plan_entries: list[dict],
+    milestones: list[dict],
+    peers: list[dict],
+    as_of: date,
+    figures: dict | None = None,
+    population_source: str | None = None,
+    plan: tuple[PlanStatusSummary, object] | None = None,
 ) -> tuple[PlanStatusSummary, list[Check]]:
     """The plan status summary and the six checks of one application, from the database and user data
-    (the one path used by the brief, the county matrix and the command line)."""
+    (the one path used by the brief, the county matrix and the command line). ``figures`` (a row of
+    ``latest_figures``), ``population_source`` and ``plan`` (the summary and the collected rows) spare
+    the queries when many are gathered at once."""
     code = application["municipality_code"]
-    plan = plan_status_summary(status.collected_rows(con, code), plan_entries, as_of, code=code)
-    latest = queries.latest_values(con, list(KEY_FIGURES), [code])
-    row = latest.iloc[0].to_dict() if not latest.empty else {}
+    if plan is None:
+        collected = status.collected_rows(con, code)
+        plan = (plan_status_summary(collected, plan_entries, as_of, code=code), collected)
+    plan, collected = plan
+    row = latest_figures(con, [code])[code] if figures is None else figures
     found = sum(not text.is_missing(row.get(i)) for i in KEY_FIGURES)
     population = None if text.is_missing(row.get("population")) else float(row["population"])
     year = int(row["population__year"]) if population is not None else None
-    source = provenance.indicator_source(con, "population").removeprefix("Kilde: ")
+    if population_source is None:
+        population_source = provenance.indicator_source(con, "population").removeprefix("Kilde: ")
     return plan, all_checks(
         application,
         plan,
         milestones,
         peers,
-        documents_with_entries(con, code, plan_entries),
+        documents_with_entries(collected, code, plan_entries),
         (found, len(KEY_FIGURES)),
-        (population, year, source),
+        (population, year, population_source),
     )

@@ -13,10 +13,11 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, provenance, text
 from nokkeltall.applications import answers, checks
-from nokkeltall.plan import network
+from nokkeltall.plan import network, status, summary
 
+# a few key indicators side by side (all among checks.KEY_FIGURES, read once for every applicant)
 INDICATORS = ("population", "population_change_10y_pct", "share_67_plus_pct", "out_commuting_pct")
 CHECK_COLUMNS = {
     "samfunnsdel": "Sjekk: samfunnsdel",
@@ -29,17 +30,15 @@ CHECK_COLUMNS = {
 STATUS_ORDER = list(network.APPLICATION_STATUSES)
 
 
-def _indicator_columns(con, codes: list[str]) -> dict[str, dict[str, float | None]]:
-    latest = queries.latest_values(con, list(INDICATORS), codes) if codes else pd.DataFrame()
-    by_code = {row["municipality_code"]: row for row in latest.to_dict("records")}
-    columns = {}
-    for code in codes:
-        row = by_code.get(code, {})
-        columns[code] = {
+def _indicator_columns(latest: dict[str, dict]) -> dict[str, dict[str, float | None]]:
+    """The matrix's indicator columns (rounded to one decimal, numbers so they sort) per municipality."""
+    return {
+        code: {
             indicators.get(i).label: (None if text.is_missing(row.get(i)) else round(float(row[i]), 1))
             for i in INDICATORS
         }
-    return columns
+        for code, row in latest.items()
+    }
 
 
 def county_matrix(
@@ -51,13 +50,20 @@ def county_matrix(
     as_of: date,
 ) -> pd.DataFrame:
     """One row per application; ``entries``/``milestones`` map a municipality to its user data."""
-    codes = [a["municipality_code"] for a in applications]
-    figures = _indicator_columns(con, codes)
+    codes = list(dict.fromkeys(a["municipality_code"] for a in applications))
+    latest = checks.latest_figures(con, codes)  # one query per indicator for every applicant
+    figures = _indicator_columns(latest)
+    source = provenance.indicator_source(con, "population").removeprefix("Kilde: ")
+    collected = status.collected_rows(con, codes)  # one query, one pass for every applicant
+    entered = [entry for code in codes for entry in entries.get(code, [])]
+    plans = summary.plan_status_summaries(collected, entered, as_of, codes)
     rows = []
     for application in applications:
         code = application["municipality_code"]
+        own = collected[collected["municipality_code"] == code]
         _, found = checks.gather(
-            con, application, entries.get(code, []), milestones.get(code, []), applications, as_of
+            con, application, entries.get(code, []), milestones.get(code, []), applications, as_of,
+            figures=latest[code], population_source=source, plan=(plans[code], own),
         )
         outcome = {c.key: c for c in found}
         eligible = outcome["eligibility"].outcome == checks.AGREES

@@ -188,16 +188,20 @@ SOURCE_COLUMNS = ["municipality_code", "plan_type", "period", "adopted", "status
 PENDING_COLUMNS = ["status", "period", "adopted", "source_url", "source_title", "note"]
 
 
-def collected_rows(con, code: str) -> pd.DataFrame:
-    """The collected (public-source) plan status rows of one municipality, ``SOURCE_COLUMNS`` shape.
+def collected_rows(con, code: str | list[str]) -> pd.DataFrame:
+    """The collected (public-source) plan status rows of one municipality (or a list of them), in the
+    ``SOURCE_COLUMNS`` shape.
 
     The one query of the statistics database's ``plan_status_source`` table; the brief, the
-    municipality profile and the fact-base document all read plan status through it.
+    application checks, the municipality profile and the fact-base document all read plan status
+    through it.
     """
+    codes = [code] if isinstance(code, str) else list(code)
     return con.execute(
         """SELECT municipality_code, plan_type, period, adopted, status, source_url, source_title, note
-           FROM plan_status_source WHERE municipality_code = ? ORDER BY plan_type, adopted""",
-        [code],
+           FROM plan_status_source WHERE list_contains(?, municipality_code)
+           ORDER BY municipality_code, plan_type, adopted""",
+        [codes],
     ).df()
 
 

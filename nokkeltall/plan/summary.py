@@ -79,18 +79,40 @@ def plan_status_summary(
     ``seed`` holds the public-source rows (``seed_plan_status``), ``entries`` what users entered
     in the app (``UserStore.list_plan_entries``); entries win (``store.plan_entries_as_sources``).
     """
+    as_of = as_of or date.today()
+    rows = _source_rows(seed, entries)
+    if code is not None:
+        rows = rows[rows["municipality_code"] == code]
+    best = status.best_known_status(rows) if not rows.empty else pd.DataFrame()
+    return _summary(best, as_of)
+
+
+def plan_status_summaries(
+    seed: pd.DataFrame, entries: list[dict], as_of: date, codes: list[str]
+) -> dict[str, PlanStatusSummary]:
+    """``plan_status_summary`` for many municipalities at once (one pass over all their rows)."""
+    rows = _source_rows(seed, entries)
+    best = status.best_known_status(rows) if not rows.empty else pd.DataFrame()
+    return {
+        code: _summary(best[best["municipality_code"] == code] if not best.empty else best, as_of)
+        for code in codes
+    }
+
+
+def _source_rows(seed: pd.DataFrame, entries: list[dict]) -> pd.DataFrame:
+    """The collected rows and the entries made in the app (``priority`` 1: they win), in one frame."""
     from nokkeltall.store import plan_entries_as_sources  # noqa: PLC0415 — keeps imports light
 
-    as_of = as_of or date.today()
     seed = seed.copy()
     seed["priority"] = 0
     seed["entered_at"] = None
     entered = plan_entries_as_sources(entries)
     frames = [f for f in (seed, entered) if not f.empty]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=status.SOURCE_COLUMNS)
-    if code is not None:
-        rows = rows[rows["municipality_code"] == code]
-    best = status.best_known_status(rows) if not rows.empty else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=status.SOURCE_COLUMNS)
+
+
+def _summary(best: pd.DataFrame, as_of: date) -> PlanStatusSummary:
+    """One municipality's best-known rows (``status.best_known_status``) as plan facts."""
     facts = []
     for plan_type in STATUS_PLAN_TYPES:
         match = best[best["plan_type"] == plan_type] if not best.empty else best

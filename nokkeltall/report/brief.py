@@ -60,10 +60,13 @@ class KeyFigure:
     source: str
 
 
-def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES) -> list[KeyFigure]:
-    """Latest value of each indicator for the municipality (``queries.latest_values``)."""
-    latest = queries.latest_values(con, list(ids), [code])
-    row = latest.iloc[0].to_dict() if not latest.empty else {}
+def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES,
+                row: dict | None = None) -> list[KeyFigure]:
+    """Latest value of each indicator for the municipality (``queries.latest_values``; ``row`` when
+    already read, e.g. by ``applications.checks.latest_figures``)."""
+    if row is None:
+        latest = queries.latest_values(con, list(ids), [code])
+        row = latest.iloc[0].to_dict() if not latest.empty else {}
     figures = []
     for indicator_id in ids:
         indicator = indicators.get(indicator_id)
@@ -194,13 +197,15 @@ def build_brief(con, application: dict, plan_entries: list[dict], milestones: li
     info = queries.municipality(con, code) or {"name": code, "official_name": code,
                                               "county_code": None, "county_name": None}
     name = info.get("official_name") or info["name"]
-    figures = key_figures(con, code)
+    latest = application_checks.latest_figures(con, [code])[code]
+    figures = key_figures(con, code, row=latest)
     by_id = {f.indicator_id: f for f in figures}
     population = by_id["population"]
     eligibility = network.eligibility(
         code, None if population.value is None else int(population.value),
         date(population.year, 1, 1) if population.year else None)
-    plan, checks = application_checks.gather(con, application, plan_entries, milestones, peers or [], as_of)
+    plan, checks = application_checks.gather(con, application, plan_entries, milestones, peers or [], as_of,
+                                             figures=latest)
     table, figure = _timeline(milestones, as_of, plan, info["name"],
                               queries.indicator_series(con, "population", [code]))
     county = _county_figures(con, info.get("county_code"), figures)
