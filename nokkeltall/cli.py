@@ -9,15 +9,18 @@ from __future__ import annotations
 import argparse
 import csv
 import getpass
+import logging
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import config, db, indicators, queries, snapshot, text
+from nokkeltall import config, db, indicators, log, queries, snapshot, text
 from nokkeltall.applications import spreadsheet
 from nokkeltall.sources import UnknownLayoutError, parse_file
 from nokkeltall.store import UserStore
+
+_log = logging.getLogger(__name__)
 
 USAGE_ERROR = 2
 
@@ -111,11 +114,14 @@ def resolve_municipality(con, given: str) -> dict:
     """A municipality by number or (unique) name; CliError with near matches otherwise."""
     all_municipalities = queries.municipalities(con)
     by_code = all_municipalities.set_index("municipality_code")
+    found = None
     if given.strip().zfill(4) in by_code.index and given.strip().isdigit():
-        return queries.municipality(con, given.strip().zfill(4))
+        found = queries.municipality(con, given.strip().zfill(4))
     names = all_municipalities[all_municipalities["name"].str.lower() == given.strip().lower()]
-    if len(names) == 1:
-        return queries.municipality(con, names.iloc[0]["municipality_code"])
+    if found is None and len(names) == 1:
+        found = queries.municipality(con, names.iloc[0]["municipality_code"])
+    if found is not None:
+        return found
     labels = [f"{r.municipality_code} {r.name}" for r in all_municipalities.itertuples()]
     near = indicators.near_matches(given, labels)
     hint = f" Mente du: {', '.join(near)}?" if near else ""
@@ -166,7 +172,7 @@ def _terminal_progress(event) -> None:
 
 def cmd_refresh(args) -> int:
     """Fetch the catalogue's tables from SSB's API into the snapshot, then rebuild the database."""
-    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
 
     try:
         result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
@@ -192,7 +198,7 @@ def cmd_refresh(args) -> int:
 
 def cmd_report(args) -> int:
     """Write the fact-base document (kunnskapsgrunnlag) for one municipality as .docx or .html."""
-    from nokkeltall.report import generate  # noqa: PLC0415 (imports python-docx, kaleido)
+    from nokkeltall.report import generate  # here: imports python-docx, kaleido
 
     con = _connection()
     municipality = resolve_municipality(con, args.municipality)
@@ -200,11 +206,7 @@ def cmd_report(args) -> int:
     output = Path(args.output or f"kunnskapsgrunnlag-{code}.{args.format}")
     if not output.parent.exists():
         raise CliError(f"Mappen {output.parent} finnes ikke")
-    store = None
-    if config.user_database_path().exists():
-        from nokkeltall.store import UserStore  # noqa: PLC0415
-
-        store = UserStore()
+    store = UserStore() if config.user_database_path().exists() else None
     generate(con, code, args.format, output, charts=not args.no_charts, store=store)
     print(f"Skrev {output}", file=sys.stderr)
     return 0
@@ -372,18 +374,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_line() -> str:
+    return "cli"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The command prints its own Norwegian messages on stderr; the log file keeps what failed.
+    log.setup(_command_line, stderr=False)
     try:
         return args.handler(args)
     except CliError as error:
+        _log.error("nokkeltall %s failed: %s", args.command, error)
         print(f"Feil: {error}", file=sys.stderr)
         return error.code
-    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: say what, no traceback
-        print(f"Feil: {error}", file=sys.stderr)
-        return 1
-    except (snapshot.SnapshotError, db.DatabaseError) as error:
+    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: no traceback
+        _log.error("nokkeltall %s failed: %s", args.command, error)
         print(f"Feil: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

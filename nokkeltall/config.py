@@ -34,7 +34,3 @@ def cache_dir() -> Path:
 
 def ssb_api_base() -> str:
     return os.environ.get("NOKKELTALL_SSB_API", DEFAULT_SSB_API).rstrip("/")
-
-
-def shared_raw_dir() -> Path:
-    return REPO_ROOT.parent / "shared" / "ssb" / "raw"

@@ -208,13 +208,6 @@ def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     )
 
 
-def population_years_with_sex(con, code: str) -> list[int]:
-    rows = con.execute(
-        "SELECT DISTINCT year FROM population WHERE municipality_code = ? AND sex = 'female' ORDER BY year", [code]
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 # --- commuting ---------------------------------------------------------------------------------
 
 def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) -> dict[str, pd.DataFrame]:
@@ -272,7 +265,7 @@ def indicator_sources(con, indicator_id: str) -> pd.DataFrame:
 
 
 def build_problems(con) -> dict[str, str]:
-    import json  # noqa: PLC0415
+    import json
 
     rows = con.execute("SELECT value FROM build_info WHERE key = 'problems'").fetchall()
     return json.loads(rows[0][0]) if rows else {}

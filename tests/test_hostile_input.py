@@ -159,7 +159,8 @@ def test_the_table_covers_every_parameter():
                 r"key=\"(\w+)\",[^)]*?bind=\"query-params\""]
     for page, table in PARAMS.items():
         source = (ROOT / page).read_text(encoding="utf-8")
-        # a page's sections in nokkeltall/ui/<module>.py («from nokkeltall.ui import overview») count as the page
+        # a page's sections in nokkeltall/ui/<module>.py («from nokkeltall.ui import overview») count as
+        # the page
         for module in re.findall(r"^from nokkeltall\.ui import (\w+)$", source, flags=re.MULTILINE):
             if module in SECTION_MODULES:
                 source += (ROOT / "nokkeltall" / "ui" / f"{module}.py").read_text(encoding="utf-8")
@@ -184,10 +185,11 @@ TEXT_FIELDS = ["contact_name", "contact_email", "samfunnsdel_year", "progress_pl
 NUMBER_FIELDS = ["planning_staff_persons", "planning_staff_percent", "round_year"]
 
 
-def _outcome(call) -> str | None:
-    """None when saved, else the Norwegian messages; anything but ValidationError propagates."""
+def _outcome(call, *args, **kwargs) -> str | None:
+    """None when ``call(*args, **kwargs)`` saved, else the Norwegian messages; anything but
+    ValidationError propagates."""
     try:
-        call()
+        call(*args, **kwargs)
     except ValidationError as error:
         assert error.errors and all(isinstance(m, str) and m.strip() for m in error.errors.values())
         return " ".join(error.errors.values())
@@ -200,15 +202,15 @@ def test_application_form_fields(data_dir):
     failures = []
     for number, value in enumerate(HOSTILE):
         for field in TEXT_FIELDS + NUMBER_FIELDS:
-            message = _outcome(lambda: store.update_application(saved["id"], {field: value}, changed_by="Test"))
+            message = _outcome(store.update_application, saved["id"], {field: value}, changed_by="Test")
             stored = store.get_application(saved["id"])[field]
             if message is None and field in NUMBER_FIELDS and not isinstance(stored, (int, float)):
                 failures.append(f"{field}={value[:20]!r} stored as {stored!r}")
         # «Ditt navn» (the change log's name)
-        _outcome(lambda: store.update_application(saved["id"], {"note": f"endring {number}"}, changed_by=value))
+        _outcome(store.update_application, saved["id"], {"note": f"endring {number}"}, changed_by=value)
     # the municipality field: every hostile number is refused with the Norwegian message
     for value in HOSTILE:
-        message = _outcome(lambda: store.add_application({**GOOD_APPLICATION, "municipality_code": value}, "Test"))
+        message = _outcome(store.add_application, {**GOOD_APPLICATION, "municipality_code": value}, "Test")
         if message is None:
             failures.append(f"municipality_code={value[:20]!r} was accepted")
     assert not failures, "\n".join(failures[:40])
@@ -229,20 +231,21 @@ def test_plan_and_milestone_fields_then_the_pages_that_show_them(data_dir):
     failures = []
     for number, value in enumerate(HOSTILE):
         for field in ("adopted", "period", "source", "note"):
-            _outcome(lambda: store.add_plan_entry(
-                {"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "under_arbeid",
-                 "adopted": "", "period": "", "source": "Saksnr. 1", "note": "", field: value}, changed_by="Test"))
-        _outcome(lambda: store.save_milestones("1835", [
+            _outcome(store.add_plan_entry,
+                     {"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "under_arbeid",
+                      "adopted": "", "period": "", "source": "Saksnr. 1", "note": "", field: value},
+                     changed_by="Test")
+        _outcome(store.save_milestones, "1835", [
             {"plan_type": "planstrategi", "title": value, "start_date": "2027-01-15", "end_date": None,
              "status": "planlagt", "note": value},
             {"plan_type": "samfunnsdel", "title": "Oppstart", "start_date": value, "end_date": value,
              "status": value, "note": ""},
-        ], changed_by="Test"))
-        _outcome(lambda: store.save_milestones("1835", [
+        ], changed_by="Test")
+        _outcome(store.save_milestones, "1835", [
             {"plan_type": "planstrategi", "title": value or "x", "start_date": "2027-01-15", "end_date": None,
-             "status": "planlagt", "note": value}], changed_by="Test"))
-        _outcome(lambda: deck_store.save(value[:80] + f" {number}", [
-            {"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}], value))
+             "status": "planlagt", "note": value}], changed_by="Test")
+        _outcome(deck_store.save, value[:80] + f" {number}", [
+            {"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}], value)
         if number % 10 == 9 or number == len(HOSTILE) - 1:  # render every tenth value (rows accumulate)
             plan_at = run_with(plan_at, {"kommune": "1835"})
             failures += [f"plan page after {value[:20]!r}: {p}" for p in problems_on(plan_at)]
@@ -303,9 +306,9 @@ def test_application_and_plan_forms_in_the_page(data_dir):
 def test_report_html_escapes_what_users_entered(data_dir, tmp_path):
     """The fact-base report (HTML download on the municipality page) carries plan status and milestones
     typed by users: every hostile value comes out escaped."""
-    import duckdb  # noqa: PLC0415
+    import duckdb
 
-    from nokkeltall import report  # noqa: PLC0415
+    from nokkeltall import report
 
     store = UserStore(tmp_path / "brukerdata.sqlite", today=TODAY)
     for value in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',

@@ -8,9 +8,9 @@ file when none or more than one claims it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from nokkeltall.datasets import Dataset
 
@@ -55,7 +55,7 @@ class Layout:
 
 
 def all_layouts() -> list[Layout]:
-    from nokkeltall.sources import population, registers  # noqa: PLC0415 (keeps import cheap)
+    from nokkeltall.sources import population, registers  # here: keeps the import cheap
 
     return [*population.LAYOUTS, *registers.LAYOUTS]
 

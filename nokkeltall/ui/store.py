@@ -7,11 +7,13 @@ Messages from ``ValidationError.errors`` are shown under the form, naming the fi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+from typing import cast
 
 import streamlit as st
 
-from nokkeltall import config
+from nokkeltall import config, log
 from nokkeltall.store import (
     NotFoundError,
     UserStore,
@@ -19,6 +21,8 @@ from nokkeltall.store import (
     configured_editor_password,
     editing_allowed,
 )
+
+_log = logging.getLogger(__name__)
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"
@@ -44,13 +48,14 @@ def user_store() -> UserStore:
         message = (f"Brukerdata ({path.name}) kan ikke åpnes: {error}. Statistikken vises som vanlig, men "
                    "planstatus, milepæler og søknader kan ikke leses eller lagres nå. Sjekk at datamappen "
                    "finnes og er skrivbar.")
+        _log.error("user store %s cannot be opened: %s", path, error)
         st.error(message, icon="⚠️")
-        return UnavailableStore(message)
+        return cast(UserStore, UnavailableStore(message))  # a stand-in with the same reading methods
 
 
 def deck_store():
     """The saved gathering-mode decks (``DeckStore``) on the same file, or the stand-in."""
-    from nokkeltall.store.decks import DeckStore  # noqa: PLC0415
+    from nokkeltall.store.decks import DeckStore
 
     store = user_store()
     return store if isinstance(store, UnavailableStore) else DeckStore(store)
@@ -87,9 +92,12 @@ def configured_password() -> str | None:
     try:
         if st.secrets.load_if_toml_exists():
             secret = st.secrets.get(SECRET_NAME)
-    except Exception:  # noqa: BLE001 — a broken secrets file must not lock readers out
+    except Exception as error:  # a broken secrets file must not lock readers out
+        _log.warning("secrets file unreadable (%s): password from the environment", type(error).__name__)
         secret = None
-    return configured_editor_password(str(secret) if secret else None)
+    password = configured_editor_password(str(secret) if secret else None)
+    log.redact(password)
+    return password
 
 
 def editor_gate() -> bool:
@@ -105,6 +113,7 @@ def editor_gate() -> bool:
         if allowed:
             st.success("Du kan redigere.", icon="🔓")
         elif given:
+            _log.warning("wrong editor password")
             st.error("Feil passord. Du kan lese, men ikke endre.", icon="🔒")
         else:
             st.info("Skriv redaktørpassordet for å registrere eller endre.", icon="🔒")
