@@ -137,9 +137,9 @@ def county_overview(applications: list[dict]) -> list[CountySelection]:
     overview = []
     for county in COUNTIES.values():
         rows = [a for a in applications if county_of(a.get("municipality_code")) == county]
-        count = lambda status: sum(1 for a in rows if a.get("status") == status)  # noqa: E731
-        overview.append(CountySelection(county, len(rows), count("samtale"), count("valgt"),
-                                        count("ikke_valgt")))
+        counts = {status: sum(1 for a in rows if a.get("status") == status) for status in APPLICATION_STATUSES}
+        overview.append(CountySelection(county, len(rows), counts["samtale"], counts["valgt"],
+                                        counts["ikke_valgt"]))
     return overview
 
 

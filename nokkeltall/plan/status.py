@@ -267,7 +267,7 @@ def best_known_status(rows: pd.DataFrame) -> pd.DataFrame:
     is as of the source page, and a missing adoption does not mean the plan was not adopted.
     """
     out_rows = []
-    for (code, plan_type), group in rows.groupby(["municipality_code", "plan_type"], sort=True):
+    for _, group in rows.groupby(["municipality_code", "plan_type"], sort=True):
         status = group["status"].fillna("ukjent").astype(str)
         adopted = _best(group[status == ADOPTED])
         pending = _best(group[status.isin(PENDING_STATUSES)])

@@ -29,14 +29,14 @@ def _table(document, table: Table) -> None:
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Light Grid Accent 1"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, heading in zip(grid.rows[0].cells, table.columns):
+    for cell, heading in zip(grid.rows[0].cells, table.columns, strict=True):
         cell.text = heading
         for run in cell.paragraphs[0].runs:
             run.bold = True
             run.font.size = Pt(9)
     for row in table.rows:
         cells = grid.add_row().cells
-        for cell, value in zip(cells, row):
+        for cell, value in zip(cells, row, strict=True):
             cell.text = value
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(9)

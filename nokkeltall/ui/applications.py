@@ -22,9 +22,8 @@ import pandas as pd
 import streamlit as st
 
 from nokkeltall import text
-from nokkeltall.applications import checks
+from nokkeltall.applications import checks, spreadsheet
 from nokkeltall.applications import matrix as county_matrix
-from nokkeltall.applications import spreadsheet
 from nokkeltall.plan import network
 from nokkeltall.report import brief
 from nokkeltall.report.content import BulletList, Chart, Heading, Note, NotesArea, Paragraph, Table
@@ -84,9 +83,10 @@ class Municipalities:
 def _municipalities(build: str) -> Municipalities:
     frame = query("municipalities")
     codes = frame["municipality_code"].tolist()
-    names = dict(zip(codes, frame["official_name"]))
+    names = dict(zip(codes, frame["official_name"], strict=True))
+    populations = zip(frame["population"], frame["population_year"], strict=True)
     return Municipalities(codes, names, {c: f"{c} {names.get(c, '')}" for c in codes},
-                          dict(zip(codes, zip(frame["population"], frame["population_year"]))),
+                          dict(zip(codes, populations, strict=True)),
                           spreadsheet.Places.from_frame(frame))
 
 
