@@ -311,3 +311,17 @@ def test_import_on_the_page_checks_first_then_stores_all_rows(shipped_data_dir):
     assert set(stored) == {CODE, "5043"}
     assert stored["5043"]["planning_staff_percent"] is None and stored["5043"]["planning_staff_text"] is None
     assert stored[CODE]["samfunnsdel_year"] == 2017 and stored[CODE]["entered_by"] == "Rita"
+
+
+def test_import_asks_which_column_when_two_could_be_the_municipality(shipped_data_dir):
+    today = date.today().strftime("%d.%m.%Y")
+    data = ("Kommune;Kommunenavn;Mottatt;Kontaktperson;Samfunnsdel;Framdriftsplan;Kunnskapsgrunnlag;Ressurser\n"
+            f"Helgeland;Sømna;{today};Kari;2017;Plan;nei;1 person, 50 %\n").encode("utf-8")
+    at = open_tab(open_page(), "Importer søknader")
+    at.file_uploader(key="import_file").upload("soknader.csv", data, "text/csv")
+    at = at.run()
+    assert any("Flere kolonner kan være «Kommune»: «Kommune», «Kommunenavn». Velg én." in w.value for w in at.warning)
+    at.selectbox(key="import_column_municipality").set_value("Kommunenavn")
+    at = at.run()
+    assert any("Filen er kontrollert: 1 nye" in i.value for i in at.info), [e.value for e in at.error]
+    assert UserStore().list_applications() == []
