@@ -229,6 +229,14 @@ def test_editing_needs_the_password_reading_stays_open(shipped_data_dir, monkeyp
     at = open_page()
     assert "Lagre søknad" not in [b.label for b in at.button]
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"  # the overview is open
+    assert "Lagre vurdering" not in [b.label for b in at.button]  # the adviser's assessment is not
+    at = open_tab(at, "Importer søknader")
+    at.file_uploader(key="import_file").upload("s.csv", b"Kommune;Mottatt;Kontaktperson\n5043;01.11.2026;K\n",
+                                               "text/csv")
+    at = at.run()
+    assert "Importer søknader" not in [b.label for b in at.button]
+    assert any("trenger redaktørpassordet" in i.value for i in at.info), [e.value for e in at.error]
+    at = open_tab(at, "Oversikt per fylke")
     at = open_tab(at, "Sikkerhetskopi")
     assert "Last ned sikkerhetskopi (JSON)" in [b.label for b in at.get("download_button")]
     assert "Gjenopprett" not in [b.label for b in at.button]
