@@ -191,9 +191,10 @@ class UserStore:
             if expected_version is not None and old["version"] != expected_version:
                 raise ConflictError()
             merged = {**self._public(table, old), **changes}
-            if table == "applications" and "not_given" not in changes:  # keep «ikke oppgitt» not touched
-                merged["not_given"] = {answer for answer in validation.not_given_of(old)
-                                       if not set(validation.ANSWER_FIELDS[answer]) & set(changes)}
+            if table == "applications":  # an answer the change does not touch stays «ikke oppgitt»
+                kept = {answer for answer in validation.not_given_of(old)
+                        if not set(validation.ANSWER_FIELDS[answer]) & set(changes)}
+                merged["not_given"] = kept | set(changes.get("not_given") or ())
             record = self._clean(table, merged, changed_by)
             if all(self._public(table, old).get(k) == v for k, v in record.items()):
                 return self._public(table, old)  # nothing changed: no write, no log entry
