@@ -370,8 +370,10 @@ def test_password_from_environment_or_secret(monkeypatch):
 
 
 def test_no_answer_is_filled_in_silently(store):
-    """Each of the four answers is given or marked «ikke oppgitt»; a skipped one is an error, never «nei» or 0."""
-    base = {"municipality_code": "1875", "round_year": 2026, "received_date": "2026-11-20", "contact_name": "Per"}
+    """Each of the four answers is given or marked «ikke oppgitt»; a skipped one is an error, never
+    «nei» or 0."""
+    base = {"municipality_code": "1875", "round_year": 2026, "received_date": "2026-11-20",
+            "contact_name": "Per"}
     with pytest.raises(ValidationError) as refused:
         store.add_application(base, changed_by="Rita")
     assert set(refused.value.errors) == {"samfunnsdel_year", "progress_plan", "has_fact_base",
@@ -380,11 +382,12 @@ def test_no_answer_is_filled_in_silently(store):
     saved = store.add_application({**base, "samfunnsdel_answer": "ikke_oppgitt",
                                    "not_given": ["progress_plan", "fact_base", "staff"]}, changed_by="Rita")
     assert (saved["samfunnsdel_answer"], saved["progress_plan"], saved["has_fact_base"],
-            saved["planning_staff_persons"], saved["planning_staff_percent"]) == ("ikke_oppgitt", None, None, None, None)
+            saved["planning_staff_persons"], saved["planning_staff_percent"]) == (
+        "ikke_oppgitt", None, None, None, None)
     # a status change keeps «ikke oppgitt»; a later answer replaces it
     assert store.set_application_status(saved["id"], "samtale", "Rita")["progress_plan"] is None
-    assert store.update_application(saved["id"], {"progress_plan": "Vedtak 2027"}, "Rita")["progress_plan"] == \
-        "Vedtak 2027"
+    answered = store.update_application(saved["id"], {"progress_plan": "Vedtak 2027"}, "Rita")
+    assert answered["progress_plan"] == "Vedtak 2027" and answered["has_fact_base"] is None
     with pytest.raises(ValidationError) as both:
         store.update_application(saved["id"], {"planning_staff_percent": 50, "planning_staff_persons": 1,
                                                "not_given": ["staff"]}, "Rita")
