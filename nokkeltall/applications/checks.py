@@ -48,6 +48,9 @@ AGREES, DIFFERS, UNCHECKABLE = "stemmer", "avvik", "kan_ikke_sjekkes"
 OUTCOME_LABELS = {AGREES: "Stemmer", DIFFERS: "Avvik", UNCHECKABLE: "Kan ikke sjekkes"}
 OUTCOME_ICONS = {AGREES: "✅", DIFFERS: "⚠️", UNCHECKABLE: "❔"}
 HEARING_DAYS = calendar.RULES["plan_proposal_hearing"].min_days  # six weeks, pbl §§ 11-13 and 11-14
+HEARINGS_TEXT = {0: "etter høringen av planforslaget som pågår",
+                 1: "nok til én høring på minst seks uker",
+                 2: "nok til to høringer på minst seks uker"}
 PEER_RATIO = 2.0  # a share more than twice or less than half the peers' median is an «avvik»
 MIN_PEERS = 2
 MONTHS = {m: i for i, m in enumerate(status.MONTHS_NB, start=1)}
@@ -430,8 +433,7 @@ def hearing_check(application: dict, summary: PlanStatusSummary, milestones: lis
         "hearing",
         title,
         AGREES,
-        f"Planlagt vedtak {planned.said} gir {room} dager, nok til {needed // HEARING_DAYS} "
-        f"høring(er) på minst seks uker ({law}).",
+        f"Planlagt vedtak {planned.said} gir {room} dager, {HEARINGS_TEXT[needed // HEARING_DAYS]} ({law}).",
         evidence,
     )
 

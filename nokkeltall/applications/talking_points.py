@@ -27,6 +27,7 @@ POPULATION_CHANGE = 3.0  # percent over ten years worth a question
 ELDERLY_GAP = 2.0  # percentage points above the county
 OUT_COMMUTING = 30.0  # percent of the employed
 OLD_PLAN_YEARS = 8
+NO_SOURCE = "Ingen kilde registrert"  # plan.summary.PlanFact.source_text without a source
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def _check_points(checks: list[Check]) -> list[TalkingPoint]:
     for check in checks:
         if check.outcome != DIFFERS:
             continue
-        sources = "; ".join(dict.fromkeys(e.source for e in check.evidence))
+        sources = "; ".join(dict.fromkeys(e.source for e in check.evidence if e.source != NO_SOURCE))
         points.append(
             TalkingPoint(
                 themes[check.key],
