@@ -522,3 +522,18 @@ def test_an_overdue_planstrategi_and_an_old_samfunnsdel_prompt_talking_points():
     assert overdue.source == "Plan- og bygningsloven § 10-1; planstatus i appen"
     old = prompts["Samfunnsdel vedtatt 2010"]
     assert "16 år gammel" in old.question and old.source == "Kommunens nettside"
+
+
+def test_a_hearing_stated_in_weeks_in_the_progress_plan():
+    check = checks.hearing_check(
+        application(progress_plan="Samfunnsdel på høring i fire uker våren 2027. Vedtak høsten 2027."),
+        summary(),
+        [],
+    )
+    assert check.outcome == DIFFERS
+    assert check.reason.startswith("Framdriftsplanen setter av «fire uker» (28 dager) til høring")
+    assert evidence(check)["Høring i framdriftsplanen"] == (
+        "fire uker (28 dager)",
+        "Søknaden (mottatt 20. november 2026)",
+    )
+    assert checks.stated_hearings("Høring 6 uker; oppstart 2 uker etter") == [("6 uker", 42)]

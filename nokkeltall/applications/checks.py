@@ -48,9 +48,11 @@ AGREES, DIFFERS, UNCHECKABLE = "stemmer", "avvik", "kan_ikke_sjekkes"
 OUTCOME_LABELS = {AGREES: "Stemmer", DIFFERS: "Avvik", UNCHECKABLE: "Kan ikke sjekkes"}
 OUTCOME_ICONS = {AGREES: "✅", DIFFERS: "⚠️", UNCHECKABLE: "❔"}
 HEARING_DAYS = calendar.RULES["plan_proposal_hearing"].min_days  # six weeks, pbl §§ 11-13 and 11-14
-HEARINGS_TEXT = {0: "etter høringen av planforslaget som pågår",
-                 1: "nok til én høring på minst seks uker",
-                 2: "nok til to høringer på minst seks uker"}
+HEARINGS_TEXT = {
+    0: "etter høringen av planforslaget som pågår",
+    1: "nok til én høring på minst seks uker",
+    2: "nok til to høringer på minst seks uker",
+}
 PEER_RATIO = 2.0  # a share more than twice or less than half the peers' median is an «avvik»
 MIN_PEERS = 2
 MONTHS = {m: i for i, m in enumerate(status.MONTHS_NB, start=1)}
@@ -367,6 +369,42 @@ def _hearings(milestones: list[dict]) -> list[tuple[str, date, date]]:
     return rows
 
 
+WEEK_WORDS = {"to": 2, "tre": 3, "fire": 4, "fem": 5, "seks": 6, "sju": 7, "syv": 7, "åtte": 8}
+_WEEKS = re.compile(r"\b(\d{1,2}|" + "|".join(WEEK_WORDS) + r")\s+uker", re.IGNORECASE)
+
+
+def stated_hearings(progress: str | None) -> list[tuple[str, int]]:
+    """Hearing lengths the progress plan states in weeks («høring i fire uker») as (words, days)."""
+    found = []
+    for clause in re.split(r"\.\s+(?=[A-ZÆØÅ])|[;\n]+", progress or ""):
+        if "høring" not in clause.lower():
+            continue
+        for match in _WEEKS.finditer(clause):
+            weeks = match.group(1).lower()
+            found.append((match.group(0), 7 * (int(weeks) if weeks.isdigit() else WEEK_WORDS[weeks])))
+    return found
+
+
+def _short_stated_hearing(application: dict, title: str, evidence: list[Evidence]) -> Check | None:
+    stated = stated_hearings(application.get("progress_plan"))
+    evidence += [
+        Evidence("Høring i framdriftsplanen", f"{said} ({days} dager)", _application_source(application))
+        for said, days in stated
+    ]
+    short = [(said, days) for said, days in stated if days < HEARING_DAYS]
+    if not short:
+        return None
+    said, days = short[0]
+    return Check(
+        "hearing",
+        title,
+        DIFFERS,
+        f"Framdriftsplanen setter av «{said}» ({days} dager) til høring, men loven krever minst seks uker "
+        f"({HEARING_DAYS} dager) for både planprogram og planforslag (pbl §§ 11-13 og 11-14).",
+        evidence,
+    )
+
+
 def hearing_check(application: dict, summary: PlanStatusSummary, milestones: list[dict]) -> Check:
     """The samfunnsdel plan against its hearings: planprogram (pbl § 11-13) and plan proposal
     (§ 11-14) each at least six weeks before the decision."""
@@ -386,6 +424,9 @@ def hearing_check(application: dict, summary: PlanStatusSummary, milestones: lis
         *_plan_evidence(fact),
         Evidence("Minste høringsperiode", f"{HEARING_DAYS} dager (seks uker)", law),
     ]
+    stated_short = _short_stated_hearing(application, title, evidence)
+    if stated_short:
+        return stated_short
     short = [(n, s, e) for n, s, e in hearings if (e - s).days < HEARING_DAYS]
     if short:
         name, start, end = short[0]
