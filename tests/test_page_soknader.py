@@ -324,7 +324,7 @@ def test_import_on_the_page_checks_first_then_stores_all_rows(shipped_data_dir):
 def test_import_asks_which_column_when_two_could_be_the_municipality(shipped_data_dir):
     today = date.today().strftime("%d.%m.%Y")
     data = ("Kommune;Kommunenavn;Mottatt;Kontaktperson;Samfunnsdel;Framdriftsplan;Kunnskapsgrunnlag;Ressurser\n"
-            f"Helgeland;Sømna;{today};Kari;2017;Plan;nei;1 person, 50 %\n").encode("utf-8")
+            f"Helgeland;Sømna;{today};Kari;2017;Plan;nei;1 person, 50 %\n").encode()
     at = open_tab(open_page(), "Importer søknader")
     at.file_uploader(key="import_file").upload("soknader.csv", data, "text/csv")
     at = at.run()

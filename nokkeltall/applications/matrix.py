@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import indicators, provenance, text
+from nokkeltall import indicators, provenance, spreadsheet, text
 from nokkeltall.applications import answers, checks
 from nokkeltall.plan import network, status, summary
 
@@ -101,10 +101,10 @@ def matrix_xlsx(matrix: pd.DataFrame, round_year: int, as_of: date) -> bytes:
     deadline = text.long_date(network.application_deadline(round_year))
     low, high = network.TARGET_PER_COUNTY
     shown = matrix.drop(columns=["id"], errors="ignore")
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with spreadsheet.excel_writer(buffer) as writer:  # no cell can become a formula
         for county in network.COUNTIES.values():
             part = shown[shown["Fylke"] == county] if not shown.empty else shown
-            part.to_excel(writer, sheet_name=county, index=False)
+            spreadsheet.safe_cells(part).to_excel(writer, sheet_name=county, index=False)
             sheet = writer.sheets[county]
             sheet.set_column(0, max(len(shown.columns) - 1, 0), 18)
             sheet.freeze_panes(1, 1)

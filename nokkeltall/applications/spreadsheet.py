@@ -22,6 +22,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from nokkeltall import indicators, text
+from nokkeltall import spreadsheet as safe_sheets
 from nokkeltall.store import ImportResult, ValidationError, validation
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -547,8 +548,9 @@ def export_frame(applications: list[dict], names: dict[str, str]) -> pd.DataFram
 
 def export_xlsx(applications: list[dict], names: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        export_frame(applications, names).to_excel(writer, sheet_name="Søknader", index=False)
+    with safe_sheets.excel_writer(buffer) as writer:  # no cell can become a formula
+        safe_sheets.safe_cells(export_frame(applications, names)).to_excel(writer, sheet_name="Søknader",
+                                                                         index=False)
         sheet = writer.sheets["Søknader"]
         sheet.set_column(0, 11, 22)
     return buffer.getvalue()

@@ -25,6 +25,7 @@ from nokkeltall.applications import talking_points as points
 from nokkeltall.plan import calendar, network
 from nokkeltall.plan import summary as plan_summary
 from nokkeltall.plan import timeline as plan_timeline
+from nokkeltall.report import content
 from nokkeltall.report import docx as docx_writer
 from nokkeltall.report import images
 from nokkeltall.report.content import (
@@ -329,13 +330,13 @@ def brief_report(brief: ConversationBrief) -> Report:
     sources = Section("Kilder", [BulletList(brief.sources + [f"Laget {text.long_date(brief.as_of)}."])])
     sections = [checks_section(brief.checks), talking_points_section(brief), answers_section(brief), about,
                 key, trends, plan, timeline_section(brief), sources]
-    return Report(
+    return content.cleaned(Report(
         municipality={"municipality_code": brief.municipality_code, "name": brief.name,
                       "county_name": brief.county_name},
         title=brief.title,
         subtitle=f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. "
                  f"Laget {text.long_date(brief.as_of)}.",
-        generated=brief.as_of, sections=sections)
+        generated=brief.as_of, sections=sections))
 
 
 def brief_docx(brief: ConversationBrief, *, charts: bool = True) -> bytes:

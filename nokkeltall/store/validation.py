@@ -3,16 +3,23 @@
 Every ``clean_*`` function returns ``(record, errors)``: ``record`` holds normalised values
 (ISO date strings, ints, bools), ``errors`` maps a field name to a message for the user. The store
 writes nothing when ``errors`` is not empty. ``today`` is a parameter so tests can fix the date.
+
+This is the one cleaning path for everything that enters: the forms, the data editor, a JSON
+restore, spreadsheet imports (``datasets.Dataset``) and decks. ``clean_text`` removes control
+characters (NUL, vertical tab → line break, …), bidi overrides and other characters Word's XML
+cannot hold; ``read_text`` also bounds the length.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date, datetime
 
 import pandas as pd
 
+from nokkeltall import text as norwegian
 from nokkeltall.plan import network
 from nokkeltall.plan.status import parse_plan_date
 
@@ -45,7 +52,22 @@ EMPTY_IMPORT = "Filen har ingen søknader (ingen rader under overskriftene)."
 def duplicate_row_message(first_row: int) -> str:
     return f"Kommunen og runden står også i rad {first_row}, med andre svar. Fjern en av radene."
 
+NOT_TEXT = "Feltet må være tekst, ikke en liste eller et oppslag."
+
+NAME_LIMIT = 100     # «Ditt navn», contact names
+LINE_LIMIT = 300     # one-line fields: titles, sources, periods, e-mail addresses
+TEXT_LIMIT = 5_000   # notes and answers of several lines
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# line breaks of every kind (vertical tab is Word's Shift+Enter) become one «\n»
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# C0/C1 controls but tab and newline, bidi embeddings/overrides/isolates and marks, BOM, non-characters
+# and lone surrogates: none of them is meaningful in what users type, and Word's XML cannot hold some
+_UNSAFE_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
+# for a vectorised search in Arrow strings (which cannot hold lone surrogates anyway)
+NEEDS_CLEANING = f"{_LINE_BREAKS.pattern}|[{_UNSAFE_CHARS}]"
+_CONTAINERS = (dict, list, tuple, set, bytes, bytearray)
 
 
 def year_range_message(first: int, last: int) -> str:
@@ -72,25 +94,54 @@ def is_blank(value: object) -> bool:
         return False
 
 
-def read_text(value: object, required: bool = False, message: str = REQUIRED):
+def too_long_message(limit: int) -> str:
+    return f"Teksten er for lang (høyst {norwegian.number(limit)} tegn)."
+
+
+def clean_text(value: object, multiline: bool = True) -> str:
+    """``value`` as text without control, bidi-override and other unsafe characters; vertical tab,
+    form feed and CR become line breaks (in a one-line text, line breaks and tabs become spaces)."""
+    text = _UNSAFE.sub("", _LINE_BREAKS.sub("\n", str(value)))
+    if not multiline:
+        text = re.sub(r"[ \t]*[\n\t][ \t\n]*", " ", text)
+    return text
+
+
+def read_text(value: object, required: bool = False, message: str = REQUIRED, limit: int = LINE_LIMIT,
+              multiline: bool = False):
+    """Cleaned, stripped text of at most ``limit`` characters (None when blank)."""
+    if isinstance(value, _CONTAINERS):
+        return None, NOT_TEXT
     if is_blank(value):
         return None, (message if required else None)
-    return str(value).strip(), None
+    text = clean_text(value, multiline).strip()
+    if not text:
+        return None, (message if required else None)
+    if len(text) > limit:
+        return None, too_long_message(limit)
+    return text, None
+
+
+def read_name(value: object):
+    """«Ditt navn»: the name written in the change log."""
+    return read_text(value, required=True, message=NAME_REQUIRED, limit=NAME_LIMIT)
 
 
 def read_choice(value: object, choices: tuple[str, ...]):
     text, error = read_text(value, required=True, message=choice_message(choices))
     if error:
-        return None, error
+        return None, choice_message(choices)
     normalised = text.lower().replace(" ", "_")
     return (normalised, None) if normalised in choices else (None, choice_message(choices))
 
 
 def read_municipality(value: object, network_only: bool = False):
-    text, error = read_text(value, required=True, message=MUNICIPALITY_FORMAT)
-    if error:
-        return None, error
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (*_CONTAINERS, bool)) or is_blank(value):
+        return None, MUNICIPALITY_FORMAT
+    text = str(value).strip()  # not cleaned: a number with hidden characters in it is refused
+    if isinstance(value, float) and not value.is_integer():  # also inf
+        return None, MUNICIPALITY_FORMAT
+    if isinstance(value, (int, float)):
         text = f"{int(value):04d}"
     if not re.fullmatch(r"\d{4}", text):
         return None, MUNICIPALITY_FORMAT
@@ -102,6 +153,8 @@ def read_municipality(value: object, network_only: bool = False):
 def read_date(value: object, required: bool = True, first_year: int = EARLIEST_PLAN_YEAR,
               last_year: int | None = None):
     """A full date (``date``, ``datetime``, Timestamp or ``YYYY-MM-DD``) as an ISO string."""
+    if isinstance(value, _CONTAINERS):
+        return None, DATE_FORMAT
     if is_blank(value):
         return None, (REQUIRED if required else None)
     if isinstance(value, datetime):
@@ -117,6 +170,8 @@ def read_date(value: object, required: bool = True, first_year: int = EARLIEST_P
 
 
 def read_year(value: object, first: int, last: int, required: bool = True):
+    if isinstance(value, (*_CONTAINERS, bool)):
+        return None, year_range_message(first, last)
     if is_blank(value):
         return None, (REQUIRED if required else None)
     try:
@@ -131,6 +186,8 @@ def read_year(value: object, first: int, last: int, required: bool = True):
 
 def read_plan_date(value: object, first: int, last: int, required: bool):
     """A year (``YYYY``), month (``YYYY-MM``) or date (``YYYY-MM-DD``) within first..last."""
+    if isinstance(value, _CONTAINERS):
+        return None, PLAN_DATE_FORMAT
     if is_blank(value):
         return None, (ADOPTED_REQUIRED if required else None)
     if isinstance(value, float) and value.is_integer():
@@ -148,6 +205,8 @@ def read_plan_date(value: object, first: int, last: int, required: bool):
 
 def read_number(value: object, low: float, high: float | None, message: str,
                 integer: bool = False, required: bool = True):
+    if isinstance(value, (*_CONTAINERS, bool)):
+        return None, message
     if is_blank(value):
         return None, (REQUIRED if required else None)
     try:
@@ -164,6 +223,8 @@ def read_number(value: object, low: float, high: float | None, message: str,
 def read_bool(value: object):
     if isinstance(value, bool):
         return value, None
+    if isinstance(value, _CONTAINERS):
+        return None, "Svar ja eller nei."
     if is_blank(value):
         return False, None
     text = str(value).strip().lower()
@@ -175,7 +236,7 @@ def read_bool(value: object):
 
 
 def read_email(value: object, required: bool = True):
-    text, error = read_text(value, required=required)
+    text, error = read_text(value, required=required, limit=254)
     if error or text is None:
         return None, error
     return (text, None) if _EMAIL.match(text) else (None, EMAIL)
@@ -205,7 +266,7 @@ def clean_plan_entry(data: dict, today: date | None = None) -> tuple[dict, dict[
                                   required=status == "vedtatt"),
         "period": read_text(data.get("period")),
         "source": read_text(data.get("source"), required=True, message=SOURCE_REQUIRED),
-        "note": read_text(data.get("note")),
+        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
     return record, errors
 
@@ -217,11 +278,11 @@ def clean_milestone(data: dict, today: date | None = None) -> tuple[dict, dict[s
     record, errors = _collect({
         "municipality_code": read_municipality(data.get("municipality_code")),
         "plan_type": read_choice(data.get("plan_type"), MILESTONE_PLAN_TYPES),
-        "title": read_text(data.get("title"), required=True),
+        "title": read_text(data.get("title"), required=True, limit=200),
         "start_date": read_date(data.get("start_date"), True, EARLIEST_PLAN_YEAR, last_year),
         "end_date": read_date(data.get("end_date"), False, EARLIEST_PLAN_YEAR, last_year),
         "status": read_choice(data.get("status") or "planlagt", MILESTONE_STATUSES),
-        "note": read_text(data.get("note")),
+        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
     start, end = record["start_date"], record["end_date"]
     if start and end and end < start:
@@ -276,13 +337,17 @@ def read_answer_text(value: object, key: str, not_given: set):
     """A free-text answer (the progress plan): text, or None when marked «ikke oppgitt»."""
     if key in not_given:
         return None, (BOTH_GIVEN if not is_blank(value) else None)
-    return read_text(value, required=True, message=ANSWER_REQUIRED)
+    return read_text(value, required=True, message=ANSWER_REQUIRED, limit=TEXT_LIMIT, multiline=True)
 
 
 def read_fact_base(data: dict, not_given: set):
     """Answer 3 → ((has_fact_base, description), error). ``has_fact_base`` is None when the answer
     is only in words (neither yes nor no) or not given; a «ja» needs the description."""
-    flag, description = data.get("has_fact_base"), read_text(data.get("fact_base_description"))[0]
+    flag = data.get("has_fact_base")
+    description, description_error = read_text(data.get("fact_base_description"), limit=TEXT_LIMIT,
+                                                multiline=True)
+    if description_error:
+        return (None, None), description_error
     if "fact_base" in not_given:
         given = description or (not is_blank(flag) and flag is not None)
         return (None, None), (BOTH_GIVEN if given else None)
@@ -299,7 +364,9 @@ def read_fact_base(data: dict, not_given: set):
 def read_staff(data: dict, not_given: set):
     """Answer 4 → ((persons, percent, text), error): figures that fit together, or the answer as text."""
     persons_in, percent_in = data.get("planning_staff_persons"), data.get("planning_staff_percent")
-    words = read_text(data.get("planning_staff_text"))[0]
+    words, words_error = read_text(data.get("planning_staff_text"))
+    if words_error:
+        return (None, None, None), {"planning_staff_text": words_error}
     if "staff" in not_given:
         given = words or not is_blank(persons_in) or not is_blank(percent_in)
         return (None, None, None), ({"planning_staff_percent": BOTH_GIVEN} if given else {})
@@ -342,6 +409,7 @@ def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict
     not_given = _not_given(data)
     (samfunnsdel, year), samfunnsdel_error = read_samfunnsdel(data, not_given, today.year + 1)
     (has_fact_base, description), fact_error = read_fact_base(data, not_given)
+    description_errors = (FACT_BASE_WHICH, too_long_message(TEXT_LIMIT), NOT_TEXT)
     (persons, percent, staff_text), staff_errors = read_staff(data, not_given)
     record, errors = _collect({
         "municipality_code": read_municipality(data.get("municipality_code"), network_only=True),
@@ -349,16 +417,16 @@ def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict
         "samfunnsdel_answer": (samfunnsdel, None),
         "samfunnsdel_year": (year, samfunnsdel_error),
         "progress_plan": read_answer_text(data.get("progress_plan"), "progress_plan", not_given),
-        "has_fact_base": (has_fact_base, None if fact_error == FACT_BASE_WHICH else fact_error),
-        "fact_base_description": (description, fact_error if fact_error == FACT_BASE_WHICH else None),
+        "has_fact_base": (has_fact_base, None if fact_error in description_errors else fact_error),
+        "fact_base_description": (description, fact_error if fact_error in description_errors else None),
         "planning_staff_persons": (persons, None),
         "planning_staff_percent": (percent, None),
         "planning_staff_text": (staff_text, None),
-        "contact_name": read_text(data.get("contact_name"), required=True),
+        "contact_name": read_text(data.get("contact_name"), required=True, limit=NAME_LIMIT),
         "contact_email": read_email(data.get("contact_email"), required=False),
         "received_date": read_date(data.get("received_date"), True, 2000, today.year + 1),
         "status": read_choice(data.get("status") or "mottatt", APPLICATION_STATUSES),
-        "note": read_text(data.get("note")),
+        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
     errors.update(staff_errors)
     if record["received_date"] and record["received_date"] > today.isoformat():
@@ -369,12 +437,22 @@ def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict
 ASSESSMENTS = network.ASSESSMENTS
 
 
+def clean_assessment_columns(row: dict) -> tuple[dict, dict[str, str]]:
+    """The adviser's columns of an application row from a backup: note, assessment, who and when."""
+    record, errors = clean_assessment(row)
+    stamped, stamp_errors = _collect({
+        "assessed_by": read_text(row.get("assessed_by"), limit=NAME_LIMIT),
+        "assessed_at": read_text(row.get("assessed_at")),
+    })
+    return {**record, **stamped}, {**errors, **stamp_errors}
+
+
 def clean_assessment(data: dict) -> tuple[dict, dict[str, str]]:
     """The adviser's own note and assessment of an applicant (blank assessment: not assessed yet)."""
     blank = is_blank(data.get("assessment"))
     assessment = None if blank else read_choice(data["assessment"], tuple(ASSESSMENTS))
     return _collect({
-        "adviser_note": read_text(data.get("adviser_note")),
+        "adviser_note": read_text(data.get("adviser_note"), limit=TEXT_LIMIT, multiline=True),
         "assessment": assessment or (None, None),
     })
 
@@ -392,3 +470,123 @@ def validate_milestone(data: dict, today: date | None = None) -> dict[str, str]:
 def validate_application(data: dict, today: date | None = None) -> dict[str, str]:
     """Field -> Norwegian message; empty when the application can be saved."""
     return clean_application(data, today)[1]
+
+
+# --- decks ----------------------------------------------------------------------------------
+
+DECK_NAME_LIMIT = 80
+DECK_SLIDE_LIMIT = 60
+DECK_NAME_REQUIRED = "Gi settet et navn."
+DECK_NO_SLIDES = "Settet har ingen lysbilder."
+DECK_BAD_SLIDES = "Lysbildene i settet har feil form."
+
+
+def _clean_slide(item: object) -> dict | None:
+    """One slide {indicator_id, codes, view, base_year}, or None when it has the wrong shape."""
+    if not isinstance(item, dict):
+        return None
+    indicator_id, id_error = read_text(item.get("indicator_id"), required=True, limit=80)
+    view, view_error = read_text(item.get("view"), required=True, limit=40)
+    codes = item.get("codes")
+    base_year, year_error = read_year(item.get("base_year"), 1900, 2100, required=False)
+    if id_error or view_error or year_error or not isinstance(codes, (list, tuple)) or len(codes) > 50:
+        return None
+    if not all(isinstance(code, str) and re.fullmatch(r"\d{4}", code) for code in codes):
+        return None
+    return {"indicator_id": indicator_id, "codes": list(codes), "view": view, "base_year": base_year}
+
+
+def clean_deck(data: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    """A saved deck: a name and its slides (what ``decks.Deck.to_list`` gives)."""
+    name, name_error = read_text(data.get("name"), required=True, message=DECK_NAME_REQUIRED,
+                                 limit=DECK_NAME_LIMIT)
+    errors = {"name": name_error} if name_error else {}
+    slides = data.get("slides")
+    cleaned = [_clean_slide(item) for item in slides] if isinstance(slides, list) else [None]
+    if isinstance(slides, list) and not slides:
+        errors["slides"] = DECK_NO_SLIDES
+    elif None in cleaned or len(cleaned) > DECK_SLIDE_LIMIT:
+        errors["slides"] = DECK_BAD_SLIDES
+    return {"name": name, "slides": cleaned}, errors
+
+
+# --- rows of a JSON backup: the audit columns and the change log ----------------------------
+
+ID_MESSAGE = "Må være et helt tall, 1 eller større."
+TIMESTAMP_MESSAGE = "Må være et tidspunkt (ÅÅÅÅ-MM-DDTtt:mm:ss)."
+CHANGE_ACTIONS = ("opprettet", "endret", "slettet")
+CHANGE_TABLES = ("plan_status_entries", "milestones", "applications", "decks")
+JSON_TEXT_MESSAGE = "Må være JSON-tekst (eller tom)."
+
+
+def read_id(value: object):
+    """A row id or version: a whole number ≥ 1 (not a bool, not a float with decimals)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None, ID_MESSAGE
+    return (int(value), None) if 1 <= value < 2**63 else (None, ID_MESSAGE)
+
+
+def read_timestamp(value: object):
+    if not isinstance(value, str) or len(value) > 40:
+        return None, TIMESTAMP_MESSAGE
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return None, TIMESTAMP_MESSAGE
+    return value, None
+
+
+def read_json_text(value: object):
+    """The change log's old/new values: JSON text (of an object) or None."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or len(value) > 1_000_000:
+        return None, JSON_TEXT_MESSAGE
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        return None, JSON_TEXT_MESSAGE
+    return (value, None) if isinstance(parsed, dict) else (None, JSON_TEXT_MESSAGE)
+
+
+def clean_audit(row: dict) -> tuple[dict, dict[str, str]]:
+    """id, entered_by/at, updated_by/at and version of an editable row from a backup."""
+    return _collect({
+        "id": read_id(row.get("id")),
+        "entered_by": read_name(row.get("entered_by")),
+        "entered_at": read_timestamp(row.get("entered_at")),
+        "updated_by": read_name(row.get("updated_by")),
+        "updated_at": read_timestamp(row.get("updated_at")),
+        "version": read_id(row.get("version")),
+    })
+
+
+def clean_change(row: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    """One change log row from a backup."""
+    return _collect({
+        "id": read_id(row.get("id")),
+        "changed_at": read_timestamp(row.get("changed_at")),
+        "changed_by": read_name(row.get("changed_by")),
+        "table_name": read_choice(row.get("table_name"), CHANGE_TABLES),
+        "row_id": read_id(row.get("row_id")),
+        "action": read_choice(row.get("action"), CHANGE_ACTIONS),
+        "old_values": read_json_text(row.get("old_values")),
+        "new_values": read_json_text(row.get("new_values")),
+    })
+
+
+def clean_saved_deck(row: dict) -> tuple[dict, dict[str, str]]:
+    """A deck row from a backup: ``slides`` is JSON text there; id, version, saved_by/at as stored."""
+    slides = row.get("slides")
+    if isinstance(slides, str) and len(slides) <= 1_000_000:
+        try:
+            slides = json.loads(slides)
+        except (ValueError, RecursionError):
+            slides = None
+    record, errors = clean_deck({"name": row.get("name"), "slides": slides})
+    saved_by, by_error = read_text(row.get("saved_by"), limit=NAME_LIMIT)
+    extra, extra_errors = _collect({
+        "id": read_id(row.get("id")), "version": read_id(row.get("version")),
+        "saved_at": read_timestamp(row.get("saved_at")), "saved_by": (saved_by or "", by_error),
+    })
+    return {**record, **extra}, {**errors, **extra_errors}
