@@ -305,3 +305,16 @@ def test_a_version_1_store_is_migrated_keeping_its_applications(tmp_path):
     assert row["assessment"] is None
     saved = store.save_assessment(7, {"assessment": "aktuell", "adviser_note": "God søknad"}, "Rita")
     assert (saved["assessment"], saved["assessed_by"], saved["version"]) == ("aktuell", "Rita", 3)
+
+
+def test_backup_and_restore_keep_not_given_answers_and_the_assessment(store, places):
+    run(store, places, csv_bytes([HEADERS, TRAENA, HAMAROY]))
+    traena = next(a for a in store.list_applications() if a["municipality_code"] == "1835")
+    store.save_assessment(traena["id"], {"assessment": "usikker", "adviser_note": "Spør om 2012"}, "Rita")
+    before = store.list_applications()
+    backup = store.export_json()
+    store.delete_application(traena["id"], "Rita")
+    store.import_json(backup, restored_by="Rita")
+    assert store.list_applications() == before
+    hamaroy = next(a for a in before if a["municipality_code"] == "1875")
+    assert hamaroy["samfunnsdel_answer"] == "ikke_oppgitt" and hamaroy["planning_staff_percent"] is None
