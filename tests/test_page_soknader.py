@@ -5,10 +5,12 @@ the field with nothing saved; JSON backup out and in; the password gate.
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
 
+import docx
 import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -151,7 +153,12 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     assert len(at.get("plotly_chart")) == 1  # the term's timeline
     body = "\n".join(m.value for m in at.markdown)
     assert "Gjeldende samfunnsdel er fra 2017\\." in body or "Gjeldende samfunnsdel er fra 2017." in body
-    assert "Last ned samtaleunderlag (.docx)" in [b.label for b in at.get("download_button")]
+    assert "Last ned samtaleunderlag (.docx)" not in [b.label for b in at.get("download_button")]
+    at = click(at, "Lag samtaleunderlag som Word (.docx)")
+    document = docx.Document(io.BytesIO(downloaded(at, "brief_docx")))
+    level1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert level1[:3] == ["Sjekk av søknaden mot data", "Samtalepunkter", "Søknadens fire svar"]
+    assert "Gjeldende samfunnsdel er fra 2017." in [p.text for p in document.paragraphs]
 
 
 @pytest.mark.parametrize("overrides, field, message", [

@@ -52,6 +52,7 @@ STATUSES = list(network.APPLICATION_STATUSES)
 TABS = ["Oversikt per fylke", "Importer søknader", "Registrer / endre", "Samtaleunderlag", "Sikkerhetskopi"]
 TAB_KEY = "applications_tab"  # the open tab (session state; only the open tab is drawn)
 FLASH_KEY = "_applications_flash"
+BRIEF_MADE_KEY = "_briefs_made"  # the briefs whose .docx this session has asked for
 CHANGE_TABLES = {"applications": "søknad", "milestones": "milepæl", "plan_status_entries": "planstatus"}
 
 
@@ -554,6 +555,22 @@ def _unique(columns: list[str]) -> list[str]:
     return [c or " " * (i + 1) for i, c in enumerate(columns)]
 
 
+def _document_buttons(page: ApplicationsPage, key: str, conversation, code: str) -> None:
+    """«Lag Word-dokument», then its download: the .docx (with the timeline drawn by the server's
+    browser, a few seconds) is made only when asked for, once per brief, and served as bytes."""
+    made = st.session_state.setdefault(BRIEF_MADE_KEY, set())
+    if key not in made and not st.button("Lag samtaleunderlag som Word (.docx)", key="brief_make"):
+        return
+    made.add(key)
+    with st.spinner("Lager Word-dokumentet …"):
+        document = _brief_document(key, page.today, fingerprint(), conversation)
+    st.download_button(
+        "Last ned samtaleunderlag (.docx)", document,
+        file_name=f"samtaleunderlag_{code}_{conversation.name.split(' - ')[-1].replace(' ', '_')}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="brief_docx",
+    )
+
+
 def conversation_brief(page: ApplicationsPage) -> None:
     """«Samtaleunderlag»: the brief for one application on screen, and the same document as .docx."""
     if not page.applications:
@@ -568,12 +585,7 @@ def conversation_brief(page: ApplicationsPage) -> None:
     key = repr((application, entries, milestones, page.applications))
     conversation, report = _brief_view(key, page.today, fingerprint(), application, entries, milestones,
                                        page.applications)
-    st.download_button(
-        "Last ned samtaleunderlag (.docx)",
-        lambda: _brief_document(key, page.today, fingerprint(), conversation),
-        file_name=f"samtaleunderlag_{code}_{conversation.name.split(' - ')[-1].replace(' ', '_')}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="brief_docx",
-    )
+    _document_buttons(page, key, conversation, code)
     st.header(conversation.title)
     show_document(report, "brief_timeline")
 

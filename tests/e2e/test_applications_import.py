@@ -93,8 +93,11 @@ def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "import_samtaleunderlag.png"), full_page=True)
-    with page.expect_download(timeout=90_000) as download_info:
-        page.get_by_role("button", name=re.compile("Last ned samtaleunderlag")).click()
+    page.get_by_role("button", name=re.compile("Lag samtaleunderlag som Word")).click()
+    download = page.get_by_role("button", name=re.compile("Last ned samtaleunderlag"))
+    download.wait_for(timeout=90_000)
+    with page.expect_download() as download_info:
+        download.click()
     target = artifacts / "samtaleunderlag_import.docx"
     download_info.value.save_as(target)
 

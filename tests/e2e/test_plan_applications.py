@@ -87,8 +87,11 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     page.wait_for_timeout(1500)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "soknad_samtaleunderlag.png"), full_page=True)
+    page.get_by_role("button", name=re.compile("Lag samtaleunderlag som Word")).click()
+    download = page.get_by_role("button", name=re.compile("Last ned samtaleunderlag"))
+    download.wait_for(timeout=90_000)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name=re.compile("Last ned samtaleunderlag")).click()
+        download.click()
     target = artifacts / "samtaleunderlag.docx"
     download_info.value.save_as(target)
     assert download_info.value.suggested_filename.startswith(f"samtaleunderlag_{code}_")
