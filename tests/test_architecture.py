@@ -23,13 +23,11 @@ PACKAGE = ROOT / "nokkeltall"
 # - sources/, ssb/ and snapshot.py bring data in and sit with db (db builds from the snapshot);
 # - store/ (the user's own entries) validates plan status with plan/, so it sits with plan;
 # - applications/ (import, checks, talking points, county matrix) sits with plan and store;
-# - durable.py (fsync), spreadsheet.py (safe CSV/Excel writing) and harmonise.py are foundations;
-#   checks.py (the database's consistency checks) reads db and the snapshot, so it sits with them;
 # - cli.py is an entry point like the pages: it may use everything and nothing imports it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("foundation", {"nokkeltall", "text", "config", "indicators", "datasets", "jsonstat", "derived", "log",
-                    "durable", "spreadsheet", "harmonise"}),
-    ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "checks"}),
+                    "cleaning", "durable", "spreadsheet"}),
+    ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "harmonise", "checks"}),
     ("charts", {"charts"}),
     ("capabilities", {"compare", "profile", "projection", "plan", "store", "applications"}),
     ("report", {"report"}),
