@@ -208,6 +208,14 @@ def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     )
 
 
+def population_single_age_all(con) -> pd.DataFrame:
+    """municipality_code, year, age, persons (both sexes) for every municipality and year (projections)."""
+    return _df(
+        con,
+        "SELECT municipality_code, year, age, persons FROM population WHERE sex = 'total' AND persons IS NOT NULL",
+    )
+
+
 def population_years_with_sex(con, code: str) -> list[int]:
     rows = con.execute(
         "SELECT DISTINCT year FROM population WHERE municipality_code = ? AND sex = 'female' ORDER BY year", [code]

@@ -1,0 +1,13 @@
+"""Population projections per municipality by single year of age: a cohort method for small areas
+(``model``), chosen by backtest with empirical prediction intervals (``backtest``), with scenarios
+(``scenario``). Pure pandas/numpy; the data come through the query layer (``data``)."""
+
+from nokkeltall.projection.data import OPEN_AGE, PopulationData, ProjectionError
+from nokkeltall.projection.groups import DISPLAY_GROUPS, GROUP_LABELS, GROUPS, INTERVAL_GROUPS
+from nokkeltall.projection.projector import Projection, Projector
+from nokkeltall.projection.scenario import Scenario, parse
+
+__all__ = [
+    "DISPLAY_GROUPS", "GROUPS", "GROUP_LABELS", "INTERVAL_GROUPS", "OPEN_AGE", "PopulationData", "Projection",
+    "ProjectionError", "Projector", "Scenario", "parse",
+]

@@ -1,0 +1,166 @@
+"""Backtests of every candidate setting from every possible base year, the rule that chooses the
+settings, and prediction intervals from the errors.
+
+Everything for a projection from base year B is taken from backtests whose target year is at most B:
+the choice of settings, and the error distribution behind the intervals. So a projection from B is the
+same whether or not the data after B exist (``tests/test_projection.py`` checks it).
+
+**The rule for choosing the settings** (written before any backtest was run, and the same for every base
+year): for each size band of municipalities (``model.SIZE_LIMITS``, by population in the backtest's base
+year), take every backtest with horizon 1–10 years whose target year is at most B; for each candidate,
+average the absolute percentage error of the total, of those aged 67+ and of those aged 80+ (equal
+weight), first within each horizon and then over the horizons (so the many short horizons do not
+outweigh the few long ones). The candidate with the lowest average wins; on a tie, or with no backtest
+at all, the first candidate in ``model.CANDIDATES``.
+
+**The intervals** (Tayman, Smith & Lin 2007 and others: empirical errors by horizon and size): the log
+errors ``log((actual + ½) / (projected + ½))`` of the chosen candidate in the municipality's size band, by
+horizon; their 10/90 % and 25/75 % quantiles give the 80 % and 50 % intervals. A horizon is used as it
+is where at least three base years (or all there are, if fewer) have reached it; beyond the longest
+such horizon the quantiles grow in proportion to the horizon (errors of small-area projections grow
+roughly linearly with the horizon; Smith & Sincich 1988). A band with fewer than ``MIN_ERRORS`` errors
+at a horizon uses all bands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from nokkeltall.projection import model
+from nokkeltall.projection.data import PopulationData
+from nokkeltall.projection.groups import INTERVAL_GROUPS, group_sums
+
+SELECTION_HORIZON = 10
+SELECTION_GROUPS = ("total", "67+", "80+")
+MIN_BASE_YEARS = 3
+MIN_ERRORS = 20
+QUANTILES = (0.10, 0.25, 0.75, 0.90)
+N_BANDS = len(model.SIZE_LIMITS) + 1
+
+
+@dataclass(frozen=True)
+class Intervals:
+    """Log-error quantiles ``[band, horizon, group, QUANTILES]`` for one base year (horizon 0 = 0)."""
+    quantiles: np.ndarray
+    reference_horizon: int
+
+    def for_band(self, band: int, horizon: int) -> np.ndarray:
+        """[horizon + 1, group, quantile] for one band, extended in proportion beyond the reference."""
+        table = self.quantiles[band]
+        h_ref = self.reference_horizon
+        out = np.zeros((horizon + 1,) + table.shape[1:])
+        for h in range(1, horizon + 1):
+            out[h] = table[h] if h <= h_ref else table[h_ref] * h / h_ref
+        return out
+
+
+class Backtest:
+    """Projections of all municipalities from every base year with every candidate, against the outcome."""
+
+    def __init__(self, data: PopulationData, candidates: tuple[model.Settings, ...] = model.CANDIDATES):
+        self.data = data
+        self.candidates = candidates
+        first = data.first_year + model.MIN_HISTORY
+        self.pairs = [(b, h) for b in range(first, data.last_year) for h in range(1, data.last_year - b + 1)]
+        self.base = np.array([b for b, _ in self.pairs])
+        self.horizon = np.array([h for _, h in self.pairs])
+
+    @cached_property
+    def actual(self) -> np.ndarray:
+        """[pair, municipality, group] outcome (NaN where unknown)."""
+        targets = [self.data.year_index(b + h) for b, h in self.pairs]
+        return group_sums(self.data.values[:, targets].transpose(1, 0, 2))
+
+    @cached_property
+    def band(self) -> np.ndarray:
+        """[pair, municipality] size band in the pair's base year (-1 where the base year is unknown)."""
+        bases = [self.data.year_index(b) for b in self.base]
+        totals = self.data.values[:, bases].sum(axis=2).T
+        return np.where(np.isnan(totals), -1, model.size_band(totals))
+
+    @cached_property
+    def projected(self) -> np.ndarray:
+        """[candidate, pair, municipality, group]."""
+        out = np.full((len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS)),
+                      np.nan, dtype=np.float32)
+        for c, settings in enumerate(self.candidates):
+            for b in sorted(set(self.base)):
+                path = model.project(self.data, int(b), self.data.last_year - int(b), settings)
+                sums = group_sums(path.values)
+                rows = np.flatnonzero(self.base == b)
+                out[c, rows] = sums[:, self.horizon[rows]].transpose(1, 0, 2)
+        return out
+
+    @cached_property
+    def log_error(self) -> np.ndarray:
+        """[candidate, pair, municipality, group]; NaN where the base year or outcome is unknown."""
+        error = np.log((self.actual[None] + 0.5) / (self.projected + 0.5))
+        return np.where((self.band >= 0)[None, :, :, None], error, np.nan)
+
+    @cached_property
+    def selection_error(self) -> np.ndarray:
+        """[candidate, pair, municipality]: mean absolute percentage error over SELECTION_GROUPS."""
+        columns = [INTERVAL_GROUPS.index(g) for g in SELECTION_GROUPS]
+        actual = self.actual[None][..., columns]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ape = np.abs(self.projected[..., columns] - actual) / actual
+        finite = np.isfinite(ape)
+        count = finite.sum(axis=-1)
+        mean = np.where(finite, ape, 0.0).sum(axis=-1) / np.maximum(count, 1)
+        return np.where((self.band >= 0)[None] & (count > 0), mean, np.nan)
+
+    def usable(self, base_year: int) -> np.ndarray:
+        """[pair] backtests whose target year is at most ``base_year``."""
+        return self.base + self.horizon <= base_year
+
+    def choose(self, base_year: int) -> list[model.Settings]:
+        """The rule above: the chosen settings for each size band."""
+        pairs = self.usable(base_year) & (self.horizon <= SELECTION_HORIZON)
+        chosen = []
+        for band in range(N_BANDS):
+            scores = [self._score(c, pairs, band) for c in range(len(self.candidates))]
+            finite = [s if np.isfinite(s) else np.inf for s in scores]
+            best = int(np.argmin(finite)) if np.isfinite(min(finite)) else 0
+            chosen.append(self.candidates[best])
+        return chosen
+
+    def _score(self, candidate: int, pairs: np.ndarray, band: int) -> float:
+        per_horizon = []
+        for h in np.unique(self.horizon[pairs]):
+            rows = pairs & (self.horizon == h)
+            errors = self.selection_error[candidate, rows][self.band[rows] == band]
+            if np.isfinite(errors).any():
+                per_horizon.append(np.nanmean(errors))
+        return float(np.mean(per_horizon)) if per_horizon else np.nan
+
+    def reference_horizon(self, base_year: int) -> int:
+        usable = self.usable(base_year)
+        if not usable.any():
+            return 0
+        needed = min(MIN_BASE_YEARS, len(set(self.base[usable])))
+        reached = [h for h in set(self.horizon[usable]) if len(set(self.base[usable & (self.horizon == h)])) >= needed]
+        return int(max(reached))
+
+    def intervals(self, base_year: int, chosen: list[model.Settings]) -> Intervals:
+        h_ref = self.reference_horizon(base_year)
+        usable = self.usable(base_year)
+        table = np.zeros((N_BANDS, max(h_ref, 1) + 1, len(INTERVAL_GROUPS), len(QUANTILES)))
+        for band, settings in enumerate(chosen):
+            errors = self.log_error[self.candidates.index(settings)]
+            for h in range(1, h_ref + 1):
+                rows = usable & (self.horizon == h)
+                table[band, h] = _quantiles(errors[rows], self.band[rows] == band)
+        return Intervals(table, h_ref)
+
+
+def _quantiles(errors: np.ndarray, in_band: np.ndarray) -> np.ndarray:
+    """[group, quantile] from errors [pair, municipality, group]; all bands when the band has few."""
+    chosen = errors[in_band]
+    if np.isfinite(chosen[:, 0]).sum() < MIN_ERRORS:
+        chosen = errors.reshape(-1, errors.shape[-1])
+    if not np.isfinite(chosen).any():
+        return np.zeros((errors.shape[-1], len(QUANTILES)))
+    return np.nanquantile(chosen, QUANTILES, axis=0).T

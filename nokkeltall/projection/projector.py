@@ -1,0 +1,136 @@
+"""The projection service: data, backtests and caches together. One ``Projector`` per process; the
+backtests are computed once (a few seconds), after which a projection takes milliseconds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from nokkeltall.projection import model
+from nokkeltall.projection import scenario as scenarios
+from nokkeltall.projection.backtest import QUANTILES, Backtest, Intervals
+from nokkeltall.projection.data import PopulationData, ProjectionError, from_connection
+from nokkeltall.projection.groups import INTERVAL_GROUPS, group_slice
+
+MIN_BASE_HISTORY = 5  # years of data a base year needs behind it
+DEFAULT_END = 2050
+LATEST_END = 2060
+
+
+@dataclass(frozen=True)
+class Projection:
+    """One municipality's projection by single year of age, with the main projection beside it."""
+    code: str
+    name: str
+    base_year: int
+    years: tuple[int, ...]
+    values: np.ndarray  # [year, age] (the scenario, or the main projection)
+    main: np.ndarray  # [year, age] main projection
+    quantiles: np.ndarray  # [year, interval group, QUANTILES] log errors
+    settings: model.Settings
+    scenario: scenarios.Scenario
+
+    def series(self, group: str = "total", main: bool = False) -> pd.Series:
+        values = self.main if main else self.values
+        return pd.Series(values[:, group_slice(group)].sum(axis=1), index=list(self.years), name=group)
+
+    def table(self, group: str = "total") -> pd.DataFrame:
+        """year, value, lower, upper (80 %), lower50, upper50 (50 %); intervals NaN for groups without."""
+        value = self.series(group)
+        frame = pd.DataFrame({"year": list(self.years), "value": value.to_numpy()})
+        names = {"lower": 0.10, "lower50": 0.25, "upper50": 0.75, "upper": 0.90}
+        for column, q in names.items():
+            frame[column] = self._bound(value.to_numpy(), group, QUANTILES.index(q))
+        return frame[["year", "value", "lower", "upper", "lower50", "upper50"]]
+
+    def _bound(self, value: np.ndarray, group: str, q: int) -> np.ndarray:
+        if group not in INTERVAL_GROUPS:
+            return np.full(len(value), np.nan)
+        error = self.quantiles[:, INTERVAL_GROUPS.index(group), q]
+        return np.maximum((value + 0.5) * np.exp(error) - 0.5, 0.0)
+
+    def at(self, year: int, group: str = "total") -> float:
+        return float(self.series(group).get(year, np.nan))
+
+
+class Projector:
+    def __init__(self, data: PopulationData):
+        self.data = data
+        self.backtest = Backtest(data)
+        self._cache: dict = {}
+
+    @classmethod
+    def from_connection(cls, con) -> Projector:
+        return cls(from_connection(con))
+
+    def check_years(self, base_year: int | None, to_year: int | None) -> tuple[int, int]:
+        base = self.data.last_year if base_year is None else int(base_year)
+        earliest = self.data.first_year + MIN_BASE_HISTORY
+        if not earliest <= base <= self.data.last_year:
+            raise ProjectionError(f"Basisåret {base} går ikke: det finnes befolkningstall for "
+                                  f"{self.data.first_year}–{self.data.last_year}, og framskrivingen trenger "
+                                  f"minst {MIN_BASE_HISTORY} år med tall før basisåret ({earliest}–"
+                                  f"{self.data.last_year}).")
+        end = max(DEFAULT_END, base + 10) if to_year is None else int(to_year)
+        if not base < end <= LATEST_END:
+            raise ProjectionError(f"Sluttåret {end} må være etter basisåret {base} og senest {LATEST_END}.")
+        return base, end
+
+    def _choice(self, base_year: int) -> tuple[list[model.Settings], Intervals]:
+        key = ("choice", base_year)
+        if key not in self._cache:
+            chosen = self.backtest.choose(base_year)
+            self._cache[key] = (chosen, self.backtest.intervals(base_year, chosen))
+        return self._cache[key]
+
+    def _main(self, base_year: int, settings: model.Settings) -> tuple[model.Path, model.Rates]:
+        key = ("main", base_year, settings)
+        if key not in self._cache:
+            horizon = LATEST_END - base_year
+            known = self.data.until(base_year)
+            self._cache[key] = (model.project(known, base_year, horizon, settings),
+                                model.estimate_rates(known, base_year, settings))
+        return self._cache[key]
+
+    def settings_for(self, index: int, base_year: int) -> tuple[model.Settings, int]:
+        total = self.data.values[index, self.data.year_index(base_year)].sum()
+        if np.isnan(total):
+            raise ProjectionError(f"{self.data.names[index]} har ingen befolkningstall for {base_year}.")
+        band = int(model.size_band(np.array([total]))[0])
+        return self._choice(base_year)[0][band], band
+
+    def project(self, code: str, base_year: int | None = None, to_year: int | None = None,
+                scenario: scenarios.Scenario | str | None = None) -> Projection:
+        base, end = self.check_years(base_year, to_year)
+        chosen = scenario if isinstance(scenario, scenarios.Scenario) else scenarios.parse(scenario)
+        index = self.data.index(code)
+        settings, band = self.settings_for(index, base)
+        path, _ = self._main(base, settings)
+        main = path.values[index, : end - base + 1]
+        values = main if chosen.is_main else self._scenario(index, base, end, settings, path, chosen)
+        quantiles = self._choice(base)[1].for_band(band, end - base)
+        return Projection(code, self.data.names[index], base, tuple(range(base, end + 1)), values, main,
+                          quantiles, settings, chosen)
+
+    def _scenario(self, index: int, base: int, end: int, settings: model.Settings, main: model.Path,
+                  chosen: scenarios.Scenario) -> np.ndarray:
+        """The scenario run: the main projection's ratios and constraint factors, plus the changes."""
+        if chosen.history:
+            settings = replace(settings, window=chosen.history, total="cohort")
+        _, rates = self._main(base, settings)
+        one = model.Rates(rates.ratio[index : index + 1], rates.mean_cohort[index : index + 1],
+                          rates.birth[index : index + 1])
+        scale = None if chosen.history else main.scale[index : index + 1]
+        migrants = scenarios.migrants(chosen, base) if chosen.migration else None
+        path = model.run(main.values[index : index + 1, 0], one, end - base, scale=scale,
+                         birth_factor=1 + chosen.birth_pct / 100, migrants=migrants)
+        return path.values[0]
+
+    def project_all(self, base_year: int | None = None, to_year: int | None = None,
+                    scenario: str | None = None) -> list[Projection]:
+        base, _ = self.check_years(base_year, to_year)
+        known = ~np.isnan(self.data.values[:, self.data.year_index(base)].sum(axis=1))
+        return [self.project(code, base_year, to_year, scenario)
+                for code, ok in zip(self.data.codes, known, strict=True) if ok]
