@@ -21,6 +21,11 @@ DEFAULT_AGES = (20, 39)
 HISTORY_WINDOWS = (5, 10)
 
 
+def _short(value: float) -> str:
+    """5 → «5», 2.5 → «2,5», -500 → «−500»."""
+    return text.number(value, 1).removesuffix(",0")
+
+
 @dataclass(frozen=True)
 class Scenario:
     migration: float = 0.0  # net persons a year (negative = net out-migration)
@@ -52,11 +57,11 @@ class Scenario:
             parts.append(f"som siste {self.history} år")
         if self.migration:
             sign = "+" if self.migration > 0 else "−"
-            parts.append(f"netto flytting {sign}{text.number(abs(self.migration), 1).removesuffix(',0')} per år i alderen "
+            parts.append(f"netto flytting {sign}{_short(abs(self.migration))} per år i alderen "
                          f"{self.ages[0]}–{self.ages[1]} år")
         if self.birth_pct:
             sign = "+" if self.birth_pct > 0 else "−"
-            parts.append(f"fødsler {sign}{text.number(abs(self.birth_pct), 1).removesuffix(',0')} %")
+            parts.append(f"fødsler {sign}{_short(abs(self.birth_pct))} %")
         return ", ".join(parts).capitalize()
 
 
@@ -98,7 +103,7 @@ def validate(scenario: Scenario) -> Scenario:
                               f"(grensen er ±{text.number(MAX_MIGRATION)}).")
     if not BIRTH_LIMITS[0] <= scenario.birth_pct <= BIRTH_LIMITS[1]:
         raise ProjectionError(f"Fødselsnivået kan endres med mellom −100 % og +200 %, ikke "
-                              f"{text.number(scenario.birth_pct, 1)} %.")
+                              f"{_short(scenario.birth_pct)} %.")
     if scenario.history not in (None, *HISTORY_WINDOWS):
         raise ProjectionError("«Som siste år» kan bare være siste 5 eller siste 10 år.")
     return scenario
