@@ -208,12 +208,22 @@ def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     )
 
 
-def population_single_age_all(con) -> pd.DataFrame:
-    """municipality_code, year, age, persons (both sexes) for every municipality and year (projections)."""
+def population_single_age_all(con, open_age: int) -> pd.DataFrame:
+    """municipality_code, year, age, persons (both sexes) for every municipality and year, ages from
+    ``open_age`` up summed into ``open_age`` (projections)."""
     return _df(
         con,
-        "SELECT municipality_code, year, age, persons FROM population WHERE sex = 'total' AND persons IS NOT NULL",
+        """SELECT municipality_code, year, least(age, ?) AS age, sum(persons) AS persons FROM population
+           WHERE sex = 'total' AND persons IS NOT NULL GROUP BY ALL""",
+        [open_age],
     )
+
+
+def build_fingerprint(con) -> str:
+    """What the database was built from and when: a key for caches of results computed from it."""
+    rows = con.execute("SELECT string_agg(value, '|' ORDER BY key) FROM build_info "
+                       "WHERE key IN ('manifest', 'built_at')").fetchall()
+    return rows[0][0] if rows and rows[0][0] else "unknown"
 
 
 def population_years_with_sex(con, code: str) -> list[int]:

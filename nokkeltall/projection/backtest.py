@@ -86,12 +86,27 @@ class Backtest:
         """[candidate, pair, municipality, group]."""
         out = np.full((len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS)),
                       np.nan, dtype=np.float32)
-        for c, settings in enumerate(self.candidates):
-            for b in sorted(set(self.base)):
-                path = model.project(self.data, int(b), self.data.last_year - int(b), settings)
-                sums = group_sums(path.values)
-                rows = np.flatnonzero(self.base == b)
+        for b in sorted(set(self.base)):
+            rows = np.flatnonzero(self.base == b)
+            for c, sums in enumerate(self._from_base(int(b))):
                 out[c, rows] = sums[:, self.horizon[rows]].transpose(1, 0, 2)
+        return out
+
+    def _from_base(self, base: int) -> list[np.ndarray]:
+        """Each candidate's group sums [municipality, horizon + 1, group] from one base year; the ratios
+        and the unconstrained run are shared by candidates that differ only in the total's treatment."""
+        known = self.data.until(base)
+        horizon = self.data.last_year - base
+        shared: dict[tuple, tuple[model.Rates, model.Path]] = {}
+        out = []
+        for settings in self.candidates:
+            key = (settings.window, settings.prior_weight, settings.prior_area)
+            if key not in shared:
+                rates = model.estimate_rates(known, base, settings)
+                shared[key] = rates, model.run(np.nan_to_num(known.values[:, -1]), rates, horizon)
+            rates, cohort = shared[key]
+            out.append(group_sums(model.project(known, base, horizon, settings, rates=rates,
+                                                cohort=cohort).values))
         return out
 
     @cached_property

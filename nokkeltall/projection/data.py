@@ -63,8 +63,10 @@ def from_frames(population: pd.DataFrame, municipalities: pd.DataFrame) -> Popul
     munis = municipalities.sort_values("municipality_code")
     codes = tuple(munis["municipality_code"])
     years = tuple(range(int(population["year"].min()), int(population["year"].max()) + 1))
-    frame = population.assign(age=population["age"].clip(upper=OPEN_AGE))
-    frame = frame.groupby(["municipality_code", "year", "age"], as_index=False)["persons"].sum()
+    frame = population
+    if frame["age"].max() > OPEN_AGE or frame.duplicated(["municipality_code", "year", "age"]).any():
+        frame = frame.assign(age=frame["age"].clip(upper=OPEN_AGE))
+        frame = frame.groupby(["municipality_code", "year", "age"], as_index=False)["persons"].sum()
     values = np.full((len(codes), len(years), N_AGES), np.nan)
     position = {code: i for i, code in enumerate(codes)}
     rows = frame[frame["municipality_code"].isin(position)]
@@ -79,4 +81,4 @@ def from_frames(population: pd.DataFrame, municipalities: pd.DataFrame) -> Popul
 
 
 def from_connection(con) -> PopulationData:
-    return from_frames(queries.population_single_age_all(con), queries.municipalities(con))
+    return from_frames(queries.population_single_age_all(con, OPEN_AGE), queries.municipalities(con))

@@ -169,15 +169,18 @@ def run(start: np.ndarray, rates: Rates, horizon: int, targets: np.ndarray | Non
     return Path(values, factors)
 
 
-def project(data: PopulationData, base_year: int, horizon: int, settings: Settings) -> Path:
-    """The main projection of every municipality from ``base_year`` (data after it is never read)."""
+def project(data: PopulationData, base_year: int, horizon: int, settings: Settings, *,
+            rates: Rates | None = None, cohort: Path | None = None) -> Path:
+    """The main projection of every municipality from ``base_year`` (data after it is never read).
+    ``rates`` and the unconstrained ``cohort`` run may be passed in when already computed for the same
+    base year, window, weight and area (backtests share them between the ways of treating the total)."""
     known = data.until(base_year)
-    rates = estimate_rates(known, base_year, settings)
+    rates = rates if rates is not None else estimate_rates(known, base_year, settings)
     start = np.nan_to_num(known.values[:, -1])
     if settings.total == "cohort":
-        return run(start, rates, horizon)
+        return cohort if cohort is not None else run(start, rates, horizon)
     trend = trend_average(known.totals(), horizon)
     if settings.total == "blend":
-        cohort = run(start, rates, horizon).values.sum(axis=2)
-        trend = 0.5 * (trend + cohort)
+        cohort = cohort if cohort is not None else run(start, rates, horizon)
+        trend = 0.5 * (trend + cohort.values.sum(axis=2))
     return run(start, rates, horizon, targets=trend)

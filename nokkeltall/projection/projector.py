@@ -8,12 +8,14 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from nokkeltall import queries
 from nokkeltall.projection import model
 from nokkeltall.projection import scenario as scenarios
 from nokkeltall.projection.backtest import QUANTILES, Backtest, Intervals
 from nokkeltall.projection.data import PopulationData, ProjectionError, from_connection
 from nokkeltall.projection.groups import INTERVAL_GROUPS, group_slice
 
+_SHARED: dict[str, Projector] = {}
 MIN_BASE_HISTORY = 5  # years of data a base year needs behind it
 DEFAULT_END = 2050
 LATEST_END = 2060
@@ -63,7 +65,12 @@ class Projector:
 
     @classmethod
     def from_connection(cls, con) -> Projector:
-        return cls(from_connection(con))
+        """One projector per database build, shared by everyone in the process (CLI, pages)."""
+        key = queries.build_fingerprint(con)
+        if key not in _SHARED:
+            _SHARED.clear()
+            _SHARED[key] = cls(from_connection(con))
+        return _SHARED[key]
 
     def check_years(self, base_year: int | None, to_year: int | None) -> tuple[int, int]:
         base = self.data.last_year if base_year is None else int(base_year)
