@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from nokkeltall.projection import PopulationData, ProjectionError, Projector, model, scenario, trend
-from nokkeltall.projection.backtest import Intervals, _quantiles
+from nokkeltall.projection.backtest import Choice, Intervals, _quantiles
 from nokkeltall.projection.data import N_AGES, OPEN_AGE
 from nokkeltall.projection.projector import Projection
 
@@ -172,7 +172,7 @@ def test_projection_table_bounds_contain_the_value_and_are_never_negative():
     values = np.array([[10.0] * N_AGES, [1.0] * N_AGES])
     quantiles = np.zeros((2, 5, 4))
     quantiles[1] = [-9.0, -0.1, 0.1, 0.3]
-    result = Projection("9900", "X", 2020, (2020, 2021), values, values, quantiles, model.DEFAULT,
+    result = Projection("9900", "X", 2020, (2020, 2021), values, values, quantiles, Choice(model.DEFAULT, model.DEFAULT),
                         scenario.Scenario())
     table = result.table("total")
     row = table.iloc[1]
@@ -207,7 +207,7 @@ def test_projection_from_base_year_ignores_later_data(base):
     cut = Projector(data.until(base)).project("9901", base, 2040)
     np.testing.assert_array_equal(full.values, cut.values)
     np.testing.assert_array_equal(full.quantiles, cut.quantiles)
-    assert full.settings == cut.settings
+    assert full.choice == cut.choice
     changed = data.values.copy()
     changed[:, data.year_index(base) + 1 :] *= 3  # a different future changes nothing
     altered = PopulationData(data.codes, data.names, data.counties, data.years, changed)

@@ -53,7 +53,7 @@ def _rows(projector: Projector, codes: list[str], base: int, horizon: int) -> di
             total = np.array([p.at(end) for p in projections])
             row[f"{group}_constant_mape"] = _ape(count, actual)[0]
             row[f"{group}_share_mape"] = _ape(share * total, actual)[0]
-    row["settings"] = " ".join(sorted({p.settings.label for p in projections}))
+    row["settings"] = " ".join(sorted({p.choice.label for p in projections}))
     return row
 
 

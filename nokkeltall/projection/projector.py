@@ -11,7 +11,7 @@ import pandas as pd
 from nokkeltall import queries
 from nokkeltall.projection import model
 from nokkeltall.projection import scenario as scenarios
-from nokkeltall.projection.backtest import QUANTILES, Backtest, Intervals
+from nokkeltall.projection.backtest import QUANTILES, Backtest, Choice, Intervals
 from nokkeltall.projection.data import PopulationData, ProjectionError, from_connection
 from nokkeltall.projection.groups import INTERVAL_GROUPS, group_slice
 
@@ -31,7 +31,7 @@ class Projection:
     values: np.ndarray  # [year, age] (the scenario, or the main projection)
     main: np.ndarray  # [year, age] main projection
     quantiles: np.ndarray  # [year, interval group, QUANTILES] log errors
-    settings: model.Settings
+    choice: Choice
     scenario: scenarios.Scenario
 
     def series(self, group: str = "total", main: bool = False) -> pd.Series:
@@ -85,23 +85,36 @@ class Projector:
             raise ProjectionError(f"Sluttåret {end} må være etter basisåret {base} og senest {LATEST_END}.")
         return base, end
 
-    def _choice(self, base_year: int) -> tuple[list[model.Settings], Intervals]:
+    def _choice(self, base_year: int) -> tuple[list[Choice], Intervals]:
         key = ("choice", base_year)
         if key not in self._cache:
             chosen = self.backtest.choose(base_year)
             self._cache[key] = (chosen, self.backtest.intervals(base_year, chosen))
         return self._cache[key]
 
-    def _main(self, base_year: int, settings: model.Settings) -> tuple[model.Path, model.Rates]:
-        key = ("main", base_year, settings)
+    def _run(self, base_year: int, settings: model.Settings) -> tuple[model.Path, model.Rates]:
+        """Every municipality's projection with one candidate, to LATEST_END (cached)."""
+        key = ("run", base_year, settings)
         if key not in self._cache:
             horizon = LATEST_END - base_year
             known = self.data.until(base_year)
-            self._cache[key] = (model.project(known, base_year, horizon, settings),
-                                model.estimate_rates(known, base_year, settings))
+            rates = model.estimate_rates(known, base_year, settings)
+            self._cache[key] = (model.project(known, base_year, horizon, settings, rates=rates), rates)
         return self._cache[key]
 
-    def settings_for(self, index: int, base_year: int) -> tuple[model.Settings, int]:
+    def _main(self, base_year: int, choice: Choice) -> tuple[model.Path, np.ndarray]:
+        """The main projection (the age candidate's path scaled to the total candidate's total) and the
+        scaling factors [municipality, year]."""
+        key = ("main", base_year, choice)
+        if key not in self._cache:
+            ages, _ = self._run(base_year, choice.ages)
+            totals = self._run(base_year, choice.total)[0].values.sum(axis=2)
+            own = ages.values.sum(axis=2)
+            factor = np.where(own > 0, totals / np.where(own > 0, own, 1.0), 1.0)
+            self._cache[key] = (model.Path(ages.values * factor[..., None], ages.scale), factor)
+        return self._cache[key]
+
+    def choice_for(self, index: int, base_year: int) -> tuple[Choice, int]:
         total = self.data.values[index, self.data.year_index(base_year)].sum()
         if np.isnan(total):
             raise ProjectionError(f"{self.data.names[index]} har ingen befolkningstall for {base_year}.")
@@ -113,27 +126,32 @@ class Projector:
         base, end = self.check_years(base_year, to_year)
         chosen = scenario if isinstance(scenario, scenarios.Scenario) else scenarios.parse(scenario)
         index = self.data.index(code)
-        settings, band = self.settings_for(index, base)
-        path, _ = self._main(base, settings)
-        main = path.values[index, : end - base + 1]
-        values = main if chosen.is_main else self._scenario(index, base, end, settings, path, chosen)
+        choice, band = self.choice_for(index, base)
+        main = self._main(base, choice)[0].values[index, : end - base + 1]
+        values = main if chosen.is_main else self._scenario(index, base, end, choice, chosen)
         quantiles = self._choice(base)[1].for_band(band, end - base)
         return Projection(code, self.data.names[index], base, tuple(range(base, end + 1)), values, main,
-                          quantiles, settings, chosen)
+                          quantiles, choice, chosen)
 
-    def _scenario(self, index: int, base: int, end: int, settings: model.Settings, main: model.Path,
+    def _scenario(self, index: int, base: int, end: int, choice: Choice,
                   chosen: scenarios.Scenario) -> np.ndarray:
-        """The scenario run: the main projection's ratios and constraint factors, plus the changes."""
+        """The scenario run: the main projection's ratios and scaling, plus the changes; «som siste
+        5/10 år» is the age candidate's ratios over that window, unconstrained."""
+        settings = choice.ages
+        path, _ = self._run(base, settings)
+        factor = self._main(base, choice)[1][index : index + 1, : end - base + 1]
+        scale = path.scale[index : index + 1]
         if chosen.history:
             settings = replace(settings, window=chosen.history, total="cohort")
-        _, rates = self._main(base, settings)
+            factor, scale = np.ones_like(factor), None
+        rates = self._run(base, settings)[1]
         one = model.Rates(rates.ratio[index : index + 1], rates.mean_cohort[index : index + 1],
                           rates.birth[index : index + 1])
-        scale = None if chosen.history else main.scale[index : index + 1]
         migrants = scenarios.migrants(chosen, base) if chosen.migration else None
-        path = model.run(main.values[index : index + 1, 0], one, end - base, scale=scale,
-                         birth_factor=1 + chosen.birth_pct / 100, migrants=migrants)
-        return path.values[0]
+        start = np.nan_to_num(self.data.values[index : index + 1, self.data.year_index(base)])
+        result = model.run(start, one, end - base, scale=scale, birth_factor=1 + chosen.birth_pct / 100,
+                           migrants=migrants)
+        return result.values[0] * factor[0][:, None]
 
     def project_all(self, base_year: int | None = None, to_year: int | None = None,
                     scenario: str | None = None) -> list[Projection]:
