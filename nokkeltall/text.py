@@ -136,3 +136,23 @@ def iso_date(value) -> str | None:
         return long_date(date.fromisoformat(str(value).strip()[:10]))
     except ValueError:
         return str(value)
+
+
+# --- text helpers ------------------------------------------------------------------------------
+
+def display_name(official_name: str) -> str:
+    """«Raarvihke - Røyrvik» → «Raarvihke – Røyrvik» (an en dash between the names)."""
+    return str(official_name).replace(" - ", " – ")
+
+
+def year_span(years: list[int]) -> str:
+    """[2005, 2006, 2007, 2010] → «2005–2007, 2010»."""
+    parts, start, previous = [], years[0], years[0]
+    for year in years[1:] + [None]:
+        if year is not None and year == previous + 1:
+            previous = year
+            continue
+        parts.append(str(start) if start == previous else f"{start}–{previous}")
+        if year is not None:
+            start = previous = year
+    return ", ".join(parts)

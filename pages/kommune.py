@@ -4,11 +4,15 @@ import re
 
 import streamlit as st
 
-from nokkeltall import charts, indicators, profile, text
+from nokkeltall import indicators, text
+from nokkeltall.charts import commuting as commuting_charts
+from nokkeltall.charts import indicator as indicator_charts
+from nokkeltall.charts import population as population_charts
+from nokkeltall.profile import municipality as municipality_profile
 from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
-from nokkeltall.ui.widgets import chart_block, municipality_picker
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.report import report_downloads
+from nokkeltall.ui.widgets import chart_block, municipality_picker
 
 ensure_app_navigation()
 
@@ -32,7 +36,7 @@ if code is None:
     st.stop()
 
 try:
-    head = cached_call(profile.header, code)
+    head = cached_call(municipality_profile.header, code)
 except DataUnavailable as error:
     st.error(str(error))
     st.stop()
@@ -75,19 +79,19 @@ with tabs[0]:
     if tabs[0].open:
         left, right = st.columns(2)
         with left:
-            show_chart(charts.population_chart, code, key="folketall", missing=f"Ingen folketall for {name}.")
+            show_chart(population_charts.population_chart, code, key="folketall", missing=f"Ingen folketall for {name}.")
         with right:
-            show_chart(charts.age_chart, code, key="alder", missing=f"Ingen aldersfordeling for {name}.")
+            show_chart(population_charts.age_chart, code, key="alder", missing=f"Ingen aldersfordeling for {name}.")
         left, right = st.columns(2)
         with left:
-            show_chart(charts.age_shares_chart, code, key="andeler", missing=f"Ingen aldersandeler for {name}.")
+            show_chart(population_charts.age_shares_chart, code, key="andeler", missing=f"Ingen aldersandeler for {name}.")
         with right:
-            show_chart(charts.indicator_chart, "women_per_100_men_20_39", code, key="kjonnsbalanse",
+            show_chart(indicator_charts.indicator_chart, "women_per_100_men_20_39", code, key="kjonnsbalanse",
                        missing=f"Ingen tall for kjønnsbalanse i {name}.")
         left, right = st.columns(2)
         for column, indicator_id in ((left, "natural_increase"), (right, "net_migration")):
             with column:
-                show_chart(charts.indicator_chart, indicator_id, code, key=indicator_id,
+                show_chart(indicator_charts.indicator_chart, indicator_id, code, key=indicator_id,
                            missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name} "
                                    "(finnes bare for kommunene i Nordland og Trøndelag).")
 
@@ -95,26 +99,26 @@ with tabs[1]:
     if tabs[1].open:
         left, right = st.columns(2)
         with left:
-            show_chart(charts.indicator_chart, "employment_rate_15_74_pct", code, key="sysselsetting",
+            show_chart(indicator_charts.indicator_chart, "employment_rate_15_74_pct", code, key="sysselsetting",
                        missing=f"Ingen sysselsettingstall for {name}.")
         with right:
-            show_chart(charts.indicator_chart, "job_coverage_pct", code, key="arbeidsplassdekning",
+            show_chart(indicator_charts.indicator_chart, "job_coverage_pct", code, key="arbeidsplassdekning",
                        missing=f"Ingen tall for arbeidsplassdekning i {name}.")
         left, right = st.columns(2)
         with left:
-            show_chart(charts.indicator_chart, "out_commuting_pct", code, key="utpendling",
+            show_chart(indicator_charts.indicator_chart, "out_commuting_pct", code, key="utpendling",
                        missing=f"Ingen pendlingstall for {name}.")
         with right:
-            show_chart(charts.commuting_chart, code, "out", key="pendling_ut", missing=f"Ingen pendlerstrømmer for {name}.")
+            show_chart(commuting_charts.commuting_chart, code, "out", key="pendling_ut", missing=f"Ingen pendlerstrømmer for {name}.")
         left, right = st.columns(2)
         with left:
-            show_chart(charts.commuting_chart, code, "in", key="pendling_inn", missing=f"Ingen pendlerstrømmer for {name}.")
+            show_chart(commuting_charts.commuting_chart, code, "in", key="pendling_inn", missing=f"Ingen pendlerstrømmer for {name}.")
         st.caption("Sysselsettings- og pendlingstallene (SSB 11618 og 03321) går til og med 2022 i databasen.")
 
 with tabs[2]:
     if tabs[2].open:
-        economy = cached_call(profile.economy_table, code)
-        coverage = cached_call(profile.kostra_coverage, code)
+        economy = cached_call(municipality_profile.economy_table, code)
+        coverage = cached_call(municipality_profile.kostra_coverage, code)
         st.markdown(f"**Økonomi i {name}: siste tall**")
         shown = economy.drop(columns=["id", "value", "Kilde"])
         st.dataframe(shown, hide_index=True, width="stretch",
@@ -131,7 +135,7 @@ with tabs[2]:
             facts.append(f"**KOSTRA-gruppe:** {head['kostra_group']['value']} (gruppering per 2020, overført til "
                          "dagens kommunenumre).")
         st.markdown("  \n".join(facts))
-        kostra_years = profile.year_list(coverage["years"])
+        kostra_years = municipality_profile.year_list(coverage["years"])
         st.info(
             f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner (Nordland og Trøndelag), "
             f"årene {coverage['year_min']}–{coverage['year_max']}; for {name}: {kostra_years}. "
@@ -144,12 +148,12 @@ with tabs[2]:
                                                "revenues_per_capita_nok", "investments_per_capita_nok",
                                                "cost_need_index"]):
             with (left if index % 2 == 0 else right):
-                show_chart(charts.indicator_chart, indicator_id, code, key=indicator_id,
+                show_chart(indicator_charts.indicator_chart, indicator_id, code, key=indicator_id,
                            missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name}.")
 
 with tabs[3]:
     if tabs[3].open:
-        plans = cached_call(profile.plan_sources, code)
+        plans = cached_call(municipality_profile.plan_sources, code)
         if plans.empty:
             st.info(f"Det er ikke samlet inn plandokumenter for {name} ennå. På plansiden kan kommunen selv føre "
                     "inn status for planstrategi, samfunnsdel og arealdel.")
@@ -161,7 +165,7 @@ with tabs[3]:
                 hide_index=True, width="stretch",
                 column_config={"Kilde": st.column_config.LinkColumn(display_text="nettside")},
             )
-            caveat = cached_call(profile.dataset_caveat, "plan_status_sources")
+            caveat = cached_call(municipality_profile.dataset_caveat, "plan_status_sources")
             if caveat:
                 st.caption(caveat)
         st.page_link("pages/plan.py", label=f"Gå til plansiden for {name}", query_params={"kommune": code})

@@ -5,8 +5,8 @@ import streamlit as st
 
 from nokkeltall import config, indicators, text
 from nokkeltall.ui.data import DataUnavailable, query
-from nokkeltall.ui.refresh import refresh_from_ssb
 from nokkeltall.ui.frame import ensure_app_navigation
+from nokkeltall.ui.refresh import refresh_from_ssb
 
 ensure_app_navigation()
 

@@ -8,14 +8,16 @@ import html
 
 import streamlit as st
 
-from nokkeltall import compare, compare_charts, decks, indicators
+from nokkeltall import indicators
+from nokkeltall.compare import choices, slides
+from nokkeltall.compare import figures as compare_figures
 from nokkeltall.store import ValidationError
 from nokkeltall.store.database import NotFoundError
 from nokkeltall.ui import data as ui_data
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
-from nokkeltall.ui.widgets import safe_text
 from nokkeltall.ui.frame import ensure_app_navigation
+from nokkeltall.ui.widgets import safe_text
 
 ensure_app_navigation()
 
@@ -44,32 +46,32 @@ problems: list[str] = []
 deck_store = ui_store.deck_store()
 chosen_set = params.get("sett")
 
-if chosen_set == decks.READY_DECK_KEY:
-    network = [c for c in decks.network_codes(ui_store.user_store().list_applications()) if c in set(all_codes)]
-    deck = decks.ready_deck(network)
+if chosen_set == slides.READY_DECK_KEY:
+    network = [c for c in slides.network_codes(ui_store.user_store().list_applications()) if c in set(all_codes)]
+    deck = slides.ready_deck(network)
 elif chosen_set:
     try:
         saved = deck_store.get(int(chosen_set))
-        deck = decks.deck_from_list(saved["name"], saved["slides"], all_codes)
+        deck = slides.deck_from_list(saved["name"], saved["slides"], all_codes)
     except (ValueError, OverflowError, NotFoundError):
-        deck = decks.Deck("", [], [f"Fant ikke lysbildesettet «{safe_text(chosen_set, 30)}»."])
+        deck = slides.Deck("", [], [f"Fant ikke lysbildesettet «{safe_text(chosen_set, 30)}»."])
 else:
-    codes, found = compare.parse_codes(params.get("kommuner"), all_codes)
+    codes, found = choices.parse_codes(params.get("kommuner"), all_codes)
     problems += found
-    ids, found = compare.parse_indicators(params.get("indikatorer"))
+    ids, found = choices.parse_indicators(params.get("indikatorer"))
     problems += found
-    view, found = compare.parse_view(params.get("visning"))
+    view, found = choices.parse_view(params.get("visning"))
     problems += found
-    base_year, found = compare.parse_base_year(params.get("basisaar"), cached_call(compare.indicator_years, "population"))
+    base_year, found = choices.parse_base_year(params.get("basisaar"), cached_call(choices.indicator_years, "population"))
     problems += found
-    if len(codes) < compare.MIN_MUNICIPALITIES or not ids:
-        deck = decks.Deck("", [], ["Velg et lysbildesett under, eller åpne samlingsmodus fra «Sammenlign» med "
+    if len(codes) < choices.MIN_MUNICIPALITIES or not ids:
+        deck = slides.Deck("", [], ["Velg et lysbildesett under, eller åpne samlingsmodus fra «Sammenlign» med "
                                    "minst to kommuner og én indikator."] if not problems else [])
     else:
-        deck = decks.deck_from_comparison(codes, ids, view, base_year)
+        deck = slides.deck_from_comparison(codes, ids, view, base_year)
 problems += deck.problems
 
-position, problem = decks.slide_position(params.get("lysbilde"), len(deck.slides))
+position, problem = slides.slide_position(params.get("lysbilde"), len(deck.slides))
 if problem and deck.slides:
     problems.append(problem)
 for message in problems:
@@ -83,7 +85,7 @@ def go_to(number: int) -> None:
 if deck.slides:
     slide = deck.slides[position - 1]
     indicator = indicators.get(slide.indicator_id)
-    result = getattr(ui_data, "shared_call", cached_call)(compare_charts.build_view, slide.view, slide.indicator_id, tuple(slide.codes),
+    result = getattr(ui_data, "shared_call", cached_call)(compare_figures.build_view, slide.view, slide.indicator_id, tuple(slide.codes),
                          slide.base_year, True)
     st.markdown(f'<div class="slide-title">{html.escape(result.title)}</div>', unsafe_allow_html=True)
     st.markdown(f'<div class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</div>',
@@ -105,8 +107,8 @@ if deck.slides:
 # --- choose, save and reopen decks ----------------------------------------------------------------
 with st.expander("Lysbildesett: velg, lagre eller åpne", expanded=not deck.slides):
     saved_decks = deck_store.list()
-    st.page_link("pages/samlingsmodus.py", label=f"{decks.READY_DECK_NAME}",
-                 query_params={"sett": decks.READY_DECK_KEY})
+    st.page_link("pages/samlingsmodus.py", label=f"{slides.READY_DECK_NAME}",
+                 query_params={"sett": slides.READY_DECK_KEY})
     for saved in saved_decks:
         st.page_link("pages/samlingsmodus.py", label=f"{saved['name']} ({len(saved['slides'])} lysbilder)",
                      query_params={"sett": str(saved["id"])})

@@ -11,8 +11,9 @@ import docx
 import pandas as pd
 import pytest
 
-from nokkeltall import brief, indicators, queries, text
+from nokkeltall import indicators, queries, text
 from nokkeltall.plan import network, status
+from nokkeltall.report import brief
 
 AS_OF = date(2026, 11, 26)
 

@@ -6,12 +6,17 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nokkeltall import charts, maps, profile, queries, text
+from nokkeltall import provenance, queries, text
+from nokkeltall.charts import indicator as indicator_charts
+from nokkeltall.charts import maps
+from nokkeltall.charts import population as population_charts
+from nokkeltall.charts import style as chart_style
+from nokkeltall.profile import small_municipalities
 
 
 def test_display_name_uses_an_en_dash():
-    assert charts.display_name("Raarvihke - Røyrvik") == "Raarvihke – Røyrvik"
-    assert charts.display_name("Træna") == "Træna"
+    assert text.display_name("Raarvihke - Røyrvik") == "Raarvihke – Røyrvik"
+    assert text.display_name("Træna") == "Træna"
 
 
 def test_source_text_prefers_the_publication_date_and_names_the_tables():
@@ -19,34 +24,34 @@ def test_source_text_prefers_the_publication_date_and_names_the_tables():
                             "publisher": ["Statistisk sentralbyrå"] * 3,
                             "updated": [None, "2025-05-21T06:00:00Z", None],
                             "fetched": ["2026-11-26T07:15:09+00:00"] * 3})
-    assert charts.source_text(sources) == \
+    assert provenance.source_text(sources) == \
         "Kilde: Statistisk sentralbyrå, tabell 07459, tabell 11618 (oppdatert 21. mai 2025)"
     fetched_only = sources.assign(updated=None)
-    assert charts.source_text(fetched_only).endswith("(hentet 26. november 2026)")
+    assert provenance.source_text(fetched_only).endswith("(hentet 26. november 2026)")
     kostra = pd.DataFrame({"table_id": ["KOSTRA-12137"], "publisher": ["SSB KOSTRA (via tredjepart)"],
                            "updated": [None], "fetched": ["2026-11-26"]})
-    assert charts.source_text(kostra) == "Kilde: Statistisk sentralbyrå, KOSTRA, tabell 12137 (hentet 26. november 2026)"
+    assert provenance.source_text(kostra) == "Kilde: Statistisk sentralbyrå, KOSTRA, tabell 12137 (hentet 26. november 2026)"
 
 
 def test_level_sentence_direction_and_norwegian_numbers():
-    assert charts.level_sentence("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1) == \
+    assert chart_style.level_sentence("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1) == \
         "Andelen 67 år og eldre i Træna økte fra 15,7 % i 2016 til 16,9 % i 2026."
-    assert charts.level_sentence("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0) == \
+    assert chart_style.level_sentence("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0) == \
         "Netto lånegjeld per innbygger i Træna gikk ned fra 224 213 kr i 2023 til 208 176 kr i 2025."
-    assert charts.level_sentence("X", "Y", 2025, 1.0, 2025, 1.0, "indeks", 3) == "X i Y var 1,000 i 2025."
+    assert chart_style.level_sentence("X", "Y", 2025, 1.0, 2025, 1.0, "indeks", 3) == "X i Y var 1,000 i 2025."
 
 
 def test_recalculated_note_lists_the_years():
     frame = pd.DataFrame({"year": [2005, 2006, 2007, 2010, 2020], "recalculated": [True, True, True, True, False]})
-    assert charts.recalculated_note(frame, "Hitra") == \
+    assert provenance.recalculated_note(frame, "Hitra") == \
         "Tallene for Hitra for 2005–2007, 2010 er omregnet til dagens kommunegrenser (markert «omregnet» i tabellen)."
-    assert charts.recalculated_note(frame.assign(recalculated=False), "Hitra") is None
+    assert provenance.recalculated_note(frame.assign(recalculated=False), "Hitra") is None
 
 
 def test_format_table_writes_norwegian_numbers_and_keeps_years():
     frame = pd.DataFrame({"År": [2025, 2026], "Folketall": pd.array([1234, None], dtype="Int64"),
                           "Andel (%)": [12.345, 7.0]})
-    shown = charts.format_table(frame)
+    shown = chart_style.format_table(frame)
     assert shown["År"].tolist() == [2025, 2026]
     assert shown["Folketall"].tolist() == ["1 234", text.MISSING]
     assert shown["Andel (%)"].tolist() == ["12,3", "7,0"]
@@ -66,12 +71,12 @@ def test_overview_export_formats(tmp_path):
                           "population": [443], "population_change_10y_pct": [-7.3222], "share_67_plus_pct": [16.93],
                           "old_age_ratio": [25.3], "employment_rate_15_74_pct": [65.7],
                           "employment_rate_15_74_pct__year": [2022], "robek": ["nei"], "trend": [[478.0, 443.0]]})
-    export = profile.overview_export(frame)
+    export = small_municipalities.overview_export(frame)
     assert "Sysselsettingsandel 15–74 år (%, 2022)" in export.columns
     assert "Folketall over tid" not in export.columns
-    csv = profile.to_csv(export).decode("utf-8-sig")
+    csv = small_municipalities.to_csv(export).decode("utf-8-sig")
     assert "1835;Træna;Nordland;443;-7,3;16,9" in csv
-    workbook = profile.to_excel(export, source="Kilde: SSB")
+    workbook = small_municipalities.to_excel(export, source="Kilde: SSB")
     assert workbook[:2] == b"PK"  # an xlsx (zip) file
     read = pd.read_excel(__import__("io").BytesIO(workbook))
     assert read.loc[0, "Folketall"] == 443
@@ -85,7 +90,7 @@ def con(shipped_con):
 
 
 def test_population_chart_matches_the_query_layer(con):
-    chart = charts.population_chart(con, "1835")
+    chart = population_charts.population_chart(con, "1835")
     series = queries.indicator_series(con, "population", ["1835"]).query("year >= 2005")
     assert chart.title == "Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026."
     assert chart.table["Folketall Træna"].tolist() == series["value"].round().astype(int).tolist()
@@ -102,7 +107,7 @@ def test_population_chart_matches_the_query_layer(con):
 
 
 def test_age_chart_compares_totals_ten_years_apart(con):
-    chart = charts.age_chart(con, "1835")
+    chart = population_charts.age_chart(con, "1835")
     now = queries.population_by_age(con, "1835", 2026)
     before = queries.population_by_age(con, "1835", 2016)
     assert chart.table["Personer 2026"].sum() == now.loc[now["sex"] == "total", "persons"].sum()
@@ -115,32 +120,32 @@ def test_recalculated_values_are_marked(con):
         "SELECT municipality_code FROM measure WHERE measure = 'population' AND recalculated AND year >= 2005 "
         "ORDER BY 1 LIMIT 1").fetchall()
     code = recalculated[0][0]
-    chart = charts.population_chart(con, code)
+    chart = population_charts.population_chart(con, code)
     assert "omregnet" in chart.table["Merknad"].tolist()
     assert chart.note and "omregnet til dagens kommunegrenser" in chart.note
 
 
 def test_titled_figure_for_exports(con):
-    chart = charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
+    chart = indicator_charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
     assert chart.figure.layout.title.text is None
-    exported = charts.titled(chart.figure)
+    exported = chart_style.titled(chart.figure)
     assert exported.layout.title.text.replace("<br>", " ") == chart.title
 
 
 def test_count_chart_keeps_county_sums_off_the_axis(con):
     """Natural increase in a municipality of 443 against the county's sum: on one axis the municipality
     would lie flat on zero, so the sums are in the finding and the table, not the figure."""
-    chart = charts.indicator_chart(con, "natural_increase", "1835")
+    chart = indicator_charts.indicator_chart(con, "natural_increase", "1835")
     assert [trace.name for trace in chart.figure.data] == ["Træna"]
     assert "(Nordland " in chart.title  # the county sum is still named in the finding
     assert "Nordland (personer)" in chart.table.columns
     assert "står i tabellen" in chart.subtitle
-    rate = charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
+    rate = indicator_charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
     assert len(rate.figure.data) > 1  # rates keep their county and country lines
 
 
 def test_indicator_table_shows_counts_without_decimals(con):
-    chart = charts.indicator_chart(con, "natural_increase", "1835")
+    chart = indicator_charts.indicator_chart(con, "natural_increase", "1835")
     column = next(c for c in chart.display.columns if c.startswith("Træna"))
     shown = [v for v in chart.display[column] if v != "–"]
     assert shown and all("," not in v for v in shown), shown

@@ -8,7 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nokkeltall import compare_charts, export, queries
+from nokkeltall import queries
+from nokkeltall.compare import export
+from nokkeltall.compare import figures as compare_figures
 
 
 def test_file_names_follow_municipalities_and_indicator():
@@ -43,7 +45,7 @@ def test_comparison_workbook_reads_back(con):
 
 
 def test_png_export_is_a_png(con):
-    view = compare_charts.build_view(con, "stolper", "population", ["1835", "5043"])
+    view = compare_figures.build_view(con, "stolper", "population", ["1835", "5043"])
     try:
         data = export.png_bytes(view.figure, width=600, height=400, title=view.title, source=view.source)
     finally:

@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import charts, profile, queries, text
+from nokkeltall import queries, text
+from nokkeltall.charts import indicator as indicator_charts
+from nokkeltall.charts import population as population_charts
+from nokkeltall.profile import municipality as municipality_profile
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -41,7 +44,7 @@ def trace_values(trace: dict, axis: str) -> list:
 def test_header_metrics_equal_the_query_layer(shipped_con):
     at = open_page({"kommune": "1835"})
     assert not at.exception
-    head = profile.header(shipped_con, "1835")
+    head = municipality_profile.header(shipped_con, "1835")
     series = queries.indicator_series(shipped_con, "population", ["1835"])
     latest = int(series["year"].max())
     assert at.title[0].value == "Træna"
@@ -81,7 +84,7 @@ def test_sami_name_and_robek_flag(shipped_con):
 def test_economy_tab_shows_every_economy_figure(shipped_con):
     at = open_page({"kommune": "1835", "del": "Økonomi"})
     assert not at.exception
-    expected = profile.economy_table(shipped_con, "1835")
+    expected = municipality_profile.economy_table(shipped_con, "1835")
     shown = at.dataframe[0].value
     assert shown["Nøkkeltall"].tolist() == expected["Nøkkeltall"].tolist()
     assert shown["Verdi"].tolist() == expected["Verdi"].tolist()
@@ -106,7 +109,7 @@ def test_work_tab_commuting_flows_exclude_own_municipality(shipped_con):
 def test_plan_tab_links_to_the_plan_page(shipped_con):
     at = open_page({"kommune": "1811", "del": "Plan"})
     assert not at.exception
-    plans = profile.plan_sources(shipped_con, "1811")
+    plans = municipality_profile.plan_sources(shipped_con, "1811")
     assert at.dataframe[0].value["Plan"].tolist() == plans["Plan"].tolist()
     links = at.get("page_link")
     assert links[0].proto.page == "plan" and links[0].proto.query_string == "kommune=1811"
@@ -143,10 +146,10 @@ def test_municipality_without_data(monkeypatch):
         return {"name": "Træna", "display_name": "Træna", "has_data": False}
 
     # the page's cache looks functions up by module and name: make the stand-in answer to that name
-    no_population.__module__, no_population.__qualname__ = profile.__name__, "header"
+    no_population.__module__, no_population.__qualname__ = municipality_profile.__name__, "header"
 
     st.cache_data.clear()
-    monkeypatch.setattr(profile, "header", no_population)
+    monkeypatch.setattr(municipality_profile, "header", no_population)
     try:
         at = open_page({"kommune": "1835"})
         assert not at.exception
@@ -158,6 +161,6 @@ def test_municipality_without_data(monkeypatch):
 
 
 def test_chart_builders_return_none_for_unknown_municipality(shipped_con):
-    assert charts.population_chart(shipped_con, "9999") is None
-    assert charts.indicator_chart(shipped_con, "employment_rate_15_74_pct", "9999") is None
-    assert profile.header(shipped_con, "9999") is None
+    assert population_charts.population_chart(shipped_con, "9999") is None
+    assert indicator_charts.indicator_chart(shipped_con, "employment_rate_15_74_pct", "9999") is None
+    assert municipality_profile.header(shipped_con, "9999") is None

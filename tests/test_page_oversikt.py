@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import profile, queries, text
+from nokkeltall import queries, text
+from nokkeltall.profile import small_municipalities
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -45,7 +46,7 @@ def test_table_shows_the_small_municipalities_with_their_figures(shipped_con):
     assert sorted(shown["Nr."]) == sorted(small["municipality_code"])
     row = shown.set_index("Nr.").loc["1835"]
     assert row["Folketall"] == 443 == small.set_index("municipality_code").loc["1835", "population"]
-    latest = queries.latest_values(shipped_con, profile.OVERVIEW_IDS[1:], ["1835"]).iloc[0]
+    latest = queries.latest_values(shipped_con, small_municipalities.OVERVIEW_IDS[1:], ["1835"]).iloc[0]
     assert row["Endring 10 år (%)"] == pytest.approx(latest["population_change_10y_pct"])
     assert row["Eldrebyrde"] == pytest.approx(latest["old_age_ratio"])
     employment_column = [c for c in shown.columns if c.startswith("Sysselsettingsandel")][0]

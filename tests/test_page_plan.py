@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import brief, db, queries, text
+from nokkeltall import db, queries, text
 from nokkeltall.plan import status
+from nokkeltall.report import brief
 from nokkeltall.store import UserStore
 from nokkeltall.ui import plan_view
 

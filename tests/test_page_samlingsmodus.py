@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import compare_charts, db
+from nokkeltall import db
+from nokkeltall.compare import figures as compare_figures
 from nokkeltall.store import UserStore
 from nokkeltall.store.decks import DeckStore
 
@@ -42,7 +43,7 @@ def test_step_through_slides(data_dir):
     assert len(at.get("plotly_chart")) == 1 and at.button(key="previous").disabled
     con = db.connect(data_dir / "nokkeltall.duckdb")
     for number, indicator_id in enumerate(["population", "share_67_plus_pct", "median_age"], start=1):
-        expected = compare_charts.build_view(con, "stolper", indicator_id, ["1835", "5043"], None, True)
+        expected = compare_figures.build_view(con, "stolper", indicator_id, ["1835", "5043"], None, True)
         assert expected.finding in finding(at).replace("&#x27;", "'")
         shown = json.loads(at.get("plotly_chart")[0].proto.spec)
         assert shown["layout"]["font"]["size"] >= 20  # large type for the projector

@@ -114,16 +114,16 @@ def _similar_shown(at: AppTest):
 
 
 def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
-    from nokkeltall import compare  # noqa: PLC0415
+    from nokkeltall.compare import similarity
     from nokkeltall.ui import compare_view  # noqa: PLC0415
 
     at = run({"kommuner": "1835,5043", "indikatorer": "population", "lik": "1835",
               "vekter": "population_log:3,centrality_index:0"})
     assert not at.exception and not at.warning
     assert not at.slider  # the eight sliders are not drawn while «Vekter» is closed …
-    weights = {**compare.DEFAULT_WEIGHTS, "population_log": 3.0, "centrality_index": 0.0}
+    weights = {**similarity.DEFAULT_WEIGHTS, "population_log": 3.0, "centrality_index": 0.0}
     con = db.connect(data_dir / "nokkeltall.duckdb")
-    expected, _ = compare.similar_table(con, "1835", weights, False)
+    expected, _ = similarity.similar_table(con, "1835", weights, False)
     shown = _similar_shown(at)
     assert shown["Kommune"].tolist() == expected["Kommune"].tolist()  # … yet the URL's weights are in use
     assert at.query_params["vekter"] == "population_log:3,centrality_index:0"
@@ -134,7 +134,7 @@ def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
     assert len(sliders) == 8 and sliders["Folketall"].value == 3.0 and sliders["Sentralitet"].value == 0.0
     sliders["Sentralitet"].set_value(2.0).run()
     assert at.query_params["vekter"] == "population_log:3,centrality_index:2"
-    expected, _ = compare.similar_table(con, "1835", {**weights, "centrality_index": 2.0}, False)
+    expected, _ = similarity.similar_table(con, "1835", {**weights, "centrality_index": 2.0}, False)
     assert _similar_shown(at)["Kommune"].tolist() == expected["Kommune"].tolist()
 
     at.session_state[compare_view.K_WEIGHTS_OPEN] = False  # closed again: the weights stay
@@ -143,7 +143,7 @@ def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
 
 
 def test_the_excel_of_all_indicators_is_made_on_click(data_dir):
-    from nokkeltall import export  # noqa: PLC0415
+    from nokkeltall.compare import export
     from nokkeltall.ui import compare_view  # noqa: PLC0415
 
     at = run({"kommuner": "1835,5043", "indikatorer": "population,share_67_plus_pct"})

@@ -15,8 +15,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import brief, db, indicators, queries, text
+from nokkeltall import db, indicators, queries, text
 from nokkeltall.plan import network
+from nokkeltall.report import brief
 from nokkeltall.store import UserStore
 from nokkeltall.ui import applications
 

@@ -4,8 +4,15 @@ import pandas as pd
 import pytest
 
 from nokkeltall.plan.status import (
-    ADOPTED, NOT_DUE, OVERDUE, PlanDate, best_known_status, parse_plan_date, plan_age_years,
-    plan_status_table, planstrategi_status,
+    ADOPTED,
+    NOT_DUE,
+    OVERDUE,
+    PlanDate,
+    best_known_status,
+    parse_plan_date,
+    plan_age_years,
+    plan_status_table,
+    planstrategi_status,
 )
 
 

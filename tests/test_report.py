@@ -12,9 +12,12 @@ from html.parser import HTMLParser
 import pytest
 from docx import Document
 
-from nokkeltall import cli, compare, indicators, queries, text
+from nokkeltall import cli, indicators, queries, text
+from nokkeltall.compare import similarity
 from nokkeltall.plan import status
-from nokkeltall.report import content, docx as docx_writer, html as html_writer, render_bytes
+from nokkeltall.report import content, render_bytes
+from nokkeltall.report import docx as docx_writer
+from nokkeltall.report import html as html_writer
 from nokkeltall.store import UserStore
 
 AS_OF = date(2026, 11, 26)
@@ -33,7 +36,7 @@ def con(shipped_con):
 
 @pytest.fixture(scope="module")
 def features(con):
-    return compare.similarity_features(con)[0]
+    return similarity.similarity_features(con)[0]
 
 
 _AGGREGATES: dict = {}

@@ -8,8 +8,15 @@ import pytest
 from nokkeltall import config
 from nokkeltall.plan.status import best_known_status
 from nokkeltall.store import (
-    ConflictError, NotFoundError, UserStore, ValidationError, configured_editor_password,
-    editing_allowed, plan_entries_as_sources, validate_application, validate_milestone,
+    ConflictError,
+    NotFoundError,
+    UserStore,
+    ValidationError,
+    configured_editor_password,
+    editing_allowed,
+    plan_entries_as_sources,
+    validate_application,
+    validate_milestone,
     validate_plan_entry,
 )
 from nokkeltall.store import validation as v

@@ -17,7 +17,10 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import charts, indicators, queries, text
+from nokkeltall import indicators, queries, text
+from nokkeltall.charts import commuting as commuting_charts
+from nokkeltall.charts import indicator as indicator_charts
+from nokkeltall.charts import population as population_charts
 from nokkeltall.plan import calendar, status
 
 LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
@@ -381,13 +384,13 @@ def population_section(data: _Data, with_charts: bool) -> Section:
         similar = similar_sentence(writer, "population_change_10y_pct", year, data, signed=True)
         trend.append(similar.replace("var tallet", "var endringen") if similar else None)
     section.add(writer.paragraph([first] + trend))
-    section.add(app_chart("population", charts.population_chart, data.con, data.code, with_charts=with_charts))
+    section.add(app_chart("population", population_charts.population_chart, data.con, data.code, with_charts=with_charts))
 
     # Births, deaths and migration
     section.add(_components_paragraph(data))
     for indicator_id in ("natural_increase", "net_migration"):
         # counts of persons: a county's sum would dwarf the municipality's line, so no comparison here
-        section.add(app_chart(indicator_id, charts.indicator_chart, data.con, indicator_id, data.code,
+        section.add(app_chart(indicator_id, indicator_charts.indicator_chart, data.con, indicator_id, data.code,
                               with_charts=with_charts, compare=False))
 
     # Age structure now and ten years ago
@@ -398,7 +401,7 @@ def population_section(data: _Data, with_charts: bool) -> Section:
         data, "share_0_19_pct", "Andelen barn og unge (0–19 år)", year=year,
         extra=lambda w, v, y: _then_sentence(w, data, "share_0_19_pct", y - YEARS_BACK)))
     section.add(level_paragraph(data, "median_age", "Medianalderen", year=year))
-    section.add(app_chart("age", charts.age_chart, data.con, data.code, with_charts=with_charts))
+    section.add(app_chart("age", population_charts.age_chart, data.con, data.code, with_charts=with_charts))
 
     # Young women balance
     section.add(level_paragraph(
@@ -473,8 +476,8 @@ def work_section(data: _Data, with_charts: bool) -> Section:
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
         lead = "De største pendlingsstrømmene" if len(parts) > 1 else "Den største pendlingsstrømmen"
         section.add(writer.paragraph([f"{lead} ut av {name} i {flow_year} gikk til {listed}."]))
-        section.add(app_chart("commuting", charts.commuting_chart, data.con, data.code, with_charts=with_charts))
-    section.add(app_chart("out_commuting_pct", charts.indicator_chart, data.con, "out_commuting_pct", data.code,
+        section.add(app_chart("commuting", commuting_charts.commuting_chart, data.con, data.code, with_charts=with_charts))
+    section.add(app_chart("out_commuting_pct", indicator_charts.indicator_chart, data.con, "out_commuting_pct", data.code,
                           with_charts=with_charts))
     section.add(_indicator_table(data, f"Arbeid og pendling i {name}", WORK_TABLE))
     section.add(_recalculation_note(data, WORK_TABLE))
@@ -502,7 +505,7 @@ def economy_section(data: _Data, with_charts: bool) -> Section:
         ]))
     else:
         section.add(Paragraph(_missing_sentence("cost_need_index", name)))
-    section.add(app_chart("net_operating_result_pct", charts.indicator_chart, data.con, "net_operating_result_pct",
+    section.add(app_chart("net_operating_result_pct", indicator_charts.indicator_chart, data.con, "net_operating_result_pct",
                           data.code, with_charts=with_charts))
     section.add(_indicator_table(data, f"Økonomi i {name}", ECONOMY_TABLE))
     caveats = {_plain(c) for i in ECONOMY_TABLE for c in data.sources(i)["caveat"] if _plain(c)
@@ -673,22 +676,23 @@ class UnknownMunicipality(LookupError):
 
 def most_similar(con, code: str, features=None, count: int = SIMILAR_COUNT) -> tuple[list[dict], list[str]]:
     """The ``count`` most similar municipalities (``nokkeltall.compare``), nearest first, and its notes."""
-    from nokkeltall import compare  # noqa: PLC0415
+    from nokkeltall.compare import series as compare_series
+    from nokkeltall.compare import similarity
 
     if features is None:
-        features, _ = compare.similarity_features(con)
+        features, _ = similarity.similarity_features(con)
     try:
-        table, notes = compare.similar_municipalities(features, code, limit=count)
-    except compare.SimilarityError as error:
+        table, notes = similarity.similar_municipalities(features, code, limit=count)
+    except similarity.SimilarityError as error:
         return [], [str(error)]
-    names = compare.municipality_names(con, table["municipality_code"].tolist())
+    names = compare_series.municipality_names(con, table["municipality_code"].tolist())
     return [{"municipality_code": c, "name": names.get(c, c)} for c in table["municipality_code"]], notes
 
 
 def similarity_basis() -> str:
-    from nokkeltall import compare  # noqa: PLC0415
+    from nokkeltall.compare import similarity
 
-    labels = [f.label.lower() for f in compare.SIMILARITY_FEATURES]
+    labels = [f.label.lower() for f in similarity.SIMILARITY_FEATURES]
     return ", ".join(labels[:-1]) + " og " + labels[-1]
 
 
@@ -697,7 +701,7 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     """The fact-base document for one municipality (by four-digit number).
 
     To make many reports from the same database, pass ``features``
-    (``compare.similarity_features(con)[0]``) and one ``shared`` dict (county and country series).
+    (``similarity.similarity_features(con)[0]``) and one ``shared`` dict (county and country series).
     """
     municipality = queries.municipality(con, code)
     if municipality is None:

@@ -7,10 +7,16 @@
 
 from nokkeltall.store.access import configured_editor_password, editing_allowed
 from nokkeltall.store.database import (
-    ConflictError, NotFoundError, UserStore, ValidationError, plan_entries_as_sources,
+    ConflictError,
+    NotFoundError,
+    UserStore,
+    ValidationError,
+    plan_entries_as_sources,
 )
 from nokkeltall.store.validation import (
-    validate_application, validate_milestone, validate_plan_entry,
+    validate_application,
+    validate_milestone,
+    validate_plan_entry,
 )
 
 __all__ = [

@@ -21,7 +21,10 @@ import pandas as pd
 from nokkeltall import config
 from nokkeltall.store import validation
 from nokkeltall.store.schema import (
-    EXPORTED_TABLES, INDEXES, SCHEMA_VERSION, TABLES,
+    EXPORTED_TABLES,
+    INDEXES,
+    SCHEMA_VERSION,
+    TABLES,
 )
 
 EXPORT_FORMAT = "nokkeltall-brukerdata"

@@ -19,8 +19,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from nokkeltall import brief, text
+from nokkeltall import text
 from nokkeltall.plan import calendar, network, timeline
+from nokkeltall.report import brief
 from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query
 from nokkeltall.ui.store import name_input, remember_name, show_errors, user_store

@@ -4,7 +4,7 @@ similar municipalities, and the address written back.
 Every choice lives in the URL (?kommuner=1835,5043&indikatorer=population&visning=linjer&basisaar=…
 &lik=…&utvalg=sma&vekter=…): ``read_address`` seeds the widgets from it when it changed from outside
 (a first visit or an opened link) and shows what could not be used; ``write_address`` writes the
-cleaned choices back. The option lists come from one shared ``compare.page_options`` per database
+cleaned choices back. The option lists come from one shared ``compare_choices.page_options`` per database
 build; the weights sliders are drawn only while their expander is open.
 """
 
@@ -14,7 +14,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from nokkeltall import compare, compare_charts, decks, export, indicators
+from nokkeltall import indicators
+from nokkeltall.compare import choices as compare_choices
+from nokkeltall.compare import export, similarity, slides
+from nokkeltall.compare import figures as compare_figures
 from nokkeltall.ui import data as ui_data
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui import url_state
@@ -40,10 +43,10 @@ class Selection:
     base_year: int | None
 
 
-def options() -> compare.PageOptions:
+def options() -> compare_choices.PageOptions:
     """The option lists (shared per database build); stops the page when the statistics cannot be read."""
     try:
-        return shared_call(compare.page_options)
+        return shared_call(compare_choices.page_options)
     except DataUnavailable as error:
         st.error(str(error))
         st.stop()
@@ -51,33 +54,33 @@ def options() -> compare.PageOptions:
 
 # --- the address ------------------------------------------------------------------------------
 
-def read_address(opts: compare.PageOptions) -> None:
+def read_address(opts: compare_choices.PageOptions) -> None:
     """Seed the choices from the URL when it changed from outside; show what could not be used."""
     if url_state.changed_from_outside(SCOPE):
         params = st.query_params
         problems = []
-        codes, found = compare.parse_codes(params.get("kommuner"), opts.codes)
+        codes, found = compare_choices.parse_codes(params.get("kommuner"), opts.codes)
         problems += found
-        ids, found = compare.parse_indicators(params.get("indikatorer"))
+        ids, found = compare_choices.parse_indicators(params.get("indikatorer"))
         problems += found
-        view, found = compare.parse_view(params.get("visning"))
+        view, found = compare_choices.parse_view(params.get("visning"))
         problems += found
-        base, found = compare.parse_base_year(params.get("basisaar"), opts.population_years)
+        base, found = compare_choices.parse_base_year(params.get("basisaar"), opts.population_years)
         problems += found
-        weights, found = compare.parse_weights(params.get("vekter"))
+        weights, found = similarity.parse_weights(params.get("vekter"))
         problems += found
         target = params.get("lik")
         if target is not None and target not in opts.known:
             problems.append("Kommunen for «lignende kommuner» finnes ikke; velg en i listen.")
             target = None
         if params.get("utvalg") not in (None, *POOLS):
-            problems.append(f"Ukjent utvalg «{compare._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
+            problems.append(f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
         if "indikatorer" not in params:
-            ids = ids or list(compare.DEFAULT_INDICATORS)
-        weights = {f.id: float(weights[f.id]) for f in compare.SIMILARITY_FEATURES}
+            ids = ids or list(compare_choices.DEFAULT_INDICATORS)
+        weights = {f.id: float(weights[f.id]) for f in similarity.SIMILARITY_FEATURES}
         st.session_state.update({
             K_CODES: codes, K_IDS: ids, K_VIEW: view,
-            K_BASE: base or compare.default_base_year(opts.population_years),
+            K_BASE: base or compare_choices.default_base_year(opts.population_years),
             K_TARGET: target, K_POOL: params.get("utvalg") if params.get("utvalg") in POOLS else "alle",
             K_WEIGHTS: weights, **{_weight_key(key): value for key, value in weights.items()},
         })
@@ -93,43 +96,43 @@ def write_address(selection: Selection, target: str | None, weights: dict[str, f
         "visning": selection.view, "basisaar": selection.base_year,
         "lik": target if target and target != (codes[0] if codes else None) else None,
         "utvalg": "sma" if st.session_state[K_POOL] == "sma" else None,
-        "vekter": compare.weights_to_text(weights),
+        "vekter": similarity.weights_to_text(weights),
     })
 
 
 # --- quick picks ------------------------------------------------------------------------------
 
-def _pick_small_in_county(opts: compare.PageOptions) -> None:
+def _pick_small_in_county(opts: compare_choices.PageOptions) -> None:
     frame = opts.municipalities
     chosen = st.session_state.get(K_CODES) or []
     county = st.session_state.get(K_COUNTY)
-    small = frame[(frame["county_code"] == county) & (frame["population"] < compare.SMALL_LIMIT)]
+    small = frame[(frame["county_code"] == county) & (frame["population"] < compare_choices.SMALL_LIMIT)]
     if chosen and chosen[0] in set(small["municipality_code"]):
         anchor = int(small.loc[small["municipality_code"] == chosen[0], "population"].iloc[0])
         small = small.assign(gap=(small["population"] - anchor).abs()).sort_values(["gap", "municipality_code"])
     else:
         small = small.sort_values(["population", "municipality_code"])
-    picked = small["municipality_code"].tolist()[: compare.MAX_MUNICIPALITIES]
+    picked = small["municipality_code"].tolist()[: compare_choices.MAX_MUNICIPALITIES]
     st.session_state[K_CODES] = picked
     total = len(small)
-    st.session_state[K_PROBLEMS] = [] if total <= compare.MAX_MUNICIPALITIES else [
-        f"Fylket har {total} små kommuner; de {compare.MAX_MUNICIPALITIES} som ligner mest i folketall "
+    st.session_state[K_PROBLEMS] = [] if total <= compare_choices.MAX_MUNICIPALITIES else [
+        f"Fylket har {total} små kommuner; de {compare_choices.MAX_MUNICIPALITIES} som ligner mest i folketall "
         f"{'på den første valgte' if chosen else '(de minste)'} er valgt."]
 
 
-def _pick_network(opts: compare.PageOptions) -> None:
-    codes = decks.network_codes(ui_store.user_store().list_applications())
+def _pick_network(opts: compare_choices.PageOptions) -> None:
+    codes = slides.network_codes(ui_store.user_store().list_applications())
     codes = [c for c in codes if c in opts.known]
     if not codes:
         st.session_state[K_PROBLEMS] = ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
                                         "«valgt»)."]
         return
-    st.session_state[K_CODES] = codes[: compare.MAX_MUNICIPALITIES]
-    st.session_state[K_PROBLEMS] = [] if len(codes) <= compare.MAX_MUNICIPALITIES else [
-        f"Nettverket har {len(codes)} kommuner; de {compare.MAX_MUNICIPALITIES} første er valgt."]
+    st.session_state[K_CODES] = codes[: compare_choices.MAX_MUNICIPALITIES]
+    st.session_state[K_PROBLEMS] = [] if len(codes) <= compare_choices.MAX_MUNICIPALITIES else [
+        f"Nettverket har {len(codes)} kommuner; de {compare_choices.MAX_MUNICIPALITIES} første er valgt."]
 
 
-def quick_picks(opts: compare.PageOptions) -> None:
+def quick_picks(opts: compare_choices.PageOptions) -> None:
     """«Fylket mitt» and two buttons that fill in the municipalities."""
     if K_COUNTY not in st.session_state:
         first = (st.session_state.get(K_CODES) or [None])[0]
@@ -142,14 +145,14 @@ def quick_picks(opts: compare.PageOptions) -> None:
 
 # --- choices and figures ----------------------------------------------------------------------------
 
-def choices(opts: compare.PageOptions) -> Selection:
+def choices(opts: compare_choices.PageOptions) -> Selection:
     """Municipalities, indicators, view (and base year for the index)."""
     st.multiselect("Kommuner (2–8)", opts.codes, format_func=opts.labels.__getitem__, key=K_CODES,
-                   max_selections=compare.MAX_MUNICIPALITIES, placeholder="Velg kommuner …")
+                   max_selections=compare_choices.MAX_MUNICIPALITIES, placeholder="Velg kommuner …")
     st.multiselect("Indikatorer", opts.indicator_ids, key=K_IDS, format_func=opts.indicator_labels.__getitem__,
                    placeholder="Velg indikatorer …")
     columns = st.columns([3, 1])
-    columns[0].radio("Visning", list(compare.VIEWS), format_func=compare.VIEWS.get, key=K_VIEW, horizontal=True)
+    columns[0].radio("Visning", list(compare_choices.VIEWS), format_func=compare_choices.VIEWS.get, key=K_VIEW, horizontal=True)
     view = st.session_state[K_VIEW]
     if view == "indeks":
         columns[1].selectbox("Basisår (= 100)", opts.population_years, key=K_BASE)
@@ -162,10 +165,10 @@ def _workbook(ids: tuple[str, ...], codes: tuple[str, ...]) -> bytes:
         return export.comparison_workbook(cursor, list(ids), list(codes))
 
 
-def figures(opts: compare.PageOptions, selection: Selection) -> None:
+def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
     """One figure per indicator (with table, CSV and PNG), the Excel of all, the link to slides."""
     codes, ids, view, base_year = selection.codes, selection.ids, selection.view, selection.base_year
-    if len(codes) < compare.MIN_MUNICIPALITIES:
+    if len(codes) < compare_choices.MIN_MUNICIPALITIES:
         st.info("Velg minst to kommuner for å sammenligne (du kan også bruke snarveiene over).")
         return
     if not ids:
@@ -174,11 +177,11 @@ def figures(opts: compare.PageOptions, selection: Selection) -> None:
     names = [opts.names.get(code, code) for code in codes]
     for indicator_id in ids:
         indicator = indicators.get(indicator_id)
-        result = shared_call(compare_charts.build_view, view, indicator_id, tuple(codes), base_year)
+        result = shared_call(compare_figures.build_view, view, indicator_id, tuple(codes), base_year)
         st.subheader(result.title)
         if result.finding:
             st.markdown(f"**{result.finding}**")
-        stem = export.file_name(names, f"{indicator.label} {compare.VIEWS[view]}", "x").removesuffix(".x")
+        stem = export.file_name(names, f"{indicator.label} {compare_choices.VIEWS[view]}", "x").removesuffix(".x")
         figure_block(result.figure, result.table, source=result.source, filename=stem, key=f"{indicator_id}_{view}",
                      note=" ".join(result.notes) or None)
         st.download_button(
@@ -202,12 +205,12 @@ def figures(opts: compare.PageOptions, selection: Selection) -> None:
 
 def _weights() -> dict[str, float]:
     """The similarity weights; the sliders are drawn (and read) only while their expander is open."""
-    weights = dict(st.session_state.get(K_WEIGHTS) or compare.DEFAULT_WEIGHTS)
+    weights = dict(st.session_state.get(K_WEIGHTS) or similarity.DEFAULT_WEIGHTS)
     expander = st.expander("Vekter (0 = ikke med)", key=K_WEIGHTS_OPEN, on_change="rerun")
     with expander:
         if expander.open:
             columns = st.columns(4)
-            for n, feature in enumerate(compare.SIMILARITY_FEATURES):
+            for n, feature in enumerate(similarity.SIMILARITY_FEATURES):
                 key = _weight_key(feature.id)
                 if key not in st.session_state:
                     st.session_state[key] = weights[feature.id]
@@ -217,11 +220,11 @@ def _weights() -> dict[str, float]:
 
 
 def _compare_with_similar(target: str, found: list[str]) -> None:
-    st.session_state[K_CODES] = [target, *found][: min(6, compare.MAX_MUNICIPALITIES)]
+    st.session_state[K_CODES] = [target, *found][: min(6, compare_choices.MAX_MUNICIPALITIES)]
     st.session_state[K_PROBLEMS] = []
 
 
-def similar(opts: compare.PageOptions, codes: list[str]) -> tuple[str | None, dict[str, float]]:
+def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | None, dict[str, float]]:
     """The municipalities most like the chosen one, with weights; returns (target, weights)."""
     st.header("Lignende kommuner")
     st.caption(
@@ -241,8 +244,8 @@ def similar(opts: compare.PageOptions, codes: list[str]) -> tuple[str | None, di
     if not target:
         return target, weights
     try:
-        table, notes = cached_call(compare.similar_table, target, weights, st.session_state[K_POOL] == "sma")
-    except compare.SimilarityError as error:
+        table, notes = cached_call(similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma")
+    except similarity.SimilarityError as error:
         st.warning(str(error), icon="⚠️")
         return target, weights
     for note in notes:
@@ -252,7 +255,7 @@ def similar(opts: compare.PageOptions, codes: list[str]) -> tuple[str | None, di
                              on_change="rerun")
     with figures_of:
         if figures_of.open:  # drawn once opened
-            st.dataframe(cached_call(compare.target_profile, target), hide_index=True)
+            st.dataframe(cached_call(similarity.target_profile, target), hide_index=True)
     st.button("Sammenlign med de fem mest like", on_click=_compare_with_similar,
               args=(target, table["municipality_code"].tolist()), disabled=table.empty)
     return target, weights

@@ -13,7 +13,9 @@ import weakref
 import pandas as pd
 import streamlit as st
 
-from nokkeltall import indicators, maps, profile, text
+from nokkeltall import indicators, text
+from nokkeltall.charts import maps
+from nokkeltall.profile import small_municipalities
 from nokkeltall.ui.data import DataUnavailable, query, shared_call
 from nokkeltall.ui.widgets import chart_block, norwegian_styler, safe_text
 
@@ -52,7 +54,7 @@ def url_problems(names: dict[str, str]) -> list[str]:
         if unknown:
             rest = [v for v in params.get_all("fylke") if v in known]
             fallback = ("Det er tatt ut av valget." if len(unknown) == 1 else "De er tatt ut av valget.") if rest \
-                else f"{profile.county_label([names[c] for c in DEFAULT_COUNTIES])} er vist i stedet."
+                else f"{small_municipalities.county_label([names[c] for c in DEFAULT_COUNTIES])} er vist i stedet."
             problems.append(f"Adressen nevner {'et fylke' if len(unknown) == 1 else 'fylker'} som ikke finnes: "
                             f"{_listed(unknown)}. {fallback} Velg fylker i listen.")
     if "grense" in params:
@@ -77,7 +79,7 @@ def url_problems(names: dict[str, str]) -> list[str]:
 
 # --- the sections --------------------------------------------------------------------------------
 
-def choices() -> profile.Overview:
+def choices() -> small_municipalities.Overview:
     """Messages about the address, the county and limit choices (bound to ``?fylke=``/``?grense=``),
     the count sentence; the overview for that choice. Stops the page when no municipality is left."""
     names = county_names()
@@ -88,7 +90,7 @@ def choices() -> profile.Overview:
                               key="fylke", bind="query-params", placeholder="Alle fylker")
     limit = right.number_input("Innbyggergrense (under)", min_value=LIMIT_MIN, max_value=LIMIT_MAX,
                                value=LIMIT_DEFAULT, step=500, key="grense", bind="query-params")
-    view = shared_call(profile.overview, tuple(sorted(chosen)) if chosen else None, int(limit))
+    view = shared_call(small_municipalities.overview, tuple(sorted(chosen)) if chosen else None, int(limit))
     st.markdown(f"**{view.summary['sentence']}**")
     if view.table.empty:
         st.info(f"Ingen kommuner i {view.summary['where']} har under {text.number(view.limit)} innbyggere. "
@@ -104,7 +106,7 @@ def open_profile(code: str) -> None:
 _STYLED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _styled(view: profile.Overview):
+def _styled(view: small_municipalities.Overview):
     """The table's Norwegian Styler («1 234», «12,5»; sorting stays numeric), rendered once per shared
     overview: ``st.dataframe`` asks a Styler for its computed styles and display values on every
     rerun (5–8 ms here); this one answers from what it worked out the first time. It never changes
@@ -132,7 +134,7 @@ def _styled(view: profile.Overview):
     return styler
 
 
-def municipality_table(view: profile.Overview) -> None:
+def municipality_table(view: small_municipalities.Overview) -> None:
     """The small municipalities, sortable; a click on a row opens the municipality's page."""
     st.subheader("Kommunene")
     st.caption("Klikk på en rad for å åpne kommunens side. Klikk på en kolonneoverskrift for å sortere.")
@@ -153,19 +155,19 @@ def municipality_table(view: profile.Overview) -> None:
         open_profile(view.shown.iloc[selection.selection.rows[0]]["Nr."])
 
 
-def downloads(view: profile.Overview) -> None:
+def downloads(view: small_municipalities.Overview) -> None:
     """CSV and Excel of the table (made when a button is clicked, not on every rerun), and its source."""
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("Last ned CSV", lambda: profile.to_csv(profile.overview_export(view.table)),
+    left.download_button("Last ned CSV", lambda: small_municipalities.to_csv(small_municipalities.overview_export(view.table)),
                          file_name="sma_kommuner.csv", mime="text/csv", key="oversikt_csv")
     right.download_button(
-        "Last ned Excel", lambda: profile.to_excel(profile.overview_export(view.table), source=view.source),
+        "Last ned Excel", lambda: small_municipalities.to_excel(small_municipalities.overview_export(view.table), source=view.source),
         file_name="sma_kommuner.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="oversikt_xlsx")
     st.caption(view.source)
 
 
-def map_section(view: profile.Overview) -> None:
+def map_section(view: small_municipalities.Overview) -> None:
     """The map coloured by the chosen indicator (bound to ``?kartmal=``); a click on a municipality's
     dot opens its page."""
     st.subheader("Kart")
@@ -184,7 +186,7 @@ def map_section(view: profile.Overview) -> None:
             open_profile(code)
 
 
-def municipality_choice(view: profile.Overview) -> None:
+def municipality_choice(view: small_municipalities.Overview) -> None:
     """A picker of the municipalities in the table; choosing one opens its page."""
     st.subheader("Åpne en kommune")
     picked = st.selectbox("Kommune", list(view.labels), index=None, format_func=view.labels.get,

@@ -19,8 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import streamlit as st
 
-from nokkeltall import brief, text
+from nokkeltall import text
 from nokkeltall.plan import calendar, network, status, timeline
+from nokkeltall.report import brief
 from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.store.validation import MILESTONE_STATUSES, PLAN_ENTRY_STATUSES, PLAN_ENTRY_TYPES
 from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query

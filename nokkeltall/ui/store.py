@@ -12,7 +12,13 @@ import sqlite3
 import streamlit as st
 
 from nokkeltall import config
-from nokkeltall.store import NotFoundError, UserStore, ValidationError, configured_editor_password, editing_allowed
+from nokkeltall.store import (
+    NotFoundError,
+    UserStore,
+    ValidationError,
+    configured_editor_password,
+    editing_allowed,
+)
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"

@@ -114,7 +114,7 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
     with expander:
         if expander.open:
             if display is None:
-                from nokkeltall.charts import format_table  # noqa: PLC0415
+                from nokkeltall.charts.style import format_table  # noqa: PLC0415
 
                 display = format_table(table)
             st.dataframe(display, hide_index=True, width="stretch")

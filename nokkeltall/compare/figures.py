@@ -2,8 +2,7 @@
 
 ``build_view(con, view, indicator_id, codes, base_year, presentation)`` is the one entry point
 the compare page, the gathering mode and the exports use: it returns the figure, the table
-behind it, a one-sentence finding, the source line and any Norwegian notes. No Streamlit here.
-"""
+behind it, a one-sentence finding, the source line and any Norwegian notes. No Streamlit here."""
 
 from __future__ import annotations
 
@@ -12,7 +11,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from nokkeltall import compare, indicators, text
+from nokkeltall import indicators, text
+from nokkeltall.compare import choices
+from nokkeltall.compare import series as compare_series
 from nokkeltall.indicators import Indicator
 
 # Okabe–Ito: distinguishable for colour-blind readers and on a washed-out projector.
@@ -230,7 +231,7 @@ def rank_finding(ranked: pd.DataFrame, indicator: Indicator) -> str | None:
         listed = ", ".join(parts[:-1]) + " og " + parts[-1]
     else:
         listed = parts[0]
-    return f"{indicator.label} i {year} blant {compare.PEER_GROUP_LABEL} (1 = høyest): {listed}."
+    return f"{indicator.label} i {year} blant {choices.PEER_GROUP_LABEL} (1 = høyest): {listed}."
 
 
 # --- one view ---------------------------------------------------------------------------------------
@@ -248,10 +249,10 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
     """Figure, table, finding, source and notes for one view of one indicator."""
     indicator = indicators.get(indicator_id)
     codes = list(codes)
-    source = compare.source_text(con, indicator_id)
+    source = compare_series.source_text(con, indicator_id)
     notes: list[str] = []
     if view == "rangering":
-        peers = compare.peer_values(con, indicator_id, codes)
+        peers = compare_series.peer_values(con, indicator_id, codes)
         ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
         year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
         if (~peers["in_group"] & peers["chosen"]).any():
@@ -268,7 +269,7 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
                     rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
                     title=view_title(view, indicator, year))
     references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
-    series = compare.comparison_series(con, indicator_id, codes, references=references)
+    series = compare_series.comparison_series(con, indicator_id, codes, references=references)
     if not references:
         notes.append("Fylke og land er ikke tegnet inn her fordi tallene er for ulike i størrelse; "
                      "se indeksvisningen.")
@@ -280,8 +281,8 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
     if series["recalculated"].fillna(False).astype(bool).any():
         notes.append("Hule punkter er omregnet til dagens kommunegrenser.")
     if view == "stolper":
-        year = compare.latest_year(series)
-        values = compare.values_in_year(series, year, codes, compare.municipality_names(con, codes)) if year else series.iloc[0:0]
+        year = compare_series.latest_year(series)
+        values = compare_series.values_in_year(series, year, codes, compare_series.municipality_names(con, codes)) if year else series.iloc[0:0]
         missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
         if missing:
             notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
@@ -291,20 +292,19 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
                     bar_finding(values, indicator, year) if year else None, source, notes, year=year,
                     title=view_title(view, indicator, year))
     if view == "indeks":
-        years = compare.years_with_data(series)
-        base = base_year if base_year in years else compare.default_base_year(years)
+        years = compare_series.years_with_data(series)
+        base = base_year if base_year in years else choices.default_base_year(years)
         if base is None:
             return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
                         title=indicator.label)
-        indexed = compare.index_series(series, base)
+        indexed = compare_series.index_series(series, base)
         if indexed.attrs.get("without_base"):
             notes.append(f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
                          "mangler eller er ikke positivt.")
-        table = compare.wide_table(indexed.assign(value=indexed["value"].round(1)))
+        table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
         return View(line_figure(indexed, indicator, presentation=presentation, index_base=base), table,
-                    index_finding(indexed, base), source, notes, year=compare.latest_year(series), base_year=base,
+                    index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
-    table = compare.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
+    table = compare_series.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
     return View(line_figure(series, indicator, presentation=presentation), table, line_finding(series, indicator),
-                source, notes, year=compare.latest_year(series), title=view_title(view, indicator))
-
+                source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))

@@ -4,8 +4,7 @@
 and draws the others in light grey, so the small ones stand out. The shapes are plain filled
 Plotly scatter traces on hidden axes: Plotly's geo maps (``go.Choropleth``) fetch a world outline
 from cdn.plot.ly whenever a trace has a ``locationmode`` — even with ``geojson=`` and
-``visible=False`` — and fail offline (in the browser and in Kaleido). No Streamlit here.
-"""
+``visible=False`` — and fail offline (in the browser and in Kaleido). No Streamlit here."""
 
 from __future__ import annotations
 
@@ -16,7 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nokkeltall import indicators, queries, text
-from nokkeltall.charts import FONT, Chart, display_name, indicator_source, source_text
+from nokkeltall.charts.style import FONT, Chart
+from nokkeltall.provenance import indicator_source, source_text
+from nokkeltall.text import display_name
 
 OTHER_COLOUR = "#e3e3e3"
 

@@ -2,14 +2,14 @@
 (indicator × municipalities × view) with its one-sentence finding.
 
 Decks are built from the current comparison or are the ready deck «Befolkning i
-nettverkskommunene»; they are saved in the user-data file (``nokkeltall.store.decks``).
-"""
+nettverkskommunene»; they are saved in the user-data file (``nokkeltall.store.decks``)."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from nokkeltall import compare, indicators
+from nokkeltall import indicators
+from nokkeltall.compare import choices
 
 READY_DECK_KEY = "befolkning"
 READY_DECK_NAME = "Befolkning i nettverkskommunene"
@@ -28,7 +28,7 @@ READY_DECK_SLIDES = (
 class Slide:
     indicator_id: str
     codes: tuple[str, ...]
-    view: str = compare.DEFAULT_VIEW
+    view: str = choices.DEFAULT_VIEW
     base_year: int | None = None
 
 
@@ -42,10 +42,10 @@ class Deck:
         return [{**asdict(s), "codes": list(s.codes)} for s in self.slides]
 
 
-def deck_from_comparison(codes, indicator_ids, view: str = compare.DEFAULT_VIEW, base_year: int | None = None,
+def deck_from_comparison(codes, indicator_ids, view: str = choices.DEFAULT_VIEW, base_year: int | None = None,
                          name: str = "Sammenligning") -> Deck:
     """One slide per chosen indicator, in the chosen view, for the chosen municipalities."""
-    codes = tuple(codes)[: compare.MAX_MUNICIPALITIES]
+    codes = tuple(codes)[: choices.MAX_MUNICIPALITIES]
     return Deck(name, [Slide(i, codes, view, base_year) for i in indicator_ids])
 
 
@@ -60,7 +60,7 @@ def ready_deck(codes) -> Deck:
     if not codes:
         return Deck(READY_DECK_NAME, [], ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
                                           "«valgt»). Registrer dem under Søknader."])
-    groups = [tuple(codes[i:i + compare.MAX_MUNICIPALITIES]) for i in range(0, len(codes), compare.MAX_MUNICIPALITIES)]
+    groups = [tuple(codes[i:i + choices.MAX_MUNICIPALITIES]) for i in range(0, len(codes), choices.MAX_MUNICIPALITIES)]
     slides = [Slide(indicator_id, group, view) for indicator_id, view in READY_DECK_SLIDES for group in groups]
     return Deck(READY_DECK_NAME, slides)
 
@@ -71,11 +71,11 @@ def deck_from_list(name: str, items: list[dict], known_codes) -> Deck:
     slides, problems = [], []
     for number, item in enumerate(items or [], start=1):
         indicator_id = item.get("indicator_id")
-        view = item.get("view") or compare.DEFAULT_VIEW
-        codes = tuple(c for c in item.get("codes") or [] if c in known)[: compare.MAX_MUNICIPALITIES]
+        view = item.get("view") or choices.DEFAULT_VIEW
+        codes = tuple(c for c in item.get("codes") or [] if c in known)[: choices.MAX_MUNICIPALITIES]
         if indicator_id not in indicators.BY_ID:
             problems.append(f"Lysbilde {number}: ukjent indikator «{indicator_id}» er utelatt.")
-        elif view not in compare.VIEWS:
+        elif view not in choices.VIEWS:
             problems.append(f"Lysbilde {number}: ukjent visning «{view}» er utelatt.")
         elif not codes:
             problems.append(f"Lysbilde {number}: ingen kjente kommuner; utelatt.")
@@ -92,5 +92,5 @@ def slide_position(raw, count: int) -> tuple[int, str | None]:
     given = str(raw).strip()
     if given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1):
         return int(given), None
-    shown = compare._shown(given)
+    shown = choices._shown(given)
     return 1, f"Lysbilde «{shown}» finnes ikke (settet har {count} lysbilder). Viser lysbilde 1."

@@ -4,8 +4,7 @@ and file names made from the municipalities and the indicator.
 PNG images are drawn server-side by Kaleido with Debian's chromium. One Kaleido server is
 started per process on first use (about 3 s) and reused (about 0.2 s per image). MathJax is
 switched off and plotly.js comes from the installed plotly package, so nothing is fetched from
-the internet.
-"""
+the internet."""
 
 from __future__ import annotations
 
@@ -17,7 +16,8 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import compare, config, indicators, text
+from nokkeltall import config, indicators, text
+from nokkeltall.compare import series as compare_series
 
 _KALEIDO_LOCK = threading.Lock()
 _KALEIDO_STARTED = False
@@ -86,11 +86,11 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     sheets, source_rows = {}, []
     for indicator_id in indicator_ids:
         indicator = indicators.get(indicator_id)
-        series = compare.comparison_series(con, indicator_id, codes)
+        series = compare_series.comparison_series(con, indicator_id, codes)
         label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
-        sheets[label] = compare.wide_table(series)
+        sheets[label] = compare_series.wide_table(series)
         recalculated = bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False
-        for row in compare.indicator_source_rows(con, indicator_id).to_dict("records"):
+        for row in compare_series.indicator_source_rows(con, indicator_id).to_dict("records"):
             source_rows.append({
                 "Indikator": indicator.label, "Enhet": indicator.unit, "Definisjon": indicator.definition,
                 "Tabell": row["table_id"], "Tittel": row["title"], "Utgiver": row["publisher"],
@@ -99,14 +99,9 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
             })
     sources = pd.DataFrame(source_rows, columns=["Indikator", "Enhet", "Definisjon", "Tabell", "Tittel", "Utgiver",
                                                  "Lisens", "Oppdatert", "Merknad"])
-    names = ", ".join(compare.municipality_names(con, codes).values())
+    names = ", ".join(compare_series.municipality_names(con, codes).values())
     return workbook_bytes(sheets, sources, title=f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. "
                                                  f"{config.SSB_CREDIT}.")
-
-
-def table_workbook(table: pd.DataFrame, label: str, source: str) -> bytes:
-    """One table (e.g. behind a figure) as a workbook with its source."""
-    return workbook_bytes({label: table}, pd.DataFrame({"Kilde": [source]}))
 
 
 # --- PNG ------------------------------------------------------------------------------------------

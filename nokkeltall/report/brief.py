@@ -8,8 +8,7 @@ into headed sections used both on screen and by ``brief_docx`` (a Word document,
 
 Also here, as the one place that reads plan status for a municipality: ``seed_plan_status``
 (the public sources in the statistics database) and ``plan_status_summary`` (seed rows and
-entries made in the app → the best-known fact per plan type, with its source).
-"""
+entries made in the app → the best-known fact per plan type, with its source)."""
 
 from __future__ import annotations
 

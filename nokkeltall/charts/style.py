@@ -1,0 +1,133 @@
+"""The common look of every figure: colours, font, the ``Chart`` bundle (figure, finding, table,
+source, note), layout and title helpers, and table formatting."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from nokkeltall import text
+
+MUNICIPALITY_COLOUR = "#1f4e79"
+COUNTY_COLOUR = "#d9822b"
+COUNTRY_COLOUR = "#7f7f7f"
+EARLIER_COLOUR = "#9ecae1"
+SERIES_COLOURS = ["#1f4e79", "#2ca02c", "#d9822b", "#b03a2e"]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+COUNTRY = "hele landet"
+
+
+@dataclass
+class Chart:
+    """A figure with everything shown around it."""
+
+    figure: go.Figure
+    table: pd.DataFrame  # Norwegian column names; the numbers the figure draws
+    title: str  # the finding, as a sentence
+    source: str  # «Kilde: …»
+    filename: str  # for the CSV download (no extension)
+    note: str | None = None  # recalculated values, caveats
+    values: dict = field(default_factory=dict)  # key numbers (for tests and reports)
+    display: pd.DataFrame | None = None  # ``table`` with Norwegian number text (built once)
+
+    def __post_init__(self):
+        if self.display is None:
+            self.display = format_table(self.table)
+
+    @property
+    def subtitle(self) -> str | None:
+        meta = self.figure.layout.meta
+        return meta.get("subtitle") if isinstance(meta, dict) else None
+
+
+YEAR_COLUMNS = {"År", "Kommunenr.", "Nr."}
+
+
+def format_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> pd.DataFrame:
+    """A copy for display: numbers as Norwegian text («1 234», «12,5», «–» for missing), years untouched."""
+    decimals = decimals or {}
+    shown = frame.copy()
+    for column in shown.columns:
+        series = shown[column]
+        if column in YEAR_COLUMNS or not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        places = decimals.get(column)
+        if places is None:
+            places = 0 if pd.api.types.is_integer_dtype(series) else (3 if "indeks)" in str(column).lower() and
+                                                                    series.abs().max() < 10 else 1)
+        shown[column] = [text.number(v, places) for v in series]
+    return shown
+
+
+def wrap_title(sentence: str, width: int = 80) -> str:
+    return "<br>".join(textwrap.wrap(sentence, width=width)) or sentence
+
+
+def _flag(value) -> str:
+    return "omregnet" if bool(value) and not pd.isna(value) else ""
+
+
+def level_sentence(label: str, place: str, start_year, start, end_year, end, unit: str, decimals: int) -> str:
+    """«Andelen 67 år og eldre i Træna økte fra 18,2 % i 2016 til 24,1 % i 2026.»"""
+    end_text = text.formatted(end, unit, decimals)
+    if start_year is None or text.is_missing(start) or start_year == end_year:
+        return f"{label} i {place} var {end_text} i {end_year}."
+    start_text = text.formatted(start, unit, decimals)
+    if start_text == end_text:
+        return f"{label} i {place} var {end_text} både i {start_year} og {end_year}."
+    verb = "økte" if float(end) > float(start) else "gikk ned"
+    return f"{label} i {place} {verb} fra {start_text} i {start_year} til {end_text} i {end_year}."
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+def style(figure: go.Figure, title: str, *, subtitle: str | None = None, height: int = 360,
+          y_title: str | None = None, legend: bool = True) -> go.Figure:
+    """Common look: Norwegian separators, legend on top, no title inside the figure.
+
+    The finding (``title``) and ``subtitle`` are kept in ``layout.meta``: the app shows them as text
+    above the chart (it wraps on any screen); ``titled`` puts them into the figure for exports.
+    """
+    figure.update_layout(
+        meta={"finding": title, "subtitle": subtitle},
+        separators=", ",
+        font=dict(family=FONT, size=13, color="#222"),
+        template="plotly_white",
+        height=height,
+        margin=dict(l=10, r=10, t=40 if legend else 10, b=10),
+        hovermode="x unified",
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
+        hoverlabel=dict(font=dict(family=FONT)),
+    )
+    figure.update_yaxes(title_text=y_title, tickformat=",~r", separatethousands=True)
+    return figure
+
+
+def titled(figure: go.Figure, width: int = 80) -> go.Figure:
+    """A copy of the figure with its finding and subtitle as the Plotly title (for images and reports)."""
+    meta = figure.layout.meta or {}
+    copy = go.Figure(figure)
+    finding = wrap_title(meta.get("finding") or "", width)
+    lines = finding.count("<br>") + 1 + (1 if meta.get("subtitle") else 0)
+    copy.update_layout(
+        title=dict(text=finding, x=0, xanchor="left", font=dict(size=15),
+                   subtitle=dict(text=meta.get("subtitle"), font=dict(size=12, color="#555"))
+                   if meta.get("subtitle") else None),
+        margin=dict(t=(copy.layout.margin.t or 10) + 24 * lines),
+        legend=dict(y=-0.12, yanchor="top"),
+    )
+    return copy
+
+
+def _line(x, y, name, colour, *, width=3, dash=None, hover=None, customdata=None) -> go.Scatter:
+    return go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers",
+                      line=dict(color=colour, width=width, dash=dash), marker=dict(size=5 if width >= 3 else 4),
+                      hovertemplate=hover, customdata=customdata)
+
+
+def _year_axis(figure: go.Figure) -> None:
+    figure.update_xaxes(tickformat="d", dtick=None, showgrid=False)
