@@ -1,0 +1,112 @@
+"""The «Framskriving» tab of the municipality page: the projection with its fan, the age groups, the
+age profile in 2040, the old-age ratio, and scenarios the user sets (kept in the URL as ``scenario``)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nokkeltall import text
+from nokkeltall.charts import projection as charts
+from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
+from nokkeltall.projection.scenario import BIRTH_LIMITS, MAX_MIGRATION
+from nokkeltall.ui import url_state
+from nokkeltall.ui.data import cursor, shared_call
+from nokkeltall.ui.widgets import chart_block
+
+PARAM = "scenario"
+SCOPE = "framskriving"
+HISTORY_CHOICES = {"Nei": None, "Som siste 5 år": 5, "Som siste 10 år": 10}
+
+EXPLANATION = """
+**Slik er framskrivingen laget.** Folketallet 1. januar etter ettårig alder (SSB 07459) føres ett år fram av
+gangen. Hvor mange som «overlever» fra én alder til neste (dødsfall og flytting sammen) regnes fra de siste
+5 eller 10 årene i kommunen, *blandet med* erfaringen i fylket eller i kommuner av samme størrelse – i en
+kommune med fem personer på et alderstrinn gir tilfeldigheter ellers store utslag. Der et årskull vokser,
+legges veksten til som et antall personer (ikke som en prosent som vokser seg større). Fødte regnes ut fra
+antallet i alderen 20–44 år. Hvilke innstillinger som brukes, er valgt ut fra hvor godt de har truffet når
+de ble prøvd på tidligere år (tilbakeprøving), etter en regel som er lik for alle år.
+
+**Usikkerheten.** Båndene viser hvor mye framskrivinger for kommuner av samme størrelse har bommet når de
+ble laget fra tidligere år: det mørke båndet dekker halvparten av utfallene (50 %), det lyse fire av fem
+(80 %). Lenger fram enn tilbakeprøvingene rekker, vokser båndet i takt med antall år. Det sier ingenting om
+store enkelthendelser (en ny arbeidsplass, et mottak som legges ned).
+
+**Scenarioer** legger til eller trekker fra et antall innflyttere hvert år i valgte aldre, endrer
+fødselsnivået, eller lar kommunen fortsette «som siste 5/10 år» uten å tilpasse totalen til trenden.
+Scenarioet står i adressen, så lenken kan deles.
+"""
+
+
+def _seed_from_url() -> None:
+    """On a first visit or an opened link: the widgets start from the URL's scenario."""
+    if not url_state.changed_from_outside(SCOPE):
+        return
+    try:
+        given = parse(st.query_params.get(PARAM, ""))
+    except ProjectionError as error:
+        st.warning(f"Scenarioet i lenken ble ikke brukt: {error}")
+        given = Scenario()
+    st.session_state["fs_migration"] = int(given.migration)
+    st.session_state["fs_ages"] = given.ages
+    st.session_state["fs_births"] = int(given.birth_pct)
+    st.session_state["fs_history"] = next(k for k, v in HISTORY_CHOICES.items() if v == given.history)
+
+
+def _scenario_controls() -> str:
+    with st.expander("Scenario: hva om …?", expanded=True):
+        left, middle, right = st.columns(3)
+        migration = left.number_input("Netto innflytting per år (personer)", min_value=-MAX_MIGRATION,
+                                      max_value=MAX_MIGRATION, step=1, key="fs_migration",
+                                      help="Flere innbyggere hvert år (negativt tall: flere flytter ut).")
+        ages = middle.slider("i alderen", 0, OPEN_AGE, key="fs_ages", help="Innflytterne fordeles likt på aldrene.")
+        births = right.number_input("Fødselsnivå (prosent endring)", min_value=int(BIRTH_LIMITS[0]),
+                                    max_value=int(BIRTH_LIMITS[1]), step=5, key="fs_births")
+        history = st.radio("Utvikling som", list(HISTORY_CHOICES), horizontal=True, key="fs_history",
+                           help="«Som siste 5/10 år»: flytting og dødsfall som i de siste årene, uten å "
+                                "tilpasse totalen til trenden.")
+    return Scenario(float(migration), tuple(ages), float(births), HISTORY_CHOICES[history]).text()
+
+
+def _write_url(scenario: str) -> None:
+    """Only this tab's parameter is written: «kommune» and «del» are bound to widgets."""
+    if scenario and st.query_params.get(PARAM) != scenario:
+        st.query_params[PARAM] = scenario
+    elif not scenario and PARAM in st.query_params:
+        del st.query_params[PARAM]
+    st.session_state[f"_url_{SCOPE}"] = url_state.current()
+
+
+def render(code: str, name: str) -> None:
+    _seed_from_url()
+    scenario = _scenario_controls()
+    try:
+        with cursor() as cur:
+            charts.projection(cur, code, scenario)
+    except ProjectionError as error:
+        st.error(f"Scenarioet går ikke: {error}")
+        _write_url(scenario)
+        return
+    _write_url(scenario)
+    fan = shared_call(charts.fan_chart, code, scenario)
+    if fan is None:
+        st.info(f"Det finnes ikke nok befolkningstall til å framskrive {name}.")
+        return
+    chart_block(fan, "framskriving")
+    _age_groups(code, scenario)
+    left, right = st.columns(2)
+    with left:
+        chart_block(shared_call(charts.age_profile_chart, code, scenario), "framskriving_alder")
+    with right:
+        chart_block(shared_call(charts.old_age_ratio_chart, code, scenario), "framskriving_eldrebyrde")
+    with st.expander("Om metoden og usikkerheten"):
+        st.markdown(EXPLANATION)
+
+
+def _age_groups(code: str, scenario: str) -> None:
+    table = shared_call(charts.age_group_table, code, scenario)
+    st.markdown("**Antall innbyggere etter aldersgruppe, registrert og framskrevet**")
+    shown = table.copy()
+    for column in shown.columns[1:]:
+        shown[column] = [text.number(v) for v in shown[column]]
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.caption(f"Første år er registrert (1. januar), de andre er framskrevet. {charts.METHOD_NOTE}")

@@ -1,0 +1,82 @@
+"""AppTest for the «Framskriving» tab of the municipality page: the fan, the age groups, scenarios from
+and into the URL, and a Norwegian message for an absurd scenario."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nokkeltall import text
+from nokkeltall.charts import projection as projection_charts
+from nokkeltall.projection import Projector
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+pytestmark = pytest.mark.usefixtures("shipped_data_dir")
+
+
+def open_tab(params: dict) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/kommune.py")
+    for key, value in {"kommune": "1835", "del": "Framskriving", **params}.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def fan_spec(at) -> dict:
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if any(trace.get("name") == "80 % sannsynlig" for trace in spec["data"]):
+            return spec
+    raise AssertionError("no fan chart")
+
+
+def test_fan_and_age_groups_equal_the_projection(shipped_con):
+    at = open_tab({})
+    assert not at.exception
+    result = Projector.from_connection(shipped_con).project("1835")
+    names = [trace.get("name") for trace in fan_spec(at)["data"]]
+    assert {"80 % sannsynlig", "50 % sannsynlig", "Registrert", "Framskrevet (hovedalternativ)"} <= set(names)
+    finding = projection_charts.finding(result)
+    assert finding.startswith("Med dagens utvikling vil Træna ha om lag ")
+    assert any(finding in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Aldersgruppe", "2026", "2030", "2035", "2040", "2050"]
+    row = table.set_index("Aldersgruppe").loc["80 år og eldre"]
+    assert row["2040"] == text.number(result.at(2040, "80+"))
+    assert row["2026"] == text.number(result.at(2026, "80+"))
+    assert any("Om metoden og usikkerheten" in e.label for e in at.expander)
+
+
+def test_scenario_from_the_url_changes_the_numbers():
+    main = open_tab({})
+    plus = open_tab({"scenario": "netto=+5:20-39"})
+    assert not plus.exception
+    assert plus.number_input(key="fs_migration").value == 5
+    before = main.dataframe[0].value.set_index("Aldersgruppe").loc["Hele befolkningen", "2040"]
+    after = plus.dataframe[0].value.set_index("Aldersgruppe").loc["Hele befolkningen", "2040"]
+    assert int(after.replace(" ", "").replace("\u00a0", "")) > int(before.replace(" ", "").replace("\u00a0", "")) + 50
+    names = [trace.get("name") for trace in fan_spec(plus)["data"]]
+    assert "Netto flytting +5 per år i alderen 20–39 år" in names
+
+
+def test_setting_a_scenario_writes_it_to_the_url():
+    at = open_tab({})
+    at.number_input(key="fs_births").set_value(-20).run()
+    assert not at.exception
+    assert at.query_params["scenario"] == ["fødsler=-20"] or at.query_params["scenario"] == "fødsler=-20"
+
+
+def test_absurd_scenario_gets_a_norwegian_message_not_a_traceback():
+    at = open_tab({"scenario": "netto=-1000:20-39"})
+    assert not at.exception
+    assert any("Velg en mindre netto utflytting" in e.value for e in at.error)
+
+
+def test_unreadable_scenario_in_the_link_is_ignored_with_a_warning():
+    at = open_tab({"scenario": "<script>"})
+    assert not at.exception
+    assert any("Scenarioet i lenken ble ikke brukt" in w.value for w in at.warning)
+    assert fan_spec(at)
