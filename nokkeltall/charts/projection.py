@@ -32,7 +32,7 @@ def projection(con, code: str, scenario: str = "") -> Projection:
 
 
 def _source(con) -> str:
-    return f"{indicator_source(con, 'population')} {METHOD_NOTE}"
+    return f"{indicator_source(con, 'population').rstrip('.')}. {METHOD_NOTE}"
 
 
 def finding(result: Projection, year: int = PROFILE_YEAR) -> str:

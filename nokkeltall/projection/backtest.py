@@ -24,7 +24,9 @@ errors ``log((actual + ½) / (projected + ½))`` of the chosen candidate in the 
 horizon; their 10/90 % and 25/75 % quantiles give the 80 % and 50 % intervals. A horizon is used as it
 is where at least three base years (or all there are, if fewer) have reached it; beyond the longest
 such horizon the quantiles grow in proportion to the horizon (errors of small-area projections grow
-roughly linearly with the horizon; Smith & Sincich 1988). A band with fewer than ``MIN_ERRORS`` errors
+roughly linearly with the horizon; Smith & Sincich 1988). The bounds never narrow as the horizon grows
+(lower quantiles are a running minimum over the horizons, upper ones a running maximum): a thin sample
+at one horizon must not make the fan pinch. A band with fewer than ``MIN_ERRORS`` errors
 at a horizon uses all bands.
 """
 
@@ -218,6 +220,9 @@ class Backtest:
             for h in range(1, h_ref + 1):
                 rows = usable & (self.horizon == h)
                 table[band, h] = _quantiles(errors[rows], self.band[rows] == band)
+        # never narrower at a longer horizon: lower bounds only fall, upper bounds only rise
+        table[:, 1:, :, :2] = np.minimum.accumulate(table[:, 1:, :, :2], axis=1)
+        table[:, 1:, :, 2:] = np.maximum.accumulate(table[:, 1:, :, 2:], axis=1)
         return Intervals(table, h_ref)
 
 
