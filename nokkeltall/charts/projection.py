@@ -16,7 +16,7 @@ from nokkeltall.charts.style import (
     _year_axis,
     style,
 )
-from nokkeltall.projection import DISPLAY_GROUPS, GROUP_LABELS, Projection, Projector, ProjectionError
+from nokkeltall.projection import DISPLAY_GROUPS, GROUP_LABELS, Projection, Projector, ProjectionError, rounded
 from nokkeltall.provenance import indicator_source
 
 TABLE_YEARS = (2030, 2035, 2040, 2050)
@@ -39,15 +39,9 @@ def finding(result: Projection, year: int = PROFILE_YEAR) -> str:
     """«Med dagens utvikling vil Træna ha om lag 440 innbyggere i 2040 (80 % sannsynlig mellom … og …).»"""
     row = result.table("total").set_index("year").loc[year]
     lead = "Med dagens utvikling" if result.scenario.is_main else "Med scenarioet"
-    return (f"{lead} vil {result.name} ha om lag {text.number(_rounded(row['value']))} innbyggere i {year} "
-            f"(80 % sannsynlig mellom {text.number(_rounded(row['lower']))} og "
-            f"{text.number(_rounded(row['upper']))}).")
-
-
-def _rounded(value: float) -> float:
-    """To the nearest 10 under 10 000 inhabitants, else the nearest 100: a projection is not exact."""
-    step = 10 if abs(value) < 10_000 else 100
-    return round(value / step) * step
+    return (f"{lead} vil {result.name} ha om lag {text.number(rounded(row['value']))} innbyggere i {year} "
+            f"(80 % sannsynlig mellom {text.number(rounded(row['lower']))} og "
+            f"{text.number(rounded(row['upper']))}).")
 
 
 def fan_chart(con, code: str, scenario: str = "") -> Chart | None:

@@ -4,10 +4,10 @@
 
 from nokkeltall.projection.data import OPEN_AGE, PopulationData, ProjectionError
 from nokkeltall.projection.groups import DISPLAY_GROUPS, GROUP_LABELS, GROUPS, INTERVAL_GROUPS
-from nokkeltall.projection.projector import Projection, Projector
+from nokkeltall.projection.projector import Projection, Projector, rounded
 from nokkeltall.projection.scenario import Scenario, parse
 
 __all__ = [
     "DISPLAY_GROUPS", "GROUPS", "GROUP_LABELS", "INTERVAL_GROUPS", "OPEN_AGE", "PopulationData", "Projection",
-    "ProjectionError", "Projector", "Scenario", "parse",
+    "ProjectionError", "Projector", "Scenario", "parse", "rounded",
 ]

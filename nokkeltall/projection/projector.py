@@ -21,6 +21,15 @@ DEFAULT_END = 2050
 LATEST_END = 2060
 
 
+def rounded(value: float) -> float:
+    """How a projected count is written in text: a projection is not exact to the person. Under 100 to
+    the whole person, under 10 000 to the nearest 10, else to the nearest 100."""
+    if abs(value) < 100:
+        return float(round(value))
+    step = 10 if abs(value) < 10_000 else 100
+    return float(round(value / step) * step)
+
+
 @dataclass(frozen=True)
 class Projection:
     """One municipality's projection by single year of age, with the main projection beside it."""
