@@ -292,8 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("projection", help="befolkningsframskriving som CSV (year,value,lower,upper), "
                             "eller «backtest» for treffsikkerheten")
     p.add_argument("municipality", help="kommunenummer eller navn, «all» for alle, «backtest» for tabellen")
-    p.add_argument("--base-year", type=int, help="basisår (standard: siste år med tall); bare tall til og med "
-                   "basisåret brukes")
+    p.add_argument("--base-year", type=int,
+                   help="basisår (standard: siste år med tall); bare tall til og med basisåret brukes")
     p.add_argument("--to", type=int, help="sluttår (standard 2050)")
     p.add_argument("--group", default="total", help="total, 0-19, 20-66, 67+ eller 80+ (standard total)")
     p.add_argument("--scenario", default="", help="f.eks. «netto=+5:20-39», «fødsler=-10», «siste5» eller "

@@ -1,4 +1,5 @@
-"""Kommune: one municipality's profile — header, then Befolkning, Framskriving, Arbeid og pendling, Økonomi, Plan."""
+"""Kommune: one municipality's profile — header, then Befolkning, Framskriving, Arbeid og pendling,
+Økonomi, Plan."""
 
 import re
 

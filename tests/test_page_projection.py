@@ -50,6 +50,10 @@ def test_fan_and_age_groups_equal_the_projection(shipped_con):
     assert any("Om metoden og usikkerheten" in e.label for e in at.expander)
 
 
+def as_int(shown: str) -> int:
+    return int(shown.replace(" ", "").replace("\u00a0", ""))
+
+
 def test_scenario_from_the_url_changes_the_numbers():
     main = open_tab({})
     plus = open_tab({"scenario": "netto=+5:20-39"})
@@ -57,7 +61,7 @@ def test_scenario_from_the_url_changes_the_numbers():
     assert plus.number_input(key="fs_migration").value == 5
     before = main.dataframe[0].value.set_index("Aldersgruppe").loc["Hele befolkningen", "2040"]
     after = plus.dataframe[0].value.set_index("Aldersgruppe").loc["Hele befolkningen", "2040"]
-    assert int(after.replace(" ", "").replace("\u00a0", "")) > int(before.replace(" ", "").replace("\u00a0", "")) + 50
+    assert as_int(after) > as_int(before) + 50
     names = [trace.get("name") for trace in fan_spec(plus)["data"]]
     assert "Netto flytting +5 per år i alderen 20–39 år" in names
 

@@ -172,7 +172,8 @@ def test_projection_table_bounds_contain_the_value_and_are_never_negative():
     values = np.array([[10.0] * N_AGES, [1.0] * N_AGES])
     quantiles = np.zeros((2, 5, 4))
     quantiles[1] = [-9.0, -0.1, 0.1, 0.3]
-    result = Projection("9900", "X", 2020, (2020, 2021), values, values, quantiles, Choice(model.DEFAULT, model.DEFAULT),
+    choice = Choice(model.DEFAULT, model.DEFAULT)
+    result = Projection("9900", "X", 2020, (2020, 2021), values, values, quantiles, choice,
                         scenario.Scenario())
     table = result.table("total")
     row = table.iloc[1]

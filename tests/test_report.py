@@ -22,7 +22,8 @@ from nokkeltall.report import html as html_writer
 from nokkeltall.store import UserStore
 
 AS_OF = date(2026, 11, 26)
-HEADINGS = ["Om dokumentet", "Befolkning", "Framskriving", "Arbeid og pendling", "Økonomi", "Plansituasjon", "Kilder"]
+HEADINGS = ["Om dokumentet", "Befolkning", "Framskriving", "Arbeid og pendling", "Økonomi", "Plansituasjon",
+            "Kilder"]
 NUMBER = re.compile(r"[−+-]?\d{1,3}(?: \d{3})+(?:,\d+)?|[−+-]?\d+(?:,\d+)?")
 # numbers that are part of labels or dates, not statistics («0–19 år», «per 100 menn», «§ 10-1», «1. januar»)
 DATES = re.compile(r"\d{1,2}\. (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"

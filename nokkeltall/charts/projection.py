@@ -16,7 +16,14 @@ from nokkeltall.charts.style import (
     _year_axis,
     style,
 )
-from nokkeltall.projection import DISPLAY_GROUPS, GROUP_LABELS, Projection, Projector, ProjectionError, rounded
+from nokkeltall.projection import (
+    DISPLAY_GROUPS,
+    GROUP_LABELS,
+    Projection,
+    ProjectionError,
+    Projector,
+    rounded,
+)
 from nokkeltall.provenance import indicator_source
 
 TABLE_YEARS = (2030, 2035, 2040, 2050)
@@ -63,8 +70,8 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
     if not result.scenario.is_main:
         figure.add_trace(_line(table["year"], table["value"], result.scenario.description(), COUNTY_COLOUR,
                                hover="Scenario: %{y:,.0f}<extra></extra>"))
-    subtitle = (f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye tidligere "
-                "framskrivinger for kommuner av samme størrelse bommet.")
+    subtitle = (f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
+                "tidligere framskrivinger for kommuner av samme størrelse bommet.")
     style(figure, finding(result), subtitle=subtitle, height=400, y_title="Innbyggere")
     _year_axis(figure)
     shown = pd.DataFrame({
@@ -74,7 +81,8 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
     })
     if not result.scenario.is_main:
         shown.insert(1, "Hovedalternativ", main.round(0).to_numpy())
-    values = {"2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]), "scenario": result.scenario.text()}
+    values = {"2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
+              "scenario": result.scenario.text()}
     return Chart(figure, shown, finding(result), _source(con), f"framskriving_{code}", None, values)
 
 
@@ -82,8 +90,8 @@ def _band(figure: go.Figure, table: pd.DataFrame, low: str, high: str, name: str
     colour = FAN_COLOUR.format(alpha=alpha)
     figure.add_trace(go.Scatter(x=table["year"], y=table[high], mode="lines", line=dict(width=0),
                                 showlegend=False, hoverinfo="skip", name=f"{name} øvre"))
-    figure.add_trace(go.Scatter(x=table["year"], y=table[low], mode="lines", line=dict(width=0), fill="tonexty",
-                                fillcolor=colour, name=name, hoverinfo="skip"))
+    figure.add_trace(go.Scatter(x=table["year"], y=table[low], mode="lines", line=dict(width=0),
+                                fill="tonexty", fillcolor=colour, name=name, hoverinfo="skip"))
 
 
 def age_group_table(con, code: str, scenario: str = "") -> pd.DataFrame | None:
@@ -110,7 +118,8 @@ def age_profile_chart(con, code: str, scenario: str = "") -> Chart | None:
     now, later = _five_year(result, result.base_year), _five_year(result, PROFILE_YEAR)
     figure = go.Figure()
     figure.add_trace(go.Bar(y=labels, x=now, orientation="h", name=str(result.base_year),
-                            marker_color=EARLIER_COLOUR, hovertemplate=f"{result.base_year}: %{{x:,.0f}}<extra></extra>"))
+                            marker_color=EARLIER_COLOUR,
+                            hovertemplate=f"{result.base_year}: %{{x:,.0f}}<extra></extra>"))
     figure.add_trace(go.Bar(y=labels, x=later, orientation="h", name=f"{PROFILE_YEAR} (framskrevet)",
                             marker_color=MUNICIPALITY_COLOUR,
                             hovertemplate=f"{PROFILE_YEAR}: %{{x:,.0f}}<extra></extra>"))
@@ -147,8 +156,8 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
     figure.add_trace(_line(ratio.index, ratio.values, "Framskrevet", MUNICIPALITY_COLOUR, dash="dash",
                            hover="Framskrevet: %{y:.1f}<extra></extra>"))
     start, end = ratio.iloc[0], ratio.get(PROFILE_YEAR)
-    title = (f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen 20–66 "
-             f"i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}.")
+    title = (f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen "
+             f"20–66 i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}.")
     style(figure, title, subtitle="Eldrebyrden: personer 67 år og eldre per 100 personer 20–66 år.",
           y_title="Per 100 i alderen 20–66")
     _year_axis(figure)

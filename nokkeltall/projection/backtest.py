@@ -208,7 +208,8 @@ class Backtest:
         if not usable.any():
             return 0
         needed = min(MIN_BASE_YEARS, len(set(self.base[usable])))
-        reached = [h for h in set(self.horizon[usable]) if len(set(self.base[usable & (self.horizon == h)])) >= needed]
+        reached = [h for h in set(self.horizon[usable])
+                   if len(set(self.base[usable & (self.horizon == h)])) >= needed]
         return int(max(reached))
 
     def intervals(self, base_year: int, chosen: list[Choice]) -> Intervals:

@@ -96,11 +96,11 @@ def parse(given: str | None) -> Scenario:
 def validate(scenario: Scenario) -> Scenario:
     low, high = scenario.ages
     if not 0 <= low <= high <= OPEN_AGE:
-        raise ProjectionError(f"Aldersgruppen {low}–{high} år går ikke: velg aldre mellom 0 og {OPEN_AGE} år, "
-                              "den laveste først.")
+        raise ProjectionError(f"Aldersgruppen {low}–{high} år går ikke: velg aldre mellom 0 og {OPEN_AGE} "
+                              "år, den laveste først.")
     if abs(scenario.migration) > MAX_MIGRATION:
-        raise ProjectionError(f"Netto flytting på {text.number(scenario.migration)} personer i året er urimelig "
-                              f"(grensen er ±{text.number(MAX_MIGRATION)}).")
+        raise ProjectionError(f"Netto flytting på {text.number(scenario.migration)} personer i året er "
+                              f"urimelig (grensen er ±{text.number(MAX_MIGRATION)}).")
     if not BIRTH_LIMITS[0] <= scenario.birth_pct <= BIRTH_LIMITS[1]:
         raise ProjectionError(f"Fødselsnivået kan endres med mellom −100 % og +200 %, ikke "
                               f"{_short(scenario.birth_pct)} %.")
@@ -127,7 +127,8 @@ def migrants(scenario: Scenario, first_year: int):
             raise ProjectionError(
                 f"Scenarioet flytter ut {text.number(-scenario.migration)} personer i året i alderen "
                 f"{low}–{high} år, men i {first_year + h} ville kommunen bare ha "
-                f"{text.number(float(present.min()))} personer i den alderen. Velg en mindre netto utflytting.")
+                f"{text.number(float(present.min()))} personer i den alderen. "
+                "Velg en mindre netto utflytting.")
         share = np.where(present > 0, -scenario.migration / np.where(present > 0, present, 1.0), 0.0)
         out[:, ages] = -population[:, ages] * share[:, None]
         return out

@@ -435,14 +435,16 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
 
     year, base = PROJECTION_YEAR, result.base_year
     sentences = [
-        f"Med dagens utvikling vil {name} ha om lag {shown('total', year)} innbyggere i {year} (80 % sannsynlig "
-        f"mellom {shown('total', year, 'lower')} og {shown('total', year, 'upper')}).",
+        f"Med dagens utvikling vil {name} ha om lag {shown('total', year)} innbyggere i {year} "
+        f"(80 % sannsynlig mellom {shown('total', year, 'lower')} og {shown('total', year, 'upper')}).",
         f"Antallet over 80 år kan bli om lag {shown('80+', year)} (80 % sannsynlig mellom "
-        f"{shown('80+', year, 'lower')} og {shown('80+', year, 'upper')}), mot {shown('80+', base)} i {base}.",
+        f"{shown('80+', year, 'lower')} og {shown('80+', year, 'upper')}), "
+        f"mot {shown('80+', base)} i {base}.",
         f"Antallet under 20 år kan bli om lag {shown('0-19', year)}, mot {shown('0-19', base)} i {base}.",
     ]
     section.add(writer.paragraph(sentences))
-    section.add(app_chart("projection", projection_charts.fan_chart, data.con, data.code, with_charts=with_charts))
+    section.add(app_chart("projection", projection_charts.fan_chart, data.con, data.code,
+                          with_charts=with_charts))
     table = projection_charts.age_group_table(data.con, data.code)
     if table is not None:
         section.add(Table(f"Innbyggere i {name} etter aldersgruppe, registrert {base} og framskrevet",
@@ -450,10 +452,10 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
                                                 for row in table.itertuples(index=False)],
                           source=projection_charts.METHOD_NOTE))
     section.add(Note(
-        "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og dødsfall som i "
-        "de siste årene, blandet med erfaringen i fylket eller i like store kommuner. «80 % sannsynlig» betyr "
-        "at fire av fem tidligere framskrivinger for kommuner av samme størrelse traff innenfor et like bredt "
-        "bånd. Metoden, tilbakeprøvingen og scenarioer finnes under «Framskriving» på kommunesiden."))
+        "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og dødsfall "
+        "som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. «80 % sannsynlig» "
+        "betyr at fire av fem tidligere framskrivinger for kommuner av samme størrelse traff innenfor et like "
+        "bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes under «Framskriving» på kommunesiden."))
     return section
 
 

@@ -58,7 +58,8 @@ def _scenario_controls() -> str:
         migration = left.number_input("Netto innflytting per år (personer)", min_value=-MAX_MIGRATION,
                                       max_value=MAX_MIGRATION, step=1, key="fs_migration",
                                       help="Flere innbyggere hvert år (negativt tall: flere flytter ut).")
-        ages = middle.slider("i alderen", 0, OPEN_AGE, key="fs_ages", help="Innflytterne fordeles likt på aldrene.")
+        ages = middle.slider("i alderen", 0, OPEN_AGE, key="fs_ages",
+                             help="Innflytterne fordeles likt på aldrene.")
         births = right.number_input("Fødselsnivå (prosent endring)", min_value=int(BIRTH_LIMITS[0]),
                                     max_value=int(BIRTH_LIMITS[1]), step=5, key="fs_births")
         history = st.radio("Utvikling som", list(HISTORY_CHOICES), horizontal=True, key="fs_history",
