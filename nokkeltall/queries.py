@@ -219,6 +219,16 @@ def population_single_age_all(con, open_age: int) -> pd.DataFrame:
     )
 
 
+def county_projections(con, county_code: str) -> pd.DataFrame:
+    """SSB's county projection (14288): year, measure (projected_population_llml/mmmm/hhmh), value."""
+    return _df(
+        con,
+        """SELECT year, measure, value FROM county_observation
+           WHERE county_code = ? AND measure LIKE 'projected_population_%' ORDER BY year, measure""",
+        [county_code],
+    )
+
+
 def build_fingerprint(con) -> str:
     """What the database was built from and when: a key for caches of results computed from it."""
     rows = con.execute("SELECT string_agg(value, '|' ORDER BY key) FROM build_info "

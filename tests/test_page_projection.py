@@ -84,3 +84,13 @@ def test_unreadable_scenario_in_the_link_is_ignored_with_a_warning():
     assert not at.exception
     assert any("Scenarioet i lenken ble ikke brukt" in w.value for w in at.warning)
     assert fan_spec(at)
+
+
+def test_county_sum_beside_ssb(shipped_con):
+    at = open_tab({})
+    compared = projection_charts.county_comparison(shipped_con, "1835")
+    assert compared["sentence"].startswith("Summen av framskrivingene for alle kommunene i Nordland gir om lag ")
+    assert any(compared["sentence"] == m.value for m in at.markdown)
+    table = compared["table"].set_index("År")
+    assert table.loc[2040, "SSB hoved"] == pytest.approx(244200)  # SSB 14288, Nordland, MMMM
+    assert abs(table.loc[2040, "Forskjell fra SSB hoved (%)"]) < 10

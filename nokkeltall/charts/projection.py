@@ -22,6 +22,7 @@ from nokkeltall.projection import (
     Projection,
     ProjectionError,
     Projector,
+    counties,
     rounded,
 )
 from nokkeltall.provenance import indicator_source
@@ -171,3 +172,28 @@ def _registered_ratio(con, code: str, last_year: int) -> pd.Series:
     series = queries.indicator_series(con, "old_age_ratio", [code]).dropna(subset=["value"])
     series = series[series["year"] <= last_year]
     return series.set_index("year")["value"].astype(float).round(1)
+
+
+def county_comparison(con, code: str) -> dict | None:
+    """The county's sum of municipal projections beside SSB's county projection (14288): a sentence and a
+    table (Norwegian column names); None when SSB's projection is not in the database."""
+    place = queries.municipality(con, code)
+    if place is None:
+        return None
+    frame = counties.comparison(con, Projector.from_connection(con), place["county_code"])
+    if frame["ssb_main"].isna().all() or frame["ours"].isna().all():
+        return None
+    county = place["county_name"]
+    row = frame.set_index("year").loc[PROFILE_YEAR]
+    direction = "over" if row["difference_pct"] > 0 else "under"
+    sentence = (f"Summen av framskrivingene for alle kommunene i {county} gir om lag "
+                f"{text.number(rounded(row['ours']))} innbyggere i {PROFILE_YEAR}, "
+                f"{text.percent(abs(row['difference_pct']), 1)} {direction} SSBs hovedalternativ for fylket "
+                f"({text.number(row['ssb_main'])}; lavt og høyt alternativ {text.number(row['ssb_low'])} og "
+                f"{text.number(row['ssb_high'])}).")
+    table = pd.DataFrame({
+        "År": frame["year"], "Sum av kommunene (nøkkeltall)": frame["ours"].round(0),
+        "SSB lav": frame["ssb_low"], "SSB hoved": frame["ssb_main"], "SSB høy": frame["ssb_high"],
+        "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
+    })
+    return {"county": county, "sentence": sentence, "table": table}

@@ -7,6 +7,7 @@ import streamlit as st
 
 from nokkeltall import text
 from nokkeltall.charts import projection as charts
+from nokkeltall.charts.style import format_table
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
 from nokkeltall.projection.scenario import BIRTH_LIMITS, MAX_MIGRATION
 from nokkeltall.ui import url_state
@@ -81,7 +82,8 @@ def render(code: str, name: str) -> None:
     _seed_from_url()
     scenario = _scenario_controls()
     try:
-        with cursor() as cur:
+        with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"), \
+                cursor() as cur:
             charts.projection(cur, code, scenario)
     except ProjectionError as error:
         st.error(f"Scenarioet går ikke: {error}")
@@ -99,8 +101,21 @@ def render(code: str, name: str) -> None:
         chart_block(shared_call(charts.age_profile_chart, code, scenario), "framskriving_alder")
     with right:
         chart_block(shared_call(charts.old_age_ratio_chart, code, scenario), "framskriving_eldrebyrde")
+    _beside_ssb(code)
     with st.expander("Om metoden og usikkerheten"):
         st.markdown(EXPLANATION)
+
+
+def _beside_ssb(code: str) -> None:
+    compared = shared_call(charts.county_comparison, code)
+    if compared is None:
+        return
+    st.markdown(f"**{compared['county']}: summen av kommunene ved siden av SSBs framskriving for fylket**")
+    st.markdown(compared["sentence"])
+    st.dataframe(format_table(compared["table"]), hide_index=True, width="stretch")
+    st.caption("SSBs framskriving (tabell 14288) regner fylket samlet med egne forutsetninger om fødsler, "
+               "dødelighet og flytting; nøkkeltalls framskriving regner hver kommune for seg ut fra de siste "
+               "årene. Forskjellen viser hvor langt kommunenes egen utvikling peker fra SSBs forutsetninger.")
 
 
 def _age_groups(code: str, scenario: str) -> None:
