@@ -89,7 +89,7 @@ def test_unreadable_scenario_in_the_link_is_ignored_with_a_warning():
 def test_county_sum_beside_ssb(shipped_con):
     at = open_tab({})
     compared = projection_charts.county_comparison(shipped_con, "1835")
-    assert compared["sentence"].startswith("Summen av framskrivingene for alle kommunene i Nordland gir om lag ")
+    assert compared["sentence"].startswith("Summen av framskrivingene for alle kommunene i Nordland gir ")
     assert any(compared["sentence"] == m.value for m in at.markdown)
     table = compared["table"].set_index("År")
     assert table.loc[2040, "SSB hoved"] == pytest.approx(244200)  # SSB 14288, Nordland, MMMM
