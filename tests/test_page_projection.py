@@ -94,3 +94,19 @@ def test_county_sum_beside_ssb(shipped_con):
     table = compared["table"].set_index("År")
     assert table.loc[2040, "SSB hoved"] == pytest.approx(244200)  # SSB 14288, Nordland, MMMM
     assert abs(table.loc[2040, "Forskjell fra SSB hoved (%)"]) < 10
+
+
+HOSTILE_SCENARIOS = ["<script>alert(1)</script>", "netto=" + "9" * 5_000, "netto=1e308", "netto=NaN", "fødsler=inf",
+                     "netto=-99999999999999999999", "\u202enetto=5", "netto=5:20-39' OR 1=1--", "siste5,siste10,x",
+                     "%00", "netto=+5:99-20"]
+
+
+def test_hostile_scenarios_in_the_url():
+    at = open_tab({})
+    for value in HOSTILE_SCENARIOS:
+        at.query_params["scenario"] = value
+        at.run()
+        assert not at.exception, value
+        shown = [e.value for kind in ("error", "warning") for e in at.get(kind)]
+        assert any("Scenarioet" in message for message in shown), value
+        assert not any("<script" in m.value for m in at.markdown), value
