@@ -39,6 +39,15 @@ def projection(con, code: str, scenario: str = "") -> Projection:
     return Projector.from_connection(con).project(code, scenario=scenario)
 
 
+def problem(con, code: str, scenario: str = "") -> str | None:
+    """Why the projection (with this scenario) cannot be made, in Norwegian; None when it can."""
+    try:
+        projection(con, code, scenario)
+    except ProjectionError as error:
+        return str(error)
+    return None
+
+
 def _source(con) -> str:
     return f"{indicator_source(con, 'population').rstrip('.')}. {METHOD_NOTE}"
 

@@ -11,7 +11,7 @@ from nokkeltall.charts.style import format_table
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
 from nokkeltall.projection.scenario import BIRTH_LIMITS, MAX_MIGRATION
 from nokkeltall.ui import url_state
-from nokkeltall.ui.data import cursor, shared_call
+from nokkeltall.ui.data import shared_call
 from nokkeltall.ui.widgets import chart_block
 
 PARAM = "scenario"
@@ -81,15 +81,12 @@ def _write_url(scenario: str) -> None:
 def render(code: str, name: str) -> None:
     _seed_from_url()
     scenario = _scenario_controls()
-    try:
-        with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"), \
-                cursor() as cur:
-            charts.projection(cur, code, scenario)
-    except ProjectionError as error:
-        st.error(f"Scenarioet går ikke: {error}")
-        _write_url(scenario)
-        return
+    with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"):
+        problem = shared_call(charts.problem, code, scenario)
     _write_url(scenario)
+    if problem:
+        st.error(f"{'Scenarioet går ikke' if scenario else 'Framskrivingen kan ikke lages'}: {problem}")
+        return
     fan = shared_call(charts.fan_chart, code, scenario)
     if fan is None:
         st.info(f"Det finnes ikke nok befolkningstall til å framskrive {name}.")
