@@ -118,6 +118,28 @@ def age_group_table(con, code: str, scenario: str = "") -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
+def markdown_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
+    """A small table as Markdown with Norwegian numbers (cheaper to draw than a data grid)."""
+    decimals = decimals or {}
+
+    def cell(column: str, value) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        return text.number(value, decimals.get(column, 0))
+
+    columns = list(frame.columns)
+    lines = ["| " + " | ".join(str(c) for c in columns) + " |",
+             "|" + "|".join(["---"] + ["--:"] * (len(columns) - 1)) + "|"]
+    lines += ["| " + " | ".join(cell(c, v) for c, v in zip(columns, row, strict=True)) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def age_group_markdown(con, code: str, scenario: str = "") -> str | None:
+    table = age_group_table(con, code, scenario)
+    return None if table is None else markdown_table(table)
+
+
 def age_profile_chart(con, code: str, scenario: str = "") -> Chart | None:
     """Persons by five-year age group now and in 2040 (both sexes: the projection is not split by sex)."""
     try:
@@ -205,4 +227,6 @@ def county_comparison(con, code: str) -> dict | None:
         "SSB lav": frame["ssb_low"], "SSB hoved": frame["ssb_main"], "SSB høy": frame["ssb_high"],
         "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
     })
-    return {"county": county, "sentence": sentence, "table": table}
+    shown = table.assign(**{"År": table["År"].astype(str)})
+    markdown = markdown_table(shown, {"Forskjell fra SSB hoved (%)": 1})
+    return {"county": county, "sentence": sentence, "table": table, "markdown": markdown}

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nokkeltall import text
 from nokkeltall.charts import projection as charts
-from nokkeltall.charts.style import format_table
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
 from nokkeltall.projection.scenario import BIRTH_LIMITS, MAX_MIGRATION
 from nokkeltall.ui import url_state
@@ -109,17 +107,13 @@ def _beside_ssb(code: str) -> None:
         return
     st.markdown(f"**{compared['county']}: summen av kommunene ved siden av SSBs framskriving for fylket**")
     st.markdown(compared["sentence"])
-    st.dataframe(format_table(compared["table"]), hide_index=True, width="stretch")
+    st.markdown(compared["markdown"])
     st.caption("SSBs framskriving (tabell 14288) regner fylket samlet med egne forutsetninger om fødsler, "
                "dødelighet og flytting; nøkkeltalls framskriving regner hver kommune for seg ut fra de siste "
                "årene. Forskjellen viser hvor langt kommunenes egen utvikling peker fra SSBs forutsetninger.")
 
 
 def _age_groups(code: str, scenario: str) -> None:
-    table = shared_call(charts.age_group_table, code, scenario)
     st.markdown("**Antall innbyggere etter aldersgruppe, registrert og framskrevet**")
-    shown = table.copy()
-    for column in shown.columns[1:]:
-        shown[column] = [text.number(v) for v in shown[column]]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.markdown(shared_call(charts.age_group_markdown, code, scenario))
     st.caption(f"Første år er registrert (1. januar), de andre er framskrevet. {charts.METHOD_NOTE}")
