@@ -59,6 +59,8 @@ class Choice:
 
     @property
     def label(self) -> str:
+        if self.total == self.ages:
+            return self.total.label
         return f"total={self.total.label} ages={self.ages.label}"
 
 
