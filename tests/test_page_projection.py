@@ -119,3 +119,14 @@ def test_hostile_scenarios_in_the_url():
         shown = [e.value for kind in ("error", "warning") for e in at.get(kind)]
         assert any("Scenarioet" in message for message in shown), value
         assert not any("<script" in m.value for m in at.markdown), value
+
+
+def test_back_to_the_tab_after_another_keeps_the_scenario():
+    at = open_tab({"scenario": "netto=+5:20-39"})
+    at.query_params["del"] = "Befolkning"
+    at.run()
+    at.query_params["del"] = "Framskriving"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="fs_ages").value == (20, 39)
+    assert at.number_input(key="fs_migration").value == 5

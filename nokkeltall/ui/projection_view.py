@@ -14,6 +14,7 @@ from nokkeltall.ui.widgets import chart_block
 
 PARAM = "scenario"
 SCOPE = "framskriving"
+WIDGET_KEYS = ("fs_migration", "fs_ages", "fs_births", "fs_history")
 HISTORY_CHOICES = {"Nei": None, "Som siste 5 år": 5, "Som siste 10 år": 10}
 
 EXPLANATION = """
@@ -37,8 +38,9 @@ Scenarioet står i adressen, så lenken kan deles.
 
 
 def _seed_from_url() -> None:
-    """On a first visit or an opened link: the widgets start from the URL's scenario."""
-    if not url_state.changed_from_outside(SCOPE):
+    """On a first visit or an opened link: the widgets start from the URL's scenario. Also when a widget's
+    state is gone (Streamlit drops it after a run in which the tab was not drawn)."""
+    if not url_state.changed_from_outside(SCOPE) and all(key in st.session_state for key in WIDGET_KEYS):
         return
     try:
         given = parse(st.query_params.get(PARAM, ""))
