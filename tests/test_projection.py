@@ -182,6 +182,7 @@ def test_projection_table_bounds_contain_the_value_and_are_never_negative():
     assert table.iloc[0][["lower", "upper"]].tolist() == [10.0 * N_AGES] * 2
     assert table["lower"].isna().sum() == 0
     assert result.table("0-5")["lower"].isna().all()
+    assert result.row(2021) == pytest.approx(table.iloc[1].drop("year").to_dict())
 
 
 # --- base-year cut-off --------------------------------------------------------------------------

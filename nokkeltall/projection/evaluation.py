@@ -36,7 +36,7 @@ def _rows(projector: Projector, codes: list[str], base: int, horizon: int) -> di
     row: dict = {"base_year": base, "horizon": horizon, "municipalities": len(codes)}
     for group in ("total", "67+", "80+"):
         actual = actual_ages[:, group_slice(group)].sum(axis=1)
-        table = [p.table(group).set_index("year").loc[end] for p in projections]
+        table = [p.row(end, group) for p in projections]
         value = np.array([t["value"] for t in table])
         row[f"{group}_mape"], row[f"{group}_malpe"] = _ape(value, actual)
         inside = [(t["lower"] <= a <= t["upper"], t["lower50"] <= a <= t["upper50"])
@@ -50,7 +50,7 @@ def _rows(projector: Projector, codes: list[str], base: int, horizon: int) -> di
             start = data.values[index, data.year_index(base)]
             count = start[:, group_slice(group)].sum(axis=1)
             share = count / start.sum(axis=1)
-            total = np.array([p.at(end) for p in projections])
+            total = np.array([p.row(end)["value"] for p in projections])
             row[f"{group}_constant_mape"] = _ape(count, actual)[0]
             row[f"{group}_share_mape"] = _ape(share * total, actual)[0]
     row["settings"] = " ".join(sorted({p.choice.label for p in projections}))

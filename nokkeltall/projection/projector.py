@@ -56,11 +56,21 @@ class Projection:
             frame[column] = self._bound(value.to_numpy(), group, QUANTILES.index(q))
         return frame[["year", "value", "lower", "upper", "lower50", "upper50"]]
 
-    def _bound(self, value: np.ndarray, group: str, q: int) -> np.ndarray:
+    def _bound(self, value: np.ndarray, group: str, q: int, year_index: int | None = None) -> np.ndarray:
         if group not in INTERVAL_GROUPS:
             return np.full(len(value), np.nan)
-        error = self.quantiles[:, INTERVAL_GROUPS.index(group), q]
+        rows = slice(None) if year_index is None else slice(year_index, year_index + 1)
+        error = self.quantiles[rows, INTERVAL_GROUPS.index(group), q]
         return np.maximum((value + 0.5) * np.exp(error) - 0.5, 0.0)
+
+    def row(self, year: int, group: str = "total") -> dict[str, float]:
+        """value, lower, upper, lower50, upper50 in one year (like a row of ``table``, without pandas)."""
+        h = self.years.index(year)
+        value = np.array([self.values[h, group_slice(group)].sum()])
+        names = {"lower": 0.10, "lower50": 0.25, "upper50": 0.75, "upper": 0.90}
+        bounds = {column: float(self._bound(value, group, QUANTILES.index(q), h)[0])
+                  for column, q in names.items()}
+        return {"value": float(value[0]), **bounds}
 
     def at(self, year: int, group: str = "total") -> float:
         return float(self.series(group).get(year, np.nan))
