@@ -3,10 +3,11 @@ the base-year cut-off and bad input."""
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pytest
 
-from nokkeltall.projection import PopulationData, ProjectionError, Projector, model, scenario, trend
+from nokkeltall.projection import PopulationData, ProjectionError, Projector, counties, model, scenario, trend
 from nokkeltall.projection.backtest import Choice, Intervals, _quantiles
 from nokkeltall.projection.data import N_AGES, OPEN_AGE
 from nokkeltall.projection.projector import Projection
@@ -246,3 +247,20 @@ def test_base_year_without_data_for_the_municipality():
     projector = Projector(PopulationData(data.codes, data.names, data.counties, data.years, values))
     with pytest.raises(ProjectionError, match="har ingen befolkningstall for 2015"):
         projector.project("9900", 2015)
+
+
+# --- beside SSB's county projection -------------------------------------------------------------
+
+def test_county_sum_beside_ssb_county_projection():
+    projector = Projector(noisy_population())
+    con = duckdb.connect()
+    con.execute("CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, "
+                "value DOUBLE, dataset VARCHAR)")
+    for measure, value in (("llml", 1000.0), ("mmmm", 2000.0), ("hhmh", 3000.0)):
+        con.execute("INSERT INTO county_observation VALUES ('01', 2040, ?, ?, '14288')",
+                    [f"projected_population_{measure}", value])
+    frame = counties.comparison(con, projector, "01", years=(2040,)).iloc[0]
+    ours = sum(projector.project(c).at(2040) for c in ("9900", "9901", "9902"))
+    assert frame["ours"] == pytest.approx(ours)
+    assert (frame["ssb_low"], frame["ssb_main"], frame["ssb_high"]) == (1000.0, 2000.0, 3000.0)
+    assert frame["difference_pct"] == pytest.approx((ours / 2000 - 1) * 100)
