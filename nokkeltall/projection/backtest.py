@@ -32,8 +32,11 @@ at a horizon uses all bands.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -83,9 +86,11 @@ class Intervals:
 class Backtest:
     """Projections of all municipalities from every base year with every candidate, against the outcome."""
 
-    def __init__(self, data: PopulationData, candidates: tuple[model.Settings, ...] = model.CANDIDATES):
+    def __init__(self, data: PopulationData, candidates: tuple[model.Settings, ...] = model.CANDIDATES,
+                 store: Path | None = None):
         self.data = data
         self.candidates = candidates
+        self.store = store  # a file keeping ``projected`` between processes (None: not kept)
         first = data.first_year + model.MIN_HISTORY
         self.pairs = [(b, h) for b in range(first, data.last_year) for h in range(1, data.last_year - b + 1)]
         self.base = np.array([b for b, _ in self.pairs])
@@ -107,7 +112,21 @@ class Backtest:
 
     @cached_property
     def projected(self) -> np.ndarray:
-        """[candidate, pair, municipality, group]."""
+        """[candidate, pair, municipality, group] (read from ``store`` when it was kept there)."""
+        shape = (len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS))
+        if self.store is not None:
+            try:
+                kept = np.load(self.store)
+                if kept.shape == shape:
+                    return kept
+            except (OSError, ValueError):
+                pass
+        out = self._compute()
+        if self.store is not None:
+            _keep(out, self.store)
+        return out
+
+    def _compute(self) -> np.ndarray:
         out = np.full((len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS)),
                       np.nan, dtype=np.float32)
         for b in sorted(set(self.base)):
@@ -227,6 +246,17 @@ class Backtest:
         table[:, 1:, :, :2] = np.minimum.accumulate(table[:, 1:, :, :2], axis=1)
         table[:, 1:, :, 2:] = np.maximum.accumulate(table[:, 1:, :, 2:], axis=1)
         return Intervals(table, h_ref)
+
+
+def _keep(array: np.ndarray, path: Path) -> None:
+    """Write to a temporary file and rename; a cache that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as handle:
+            np.save(handle, array)
+        os.replace(handle.name, path)
+    except OSError:
+        return
 
 
 def _quantiles(errors: np.ndarray, in_band: np.ndarray) -> np.ndarray:

@@ -64,7 +64,7 @@ def from_frames(population: pd.DataFrame, municipalities: pd.DataFrame) -> Popul
     codes = tuple(munis["municipality_code"])
     years = tuple(range(int(population["year"].min()), int(population["year"].max()) + 1))
     frame = population
-    if frame["age"].max() > OPEN_AGE or frame.duplicated(["municipality_code", "year", "age"]).any():
+    if frame["age"].max() > OPEN_AGE:  # the query layer pools them already; other callers may not
         frame = frame.assign(age=frame["age"].clip(upper=OPEN_AGE))
         frame = frame.groupby(["municipality_code", "year", "age"], as_index=False)["persons"].sum()
     values = np.full((len(codes), len(years), N_AGES), np.nan)

@@ -3,13 +3,16 @@ backtests are computed once (a few seconds), after which a projection takes mill
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from nokkeltall import queries
-from nokkeltall.projection import model
+from nokkeltall import config, queries
+from nokkeltall.projection import backtest, groups, model, trend
+from nokkeltall.projection import data as data_module
 from nokkeltall.projection import scenario as scenarios
 from nokkeltall.projection.backtest import QUANTILES, Backtest, Choice, Intervals
 from nokkeltall.projection.data import PopulationData, ProjectionError, from_connection
@@ -28,6 +31,15 @@ def rounded(value: float) -> float:
         return float(round(value))
     step = 10 if abs(value) < 10_000 else 100
     return float(round(value / step) * step)
+
+
+def _store_path(fingerprint: str) -> Path:
+    """Where the backtests of this database build and this version of the method are kept: the name hashes
+    the build's fingerprint and the source of the modules that compute them."""
+    digest = hashlib.sha256(fingerprint.encode())
+    for module in (model, trend, backtest, data_module, groups):
+        digest.update(Path(module.__file__).read_bytes())
+    return config.cache_dir() / "projection" / f"backtest-{digest.hexdigest()[:24]}.npy"
 
 
 @dataclass(frozen=True)
@@ -77,9 +89,9 @@ class Projection:
 
 
 class Projector:
-    def __init__(self, data: PopulationData):
+    def __init__(self, data: PopulationData, store: Path | None = None):
         self.data = data
-        self.backtest = Backtest(data)
+        self.backtest = Backtest(data, store=store)
         self._cache: dict = {}
 
     @classmethod
@@ -88,7 +100,7 @@ class Projector:
         key = queries.build_fingerprint(con)
         if key not in _SHARED:
             _SHARED.clear()
-            _SHARED[key] = cls(from_connection(con))
+            _SHARED[key] = cls(from_connection(con), store=_store_path(key))
         return _SHARED[key]
 
     def check_years(self, base_year: int | None, to_year: int | None) -> tuple[int, int]:
