@@ -264,3 +264,16 @@ def test_county_sum_beside_ssb_county_projection():
     assert frame["ours"] == pytest.approx(ours)
     assert (frame["ssb_low"], frame["ssb_main"], frame["ssb_high"]) == (1000.0, 2000.0, 3000.0)
     assert frame["difference_pct"] == pytest.approx((ours / 2000 - 1) * 100)
+
+
+def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):
+    store = tmp_path / "projection" / "backtest.npy"
+    data = noisy_population()
+    first = Projector(data, store=store).project("9903", 2018, 2035)
+    assert store.exists()
+    again = Projector(data, store=store).project("9903", 2018, 2035)
+    np.testing.assert_array_equal(first.values, again.values)
+    np.testing.assert_array_equal(first.quantiles, again.quantiles)
+    store.write_bytes(b"not an array")  # a broken file is recomputed, never trusted
+    broken = Projector(data, store=store).project("9903", 2018, 2035)
+    np.testing.assert_array_equal(first.quantiles, broken.quantiles)
