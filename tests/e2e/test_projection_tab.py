@@ -27,6 +27,10 @@ def test_fan_is_drawn_and_a_scenario_changes_numbers_and_url(page, app_url, app_
     fan.screenshot(path=str(artifacts / "framskriving_1835_vifte.png"))
     page.locator('.js-plotly-plot').nth(2).scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "framskriving_1835_nederst.png"))
+    county = page.get_by_text("summen av kommunene ved siden av SSBs framskriving", exact=False).first
+    county.scroll_into_view_if_needed()
+    assert "SSBs hovedalternativ for fylket" in page.content()
+    page.screenshot(path=str(artifacts / "framskriving_1835_fylket.png"))
     before = page.get_by_text("Med dagens utvikling vil Træna", exact=False).first.inner_text()
 
     field = page.get_by_role("spinbutton", name="Netto innflytting per år (personer)")
