@@ -130,3 +130,24 @@ def test_back_to_the_tab_after_another_keeps_the_scenario():
     assert not at.exception
     assert at.slider(key="fs_ages").value == (20, 39)
     assert at.number_input(key="fs_migration").value == 5
+
+
+
+def test_save_a_scenario_and_use_it_again():
+    at = open_tab({"scenario": "netto=+8:25-34,fødsler=+10"})
+    at.session_state["fs_saved"] = True  # open «Lagrede scenarioer»
+    at.run()
+    at.text_input(key="fs_save_name").set_value("Åtte unge voksne")
+    at.button(key="FormSubmitter:fs_save_form-Lagre scenarioet").click().run()
+    assert not at.exception
+    assert any("Lagret «Åtte unge voksne»" in s.value for s in at.success)
+    other = open_tab({"kommune": "5043"})  # another municipality, the main projection
+    other.session_state["fs_saved"] = True
+    other.run()
+    assert other.selectbox(key="fs_saved_choice").value == "Åtte unge voksne"
+    other.button(key="fs_apply").click().run()
+    assert not other.exception
+    assert other.number_input(key="fs_migration").value == 8
+    assert other.slider(key="fs_ages").value == (25, 34)
+    assert other.number_input(key="fs_births").value == 10
+    assert other.query_params["scenario"] in (["netto=+8:25-34,fødsler=+10"], "netto=+8:25-34,fødsler=+10")

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from nokkeltall import cli
+from nokkeltall import cli, config
+from nokkeltall.store.database import UserStore
+from nokkeltall.store.scenarios import ScenarioStore
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
 needs_snapshot = pytest.mark.skipif(not (REPO_DATA / "snapshot" / "manifest.json").exists(),
@@ -71,3 +73,16 @@ def test_bad_input_exit_2(real_data, capsys, argv, message):
     assert message in err
     assert rows == []
     assert "Traceback" not in err
+
+
+@needs_snapshot
+def test_saved_scenario_by_name(tmp_path, monkeypatch, capsys):
+    (tmp_path / "snapshot").symlink_to(REPO_DATA / "snapshot")
+    (tmp_path / "nokkeltall.duckdb").symlink_to(REPO_DATA / "nokkeltall.duckdb")
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(tmp_path))
+    ScenarioStore(UserStore(config.user_database_path())).save("Fem unge", "netto=+5:20-39")
+    _, by_name, _ = run(capsys, "projection", "1835", "--to", "2030", "--scenario", "fem unge")
+    _, by_text, _ = run(capsys, "projection", "1835", "--to", "2030", "--scenario", "netto=+5:20-39")
+    assert by_name == by_text and len(by_name) == 6
+    code, _, err = run(capsys, "projection", "1835", "--scenario", "Ti unge")
+    assert code == 2 and "Forstår ikke scenarioet «Ti unge»" in err and "lagret scenario" in err

@@ -8,8 +8,10 @@ import streamlit as st
 from nokkeltall.charts import projection as charts
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
 from nokkeltall.projection.scenario import BIRTH_LIMITS, MAX_MIGRATION
+from nokkeltall.store import ValidationError
 from nokkeltall.ui import url_state
 from nokkeltall.ui.data import shared_call
+from nokkeltall.ui.store import editor_gate, scenario_store
 from nokkeltall.ui.widgets import chart_block
 
 PARAM = "scenario"
@@ -69,6 +71,45 @@ def _scenario_controls() -> str:
     return Scenario(float(migration), tuple(ages), float(births), HISTORY_CHOICES[history]).text()
 
 
+def _apply(text: str) -> None:
+    """Button callback (runs before the widgets): set the controls to a saved scenario."""
+    st.session_state.pop(f"_url_{SCOPE}", None)
+    st.query_params[PARAM] = text
+
+
+def _saved_scenarios(scenario: str) -> None:
+    """Saved scenarios to reuse (everyone) and to save (editors); read only when opened."""
+    expander = st.expander("Lagrede scenarioer", key="fs_saved", on_change="rerun")
+    with expander:
+        if not expander.open:
+            return
+        store = scenario_store()
+        saved = {row["name"]: row["scenario"] for row in store.list()}
+        if saved:
+            choice = st.selectbox("Lagret scenario", list(saved), key="fs_saved_choice",
+                                  format_func=lambda name: f"{name}: {parse(saved[name]).description()}")
+            st.button("Bruk scenarioet", on_click=_apply, args=(saved[choice],), key="fs_apply")
+        else:
+            st.caption("Ingen scenarioer er lagret ennå.")
+        if not scenario:
+            st.caption("Velg en endring over for å kunne lagre den som et scenario.")
+        elif editor_gate():
+            _save_form(store, scenario)
+
+
+def _save_form(store, scenario: str) -> None:
+    with st.form("fs_save_form", clear_on_submit=False):
+        name = st.text_input("Navn på scenarioet", max_chars=80, key="fs_save_name",
+                             help="Kan brukes igjen her, for andre kommuner og med «--scenario NAVN» på "
+                                  "kommandolinjen.")
+        if st.form_submit_button("Lagre scenarioet"):
+            try:
+                store.save(name, scenario)
+                st.success(f"Lagret «{name.strip()}»: {parse(scenario).description()}.")
+            except ValidationError as error:
+                st.error(" ".join(error.errors.values()))
+
+
 def _write_url(scenario: str) -> None:
     """Only this tab's parameter is written: «kommune» and «del» are bound to widgets."""
     if scenario and st.query_params.get(PARAM) != scenario:
@@ -84,6 +125,7 @@ def render(code: str, name: str) -> None:
     with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"):
         problem = shared_call(charts.problem, code, scenario)
     _write_url(scenario)
+    _saved_scenarios(scenario)
     if problem:
         st.error(f"{'Scenarioet går ikke' if scenario else 'Framskrivingen kan ikke lages'}: {problem}")
         return

@@ -19,6 +19,7 @@ from nokkeltall.store import (
     configured_editor_password,
     editing_allowed,
 )
+from nokkeltall.store.scenarios import ScenarioStore
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"
@@ -54,6 +55,12 @@ def deck_store():
 
     store = user_store()
     return store if isinstance(store, UnavailableStore) else DeckStore(store)
+
+
+def scenario_store():
+    """The saved projection scenarios (``ScenarioStore``) on the same file, or the stand-in."""
+    store = user_store()
+    return store if isinstance(store, UnavailableStore) else ScenarioStore(store)
 
 
 class UnavailableStore:
