@@ -48,6 +48,16 @@ def problem(con, code: str, scenario: str = "") -> str | None:
     return None
 
 
+def method_note(con, code: str) -> str | None:
+    """The settings the backtests chose for this municipality, in Norwegian."""
+    try:
+        result = projection(con, code)
+    except ProjectionError:
+        return None
+    return (f"Innstillingene som tilbakeprøvingen valgte for {result.name} (fra {result.base_year}): "
+            f"{result.choice.description()}.")
+
+
 def _source(con) -> str:
     return f"{indicator_source(con, 'population').rstrip('.')}. {METHOD_NOTE}"
 

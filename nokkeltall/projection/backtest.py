@@ -66,6 +66,11 @@ class Choice:
             return self.total.label
         return f"total={self.total.label} ages={self.ages.label}"
 
+    def description(self) -> str:
+        if self.total == self.ages:
+            return self.total.description()
+        return f"aldersfordeling: {self.ages.description()}; total: {self.total.description()}"
+
 
 @dataclass(frozen=True)
 class Intervals:

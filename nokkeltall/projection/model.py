@@ -51,6 +51,15 @@ class Settings:
     def label(self) -> str:
         return f"{self.total}/{self.prior_area}/k{self.prior_weight:g}/w{self.window}"
 
+    def description(self) -> str:
+        """Norwegian, for the page: «rater fra de siste 10 årene, blandet med fylket (250 personår), …»."""
+        area = "fylket" if self.prior_area == "county" else "kommuner av samme størrelse i hele landet"
+        total = {"constrained": "totalen tilpasset trenden for folketallet",
+                 "blend": "totalen midt mellom kohortberegningen og trenden",
+                 "cohort": "totalen slik kohortberegningen gir den (uten trendtilpasning)"}[self.total]
+        return (f"rater fra de siste {self.window} årene, blandet med {area} "
+                f"({self.prior_weight:g} personår), {total}")
+
 
 # The candidates, in order of preference: on a tie, and when there is no backtest yet, the first wins.
 # The first is the literature's recommendation (Wilson et al.: constrained CCR/CCD with borrowed ratios).

@@ -143,6 +143,9 @@ def render(code: str, name: str) -> None:
     _beside_ssb(code)
     with st.expander("Om metoden og usikkerheten"):
         st.markdown(EXPLANATION)
+        note = shared_call(charts.method_note, code)
+        if note:
+            st.markdown(note)
 
 
 def _beside_ssb(code: str) -> None:
