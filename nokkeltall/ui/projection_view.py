@@ -16,6 +16,7 @@ from nokkeltall.ui.widgets import chart_block
 
 PARAM = "scenario"
 SCOPE = "framskriving"
+READY_KEY = "_fs_ready"
 WIDGET_KEYS = ("fs_migration", "fs_ages", "fs_births", "fs_history")
 HISTORY_CHOICES = {"Nei": None, "Som siste 5 år": 5, "Som siste 10 år": 10}
 
@@ -122,8 +123,12 @@ def _write_url(scenario: str) -> None:
 def render(code: str, name: str) -> None:
     _seed_from_url()
     scenario = _scenario_controls()
-    with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"):
+    if st.session_state.get(READY_KEY):
         problem = shared_call(charts.problem, code, scenario)
+    else:  # the first time in a session: the backtests may still have to be computed or read from disk
+        with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"):
+            problem = shared_call(charts.problem, code, scenario)
+        st.session_state[READY_KEY] = True
     _write_url(scenario)
     _saved_scenarios(scenario)
     if problem:
