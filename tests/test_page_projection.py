@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nokkeltall import text
-from nokkeltall.charts import projection as projection_charts
 from nokkeltall.projection import Projector
+from nokkeltall.projection import figures as projection_charts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 pytestmark = pytest.mark.usefixtures("shipped_data_dir")

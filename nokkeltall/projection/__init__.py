@@ -1,6 +1,7 @@
 """Population projections per municipality by single year of age: a cohort method for small areas
 (``model``), chosen by backtest with empirical prediction intervals (``backtest``), with scenarios
-(``scenario``). Pure pandas/numpy; the data come through the query layer (``data``)."""
+(``scenario``). The method is pure pandas/numpy; the data come through the query layer (``data``); the
+page's and the fact base's Plotly figures are in ``figures`` (no Streamlit anywhere here)."""
 
 from nokkeltall.projection.data import OPEN_AGE, PopulationData, ProjectionError
 from nokkeltall.projection.groups import DISPLAY_GROUPS, GROUP_LABELS, GROUPS, INTERVAL_GROUPS

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from nokkeltall.charts import projection as charts
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
+from nokkeltall.projection import figures as charts
 from nokkeltall.projection.scenario import BIRTH_LIMITS, MAX_MIGRATION
 from nokkeltall.store import ValidationError
 from nokkeltall.ui import url_state

@@ -1,5 +1,8 @@
 """Figures of the population projection: the total with its fan (80 % and 50 %), the age groups in
-2030/2035/2040/2050, the age profile now against 2040, and the old-age ratio."""
+2030/2035/2040/2050, the age profile now against 2040, the old-age ratio, and the county beside SSB.
+
+Plotly, built on ``nokkeltall.charts.style``; the projection package sits above charts in the layers, so
+its figures live here."""
 
 from __future__ import annotations
 
@@ -16,15 +19,10 @@ from nokkeltall.charts.style import (
     _year_axis,
     style,
 )
-from nokkeltall.projection import (
-    DISPLAY_GROUPS,
-    GROUP_LABELS,
-    Projection,
-    ProjectionError,
-    Projector,
-    counties,
-    rounded,
-)
+from nokkeltall.projection import counties
+from nokkeltall.projection.data import ProjectionError
+from nokkeltall.projection.groups import DISPLAY_GROUPS, GROUP_LABELS
+from nokkeltall.projection.projector import Projection, Projector, rounded
 from nokkeltall.provenance import indicator_source
 
 TABLE_YEARS = (2030, 2035, 2040, 2050)
