@@ -78,10 +78,12 @@ def ready_deck(codes, name: str = READY_DECK_NAME, note: str = "") -> Deck:
     if not codes:
         return Deck(name, [], ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
                                "«valgt»). Registrer dem under Søknader."])
-    size = choices.MAX_MUNICIPALITIES
-    count = -(-len(codes) // size)
-    per_group = -(-len(codes) // count)  # balanced groups: 22 → 8, 7, 7
-    groups = [tuple(codes[i:i + per_group]) for i in range(0, len(codes), per_group)]
+    count = -(-len(codes) // choices.MAX_MUNICIPALITIES)
+    size, extra = divmod(len(codes), count)  # balanced groups: 22 → 8, 7, 7
+    bounds = [0]
+    for number in range(count):
+        bounds.append(bounds[-1] + size + (1 if number < extra else 0))
+    groups = [tuple(codes[a:b]) for a, b in zip(bounds, bounds[1:])]
     slides = [Slide(indicator_id, group, view) for indicator_id, view in READY_DECK_SLIDES
               for group in (groups if view != "rangering" else [tuple(codes)])]
     return Deck(name, slides, note=note)

@@ -42,7 +42,7 @@ html, body, [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflo
 .slide-title { font-size: max(24px, calc(30 * var(--u))); font-weight: 700; line-height: 1.15; margin: 0; }
 .slide-finding { font-size: max(22px, calc(26 * var(--u))); line-height: 1.25; font-weight: 500; margin: 0; }
 .slide-meta { font-size: max(15px, calc(16 * var(--u))); line-height: 1.25; color: #444; margin: 0; }
-.slide-problem { font-size: max(15px, calc(16 * var(--u))); color: #8a4b00; margin: 0; }
+.st-key-slide_problems p { font-size: max(15px, calc(16 * var(--u))); color: #8a4b00; margin: 0; }
 .slide-count { font-size: max(16px, calc(20 * var(--u))); white-space: nowrap; }
 .st-key-slide_top { align-items: flex-start; flex-wrap: nowrap; }
 .st-key-slide_top [data-testid="stPageLink"] a p { font-size: max(14px, calc(15 * var(--u))); color: #555; }
@@ -240,8 +240,8 @@ def show_slide(deck: slides.Deck, position: int, scale: float, problems: list[st
     with top:
         _back_link(slide)
     st.html(f'<p class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</p>')
-    for message in problems:
-        st.html(f'<p class="slide-problem">⚠️ {html.escape(message)}</p>')
+    if problems:  # Markdown: the messages are already made safe for it (``safe_text``)
+        st.container(key="slide_problems").markdown("\n\n".join(f"⚠️ {message}" for message in problems))
     st.plotly_chart(result.figure, height="stretch", theme=None, key="slide_chart",
                     config={"displaylogo": False, "displayModeBar": False, "responsive": True})
     meta = [result.source, *result.notes, *([deck.note] if deck.note else [])]
