@@ -82,10 +82,14 @@ export default function (component) {
   };
   // Space on a focused button would click it as well: only the slide changes.
   state.keyup = (event) => { if (event.key === " " && !typing(event.target)) event.preventDefault(); };
+  state.known = data && data.scale;  // what Python drew with (this function runs again when it changes)
   let timer = null;
   const report = () => {
     const scale = measuredScale();
-    if (scale !== (data && data.scale)) setStateValue("scale", scale);
+    if (scale !== state.known) {
+      state.known = scale;
+      setStateValue("scale", scale);
+    }
   };
   state.resize = () => { clearTimeout(timer); timer = setTimeout(report, 200); };
   document.addEventListener("keydown", state.keydown, true);
