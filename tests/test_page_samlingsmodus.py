@@ -39,8 +39,8 @@ def shown(at: AppTest, css_class: str) -> list[str]:
 
 
 def problems(at: AppTest) -> str:
-    """The problems said on the slide (Markdown, its escapes removed)."""
-    return " ".join(m.value for m in at.markdown if m.value.startswith("⚠️")).replace("\\", "")
+    """The warnings on the slide (Markdown, its escapes removed)."""
+    return " ".join(w.value for w in at.warning).replace("\\", "")
 
 
 def test_step_through_slides(data_dir):
@@ -79,7 +79,7 @@ def test_unknown_deck_says_so_and_shows_a_ready_deck(data_dir, deck):
     at = run({"sett": deck})
     assert not at.exception
     assert f"Fant ikke lysbildesettet «{deck}»" in problems(at)
-    assert "<script>" not in " ".join(m.value for m in at.markdown)  # shown as text, never as HTML
+    assert "<script>" not in " ".join(w.value for w in at.warning)  # shown as text, never as HTML
     assert len(at.get("plotly_chart")) == 1 and "Lysbilde 1 av" in shown(at, "slide-count")[0]
 
 

@@ -124,7 +124,6 @@ def test_ready_decks(con):
     assert network.note == "" and network.slides[0].codes == ("1835", "5043")
     many = slides.ready_deck([str(1000 + i) for i in range(22)])
     assert [len(s.codes) for s in many.slides[:3]] == [8, 7, 7]  # balanced groups of at most eight
-    assert len(many.slides[-1].codes) == 22  # the rank view shows them all
 
 
 @pytest.mark.parametrize(("raw", "scale"), [(None, 1.0), ("abc", 1.0), ("nan", 1.0), (0.1, 0.75), (1.6, 1.5),

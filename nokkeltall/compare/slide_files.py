@@ -151,12 +151,14 @@ def _pptx_slide(prs, slide_spec: slides.Slide, view: compare_figures.View) -> No
         _bar_chart(slide.shapes, view.figure, number_format, box, view.title)
 
 
-def pptx_bytes(con, deck: slides.Deck) -> bytes:
-    """One 16:9 slide per figure: the finding as title, a native chart, the source line as footer."""
+def pptx_bytes(con, deck: slides.Deck, views: list[compare_figures.View] | None = None) -> bytes:
+    """One 16:9 slide per figure: the finding as title, a native chart, the source line as footer.
+
+    ``views``: the slides' ``build_view(…, presentation=False)`` results when the caller has them cached."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(WIDTH), Emu(HEIGHT)
     prs.core_properties.title = deck.name or "Nøkkeltall"
-    for slide_spec, view in zip(deck.slides, _views(con, deck)):
+    for slide_spec, view in zip(deck.slides, views or _views(con, deck)):
         _pptx_slide(prs, slide_spec, view)
     out = io.BytesIO()
     prs.save(out)

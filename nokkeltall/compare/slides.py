@@ -72,8 +72,7 @@ def network_codes(applications: list[dict]) -> list[str]:
 
 
 def ready_deck(codes, name: str = READY_DECK_NAME, note: str = "") -> Deck:
-    """«Befolkning i nettverkskommunene»; more than eight municipalities are split over several slides
-    (the rank view shows them all in one)."""
+    """«Befolkning i nettverkskommunene»; more than eight municipalities are split over several slides."""
     codes = list(codes)
     if not codes:
         return Deck(name, [], ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
@@ -84,8 +83,7 @@ def ready_deck(codes, name: str = READY_DECK_NAME, note: str = "") -> Deck:
     for number in range(count):
         bounds.append(bounds[-1] + size + (1 if number < extra else 0))
     groups = [tuple(codes[a:b]) for a, b in zip(bounds, bounds[1:])]
-    slides = [Slide(indicator_id, group, view) for indicator_id, view in READY_DECK_SLIDES
-              for group in (groups if view != "rangering" else [tuple(codes)])]
+    slides = [Slide(indicator_id, group, view) for indicator_id, view in READY_DECK_SLIDES for group in groups]
     return Deck(name, slides, note=note)
 
 

@@ -79,7 +79,8 @@ def read_address(opts: compare_choices.PageOptions) -> None:
             problems.append(f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
         if "indikatorer" not in params:
             ids = ids or list(compare_choices.DEFAULT_INDICATORS)
-        start = _starting_municipality(opts) if "kommuner" not in params else None
+        start = _starting_municipality(opts, problems)
+        start = start if "kommuner" not in params else None
         if start:  # population as an index: the county's line is drawn beside the municipalities
             codes = [start, *shared_call(slides.similar_codes, start)]
             target = target or start
@@ -100,11 +101,14 @@ def read_address(opts: compare_choices.PageOptions) -> None:
         st.warning(problem, icon="⚠️")
 
 
-def _starting_municipality(opts: compare_choices.PageOptions) -> str | None:
+def _starting_municipality(opts: compare_choices.PageOptions, problems: list[str]) -> str | None:
     """``?kommune=1835``, or the municipality last looked at in this session (the picker's choice)."""
-    for code in (st.query_params.get("kommune"), st.session_state.get(LAST_MUNICIPALITY)):
-        if code and str(code).zfill(4) in opts.known:
-            return str(code).zfill(4)
+    given = st.query_params.get("kommune")
+    if given is not None and str(given) not in opts.known:
+        problems.append(f"Fant ingen kommune med nummer «{compare_choices._shown(str(given))}».")
+    for code in (given, st.session_state.get(LAST_MUNICIPALITY)):
+        if code and str(code) in opts.known:
+            return str(code)
     return None
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 
 from nokkeltall.compare import choices, slide_files, slides
 from nokkeltall.compare import export as compare_export
+from nokkeltall.compare import figures as compare_figures
 from nokkeltall.store import ValidationError
 from nokkeltall.store.database import NotFoundError
 from nokkeltall.ui import data as ui_data
@@ -42,7 +43,8 @@ html, body, [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflo
 .slide-title { font-size: max(24px, calc(30 * var(--u))); font-weight: 700; line-height: 1.15; margin: 0; }
 .slide-finding { font-size: max(22px, calc(26 * var(--u))); line-height: 1.25; font-weight: 500; margin: 0; }
 .slide-meta { font-size: max(15px, calc(16 * var(--u))); line-height: 1.25; color: #444; margin: 0; }
-.st-key-slide_problems p { font-size: max(15px, calc(16 * var(--u))); color: #8a4b00; margin: 0; }
+.st-key-slide_problems [data-testid="stAlertContainer"] { padding: calc(4 * var(--u)) calc(12 * var(--u)); }
+.st-key-slide_problems p { font-size: max(15px, calc(16 * var(--u))); margin: 0; }
 .slide-count { font-size: max(16px, calc(20 * var(--u))); white-space: nowrap; }
 .st-key-slide_top { align-items: flex-start; flex-wrap: nowrap; }
 .st-key-slide_top [data-testid="stPageLink"] a p { font-size: max(14px, calc(15 * var(--u))); color: #555; }
@@ -206,6 +208,9 @@ def current_deck() -> tuple[slides.Deck, str, list[str]]:
     params = st.query_params
     chosen = params.get("sett")
     deck, problems = None, []
+    given = params.get("kommune")
+    if given is not None and str(given) not in known:
+        problems.append(f"Fant ingen kommune med nummer «{choices._shown(str(given))}»; viser den sist valgte.")
     if chosen in (slides.READY_DECK_KEY, slides.MUNICIPALITY_DECK_KEY):
         deck = ready_deck(chosen, known)
     elif chosen:
@@ -244,8 +249,10 @@ def show_slide(deck: slides.Deck, position: int, scale: float, problems: list[st
     with top:
         _back_link(slide)
     st.html(f'<p class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</p>')
-    if problems:  # Markdown: the messages are already made safe for it (``safe_text``)
-        st.container(key="slide_problems").markdown("\n\n".join(f"⚠️ {message}" for message in problems))
+    if problems:  # compact warnings (Markdown: the messages are already made safe for it)
+        with st.container(key="slide_problems", gap=None):
+            for message in problems:
+                st.warning(message, icon="⚠️")
     st.plotly_chart(result.figure, height="stretch", theme=None, key="slide_chart",
                     config={"displaylogo": False, "displayModeBar": False, "responsive": True})
     meta = [result.source, *result.notes, *([deck.note] if deck.note else [])]
@@ -271,8 +278,11 @@ def controls(deck: slides.Deck, position: int, chosen: str) -> None:
 # --- the deck menu --------------------------------------------------------------------------------
 
 def _pptx(deck: slides.Deck) -> bytes:
+    """Made on click, from the figures the compare page and earlier downloads have cached."""
+    views = [shared_call(compare_figures.build_view, s.view, s.indicator_id, tuple(s.codes), s.base_year)
+             for s in deck.slides]
     with ui_data.cursor() as cursor:
-        return slide_files.pptx_bytes(cursor, deck)
+        return slide_files.pptx_bytes(cursor, deck, views)
 
 
 def _html(deck: slides.Deck) -> bytes:
