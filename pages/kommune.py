@@ -53,6 +53,8 @@ if head["kostra_group"]:
 if head["centrality"]:
     facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", head["centrality"]["value"].replace(" - ", " – ")))
 st.caption(" · ".join(facts))
+st.page_link("pages/sammenlign.py", label=f"Sammenlign {name} med kommunene som ligner mest",
+             query_params={"kommune": code})
 
 population_col, change_col, robek_col = st.columns(3)
 population_col.metric(f"Folketall {text.population_date(head['year'])}", text.number(head["population"]))

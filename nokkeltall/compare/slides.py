@@ -30,9 +30,9 @@ READY_DECK_SLIDES = (
     ("median_age", "stolper"),
     ("population", "rangering"),
 )
-MUNICIPALITY_DECK_SLIDES = (
-    ("population", "linjer"),
+MUNICIPALITY_DECK_SLIDES = (  # the index first: the county's line is drawn beside the municipalities
     ("population", "indeks"),
+    ("population", "linjer"),
     ("population_change_10y_pct", "stolper"),
     ("share_67_plus_pct", "stolper"),
     ("median_age", "stolper"),
