@@ -345,8 +345,8 @@ def deck_files(runs: int) -> list[Row]:
     deck = slides.municipality_deck(con, KOMMUNE)
     deck.slides += slides.deck_from_comparison(deck.slides[0].codes, ["share_0_19_pct", "old_age_ratio"],
                                                "linjer").slides
-    deck.slides += slides.deck_from_comparison(deck.slides[0].codes, ["employment_rate_15_74_pct", "median_age"],
-                                               "indeks").slides
+    deck.slides += slides.deck_from_comparison(deck.slides[0].codes,
+                                               ["employment_rate_15_74_pct", "median_age"], "indeks").slides
     views = slide_files._views(con, deck)  # as the app has them cached once the figures were shown
     rows = []
     builds = (("pptx", slide_files.pptx_bytes, GOAL_PPTX_SECONDS),

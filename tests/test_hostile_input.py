@@ -54,10 +54,10 @@ assert len(HOSTILE) >= 50
 PARAMS = {
     "pages/oversikt.py": {"parsed": ["fylke", "grense", "kartmal"], "bound": []},  # bound, and checked first
     "pages/kommune.py": {"parsed": ["kommune"], "bound": ["del"]},
-    "pages/sammenlign.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik", "utvalg",
-                                       "kommune"], "bound": []},
-    "pages/samlingsmodus.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde", "kommune"],
-                               "bound": []},
+    "pages/sammenlign.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik",
+                                       "utvalg", "kommune"], "bound": []},
+    "pages/samlingsmodus.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde",
+                                          "kommune"], "bound": []},
     "pages/plan.py": {"parsed": ["kommune"], "bound": []},
     "pages/soknader.py": {"parsed": ["kommune"], "bound": []},
     "pages/om_data.py": {"parsed": [], "bound": []},
@@ -150,7 +150,8 @@ def test_each_parsed_parameter_alone(data_dir):
     assert not failures, "\n".join(failures)
 
 
-SECTION_MODULES = {"overview", "compare_view", "slideshow"}  # nokkeltall/ui modules holding one page's sections
+# nokkeltall/ui modules holding one page's sections
+SECTION_MODULES = {"overview", "compare_view", "slideshow"}
 
 
 def test_the_table_covers_every_parameter():

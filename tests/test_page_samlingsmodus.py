@@ -1,5 +1,6 @@
 """Gathering mode: one figure per slide with its finding, previous/next via ?lysbilde=, ready decks that
-always have content, decks saved and reopened, clear Norwegian messages (and the first slide) for bad input."""
+always have content, decks saved and reopened, clear Norwegian messages (and the first slide) for bad
+input."""
 
 from __future__ import annotations
 
@@ -44,8 +45,11 @@ def problems(at: AppTest) -> str:
 
 
 def test_step_through_slides(data_dir):
-    params = {"kommuner": "1835,5043", "indikatorer": "population,share_67_plus_pct,median_age",
-              "visning": "stolper"}
+    params = {
+        "kommuner": "1835,5043",
+        "indikatorer": "population,share_67_plus_pct,median_age",
+        "visning": "stolper",
+    }
     at = run(params)
     assert not at.exception and not problems(at)
     assert len(at.get("plotly_chart")) == 1 and at.button(key="previous").disabled
@@ -85,8 +89,13 @@ def test_unknown_deck_says_so_and_shows_a_ready_deck(data_dir, deck):
 
 def test_empty_saved_deck_says_so_and_shows_the_first_slide_of_a_ready_deck(data_dir):
     store = DeckStore(UserStore())
-    saved = store.save("Gammelt sett", [{"indicator_id": "finnes_ikke", "codes": ["1835"], "view": "linjer"},
-                                        {"indicator_id": "population", "codes": ["9999"], "view": "linjer"}])
+    saved = store.save(
+        "Gammelt sett",
+        [
+            {"indicator_id": "finnes_ikke", "codes": ["1835"], "view": "linjer"},
+            {"indicator_id": "population", "codes": ["9999"], "view": "linjer"},
+        ],
+    )
     at = run({"sett": str(saved["id"])})
     assert not at.exception
     text = problems(at)
@@ -109,14 +118,18 @@ def test_arrival_from_the_sidebar_shows_the_last_municipality_against_its_most_s
     assert "3 kommunene som ligner mest" in meta
     legend = {trace["name"] for trace in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
     assert "Træna" in legend and "Nordland" in legend  # the index slide comes first: the county is drawn
-    assert len(legend - {"Nordland", "Trøndelag", "Landet"}) == 4  # the municipality and its three most similar
+    assert (
+        len(legend - {"Nordland", "Trøndelag", "Landet"}) == 4
+    )  # the municipality and its three most similar
 
 
 def test_network_deck_without_chosen_municipalities_uses_the_county_and_says_so(shipped_data_dir):
     at = run({"sett": "befolkning"}, {"_kommune": "5043"})
     assert not at.exception and not problems(at)
-    assert "Ingen kommuner er valgt til nettverket ennå; settet viser de små kommunene i Trøndelag" in \
-        shown(at, "slide-meta")[0]
+    assert (
+        "Ingen kommuner er valgt til nettverket ennå; settet viser de små kommunene i Trøndelag"
+        in shown(at, "slide-meta")[0]
+    )
     assert len(at.get("plotly_chart")) == 1
 
 

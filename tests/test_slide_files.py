@@ -30,7 +30,7 @@ def _colours_by_name(figure) -> dict[str, str]:
             out[trace.name] = trace.line.color
         else:
             labels = trace.y if trace.orientation == "h" else trace.x
-            for label, colour in zip(labels, trace.marker.color):
+            for label, colour in zip(labels, trace.marker.color, strict=True):
                 name = re.sub(r"^\d+\. ", "", str(label)).removesuffix(" *")
                 out[name] = colour
     return out
@@ -47,7 +47,7 @@ def test_one_colour_per_municipality_in_every_view(con):
             if presentation and view == "rangering":  # the rank slide names only the chosen: check by order
                 trace = result.figure.data[0]
                 drawn = {}
-                for label, colour in zip(trace.customdata, trace.marker.color):
+                for label, colour in zip(trace.customdata, trace.marker.color, strict=True):
                     drawn[re.sub(r"^\d+\. ", "", str(label)).removesuffix(" *")] = colour
             for name, colour in expected.items():
                 assert drawn.get(name) == colour, (view, presentation, name)
@@ -72,16 +72,23 @@ def test_municipality_colours_ignore_repeats_and_wrap():
 
 
 def _deck() -> slides.Deck:
-    return slides.Deck("Samling i mars", [slides.Slide("population", ("1835", "5043"), view)
-                                          for view in ("linjer", "stolper", "indeks", "rangering")])
+    return slides.Deck(
+        "Samling i mars",
+        [
+            slides.Slide("population", ("1835", "5043"), view)
+            for view in ("linjer", "stolper", "indeks", "rangering")
+        ],
+    )
 
 
 def test_pptx_has_native_charts_with_the_query_layers_numbers(con):
     deck = _deck()
     prs = Presentation(io.BytesIO(slide_files.pptx_bytes(con, deck)))
     assert len(prs.slides) == 4
-    views = [compare_figures.build_view(con, s.view, s.indicator_id, s.codes, s.base_year) for s in deck.slides]
-    for slide, view in zip(prs.slides, views):
+    views = [
+        compare_figures.build_view(con, s.view, s.indicator_id, s.codes, s.base_year) for s in deck.slides
+    ]
+    for slide, view in zip(prs.slides, views, strict=True):
         assert slide.shapes.title.text == view.finding
         footer = next(s for s in slide.shapes if s.name == slide_files.FOOTER_NAME)
         assert footer.text_frame.text.startswith("Kilde: ") and view.source in footer.text_frame.text
@@ -90,16 +97,20 @@ def test_pptx_has_native_charts_with_the_query_layers_numbers(con):
     lines = next(s.chart for s in prs.slides[0].shapes if s.has_chart)
     assert lines.chart_type == XL_CHART_TYPE.LINE_MARKERS
     years = [int(c) for c in lines.plots[0].categories]
-    for series, code in zip(lines.plots[0].series, ("1835", "5043")):
+    for series, code in zip(lines.plots[0].series, ("1835", "5043"), strict=True):
         expected = queries.indicator_series(con, "population", [code]).set_index("year")["value"]
-        values = dict(zip(years, series.values))
-        assert {y: v for y, v in values.items() if v is not None} == {int(y): float(v) for y, v in expected.items()}
-        assert str(series.format.line.color.rgb) == chart_style.municipality_colours(("1835", "5043"))[code].lstrip("#")
+        values = dict(zip(years, series.values, strict=True))
+        assert {y: v for y, v in values.items() if v is not None} == {
+            int(y): float(v) for y, v in expected.items()
+        }
+        assert str(series.format.line.color.rgb) == chart_style.municipality_colours(("1835", "5043"))[
+            code
+        ].lstrip("#")
     bars = next(s.chart for s in prs.slides[1].shapes if s.has_chart)
     assert bars.chart_type == XL_CHART_TYPE.COLUMN_CLUSTERED
     latest = queries.indicator_series(con, "population", ["1835", "5043"])
     latest = latest[latest["year"] == latest["year"].max()].set_index("municipality_code")["value"]
-    shown = dict(zip(bars.plots[0].categories, bars.plots[0].series[0].values))
+    shown = dict(zip(bars.plots[0].categories, bars.plots[0].series[0].values, strict=True))
     assert shown["Træna"] == latest["1835"] and shown["Røyrvik"] == latest["5043"]
     first_point = bars.plots[0].series[0].points[0].format.fill.fore_color.rgb
     assert str(first_point) == chart_style.PALETTE[0].lstrip("#")
@@ -126,8 +137,10 @@ def test_ready_decks(con):
     assert [len(s.codes) for s in many.slides[:3]] == [8, 7, 7]  # balanced groups of at most eight
 
 
-@pytest.mark.parametrize(("raw", "scale"), [(None, 1.0), ("abc", 1.0), ("nan", 1.0), (0.1, 0.75), (1.6, 1.5),
-                                            (3.0, 3.0), (99, 4.0)])
+@pytest.mark.parametrize(
+    ("raw", "scale"),
+    [(None, 1.0), ("abc", 1.0), ("nan", 1.0), (0.1, 0.75), (1.6, 1.5), (3.0, 3.0), (99, 4.0)],
+)
 def test_screen_scale(raw, scale):
     assert slides.screen_scale(raw) == scale
 

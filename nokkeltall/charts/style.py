@@ -19,7 +19,8 @@ MUNICIPALITY_COLOUR = PALETTE[0]
 # County and country are always the same grey styles (lines: dashed and dotted; bars: grey).
 COUNTY_COLOUR = "#666666"
 COUNTRY_COLOUR = "#222222"
-REFERENCE_STYLE = {"fylke": dict(color=COUNTY_COLOUR, dash="dash"), "land": dict(color=COUNTRY_COLOUR, dash="dot")}
+REFERENCE_STYLE = {"fylke": dict(color=COUNTY_COLOUR, dash="dash"),
+                   "land": dict(color=COUNTRY_COLOUR, dash="dot")}
 REFERENCE_BAR_COLOUR = "#9a9a9a"
 PEER_COLOUR = "#BBBBBB"  # the other small municipalities in the rank view
 EARLIER_COLOUR = "#9ecae1"

@@ -106,7 +106,8 @@ def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: boo
         symbols = ["circle-open" if r else "circle" for r in group["recalculated"].fillna(False)]
         fig.add_trace(go.Scatter(
             x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines+markers",
-            line=dict(color=colours.get(code), width=width), marker=dict(symbol=symbols, size=9 if presentation else 6),
+            line=dict(color=colours.get(code), width=width),
+            marker=dict(symbol=symbols, size=9 if presentation else 6),
             hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
         ))
     for j, ((code, kind), group) in enumerate(series[series["kind"] != "kommune"].groupby(["region_code", "kind"],
@@ -173,12 +174,14 @@ def index_finding(indexed: pd.DataFrame, base_year: int) -> str | None:
 
 # --- bars for one year ----------------------------------------------------------------------------
 
-def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False, codes=None) -> go.Figure:
+def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
+               codes=None) -> go.Figure:
     """One bar per municipality (missing ones labelled «mangler»), county/country as grey bars."""
     colours, labels = [], []
     by_code = _colours(codes, values[values["kind"] == "kommune"], "region_code")
     for row in values.to_dict("records"):
-        colours.append(by_code.get(row["region_code"], chart_style.REFERENCE_BAR_COLOUR) if row["kind"] == "kommune"
+        municipal = row["kind"] == "kommune"
+        colours.append(by_code.get(row["region_code"], chart_style.REFERENCE_BAR_COLOUR) if municipal
                        else chart_style.REFERENCE_BAR_COLOUR)
         labels.append("mangler" if text.is_missing(row["value"]) else value_text(indicator, row["value"]))
     fig = go.Figure(go.Bar(
@@ -206,7 +209,8 @@ def bar_finding(values: pd.DataFrame, indicator: Indicator, year: int) -> str | 
 
 # --- ranks among the small municipalities -----------------------------------------------------------
 
-def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False, codes=None) -> go.Figure:
+def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
+                codes=None) -> go.Figure:
     """All small peers as grey horizontal bars, highest first; the chosen ones in their selection colour.
 
     In presentation only the chosen municipalities are named (large enough to read on a projector)."""
@@ -229,14 +233,15 @@ def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool
     return fig
 
 
-def _rank_presentation(shown: pd.DataFrame, labels: list[str], colours: list[str], indicator: Indicator) -> go.Figure:
+def _rank_presentation(shown: pd.DataFrame, labels: list[str], colours: list[str],
+                       indicator: Indicator) -> go.Figure:
     """Rank bars on a numeric axis with only the chosen municipalities labelled (fits any screen height)."""
     positions = list(range(len(shown)))
     fig = go.Figure(go.Bar(
         y=positions, x=shown["value"], orientation="h", marker_color=colours, customdata=labels,
         hovertemplate=f"%{{customdata}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
     ))
-    chosen = [p for p, flag in zip(positions, shown["chosen"]) if flag]
+    chosen = [p for p, flag in zip(positions, shown["chosen"], strict=True) if flag]
     fig.update_yaxes(tickmode="array", tickvals=chosen, ticktext=[labels[p] for p in chosen], showgrid=False,
                      range=[-0.7, len(shown) - 0.3])
     fig.update_xaxes(title_text=_axis_title(indicator), tickformat=",~f")
@@ -324,7 +329,8 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
             notes.append(f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
                          "mangler eller er ikke positivt.")
         table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
-        return View(line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes), table,
+        figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
+        return View(figure, table,
                     index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
     table = compare_series.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))

@@ -28,14 +28,20 @@ from nokkeltall.compare import slides
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.5)
-DASHES = {"dash": MSO_LINE_DASH_STYLE.DASH, "dot": MSO_LINE_DASH_STYLE.ROUND_DOT,
-          "dashdot": MSO_LINE_DASH_STYLE.DASH_DOT}
+DASHES = {
+    "dash": MSO_LINE_DASH_STYLE.DASH,
+    "dot": MSO_LINE_DASH_STYLE.ROUND_DOT,
+    "dashdot": MSO_LINE_DASH_STYLE.DASH_DOT,
+}
 FOOTER_NAME = "Kilde"
 SUBTITLE_NAME = "Undertittel"
 
 
 def _views(con, deck: slides.Deck) -> list[compare_figures.View]:
-    return [compare_figures.build_view(con, s.view, s.indicator_id, s.codes, s.base_year, False) for s in deck.slides]
+    return [
+        compare_figures.build_view(con, s.view, s.indicator_id, s.codes, s.base_year, False)
+        for s in deck.slides
+    ]
 
 
 def _number(value) -> float | None:
@@ -58,19 +64,20 @@ def _number_format(indicator_id: str, view: str) -> str:
 
 # --- PowerPoint -----------------------------------------------------------------------------------
 
+
 def _line_chart(shapes, figure: go.Figure, number_format: str, box):
     traces = [t for t in figure.data if t.type == "scatter"]
     years = sorted({int(x) for t in traces for x in t.x})
     data = CategoryChartData(number_format=number_format)
     data.categories = [str(y) for y in years]
     for trace in traces:
-        by_year = {int(x): _number(y) for x, y in zip(trace.x, trace.y)}
+        by_year = {int(x): _number(y) for x, y in zip(trace.x, trace.y, strict=True)}
         data.add_series(trace.name, [by_year.get(y) for y in years])
     chart = shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, *box, data).chart
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.TOP
     chart.legend.include_in_layout = False
-    for series, trace in zip(chart.plots[0].series, traces):
+    for series, trace in zip(chart.plots[0].series, traces, strict=True):
         series.smooth = False
         line = series.format.line
         colour = _rgb(trace.line.color)
@@ -104,7 +111,7 @@ def _bar_chart(shapes, figure: go.Figure, number_format: str, box, series_name: 
         plot.data_labels.number_format_is_linked = False
     colours = trace.marker.color
     colours = list(colours) if isinstance(colours, (list, tuple)) else [colours] * len(values)
-    for point, colour in zip(plot.series[0].points, colours):
+    for point, colour in zip(plot.series[0].points, colours, strict=False):
         rgb = _rgb(colour)
         if rgb is not None:
             point.format.fill.solid()
@@ -136,11 +143,23 @@ def _pptx_slide(prs, slide_spec: slides.Slide, view: compare_figures.View) -> No
     for paragraph in title.text_frame.paragraphs:
         for run in paragraph.runs:
             run.font.size = Pt(26)
-    _text_box(slide, (MARGIN, Inches(1.6), WIDTH - 2 * MARGIN, Inches(0.4)), view.title, 16, name=SUBTITLE_NAME,
-              colour="555555")
+    _text_box(
+        slide,
+        (MARGIN, Inches(1.6), WIDTH - 2 * MARGIN, Inches(0.4)),
+        view.title,
+        16,
+        name=SUBTITLE_NAME,
+        colour="555555",
+    )
     footer = " · ".join([view.source, *view.notes])
-    _text_box(slide, (MARGIN, HEIGHT - Inches(0.75), WIDTH - 2 * MARGIN, Inches(0.55)), footer, 11,
-              name=FOOTER_NAME, colour="444444")
+    _text_box(
+        slide,
+        (MARGIN, HEIGHT - Inches(0.75), WIDTH - 2 * MARGIN, Inches(0.55)),
+        footer,
+        11,
+        name=FOOTER_NAME,
+        colour="444444",
+    )
     box = (MARGIN, Inches(2.05), WIDTH - 2 * MARGIN, HEIGHT - Inches(2.05) - Inches(0.85))
     number_format = _number_format(slide_spec.indicator_id, slide_spec.view)
     if not view.figure.data:
@@ -158,7 +177,7 @@ def pptx_bytes(con, deck: slides.Deck, views: list[compare_figures.View] | None 
     prs = Presentation()
     prs.slide_width, prs.slide_height = Emu(WIDTH), Emu(HEIGHT)
     prs.core_properties.title = deck.name or "Nøkkeltall"
-    for slide_spec, view in zip(deck.slides, views or _views(con, deck)):
+    for slide_spec, view in zip(deck.slides, views or _views(con, deck), strict=True):
         _pptx_slide(prs, slide_spec, view)
     out = io.BytesIO()
     prs.save(out)
@@ -169,7 +188,8 @@ def pptx_bytes(con, deck: slides.Deck, views: list[compare_figures.View] | None 
 
 HTML_CSS = """
 :root { --u: min(calc(100vw / 1280), calc(100vh / 720)); }
-html, body { margin: 0; height: 100%; overflow: hidden; font-family: Helvetica, Arial, sans-serif; color: #222; }
+html, body { margin: 0; height: 100%; overflow: hidden; color: #222;
+  font-family: Helvetica, Arial, sans-serif; }
 main { box-sizing: border-box; height: 100vh; display: flex; flex-direction: column;
   gap: calc(6 * var(--u)); padding: calc(10 * var(--u)) calc(24 * var(--u)) calc(8 * var(--u)); }
 .slide-title { font-size: max(24px, calc(30 * var(--u))); font-weight: 700; line-height: 1.15; margin: 0; }
@@ -190,7 +210,8 @@ function fromHash() {
   return number >= 1 && number <= SLIDES.length ? number : 1;
 }
 function scaled(layout) {
-  const scale = Math.min(4, Math.max(0.75, Math.round(Math.min(innerWidth / 1280, innerHeight / 720) * 4) / 4));
+  const raw = Math.min(innerWidth / 1280, innerHeight / 720);
+  const scale = Math.min(4, Math.max(0.75, Math.round(raw * 4) / 4));
   const size = Math.round(18 * scale);
   const out = JSON.parse(JSON.stringify(layout));
   delete out.height; out.autosize = true;
@@ -232,7 +253,10 @@ document.addEventListener("keyup", (event) => { if (event.key === " ") event.pre
 document.getElementById("previous").addEventListener("click", () => show(current - 1));
 document.getElementById("next").addEventListener("click", () => show(current + 1));
 let timer = null;
-window.addEventListener("resize", () => { clearTimeout(timer); timer = setTimeout(() => show(current), 200); });
+window.addEventListener("resize", () => {
+  clearTimeout(timer);
+  timer = setTimeout(() => show(current), 200);
+});
 window.addEventListener("hashchange", () => show(fromHash()));
 show(fromHash());
 """
@@ -247,14 +271,22 @@ def html_bytes(con, deck: slides.Deck) -> bytes:
     """The deck as one HTML file that works offline in any browser: same slides, same keys, #lysbilde=N."""
     items = []
     for slide_spec in deck.slides:
-        view = compare_figures.build_view(con, slide_spec.view, slide_spec.indicator_id, slide_spec.codes,
-                                          slide_spec.base_year, True)
+        view = compare_figures.build_view(
+            con, slide_spec.view, slide_spec.indicator_id, slide_spec.codes, slide_spec.base_year, True
+        )
         figure = json.loads(pio.to_json(slides.presented(view.figure), validate=False))
-        items.append({"title": view.title, "finding": view.finding or "Ingen tall å vise for dette utvalget.",
-                      "meta": " · ".join(m for m in [view.source, *view.notes, deck.note] if m), "figure": figure})
+        items.append(
+            {
+                "title": view.title,
+                "finding": view.finding or "Ingen tall å vise for dette utvalget.",
+                "meta": " · ".join(m for m in [view.source, *view.notes, deck.note] if m),
+                "figure": figure,
+            }
+        )
     name = html.escape(deck.name or "Nøkkeltall")
     page = f"""<!DOCTYPE html>
-<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="nb"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{name}</title><style>{HTML_CSS}</style>
 <script>{get_plotlyjs()}</script></head>
 <body><main>

@@ -82,8 +82,9 @@ def ready_deck(codes, name: str = READY_DECK_NAME, note: str = "") -> Deck:
     bounds = [0]
     for number in range(count):
         bounds.append(bounds[-1] + size + (1 if number < extra else 0))
-    groups = [tuple(codes[a:b]) for a, b in zip(bounds, bounds[1:])]
-    slides = [Slide(indicator_id, group, view) for indicator_id, view in READY_DECK_SLIDES for group in groups]
+    groups = [tuple(codes[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    slides = [Slide(indicator_id, group, view)
+              for indicator_id, view in READY_DECK_SLIDES for group in groups]
     return Deck(name, slides, note=note)
 
 
@@ -97,7 +98,8 @@ def small_in_county(con, county: str) -> tuple[list[str], str]:
 
 
 def network_deck(con, network: list[str], county: str | None) -> Deck:
-    """The network municipalities; until some are «valgt», the small municipalities of ``county`` (said so)."""
+    """The network municipalities; until some are «valgt», the small municipalities of ``county``
+    (said so on every slide)."""
     if network:
         return ready_deck(network)
     codes, county_name = small_in_county(con, county or DEFAULT_COUNTY)
@@ -123,8 +125,8 @@ def municipality_deck(con, code: str) -> Deck:
     name = compare_series.municipality_names(con, [code])[code]
     note = (f"{name} og de {len(codes) - 1} kommunene som ligner mest på den (se «Lignende kommuner» i "
             "Sammenlign), med fylket.")
-    return Deck(f"{name} og kommunene som ligner mest",
-                [Slide(indicator_id, codes, view) for indicator_id, view in MUNICIPALITY_DECK_SLIDES], note=note)
+    deck_slides = [Slide(indicator_id, codes, view) for indicator_id, view in MUNICIPALITY_DECK_SLIDES]
+    return Deck(f"{name} og kommunene som ligner mest", deck_slides, note=note)
 
 
 def deck_from_list(name: str, items: list[dict], known_codes) -> Deck:

@@ -25,6 +25,7 @@ from nokkeltall.ui.data import DataUnavailable, cached_call, query, shared_call
 from nokkeltall.ui.widgets import safe_text
 
 K_SCALE = "_slide_scale"
+NO_FIGURES = "Ingen tall å vise for dette utvalget."
 LAST_MUNICIPALITY = "_kommune"  # set by the municipality picker (nokkeltall.ui.widgets)
 COMPARE_COUNTY = "cmp_fylke"  # «Fylket mitt» on the compare page
 
@@ -56,7 +57,8 @@ html, body, [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflo
 # Keys of a keyboard and of presenter clickers (which send PageDown/PageUp), on the whole document.
 KEYS_JS = """
 const GO = {ArrowRight: "next", PageDown: "next", " ": "next", n: "next", N: "next",
-            ArrowLeft: "previous", PageUp: "previous", p: "previous", P: "previous", Home: "first", End: "last"};
+            ArrowLeft: "previous", PageUp: "previous", p: "previous", P: "previous",
+            Home: "first", End: "last"};
 
 function typing(target) {
   const tag = target && target.tagName;
@@ -115,8 +117,13 @@ def page_style() -> None:
 def keys() -> tuple[str | None, float]:
     """(the key pressed since the last run: next/previous/first/last or None, the screen's font scale)."""
     scale = slides.screen_scale(st.session_state.get(K_SCALE, 1.0))
-    result = _keys_component(key="slide_keys", data={"scale": scale}, default={"scale": scale},
-                             on_go_change=_ignore, on_scale_change=_ignore)
+    result = _keys_component(
+        key="slide_keys",
+        data={"scale": scale},
+        default={"scale": scale},
+        on_go_change=_ignore,
+        on_scale_change=_ignore,
+    )
     scale = slides.screen_scale(getattr(result, "scale", scale))
     st.session_state[K_SCALE] = scale
     return getattr(result, "go", None), scale
@@ -124,7 +131,9 @@ def keys() -> tuple[str | None, float]:
 
 def moved(position: int, count: int, go: str | None) -> int:
     """The slide after a key: next/previous stop at the ends, first/last jump."""
-    target = {"next": position + 1, "previous": position - 1, "first": 1, "last": count}.get(go or "", position)
+    target = {"next": position + 1, "previous": position - 1, "first": 1, "last": count}.get(
+        go or "", position
+    )
     return min(max(target, 1), max(count, 1))
 
 
@@ -141,6 +150,7 @@ def follow(position: int, count: int, go: str | None) -> int:
 
 
 # --- the deck in use ------------------------------------------------------------------------------
+
 
 def _last_municipality(known: set[str]) -> str:
     """The municipality last looked at in this session (or ?kommune=), else the smallest one."""
@@ -178,12 +188,15 @@ def _comparison_deck(params, all_codes: list[str]) -> tuple[slides.Deck | None, 
     problems += found
     view, found = choices.parse_view(params.get("visning"))
     problems += found
-    base_year, found = choices.parse_base_year(params.get("basisaar"),
-                                               cached_call(choices.indicator_years, "population"))
+    base_year, found = choices.parse_base_year(
+        params.get("basisaar"), cached_call(choices.indicator_years, "population")
+    )
     problems += found
     if len(codes) < choices.MIN_MUNICIPALITIES or not ids:
-        problems.append("Sammenligningen i adressen har for få kommuner (minst to) eller ingen indikator; "
-                        "viser et ferdig lysbildesett i stedet.")
+        problems.append(
+            "Sammenligningen i adressen har for få kommuner (minst to) eller ingen indikator; "
+            "viser et ferdig lysbildesett i stedet."
+        )
         return None, problems
     return slides.deck_from_comparison(codes, ids, view, base_year), problems
 
@@ -210,19 +223,25 @@ def current_deck() -> tuple[slides.Deck, str, list[str]]:
     deck, problems = None, []
     given = params.get("kommune")
     if given is not None and str(given) not in known:
-        problems.append(f"Fant ingen kommune med nummer «{choices._shown(str(given))}»; viser den sist valgte.")
+        problems.append(
+            f"Fant ingen kommune med nummer «{choices._shown(str(given))}»; viser den sist valgte."
+        )
     if chosen in (slides.READY_DECK_KEY, slides.MUNICIPALITY_DECK_KEY):
         deck = ready_deck(chosen, known)
     elif chosen:
         deck = _saved_deck(chosen, all_codes)
         if deck is None:
-            problems.append(f"Fant ikke lysbildesettet «{safe_text(chosen, 30)}»; viser et ferdig sett i stedet.")
+            problems.append(
+                f"Fant ikke lysbildesettet «{safe_text(chosen, 30)}»; viser et ferdig sett i stedet."
+            )
     elif params.get("kommuner") or params.get("indikatorer"):
         deck, problems = _comparison_deck(params, all_codes)
     if deck is not None:
         problems += deck.problems
         if not deck.slides:
-            problems.append(f"Lysbildesettet «{safe_text(deck.name, 60)}» er tomt; viser et ferdig sett i stedet.")
+            problems.append(
+                f"Lysbildesettet «{safe_text(deck.name, 60)}» er tomt; viser et ferdig sett i stedet."
+            )
             deck = None
     if deck is None:
         chosen = slides.MUNICIPALITY_DECK_KEY
@@ -232,29 +251,44 @@ def current_deck() -> tuple[slides.Deck, str, list[str]]:
 
 # --- one slide ------------------------------------------------------------------------------------
 
+
 def _back_link(slide: slides.Slide) -> None:
-    st.page_link("pages/sammenlign.py", label="⬅ Tilbake til appen",
-                 query_params={"kommuner": ",".join(slide.codes[: choices.MAX_MUNICIPALITIES]),
-                               "indikatorer": slide.indicator_id, "visning": slide.view,
-                               **({"basisaar": slide.base_year} if slide.base_year else {})})
+    st.page_link(
+        "pages/sammenlign.py",
+        label="⬅ Tilbake til appen",
+        query_params={
+            "kommuner": ",".join(slide.codes[: choices.MAX_MUNICIPALITIES]),
+            "indikatorer": slide.indicator_id,
+            "visning": slide.view,
+            **({"basisaar": slide.base_year} if slide.base_year else {}),
+        },
+    )
 
 
 def show_slide(deck: slides.Deck, position: int, scale: float, problems: list[str]) -> None:
     """Title, finding, chart, source line and any problems, filling the screen."""
     slide = deck.slides[position - 1]
-    result = shared_call(slides.slide_view, slide.view, slide.indicator_id, tuple(slide.codes), slide.base_year,
-                         scale)
+    result = shared_call(
+        slides.slide_view, slide.view, slide.indicator_id, tuple(slide.codes), slide.base_year, scale
+    )
     top = st.container(horizontal=True, key="slide_top", gap="medium")
     top.html(f'<p class="slide-title">{html.escape(result.title)}</p>', width="stretch")
     with top:
         _back_link(slide)
-    st.html(f'<p class="slide-finding">{html.escape(result.finding or "Ingen tall å vise for dette utvalget.")}</p>')
+    st.html(
+        f'<p class="slide-finding">{html.escape(result.finding or NO_FIGURES)}</p>'
+    )
     if problems:  # compact warnings (Markdown: the messages are already made safe for it)
         with st.container(key="slide_problems", gap=None):
             for message in problems:
                 st.warning(message, icon="⚠️")
-    st.plotly_chart(result.figure, height="stretch", theme=None, key="slide_chart",
-                    config={"displaylogo": False, "displayModeBar": False, "responsive": True})
+    st.plotly_chart(
+        result.figure,
+        height="stretch",
+        theme=None,
+        key="slide_chart",
+        config={"displaylogo": False, "displayModeBar": False, "responsive": True},
+    )
     meta = [result.source, *result.notes, *([deck.note] if deck.note else [])]
     st.html(f'<p class="slide-meta">{html.escape(" · ".join(m for m in meta if m))}</p>')
 
@@ -268,8 +302,11 @@ def controls(deck: slides.Deck, position: int, chosen: str) -> None:
     count = len(deck.slides)
     row = st.container(horizontal=True, key="slide_controls", gap="small")
     row.button("◀ Forrige", on_click=_go_to, args=(position - 1,), disabled=position <= 1, key="previous")
-    row.html(f'<span class="slide-count">Lysbilde {position} av {count}'
-             f'{" · " + html.escape(deck.name) if deck.name else ""}</span>', width="stretch")
+    row.html(
+        f'<span class="slide-count">Lysbilde {position} av {count}'
+        f"{' · ' + html.escape(deck.name) if deck.name else ''}</span>",
+        width="stretch",
+    )
     row.button("Neste ▶", on_click=_go_to, args=(position + 1,), disabled=position >= count, key="next")
     with row.popover("☰ Sett og nedlasting"):
         deck_menu(deck, chosen)
@@ -277,10 +314,13 @@ def controls(deck: slides.Deck, position: int, chosen: str) -> None:
 
 # --- the deck menu --------------------------------------------------------------------------------
 
+
 def _pptx(deck: slides.Deck) -> bytes:
     """Made on click, from the figures the compare page and earlier downloads have cached."""
-    views = [shared_call(compare_figures.build_view, s.view, s.indicator_id, tuple(s.codes), s.base_year)
-             for s in deck.slides]
+    views = [
+        shared_call(compare_figures.build_view, s.view, s.indicator_id, tuple(s.codes), s.base_year)
+        for s in deck.slides
+    ]
     with ui_data.cursor() as cursor:
         return slide_files.pptx_bytes(cursor, deck, views)
 
@@ -292,19 +332,38 @@ def _html(deck: slides.Deck) -> bytes:
 
 def deck_menu(deck: slides.Deck, chosen: str) -> None:
     """Ready and saved decks, «Last ned som PowerPoint/HTML», and saving this deck."""
-    st.page_link("pages/samlingsmodus.py", label="Kommunen og de mest like",
-                 query_params={"sett": slides.MUNICIPALITY_DECK_KEY})
-    st.page_link("pages/samlingsmodus.py", label=slides.READY_DECK_NAME, query_params={"sett": slides.READY_DECK_KEY})
+    st.page_link(
+        "pages/samlingsmodus.py",
+        label="Kommunen og de mest like",
+        query_params={"sett": slides.MUNICIPALITY_DECK_KEY},
+    )
+    st.page_link(
+        "pages/samlingsmodus.py", label=slides.READY_DECK_NAME, query_params={"sett": slides.READY_DECK_KEY}
+    )
     deck_store = ui_store.deck_store()
     for saved in deck_store.list():
-        st.page_link("pages/samlingsmodus.py", label=f"{saved['name']} ({len(saved['slides'])} lysbilder)",
-                     query_params={"sett": str(saved["id"])})
+        st.page_link(
+            "pages/samlingsmodus.py",
+            label=f"{saved['name']} ({len(saved['slides'])} lysbilder)",
+            query_params={"sett": str(saved["id"])},
+        )
     stem = compare_export.file_name([deck.name or "lysbilder"], "samlingsmodus", "x").removesuffix(".x")
-    st.download_button("Last ned som PowerPoint", data=lambda: _pptx(deck), file_name=f"{stem}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       key="download_pptx", on_click="ignore")
-    st.download_button("Last ned som HTML", data=lambda: _html(deck), file_name=f"{stem}.html", mime="text/html",
-                       key="download_html", on_click="ignore")
+    st.download_button(
+        "Last ned som PowerPoint",
+        data=lambda: _pptx(deck),
+        file_name=f"{stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="download_pptx",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Last ned som HTML",
+        data=lambda: _html(deck),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="download_html",
+        on_click="ignore",
+    )
     with st.form("save_deck"):
         name = st.text_input("Navn på settet", value=deck.name if chosen else "")
         saved_by = st.text_input("Ditt navn (valgfritt)")

@@ -8,6 +8,7 @@ size go to test-artifacts/ (samlingsmodus_<view>_<width>x<height>.png) to be loo
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
@@ -60,8 +61,10 @@ def _settle(page, timeout: float = 60) -> None:
     last, steady_since = None, None
     while time.monotonic() < deadline:
         busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        box = page.evaluate("(() => { const r = document.querySelector('.js-plotly-plot .main-svg')"
-                            "?.getBoundingClientRect(); return r ? [r.width, r.height] : null; })()")
+        box = page.evaluate(
+            "(() => { const r = document.querySelector('.js-plotly-plot .main-svg')"
+            "?.getBoundingClientRect(); return r ? [r.width, r.height] : null; })()"
+        )
         if busy or box != last:
             last, steady_since = box, None
         elif steady_since is None:
@@ -77,8 +80,10 @@ def _no_errors(page) -> None:
 
 
 def _check_screen(page, label: str) -> None:
-    scroll = page.evaluate("[document.scrollingElement.scrollHeight, window.innerHeight,"
-                           " document.querySelector('[data-testid=stMain]').scrollHeight]")
+    scroll = page.evaluate(
+        "[document.scrollingElement.scrollHeight, window.innerHeight,"
+        " document.querySelector('[data-testid=stMain]').scrollHeight]"
+    )
     assert scroll[0] <= scroll[1] and scroll[2] <= scroll[1] + 1, f"{label}: vertical scroll {scroll}"
     for what, selector, required in MUST_SHOW:
         boxes = page.evaluate(OUTSIDE, [selector])
@@ -106,11 +111,13 @@ def test_one_slide_fills_every_screen(slide_page, app_url, artifacts, view):
         page.set_viewport_size({"width": width, "height": height})
         scale = slides.screen_scale(min(width / 1280, height / 720))
         expected = round(slides.BASE_FONT * scale)
-        try:  # the page reports the screen's scale and the chart is redrawn with text to match
-            page.wait_for_function(f"parseFloat(document.querySelector('.js-plotly-plot .xtick text')"
-                                   f"?.style.fontSize) === {expected}", timeout=20_000)
-        except PlaywrightTimeout:
-            pass  # the assertion below says what was found
+        # the page reports the screen's scale and the chart is redrawn with text to match (asserted below)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                f"parseFloat(document.querySelector('.js-plotly-plot .xtick text')"
+                f"?.style.fontSize) === {expected}",
+                timeout=20_000,
+            )
         _settle(page)
         _no_errors(page)
         label = f"{view} {width}×{height}"
@@ -119,7 +126,8 @@ def test_one_slide_fills_every_screen(slide_page, app_url, artifacts, view):
             size = page.locator(".slide-finding").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
             assert size >= 24, f"{label}: finding at {size} px"
         tick = page.locator(".js-plotly-plot .xtick text").first.evaluate(
-            "e => parseFloat(e.style.fontSize || getComputedStyle(e).fontSize)")
+            "e => parseFloat(e.style.fontSize || getComputedStyle(e).fontSize)"
+        )
         assert tick == expected, f"{label}: chart text {tick} px for scale {scale}"
         if view == "linjer":  # the legend names every line
             legend = {t.text_content() for t in page.locator(".js-plotly-plot .legendtext").all()}
@@ -134,17 +142,29 @@ def _slide_number(page, number: int, count: int) -> None:
 
 def test_keys_and_clicker_change_slide_without_a_click_first(slide_page, app_url):
     page = slide_page
-    base = f"{app_url}/samlingsmodus?kommuner={CODES}&indikatorer=population,share_67_plus_pct,median_age,share_0_19_pct"
+    ids = "population,share_67_plus_pct,median_age,share_0_19_pct"
+    base = f"{app_url}/samlingsmodus?kommuner={CODES}&indikatorer={ids}"
     page.goto(base + "&visning=stolper")
     _settle(page)
     titles = []
-    for key, number in [("PageDown", 2), ("Space", 3), ("ArrowRight", 4), ("PageUp", 3), ("ArrowLeft", 2),
-                        ("End", 4), ("Home", 1), ("n", 2), ("p", 1)]:
+    for key, number in [
+        ("PageDown", 2),
+        ("Space", 3),
+        ("ArrowRight", 4),
+        ("PageUp", 3),
+        ("ArrowLeft", 2),
+        ("End", 4),
+        ("Home", 1),
+        ("n", 2),
+        ("p", 1),
+    ]:
         page.keyboard.press(key)  # nothing was clicked: the keys reach the page as a clicker's do
         _slide_number(page, number, 4)
         titles.append(page.locator(".slide-title").inner_text())
-    assert titles[:3] == ["Andel 67 år og eldre, 2026", "Medianalder, 2026", "Andel 0–19 år, 2026"] or \
-        len(set(titles[:3])) == 3
+    assert (
+        titles[:3] == ["Andel 67 år og eldre, 2026", "Medianalder, 2026", "Andel 0–19 år, 2026"]
+        or len(set(titles[:3])) == 3
+    )
     _no_errors(page)
     page.goto(base + "&visning=stolper&lysbilde=3")  # a fresh load of a shared link lands on slide 3
     page.locator(".slide-count", has_text="Lysbilde 3 av 4").wait_for()
@@ -166,8 +186,9 @@ def test_pptx_download_from_the_slide(slide_page, app_url, app_db, artifacts):
 
 
 def test_html_deck_runs_offline_and_changes_slide_on_pagedown(browser, app_db, artifacts):
-    deck = slides.deck_from_comparison(CODES.split(","), ["population", "median_age", "share_67_plus_pct"],
-                                       "stolper")
+    deck = slides.deck_from_comparison(
+        CODES.split(","), ["population", "median_age", "share_67_plus_pct"], "stolper"
+    )
     path = artifacts / "samlingsmodus.html"
     path.write_bytes(slide_files.html_bytes(app_db, deck))
     context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nb-NO")
@@ -199,8 +220,11 @@ def test_compare_opens_with_the_municipality_and_its_most_similar(slide_page, ap
     page.wait_for_timeout(800)
     _no_errors(page)
     legend = [t.text_content() for t in page.locator(".js-plotly-plot .legendtext").all()]
-    assert legend[0] == "Træna" and "Nordland" in legend and len([n for n in legend if n not in
-                                                                  ("Nordland", "Trøndelag", "Landet")]) == 4
+    assert (
+        legend[0] == "Træna"
+        and "Nordland" in legend
+        and len([n for n in legend if n not in ("Nordland", "Trøndelag", "Landet")]) == 4
+    )
     assert page.get_by_text("Viser folketallet for Træna, de 3 kommunene som ligner mest").count() == 1
     assert "kommuner=1835" in page.url
     page.screenshot(path=str(artifacts / "sammenlign_fra_kommune.png"))
