@@ -6,17 +6,30 @@ STAMP := $(VENV)/.installed
 SHARED_RAW ?= ../shared/ssb/raw
 SHARED_PLAN ?= ../shared/plan
 
-.PHONY: run test install database snapshot bench clean
+LOCK := requirements.lock
+LOCK_FLAGS ?=
+
+.PHONY: run test install lock database snapshot bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# Installs exactly the locked versions (every file checked against its hash), then the project
+# itself without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Refresh requirements.lock from pyproject.toml (run after adding or changing a dependency; versions
+# already in the lock are kept where they still fit). `make lock LOCK_FLAGS=--upgrade` moves every
+# package to its newest version. The lock is for Python 3.11, the oldest Python the project supports.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command 'make lock' --quiet $(LOCK_FLAGS) -o $(LOCK)
 
 database: $(STAMP)
 	$(BIN)/nokkeltall build
@@ -31,7 +44,7 @@ test: $(STAMP)
 
 # Rebuild the shipped snapshot from the source files in ../shared (one command).
 snapshot: $(STAMP)
-	rm -rf data/snapshot
+	rm -rf data/snapshot data/snapshot-versions  # the import then writes a plain directory, as checked in
 	$(BIN)/nokkeltall import $(SHARED_RAW) $(SHARED_PLAN)
 
 bench: $(STAMP)

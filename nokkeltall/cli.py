@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import config, db, indicators, queries, snapshot
+from nokkeltall import checks, config, db, indicators, log, queries, snapshot
 from nokkeltall.sources import UnknownLayoutError, parse_file
+
+_log = logging.getLogger(__name__)
 
 USAGE_ERROR = 2
 
@@ -54,6 +57,7 @@ def cmd_import(args) -> int:
     if not args.no_build:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     return 0
 
 
@@ -62,7 +66,34 @@ def cmd_build(args) -> int:
     for name, problem in report["problems"].items():
         print(f"ADVARSEL {name}: {problem}", file=sys.stderr)
     print(f"Bygde {report['path']} på {report['seconds']:.1f} s", file=sys.stderr)
+    _show_checks(Path(report["path"]))
     return 1 if report["problems"] else 0
+
+
+def tidy() -> None:
+    """On every start: finish or undo a half-done snapshot swap, remove killed builds' files; say so."""
+    try:
+        actions = db.recover()
+    except OSError as error:  # e.g. a read-only data folder: the command itself may still work
+        print(f"Advarsel: kunne ikke rydde i datamappen ({error})", file=sys.stderr)
+        return
+    for action in actions:
+        print(f"Ryddet: {action}", file=sys.stderr)
+
+
+def _show_checks(path: Path) -> None:
+    """After a build: the checks are shown, not fatal; the database stays usable («nokkeltall check» exits 1)."""
+    print(checks.report(checks.check_database(path)), file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    """Run the validation rules over the database; each failed rule with examples, exit code 1."""
+    path = Path(args.database) if args.database else db.ensure_database()
+    if not path.is_file():
+        raise CliError(f"Finner ikke databasen {path}")
+    results = checks.check_database(path)
+    print(checks.report(results))
+    return 0 if all(result.passed for result in results) else 1
 
 
 def cmd_status(args) -> int:
@@ -108,11 +139,14 @@ def resolve_municipality(con, given: str) -> dict:
     """A municipality by number or (unique) name; CliError with near matches otherwise."""
     all_municipalities = queries.municipalities(con)
     by_code = all_municipalities.set_index("municipality_code")
+    found = None
     if given.strip().zfill(4) in by_code.index and given.strip().isdigit():
-        return queries.municipality(con, given.strip().zfill(4))
+        found = queries.municipality(con, given.strip().zfill(4))
     names = all_municipalities[all_municipalities["name"].str.lower() == given.strip().lower()]
-    if len(names) == 1:
-        return queries.municipality(con, names.iloc[0]["municipality_code"])
+    if found is None and len(names) == 1:
+        found = queries.municipality(con, names.iloc[0]["municipality_code"])
+    if found is not None:
+        return found
     labels = [f"{r.municipality_code} {r.name}" for r in all_municipalities.itertuples()]
     near = indicators.near_matches(given, labels)
     hint = f" Mente du: {', '.join(near)}?" if near else ""
@@ -136,7 +170,8 @@ def cmd_series(args) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["year", "value"])
     for row in series.itertuples():
-        writer.writerow([row.year, _plain(row.value, indicator.decimals)])
+        shown = indicators.display_value(indicator, row.value)
+        writer.writerow([row.year, _plain(shown, indicator.decimals)])
     return 0
 
 
@@ -163,11 +198,11 @@ def _terminal_progress(event) -> None:
 
 def cmd_refresh(args) -> int:
     """Fetch the catalogue's tables from SSB's API into the snapshot, then rebuild the database."""
-    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
 
     try:
         result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
-                         force=args.force)
+                         force=args.force, budget=args.budget_seconds)
     except RefreshError as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 1
@@ -182,6 +217,7 @@ def cmd_refresh(args) -> int:
     if result.written:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     else:
         print("Ingenting nytt hos SSB; datagrunnlaget er uendret.", file=sys.stderr)
     return 0
@@ -189,7 +225,7 @@ def cmd_refresh(args) -> int:
 
 def cmd_report(args) -> int:
     """Write the fact-base document (kunnskapsgrunnlag) for one municipality as .docx or .html."""
-    from nokkeltall.report import generate  # noqa: PLC0415 (imports python-docx, kaleido)
+    from nokkeltall.report import generate  # here: imports python-docx, kaleido
 
     con = _connection()
     municipality = resolve_municipality(con, args.municipality)
@@ -199,7 +235,7 @@ def cmd_report(args) -> int:
         raise CliError(f"Mappen {output.parent} finnes ikke")
     store = None
     if config.user_database_path().exists():
-        from nokkeltall.store import UserStore  # noqa: PLC0415
+        from nokkeltall.store import UserStore
 
         store = UserStore()
     generate(con, code, args.format, output, charts=not args.no_charts, store=store)
@@ -218,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("build", help="bygg DuckDB-databasen fra øyeblikksbildet")
     p.set_defaults(handler=cmd_build)
+
+    p = commands.add_parser("check", help="kontroller hele databasen (summer, andeler, dekning, katalog)")
+    p.add_argument("--database", help="en annen databasefil enn standard")
+    p.set_defaults(handler=cmd_check)
 
     p = commands.add_parser("status", help="én linje per datasett: tabell, rader, år, oppdatert, kilde")
     p.set_defaults(handler=cmd_status)
@@ -243,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-age-hours", type=float, default=6.0,
                    help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
     p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
+    p.add_argument("--budget-seconds", type=float,
+                   help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 1800)")
     p.set_defaults(handler=cmd_refresh)
 
     p = commands.add_parser("report", help="kunnskapsgrunnlag for én kommune som Word (.docx) eller HTML")
@@ -254,18 +296,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_line() -> str:
+    return "cli"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # The command prints its own Norwegian messages on stderr; the log file keeps what failed.
+    log.setup(_command_line, stderr=False)
+    tidy()
     try:
         return args.handler(args)
     except CliError as error:
+        _log.error("nokkeltall %s failed: %s", args.command, error)
         print(f"Feil: {error}", file=sys.stderr)
         return error.code
-    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: say what, no traceback
-        print(f"Feil: {error}", file=sys.stderr)
-        return 1
-    except (snapshot.SnapshotError, db.DatabaseError) as error:
+    except (snapshot.SnapshotError, db.DatabaseError) as error:  # a broken data folder: no traceback
+        _log.error("nokkeltall %s failed: %s", args.command, error)
         print(f"Feil: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:

@@ -16,9 +16,9 @@ from nokkeltall.ui.frame import ensure_app_navigation
 ensure_app_navigation()
 
 slideshow.page_style()  # the page is one screen: no sidebar, large type, the chart takes the height left
-deck, chosen, problems = slideshow.current_deck()  # never empty; says what could not be used
+deck, chosen, problems, opened = slideshow.current_deck()  # never empty; says what could not be used
 go, scale = slideshow.keys()  # →/PageDown/Space/N, ←/PageUp/P, Home/End; the screen's font scale
 position, problem = slides.slide_position(slideshow.position_param(), len(deck.slides))
 position = slideshow.follow(position, len(deck.slides), go)  # a key moves the slide and the address
 slideshow.show_slide(deck, position, scale, problems + ([problem] if problem else []))
-slideshow.controls(deck, position, chosen)
+slideshow.controls(deck, position, chosen, opened)  # ◀ ▶ and the menu: downloads, decks, saving

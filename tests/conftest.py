@@ -14,6 +14,7 @@ Every number below is chosen so that tests can compute the expected results by h
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -80,13 +81,13 @@ def _population_rows() -> tuple[list[dict], list[dict]]:
         {"region_code": code, "year": year, "sex": "total", "age": age, "persons": persons}
         for year, table in ((2016, POPULATION_2016), (2017, POPULATION_2017))
         for code, values in table.items()
-        for age, persons in zip(AGES, values)
+        for age, persons in zip(AGES, values, strict=True)
     ]
     by_sex = [
         {"region_code": code, "year": 2026, "sex": sex, "age": age, "persons": persons}
         for code, (female, male) in POPULATION_2026.items()
         for sex, values in (("female", female), ("male", male))
-        for age, persons in zip(AGES, values)
+        for age, persons in zip(AGES, values, strict=True)
     ]
     return totals, by_sex
 
@@ -134,7 +135,7 @@ def _observations() -> list[dict]:
     for code, increase in (("1835", -3), ("1806", -10), ("1875", -5), ("5001", 500), ("5043", -2)):
         add(code, 2024, "natural_increase", increase)
     # figures published as they are: 1000 + position (see test_indicators), in their own dataset
-    from nokkeltall import indicators  # noqa: PLC0415
+    from nokkeltall import indicators
 
     for index, indicator in enumerate(indicators.PUBLISHED_AS_IS):
         add("1835", 2024, indicator.id, 1000 + index)
@@ -176,6 +177,19 @@ def fixture_datasets() -> list[Dataset]:
     ]
 
 
+# Streamlit gives each of its loggers a handler on sys.stderr as it is when the logger is first used; used
+# first inside a test with capsys, that stream is closed by the next test, and every later Streamlit warning
+# printed «--- Logging error --- Traceback …» into whatever the next test captures (test_faults' outputs).
+logging.raiseExceptions = False
+
+
+def pytest_collection_modifyitems(items):
+    """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop, ``make test`` runs all."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def fixture_data_dir(tmp_path_factory) -> Path:
     """A data directory (snapshot/ + nokkeltall.duckdb) built from the inline fixture data.
@@ -208,7 +222,8 @@ def con(fixture_db):
 def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
     """A private copy of the fixture data directory, set as NOKKELTALL_DATA_DIR."""
     target = tmp_path / "data"
-    shutil.copytree(fixture_data_dir, target)
+    # a snapshot symlink stays one; the CLI tests' logs are not copied
+    shutil.copytree(fixture_data_dir, target, symlinks=True, ignore=shutil.ignore_patterns("logs"))
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(target))
     return target
 

@@ -84,7 +84,7 @@ class SsbStandin:
 
     # control ------------------------------------------------------------------------------
 
-    def start(self) -> "SsbStandin":
+    def start(self) -> SsbStandin:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
@@ -96,7 +96,7 @@ class SsbStandin:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> "SsbStandin":
+    def __enter__(self) -> SsbStandin:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -245,7 +245,7 @@ def _handler_for(standin: SsbStandin):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms stalls)
 
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:  # http.server's naming
             status, headers, document, fault = standin.answer(self.path)
             body = json.dumps(document, ensure_ascii=False).encode("utf-8")
             if fault == "hang":

@@ -43,8 +43,9 @@ def test_level_sentence_direction_and_norwegian_numbers():
 
 def test_recalculated_note_lists_the_years():
     frame = pd.DataFrame({"year": [2005, 2006, 2007, 2010, 2020], "recalculated": [True, True, True, True, False]})
-    assert provenance.recalculated_note(frame, "Hitra") == \
-        "Tallene for Hitra for 2005–2007, 2010 er omregnet til dagens kommunegrenser (markert «omregnet» i tabellen)."
+    assert provenance.recalculated_note(frame, "Hitra") == (
+        "Tallene for Hitra for 2005–2007, 2010 er omregnet til dagens kommunegrenser "
+        "(markert «omregnet» i tabellen).")
     assert provenance.recalculated_note(frame.assign(recalculated=False), "Hitra") is None
 
 
@@ -117,8 +118,8 @@ def test_age_chart_compares_totals_ten_years_apart(con):
 
 def test_recalculated_values_are_marked(con):
     recalculated = con.execute(
-        "SELECT municipality_code FROM measure WHERE measure = 'population' AND recalculated AND year >= 2005 "
-        "ORDER BY 1 LIMIT 1").fetchall()
+        "SELECT municipality_code FROM measure WHERE measure = 'population' AND recalculated "
+        "AND year >= 2005 ORDER BY 1 LIMIT 1").fetchall()
     code = recalculated[0][0]
     chart = population_charts.population_chart(con, code)
     assert "omregnet" in chart.table["Merknad"].tolist()

@@ -143,13 +143,14 @@ def real_data(monkeypatch):
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(REPO_DATA))  # builds data/nokkeltall.duckdb if stale
 
 
+@pytest.mark.slow
 @needs_snapshot
 def test_real_traena_population_2005_2026(real_data, capsys):
     code, out, _ = run(capsys, "series", "1835", "population")
     assert code == 0
     expected = [444, 453, 446, 451, 455, 489, 490, 497, 506, 489, 486, 478, 465, 454, 456, 435, 442, 450, 444, 442,
                 463, 443]
-    assert out.splitlines() == ["year,value"] + [f"{year},{value}" for year, value in zip(range(2005, 2027), expected)]
+    assert out.splitlines() == ["year,value"] + [f"{year},{value}" for year, value in zip(range(2005, 2027), expected, strict=True)]
 
 
 @needs_snapshot

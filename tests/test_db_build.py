@@ -26,7 +26,8 @@ def population_total(con, code: str, year: int) -> tuple:
 
 def measure(con, code: str, year: int, name: str) -> tuple | None:
     rows = con.execute(
-        "SELECT value, recalculated, source_codes, dataset FROM measure WHERE municipality_code = ? AND year = ? AND measure = ?",
+        "SELECT value, recalculated, source_codes, dataset FROM measure "
+        "WHERE municipality_code = ? AND year = ? AND measure = ?",
         [code, year, name],
     ).fetchall()
     assert len(rows) <= 1, rows
@@ -85,7 +86,8 @@ def test_years_after_the_mapping_use_its_last_year(con):
 def test_dataset_priority_own_borders_over_recalculated_file(con):
     # population_07459_b2024_2017 says 999 at age 10 for Træna 2017; the 07459 file says 110
     rows = con.execute(
-        "SELECT persons, dataset FROM population WHERE municipality_code='1835' AND year=2017 AND sex='total' AND age=10"
+        "SELECT persons, dataset FROM population "
+        "WHERE municipality_code='1835' AND year=2017 AND sex='total' AND age=10"
     ).fetchall()
     assert rows == [(110, "population_07459_2016_2017")]
 
@@ -97,12 +99,14 @@ def test_dataset_priority_api_over_file(con):
 
 def test_total_derived_from_female_and_male(con):
     frame = con.execute(
-        "SELECT sex, sum(persons) AS persons FROM population WHERE municipality_code='1835' AND year=2026 GROUP BY sex"
+        "SELECT sex, sum(persons) AS persons FROM population "
+        "WHERE municipality_code='1835' AND year=2026 GROUP BY sex"
     ).df().set_index("sex")["persons"].to_dict()
     assert frame == {"female": 200, "male": 240, "total": 440}
     # age by age, not just the sum
     assert con.execute(
-        "SELECT persons FROM population WHERE municipality_code='1835' AND year=2026 AND sex='total' AND age=30"
+        "SELECT persons FROM population "
+        "WHERE municipality_code='1835' AND year=2026 AND sex='total' AND age=30"
     ).fetchall() == [(150,)]
 
 
@@ -197,9 +201,8 @@ def test_missing_snapshot_is_a_clear_error(tmp_path):
 
 
 def test_connect_is_read_only(fixture_db):
-    with db.connect(fixture_db) as con:
-        with pytest.raises(duckdb.Error):
-            con.execute("CREATE TABLE t (x INTEGER)")
+    with db.connect(fixture_db) as con, pytest.raises(duckdb.Error):
+        con.execute("CREATE TABLE t (x INTEGER)")
 
 
 def test_connect_to_a_broken_file_is_a_database_error(tmp_path):

@@ -96,6 +96,7 @@ def broken(broken_dir, monkeypatch) -> Path:
     return broken_dir
 
 
+@pytest.mark.slow
 def test_broken_files_are_skipped_and_named_by_the_build(broken):
     report = db.build()
     assert set(report["problems"]) == {GARBAGE, TRUNCATED, UNREADABLE}
@@ -104,6 +105,7 @@ def test_broken_files_are_skipped_and_named_by_the_build(broken):
     assert file_of(broken / "snapshot", UNREADABLE).name in report["problems"][UNREADABLE]
 
 
+@pytest.mark.slow
 def test_population_pages_still_work_with_a_broken_kostra_file(broken):
     db.ensure_database()
     at = run_page("pages/kommune.py", {"kommune": "1835"})
@@ -165,6 +167,7 @@ def test_corrupt_manifest(fresh_dir, capsys):
     assert "manifest.json er ødelagt" in output and "Traceback" not in output
 
 
+@pytest.mark.slow
 def test_unwritable_database_path(fresh_dir, capsys):
     """A read-only data folder, as root too: a directory stands where the database file should be."""
     (fresh_dir / "nokkeltall.duckdb").mkdir()
@@ -187,6 +190,7 @@ def test_read_only_data_folder(fresh_dir):
         os.chmod(fresh_dir, 0o755)
 
 
+@pytest.mark.slow
 def test_database_locked_by_another_process(fresh_dir, capsys):
     """Another process holds a write connection (and DuckDB's file lock) on the database file: the app
     builds a fresh file beside it and renames it into place, so pages work without waiting."""
@@ -218,6 +222,7 @@ def test_database_locked_by_another_process(fresh_dir, capsys):
         holder.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_unwritable_user_store(fresh_dir):
     """The user-data file cannot be created (a directory in its place): the statistics still show,
     and the plan and application pages say in Norwegian that entries cannot be saved."""

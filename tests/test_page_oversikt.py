@@ -140,7 +140,7 @@ def test_good_values_in_the_address_give_no_message(shipped_con):
 def test_the_table_keeps_numbers_and_shows_them_the_norwegian_way():
     at = open_page()
     proto = at.dataframe[0].proto
-    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow as pa
 
     display = pa.ipc.open_stream(proto.arrow_data.styler.display_values).read_all().to_pandas().set_index("Nr.")
     data = pa.ipc.open_stream(proto.arrow_data.data).read_all().to_pandas().set_index("Nr.")

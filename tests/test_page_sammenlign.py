@@ -115,7 +115,7 @@ def _similar_shown(at: AppTest):
 
 def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
     from nokkeltall.compare import similarity
-    from nokkeltall.ui import compare_view  # noqa: PLC0415
+    from nokkeltall.ui import compare_view
 
     at = run({"kommuner": "1835,5043", "indikatorer": "population", "lik": "1835",
               "vekter": "population_log:3,centrality_index:0"})
@@ -144,7 +144,7 @@ def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
 
 def test_the_excel_of_all_indicators_is_made_on_click(data_dir):
     from nokkeltall.compare import export
-    from nokkeltall.ui import compare_view  # noqa: PLC0415
+    from nokkeltall.ui import compare_view
 
     at = run({"kommuner": "1835,5043", "indikatorer": "population,share_67_plus_pct"})
     assert not at.exception

@@ -92,6 +92,7 @@ def downloaded(at: AppTest, key: str) -> bytes:
     return MEDIA[button.proto.url.rsplit("/", 1)[-1].split(".")[0]]
 
 
+@pytest.mark.slow
 def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_database):
     at = fill_application(open_page())
     eligibility = [s.value for s in at.success if "Kan delta" in s.value]
@@ -226,6 +227,7 @@ def test_editing_needs_the_password_reading_stays_open(shipped_data_dir, monkeyp
     assert "Lagre søknad" in [b.label for b in at.button]
 
 
+@pytest.mark.slow
 def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_dir):
     store = UserStore()
     round_year = date.today().year if date.today() <= date(date.today().year, 12, 15) else date.today().year + 1

@@ -69,7 +69,7 @@ def test_planstrategi_status_details_and_messages():
 def seed(*rows):
     columns = ["municipality_code", "plan_type", "period", "adopted", "status",
                "source_url", "source_title", "note"]
-    return pd.DataFrame([dict(zip(columns, row)) for row in rows], columns=columns)
+    return pd.DataFrame([dict(zip(columns, row, strict=True)) for row in rows], columns=columns)
 
 
 def test_best_known_status_prefers_latest_adoption_and_keeps_sources():

@@ -98,9 +98,10 @@ def docx_texts(data: bytes) -> tuple[list[str], list[tuple[str, str]], int]:
     return paragraphs, headings, len(document.inline_shapes)
 
 
+@pytest.mark.slow
 def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
     report = content.build_report(con, "1836", as_of=AS_OF, features=features)
-    from nokkeltall.report import images  # noqa: PLC0415
+    from nokkeltall.report import images
 
     images.render_images(report)
     data = docx_writer.render(report)
@@ -123,6 +124,7 @@ def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
     assert content.LICENCE_LINE in "\n".join(paragraphs)
 
 
+@pytest.mark.slow
 def test_known_sentences_for_rodoy(con, features):
     report = content.build_report(con, "1836", as_of=AS_OF, with_charts=False, features=features)
     body = "\n".join(p.text for p in report.paragraphs())
@@ -171,6 +173,7 @@ class _Collector(HTMLParser):
         self.text.append(data)
 
 
+@pytest.mark.slow
 def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, tmp_path, monkeypatch):
     store = UserStore(tmp_path / "brukerdata.sqlite", today=AS_OF)
     evil = "<script>alert('x')</script>"
@@ -199,12 +202,13 @@ def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, 
     # what the user entered wins over the public sources, with its adoption and age
     assert "Kommuneplanens samfunnsdel (2021-2033) ble vedtatt 17.06.2021 og er 5 år gammel" in visible
     try:
-        import html5lib  # noqa: PLC0415
+        import html5lib
     except ImportError:
         return
     html5lib.HTMLParser(strict=True).parse(page)
 
 
+@pytest.mark.slow
 def test_every_small_municipality_of_the_network_without_charts(con, features):
     small = queries.municipalities(con, list(queries.NETWORK_COUNTIES), queries.SMALL_MUNICIPALITY_LIMIT)
     assert len(small) >= 30
@@ -222,6 +226,7 @@ def test_every_small_municipality_of_the_network_without_charts(con, features):
             check_paragraph(con, paragraph, paragraph.text)
 
 
+@pytest.mark.slow
 def test_cli_report_writes_html_and_rejects_unknown_municipality(tmp_path, capsys):
     target = tmp_path / "traena.html"
     assert cli.main(["report", "1835", "--format", "html", "-o", str(target), "--no-charts"]) == 0
@@ -238,11 +243,12 @@ def test_render_bytes_rejects_unknown_format(con):
     assert indicators.get("population").table_id == "07459"
 
 
+@pytest.mark.slow
 def test_download_widget_offers_word_and_html():
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest
 
     def page():
-        from nokkeltall.ui.report import report_downloads  # noqa: PLC0415
+        from nokkeltall.ui.report import report_downloads
 
         report_downloads("1835")
 

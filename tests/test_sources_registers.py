@@ -175,7 +175,7 @@ def test_profiles(tmp_path):
     assert not any("area" in m or "areal" in m for m in measures)
     assert not ((profile.frame["region_code"] == "1812") & profile.frame["measure"].str.startswith("fee_")).any()
     flags = datasets["municipality_profile_flags_femtigram"].frame
-    assert dict(zip(flags["region_code"], flags["value"])) == {"1835": "nei", "1812": "ja"}
+    assert dict(zip(flags["region_code"], flags["value"], strict=True)) == {"1835": "nei", "1812": "ja"}
 
 
 def test_projections_14288(tmp_path):
@@ -213,7 +213,8 @@ def test_plan_status_unknown_status_fails(tmp_path):
 
 def test_klass_code_list_latin1(tmp_path):
     text = ('"code";"parentCode";"level";"name";"shortName";"notes";"validFrom";"validTo"\n'
-            '"1835";"";"1";"Træna";;""\n"5043";"";"1";"Raarvihke - Røyrvik";;"Note"\n"9999";"";"1";"Uoppgitt";;""\n')
+            '"1835";"";"1";"Træna";;""\n"5043";"";"1";"Raarvihke - Røyrvik";;"Note"\n'
+            '"9999";"";"1";"Uoppgitt";;""\n')
     dataset = parse(tmp_path, "klass131_kommuner_2019.csv", text, encoding="latin-1")["klass131_code_list_2019"]
     assert dataset.frame["code"].tolist() == ["1835", "5043", "9999"]
     assert dataset.frame["name"][0] == "Træna" and set(dataset.frame["version_year"]) == {2019}
@@ -229,7 +230,8 @@ def test_klass_code_list_needs_year_in_name(tmp_path):
 
 def test_klass_change_list_with_split_flag(tmp_path):
     nbsp = "\xa0"
-    text = (f"kommuner_2019;kommuner_2020;splittes\r\n1850{nbsp}-{nbsp}Tysfjord - Divtasvuodna;1806{nbsp}-{nbsp}Narvik;1\r\n"
+    text = ("kommuner_2019;kommuner_2020;splittes\r\n"
+            f"1850{nbsp}-{nbsp}Tysfjord - Divtasvuodna;1806{nbsp}-{nbsp}Narvik;1\r\n"
             f"1850{nbsp}-{nbsp}Tysfjord - Divtasvuodna;1875{nbsp}-{nbsp}Hábmer - Hamarøy;1\r\n"
             f"1567{nbsp}-{nbsp}Rindal;5061{nbsp}-{nbsp}Rindal;0\r\n")
     frame = parse(tmp_path, "e.csv", text, encoding="latin-1")["klass131_changes_2019_2020"].frame
@@ -287,7 +289,7 @@ def test_robek(tmp_path):
                         {"kommunenummer": "1874", "kommune": "Moskenes", "hjemmel": ""}]}
     dataset = parse(tmp_path, "r.json", json.dumps(doc))["robek_2026_04_20"]
     frame = dataset.frame
-    robek = dict(zip(frame.loc[frame["attribute"] == "robek", "region_code"], frame.loc[frame["attribute"] == "robek", "value"]))
+    robek = dict(zip(frame.loc[frame["attribute"] == "robek", "region_code"], frame.loc[frame["attribute"] == "robek", "value"], strict=True))
     assert robek == {"5043": "c og d", "1874": "ja"}
     assert "Over tre prosent" in frame.loc[frame["attribute"] == "robek_grounds", "value"].item()
     assert set(frame["as_of"]) == {"2026-04-20"} and dataset.table_id == "KDD-ROBEK"
@@ -433,7 +435,7 @@ def test_ba_regions_correct_rindal(tmp_path):
     datasets = parse(tmp_path, "ssb_ba_regioner_2024.xlsx", content)
     attributes = datasets["ba_regions_2024"].frame
     regions = dict(zip(attributes.loc[attributes["attribute"] == "ba_region", "region_code"],
-                       attributes.loc[attributes["attribute"] == "ba_region", "value"]))
+                       attributes.loc[attributes["attribute"] == "ba_region", "value"], strict=True))
     assert regions == {"1835": "116 Træna", "5061": "86 Surnadal", "1834": "115 Lurøy"}
     commuting = datasets["ba_region_commuting_2024"]
     assert value(commuting, "1835", 2024, "ba_out_commuting_pct") == pytest.approx(75.43)
@@ -462,6 +464,7 @@ def test_unknown_csv_and_unrelated_workbook_are_not_claimed(tmp_path):
 # ---------------------------------------------------------------------------------------- the real files
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SHARED_RAW.is_dir(), reason="../shared/ssb/raw finnes ikke")
 def test_real_files():
     files = sorted(p for p in SHARED_RAW.iterdir() if p.is_file())
@@ -522,7 +525,7 @@ def test_profile_values_without_year_fail(tmp_path):
 
 
 def test_parse_file_names_the_file_when_a_known_layout_breaks(tmp_path):
-    from nokkeltall.sources import parse_file  # noqa: PLC0415
+    from nokkeltall.sources import parse_file
 
     path = tmp_path / "sysselsatte.csv"
     path.write_text("ar,kommunenummer,BefolkningBosted,SysselBosted,SysselArbsted\n20x2,1835,1,1,1\n")

@@ -27,7 +27,7 @@ def test_observations_keep_municipalities_drop_missing_and_name_measures():
 
     got = dataset.frame
     assert got["region_code"].tolist() == ["1835", "1835"]
-    assert dict(zip(got["measure"], got["value"])) == {"population_06913": 442, "net_migration": 0}
+    assert dict(zip(got["measure"], got["value"], strict=True)) == {"population_06913": 442, "net_migration": 0}
     assert dataset.updated == "2025-03-01" and dataset.table_id == "06913" and dataset.kind == "observations"
 
 
@@ -39,7 +39,7 @@ def test_population_total_is_the_sum_of_the_sexes_and_105_plus_is_105():
     ]
     got = dataset_from_frame(frame(rows, list(spec.dimensions)), spec, source="t", updated=None).frame
 
-    persons = {(sex, age): n for sex, age, n in zip(got["sex"], got["age"], got["persons"])}
+    persons = {(sex, age): n for sex, age, n in zip(got["sex"], got["age"], got["persons"], strict=True)}
     assert persons == {
         ("total", 0): 7, ("female", 0): 4, ("male", 0): 3,
         ("total", 105): 1, ("female", 105): 1, ("male", 105): 0,  # zeros stay as published
@@ -56,7 +56,7 @@ def test_projections_are_summed_over_sex_and_age():
     ]
     got = dataset_from_frame(frame(rows, list(spec.dimensions)), spec, source="t", updated=None).frame
 
-    assert dict(zip(got["measure"], got["value"])) == {
+    assert dict(zip(got["measure"], got["value"], strict=True)) == {
         "projected_population_mmmm": 40, "projected_population_hhmh": 80, "projected_population_llml": 20,
     }
 
@@ -94,6 +94,6 @@ def test_a_saved_json_stat_file_is_recognised_by_its_table_id():
     dataset = dataset_from_document(document, source="11618.json")
 
     assert dataset.name == spec.dataset_name and dataset.updated == "2023-06-01T06:00:00Z"
-    assert dict(zip(dataset.frame["measure"], dataset.frame["value"])) == {
+    assert dict(zip(dataset.frame["measure"], dataset.frame["value"], strict=True)) == {
         "population_15_74": 362, "employed_residents_15_74": 238,
     }

@@ -32,7 +32,7 @@ def points(fig) -> list[tuple[pd.Timestamp, str, str]]:
     for trace in fig.data:
         if trace.yaxis not in (None, "y"):
             continue
-        for x, y, h in zip(trace.x, trace.y, trace.hovertext or [None] * len(trace.x)):
+        for x, y, h in zip(trace.x, trace.y, trace.hovertext or [None] * len(trace.x), strict=True):
             if x is not None:
                 out.append((pd.Timestamp(x), y, h))
     return out

@@ -19,6 +19,8 @@ from nokkeltall.compare import series as compare_series
 READY_DECK_KEY = "befolkning"
 READY_DECK_NAME = "Befolkning i nettverkskommunene"
 MUNICIPALITY_DECK_KEY = "kommune"
+READY_DECKS = {MUNICIPALITY_DECK_KEY: "Kommunen og de mest like (den sist valgte)",
+               READY_DECK_KEY: READY_DECK_NAME}
 SIMILAR_COUNT = 3
 DEFAULT_COUNTY = "18"  # Nordland, when no municipality or county has been chosen yet
 # (indicator, view) of the ready deck, in presentation order.
@@ -154,7 +156,7 @@ def slide_position(raw, count: int) -> tuple[int, str | None]:
     if raw is None or str(raw).strip() == "":
         return 1, None
     given = str(raw).strip()
-    if given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1):
+    if given.isascii() and given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1):  # not «²»
         return int(given), None
     shown = choices._shown(given)
     return 1, f"Lysbilde «{shown}» finnes ikke (settet har {count} lysbilder). Viser lysbilde 1."

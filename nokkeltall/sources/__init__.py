@@ -8,15 +8,19 @@ file when none or more than one claims it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from nokkeltall.datasets import Dataset
 
 
 class UnknownLayoutError(ValueError):
     """No parser recognises the file (or the file is corrupt)."""
+
+
+class ImportTooLarge(UnknownLayoutError):
+    """The file passes an import size limit (see ``nokkeltall.sources.limits``)."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Layout:
 
 
 def all_layouts() -> list[Layout]:
-    from nokkeltall.sources import population, registers  # noqa: PLC0415 (keeps import cheap)
+    from nokkeltall.sources import population, registers  # here: keeps the import cheap
 
     return [*population.LAYOUTS, *registers.LAYOUTS]
 
@@ -77,12 +81,18 @@ def detect(source: SourceFile) -> Layout:
 
 
 def parse_file(path: Path) -> list[Dataset]:
-    """Parse one file into datasets; raises UnknownLayoutError naming the file."""
+    """Parse one file into datasets; raises UnknownLayoutError naming the file.
+
+    Size limits (bytes, lines, spreadsheet rows) are checked before any parser sees the file.
+    """
+    from nokkeltall.sources import limits  # after ImportTooLarge: limits imports it
+
     path = Path(path)
     try:
-        source = SourceFile(path, path.read_bytes())
+        source = SourceFile(path, limits.read_limited(path))
     except OSError as error:
         raise UnknownLayoutError(f"{path.name}: kan ikke leses ({error.strerror})") from error
+    limits.check_rows(source.name, source.raw)
     layout = detect(source)
     try:
         datasets = layout.parse(source)

@@ -70,9 +70,9 @@ def age_from_label(label: str) -> int:
 def _header_index(lines: list[str]) -> int | None:
     for index, line in enumerate(lines[:10]):
         cells = [c.strip().strip('"').lower() for c in re.split(r"[\t;,]", line)]
-        if cells[:1] == ["region"] and ("age" in cells or "alder" in cells):
-            if any(VALUE_COLUMN.match(c.strip().strip('"')) for c in re.split(r"[\t;,]", line)):
-                return index
+        is_header = cells[:1] == ["region"] and ("age" in cells or "alder" in cells)
+        if is_header and any(VALUE_COLUMN.match(c.strip().strip('"')) for c in re.split(r"[\t;,]", line)):
+            return index
     return None
 
 
@@ -82,7 +82,7 @@ def _sniff_statbank_07459(source: SourceFile) -> bool:
 
 def _delimiter(header: str) -> str:
     counts = {sep: header.count(sep) for sep in ("\t", ";", ",")}
-    return max(counts, key=counts.get)
+    return max(counts, key=lambda sep: counts[sep])
 
 
 def _parse_statbank_07459(source: SourceFile) -> list[Dataset]:
@@ -201,7 +201,8 @@ def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
 MAPPING_HEADER = "kommunenummer_original,ar,kommunenummer_2024,weighting"
 MAPPING_CAVEAT = (
     "Avledet fra csdata (Folkehelseinstituttet), som bygget omkodingen fra KLASS til kommuneinndelingen 2024. "
-    "Delte kommuner (f.eks. Tysfjord, Snillfjord) fordeles med faste vekter."
+    "csdata fordeler delte kommuner (Tysfjord, Snillfjord, Ålesund/Haram) med faste vekter; databasen "
+    "bruker i stedet andeler anslått fra SSBs tall (se «Om data», anslåtte kommunedelinger)."
 )
 
 

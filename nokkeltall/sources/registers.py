@@ -25,7 +25,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -83,9 +83,26 @@ def read_csv(source: SourceFile, sep: str = ",") -> pd.DataFrame:
     return frame.fillna("")
 
 
+T = TypeVar("T")
+
+
+def _sniffed(found: T | None, source: SourceFile) -> T:
+    """What the layout's sniffer found again at parse time (None only for a file that changed meanwhile)."""
+    if found is None:
+        raise UnknownLayoutError(f"{source.name}: filen passer ikke lenger med formatet")
+    return found
+
+
+def _matched(pattern: re.Pattern[str], text: str) -> re.Match[str]:
+    match = pattern.match(text)
+    if match is None:
+        raise ValueError(f"uventet kolonne eller overskrift {text!r}")
+    return match
+
+
 def to_number(values: Iterable[Any], what: str) -> pd.Series:
     """Text → Float64; empty and SSB symbols ('.', '..', ':') → <NA>; anything else fails clearly."""
-    out = []
+    out: list[float | None] = []
     for value in values:
         text = "" if value is None else str(value).strip().replace("\u2212", "-")
         if text in MISSING_TEXT:
@@ -163,7 +180,7 @@ def parsed_json(source: SourceFile) -> Any:
         return None
     try:
         return json.loads(source.text())
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than any source file
         return None
 
 
@@ -172,11 +189,11 @@ def workbook_rows(source: SourceFile) -> dict[str, list[tuple]] | None:
     """Sheet name → rows (values) of an xlsx file, or None if it is not one."""
     if not source.raw.startswith(b"PK\x03\x04"):
         return None
-    import openpyxl  # noqa: PLC0415 (only needed for the two workbooks)
+    import openpyxl  # here: only needed for the two workbooks
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(source.raw), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 (a zip that is not a workbook simply does not match)
+    except Exception:  # a zip that is not a workbook simply does not match
         return None
     sheets = {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
     book.close()
@@ -402,7 +419,7 @@ def parse_jsonstat_table(source: SourceFile) -> list[Dataset]:
     doc = jsonstat.as_v2(parsed_json(source))
     table = jsonstat.table_id(doc)
     spec = JSONSTAT_TABLES.get(table or "")
-    if spec is None:
+    if table is None or spec is None:
         raise UnknownLayoutError(f"{source.name}: JSON-stat-tabell {table!r} støttes ikke")
     frame = jsonstat.to_frame(doc)
     region_dim = _role(doc, "geo", "Region")
@@ -437,7 +454,7 @@ def _drop_unused_codes(frame: pd.DataFrame, doc: dict, region_dim: str, time_dim
     labels = jsonstat.dimension_labels(doc, region_dim)
     validity = {code: _validity_years(label) for code, label in labels.items()}
     in_use = []
-    for code, period in zip(frame[region_dim], frame[time_dim]):
+    for code, period in zip(frame[region_dim], frame[time_dim], strict=True):
         start, end = validity[code]
         year = int(str(period)[:4])
         in_use.append((start is None or year >= start) and (end is None or year <= end))
@@ -497,10 +514,12 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
         frame=obs, table_id="KOSTRA", title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
                                                   "investeringer (kommunekasse/konsern ikke oppgitt)",
         source=source.name, publisher="SSB KOSTRA (via tredjepart)", licence=SSB_LICENCE,
-        caveat=f"Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), ikke kontrollert "
+        caveat="Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), "
+               "ikke kontrollert "
                f"mot data.ssb.no. Regnskapsomfang (kommunekasse eller konsern) er ikke oppgitt; 2025 kan være "
                f"SSBs foreløpige tall fra mars. Dekning: {municipalities} kommuner, {len(measures)} mål "
-               f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle kommuner har alle år.",
+               f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle "
+               "kommuner har alle år.",
         extra={"measures": measures},
     )]
 
@@ -571,9 +590,9 @@ def parse_cost_need_index(source: SourceFile) -> list[Dataset]:
 
 def _free_income_columns(source: SourceFile) -> list[str] | None:
     row = next(csv.reader([first_line(source)]), [])
-    if len(row) == 8 and row[:4] == ["nr", "navn", "fylke", "pop"] and row[6:] == ["vekst", "skatteindeks"]:
-        if all(re.fullmatch(r"frie\d\d", column) for column in row[4:6]):
-            return row
+    known = len(row) == 8 and row[:4] == ["nr", "navn", "fylke", "pop"] and row[6:] == ["vekst", "skatteindeks"]
+    if known and all(re.fullmatch(r"frie\d\d", column) for column in row[4:6]):
+        return row
     return None
 
 
@@ -583,7 +602,7 @@ def parse_free_income(source: SourceFile) -> list[Dataset]:
     (year B, as printed), ``population_1_july`` (year B−1, innbyggere 1 July) and
     ``tax_index_pct`` (tax in % of the national average, tabell F-k; put on year B−1, the year
     of the tax base used in the budget year B). Names may hold quoted line breaks."""
-    columns = _free_income_columns(source)
+    columns = _sniffed(_free_income_columns(source), source)
     frame = read_csv(source)
     previous, budget = (2000 + int(column[4:]) for column in columns[4:6])
     parts = [
@@ -596,7 +615,8 @@ def parse_free_income(source: SourceFile) -> list[Dataset]:
         name=f"free_income_kdd_gronthefte_{budget}", kind="observations", frame=obs, table_id="KDD-GRONTHEFTE",
         title=f"Frie inntekter {previous}–{budget}, innbyggertall og skatteindeks (Grønt hefte {budget})",
         source=source.name, publisher=KDD, licence=NLOD,
-        caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, tabell 3-k og F-k: "
+        caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, "
+               "tabell 3-k og F-k: "
                "anslag i statsbudsjettet, ikke regnskap. Vekst i prosent som trykt (beregnet på korrigert "
                "grunnlag). Innbyggertall per 1. juli.",
     )]
@@ -620,7 +640,7 @@ def parse_centrality(source: SourceFile) -> list[Dataset]:
                                                                 "sent_navn": "centrality_class_name"})
     caveat = ("Avledet av tredjepart (oystess/valg_analyser) fra KLASS 128 på 2024-kommunenummer; "
               "årgangen til indeksen er ikke oppgitt.")
-    common = {"table_id": "KLASS-128", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
+    common: dict[str, Any] = {"table_id": "KLASS-128", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
     return [
         Dataset(name="centrality_index_klass128_2024", kind="observations", frame=obs,
                 title="Sentralitetsindeks (KLASS 128)", **common),
@@ -640,7 +660,8 @@ def parse_kostra_groups(source: SourceFile) -> list[Dataset]:
         name="kostra_groups_2024", kind="attributes", frame=attributes, table_id="KOSTRA-GRUPPER",
         title="KOSTRA-grupper per kommune", source=source.name, publisher="SSB (via Samarbeidsdesken)",
         licence=SSB_LICENCE,
-        caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til 2024-numre "
+        caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til "
+               "2024-numre "
                "(Haram plassert i gruppe 1).",
     )]
 
@@ -661,7 +682,7 @@ def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
     """KOSTRA group description workbook → kind ``kostra_group_descriptions`` (one row per group:
     "KOSTRA-gruppe 16" → group_code "EKG16", population band, bound costs, free disposable income,
     number of municipalities)."""
-    rows = _kostra_description_rows(source)[1:]
+    rows = _sniffed(_kostra_description_rows(source), source)[1:]
     records = []
     for name, population, bound_costs, free_income, count in (row[:5] for row in rows if row and row[0]):
         number = re.search(r"(\d+)\s*$", str(name))
@@ -675,7 +696,8 @@ def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
         name="kostra_group_descriptions", kind="kostra_group_descriptions", frame=pd.DataFrame(records),
         table_id="KOSTRA-GRUPPER", title="Beskrivelse av KOSTRA-gruppene (folkemengde, bundne kostnader, frie inntekter)",
         source=source.name, publisher="SSB (via Samarbeidsdesken)", licence=SSB_LICENCE,
-        caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen da gruppene ble laget.",
+        caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen "
+               "da gruppene ble laget.",
     )]
 
 
@@ -723,12 +745,26 @@ PROFILE_BLOCKS: dict[str, tuple[str, dict[str, str]]] = {
         "fastlege_gj_listelengde": "gp_average_list_length",
     }),
 }
+# Totals the extract gives as the sum of the parts it has: a total with a missing part is missing.
+PROFILE_SUMS = {"gebyr_total": ("gebyr_vann", "gebyr_avlop", "gebyr_avfall", "gebyr_feiing")}
 PROFILE_INCOME_COLUMN = re.compile(r"^median_inntekt_etter_skatt_husholdning_(\d{4})_InntektStruk13$")
 
 
 def _is_profile(source: SourceFile) -> bool:
     row = next(csv.reader([first_line(source)]), [])
     return row[:5] == PROFILE_FIRST_COLUMNS and all(column in row for column in PROFILE_BLOCKS)
+
+
+def _without_partial_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank a total (e.g. ``gebyr_total``) where any of its parts is missing (Nesna lacks the waste
+    fee, Værøy the wastewater fee: their «total» was the sum of the fees that exist)."""
+    frame = frame.copy()
+    for total, parts in PROFILE_SUMS.items():
+        if total in frame:
+            blank = frame[list(parts)].apply(lambda column: column.str.strip().isin(MISSING_TEXT))
+            incomplete = blank.any(axis=1)
+            frame.loc[incomplete, total] = ""
+    return frame
 
 
 def parse_profiles(source: SourceFile) -> list[Dataset]:
@@ -738,7 +774,7 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     ``property_tax_on_dwellings`` ("ja"/"nei", as_of its year). Not kept: ``areal_km2`` (computed
     by the app from map polygons, not an SSB figure) and ``folkemengde_2024_07459`` (07459 is
     imported from SSB's own files)."""
-    frame = read_csv(source)
+    frame = _without_partial_sums(read_csv(source))
     parts = []
     for year_column, (_, measures) in PROFILE_BLOCKS.items():
         require_columns(frame, measures, "kommuneprofil")
@@ -750,7 +786,7 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
             parts.append(wide_to_observations(block, "kommunenummer", to_year(block[year_column], year_column), measures))
     income = [column for column in frame.columns if PROFILE_INCOME_COLUMN.match(column)]
     for column in income:
-        year = int(PROFILE_INCOME_COLUMN.match(column).group(1))
+        year = int(_matched(PROFILE_INCOME_COLUMN, column).group(1))
         parts.append(wide_to_observations(frame, "kommunenummer", year, {column: "household_income_after_tax_median_nok"}))
     obs = observations(pd.concat(parts, ignore_index=True))
     flags = frame[frame["eiendomsskatt_bolig"].isin(["True", "False"])]
@@ -763,8 +799,9 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     caveat = ("Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
               "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
               "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
-              "ifølge skriptet). Ikke kontrollert mot data.ssb.no.")
-    common = {"table_id": "SSB-PROFIL", "source": source.name, "publisher": "SSB (via FemtiGram/kart)",
+              "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
+              "gebyrene mangler (utdraget la sammen bare de som fantes).")
+    common: dict[str, Any] = {"table_id": "SSB-PROFIL", "source": source.name, "publisher": "SSB (via FemtiGram/kart)",
               "licence": SSB_LICENCE, "caveat": caveat}
     return [
         Dataset(name="municipality_profiles_femtigram", kind="observations", frame=obs,
@@ -801,7 +838,7 @@ def parse_ba_regions(source: SourceFile) -> list[Dataset]:
     The sheet "Etter BA-region" uses 2020 codes and is not imported (same content)."""
     year = year_from_name(source, "BA-regioner")
     records = []
-    for row in _ba_rows(source)[1:]:
+    for row in _sniffed(_ba_rows(source), source)[1:]:
         if not row or not row[0]:
             continue
         match = re.match(r"^(\d{4})\s+(.+)$", str(row[0]).strip())
@@ -818,7 +855,7 @@ def parse_ba_regions(source: SourceFile) -> list[Dataset]:
     caveat = ("Kolonneoverskriften sier «per 1. januar 2020», men kodene er 2024-inndeling. Rettet her: "
               "1567 Rindal → 5061 (ren omnummerering i 2019 ifølge KLASS), 3444 Jevnaker → 3236 og "
               "3445 Lunner → 3234 (2024-numrene). Reisetid i minutter til senteret, pendling i prosent.")
-    common = {"table_id": "SSB-BA", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
+    common: dict[str, Any] = {"table_id": "SSB-BA", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
     return [
         Dataset(name=f"ba_regions_{year}", kind="attributes", frame=attributes,
                 title="Bo- og arbeidsmarkedsregioner (BA-regioner)", **common),
@@ -851,7 +888,7 @@ def parse_projections_14288(source: SourceFile) -> list[Dataset]:
     years = to_year(frame["Tid"], "Tid")
     parts = []
     for column in frame.columns[1:]:
-        match = PROJECTION_COLUMN.match(column)
+        match = _matched(PROJECTION_COLUMN, column)
         county_name = match.group("county").split(" - ")[0].strip()
         if county_name not in COUNTY_CODES_2024:
             raise ValueError(f"14288: ukjent fylke {county_name!r}")
@@ -916,7 +953,7 @@ def parse_klass_changes(source: SourceFile) -> list[Dataset]:
     """KLASS 131 change list "kommuner_Y1;kommuner_Y2(;splittes)" → code_changes with
     change_year = Y2 (the version in which the new number applies). ``split`` is the file's
     ``splittes`` flag where present, else true when one old code maps to several new ones."""
-    old_year, new_year, _ = CHANGE_HEADER.match(first_line(source)).groups()
+    old_year, new_year, _ = _matched(CHANGE_HEADER, first_line(source)).groups()
     frame = read_csv(source, sep=";")
     old = [_split_code_name(text, "KLASS-endringer") for text in frame.iloc[:, 0]]
     new = [_split_code_name(text, "KLASS-endringer") for text in frame.iloc[:, 1]]
@@ -982,7 +1019,8 @@ def parse_long_mapping(source: SourceFile) -> list[Dataset]:
         name="code_changes_gardenberg_long_2013_2020", kind="code_changes", frame=changes, table_id="KLASS-131",
         title="Historiske kommunenummer (2013–2019) til 2020-nummer (lang tabell)", source=source.name,
         publisher="SSB KLASS (via gardenberg/kommunekoder)", licence=SSB_LICENCE,
-        caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret står ikke i filen.",
+        caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret "
+               "står ikke i filen.",
     )]
 
 
@@ -994,7 +1032,7 @@ def parse_municipality_table(source: SourceFile) -> list[Dataset]:
     distinct 2023 municipality whose number or name changed. The national row (0000), counties
     and rows repeated for the pre-2020 codes are ignored; ``split`` = a 2023 number going to
     several 2024 numbers (Ålesund → Ålesund + Haram)."""
-    old_year, new_year = MUNICIPALITY_TABLE_HEADER.match(first_line(source)).groups()
+    old_year, new_year = _matched(MUNICIPALITY_TABLE_HEADER, first_line(source)).groups()
     frame = read_csv(source, sep=";")
     changes = pd.DataFrame({
         "change_year": int(new_year),
@@ -1033,7 +1071,8 @@ def parse_code_history(source: SourceFile) -> list[Dataset]:
         name=f"code_changes_klass131_kommunebarometer_{years}", kind="code_changes", frame=changes,
         table_id="KLASS-131", title="Rene kommunenummerendringer 1. januar 2024 (KLASS 131)", source=source.name,
         publisher="SSB KLASS (via kommunebarometer)", licence=SSB_LICENCE,
-        caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger er ikke med.",
+        caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger "
+               "er ikke med.",
     )]
 
 
@@ -1076,7 +1115,8 @@ def parse_geojson(source: SourceFile) -> list[Dataset]:
         name=f"geometries_{plural}_2024", kind="geometries", frame=frame, table_id="KARTVERKET-GRENSER",
         title="Kommunegrenser 2024 (forenklet)" if level == "municipality" else "Fylkesgrenser 2024 (forenklet)",
         source=source.name, publisher="Kartverket", licence="CC BY 4.0",
-        caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), 2024-inndeling, "
+        caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), "
+               "2024-inndeling, "
                "WGS84. © Kartverket.",
     )]
 
@@ -1107,14 +1147,17 @@ def parse_plan_status(source: SourceFile) -> list[Dataset]:
 
     plans = pd.DataFrame({
         "municipality_code": codes, "plan_type": frame["plantype"], "period": text("periode"),
-        "adopted": text("vedtatt"), "status": frame["status"], "source_url": text("kilde_url"),
+        "adopted": text("vedtatt"), "status": frame["status"],
+        "source_url": text("kilde_url").where(text("kilde_url").str.match(r"https?://", na=False)),  # a link only
         "source_title": text("kilde_tittel"), "note": text("merknad"),
     })
     return [Dataset(
         name="plan_status_sources", kind="plan_status_sources", frame=plans, table_id="PLANSTATUS",
-        title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra kommunenes nettsider",
+        title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra "
+              "kommunenes nettsider",
         source=source.name, publisher="Kommunenes nettsider (innsamlet)", licence="Ukjent (offentlige nettsider)",
-        caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til tidlig 2026), "
+        caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til "
+               "tidlig 2026), "
                "36 små kommuner i Nordland og Trøndelag. Status gjelder datoen siden ble lagret: «på høring» "
                "eller «under arbeid» kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt.",
     )]

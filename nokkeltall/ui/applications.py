@@ -13,6 +13,7 @@ the brief (its .docx and timeline) once per application, plan status and milesto
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,6 +27,8 @@ from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query
 from nokkeltall.ui.store import name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import municipality_from_url, safe_text
+
+_log = logging.getLogger(__name__)
 
 LABELS = {
     "municipality_code": "Kommune", "round_year": "Søknadsrunde", "received_date": "Mottatt dato",
@@ -295,6 +298,7 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
     except ValidationError as error:
         show_errors(error.errors, LABELS)
     except (ConflictError, NotFoundError) as error:
+        _log.warning("application for %s not saved: %s", data.get("municipality_code"), error.message)
         st.error(error.message)
     else:
         remember_name(who)
@@ -394,7 +398,8 @@ def _restore_form(store) -> None:
         counts = store.import_json(upload.getvalue(), restored_by=who)
     except ValidationError as error:
         show_errors(error.errors, LABELS)
-    except ValueError:
+    except ValueError as error:
+        _log.warning("restore refused, not JSON: %s", error)
         st.error("Filen kan ikke leses som JSON. Ingenting er endret.")
     else:
         remember_name(who)

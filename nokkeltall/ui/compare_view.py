@@ -10,6 +10,7 @@ build; the weights sliders are drawn only while their expander is open.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -23,6 +24,8 @@ from nokkeltall.ui import store as ui_store
 from nokkeltall.ui import url_state
 from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui.widgets import figure_block
+
+_log = logging.getLogger(__name__)
 
 SCOPE = "sammenlign"
 K_CODES, K_IDS, K_VIEW, K_BASE = "cmp_kommuner", "cmp_indikatorer", "cmp_visning", "cmp_basisaar"
@@ -276,6 +279,7 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     try:
         table, notes = cached_call(similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma")
     except similarity.SimilarityError as error:
+        _log.info("no similar municipalities for %s: %s", target, error)
         st.warning(str(error), icon="⚠️")
         return target, weights
     for note in notes:

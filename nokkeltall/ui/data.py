@@ -8,12 +8,15 @@ fingerprint, so a rebuilt database is never served stale.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
 import streamlit as st
 
 from nokkeltall import config, db, queries
+
+_log = logging.getLogger(__name__)
 
 _BUILD_LOCK = threading.Lock()
 
@@ -37,7 +40,8 @@ def _open(path: str, mtime_ns: int):
         try:
             db.ensure_database()
             con = db.connect()
-        except Exception as error:  # noqa: BLE001 — every cause gets the same user message
+        except Exception as error:  # every cause gets the same user message
+            _log.error("statistics database %s unavailable: %s", path, error)
             raise DataUnavailable(
                 f"Statistikken kan ikke lastes: {error}. Kjør «make run» på nytt, eller «nokkeltall status» "
                 "for å se hvilken fil som er ødelagt."
@@ -64,7 +68,7 @@ def fingerprint() -> str:
 
 def _call(qualified_name: str, args: tuple, kwargs: tuple):
     """Run ``module.function(cursor, *args, **kwargs)`` named by its qualified name."""
-    import importlib  # noqa: PLC0415
+    import importlib
 
     module_name, _, function_name = qualified_name.rpartition(".")
     function = getattr(importlib.import_module(module_name), function_name)

@@ -12,6 +12,7 @@ expander is open.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,6 +28,8 @@ from nokkeltall.store.validation import MILESTONE_STATUSES, PLAN_ENTRY_STATUSES,
 from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query
 from nokkeltall.ui.store import name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import figure_block, safe_text
+
+_log = logging.getLogger(__name__)
 
 FIRST_YEAR, LAST_YEAR = 2019, 2028
 PLAN_LABELS = {"plan_type": "Plantype", "status": "Status", "adopted": "Vedtatt (år eller dato)",
@@ -272,6 +275,7 @@ def progress_plan_editor(page: PlanPage, can_edit: bool) -> None:
         except ValidationError as error:
             show_errors(error.errors, MILESTONE_LABELS)
         except (ConflictError, NotFoundError) as error:
+            _log.warning("milestones for %s not saved: %s", code, error.message)
             st.error(error.message)
             st.session_state["_milestone_version"] = version + 1  # the editor reopens with the stored rows
         else:

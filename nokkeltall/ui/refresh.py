@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from nokkeltall import db
 from nokkeltall.ui.store import editor_gate
 
+_log = logging.getLogger(__name__)
+
 
 def refresh_from_ssb() -> None:
     """A button for editors; progress per table; the previous data stays on any failure."""
-    from nokkeltall.ssb.refresh import RefreshError, refresh  # noqa: PLC0415 (imports requests)
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
 
     if not editor_gate():  # the same editor password as for plans and applications
         st.caption("Oppdatering fra SSB krever redaktørpassordet (i sidepanelet).")
@@ -28,10 +32,12 @@ def refresh_from_ssb() -> None:
             result = refresh(progress=report)
         except RefreshError as error:
             status.update(label="Oppdateringen feilet", state="error")
+            _log.error("refresh from SSB failed: %s", error)
             st.error(str(error))
             return
         for outcome in result.outcomes:
             if outcome.status == "skipped":
+                _log.warning("refresh skipped table %s: %s", outcome.table_id, outcome.message)
                 st.warning(f"Tabell {outcome.table_id} ble hoppet over: {outcome.message}")
             else:
                 state = "oppdatert" if outcome.status == "updated" else "uendret"

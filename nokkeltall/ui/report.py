@@ -9,12 +9,15 @@ The document is made on request (a button), since charts are rendered in a headl
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import streamlit as st
 
 from nokkeltall import config
 from nokkeltall.ui.data import DataUnavailable, cursor, fingerprint
+
+_log = logging.getLogger(__name__)
 
 MIME = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -24,11 +27,11 @@ MIME = {
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float) -> bytes:
-    from nokkeltall.report import render_bytes  # noqa: PLC0415 (python-docx, kaleido)
+    from nokkeltall.report import render_bytes  # here: imports python-docx, kaleido
 
     store = None
     if config.user_database_path().exists():
-        from nokkeltall.store import UserStore  # noqa: PLC0415
+        from nokkeltall.store import UserStore
 
         store = UserStore()
     with cursor() as cur:
@@ -65,7 +68,8 @@ def report_downloads(code: str | None) -> None:
             try:
                 with st.spinner("Lager dokumentet …"):
                     data = _document(code, fmt, build, today, _user_data_stamp())
-            except Exception as error:  # noqa: BLE001 — tell the user, keep the page running
+            except Exception as error:  # tell the user, keep the page running
+                _log.exception("fact base for %s as %s failed", code, fmt)
                 st.error(f"Dokumentet kunne ikke lages ({type(error).__name__}: {error}).")
                 continue
             st.download_button(label, data, file_name=f"kunnskapsgrunnlag-{code}.{fmt}", mime=MIME[fmt],

@@ -17,9 +17,9 @@ import streamlit as st
 from nokkeltall.compare import choices, slide_files, slides
 from nokkeltall.compare import export as compare_export
 from nokkeltall.compare import figures as compare_figures
-from nokkeltall.store import ValidationError
 from nokkeltall.store.database import NotFoundError
 from nokkeltall.ui import data as ui_data
+from nokkeltall.ui import gathering
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui.data import DataUnavailable, cached_call, query, shared_call
 from nokkeltall.ui.widgets import safe_text
@@ -201,17 +201,19 @@ def _comparison_deck(params, all_codes: list[str]) -> tuple[slides.Deck | None, 
     return slides.deck_from_comparison(codes, ids, view, base_year), problems
 
 
-def _saved_deck(chosen: str, all_codes: list[str]) -> slides.Deck | None:
+def _saved_deck(chosen: str, all_codes: list[str]) -> tuple[slides.Deck | None, dict | None]:
+    """(the saved deck, its row with ``version``), or (None, None) when there is none by that id."""
     try:
         saved = ui_store.deck_store().get(int(chosen))
     except (ValueError, OverflowError, NotFoundError):
-        return None
-    return slides.deck_from_list(saved["name"], saved["slides"], all_codes)
+        return None, None
+    return slides.deck_from_list(saved["name"], saved["slides"], all_codes), saved
 
 
-def current_deck() -> tuple[slides.Deck, str, list[str]]:
-    """(the deck the address names, its key for ``?sett=``, Norwegian problems). Never empty: an unknown
-    or empty deck says so and the ready deck for the last municipality is shown instead."""
+def current_deck() -> tuple[slides.Deck, str, list[str], dict | None]:
+    """(the deck the address names, its key for ``?sett=``, Norwegian problems, the saved deck's row when
+    one is open). Never empty: an unknown or empty deck says so and the ready deck for the last
+    municipality is shown instead."""
     try:
         all_codes = query("municipalities")["municipality_code"].tolist()
     except DataUnavailable as error:
@@ -220,7 +222,7 @@ def current_deck() -> tuple[slides.Deck, str, list[str]]:
     known = set(all_codes)
     params = st.query_params
     chosen = params.get("sett")
-    deck, problems = None, []
+    deck, problems, opened = None, [], None
     given = params.get("kommune")
     if given is not None and str(given) not in known:
         problems.append(
@@ -229,7 +231,7 @@ def current_deck() -> tuple[slides.Deck, str, list[str]]:
     if chosen in (slides.READY_DECK_KEY, slides.MUNICIPALITY_DECK_KEY):
         deck = ready_deck(chosen, known)
     elif chosen:
-        deck = _saved_deck(chosen, all_codes)
+        deck, opened = _saved_deck(chosen, all_codes)
         if deck is None:
             problems.append(
                 f"Fant ikke lysbildesettet «{safe_text(chosen, 30)}»; viser et ferdig sett i stedet."
@@ -242,11 +244,11 @@ def current_deck() -> tuple[slides.Deck, str, list[str]]:
             problems.append(
                 f"Lysbildesettet «{safe_text(deck.name, 60)}» er tomt; viser et ferdig sett i stedet."
             )
-            deck = None
+            deck, opened = None, None
     if deck is None:
         chosen = slides.MUNICIPALITY_DECK_KEY
         deck = ready_deck(chosen, known)
-    return deck, chosen or "", problems
+    return deck, chosen or "", problems, opened
 
 
 # --- one slide ------------------------------------------------------------------------------------
@@ -297,7 +299,7 @@ def _go_to(number: int) -> None:
     st.query_params["lysbilde"] = str(number)
 
 
-def controls(deck: slides.Deck, position: int, chosen: str) -> None:
+def controls(deck: slides.Deck, position: int, chosen: str, opened: dict | None) -> None:
     """◀ Forrige, «Lysbilde n av N · name», Neste ▶ and the deck menu, in one row at the bottom."""
     count = len(deck.slides)
     row = st.container(horizontal=True, key="slide_controls", gap="small")
@@ -309,7 +311,7 @@ def controls(deck: slides.Deck, position: int, chosen: str) -> None:
     )
     row.button("Neste ▶", on_click=_go_to, args=(position + 1,), disabled=position >= count, key="next")
     with row.popover("☰ Sett og nedlasting"):
-        deck_menu(deck, chosen)
+        deck_menu(deck, chosen, opened)
 
 
 # --- the deck menu --------------------------------------------------------------------------------
@@ -330,48 +332,12 @@ def _html(deck: slides.Deck) -> bytes:
         return slide_files.html_bytes(cursor, deck)
 
 
-def deck_menu(deck: slides.Deck, chosen: str) -> None:
-    """Ready and saved decks, «Last ned som PowerPoint/HTML», and saving this deck."""
-    st.page_link(
-        "pages/samlingsmodus.py",
-        label="Kommunen og de mest like",
-        query_params={"sett": slides.MUNICIPALITY_DECK_KEY},
-    )
-    st.page_link(
-        "pages/samlingsmodus.py", label=slides.READY_DECK_NAME, query_params={"sett": slides.READY_DECK_KEY}
-    )
-    deck_store = ui_store.deck_store()
-    for saved in deck_store.list():
-        st.page_link(
-            "pages/samlingsmodus.py",
-            label=f"{saved['name']} ({len(saved['slides'])} lysbilder)",
-            query_params={"sett": str(saved["id"])},
-        )
+def deck_menu(deck: slides.Deck, chosen: str, opened: dict | None) -> None:
+    """«Last ned som PowerPoint/HTML», then the ready and saved decks and saving this one."""
     stem = compare_export.file_name([deck.name or "lysbilder"], "samlingsmodus", "x").removesuffix(".x")
-    st.download_button(
-        "Last ned som PowerPoint",
-        data=lambda: _pptx(deck),
-        file_name=f"{stem}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        key="download_pptx",
-        on_click="ignore",
-    )
-    st.download_button(
-        "Last ned som HTML",
-        data=lambda: _html(deck),
-        file_name=f"{stem}.html",
-        mime="text/html",
-        key="download_html",
-        on_click="ignore",
-    )
-    with st.form("save_deck"):
-        name = st.text_input("Navn på settet", value=deck.name if chosen else "")
-        saved_by = st.text_input("Ditt navn (valgfritt)")
-        if st.form_submit_button("Lagre settet"):
-            try:
-                row = deck_store.save(name, deck.to_list(), saved_by)
-            except ValidationError as error:
-                for message in error.errors.values():
-                    st.error(message)
-            else:
-                st.success(f"Lagret «{safe_text(row['name'], 80)}». Åpne det igjen fra listen over.")
+    st.download_button("Last ned som PowerPoint", data=lambda: _pptx(deck), file_name=f"{stem}.pptx",
+                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                       key="download_pptx", on_click="ignore")
+    st.download_button("Last ned som HTML", data=lambda: _html(deck), file_name=f"{stem}.html", mime="text/html",
+                       key="download_html", on_click="ignore")
+    gathering.deck_section(deck, opened, deck.name if chosen else "")

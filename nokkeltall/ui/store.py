@@ -7,22 +7,29 @@ Messages from ``ValidationError.errors`` are shown under the form, naming the fi
 
 from __future__ import annotations
 
+import logging
+import math
 import sqlite3
+from typing import cast
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from nokkeltall import config
+from nokkeltall import config, log
 from nokkeltall.store import (
     NotFoundError,
     UserStore,
     ValidationError,
     configured_editor_password,
-    editing_allowed,
 )
+from nokkeltall.store.access import PasswordGuard
+
+_log = logging.getLogger(__name__)
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"
 NAME_KEY = "_editor_name"
+GUARD_KEY = "_editor_password_guard"
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,13 +51,14 @@ def user_store() -> UserStore:
         message = (f"Brukerdata ({path.name}) kan ikke åpnes: {error}. Statistikken vises som vanlig, men "
                    "planstatus, milepæler og søknader kan ikke leses eller lagres nå. Sjekk at datamappen "
                    "finnes og er skrivbar.")
+        _log.error("user store %s cannot be opened: %s", path, error)
         st.error(message, icon="⚠️")
-        return UnavailableStore(message)
+        return cast(UserStore, UnavailableStore(message))  # a stand-in with the same reading methods
 
 
 def deck_store():
     """The saved gathering-mode decks (``DeckStore``) on the same file, or the stand-in."""
-    from nokkeltall.store.decks import DeckStore  # noqa: PLC0415
+    from nokkeltall.store.decks import DeckStore
 
     store = user_store()
     return store if isinstance(store, UnavailableStore) else DeckStore(store)
@@ -87,24 +95,42 @@ def configured_password() -> str | None:
     try:
         if st.secrets.load_if_toml_exists():
             secret = st.secrets.get(SECRET_NAME)
-    except Exception:  # noqa: BLE001 — a broken secrets file must not lock readers out
+    except Exception as error:  # a broken secrets file must not lock readers out
+        _log.warning("secrets file unreadable (%s): password from the environment", type(error).__name__)
         secret = None
-    return configured_editor_password(str(secret) if secret else None)
+    password = configured_editor_password(str(secret) if secret else None)
+    log.redact(password)
+    return password
 
 
-def editor_gate() -> bool:
-    """Sidebar box: True when the user may edit. Shows a password field when one is configured."""
+def _guard() -> PasswordGuard:
+    """This session's password attempts (a growing wait after three wrong ones)."""
+    guard = st.session_state.get(GUARD_KEY)
+    if not isinstance(guard, PasswordGuard):
+        context = get_script_run_ctx()
+        guard = PasswordGuard(session=context.session_id[:8] if context else "")
+        st.session_state[GUARD_KEY] = guard
+    return guard
+
+
+def editor_gate(where=None) -> bool:
+    """A password box (in the sidebar, or in ``where``): True when the user may edit. Shows the box only
+    when a password is configured; wrong attempts are throttled per session and logged."""
     configured = configured_password()
     if not configured:
         return True
-    with st.sidebar:
+    with where if where is not None else st.sidebar:
         st.markdown("**Redigering**")
         given = st.text_input("Redaktørpassord", type="password", key=PASSWORD_KEY,
                               help="Alle kan lese. For å registrere eller endre trengs redaktørpassordet.")
-        allowed = editing_allowed(given, configured)
+        allowed, wait = _guard().check(given, configured)
         if allowed:
             st.success("Du kan redigere.", icon="🔓")
+        elif given and wait > 0:
+            st.error(f"Feil passord. For mange forsøk: vent {math.ceil(wait)} sekunder før du prøver igjen.",
+                     icon="🔒")
         elif given:
+            _log.warning("wrong editor password")
             st.error("Feil passord. Du kan lese, men ikke endre.", icon="🔒")
         else:
             st.info("Skriv redaktørpassordet for å registrere eller endre.", icon="🔒")
@@ -129,5 +155,5 @@ def show_errors(errors: dict[str, str], labels: dict[str, str]) -> None:
     for field, message in errors.items():
         row, _, name = field.rpartition(".")
         label = labels.get(name, labels.get(field, name))
-        prefix = f"Rad {row}, {label}" if row.isdigit() else label
+        prefix = f"Rad {row}, {label}" if row.isdigit() else f"{row}, {label}" if row else label
         st.error(f"**{prefix}:** {message}")

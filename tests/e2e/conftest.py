@@ -1,8 +1,9 @@
 """Shared browser-test fixtures: the app started once per test session, and a headless Chromium page.
 
 ``app_url``: ``streamlit run app.py`` on a free 127.0.0.1 port, with NOKKELTALL_DATA_DIR set to a
-private folder holding a copy of the shipped snapshot (``e2e_data_dir``; the database is built there
-first), so browser tests never touch the repository's data/ or the user's own entries. ``page``: a Playwright page in Debian's /usr/bin/chromium (no download needed).
+private folder holding a copy of the shipped snapshot and of the session's database built from it
+(``e2e_data_dir``), so browser tests never touch the repository's data/ or the user's own entries. ``page``: a
+Playwright page in Debian's /usr/bin/chromium (no download needed).
 Screenshots go to test-artifacts/ (``artifacts`` fixture).
 """
 
@@ -49,9 +50,12 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
 
 
 @pytest.fixture(scope="session")
-def e2e_data_dir(tmp_path_factory) -> Path:
+def e2e_data_dir(tmp_path_factory, shipped_database) -> Path:
+    """The shipped snapshot and the session's database built from it (tests/conftest.py), copied: the
+    app finds the database current and builds nothing."""
     directory = tmp_path_factory.mktemp("e2e-data")
     shutil.copytree(ROOT / "data" / "snapshot", directory / "snapshot")
+    shutil.copyfile(shipped_database, directory / "nokkeltall.duckdb")
     return directory
 
 
@@ -82,14 +86,11 @@ def running_app(data_dir: Path, log=subprocess.DEVNULL):
 def app_url(e2e_data_dir):
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing at /usr/bin/chromium: install Debian's chromium (see .ci/run)")
-    env = {**os.environ, "NOKKELTALL_DATA_DIR": str(e2e_data_dir)}
-    subprocess.run([str(Path(sys.executable).parent / "nokkeltall"), "build"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(ARTIFACTS_LOG(), "w") as log, running_app(e2e_data_dir, log) as url:
         yield url
 
 
-def ARTIFACTS_LOG() -> Path:  # noqa: N802
+def ARTIFACTS_LOG() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / "streamlit-e2e.log"
 
@@ -122,7 +123,7 @@ def artifacts() -> Path:
 @pytest.fixture
 def app_db(app_url, e2e_data_dir):
     """A read-only connection to the database the app under test reads (to compare what it shows)."""
-    from nokkeltall import db  # noqa: PLC0415
+    from nokkeltall import db
 
     connection = db.connect(e2e_data_dir / "nokkeltall.duckdb")
     yield connection

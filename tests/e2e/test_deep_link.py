@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def fresh_app_url(e2e_data_dir, app_url):  # app_url: the database in e2e_data_dir is built
+def fresh_app_url(e2e_data_dir, app_url):  # app_url: fails clearly when Chromium is missing
     with running_app(e2e_data_dir) as url:
         yield url
 

@@ -50,7 +50,7 @@ def _connection(data_dir: Path):
 
 def _chart_calls(page_file: str, query: str, data_dir: Path) -> int:
     """How many st.plotly_chart calls the page makes for this address (AppTest, same data folder)."""
-    from streamlit.testing.v1 import AppTest  # noqa: PLC0415
+    from streamlit.testing.v1 import AppTest
 
     previous = os.environ.get("NOKKELTALL_DATA_DIR")
     os.environ["NOKKELTALL_DATA_DIR"] = str(data_dir)
@@ -95,18 +95,19 @@ def _traces(page) -> list[dict]:
     return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap(
         (gd) => (gd._fullData || gd.data || []).map((t) => ({
             name: t.name || '', x: t.x ? Array.from(t.x) : [], y: t.y ? Array.from(t.y) : [],
-            customdata: t.customdata ? Array.from(t.customdata, (row) => Array.isArray(row) ? row : [row]) : []})))""")
+            customdata: t.customdata
+                ? Array.from(t.customdata, (row) => Array.isArray(row) ? row : [row]) : []})))""")
 
 
 def _series_shown(traces: list[dict], series, *, index: bool = False) -> bool:
     """True when some trace plots exactly this year → value series (to 0.5, as drawn). With
     ``index=True`` the trace plots an index of the series: its hover data (customdata) are the values
     and its y values are proportional to them."""
-    expected = {int(y): float(v) for y, v in zip(series["year"], series["value"]) if not math.isnan(float(v))}
+    expected = {int(y): float(v) for y, v in zip(series["year"], series["value"], strict=True) if not math.isnan(float(v))}
     for trace in traces:
         values = [row[0] for row in trace["customdata"]] if index else trace["y"]
         pairs = {}
-        for x, y, v in zip(trace["x"], trace["y"], values):
+        for x, y, v in zip(trace["x"], trace["y"], values, strict=False):  # values may be shorter
             try:
                 pairs[int(str(x)[:4])] = (float(y), float(v))
             except (TypeError, ValueError):
