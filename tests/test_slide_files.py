@@ -43,12 +43,11 @@ def test_one_colour_per_municipality_in_every_view(con):
     for view in VIEWS:
         for presentation in (False, True):
             result = compare_figures.build_view(con, view, "population", CODES, 2016, presentation)
-            drawn = _colours_by_name(result.figure)
-            if presentation and view == "rangering":  # the rank slide names only the chosen: check by order
-                trace = result.figure.data[0]
-                drawn = {}
-                for label, colour in zip(trace.customdata, trace.marker.color, strict=True):
-                    drawn[re.sub(r"^\d+\. ", "", str(label)).removesuffix(" *")] = colour
+            if presentation and view == "rangering":  # one trace per chosen municipality, named in the legend
+                drawn = {re.sub(r"^\d+\. ", "", t.name).removesuffix(" *"): t.marker.color
+                         for t in result.figure.data[1:]}
+            else:
+                drawn = _colours_by_name(result.figure)
             for name, colour in expected.items():
                 assert drawn.get(name) == colour, (view, presentation, name)
 

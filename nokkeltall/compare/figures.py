@@ -217,7 +217,7 @@ def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool
     shown = peers[peers["value"].notna()].iloc[::-1]  # plotly draws the first row at the bottom
     by_code = _colours(codes, peers[peers["chosen"]], "municipality_code")
     colours = [(by_code.get(c, PEER_COLOUR) if chosen else PEER_COLOUR)
-               for c, chosen in zip(shown["municipality_code"], shown["chosen"])]
+               for c, chosen in zip(shown["municipality_code"], shown["chosen"], strict=True)]
     labels = [f"{r}. {n}" + ("" if g else " *") for r, n, g in zip(shown["rank"], shown["region"], shown["in_group"])]
     if presentation:
         return _rank_presentation(shown, labels, colours, indicator)
@@ -235,17 +235,23 @@ def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool
 
 def _rank_presentation(shown: pd.DataFrame, labels: list[str], colours: list[str],
                        indicator: Indicator) -> go.Figure:
-    """Rank bars on a numeric axis with only the chosen municipalities labelled (fits any screen height)."""
-    positions = list(range(len(shown)))
-    fig = go.Figure(go.Bar(
-        y=positions, x=shown["value"], orientation="h", marker_color=colours, customdata=labels,
-        hovertemplate=f"%{{customdata}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
-    ))
-    chosen = [p for p, flag in zip(positions, shown["chosen"], strict=True) if flag]
+    """Rank bars on a numeric axis (fits any screen height): the peers grey, each chosen municipality its
+    own trace, so the legend names it in large type even when the chosen sit on neighbouring rows."""
+    hover = f"%{{customdata}}: %{{x:{_hover_format(indicator)}}}<extra></extra>"
+    values = shown["value"].tolist()
+    chosen = [p for p, flag in enumerate(shown["chosen"]) if flag]
+    peers = [p for p in range(len(shown)) if p not in set(chosen)]
+    fig = go.Figure(go.Bar(y=peers, x=[values[p] for p in peers], orientation="h", marker_color=PEER_COLOUR,
+                           customdata=[labels[p] for p in peers], hovertemplate=hover, showlegend=False,
+                           name=choices.PEER_GROUP_LABEL))
+    for p in reversed(chosen):  # the highest ranked first in the legend
+        fig.add_trace(go.Bar(y=[p], x=[values[p]], orientation="h", marker_color=colours[p], name=labels[p],
+                             customdata=[labels[p]], hovertemplate=hover))
+    fig.update_layout(barmode="overlay")
     fig.update_yaxes(tickmode="array", tickvals=chosen, ticktext=[labels[p] for p in chosen], showgrid=False,
                      range=[-0.7, len(shown) - 0.3])
     fig.update_xaxes(title_text=_axis_title(indicator), tickformat=",~f")
-    return _layout(fig, presentation=True, legend=False)
+    return _layout(fig, presentation=True)
 
 
 def rank_finding(ranked: pd.DataFrame, indicator: Indicator) -> str | None:

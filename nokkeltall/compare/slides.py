@@ -179,6 +179,16 @@ def screen_scale(raw) -> float:
     return min(4.0, max(0.75, round(value * 4) / 4))
 
 
+CHART_SHARE = 0.62  # the chart's share of the screen's height at 1280×720 (the rest: text and controls)
+
+
+def _rank_rows(figure: go.Figure) -> int:
+    """The number of rows of a rank slide (horizontal bars with only the chosen labelled), else 0."""
+    if figure.layout.yaxis.tickmode != "array" or not figure.data or figure.data[0].orientation != "h":
+        return 0
+    return sum(len(trace.x) for trace in figure.data)
+
+
 def presented(figure: go.Figure, scale: float = 1.0) -> go.Figure:
     """A copy of a presentation figure for one screen: fonts scaled, legend on top, no fixed height."""
     size = round(BASE_FONT * scale)
@@ -191,6 +201,10 @@ def presented(figure: go.Figure, scale: float = 1.0) -> go.Figure:
     fig.update_xaxes(tickfont=dict(size=size), title_font=dict(size=size))
     fig.update_yaxes(tickfont=dict(size=size), title_font=dict(size=size))
     fig.update_traces(textfont=dict(size=size), selector=dict(type="bar"))
+    rows = _rank_rows(fig)
+    if rows:  # the rank slide's row labels: no taller than a row, so neighbours never overlap
+        pitch = CHART_SHARE * 720 * scale / rows
+        fig.update_yaxes(tickfont=dict(size=max(11, min(size, round(0.9 * pitch)))))
     if scale != 1.0:
         for trace in fig.data:
             if trace.type == "scatter":
