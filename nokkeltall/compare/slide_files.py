@@ -212,7 +212,7 @@ function fromHash() {
 function scaled(layout) {
   const raw = Math.min(innerWidth / 1280, innerHeight / 720);
   const scale = Math.min(4, Math.max(0.75, Math.round(raw * 4) / 4));
-  const size = Math.round(18 * scale);
+  const size = Math.max(16, Math.round(18 * scale));  // as slides.font_size
   const out = JSON.parse(JSON.stringify(layout));
   delete out.height; out.autosize = true;
   out.font = Object.assign(out.font || {}, {size});

@@ -165,6 +165,7 @@ def slide_position(raw, count: int) -> tuple[int, str | None]:
 # --- one slide on the screen ------------------------------------------------------------------------
 
 BASE_FONT = 18  # px at 1280×720; the gathering page scales it with the screen
+MIN_FONT = 16  # small screens (1024×768) keep the chart readable
 MIN_HEIGHT = 160  # the chart stretches to the height left on the screen; this is only its floor
 
 
@@ -189,9 +190,14 @@ def _rank_rows(figure: go.Figure) -> int:
     return sum(len(trace.x) for trace in figure.data)
 
 
+def font_size(scale: float) -> int:
+    """The chart's text size in px for a screen of this scale."""
+    return max(MIN_FONT, round(BASE_FONT * scale))
+
+
 def presented(figure: go.Figure, scale: float = 1.0) -> go.Figure:
     """A copy of a presentation figure for one screen: fonts scaled, legend on top, no fixed height."""
-    size = round(BASE_FONT * scale)
+    size = font_size(scale)
     fig = go.Figure(figure)
     fig.update_layout(
         height=MIN_HEIGHT, autosize=True, font=dict(size=size),

@@ -110,7 +110,7 @@ def test_one_slide_fills_every_screen(slide_page, app_url, artifacts, view):
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         scale = slides.screen_scale(min(width / 1280, height / 720))
-        expected = round(slides.BASE_FONT * scale)
+        expected = slides.font_size(scale)
         # the page reports the screen's scale and the chart is redrawn with text to match (asserted below)
         with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(
