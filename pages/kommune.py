@@ -10,8 +10,8 @@ from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.profile import municipality as municipality_profile
-from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui import projection_view
+from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.report import report_downloads
 from nokkeltall.ui.widgets import chart_block, municipality_picker
