@@ -10,8 +10,8 @@ from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.profile import municipality as municipality_profile
-from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui import projection_view
+from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.report import report_downloads
 from nokkeltall.ui.widgets import chart_block, municipality_picker
@@ -55,6 +55,8 @@ if head["kostra_group"]:
 if head["centrality"]:
     facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", head["centrality"]["value"].replace(" - ", " – ")))
 st.caption(" · ".join(facts))
+st.page_link("pages/sammenlign.py", label=f"Sammenlign {name} med kommunene som ligner mest",
+             query_params={"kommune": code})
 
 population_col, change_col, robek_col = st.columns(3)
 population_col.metric(f"Folketall {text.population_date(head['year'])}", text.number(head["population"]))
