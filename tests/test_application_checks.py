@@ -98,13 +98,13 @@ def test_samfunnsdel_year_agrees_with_the_collected_status():
     check = checks.samfunnsdel_check(application(), fact(SAMFUNNSDEL_2019))
     assert check.outcome == AGREES
     assert check.reason == (
-        "Søknaden oppgir 2019, og registrert planstatus viser samfunnsdel vedtatt, 20.06.2019, "
+        "Søknaden oppgir 2019, og registrert planstatus viser samfunnsdel vedtatt, 20. juni 2019, "
         "planperiode 2019–2031 (kilde: Træna kommune: samfunnsdel)."
     )
     shown = evidence(check)
     assert shown["Søknaden, spørsmål 1"] == ("2019", "Søknaden (mottatt 20. november 2026)")
     assert shown["Registrert status, samfunnsdel"] == (
-        "vedtatt, 20.06.2019, planperiode 2019–2031",
+        "vedtatt, 20. juni 2019, planperiode 2019–2031",
         "Træna kommune: samfunnsdel – https://traena.kommune.no/sd",
     )
 
@@ -113,7 +113,7 @@ def test_samfunnsdel_year_differs_names_both_years_and_the_source():
     check = checks.samfunnsdel_check(application(samfunnsdel_year=2012), fact(SAMFUNNSDEL_2019))
     assert check.outcome == DIFFERS
     assert "Søknaden oppgir at samfunnsdelen er fra 2012" in check.reason
-    assert "vedtatt, 20.06.2019" in check.reason and "7 års forskjell" in check.reason
+    assert "vedtatt, 20. juni 2019" in check.reason and "7 års forskjell" in check.reason
     assert "Træna kommune: samfunnsdel" in check.reason
 
 
@@ -189,7 +189,7 @@ def test_planstrategi_planned_though_already_adopted_for_the_term_differs():
         application(progress_plan="Planstrategi vedtas juni 2027."), summary(STRATEGY_2023), []
     )
     assert check.outcome == DIFFERS
-    assert "allerede registrert som vedtatt (14.12.2023, kilde: Træna kommune: planstrategi)" in check.reason
+    assert "allerede registrert som vedtatt (14. desember 2023, kilde: Træna kommune: planstrategi)" in check.reason
     assert "neste valgperiode (frist 31. oktober 2028)" in check.reason
 
 
@@ -517,7 +517,7 @@ def test_an_overdue_planstrategi_and_an_old_samfunnsdel_prompt_talking_points():
     prompts = {p.prompted_by: p for p in points}
     overdue = prompts["Planstrategi: frist 31. oktober 2024, ikke registrert som vedtatt"]
     assert overdue.question.startswith(
-        "Planstrategi for valgperioden 2023–2027 skulle vært vedtatt innen 31.10.2024"
+        "Planstrategi for valgperioden 2023–2027 skulle vært vedtatt innen 31. oktober 2024"
     )
     assert overdue.source == "Plan- og bygningsloven § 10-1; planstatus i appen"
     old = prompts["Samfunnsdel vedtatt 2010"]
