@@ -88,6 +88,8 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     manifest = snapshot.read_manifest(folder)
     if not manifest["datasets"]:
         raise DatabaseError(f"Fant ingen datasett i {folder} – kjør «nokkeltall import» først.")
+    if db_path.is_dir():  # found before the build, not when the finished file cannot take its place
+        raise DatabaseError(f"{db_path} er en mappe: statistikkdatabasen kan ikke lagres der.")
     db_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
     os.close(handle)
