@@ -44,7 +44,7 @@ test: $(STAMP)
 
 # Rebuild the shipped snapshot from the source files in ../shared (one command).
 snapshot: $(STAMP)
-	rm -rf data/snapshot
+	rm -rf data/snapshot data/snapshot-versions  # the import then writes a plain directory, as checked in
 	$(BIN)/nokkeltall import $(SHARED_RAW) $(SHARED_PLAN)
 
 bench: $(STAMP)

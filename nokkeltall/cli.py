@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import config, db, indicators, log, queries, snapshot
+from nokkeltall import checks, config, db, indicators, log, queries, snapshot
 from nokkeltall.sources import UnknownLayoutError, parse_file
 
 _log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def cmd_import(args) -> int:
     if not args.no_build:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     return 0
 
 
@@ -65,7 +66,34 @@ def cmd_build(args) -> int:
     for name, problem in report["problems"].items():
         print(f"ADVARSEL {name}: {problem}", file=sys.stderr)
     print(f"Bygde {report['path']} på {report['seconds']:.1f} s", file=sys.stderr)
+    _show_checks(Path(report["path"]))
     return 1 if report["problems"] else 0
+
+
+def tidy() -> None:
+    """On every start: finish or undo a half-done snapshot swap, remove killed builds' files; say so."""
+    try:
+        actions = db.recover()
+    except OSError as error:  # e.g. a read-only data folder: the command itself may still work
+        print(f"Advarsel: kunne ikke rydde i datamappen ({error})", file=sys.stderr)
+        return
+    for action in actions:
+        print(f"Ryddet: {action}", file=sys.stderr)
+
+
+def _show_checks(path: Path) -> None:
+    """After a build: the checks are shown, not fatal; the database stays usable («nokkeltall check» exits 1)."""
+    print(checks.report(checks.check_database(path)), file=sys.stderr)
+
+
+def cmd_check(args) -> int:
+    """Run the validation rules over the database; each failed rule with examples, exit code 1."""
+    path = Path(args.database) if args.database else db.ensure_database()
+    if not path.is_file():
+        raise CliError(f"Finner ikke databasen {path}")
+    results = checks.check_database(path)
+    print(checks.report(results))
+    return 0 if all(result.passed for result in results) else 1
 
 
 def cmd_status(args) -> int:
@@ -142,7 +170,8 @@ def cmd_series(args) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["year", "value"])
     for row in series.itertuples():
-        writer.writerow([row.year, _plain(row.value, indicator.decimals)])
+        shown = indicators.display_value(indicator, row.value)
+        writer.writerow([row.year, _plain(shown, indicator.decimals)])
     return 0
 
 
@@ -173,7 +202,7 @@ def cmd_refresh(args) -> int:
 
     try:
         result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
-                         force=args.force)
+                         force=args.force, budget=args.budget_seconds)
     except RefreshError as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 1
@@ -188,6 +217,7 @@ def cmd_refresh(args) -> int:
     if result.written:
         report = db.build()
         print(f"Bygde databasen på {report['seconds']:.1f} s", file=sys.stderr)
+        _show_checks(Path(report["path"]))
     else:
         print("Ingenting nytt hos SSB; datagrunnlaget er uendret.", file=sys.stderr)
     return 0
@@ -225,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("build", help="bygg DuckDB-databasen fra øyeblikksbildet")
     p.set_defaults(handler=cmd_build)
 
+    p = commands.add_parser("check", help="kontroller hele databasen (summer, andeler, dekning, katalog)")
+    p.add_argument("--database", help="en annen databasefil enn standard")
+    p.set_defaults(handler=cmd_check)
+
     p = commands.add_parser("status", help="én linje per datasett: tabell, rader, år, oppdatert, kilde")
     p.set_defaults(handler=cmd_status)
 
@@ -249,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-age-hours", type=float, default=6.0,
                    help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
     p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
+    p.add_argument("--budget-seconds", type=float,
+                   help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 1800)")
     p.set_defaults(handler=cmd_refresh)
 
     p = commands.add_parser("report", help="kunnskapsgrunnlag for én kommune som Word (.docx) eller HTML")
@@ -269,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # The command prints its own Norwegian messages on stderr; the log file keeps what failed.
     log.setup(_command_line, stderr=False)
+    tidy()
     try:
         return args.handler(args)
     except CliError as error:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from nokkeltall.store.validation import NEEDS_CLEANING, clean_text
+
 # kind -> ordered columns and their pandas dtypes
 KINDS: dict[str, dict[str, str]] = {
     # one numeric value per region code, year and measure (most sources)
@@ -127,7 +129,7 @@ class Dataset:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.frame = conform(self.frame, self.kind)
+        self.frame = clean_text_columns(conform(self.frame, self.kind))
 
 
 class SchemaError(ValueError):
@@ -146,3 +148,16 @@ def conform(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
     for column, dtype in columns.items():
         out[column] = out[column].astype(dtype)
     return out.reset_index(drop=True)
+
+
+def clean_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns through the one cleaning path (``store.validation.clean_text``): an imported
+    spreadsheet or API answer brings no control characters or bidi overrides into the snapshot.
+    Only the cells that hold such a character are touched (a vectorised search finds them)."""
+    for column in frame.columns:
+        if frame[column].dtype != "string":
+            continue
+        dirty = frame[column].str.contains(NEEDS_CLEANING, regex=True, na=False)
+        if dirty.any():
+            frame.loc[dirty, column] = frame.loc[dirty, column].map(clean_text)
+    return frame

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import time
@@ -18,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 
-from nokkeltall import config, snapshot
+from nokkeltall import config, durable, harmonise, snapshot
 from nokkeltall.derived import DERIVED_MEASURES_SQL
 
-SCHEMA_VERSION = 4  # 4: partial sums of predecessors become missing
+SCHEMA_VERSION = 5  # 5: estimated splits (harmonise.py), `estimated` flags, KOSTRA rows on 2024 codes
 
 RAW_TABLES = {
     "observations": "raw_observations",
@@ -39,8 +40,41 @@ RAW_TABLES = {
 }
 
 
+_log = logging.getLogger(__name__)
+
+
 class DatabaseError(RuntimeError):
     """The statistics database cannot be built or opened (message in Norwegian)."""
+
+
+def remove_leftovers(db_path: Path | None = None) -> list[str]:
+    """Delete temporary files (``nokkeltall.duckdb.*.tmp`` and their ``.wal``) of killed builds."""
+    db_path = Path(db_path) if db_path else config.database_path()
+    if not db_path.parent.is_dir():
+        return []
+    candidates = [p for pattern in (".*.tmp", ".*.tmp.wal")
+                  for p in db_path.parent.glob(db_path.name + pattern)]
+    leftovers = [p for p in candidates if not durable.owner_alive(p.name)]
+    if not leftovers:
+        return []
+    size = 0
+    for path in leftovers:
+        try:
+            size += path.stat().st_size
+            path.unlink()
+        except FileNotFoundError:
+            continue
+    return [f"Fjernet {len(leftovers)} midlertidige filer etter avbrutte bygg av databasen "
+            f"({size / 1e6:.1f} MB)."]
+
+
+def recover(db_path: Path | None = None, snapshot_directory: Path | None = None) -> list[str]:
+    """Run on every start: finish or undo a half-done snapshot swap, remove killed builds' temporary
+    files. Returns what was done, in Norwegian (also logged)."""
+    actions = snapshot.recover(snapshot_directory) + remove_leftovers(db_path)
+    for action in actions:
+        _log.warning("%s", action)
+    return actions
 
 
 def manifest_fingerprint(directory: Path | None = None) -> str:
@@ -66,6 +100,7 @@ def is_current(db_path: Path | None = None, snapshot_directory: Path | None = No
 def ensure_database(db_path: Path | None = None, snapshot_directory: Path | None = None) -> Path:
     """Build the database when it is missing or older than the snapshot; return its path."""
     db_path = Path(db_path) if db_path else config.database_path()
+    recover(db_path, snapshot_directory)
     if not is_current(db_path, snapshot_directory):
         build(db_path, snapshot_directory)
     return db_path
@@ -91,7 +126,8 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     if db_path.is_dir():  # found before the build, not when the finished file cannot take its place
         raise DatabaseError(f"{db_path} er en mappe: statistikkdatabasen kan ikke lagres der.")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=db_path.name + ".", suffix=".tmp", dir=db_path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f"{db_path.name}.build{durable.owner_tag()}", suffix=".tmp",
+                                         dir=db_path.parent)
     os.close(handle)
     os.unlink(temporary)  # DuckDB wants to create the file itself
     problems: dict[str, str] = {}
@@ -111,7 +147,9 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
                 ],
             )
             con.execute("CHECKPOINT")
+        durable.fsync_file(temporary)
         os.replace(temporary, db_path)
+        durable.fsync_dir(db_path.parent)
         # A write-ahead log beside the new file belongs to the file just replaced (e.g. another
         # process still holds a write connection to it); DuckDB would refuse the new file with it.
         Path(str(db_path) + ".wal").unlink(missing_ok=True)
@@ -227,6 +265,7 @@ def _create_dataset_table(con: duckdb.DuckDBPyConnection, manifest: dict, proble
 
 
 def _harmonise(con: duckdb.DuckDBPyConnection) -> None:
+    harmonise.apply(con)
     con.execute(HARMONISE_SQL)
     con.execute(DERIVED_MEASURES_SQL)
 
@@ -252,29 +291,37 @@ SELECT DISTINCT county_code, county_name FROM municipality ORDER BY county_code;
 CREATE TEMP MACRO mapping_key(on_2024_borders, y) AS
     CASE WHEN on_2024_borders THEN -1 ELSE least(y, (SELECT max(year) FROM code_mapping)) END;
 
+-- ``estimated``: a share of a divided unit (harmonise.py estimates the weights).
 CREATE TEMP TABLE mapping AS
-SELECT region_code, year, municipality_code, weight FROM code_mapping
+SELECT region_code, year, municipality_code, weight, weight < 1 AS estimated FROM code_mapping
 UNION ALL
-SELECT municipality_code, -1, municipality_code, 1.0 FROM municipality;
+SELECT municipality_code, -1, municipality_code, 1.0, FALSE FROM municipality;
 
 -- Population. Which old units feed a municipality's age distribution (and so whether it is
 -- recalculated) is worked out once per municipality, year, sex and dataset; old units with
 -- nobody in them (a number before it existed) do not count. Where several datasets give the
 -- same distribution, the one with the best priority gives all of it (never a mix of ages
 -- from different sources). Totals are the sum of women and men where only those are given.
+-- A divided unit's weight may depend on age (harmonise.age_split_weight); else the year's weight.
 CREATE TEMP TABLE population_keyed AS
-SELECT m.municipality_code, r.region_code, r.year, r.sex, r.age, r.dataset, r.persons, m.weight
+SELECT m.municipality_code, r.region_code, r.year, r.sex, r.age, r.dataset, r.persons,
+       coalesce(s.weight, m.weight) AS weight, m.estimated
 FROM raw_population r
 JOIN dataset d ON d.name = r.dataset
-JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year);
+JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year)
+LEFT JOIN age_split_weight s ON s.region_code = r.region_code AND s.year = r.year
+ AND s.municipality_code = m.municipality_code AND s.age = r.age;
 
 CREATE TEMP TABLE population_chosen AS
 WITH parts AS (
     SELECT municipality_code, year, sex, dataset,
-           bool_or(weight < 1) OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
-           string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes
-    FROM (SELECT municipality_code, year, sex, dataset, region_code, min(weight) AS weight, sum(persons) AS persons
-          FROM population_keyed GROUP BY ALL)
+           coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE)
+               OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
+           string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes,
+           coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE) AS estimated
+    FROM (SELECT municipality_code, year, sex, dataset, region_code, bool_or(estimated) AS estimated,
+                 sum(persons) AS persons
+          FROM population_keyed GROUP BY municipality_code, year, sex, dataset, region_code)
     GROUP BY ALL
 )
 SELECT parts.* FROM parts JOIN dataset d ON d.name = parts.dataset
@@ -283,13 +330,14 @@ QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex ORDER BY d.
 CREATE TABLE population AS
 WITH cells AS (
     SELECT k.municipality_code, k.year, k.sex, k.age, sum(k.persons * k.weight) AS persons,
-           c.recalculated, c.source_codes, c.dataset
+           c.recalculated, c.source_codes, c.dataset, c.estimated
     FROM population_keyed k JOIN population_chosen c USING (municipality_code, year, sex, dataset)
-    GROUP BY ALL
+    GROUP BY k.municipality_code, k.year, k.sex, k.age, c.recalculated, c.source_codes, c.dataset, c.estimated
 )
 SELECT * FROM cells
 UNION ALL
-SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated), min(source_codes), min(dataset)
+SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated), min(source_codes),
+       min(dataset), bool_or(estimated)
 FROM cells c
 WHERE sex IN ('female', 'male')
   AND NOT EXISTS (SELECT 1 FROM population_chosen t
@@ -307,17 +355,27 @@ SELECT DISTINCT region_code, year FROM raw_population WHERE persons > 0;
 -- A value is only moved to today's municipality when the dataset has every old unit of it that had
 -- inhabitants that year: an extract lacking one (e.g. 06913 with 1852 Tjeldsund but not 1913
 -- Skånland, both now 5512) would otherwise give a partial sum. Such values become missing.
+-- A value on a number the year's mapping does not know but today's list does (e.g. KOSTRA files
+-- giving Trøndelag 2015–2017 on 50xx numbers, which began in 2018) is already on today's numbering.
+CREATE TEMP TABLE observation_keyed AS
+SELECT r.*, CASE WHEN k.region_code IS NULL AND t.municipality_code IS NOT NULL THEN -1
+                 ELSE mapping_key(d.on_2024_borders, r.year) END AS mapping_year
+FROM raw_observations r
+JOIN dataset d ON d.name = r.dataset
+LEFT JOIN (SELECT DISTINCT region_code, year FROM code_mapping) k
+  ON k.region_code = r.region_code AND k.year = least(r.year, (SELECT max(year) FROM code_mapping))
+LEFT JOIN municipality t ON t.municipality_code = r.region_code;
+
 CREATE TABLE observation AS
 WITH mapped AS (
     SELECT m.municipality_code, r.year, r.measure, r.dataset, m.year AS mapping_year,
            CASE WHEN count(r.value) = count(*) THEN sum(r.value * m.weight) END AS value,
-           bool_or(m.weight < 1) OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
+           bool_or(m.estimated)
+               OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
            string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) AS source_codes,
-           list(DISTINCT r.region_code) AS region_codes
-    FROM raw_observations r
-    JOIN dataset d ON d.name = r.dataset
-    JOIN mapping m ON m.region_code = r.region_code
-     AND m.year = mapping_key(d.on_2024_borders, r.year)
+           list(DISTINCT r.region_code) AS region_codes, bool_or(m.estimated) AS estimated
+    FROM observation_keyed r
+    JOIN mapping m ON m.region_code = r.region_code AND m.year = r.mapping_year
     GROUP BY m.municipality_code, r.year, r.measure, r.dataset, m.year
 ), incomplete AS (
     SELECT DISTINCT k.municipality_code, k.year, k.mapping_year, k.region_codes
@@ -331,21 +389,25 @@ WITH mapped AS (
 )
 SELECT mapped.municipality_code, mapped.year, mapped.measure,
        CASE WHEN i.municipality_code IS NULL THEN mapped.value END AS value, mapped.recalculated,
-       mapped.source_codes, mapped.dataset
+       mapped.source_codes, mapped.dataset, mapped.estimated
 FROM mapped JOIN dataset d ON d.name = mapped.dataset
 LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
  AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
-QUALIFY row_number() OVER (PARTITION BY mapped.municipality_code, mapped.year, mapped.measure ORDER BY d.priority) = 1;
+-- (the year's own numbering before numbers already on today's, should a dataset give both)
+QUALIFY row_number() OVER (PARTITION BY mapped.municipality_code, mapped.year, mapped.measure
+                           ORDER BY d.priority, mapped.mapping_year DESC) = 1;
 
 DROP TABLE populated_code;
+DROP TABLE observation_keyed;
 
 CREATE TABLE commuting_flow AS
 WITH mapped AS (
     SELECT h.municipality_code AS home_municipality_code, w.municipality_code AS work_municipality_code,
            r.year, r.dataset,
            sum(r.employed_persons * h.weight * w.weight) AS employed_persons,
-           bool_or(h.weight < 1 OR w.weight < 1) OR count(DISTINCT r.home_region_code) > 1
-               OR count(DISTINCT r.work_region_code) > 1 AS recalculated
+           bool_or(h.estimated OR w.estimated) OR count(DISTINCT r.home_region_code) > 1
+               OR count(DISTINCT r.work_region_code) > 1 AS recalculated,
+           bool_or(h.estimated OR w.estimated) AS estimated
     FROM raw_commuting r
     JOIN dataset d ON d.name = r.dataset
     JOIN mapping h ON h.region_code = r.home_region_code

@@ -20,7 +20,8 @@ POPULATION_GROUPS = {
 
 _population_selects = "\nUNION ALL\n".join(
     f"""SELECT municipality_code, year, '{name}' AS measure, sum(persons) AS value,
-       bool_or(recalculated) AS recalculated, max_by(source_codes, length(source_codes)) AS source_codes, min(dataset) AS dataset
+       bool_or(recalculated) AS recalculated, max_by(source_codes, length(source_codes)) AS source_codes,
+       min(dataset) AS dataset, bool_or(estimated) AS estimated
 FROM population WHERE sex = '{sex}' AND {condition} GROUP BY municipality_code, year"""
     for name, (condition, sex) in POPULATION_GROUPS.items()
 )
@@ -37,7 +38,7 @@ WITH population_from_ages AS (
 {_population_selects}
 ), population_fallback AS (
     SELECT o.municipality_code, o.year, 'population' AS measure, o.value,
-           TRUE AS recalculated, o.source_codes, o.dataset
+           TRUE AS recalculated, o.source_codes, o.dataset, o.estimated
     FROM observation o
     WHERE o.measure IN {POPULATION_FALLBACKS} AND o.value IS NOT NULL
       AND o.year >= (SELECT min(year) FROM population_from_ages)
@@ -50,20 +51,21 @@ WITH population_from_ages AS (
 ), end_of_year AS (
     -- population on 31 December of year t = 1 January of t + 1 (KOSTRA's per-capita base)
     SELECT municipality_code, year - 1 AS year, 'population_end_of_year' AS measure, value,
-           recalculated, source_codes, dataset
+           recalculated, source_codes, dataset, estimated
     FROM population_measures WHERE measure = 'population'
 ), commuting AS (
     SELECT home_municipality_code AS municipality_code, year, 'employed_residents_flows' AS measure,
            sum(employed_persons) AS value, bool_or(recalculated) AS recalculated, NULL AS source_codes,
-           min(dataset) AS dataset
+           min(dataset) AS dataset, bool_or(estimated) AS estimated
     FROM commuting_flow GROUP BY ALL
     UNION ALL
     SELECT home_municipality_code, year, 'out_commuters', sum(employed_persons) FILTER (WHERE home_municipality_code <> work_municipality_code),
-           bool_or(recalculated), NULL, min(dataset)
+           bool_or(recalculated), NULL, min(dataset), bool_or(estimated)
     FROM commuting_flow GROUP BY home_municipality_code, year
 )
 SELECT * FROM population_measures
 UNION ALL SELECT * FROM end_of_year
 UNION ALL SELECT * FROM commuting
-UNION ALL SELECT municipality_code, year, measure, value, recalculated, source_codes, dataset FROM observation;
+UNION ALL SELECT municipality_code, year, measure, value, recalculated, source_codes, dataset, estimated
+FROM observation;
 """

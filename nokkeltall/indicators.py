@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -152,7 +154,8 @@ def _published_levels() -> tuple[Indicator, ...]:
         ("property_tax_120m2_dwelling_nok", "Eiendomsskatt, enebolig på 120 m²", "kr",
          "Eiendomsskatt for en standard enebolig på 120 m².", "14674", "Økonomi", 0, False),
         ("gp_reserve_capacity_pct", "Reservekapasitet hos fastlegene", "%",
-         "Ledige plasser på fastlegelistene i prosent av listeplassene.", "12005", "Levekår", 1, True),
+         "Fastlegelistenes samlede kapasitet (listetak) i prosent av antall personer på listene (KOSTRA); "
+         "over 100 betyr ledige plasser.", "12005", "Levekår", 0, True),
         ("tax_index_pct", "Skatteinntekt i prosent av landsgjennomsnittet", "%",
          "Skatt per innbygger i prosent av landsgjennomsnittet (inntektssystemet, Grønt hefte).", "KDD-GRONTHEFTE",
          "Økonomi", 1, None),
@@ -180,6 +183,107 @@ def _published_counts() -> tuple[Indicator, ...]:
 PUBLISHED_AS_IS = _published_levels() + _published_counts()
 CATALOGUE = CATALOGUE + PUBLISHED_AS_IS
 BY_ID = {indicator.id: indicator for indicator in CATALOGUE}
+
+
+# --- definitions and formulas ----------------------------------------------------------------------
+# The words a definition must use for each measure, so the text can be checked against the formula
+# (``definition_problems``). A new measure in the catalogue needs its words here.
+MEASURE_TERMS: dict[str, str | tuple[str, ...]] = {
+    "population": ("folketallet", "bosatt i kommunen", "befolkningen"),
+    "population_0_19": "0–19 år", "population_20_66": "20–66 år",
+    "population_67_plus": "67 år og eldre", "population_80_plus": "80 år og eldre", "women_20_39": "Kvinner",
+    "men_20_39": "menn", "natural_increase": "Levendefødte minus døde",
+    "net_migration": "Innflytting minus utflytting",
+    "employed_residents_15_74": "Sysselsatte bosatt", "population_15_74": "befolkningen 15–74 år",
+    "out_commuters": "arbeider i en annen kommune", "employed_residents_flows": "sysselsatte bosatte",
+    "employed_workplace_15_74": "Arbeidsplasser", "net_result_1000nok": "Netto driftsresultat",
+    "revenues_1000nok": "brutto driftsinntekter", "net_debt_1000nok": "Netto lånegjeld",
+    "investments_1000nok": "Brutto investeringsutgifter", "population_end_of_year": "innbygger",
+    "free_income_nok": "Skatt og rammetilskudd", "population_1_july": "innbyggertallet 1. juli",
+    "cost_need_index": "kostnadsindeks", "centrality_index": "sentralitetsindeks",
+    "household_income_after_tax_median_nok": "Median inntekt etter skatt",
+    "education_primary_pct": "grunnskole", "education_upper_secondary_pct": "videregående skole",
+    "education_vocational_college_pct": "fagskole", "education_higher_short_pct": "til og med fire år",
+    "education_higher_long_pct": "over fire år", "households_owner_pct": "eier boligen",
+    "households_tenant_pct": "leier boligen", "dwellings_detached_pct": "eneboliger",
+    "married_share_18plus_pct": "gift", "fee_water_nok": "vann", "fee_wastewater_nok": "avløp",
+    "fee_waste_nok": "avfall", "fee_chimney_sweeping_nok": "feiing",
+    "property_tax_120m2_dwelling_nok": "Eiendomsskatt", "gp_list_capacity": "kapasitet",
+    "gp_persons_on_lists": "personer på listene", "tax_index_pct": "Skatt per innbygger",
+    "households_total": "privathusholdninger",
+    "holiday_property_transfers": "Omsetninger av fritidseiendommer",
+}
+# Published figures that are themselves formulas of parts, as their source computes them:
+# (numerator measures (summed), connector, denominator measure or None).
+SOURCE_FORMULAS: dict[str, tuple[tuple[str, ...], str, str | None]] = {
+    "gp_reserve_capacity_pct": (("gp_list_capacity",), "i prosent av", "gp_persons_on_lists"),
+    "fee_total_nok": (
+        ("fee_water_nok", "fee_wastewater_nok", "fee_waste_nok", "fee_chimney_sweeping_nok"), "Sum", None),
+    "tax_index_pct": (("tax_index_pct",), "i prosent av landsgjennomsnittet", None),
+}
+
+
+def formula(indicator: Indicator) -> tuple[tuple[str, ...], str, str | None]:
+    """(numerator measures, connector word, denominator measure) the indicator computes."""
+    if indicator.id in SOURCE_FORMULAS:
+        return SOURCE_FORMULAS[indicator.id]
+    if indicator.kind == "change":
+        return (indicator.numerator,), "Endring", None
+    if indicator.kind == "median_age":
+        return ("population",), "deler befolkningen i to like store halvdeler", None
+    if indicator.kind in ("ratio", "published") and indicator.denominator:
+        if indicator.unit == "per 100" or (indicator.unit == "%" and "per 100" in indicator.definition):
+            connector = "per 100"
+        elif indicator.factor == 100:
+            connector = "i prosent av"
+        else:
+            connector = "per"
+        return (indicator.numerator,), connector, indicator.denominator
+    return (indicator.numerator,), "", None
+
+
+def definition_problems(indicator: Indicator) -> list[str]:
+    """Where the definition text does not say what the formula computes (empty when it does)."""
+    numerators, connector, denominator = formula(indicator)
+    text = indicator.definition.lower()
+    problems = []
+    if any(m not in MEASURE_TERMS for m in (*numerators, denominator) if m):
+        return [f"{indicator.id}: mangler ord for målet i MEASURE_TERMS"]
+    at = text.find(connector.lower()) if connector else 0
+    if at < 0:
+        return [f"{indicator.id}: definisjonen sier ikke «{connector}»"]
+    for measure in numerators:
+        where = _find_term(text, measure)
+        if where < 0 or (denominator and where > at):
+            problems.append(f"{indicator.id}: telleren «{_terms(measure)[0]}» står ikke før «{connector}»")
+    if denominator and _find_term(text, denominator, at + len(connector)) < 0:
+        problems.append(f"{indicator.id}: nevneren «{_terms(denominator)[0]}» står ikke etter «{connector}»")
+    if indicator.kind == "change" and indicator.lag_years == 10 and "ti år" not in text:
+        problems.append(f"{indicator.id}: definisjonen nevner ikke tidsrommet (ti år)")
+    return problems
+
+
+def _terms(measure: str) -> tuple[str, ...]:
+    terms = MEASURE_TERMS[measure]
+    return (terms,) if isinstance(terms, str) else terms
+
+
+def _find_term(text: str, measure: str, start: int = 0) -> int:
+    """Where the first of the measure's words occurs in ``text`` (lower case) from ``start``; −1 if none."""
+    found = [text.find(term.lower(), start) for term in _terms(measure)]
+    found = [where for where in found if where >= 0]
+    return min(found) if found else -1
+
+
+def display_value(indicator: Indicator, value: float | None) -> float | None:
+    """A value as shown and exported: counts of persons (and other whole things) as whole numbers;
+    estimates of divided municipalities are kept exact inside the database."""
+    if value is None or pd.isna(value):
+        return value
+    return round(value) if indicator.decimals == 0 and indicator.unit in COUNT_UNITS else value
+
+
+COUNT_UNITS = ("personer", "husholdninger", "antall")
 
 
 def get(indicator_id: str) -> Indicator:

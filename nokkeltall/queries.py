@@ -78,7 +78,8 @@ def attribute_values(con, attribute: str) -> pd.DataFrame:
 
 _PARTS_SQL = """
 SELECT n.municipality_code, n.year, n.value AS num, d.value AS den,
-       coalesce(n.recalculated, FALSE) OR coalesce(d.recalculated, FALSE) AS recalculated
+       coalesce(n.recalculated, FALSE) OR coalesce(d.recalculated, FALSE) AS recalculated,
+       coalesce(n.estimated, FALSE) OR coalesce(d.estimated, FALSE) AS estimated
 FROM measure n
 LEFT JOIN measure d ON d.municipality_code = n.municipality_code AND d.measure = $den AND d.year = n.year - $lag
 WHERE n.measure = $num AND ($codes IS NULL OR list_contains($codes, n.municipality_code))
@@ -86,7 +87,8 @@ WHERE n.measure = $num AND ($codes IS NULL OR list_contains($codes, n.municipali
 
 _MEDIAN_SQL = """
 WITH dist AS (
-    SELECT {group} AS region, p.year, p.age, sum(p.persons) AS persons, bool_or(p.recalculated) AS recalculated
+    SELECT {group} AS region, p.year, p.age, sum(p.persons) AS persons, bool_or(p.recalculated) AS recalculated,
+           bool_or(p.estimated) AS estimated
     FROM population p JOIN municipality m USING (municipality_code)
     WHERE p.sex = 'total' AND ($codes IS NULL OR list_contains($codes, p.municipality_code))
     GROUP BY ALL
@@ -96,7 +98,7 @@ WITH dist AS (
     FROM dist
 )
 SELECT region, year, arg_min(age + (total / 2 - (cum - persons)) / nullif(persons, 0), age) AS value,
-       bool_or(recalculated) AS recalculated
+       bool_or(recalculated) AS recalculated, bool_or(estimated) AS estimated
 FROM cumulative WHERE cum >= total / 2 AND total > 0
 GROUP BY region, year ORDER BY region, year
 """
@@ -110,7 +112,8 @@ def _parts_params(indicator: Indicator, codes: list[str] | None) -> dict:
 
 
 def indicator_series(con, indicator_id: str, codes: list[str] | None = None) -> pd.DataFrame:
-    """municipality_code, year, value, recalculated — for the given municipalities (None = all)."""
+    """municipality_code, year, value, recalculated, estimated (a share of a divided municipality, see
+    ``nokkeltall.harmonise``) — for the given municipalities (None = all)."""
     indicator = indicators.get(indicator_id)
     if indicator.kind == "median_age":
         frame = _df(con, _MEDIAN_SQL.format(group="p.municipality_code"), {"codes": list(codes) if codes else None})
@@ -118,7 +121,8 @@ def indicator_series(con, indicator_id: str, codes: list[str] | None = None) -> 
     if indicator.kind == "published":
         frame = _df(
             con,
-            """SELECT municipality_code, year, value, coalesce(recalculated, FALSE) AS recalculated FROM measure
+            """SELECT municipality_code, year, value, coalesce(recalculated, FALSE) AS recalculated,
+                      coalesce(estimated, FALSE) AS estimated FROM measure
                WHERE measure = $m AND ($codes IS NULL OR list_contains($codes, municipality_code))
                ORDER BY municipality_code, year""",
             {"m": indicator.value_measure, "codes": list(codes) if codes else None},
@@ -127,7 +131,7 @@ def indicator_series(con, indicator_id: str, codes: list[str] | None = None) -> 
     parts = _df(con, _PARTS_SQL + " ORDER BY 1, 2", _parts_params(indicator, codes))
     parts["value"] = _value_from_parts(indicator, parts["num"], parts["den"])
     parts = parts[parts["value"].notna()] if indicator.kind != "level" else parts
-    return parts[["municipality_code", "year", "value", "recalculated"]].reset_index(drop=True)
+    return parts[["municipality_code", "year", "value", "recalculated", "estimated"]].reset_index(drop=True)
 
 
 def _value_from_parts(indicator: Indicator, num: pd.Series, den: pd.Series) -> pd.Series:
@@ -187,7 +191,7 @@ def latest_values(con, indicator_ids: list[str], codes: list[str] | None = None)
         series = indicator_series(con, indicator_id, codes).dropna(subset=["value"])
         latest = series.sort_values("year").groupby("municipality_code").tail(1)
         latest = latest.rename(columns={"value": indicator_id, "year": f"{indicator_id}__year"})
-        latest = latest.drop(columns=["recalculated"])
+        latest = latest.drop(columns=["recalculated", "estimated"])
         result = latest if result is None else result.merge(latest, on="municipality_code", how="outer")
     return result if result is not None else pd.DataFrame(columns=["municipality_code"])
 
@@ -262,6 +266,17 @@ def indicator_sources(con, indicator_id: str) -> pd.DataFrame:
     # derived population measures come from the population table's datasets
     frame = sources_for_measures(con, measures)
     return frame
+
+
+def split_estimates(con) -> pd.DataFrame:
+    """The estimated divisions of old municipalities (``nokkeltall.harmonise``), one row per part."""
+    return _df(
+        con,
+        """SELECT s.name, s.divided_code, s.municipality_code, m.name AS municipality, s.year_from, s.year_to,
+                  s.share, s.method
+           FROM split_estimate s LEFT JOIN municipality m USING (municipality_code)
+           ORDER BY s.name, s.year_to, s.year_from, s.municipality_code""",
+    )
 
 
 def build_problems(con) -> dict[str, str]:

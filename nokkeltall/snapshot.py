@@ -1,8 +1,13 @@
 """The snapshot: one compressed Parquet file per dataset plus ``manifest.json``.
 
-Writes are atomic at the level of the whole directory: a new directory is built beside the
-current one (unchanged files are hard-linked or copied), then swapped in with two renames. A
-failure at any point before the swap leaves the previous snapshot byte for byte intact.
+Writes are atomic at every instant. A new version is built in a staging directory beside the
+current one (unchanged files are hard-linked or copied, every file and directory fsynced), published
+with one rename into ``snapshot-versions/<version>``, and made current by replacing the
+``snapshot`` symlink with one rename. A plain ``snapshot`` directory (as a fresh clone has it) is
+the current version too (the first write to a missing ``snapshot`` makes one, with one rename); the
+first switch away from it swaps directory and symlink in one step (``renameat2(RENAME_EXCHANGE)``).
+A killed writer leaves only temporary names that ``recover`` (run on every start) removes, or — if
+``snapshot`` itself is missing — a complete version it points ``snapshot`` at.
 """
 
 from __future__ import annotations
@@ -10,20 +15,23 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from nokkeltall import config
+from nokkeltall import config, durable
 from nokkeltall.datasets import KINDS, Dataset, conform
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+VERSIONS_SUFFIX = "-versions"  # data/snapshot-versions/<version>/, pointed at by the data/snapshot symlink
+STAGING_PREFIX, OLD_PREFIX, LINK_PREFIX = ".snapshot-new", ".snapshot-old", ".snapshot-link"
 
 
 class SnapshotError(RuntimeError):
@@ -64,6 +72,11 @@ def _years(frame: pd.DataFrame) -> list[int] | None:
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(frame, preserve_index=False)
     pq.write_table(table, path, compression="zstd", compression_level=9)
+    durable.fsync_file(path)
+
+
+def _checkpoint(step: str) -> None:
+    """A named point between two steps of the swap; does nothing (tests stop the process here)."""
 
 
 def _entry(dataset: Dataset, file_path: Path, fetched: str) -> dict:
@@ -94,10 +107,10 @@ def write_datasets(datasets: list[Dataset], directory: Path | None = None) -> No
         raise SnapshotError(f"samme datasettnavn brukt flere ganger: {', '.join(duplicates)}")
     manifest = read_manifest(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".snapshot-new-", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + durable.owner_tag(), dir=target.parent))
     try:
         _copy_existing(target, staging)
-        fetched = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        fetched = datetime.now(UTC).replace(microsecond=0).isoformat()
         for dataset in datasets:
             file_path = staging / f"{dataset.name}.parquet"
             # the staging copy of a replaced dataset is a hard link to the live file: remove the
@@ -111,7 +124,14 @@ def write_datasets(datasets: list[Dataset], directory: Path | None = None) -> No
         (staging / MANIFEST).write_text(
             json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
         )
-        _swap_in(staging, target)
+        durable.fsync_file(staging / MANIFEST)
+        durable.fsync_dir(staging)
+        _checkpoint("staged")
+        if os.path.lexists(target):
+            _swap_in(staging, target)
+        else:  # the first snapshot (e.g. «make snapshot»): a plain directory, as it is checked in to git
+            os.replace(staging, target)
+            durable.fsync_dir(target.parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -126,16 +146,135 @@ def _copy_existing(source: Path, staging: Path) -> None:
                 os.link(path, staging / path.name)
             except OSError:
                 shutil.copy2(path, staging / path.name)
+                durable.fsync_file(staging / path.name)
+
+
+def versions_dir(target: Path) -> Path:
+    return target.parent / f"{target.name}{VERSIONS_SUFFIX}"
 
 
 def _swap_in(staging: Path, target: Path) -> None:
-    if target.exists():
-        old = target.parent / f".snapshot-old-{os.getpid()}-{datetime.now().timestamp():.0f}"
-        os.replace(target, old)
-        os.replace(staging, target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, target)
+    """Publish ``staging`` as a new version (one rename), then point ``target`` at it (one rename)."""
+    versions = versions_dir(target)
+    versions.mkdir(exist_ok=True)
+    token = durable.owner_tag() + secrets.token_hex(3)
+    version = versions / (datetime.now(UTC).strftime("v%Y%m%dT%H%M%S%f") + token)
+    link = target.parent / (LINK_PREFIX + token)
+    os.replace(staging, version)
+    durable.fsync_dir(versions)
+    durable.fsync_dir(target.parent)
+    try:
+        _checkpoint("published")
+        os.symlink(os.path.relpath(version, target.parent), link)
+        _checkpoint("linked")
+        previous = _point(target, link, token)
+    except BaseException:
+        _remove(link)
+        _remove(version)
+        raise
+    durable.fsync_dir(target.parent)
+    _checkpoint("switched")
+    if previous is not None:
+        _retire(previous, target.parent, token)
+    _checkpoint("cleaned")
+
+
+def _point(target: Path, link: Path, token: str) -> Path | None:
+    """Make ``target`` the symlink ``link``; returns what it was before, to be removed (or None)."""
+    if target.is_symlink() or not os.path.lexists(target):
+        before = target.resolve() if target.is_symlink() else None
+        os.replace(link, target)
+        return before if before is not None and before.parent == versions_dir(target).resolve() else None
+    # a plain directory (the snapshot as shipped in git): swap it with the symlink in one step
+    if durable.exchange(link, target):
+        return link  # now holds the old directory
+    old = target.parent / (OLD_PREFIX + token)
+    os.replace(target, old)  # no RENAME_EXCHANGE: two renames, the gap covered by ``recover``
+    try:
+        _checkpoint("moved-aside")
+        os.replace(link, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    return old
+
+
+def _retire(path: Path, parent: Path, token: str) -> None:
+    """Remove an old version: renamed to a leftover name first (a kill midway is then recognised)."""
+    doomed = parent / (OLD_PREFIX + token)
+    if path != doomed:
+        os.replace(path, doomed)
+        durable.fsync_dir(parent)
+        _checkpoint("retired")
+    _remove(doomed)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def recover(directory: Path | None = None) -> list[str]:
+    """Finish or undo a swap a killed process left half done; returns what was done (Norwegian).
+
+    When ``snapshot`` is missing, it is pointed at the newest complete version (or a directory moved
+    aside by an older swap is put back). Temporary names of processes no longer running are removed,
+    as are versions nothing points at.
+    """
+    target = _directory(directory)
+    if not target.parent.is_dir():
+        return []
+    actions = [] if target.exists() else _restore(target)  # missing, or a symlink to nothing
+    current = target.resolve() if target.exists() else None
+    return actions + _remove_leftovers(target.parent) + _remove_unused_versions(target, current)
+
+
+def _remove_leftovers(parent: Path) -> list[str]:
+    actions = []
+    for path in sorted(parent.iterdir()):
+        temporary = path.name.startswith((STAGING_PREFIX, OLD_PREFIX, LINK_PREFIX))
+        if temporary and not durable.owner_alive(path.name):
+            _remove(path)
+            actions.append(f"Fjernet {path.name} (rester etter et avbrutt bytte av øyeblikksbildet).")
+    return actions
+
+
+def _remove_unused_versions(target: Path, current: Path | None) -> list[str]:
+    versions = versions_dir(target)
+    if not versions.is_dir():
+        return []
+    current_name = current.name if current is not None and current.parent == versions.resolve() else ""
+    actions = []
+    for path in sorted(versions.iterdir()):
+        # a running writer's version newer than the current one is about to be switched to: kept
+        pending = durable.owner_alive(path.name) and path.name > current_name
+        if path.resolve() != current and not pending:
+            _remove(path)
+            actions.append(f"Fjernet {versions.name}/{path.name} (en versjon av øyeblikksbildet som "
+                           "ikke brukes).")
+    return actions
+
+
+def _restore(target: Path) -> list[str]:
+    parent, versions = target.parent, versions_dir(target)
+    complete = sorted(p for p in versions.iterdir() if (p / MANIFEST).is_file()) if versions.is_dir() else []
+    if complete:
+        link = parent / (LINK_PREFIX + durable.owner_tag() + "restore")
+        _remove(link)
+        os.symlink(os.path.relpath(complete[-1], parent), link)
+        os.replace(link, target)
+        durable.fsync_dir(parent)
+        return [f"Øyeblikksbildet manglet etter et avbrutt bytte; tok i bruk versjonen {complete[-1].name}."]
+    aside = [p for p in parent.iterdir() if p.name.startswith(OLD_PREFIX) and (p / MANIFEST).is_file()]
+    if not aside:
+        return []
+    newest = max(aside, key=lambda p: p.stat().st_mtime)
+    _remove(target)  # a symlink to nothing
+    os.replace(newest, target)
+    durable.fsync_dir(parent)
+    return [f"Øyeblikksbildet manglet etter et avbrutt bytte; satte {newest.name} tilbake som {target.name}."]
 
 
 def load_dataset(name: str, directory: Path | None = None, *, verify: bool = True) -> pd.DataFrame:

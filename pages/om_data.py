@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from nokkeltall import config, indicators, text
+from nokkeltall import config, harmonise, indicators, text
 from nokkeltall.ui.data import DataUnavailable, query
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.refresh import refresh_from_ssb
@@ -47,6 +47,10 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+st.header("Anslåtte kommunedelinger")
+st.write(harmonise.ABOUT_ESTIMATES)
+st.dataframe(harmonise.estimate_table(query("split_estimates")), hide_index=True, width="stretch")
 
 st.header("Oppdater fra SSB")
 st.write(

@@ -11,9 +11,9 @@ import streamlit as st
 from nokkeltall import indicators
 from nokkeltall.compare import choices, slides
 from nokkeltall.compare import figures as compare_figures
-from nokkeltall.store import ValidationError
 from nokkeltall.store.database import NotFoundError
 from nokkeltall.ui import data as ui_data
+from nokkeltall.ui import gathering
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui.data import DataUnavailable, cached_call, query
 from nokkeltall.ui.frame import ensure_app_navigation
@@ -45,14 +45,15 @@ params = st.query_params
 problems: list[str] = []
 deck_store = ui_store.deck_store()
 chosen_set = params.get("sett")
+opened = None  # the saved deck on screen (for its version when it is saved again)
 
 if chosen_set == slides.READY_DECK_KEY:
     network = [c for c in slides.network_codes(ui_store.user_store().list_applications()) if c in set(all_codes)]
     deck = slides.ready_deck(network)
 elif chosen_set:
     try:
-        saved = deck_store.get(int(chosen_set))
-        deck = slides.deck_from_list(saved["name"], saved["slides"], all_codes)
+        opened = deck_store.get(int(chosen_set))
+        deck = slides.deck_from_list(opened["name"], opened["slides"], all_codes)
     except (ValueError, OverflowError, NotFoundError):
         deck = slides.Deck("", [], [f"Fant ikke lysbildesettet «{safe_text(chosen_set, 30)}»."])
 else:
@@ -105,23 +106,4 @@ if deck.slides:
                        width="stretch", key="next")
 
 # --- choose, save and reopen decks ----------------------------------------------------------------
-with st.expander("Lysbildesett: velg, lagre eller åpne", expanded=not deck.slides):
-    saved_decks = deck_store.list()
-    st.page_link("pages/samlingsmodus.py", label=f"{slides.READY_DECK_NAME}",
-                 query_params={"sett": slides.READY_DECK_KEY})
-    for saved in saved_decks:
-        st.page_link("pages/samlingsmodus.py", label=f"{saved['name']} ({len(saved['slides'])} lysbilder)",
-                     query_params={"sett": str(saved["id"])})
-    if deck.slides:
-        with st.form("save_deck"):
-            name = st.text_input("Navn på settet", value=deck.name if chosen_set else "")
-            saved_by = st.text_input("Ditt navn (valgfritt)")
-            if st.form_submit_button("Lagre settet"):
-                try:
-                    row = deck_store.save(name, deck.to_list(), saved_by)
-                except ValidationError as error:
-                    for message in error.errors.values():
-                        st.error(message)
-                else:
-                    st.success(f"Lagret «{safe_text(row['name'], 80)}». Åpne det igjen fra listen over.")
-    st.page_link("pages/sammenlign.py", label="⬅ Tilbake til Sammenlign")
+gathering.deck_section(deck, opened, deck.name if chosen_set else "")

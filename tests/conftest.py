@@ -222,7 +222,8 @@ def con(fixture_db):
 def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
     """A private copy of the fixture data directory, set as NOKKELTALL_DATA_DIR."""
     target = tmp_path / "data"
-    shutil.copytree(fixture_data_dir, target, ignore=shutil.ignore_patterns("logs"))  # the CLI tests' logs
+    # a snapshot symlink stays one; the CLI tests' logs are not copied
+    shutil.copytree(fixture_data_dir, target, symlinks=True, ignore=shutil.ignore_patterns("logs"))
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(target))
     return target
 

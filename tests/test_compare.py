@@ -187,3 +187,20 @@ def test_build_view_findings_follow_the_numbers(con):
     table = indexed.table.set_index("År")
     assert table.at[2016, "Træna"] == 100 and table.at[2026, "Træna"] == pytest.approx(440 / 450 * 100, abs=0.05)
     assert indicators.get("population").label in indexed.title
+
+
+@pytest.mark.parametrize("raw", ["²", "³", "١٢", "２０１６", "𝟐𝟎𝟏𝟔"])
+def test_base_year_in_other_digits_is_a_message(raw):
+    """Issue 17.8: ``"²".isdigit()`` is true but ``int("²")`` raises ValueError."""
+    year, problems = choices.parse_base_year(raw, range(2005, 2027))
+    assert year is None and problems and problems[0].startswith("Basisåret «")
+
+
+def test_five_hundred_unknown_weights_are_one_message():
+    """Issue 17.8: 500 unknown entries in ``vekter`` printed 500 warnings."""
+    raw = ",".join(f"ukjent{n}:1" for n in range(500)) + ",population_log:9,population_log:9"
+    weights, problems = similarity.parse_weights(raw)
+    assert weights == similarity.DEFAULT_WEIGHTS
+    assert len(problems) == 2, problems  # one for the unknown, one for the faulty known weight
+    assert problems[0].startswith("Ukjente vekter «ukjent0», «ukjent1»") and problems[0].endswith(
+        "og 495 til er utelatt.")

@@ -35,14 +35,15 @@ def test_saved_deck_round_trip_and_replace(tmp_path):
     row = store.save(deck.name, deck.to_list(), "Kari")
     again = slides.deck_from_list(row["name"], store.get(row["id"])["slides"], ["1835", "5043"])
     assert again.slides == deck.slides and not again.problems
-    store.save("Samling mars", slides.deck_from_comparison(["1835"], ["median_age"]).to_list())
-    assert [d["name"] for d in store.list()] == ["Samling mars"]
+    replaced = store.save("Samling mars", slides.deck_from_comparison(["1835"], ["median_age"]).to_list(), "Per",
+                          expected_version=row["version"])
+    assert [d["name"] for d in store.list()] == ["Samling mars"] and replaced["version"] == 2
     assert store.get(row["id"])["slides"][0]["indicator_id"] == "median_age"
-    store.delete(row["id"])
+    store.delete(row["id"], "Per", expected_version=2)
     with pytest.raises(NotFoundError):
         store.get(row["id"])
     with pytest.raises(ValidationError):
-        store.save("  ", deck.to_list())
+        store.save("  ", deck.to_list(), "Per")
 
 
 def test_reopened_deck_drops_what_no_longer_exists():

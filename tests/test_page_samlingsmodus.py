@@ -4,6 +4,7 @@ and reopened, clear messages for bad input."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from nokkeltall import db
 from nokkeltall.compare import figures as compare_figures
-from nokkeltall.store import UserStore
+from nokkeltall.store import UserStore, access
 from nokkeltall.store.decks import DeckStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -71,6 +72,7 @@ def test_bad_slide_and_bad_deck(data_dir):
 def test_save_and_reopen_a_deck(data_dir):
     at = run({"kommuner": "1835,5043", "indikatorer": "population,median_age", "visning": "linjer"})
     at.text_input[0].input("Samling i mars")
+    at.text_input(key="deck_saved_by").input("Kari")
     next(b for b in at.button if "Lagre" in b.label).click().run()
     assert not at.exception and any("Lagret" in s.value for s in at.success)
     (saved,) = DeckStore(UserStore()).list()
@@ -79,3 +81,80 @@ def test_save_and_reopen_a_deck(data_dir):
     assert not reopened.exception and not reopened.warning
     assert "Medianalder" in next(m.value for m in reopened.markdown if m.value.startswith('<div class="slide-title"'))
     assert "Lysbilde 2 av 2 · Samling i mars" in " ".join(m.value for m in reopened.markdown)
+
+
+COMPARISON = {"kommuner": "1835,5043", "indikatorer": "population,median_age", "visning": "linjer"}
+
+
+def save_on_page(at: AppTest, name: str, who: str = "Kari") -> AppTest:
+    next(t for t in at.text_input if t.label == "Navn på settet").input(name)
+    at.text_input(key="deck_saved_by").input(who)
+    return next(b for b in at.button if b.label == "Lagre settet").click().run()
+
+
+def test_saving_a_deck_needs_the_editor_password(data_dir, monkeypatch):
+    """Issue 17.2: decks were saved and overwritten without the editor password."""
+    monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
+    at = run(COMPARISON)
+    assert not at.exception
+    assert not [b for b in at.button if b.label == "Lagre settet"], "no save form without the password"
+    assert any("redaktørpassordet" in i.value for i in at.info)
+    at.text_input(key="_editor_password").input("feil").run()
+    assert not [b for b in at.button if b.label == "Lagre settet"]
+    at.text_input(key="_editor_password").input("hemmelig").run()
+    at = save_on_page(at, "Med passord")
+    assert not at.exception and any("Lagret" in s.value for s in at.success)
+    assert [d["name"] for d in DeckStore(UserStore()).list()] == ["Med passord"]
+
+
+def test_a_second_save_under_a_taken_name_is_a_conflict_not_an_overwrite(data_dir):
+    first = save_on_page(run(COMPARISON), "Samling")
+    assert any("Lagret" in s.value for s in first.success)
+    other = save_on_page(run({**COMPARISON, "indikatorer": "median_age"}), "Samling", who="Per")
+    assert not other.exception and any("finnes allerede" in e.value for e in other.error)
+    (saved,) = DeckStore(UserStore()).list()
+    assert len(saved["slides"]) == 2 and saved["version"] == 1, "the first deck is kept"
+    # opened and saved again under its name: a new version
+    reopened = save_on_page(run({"sett": str(saved["id"])}), "Samling", who="Per")
+    assert any("versjon 2" in s.value for s in reopened.success)
+
+
+def test_deck_names_are_plain_text_never_markdown(data_dir):
+    """Issue 17.2: ``![b](http://host/beacon.png)`` as a deck name made every visitor fetch the image."""
+    slides = [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}]
+    store = DeckStore(UserStore())
+    store.save("![b](http://host/beacon.png)", slides, "Kari")
+    store.save("\u202eevil [x](javascript:alert(1)) <img src=x>", slides, "Kari")
+    at = run({})
+    assert not at.exception
+    links = [link.proto.label for link in at.get("page_link")]
+    beacon = next(label for label in links if "beacon" in label)
+    # every punctuation character an entity: shown as typed, no image, link or autolinked address
+    assert beacon.startswith("&#33;&#91;b&#93;&#40;http&#58;&#47;&#47;host"), beacon
+    assert not any("\u202e" in label for label in links)
+    assert not any(re.search(r"!\[|\]\(|https?:|<", label) for label in links)
+
+
+@pytest.mark.parametrize("value", ["²", "³", "١", "𝟐"])
+def test_slide_number_in_other_digits_is_a_message_not_a_traceback(data_dir, value):
+    """Issue 17.8: ``?lysbilde=²`` raised ValueError (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    at = run({"kommuner": "1835,5043", "indikatorer": "population", "lysbilde": value})
+    assert not at.exception
+    assert any(f"Lysbilde «{value}» finnes ikke" in w.value for w in at.warning)
+
+
+def test_wrong_passwords_are_throttled_on_the_page(data_dir, monkeypatch):
+    """Issue 17.11: 30 wrong passwords in 64 s, no delay. After three the page makes the user wait, and
+    even the right password is not checked until the wait is over."""
+    monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
+    # a long wait, so a slow machine cannot let it run out between the attempts
+    monkeypatch.setattr(access, "wait_after", lambda failures: 600.0 if failures >= 3 else 0.0)
+    at = run(COMPARISON)
+    for attempt in ("feil1", "feil2"):
+        at.text_input(key="_editor_password").input(attempt).run()
+        assert not any("For mange forsøk" in e.value for e in at.error)
+    at.text_input(key="_editor_password").input("feil3").run()
+    assert any("vent 600 sekunder" in e.value for e in at.error), [e.value for e in at.error]
+    at.text_input(key="_editor_password").input("hemmelig").run()
+    assert not [b for b in at.button if b.label == "Lagre settet"], "refused unchecked while waiting"
+    assert any("For mange forsøk" in e.value for e in at.error)

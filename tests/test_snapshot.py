@@ -32,6 +32,7 @@ def test_round_trip_with_manifest(tmp_path):
     dataset = observations("a", 2.5)
     dataset.frame.loc[1, "value"] = pd.NA
     snapshot.write_datasets([dataset], folder)
+    assert folder.is_dir() and not folder.is_symlink()  # the first snapshot is a plain directory, as in git
     entry = snapshot.read_manifest(folder)["datasets"]["a"]
     assert entry["sha256"] == hashlib.sha256((folder / "a.parquet").read_bytes()).hexdigest()
     assert (entry["rows"], entry["years"], entry["kind"], entry["file"]) == (2, [2020, 2022], "observations", "a.parquet")
@@ -52,7 +53,9 @@ def test_adding_keeps_other_datasets_and_replacing_overwrites(tmp_path):
     assert set(snapshot.read_manifest(folder)["datasets"]) == {"a", "b"}
     assert (folder / "b.parquet").read_bytes() == b_before
     assert snapshot.load_dataset("a", folder)["value"].iloc[0] == 9.0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot"]  # no staging directories left
+    # no staging directories left: the snapshot (a symlink) and the one version it points at
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["snapshot", "snapshot-versions"]
+    assert [p.resolve() for p in (tmp_path / "snapshot-versions").iterdir()] == [folder.resolve()]
 
 
 def test_duplicate_names_are_refused(tmp_path):

@@ -260,7 +260,9 @@ def test_a_hang_past_the_timeout_is_retried(make_client, snapshot_dir, server):
 def test_hanging_every_time_gives_up_with_a_timeout_message(make_client, snapshot_dir, server):
     server.inject("hang", times=99, endpoint="metadata")
     message = refresh_fails(make_client, snapshot_dir, retry=RetryPolicy(max_attempts=3, base_delay=1.0))
-    assert message == f"SSB svarte ikke for tabell 06913 etter 3 forsøk (tidsavbrudd). {KEPT}"
+    assert message == (
+        f"SSB svarte for sakte for tabell 06913: ikke noe fullstendig svar innen 0,2 s (etter 3 forsøk). {KEPT}"
+    )
 
 
 def test_a_truncated_body_is_retried(make_client, snapshot_dir, server):

@@ -257,7 +257,7 @@ def test_export_import_round_trips_exactly(store, tmp_path):
     copy = UserStore(tmp_path / "kopi.sqlite", today=TODAY)
     copy.add_milestone(milestone(title="Skal overskrives"), changed_by="X")
     counts = copy.import_json(exported, restored_by="Admin")
-    assert counts == {"plan_status_entries": 1, "milestones": 1, "applications": 1, "change_log": 6}
+    assert counts == {"plan_status_entries": 1, "milestones": 1, "applications": 1, "change_log": 6, "decks": 0}
     assert without_stamp(copy.export_data()) == without_stamp(json.loads(exported))
     assert "Æ, ø og å – «sitat»" in exported
     # ids continue after the restored ones

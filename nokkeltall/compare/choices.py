@@ -100,7 +100,7 @@ def parse_base_year(raw, years) -> tuple[int | None, list[str]]:
     given = str(raw).strip()
     if not years:
         return None, ["Det finnes ingen år med tall å lage indeks av."]
-    if not (given.isdigit() and len(given) <= 4) or int(given) not in years:
+    if not (given.isascii() and given.isdigit() and len(given) <= 4) or int(given) not in years:  # «²» too
         return None, [f"Basisåret «{_shown(given)}» finnes ikke i dataene. Velg et år fra {years[0]} til "
                       f"{years[-1]}; {default_base_year(years)} er brukt."]
     return int(given), []

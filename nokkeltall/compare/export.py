@@ -16,7 +16,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import config, indicators, text
+from nokkeltall import config, indicators, spreadsheet, text
 from nokkeltall.compare import series as compare_series
 
 _KALEIDO_LOCK = threading.Lock()
@@ -64,20 +64,22 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, ti
     """An .xlsx file: one sheet per entry of ``sheets`` (label → table) and a «Kilder» sheet."""
     buffer = io.BytesIO()
     taken: set[str] = {"Kilder"}
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    with spreadsheet.excel_writer(buffer) as writer:
         for label, table in sheets.items():
             name = sheet_name(label, taken)
+            table = spreadsheet.safe_cells(table)
             table.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes(1, 1)
             for i, column in enumerate(table.columns):
                 sheet.set_column(i, i, max(10, min(40, len(str(column)) + 2)))
+        sources = spreadsheet.safe_cells(sources)
         sources.to_excel(writer, sheet_name="Kilder", index=False)
         sheet = writer.sheets["Kilder"]
         for i, column in enumerate(sources.columns):
             sheet.set_column(i, i, 60 if column in ("Tittel", "Definisjon", "Merknad") else 18)
         if title:
-            sheet.write(len(sources) + 2, 0, title)
+            sheet.write_string(len(sources) + 2, 0, spreadsheet.neutralise(title))
     return buffer.getvalue()
 
 
@@ -87,6 +89,7 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     for indicator_id in indicator_ids:
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
+        series["value"] = [indicators.display_value(indicator, value) for value in series["value"]]
         label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
         sheets[label] = compare_series.wide_table(series)
         recalculated = bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False

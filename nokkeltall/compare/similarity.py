@@ -195,11 +195,11 @@ def target_profile(con, target: str) -> pd.DataFrame:
 def parse_weights(raw) -> tuple[dict[str, float], list[str]]:
     """``vekter=population_log:2,centrality_index:0`` → weights (others 1) and problems."""
     weights = dict(DEFAULT_WEIGHTS)
-    problems = []
+    problems, unknown = [], []
     for part in _split(raw):
         key, _, value = part.partition(":")
         if key not in weights:
-            problems.append(f"Ukjent vekt «{_shown(key)}» er utelatt.")
+            unknown.append(key)
             continue
         try:
             number = float(value.replace(",", "."))
@@ -209,7 +209,11 @@ def parse_weights(raw) -> tuple[dict[str, float], list[str]]:
             problems.append(f"Vekten for {_feature_label(key)} må være et tall fra 0 til 5; 1 er brukt.")
             continue
         weights[key] = number
-    return weights, problems
+    if unknown:  # one message, however many (500 unknown weights are one warning, not 500)
+        more = f" og {len(unknown) - 5} til" if len(unknown) > 5 else ""
+        shown = ", ".join(f"«{_shown(key)}»" for key in unknown[:5]) + more
+        problems.insert(0, f"Ukjent{'e vekter' if len(unknown) > 1 else ' vekt'} {shown} er utelatt.")
+    return weights, list(dict.fromkeys(problems))  # a repeated faulty weight is named once
 
 
 def weights_to_text(weights: dict[str, float]) -> str:

@@ -90,7 +90,7 @@ def slide_position(raw, count: int) -> tuple[int, str | None]:
     if raw is None or str(raw).strip() == "":
         return 1, None
     given = str(raw).strip()
-    if given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1):
+    if given.isascii() and given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1):  # not «²»
         return int(given), None
     shown = choices._shown(given)
     return 1, f"Lysbilde «{shown}» finnes ikke (settet har {count} lysbilder). Viser lysbilde 1."

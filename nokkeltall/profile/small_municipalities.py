@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, queries, spreadsheet, text
 from nokkeltall.charts.population import POPULATION_FROM
 from nokkeltall.provenance import source_text
 
@@ -131,17 +131,18 @@ def overview(con, county_codes: tuple[str, ...] | None, limit: int) -> Overview:
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """Semicolon-separated with decimal comma (opens directly in Norwegian Excel)."""
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    return spreadsheet.csv_bytes(frame)
 
 
 def to_excel(frame: pd.DataFrame, sheet: str = "Kommuner", source: str | None = None) -> bytes:
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+    frame = spreadsheet.safe_cells(frame)
+    with spreadsheet.excel_writer(buffer) as writer:
         frame.to_excel(writer, sheet_name=sheet, index=False)
         sheet_obj = writer.sheets[sheet]
         for position, column in enumerate(frame.columns):
             width = max(len(str(column)), *(len(str(v)) for v in frame[column].head(200))) if len(frame) else len(column)
             sheet_obj.set_column(position, position, min(width + 2, 45))
         if source:
-            sheet_obj.write(len(frame) + 2, 0, source)
+            sheet_obj.write_string(len(frame) + 2, 0, spreadsheet.neutralise(source))
     return buffer.getvalue()

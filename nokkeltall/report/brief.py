@@ -21,6 +21,7 @@ import pandas as pd
 from nokkeltall import indicators, queries, text
 from nokkeltall.plan import calendar, network, status
 from nokkeltall.plan.timeline import PLAN_TYPE_LABELS, date_span, milestones_frame, timeline_table
+from nokkeltall.store.validation import clean_text
 
 KEY_FIGURES = (
     "population",
@@ -414,27 +415,27 @@ def brief_docx(brief: ConversationBrief) -> bytes:
     from docx.shared import Pt  # noqa: PLC0415
 
     document = Document()
-    document.core_properties.title = brief.title
+    document.core_properties.title = clean_text(brief.title)
     document.core_properties.language = "nb-NO"
     style = document.styles["Normal"]
     style.font.name = "Calibri"
     style.font.size = Pt(10)
-    document.add_heading(brief.title, level=0)
-    document.add_paragraph(
-        f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. Laget {text.long_date(brief.as_of)}.")
+    document.add_heading(clean_text(brief.title), level=0)
+    document.add_paragraph(clean_text(
+        f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. Laget {text.long_date(brief.as_of)}."))
     for section in brief_sections(brief):
-        document.add_heading(section.heading, level=1)
+        document.add_heading(clean_text(section.heading), level=1)
         for paragraph in section.paragraphs:
-            document.add_paragraph(paragraph)
+            document.add_paragraph(clean_text(paragraph))
         if section.table is not None and not section.table.empty:
             _docx_table(document, section.table)
         for bullet in section.bullets:
-            document.add_paragraph(bullet, style="List Bullet")
+            document.add_paragraph(clean_text(bullet), style="List Bullet")
         for item in section.numbered:
-            document.add_paragraph(item, style="List Number")
+            document.add_paragraph(clean_text(item), style="List Number")
         for question, answer in section.qa:
-            document.add_heading(question, level=2)
-            for line in str(answer).splitlines() or [""]:
+            document.add_heading(clean_text(question), level=2)
+            for line in clean_text(answer).splitlines() or [""]:  # no control characters: Word refuses them
                 document.add_paragraph(line)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -445,8 +446,9 @@ def _docx_table(document, frame: pd.DataFrame) -> None:
     table = document.add_table(rows=1, cols=len(frame.columns))
     table.style = "Light Grid Accent 1"
     for cell, column in zip(table.rows[0].cells, frame.columns):
-        cell.text = str(column)
+        cell.text = clean_text(column)
     for values in frame.itertuples(index=False):
         cells = table.add_row().cells
         for cell, value in zip(cells, values):
-            cell.text = text.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            missing = value is None or (isinstance(value, float) and pd.isna(value))
+            cell.text = text.MISSING if missing else clean_text(value)

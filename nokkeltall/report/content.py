@@ -22,6 +22,7 @@ from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.plan import calendar, status
+from nokkeltall.store.validation import clean_text
 
 LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
 DOCUMENT_TITLE = "Kunnskapsgrunnlag"
@@ -738,10 +739,34 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     sections.append(sources_section(con, data))
     for section in sections:
         section.blocks = [b for b in section.blocks if b is not None]
-    return Report(
+    return cleaned(Report(
         municipality=municipality,
         title=f"{DOCUMENT_TITLE} for {name}",
         subtitle=f"Befolkning, arbeid, økonomi og plansituasjon · laget {text.long_date(as_of)}",
         generated=as_of,
         sections=sections,
-    )
+    ))
+
+
+def _clean(value):
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def cleaned(report: Report) -> Report:
+    """Every text of the report (titles, paragraphs, notes, tables, chart captions) through the one
+    cleaning path: what users or sources typed — a vertical tab, NUL, a bidi override — can then neither
+    break the .docx (Word's XML holds no control characters) nor turn text around in either format."""
+    report.title, report.subtitle = _clean(report.title), _clean(report.subtitle)
+    report.licence = _clean(report.licence)
+    for section in report.sections:
+        section.title = _clean(section.title)
+        for block in section.blocks:
+            if isinstance(block, (Paragraph, Note)):
+                block.text = _clean(block.text)
+            elif isinstance(block, Table):
+                block.title, block.source = _clean(block.title), _clean(block.source)
+                block.columns = [_clean(c) for c in block.columns]
+                block.rows = [[_clean(v) for v in row] for row in block.rows]
+            elif isinstance(block, Chart):
+                block.title, block.source, block.note = map(_clean, (block.title, block.source, block.note))
+    return report

@@ -19,6 +19,10 @@ class UnknownLayoutError(ValueError):
     """No parser recognises the file (or the file is corrupt)."""
 
 
+class ImportTooLarge(UnknownLayoutError):
+    """The file passes an import size limit (see ``nokkeltall.sources.limits``)."""
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A file to be parsed, with its raw bytes read once."""
@@ -77,12 +81,18 @@ def detect(source: SourceFile) -> Layout:
 
 
 def parse_file(path: Path) -> list[Dataset]:
-    """Parse one file into datasets; raises UnknownLayoutError naming the file."""
+    """Parse one file into datasets; raises UnknownLayoutError naming the file.
+
+    Size limits (bytes, lines, spreadsheet rows) are checked before any parser sees the file.
+    """
+    from nokkeltall.sources import limits  # after ImportTooLarge: limits imports it
+
     path = Path(path)
     try:
-        source = SourceFile(path, path.read_bytes())
+        source = SourceFile(path, limits.read_limited(path))
     except OSError as error:
         raise UnknownLayoutError(f"{path.name}: kan ikke leses ({error.strerror})") from error
+    limits.check_rows(source.name, source.raw)
     layout = detect(source)
     try:
         datasets = layout.parse(source)

@@ -180,7 +180,7 @@ def parsed_json(source: SourceFile) -> Any:
         return None
     try:
         return json.loads(source.text())
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than any source file
         return None
 
 
@@ -745,12 +745,26 @@ PROFILE_BLOCKS: dict[str, tuple[str, dict[str, str]]] = {
         "fastlege_gj_listelengde": "gp_average_list_length",
     }),
 }
+# Totals the extract gives as the sum of the parts it has: a total with a missing part is missing.
+PROFILE_SUMS = {"gebyr_total": ("gebyr_vann", "gebyr_avlop", "gebyr_avfall", "gebyr_feiing")}
 PROFILE_INCOME_COLUMN = re.compile(r"^median_inntekt_etter_skatt_husholdning_(\d{4})_InntektStruk13$")
 
 
 def _is_profile(source: SourceFile) -> bool:
     row = next(csv.reader([first_line(source)]), [])
     return row[:5] == PROFILE_FIRST_COLUMNS and all(column in row for column in PROFILE_BLOCKS)
+
+
+def _without_partial_sums(frame: pd.DataFrame) -> pd.DataFrame:
+    """Blank a total (e.g. ``gebyr_total``) where any of its parts is missing (Nesna lacks the waste
+    fee, Værøy the wastewater fee: their «total» was the sum of the fees that exist)."""
+    frame = frame.copy()
+    for total, parts in PROFILE_SUMS.items():
+        if total in frame:
+            blank = frame[list(parts)].apply(lambda column: column.str.strip().isin(MISSING_TEXT))
+            incomplete = blank.any(axis=1)
+            frame.loc[incomplete, total] = ""
+    return frame
 
 
 def parse_profiles(source: SourceFile) -> list[Dataset]:
@@ -760,7 +774,7 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     ``property_tax_on_dwellings`` ("ja"/"nei", as_of its year). Not kept: ``areal_km2`` (computed
     by the app from map polygons, not an SSB figure) and ``folkemengde_2024_07459`` (07459 is
     imported from SSB's own files)."""
-    frame = read_csv(source)
+    frame = _without_partial_sums(read_csv(source))
     parts = []
     for year_column, (_, measures) in PROFILE_BLOCKS.items():
         require_columns(frame, measures, "kommuneprofil")
@@ -785,7 +799,8 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     caveat = ("Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
               "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
               "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
-              "ifølge skriptet). Ikke kontrollert mot data.ssb.no.")
+              "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
+              "gebyrene mangler (utdraget la sammen bare de som fantes).")
     common: dict[str, Any] = {"table_id": "SSB-PROFIL", "source": source.name, "publisher": "SSB (via FemtiGram/kart)",
               "licence": SSB_LICENCE, "caveat": caveat}
     return [
@@ -1132,7 +1147,8 @@ def parse_plan_status(source: SourceFile) -> list[Dataset]:
 
     plans = pd.DataFrame({
         "municipality_code": codes, "plan_type": frame["plantype"], "period": text("periode"),
-        "adopted": text("vedtatt"), "status": frame["status"], "source_url": text("kilde_url"),
+        "adopted": text("vedtatt"), "status": frame["status"],
+        "source_url": text("kilde_url").where(text("kilde_url").str.match(r"https?://", na=False)),  # a link only
         "source_title": text("kilde_tittel"), "note": text("merknad"),
     })
     return [Dataset(

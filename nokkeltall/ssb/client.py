@@ -5,6 +5,11 @@ split), at most 30 requests per 60 seconds (sliding window), retries 429/5xx/tim
 exponential backoff honouring ``Retry-After`` within a bounded total time, validates every
 data response as JSON-stat 2.0 before use, and caches raw responses on disk.
 
+Every request is bounded (``nokkeltall.ssb.transport``): a total deadline, a cap on the answer's
+size, no redirect to another host, bounded JSON depth. A budget (``start_budget``) bounds the
+whole run, waits and retries included. Each failure names its cause in Norwegian: no network,
+too slow, too large, not JSON-stat, or SSB refused.
+
 Clock and sleep are injectable so tests run in milliseconds.
 """
 
@@ -24,7 +29,8 @@ from typing import Callable
 
 import requests
 
-from nokkeltall import config
+from nokkeltall import config, jsonstat
+from nokkeltall.ssb import transport
 
 MAX_CELLS = 800_000
 MAX_URL_LENGTH = 2_000
@@ -56,6 +62,14 @@ class SlidingWindowRateLimiter:
         self.clock = clock
         self.sleep = sleep
         self._sent: deque[float] = deque()
+
+    def wait_time(self) -> float:
+        """Seconds until a request may be sent (0 if now)."""
+        now = self.clock()
+        recent = [sent for sent in self._sent if sent > now - self.window]
+        if len(recent) < self.max_requests:
+            return 0.0
+        return recent[len(recent) - self.max_requests] + self.window - now
 
     def acquire(self) -> None:
         while True:
@@ -102,7 +116,7 @@ class ResponseCache:
         path = self._path(table_id, url)
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # unreadable: ask SSB again
             return None
         if entry.get("url") != url or self.now() - entry.get("fetched_epoch", 0) > self.max_age:
             return None
@@ -138,15 +152,11 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def dimension_codes(metadata: dict) -> dict[str, list[str]]:
-    """Category codes per dimension in the table's order (from a JSON-stat metadata document)."""
-    codes = {}
-    for dimension_id in metadata["id"]:
-        index = metadata["dimension"][dimension_id]["category"]["index"]
-        if isinstance(index, list):
-            codes[dimension_id] = [str(code) for code in index]
-        else:
-            codes[dimension_id] = [str(code) for code, _ in sorted(index.items(), key=lambda i: i[1])]
-    return codes
+    """Category codes per dimension in the table's order (from a JSON-stat metadata document).
+
+    Raises ``jsonstat.JsonStatError`` if the structure is not valid JSON-stat 2.0.
+    """
+    return jsonstat.validate_structure(metadata)
 
 
 def cell_count(selection: dict[str, list[str]]) -> int:
@@ -194,7 +204,7 @@ class PxWebClient:
         base_url: str | None = None,
         *,
         session: requests.Session | None = None,
-        timeout: float = 60.0,
+        timeout: float | None = None,
         retry: RetryPolicy = RetryPolicy(),
         rate_limiter: SlidingWindowRateLimiter | None = None,
         cache: ResponseCache | None = None,
@@ -202,10 +212,17 @@ class PxWebClient:
         sleep: Callable[[float], None] = time.sleep,
         max_cells: int = MAX_CELLS,
         max_url_length: int = MAX_URL_LENGTH,
+        max_bytes: int | None = None,
     ):
+        """``timeout``: seconds for one whole request (connect, headers and body; default
+        ``NOKKELTALL_SSB_TIMEOUT`` or 60); ``max_bytes``: the largest answer (default
+        ``NOKKELTALL_SSB_MAX_MB`` or 32 MB)."""
         self.base_url = (base_url or config.ssb_api_base()).rstrip("/")
-        self.session = session or requests.Session()
-        self.timeout = timeout
+        self.session = transport.prepare(session or requests.Session())
+        self.timeout = timeout if timeout is not None else config.ssb_request_seconds()
+        self.max_bytes = max_bytes if max_bytes is not None else config.ssb_max_bytes()
+        self.budget: float | None = None
+        self.deadline: float | None = None  # on ``clock``
         self.retry = retry
         self.clock = clock
         self.sleep = sleep
@@ -217,6 +234,11 @@ class PxWebClient:
         self.cache_hits = 0
 
     # public -----------------------------------------------------------------------------
+
+    def start_budget(self, seconds: float) -> None:
+        """From now on, give up (``SsbError``) when ``seconds`` have passed, waits included."""
+        self.budget = seconds
+        self.deadline = self.clock() + seconds
 
     def metadata(self, table_id: str) -> dict:
         url = f"{self.base_url}/tables/{table_id}/metadata"
@@ -247,15 +269,13 @@ class PxWebClient:
 
     def data(self, table_id: str, params: dict[str, str], expected_dimensions=None) -> dict:
         """One data query; the answer is validated as JSON-stat 2.0 before it is returned."""
-        from nokkeltall import jsonstat  # noqa: PLC0415
-
         def validate(document: dict) -> None:
             try:
-                jsonstat.validate(document, expected_dimensions=expected_dimensions)
+                jsonstat.validate(document, expected_dimensions=expected_dimensions, max_cells=self.max_cells)
             except jsonstat.JsonStatError as error:
                 raise SsbError(
                     f"SSB sendte et svar for tabell {table_id} som ikke er gyldig JSON-stat 2.0: "
-                    f"{error}",
+                    f"{error}.",
                     table_id,
                 ) from error
 
@@ -294,48 +314,89 @@ class PxWebClient:
             success, outcome = self._attempt(table_id, url, params)
             if success:
                 return outcome
-            reason, retry_after = outcome
+            kind, reason, retry_after = outcome
             delay = max(retry_after or 0.0, self.retry.backoff(attempts))
             out_of_time = self.clock() - started + delay > self.retry.max_total_seconds
-            if attempts >= self.retry.max_attempts or out_of_time:
-                raise SsbError(
-                    f"SSB svarte ikke for tabell {table_id} etter {attempts} forsøk ({reason}).",
-                    table_id,
-                )
+            if attempts >= self.retry.max_attempts or out_of_time or self._past_deadline(delay):
+                raise SsbError(_gave_up(table_id, attempts, kind, reason), table_id)
             self.sleep(delay)
 
+    def _past_deadline(self, wait: float = 0.0) -> bool:
+        return self.deadline is not None and self.clock() + wait >= self.deadline
+
+    def _limits(self, table_id: str) -> transport.Limits:
+        deadline = self.timeout
+        if self.deadline is not None:
+            deadline = min(deadline, self.deadline - self.clock())
+        if deadline <= 0:
+            raise SsbError(self._budget_spent(table_id), table_id)
+        return transport.Limits(
+            deadline=deadline, connect_timeout=min(10.0, deadline), max_bytes=self.max_bytes
+        )
+
+    def _budget_spent(self, table_id: str) -> str:
+        return (
+            f"Tidsbudsjettet for oppdateringen ({transport.seconds(self.budget or 0)}) er brukt opp før "
+            f"tabell {table_id} var hentet: SSB svarte for sakte."
+        )
+
     def _attempt(self, table_id: str, url: str, params: dict) -> tuple[bool, tuple]:
-        """(True, (body, parsed JSON)) or (False, (reason, Retry-After seconds)) if retryable."""
+        """(True, (body, parsed JSON)) or (False, (kind, reason, Retry-After seconds)) if retryable."""
+        if self._past_deadline(self.rate_limiter.wait_time()):
+            raise SsbError(self._budget_spent(table_id), table_id)
         self.rate_limiter.acquire()
+        limits = self._limits(table_id)
         self.requests_sent += 1
         try:
-            response = self.session.get(url, params=params, timeout=self.timeout)
-            body = response.text  # reading the body can fail too (connection cut)
-        except requests.Timeout:
-            return False, ("tidsavbrudd", None)
-        except requests.RequestException:
-            return False, ("avbrutt eller ufullstendig svar", None)
-        status = response.status_code
+            reply = transport.get(self.session, url, params, limits)
+            return self._answer(table_id, reply)
+        except transport.TransportError as error:
+            if not error.retryable:
+                raise SsbError(_transport_message(error, table_id, self.base_url), table_id) from error
+            if error.kind == transport.SLOW and limits.deadline < self.timeout:
+                spent = f"tidsbudsjettet på {transport.seconds(self.budget or 0)} er brukt opp"
+                return False, (error.kind, spent, None)
+            return False, (error.kind, str(error), None)
+
+    def _answer(self, table_id: str, reply: transport.Reply) -> tuple[bool, tuple]:
+        status = reply.status
         if status == 200:
-            try:
-                return True, (body, json.loads(body))
-            except ValueError:  # cut short but sent with a matching length
-                return False, ("ufullstendig svar", None)
+            document = transport.parse_json(reply.body)
+            return True, (reply.body.decode("utf-8-sig"), document)
         if status == 429:
-            return False, ("HTTP 429, for mange forespørsler", _retry_after(response))
+            return False, ("http", "HTTP 429, for mange forespørsler", _retry_after(reply.headers))
         if status >= 500:
-            return False, (f"HTTP {status}", _retry_after(response))
+            return False, ("http", f"HTTP {status}", _retry_after(reply.headers))
         if status == 404:
             raise SsbError(f"SSB kjenner ikke tabell {table_id} (HTTP 404).", table_id, status)
+        detail = reply.body[:200].decode("utf-8", "replace").strip()
         raise SsbError(
-            f"SSB avviste spørringen for tabell {table_id} (HTTP {status}): {body[:200].strip()}",
-            table_id,
-            status,
+            f"SSB avviste spørringen for tabell {table_id} (HTTP {status}): {detail}", table_id, status
         )
 
 
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
+def _gave_up(table_id: str, attempts: int, kind: str, reason: str) -> str:
+    if kind == transport.SLOW:
+        return f"SSB svarte for sakte for tabell {table_id}: {reason} (etter {attempts} forsøk)."
+    return f"SSB svarte ikke for tabell {table_id} etter {attempts} forsøk ({reason})."
+
+
+def _transport_message(error: transport.TransportError, table_id: str, base_url: str) -> str:
+    """Norwegian message naming the cause: no network, too large, redirected, not JSON-stat."""
+    if error.kind == transport.OFFLINE:
+        return f"Ingen nettforbindelse: {error}, så tabell {table_id} kunne ikke hentes fra SSB."
+    if error.kind == transport.TOO_LARGE:
+        return f"Svaret fra SSB for tabell {table_id} er for stort ({error}); hentingen ble avbrutt."
+    if error.kind == transport.REDIRECT:
+        return (
+            f"SSB-adressen {base_url} {error}; tabell {table_id} ble ikke hentet. "
+            "Sjekk adressen (NOKKELTALL_SSB_API)."
+        )
+    return f"SSB sendte et svar for tabell {table_id} som ikke er JSON-stat ({error})."
+
+
+def _retry_after(headers) -> float | None:
+    value = headers.get("Retry-After")
     if value is None:
         return None
     try:
@@ -346,10 +407,8 @@ def _retry_after(response: requests.Response) -> float | None:
 
 def _check_metadata(document: dict, table_id: str) -> None:
     try:
-        ids = document["id"]
-        for dimension_id in ids:
-            document["dimension"][dimension_id]["category"]["index"]
-    except (KeyError, TypeError):
+        jsonstat.validate_structure(document)
+    except jsonstat.JsonStatError as error:
         raise SsbError(
-            f"SSB sendte metadata for tabell {table_id} som ikke er gyldig JSON-stat 2.0.", table_id
+            f"SSB sendte metadata for tabell {table_id} som ikke er gyldig JSON-stat 2.0: {error}.", table_id
         ) from None

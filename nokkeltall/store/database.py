@@ -21,8 +21,10 @@ import pandas as pd
 from nokkeltall import config
 from nokkeltall.store import validation
 from nokkeltall.store.schema import (
+    ADDED_COLUMNS,
     EXPORTED_TABLES,
     INDEXES,
+    OPTIONAL_IN_BACKUP,
     SCHEMA_VERSION,
     TABLES,
 )
@@ -39,6 +41,9 @@ CLEANERS: dict[str, Cleaner] = {
     "applications": validation.clean_application,
 }
 BOOLEAN_COLUMNS = {"applications": ("has_fact_base",)}
+BACKUP_BYTES_LIMIT = 50_000_000
+NOT_A_BACKUP = "Filen er ikke en sikkerhetskopi fra nøkkeltall."
+ERRORS_SHOWN = 20  # a restore names at most this many faulty fields
 
 
 class ValidationError(ValueError):
@@ -116,6 +121,11 @@ class UserStore:
         with self.transaction() as conn:
             for ddl in TABLES.values():
                 conn.execute(ddl)
+            for table, columns in ADDED_COLUMNS.items():
+                present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                for column, definition in columns.items():
+                    if column not in present:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
             for ddl in INDEXES:
                 conn.execute(ddl)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -129,17 +139,26 @@ class UserStore:
 
     # --- generic row operations -------------------------------------------------------------
 
-    def _clean(self, table: str, data: dict, changed_by: str) -> dict:
+    def _clean(self, table: str, data: dict, changed_by: str) -> tuple[dict, str]:
+        """The cleaned record and the cleaned «Ditt navn»; ValidationError when either is wrong."""
         record, errors = CLEANERS[table](data, self.today)
-        if validation.is_blank(changed_by):
-            errors["changed_by"] = validation.NAME_REQUIRED
+        who, name_error = validation.read_name(changed_by)
+        if name_error:
+            errors["changed_by"] = name_error
         if errors:
             raise ValidationError(errors)
-        return record
+        return record, who
+
+    @staticmethod
+    def _who(changed_by: str) -> str:
+        who, error = validation.read_name(changed_by)
+        if error:
+            raise ValidationError({"changed_by": error})
+        return who
 
     def _add(self, table: str, data: dict, changed_by: str) -> dict:
-        record = self._clean(table, data, changed_by)
-        stamp, who = now_utc(), changed_by.strip()
+        record, who = self._clean(table, data, changed_by)
+        stamp = now_utc()
         record.update(entered_by=who, entered_at=stamp, updated_by=who, updated_at=stamp, version=1)
         with self.transaction() as conn:
             self._check_unique(conn, table, record, row_id=None)
@@ -159,11 +178,11 @@ class UserStore:
             if expected_version is not None and old["version"] != expected_version:
                 raise ConflictError()
             merged = {**self._public(table, old), **changes}
-            record = self._clean(table, merged, changed_by)
+            record, who = self._clean(table, merged, changed_by)
             if all(self._public(table, old).get(k) == v for k, v in record.items()):
                 return self._public(table, old)  # nothing changed: no write, no log entry
             self._check_unique(conn, table, record, row_id=row_id)
-            stamp, who = now_utc(), changed_by.strip()
+            stamp = now_utc()
             record.update(updated_by=who, updated_at=stamp, version=old["version"] + 1)
             assignments = ", ".join(f"{c} = ?" for c in record)
             conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*record.values(), row_id])
@@ -173,14 +192,13 @@ class UserStore:
 
     def _delete(self, table: str, row_id: int, changed_by: str,
                 expected_version: int | None = None) -> None:
-        if validation.is_blank(changed_by):
-            raise ValidationError({"changed_by": validation.NAME_REQUIRED})
+        who = self._who(changed_by)
         with self.transaction() as conn:
             old = self._fetch(conn, table, row_id)
             if expected_version is not None and old["version"] != expected_version:
                 raise ConflictError()
             conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
-            self._log(conn, table, row_id, "slettet", old, None, changed_by.strip(), now_utc())
+            self._log(conn, table, row_id, "slettet", old, None, who, now_utc())
 
     def _list(self, table: str, where: dict, order: str) -> list[dict]:
         filters = {column: value for column, value in where.items() if value is not None}
@@ -267,9 +285,9 @@ class UserStore:
                          expected_version: int | None = None) -> dict:
         return self._update("milestones", milestone_id, changes, changed_by, expected_version)
 
-    def delete_milestone(self, milestone_id: int, changed_by: str,
-                         expected_version: int | None = None) -> None:
-        self._delete("milestones", milestone_id, changed_by, expected_version)
+    def delete_milestone(self, milestone_id: int, changed_by: str, expected_version: int) -> None:
+        """Delete a milestone as it was when read (``expected_version``): a stale delete is a conflict."""
+        self._delete("milestones", milestone_id, changed_by, int(expected_version))
 
     def list_milestones(self, municipality_code: str | None = None,
                         plan_type: str | None = None) -> list[dict]:
@@ -288,9 +306,11 @@ class UserStore:
         those rows can be deleted (a milestone someone else added meanwhile is kept), and a changed
         row whose stored version differs from the loaded one raises ``ConflictError``.
         """
+        loaded = None if loaded is None else {int(k): int(v) for k, v in loaded.items()}
         cleaned, errors = [], {}
-        if validation.is_blank(changed_by):
-            errors["changed_by"] = validation.NAME_REQUIRED
+        who, name_error = validation.read_name(changed_by)
+        if name_error:
+            errors["changed_by"] = name_error
         for number, row in enumerate(rows, start=1):
             record, row_errors = validation.clean_milestone(
                 {**row, "municipality_code": municipality_code}, self.today)
@@ -299,17 +319,14 @@ class UserStore:
             cleaned.append((None if validation.is_blank(row_id) else int(row_id), record))
         if errors:
             raise ValidationError(errors)
-        stamp, who = now_utc(), changed_by.strip()
+        stamp = now_utc()
         with self.transaction() as conn:
             existing = {
                 row["id"]: dict(row) for row in conn.execute(
                     "SELECT * FROM milestones WHERE municipality_code = ?", (municipality_code,))
             }
             kept = {row_id for row_id, _ in cleaned if row_id is not None}
-            deletable = set(existing) if loaded is None else set(existing) & {int(i) for i in loaded}
-            for row_id in sorted(deletable - kept):
-                conn.execute("DELETE FROM milestones WHERE id = ?", (row_id,))
-                self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
+            self._delete_missing(conn, existing, kept, loaded, who, stamp)
             for row_id, record in cleaned:
                 if row_id is None:
                     self._insert_in(conn, record, who, stamp)
@@ -326,6 +343,17 @@ class UserStore:
                     self._log(conn, "milestones", row_id, "endret", old,
                               self._fetch(conn, "milestones", row_id), who, stamp)
         return self.list_milestones(municipality_code)
+
+    def _delete_missing(self, conn: sqlite3.Connection, existing: dict[int, dict], kept: set[int],
+                        loaded: dict[int, int] | None, who: str, stamp: str) -> None:
+        """Delete the milestones the editor no longer holds: only those it showed (``loaded``), and only
+        as they were shown — one changed by someone else since is a conflict, not a silent loss."""
+        deletable = set(existing) if loaded is None else set(existing) & set(loaded)
+        for row_id in sorted(deletable - kept):
+            if loaded is not None and loaded[row_id] != existing[row_id]["version"]:
+                raise ConflictError()
+            conn.execute("DELETE FROM milestones WHERE id = ?", (row_id,))
+            self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
 
     def _insert_in(self, conn: sqlite3.Connection, record: dict, who: str, stamp: str) -> None:
         record = {**record, "entered_by": who, "entered_at": stamp, "updated_by": who,
@@ -373,7 +401,7 @@ class UserStore:
     # --- backup: JSON export and import ------------------------------------------------------
 
     def export_data(self) -> dict:
-        """All user data (the three tables and the change log) as a JSON-ready dict."""
+        """All user data (the three tables, the change log and the decks) as a JSON-ready dict."""
         conn = self.connect()
         try:
             conn.execute("BEGIN")  # one consistent snapshot of all tables
@@ -394,48 +422,114 @@ class UserStore:
     def import_json(self, payload: str | bytes | dict, restored_by: str) -> dict[str, int]:
         """Replace all user data with a backup from ``export_json`` (one transaction).
 
-        The backup is restored exactly, ids and change log included; the restore itself is
-        recorded in the local ``restores`` table. Returns the number of rows per table.
+        Every row is validated and cleaned first, with the same rules as the forms; one faulty value
+        and nothing is written (``ValidationError`` naming table, row and field). The backup is
+        restored with its ids and change log; the restore itself is recorded in the local
+        ``restores`` table. A backup without decks (older) leaves the decks as they are.
+        Returns the number of rows per restored table.
         """
-        if validation.is_blank(restored_by):
-            raise ValidationError({"changed_by": validation.NAME_REQUIRED})
-        data = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+        who = self._who(restored_by)
+        data = parse_backup(payload)
         tables = self._check_backup(data)
         with self.transaction() as conn:
-            for table in EXPORTED_TABLES:
+            for table in tables:
                 conn.execute(f"DELETE FROM {table}")
-            for table in EXPORTED_TABLES:
-                for row in tables[table]:
+            for table, rows in tables.items():
+                for row in rows:
                     conn.execute(
                         f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                         list(row.values()))
-            counts = {table: len(tables[table]) for table in EXPORTED_TABLES}
+            counts = {table: len(rows) for table, rows in tables.items()}
+            exported_at = data.get("exported_at") if isinstance(data.get("exported_at"), str) else None
             conn.execute(
                 "INSERT INTO restores (restored_at, restored_by, exported_at, row_counts) VALUES (?, ?, ?, ?)",
-                (now_utc(), restored_by.strip(), data.get("exported_at"), json.dumps(counts)))
+                (now_utc(), who, exported_at and validation.clean_text(exported_at)[:40], json.dumps(counts)))
         return counts
 
     def _check_backup(self, data: object) -> dict[str, list[dict]]:
-        message = "Filen er ikke en sikkerhetskopi fra nøkkeltall."
+        """The backup's rows, cleaned, per table to restore; ValidationError before anything is written."""
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
-            raise ValidationError({"file": message})
+            raise ValidationError({"file": NOT_A_BACKUP})
         if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValidationError({"file": f"Sikkerhetskopien har versjon {data.get('schema_version')}, "
+            shown = validation.clean_text(str(data.get("schema_version")), multiline=False)[:20]
+            raise ValidationError({"file": f"Sikkerhetskopien har versjon {shown}, "
                                            f"men appen bruker versjon {SCHEMA_VERSION}."})
         tables = data.get("tables")
-        if not isinstance(tables, dict) or set(tables) != set(EXPORTED_TABLES):
-            raise ValidationError({"file": message})
+        required = set(EXPORTED_TABLES) - set(OPTIONAL_IN_BACKUP)
+        if not isinstance(tables, dict) or not required <= set(tables) <= set(EXPORTED_TABLES):
+            raise ValidationError({"file": NOT_A_BACKUP})
         conn = self.connect()
         try:
-            for table in EXPORTED_TABLES:
-                columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-                rows = tables[table]
-                if not isinstance(rows, list) or any(
-                        not isinstance(row, dict) or set(row) != columns for row in rows):
-                    raise ValidationError({"file": f"{message} (tabellen {table} har feil kolonner)"})
+            columns = {table: {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                       for table in tables}
         finally:
             conn.close()
-        return tables
+        cleaned, errors = {}, {}
+        for table in (t for t in EXPORTED_TABLES if t in tables):
+            rows = tables[table]
+            if not isinstance(rows, list) or any(
+                    not isinstance(row, dict) or set(row) != columns[table] for row in rows):
+                raise ValidationError({"file": f"{NOT_A_BACKUP} (tabellen {table} har feil kolonner)"})
+            cleaned[table] = self._clean_backup_rows(table, rows, errors)
+        if errors:
+            shown = dict(list(errors.items())[:ERRORS_SHOWN])
+            if len(errors) > ERRORS_SHOWN:
+                shown["…"] = f"og {len(errors) - ERRORS_SHOWN} feil til. Ingenting er endret."
+            raise ValidationError(shown)
+        return cleaned
+
+    def _clean_backup_rows(self, table: str, rows: list[dict], errors: dict[str, str]) -> list[dict]:
+        """Each row cleaned like a form (plus its audit columns); faults go into ``errors`` keyed
+        «<table> rad <n>.<field>»; also duplicate ids and applications."""
+        out, seen = [], {}
+        for number, row in enumerate(rows, start=1):
+            record, row_errors = clean_backup_row(table, row, self.today)
+            keys = [("id", record.get("id"))] + ([("application", (record.get("municipality_code"),
+                                                                    record.get("round_year")))]
+                                                 if table == "applications" else [])
+            if table == "decks":
+                keys.append(("name", record.get("name")))
+            for kind, key in keys:
+                if key is not None and seen.setdefault((kind, key), number) != number:
+                    row_errors.setdefault("id" if kind == "id" else kind,
+                                          f"Finnes to ganger (også i rad {seen[(kind, key)]}).")
+            errors.update({f"{TABLE_LABELS[table]} rad {number}.{field}": message
+                           for field, message in row_errors.items()})
+            out.append({column: record.get(column) for column in row})
+        return out
+
+
+TABLE_LABELS = {"plan_status_entries": "Planstatus", "milestones": "Milepæler", "applications": "Søknader",
+                "change_log": "Endringslogg", "decks": "Lysbildesett"}
+
+
+def parse_backup(payload: str | bytes | dict) -> object:
+    """The backup file as Python objects; a Norwegian ValidationError when it is no (sane) JSON."""
+    if isinstance(payload, dict):
+        return payload
+    if len(payload) > BACKUP_BYTES_LIMIT:
+        raise ValidationError({"file": f"Filen er for stor til å være en sikkerhetskopi (over "
+                                       f"{BACKUP_BYTES_LIMIT // 1_000_000} MB). Ingenting er endret."})
+    try:
+        return json.loads(payload)
+    except RecursionError as error:
+        raise ValidationError({"file": "Filen er nøstet for dypt til å være en sikkerhetskopi. "
+                                       "Ingenting er endret."}) from error
+    except ValueError as error:  # also UnicodeDecodeError
+        raise ValidationError({"file": "Filen kan ikke leses som JSON. Ingenting er endret."}) from error
+
+
+def clean_backup_row(table: str, row: dict, today: date | None) -> tuple[dict, dict[str, str]]:
+    """One row of a backup, validated with the rules of its form plus its audit columns."""
+    if table == "change_log":
+        return validation.clean_change(row, today)
+    if table == "decks":
+        record, errors = validation.clean_saved_deck(row)
+        record["slides"] = json.dumps(record["slides"], ensure_ascii=False)
+        return record, errors
+    record, errors = CLEANERS[table](row, today)
+    audit, audit_errors = validation.clean_audit(row)
+    return {**record, **audit}, {**errors, **audit_errors}
 
 
 def plan_entries_as_sources(entries: list[dict]) -> pd.DataFrame:

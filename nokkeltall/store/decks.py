@@ -1,55 +1,56 @@
-"""Saved gathering-mode decks in the user-data SQLite file (an additive table, ``decks``).
+"""Saved gathering-mode decks in the user-data SQLite file (the ``decks`` table of ``schema``).
 
-A deck is a name and a JSON list of slides (see ``nokkeltall.decks``). Saving under an existing
-name replaces that deck. Uses the store's connection and transaction helpers, so the WAL mode,
-busy timeout and «all or nothing» writes are the same as for the rest of the user data.
+A deck is a name and a JSON list of slides (see ``nokkeltall.decks``). Decks are versioned like
+applications: a new name creates a deck; replacing a deck needs the version it had when it was opened
+(``expected_version``), so of several people saving one name at once one wins and the others get a
+Norwegian conflict message. Every save and delete is written to the change log; the decks are part
+of the JSON backup. Names and slides are cleaned by ``validation.clean_deck`` (the one cleaning path).
 """
 
 from __future__ import annotations
 
 import json
 
-from nokkeltall.store.database import NotFoundError, UserStore, ValidationError, now_utc
+from nokkeltall.store import validation
+from nokkeltall.store.database import ConflictError, NotFoundError, UserStore, ValidationError, now_utc
 
-NAME_LIMIT = 80
-DDL = """
-    CREATE TABLE IF NOT EXISTS decks (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        name TEXT NOT NULL UNIQUE,
-        slides TEXT NOT NULL,      -- JSON list of {indicator_id, codes, view, base_year}
-        saved_by TEXT NOT NULL DEFAULT '',
-        saved_at TEXT NOT NULL
-    )"""
+NAME_LIMIT = validation.DECK_NAME_LIMIT
+NAME_TAKEN = ("Det finnes allerede et lysbildesett med dette navnet. Åpne det fra listen for å endre det, "
+              "eller velg et annet navn. Ingenting er lagret.")
+CHANGED = ("Lysbildesettet er endret eller slettet av noen andre siden du åpnet det. Åpne det på nytt og "
+           "prøv igjen. Ingenting er lagret.")
 
 
 class DeckStore:
     """Save, list, open and delete decks. ``store`` is a ``UserStore`` (its file and helpers)."""
 
     def __init__(self, store: UserStore | None = None):
-        self.store = store or UserStore()
-        with self.store.transaction() as conn:
-            conn.execute(DDL)
+        self.store = store or UserStore()  # creates the table (and adds ``version`` to an older one)
 
-    def save(self, name: str, slides: list[dict], saved_by: str = "") -> dict:
-        name = (name or "").strip()
-        errors = {}
-        if not name:
-            errors["name"] = "Gi settet et navn."
-        elif len(name) > NAME_LIMIT:
-            errors["name"] = f"Navnet kan ha høyst {NAME_LIMIT} tegn."
-        if not slides:
-            errors["slides"] = "Settet har ingen lysbilder."
+    def save(self, name: str, slides: list[dict], saved_by: str, expected_version: int | None = None) -> dict:
+        """Create the deck ``name``, or replace it when ``expected_version`` is the version it has now."""
+        record, errors = validation.clean_deck({"name": name, "slides": slides})
+        who, name_error = validation.read_name(saved_by)
+        if name_error:
+            errors["saved_by"] = name_error
         if errors:
             raise ValidationError(errors)
-        payload = json.dumps(slides, ensure_ascii=False)
+        payload, stamp = json.dumps(record["slides"], ensure_ascii=False), now_utc()
         with self.store.transaction() as conn:
-            conn.execute(
-                """INSERT INTO decks (name, slides, saved_by, saved_at) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (name) DO UPDATE SET slides = excluded.slides, saved_by = excluded.saved_by,
-                                                    saved_at = excluded.saved_at""",
-                (name, payload, (saved_by or "").strip(), now_utc()),
-            )
-            row = conn.execute("SELECT * FROM decks WHERE name = ?", (name,)).fetchone()
+            old = conn.execute("SELECT * FROM decks WHERE name = ?", (record["name"],)).fetchone()
+            if old is None and expected_version is None:
+                row_id = conn.execute(
+                    "INSERT INTO decks (name, slides, saved_by, saved_at, version) VALUES (?, ?, ?, ?, 1)",
+                    (record["name"], payload, who, stamp)).lastrowid
+                action, before = "opprettet", None
+            elif old is None or expected_version is None or old["version"] != int(expected_version):
+                raise ConflictError(NAME_TAKEN if expected_version is None else CHANGED)
+            else:
+                row_id, action, before = old["id"], "endret", dict(old)
+                conn.execute("UPDATE decks SET slides = ?, saved_by = ?, saved_at = ?, version = version + 1 "
+                             "WHERE id = ?", (payload, who, stamp, row_id))
+            row = dict(conn.execute("SELECT * FROM decks WHERE id = ?", (row_id,)).fetchone())
+            UserStore._log(conn, "decks", row_id, action, before, row, who, stamp)
         return self._row(row)
 
     def list(self) -> list[dict]:
@@ -70,16 +71,23 @@ class DeckStore:
             raise NotFoundError("decks", int(deck_id))
         return self._row(row)
 
-    def delete(self, deck_id: int) -> None:
+    def delete(self, deck_id: int, changed_by: str, expected_version: int) -> None:
+        """Delete the deck as it was when opened (a stale delete is a conflict)."""
+        who = UserStore._who(changed_by)
         with self.store.transaction() as conn:
-            if conn.execute("DELETE FROM decks WHERE id = ?", (int(deck_id),)).rowcount == 0:
+            old = conn.execute("SELECT * FROM decks WHERE id = ?", (int(deck_id),)).fetchone()
+            if old is None:
                 raise NotFoundError("decks", int(deck_id))
+            if old["version"] != int(expected_version):
+                raise ConflictError(CHANGED)
+            conn.execute("DELETE FROM decks WHERE id = ?", (int(deck_id),))
+            UserStore._log(conn, "decks", int(deck_id), "slettet", dict(old), None, who, now_utc())
 
     @staticmethod
     def _row(row) -> dict:
         out = dict(row)
         try:
             out["slides"] = json.loads(out["slides"])
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             out["slides"] = []
         return out

@@ -72,6 +72,16 @@ TABLES: dict[str, str] = {
             old_values TEXT,  -- JSON of the row before, NULL when created
             new_values TEXT   -- JSON of the row after, NULL when deleted
         )""",
+    # gathering-mode decks (``nokkeltall.store.decks``); ``version`` grows by one on every save
+    "decks": """
+        CREATE TABLE IF NOT EXISTS decks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            slides TEXT NOT NULL,      -- JSON list of {indicator_id, codes, view, base_year}
+            saved_by TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        )""",
     # restores from a JSON backup (kept locally, not part of an export)
     "restores": """
         CREATE TABLE IF NOT EXISTS restores (
@@ -89,5 +99,9 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS changes_by_row ON change_log (table_name, row_id)",
 ]
 
+# columns added to an existing file (a file from before the column existed gets it on opening)
+ADDED_COLUMNS = {"decks": {"version": "INTEGER NOT NULL DEFAULT 1"}}
+
 EDITABLE_TABLES = ("plan_status_entries", "milestones", "applications")
-EXPORTED_TABLES = EDITABLE_TABLES + ("change_log",)
+EXPORTED_TABLES = EDITABLE_TABLES + ("change_log", "decks")
+OPTIONAL_IN_BACKUP = ("decks",)  # backups from before decks were backed up lack it: decks are then kept

@@ -3,16 +3,23 @@
 Every ``clean_*`` function returns ``(record, errors)``: ``record`` holds normalised values
 (ISO date strings, ints, bools), ``errors`` maps a field name to a message for the user. The store
 writes nothing when ``errors`` is not empty. ``today`` is a parameter so tests can fix the date.
+
+This is the one cleaning path for everything that enters: the forms, the data editor, a JSON
+restore, spreadsheet imports (``datasets.Dataset``) and decks. ``clean_text`` removes control
+characters (NUL, vertical tab → line break, …), bidi overrides and other characters Word's XML
+cannot hold; ``read_text`` also bounds the length.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import date, datetime
 
 import pandas as pd
 
+from nokkeltall import text as norwegian
 from nokkeltall.plan import network
 from nokkeltall.plan.status import parse_plan_date
 
@@ -40,7 +47,22 @@ SOURCE_REQUIRED = "Oppgi kilde, for eksempel saksnummer, protokoll eller lenke."
 FUTURE_DATE = "Datoen kan ikke være fram i tid."
 DUPLICATE_APPLICATION = "Kommunen har allerede en søknad i denne runden."
 
+NOT_TEXT = "Feltet må være tekst, ikke en liste eller et oppslag."
+
+NAME_LIMIT = 100     # «Ditt navn», contact names
+LINE_LIMIT = 300     # one-line fields: titles, sources, periods, e-mail addresses
+TEXT_LIMIT = 5_000   # notes and answers of several lines
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+# line breaks of every kind (vertical tab is Word's Shift+Enter) become one «\n»
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+# C0/C1 controls but tab and newline, bidi embeddings/overrides/isolates and marks, BOM, non-characters
+# and lone surrogates: none of them is meaningful in what users type, and Word's XML cannot hold some
+_UNSAFE_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
+# for a vectorised search in Arrow strings (which cannot hold lone surrogates anyway)
+NEEDS_CLEANING = f"{_LINE_BREAKS.pattern}|[{_UNSAFE_CHARS}]"
+_CONTAINERS = (dict, list, tuple, set, bytes, bytearray)
 
 
 def year_range_message(first: int, last: int) -> str:
@@ -67,25 +89,54 @@ def is_blank(value: object) -> bool:
         return False
 
 
-def read_text(value: object, required: bool = False, message: str = REQUIRED):
+def too_long_message(limit: int) -> str:
+    return f"Teksten er for lang (høyst {norwegian.number(limit)} tegn)."
+
+
+def clean_text(value: object, multiline: bool = True) -> str:
+    """``value`` as text without control, bidi-override and other unsafe characters; vertical tab,
+    form feed and CR become line breaks (in a one-line text, line breaks and tabs become spaces)."""
+    text = _UNSAFE.sub("", _LINE_BREAKS.sub("\n", str(value)))
+    if not multiline:
+        text = re.sub(r"[ \t]*[\n\t][ \t\n]*", " ", text)
+    return text
+
+
+def read_text(value: object, required: bool = False, message: str = REQUIRED, limit: int = LINE_LIMIT,
+              multiline: bool = False):
+    """Cleaned, stripped text of at most ``limit`` characters (None when blank)."""
+    if isinstance(value, _CONTAINERS):
+        return None, NOT_TEXT
     if is_blank(value):
         return None, (message if required else None)
-    return str(value).strip(), None
+    text = clean_text(value, multiline).strip()
+    if not text:
+        return None, (message if required else None)
+    if len(text) > limit:
+        return None, too_long_message(limit)
+    return text, None
+
+
+def read_name(value: object):
+    """«Ditt navn»: the name written in the change log."""
+    return read_text(value, required=True, message=NAME_REQUIRED, limit=NAME_LIMIT)
 
 
 def read_choice(value: object, choices: tuple[str, ...]):
     text, error = read_text(value, required=True, message=choice_message(choices))
     if error:
-        return None, error
+        return None, choice_message(choices)
     normalised = text.lower().replace(" ", "_")
     return (normalised, None) if normalised in choices else (None, choice_message(choices))
 
 
 def read_municipality(value: object, network_only: bool = False):
-    text, error = read_text(value, required=True, message=MUNICIPALITY_FORMAT)
-    if error:
-        return None, error
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (*_CONTAINERS, bool)) or is_blank(value):
+        return None, MUNICIPALITY_FORMAT
+    text = str(value).strip()  # not cleaned: a number with hidden characters in it is refused
+    if isinstance(value, float) and not value.is_integer():  # also inf
+        return None, MUNICIPALITY_FORMAT
+    if isinstance(value, (int, float)):
         text = f"{int(value):04d}"
     if not re.fullmatch(r"\d{4}", text):
         return None, MUNICIPALITY_FORMAT
@@ -97,6 +148,8 @@ def read_municipality(value: object, network_only: bool = False):
 def read_date(value: object, required: bool = True, first_year: int = EARLIEST_PLAN_YEAR,
               last_year: int | None = None):
     """A full date (``date``, ``datetime``, Timestamp or ``YYYY-MM-DD``) as an ISO string."""
+    if isinstance(value, _CONTAINERS):
+        return None, DATE_FORMAT
     if is_blank(value):
         return None, (REQUIRED if required else None)
     if isinstance(value, datetime):
@@ -112,6 +165,8 @@ def read_date(value: object, required: bool = True, first_year: int = EARLIEST_P
 
 
 def read_year(value: object, first: int, last: int, required: bool = True):
+    if isinstance(value, (*_CONTAINERS, bool)):
+        return None, year_range_message(first, last)
     if is_blank(value):
         return None, (REQUIRED if required else None)
     try:
@@ -125,6 +180,8 @@ def read_year(value: object, first: int, last: int, required: bool = True):
 
 def read_plan_date(value: object, first: int, last: int, required: bool):
     """A year (``YYYY``), month (``YYYY-MM``) or date (``YYYY-MM-DD``) within first..last."""
+    if isinstance(value, _CONTAINERS):
+        return None, PLAN_DATE_FORMAT
     if is_blank(value):
         return None, (ADOPTED_REQUIRED if required else None)
     if isinstance(value, float) and value.is_integer():
@@ -142,6 +199,8 @@ def read_plan_date(value: object, first: int, last: int, required: bool):
 
 def read_number(value: object, low: float, high: float | None, message: str,
                 integer: bool = False, required: bool = True):
+    if isinstance(value, (*_CONTAINERS, bool)):
+        return None, message
     if is_blank(value):
         return None, (REQUIRED if required else None)
     try:
@@ -158,6 +217,8 @@ def read_number(value: object, low: float, high: float | None, message: str,
 def read_bool(value: object):
     if isinstance(value, bool):
         return value, None
+    if isinstance(value, _CONTAINERS):
+        return None, "Svar ja eller nei."
     if is_blank(value):
         return False, None
     text = str(value).strip().lower()
@@ -169,7 +230,7 @@ def read_bool(value: object):
 
 
 def read_email(value: object):
-    text, error = read_text(value, required=True)
+    text, error = read_text(value, required=True, limit=254)
     if error:
         return None, error
     return (text, None) if _EMAIL.match(text) else (None, EMAIL)
@@ -199,7 +260,7 @@ def clean_plan_entry(data: dict, today: date | None = None) -> tuple[dict, dict[
                                   required=status == "vedtatt"),
         "period": read_text(data.get("period")),
         "source": read_text(data.get("source"), required=True, message=SOURCE_REQUIRED),
-        "note": read_text(data.get("note")),
+        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
     return record, errors
 
@@ -211,11 +272,11 @@ def clean_milestone(data: dict, today: date | None = None) -> tuple[dict, dict[s
     record, errors = _collect({
         "municipality_code": read_municipality(data.get("municipality_code")),
         "plan_type": read_choice(data.get("plan_type"), MILESTONE_PLAN_TYPES),
-        "title": read_text(data.get("title"), required=True),
+        "title": read_text(data.get("title"), required=True, limit=200),
         "start_date": read_date(data.get("start_date"), True, EARLIEST_PLAN_YEAR, last_year),
         "end_date": read_date(data.get("end_date"), False, EARLIEST_PLAN_YEAR, last_year),
         "status": read_choice(data.get("status") or "planlagt", MILESTONE_STATUSES),
-        "note": read_text(data.get("note")),
+        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
     start, end = record["start_date"], record["end_date"]
     if start and end and end < start:
@@ -232,19 +293,20 @@ def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict
         "round_year": read_year(data.get("round_year"), 2000, today.year + 1),
         "samfunnsdel_year": read_year(data.get("samfunnsdel_year"), EARLIEST_PLAN_YEAR,
                                       today.year + 1, required=False),
-        "progress_plan": read_text(data.get("progress_plan"), required=True),
+        "progress_plan": read_text(data.get("progress_plan"), required=True, limit=TEXT_LIMIT,
+                                   multiline=True),
         "has_fact_base": (has_fact_base, fact_error),
-        "fact_base_description": read_text(data.get("fact_base_description"),
-                                           required=bool(has_fact_base), message=FACT_BASE_WHICH),
+        "fact_base_description": read_text(data.get("fact_base_description"), required=bool(has_fact_base),
+                                           message=FACT_BASE_WHICH, limit=TEXT_LIMIT, multiline=True),
         "planning_staff_persons": read_number(data.get("planning_staff_persons"), 0, None,
                                               STAFF_PERSONS, integer=True),
         "planning_staff_percent": read_number(data.get("planning_staff_percent"), 0, 100,
                                               STAFF_PERCENT),
-        "contact_name": read_text(data.get("contact_name"), required=True),
+        "contact_name": read_text(data.get("contact_name"), required=True, limit=NAME_LIMIT),
         "contact_email": read_email(data.get("contact_email")),
         "received_date": read_date(data.get("received_date"), True, 2000, today.year + 1),
         "status": read_choice(data.get("status") or "mottatt", APPLICATION_STATUSES),
-        "note": read_text(data.get("note")),
+        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
     if record["received_date"] and record["received_date"] > today.isoformat():
         errors["received_date"] = FUTURE_DATE
@@ -264,3 +326,123 @@ def validate_milestone(data: dict, today: date | None = None) -> dict[str, str]:
 def validate_application(data: dict, today: date | None = None) -> dict[str, str]:
     """Field -> Norwegian message; empty when the application can be saved."""
     return clean_application(data, today)[1]
+
+
+# --- decks ----------------------------------------------------------------------------------
+
+DECK_NAME_LIMIT = 80
+DECK_SLIDE_LIMIT = 60
+DECK_NAME_REQUIRED = "Gi settet et navn."
+DECK_NO_SLIDES = "Settet har ingen lysbilder."
+DECK_BAD_SLIDES = "Lysbildene i settet har feil form."
+
+
+def _clean_slide(item: object) -> dict | None:
+    """One slide {indicator_id, codes, view, base_year}, or None when it has the wrong shape."""
+    if not isinstance(item, dict):
+        return None
+    indicator_id, id_error = read_text(item.get("indicator_id"), required=True, limit=80)
+    view, view_error = read_text(item.get("view"), required=True, limit=40)
+    codes = item.get("codes")
+    base_year, year_error = read_year(item.get("base_year"), 1900, 2100, required=False)
+    if id_error or view_error or year_error or not isinstance(codes, (list, tuple)) or len(codes) > 50:
+        return None
+    if not all(isinstance(code, str) and re.fullmatch(r"\d{4}", code) for code in codes):
+        return None
+    return {"indicator_id": indicator_id, "codes": list(codes), "view": view, "base_year": base_year}
+
+
+def clean_deck(data: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    """A saved deck: a name and its slides (what ``decks.Deck.to_list`` gives)."""
+    name, name_error = read_text(data.get("name"), required=True, message=DECK_NAME_REQUIRED,
+                                 limit=DECK_NAME_LIMIT)
+    errors = {"name": name_error} if name_error else {}
+    slides = data.get("slides")
+    cleaned = [_clean_slide(item) for item in slides] if isinstance(slides, list) else [None]
+    if isinstance(slides, list) and not slides:
+        errors["slides"] = DECK_NO_SLIDES
+    elif None in cleaned or len(cleaned) > DECK_SLIDE_LIMIT:
+        errors["slides"] = DECK_BAD_SLIDES
+    return {"name": name, "slides": cleaned}, errors
+
+
+# --- rows of a JSON backup: the audit columns and the change log ----------------------------
+
+ID_MESSAGE = "Må være et helt tall, 1 eller større."
+TIMESTAMP_MESSAGE = "Må være et tidspunkt (ÅÅÅÅ-MM-DDTtt:mm:ss)."
+CHANGE_ACTIONS = ("opprettet", "endret", "slettet")
+CHANGE_TABLES = ("plan_status_entries", "milestones", "applications", "decks")
+JSON_TEXT_MESSAGE = "Må være JSON-tekst (eller tom)."
+
+
+def read_id(value: object):
+    """A row id or version: a whole number ≥ 1 (not a bool, not a float with decimals)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        return None, ID_MESSAGE
+    return (int(value), None) if 1 <= value < 2**63 else (None, ID_MESSAGE)
+
+
+def read_timestamp(value: object):
+    if not isinstance(value, str) or len(value) > 40:
+        return None, TIMESTAMP_MESSAGE
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return None, TIMESTAMP_MESSAGE
+    return value, None
+
+
+def read_json_text(value: object):
+    """The change log's old/new values: JSON text (of an object) or None."""
+    if value is None:
+        return None, None
+    if not isinstance(value, str) or len(value) > 1_000_000:
+        return None, JSON_TEXT_MESSAGE
+    try:
+        parsed = json.loads(value)
+    except (ValueError, RecursionError):
+        return None, JSON_TEXT_MESSAGE
+    return (value, None) if isinstance(parsed, dict) else (None, JSON_TEXT_MESSAGE)
+
+
+def clean_audit(row: dict) -> tuple[dict, dict[str, str]]:
+    """id, entered_by/at, updated_by/at and version of an editable row from a backup."""
+    return _collect({
+        "id": read_id(row.get("id")),
+        "entered_by": read_name(row.get("entered_by")),
+        "entered_at": read_timestamp(row.get("entered_at")),
+        "updated_by": read_name(row.get("updated_by")),
+        "updated_at": read_timestamp(row.get("updated_at")),
+        "version": read_id(row.get("version")),
+    })
+
+
+def clean_change(row: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
+    """One change log row from a backup."""
+    return _collect({
+        "id": read_id(row.get("id")),
+        "changed_at": read_timestamp(row.get("changed_at")),
+        "changed_by": read_name(row.get("changed_by")),
+        "table_name": read_choice(row.get("table_name"), CHANGE_TABLES),
+        "row_id": read_id(row.get("row_id")),
+        "action": read_choice(row.get("action"), CHANGE_ACTIONS),
+        "old_values": read_json_text(row.get("old_values")),
+        "new_values": read_json_text(row.get("new_values")),
+    })
+
+
+def clean_saved_deck(row: dict) -> tuple[dict, dict[str, str]]:
+    """A deck row from a backup: ``slides`` is JSON text there; id, version, saved_by/at as stored."""
+    slides = row.get("slides")
+    if isinstance(slides, str) and len(slides) <= 1_000_000:
+        try:
+            slides = json.loads(slides)
+        except (ValueError, RecursionError):
+            slides = None
+    record, errors = clean_deck({"name": row.get("name"), "slides": slides})
+    saved_by, by_error = read_text(row.get("saved_by"), limit=NAME_LIMIT)
+    extra, extra_errors = _collect({
+        "id": read_id(row.get("id")), "version": read_id(row.get("version")),
+        "saved_at": read_timestamp(row.get("saved_at")), "saved_by": (saved_by or "", by_error),
+    })
+    return {**record, **extra}, {**errors, **extra_errors}

@@ -24,6 +24,7 @@ MAP_INDICATORS = ["population_change_10y_pct", "population", "share_67_plus_pct"
 MAP_LABELS = {i: indicators.get(i).label for i in MAP_INDICATORS}
 DEFAULT_COUNTIES = ["18", "50"]
 LIMIT_DEFAULT, LIMIT_MIN, LIMIT_MAX = 2500, 100, 100_000
+LIMIT_KEY = "grense"
 
 
 def county_names() -> dict[str, str]:
@@ -44,6 +45,23 @@ def _listed(values: list[str]) -> str:
     return (", ".join(shown[:-1]) + " og " + shown[-1] if len(shown) > 1 else shown[0]) + more
 
 
+def url_limit(raw) -> int | None:
+    """The population limit in ``?grense=`` when it is a whole number in range, else None."""
+    given = str(raw).strip() if raw is not None else ""
+    if not (given.isascii() and given.isdigit() and len(given) <= 6):  # also «²» and 400 nines
+        return None
+    return int(given) if LIMIT_MIN <= int(given) <= LIMIT_MAX else None
+
+
+def _limit_to_url() -> None:
+    """The limit chosen in the box, into the address (none when it is the default)."""
+    limit = st.session_state.get(LIMIT_KEY)
+    if limit is None or int(limit) == LIMIT_DEFAULT:
+        st.query_params.pop(LIMIT_KEY, None)
+    else:
+        st.query_params[LIMIT_KEY] = str(int(limit))
+
+
 def url_problems(names: dict[str, str]) -> list[str]:
     """Norwegian messages for the values in the address the page cannot use (read before the widgets
     bound to them run, since Streamlit resets such values without a word)."""
@@ -59,11 +77,7 @@ def url_problems(names: dict[str, str]) -> list[str]:
                             f"{_listed(unknown)}. {fallback} Velg fylker i listen.")
     if "grense" in params:
         raw = params.get("grense")
-        try:
-            valid = LIMIT_MIN <= int(raw) <= LIMIT_MAX
-        except (TypeError, ValueError):
-            valid = False
-        if not valid:
+        if url_limit(raw) is None:
             what = "er tom" if not str(raw).strip() else f"«{safe_text(raw, 30)}» er ikke et helt tall mellom " \
                 f"{text.number(LIMIT_MIN)} og {text.number(LIMIT_MAX)}"
             problems.append(f"Innbyggergrensen i adressen {what}; {text.number(LIMIT_DEFAULT)} er brukt.")
@@ -88,8 +102,14 @@ def choices() -> small_municipalities.Overview:
     left, right = st.columns([3, 1])
     chosen = left.multiselect("Fylker", list(names), default=DEFAULT_COUNTIES, format_func=names.get,
                               key="fylke", bind="query-params", placeholder="Alle fylker")
-    limit = right.number_input("Innbyggergrense (under)", min_value=LIMIT_MIN, max_value=LIMIT_MAX,
-                               value=LIMIT_DEFAULT, step=500, key="grense", bind="query-params")
+    # ?grense= is read here, not bound by Streamlit: its binding turns 400 nines into a float infinity and
+    # fails with OverflowError before the page can say anything
+    if LIMIT_KEY not in st.session_state:
+        st.session_state[LIMIT_KEY] = url_limit(st.query_params.get(LIMIT_KEY)) or LIMIT_DEFAULT
+        if st.session_state[LIMIT_KEY] == LIMIT_DEFAULT:
+            st.query_params.pop(LIMIT_KEY, None)  # a faulty value (named above) leaves the address
+    limit = right.number_input("Innbyggergrense (under)", min_value=LIMIT_MIN, max_value=LIMIT_MAX, step=500,
+                               key=LIMIT_KEY, on_change=_limit_to_url)
     view = shared_call(small_municipalities.overview, tuple(sorted(chosen)) if chosen else None, int(limit))
     st.markdown(f"**{view.summary['sentence']}**")
     if view.table.empty:

@@ -8,10 +8,12 @@ Messages from ``ValidationError.errors`` are shown under the form, naming the fi
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 from typing import cast
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nokkeltall import config, log
 from nokkeltall.store import (
@@ -19,14 +21,15 @@ from nokkeltall.store import (
     UserStore,
     ValidationError,
     configured_editor_password,
-    editing_allowed,
 )
+from nokkeltall.store.access import PasswordGuard
 
 _log = logging.getLogger(__name__)
 
 SECRET_NAME = "editor_password"
 PASSWORD_KEY = "_editor_password"
 NAME_KEY = "_editor_name"
+GUARD_KEY = "_editor_password_guard"
 
 
 @st.cache_resource(show_spinner=False)
@@ -100,18 +103,32 @@ def configured_password() -> str | None:
     return password
 
 
-def editor_gate() -> bool:
-    """Sidebar box: True when the user may edit. Shows a password field when one is configured."""
+def _guard() -> PasswordGuard:
+    """This session's password attempts (a growing wait after three wrong ones)."""
+    guard = st.session_state.get(GUARD_KEY)
+    if not isinstance(guard, PasswordGuard):
+        context = get_script_run_ctx()
+        guard = PasswordGuard(session=context.session_id[:8] if context else "")
+        st.session_state[GUARD_KEY] = guard
+    return guard
+
+
+def editor_gate(where=None) -> bool:
+    """A password box (in the sidebar, or in ``where``): True when the user may edit. Shows the box only
+    when a password is configured; wrong attempts are throttled per session and logged."""
     configured = configured_password()
     if not configured:
         return True
-    with st.sidebar:
+    with where if where is not None else st.sidebar:
         st.markdown("**Redigering**")
         given = st.text_input("Redaktørpassord", type="password", key=PASSWORD_KEY,
                               help="Alle kan lese. For å registrere eller endre trengs redaktørpassordet.")
-        allowed = editing_allowed(given, configured)
+        allowed, wait = _guard().check(given, configured)
         if allowed:
             st.success("Du kan redigere.", icon="🔓")
+        elif given and wait > 0:
+            st.error(f"Feil passord. For mange forsøk: vent {math.ceil(wait)} sekunder før du prøver igjen.",
+                     icon="🔒")
         elif given:
             _log.warning("wrong editor password")
             st.error("Feil passord. Du kan lese, men ikke endre.", icon="🔒")
@@ -138,5 +155,5 @@ def show_errors(errors: dict[str, str], labels: dict[str, str]) -> None:
     for field, message in errors.items():
         row, _, name = field.rpartition(".")
         label = labels.get(name, labels.get(field, name))
-        prefix = f"Rad {row}, {label}" if row.isdigit() else label
+        prefix = f"Rad {row}, {label}" if row.isdigit() else f"{row}, {label}" if row else label
         st.error(f"**{prefix}:** {message}")

@@ -9,19 +9,34 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
+from nokkeltall import spreadsheet
 from nokkeltall.ui.data import DataUnavailable, fingerprint, query
 
 KOMMUNE_PARAM = "kommune"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
 
+def _visible(value) -> str:
+    """``value`` without control and invisible format characters (NUL, RTL override, zero-width)."""
+    return "".join(c for c in str(value) if unicodedata.category(c) not in ("Cc", "Cf") or c in "\n\t")
+
+
 def safe_text(value, limit: int = 60) -> str:
     """User input made harmless for Markdown: control and invisible format characters (NUL, RTL
     override, zero-width) dropped, truncated, special characters escaped."""
-    text = "".join(c for c in str(value) if unicodedata.category(c) not in ("Cc", "Cf") or c in "\n\t")
+    text = _visible(value)
     if len(text) > limit:
         text = text[:limit] + "…"
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def literal_label(value, limit: int = 80) -> str:
+    """User text for a widget label that Streamlit reads as Markdown (``st.page_link``): every ASCII
+    punctuation character as an HTML entity, so no Markdown (image, link, an address turned into a link)
+    can form and no backslash shows. ``safe_text``'s escapes are shown literally inside addresses."""
+    text = " ".join(_visible(value).split())
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return "".join(f"&#{ord(c)};" if c.isascii() and not c.isalnum() and c != " " else c for c in text)
 
 
 def municipality_options(county_codes: list[str] | None = None) -> pd.DataFrame:
@@ -120,7 +135,7 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
             st.dataframe(display, hide_index=True, width="stretch")
             st.download_button(
                 "Last ned CSV",
-                lambda: table.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig"),  # made on click
+                lambda: spreadsheet.csv_bytes(table),  # made on click; no cell can become a formula
                 file_name=f"{filename}.csv",
                 mime="text/csv",
                 key=f"csv_{key}",

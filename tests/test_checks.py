@@ -1,0 +1,158 @@
+"""``nokkeltall check``: the shipped snapshot passes every rule; each rule catches a violation planted
+in a copy of the shipped database (named, with the example, exit code 1); ``build`` shows the checks;
+a refresh whose new data breaks a rule is not written."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from nokkeltall import checks, cli, indicators
+from nokkeltall.datasets import Dataset
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_the_shipped_snapshot_passes_every_rule(shipped_database, capsys):
+    assert cli.main(["check", "--database", str(shipped_database)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(checks.RULES)} av {len(checks.RULES)} kontroller bestått." in out
+
+
+@pytest.fixture
+def planted(shipped_database, tmp_path) -> Path:
+    path = tmp_path / "planted.duckdb"
+    shutil.copy(shipped_database, path)
+    return path
+
+
+def run_check(path: Path, capsys) -> tuple[int, str]:
+    code = cli.main(["check", "--database", str(path)])
+    return code, capsys.readouterr().out
+
+
+PLANTED = {
+    "fylkessummer": (
+        "UPDATE county_observation SET value = value + 1000 WHERE county_code = '18' AND year = 2024 "
+        "AND measure = 'projected_population_mmmm'",
+        "fylke 18 2024",
+    ),
+    "delsummer": (
+        "UPDATE population SET persons = persons + 1 WHERE municipality_code = '1835' AND year = 2024 "
+        "AND sex = 'female' AND age = 30",
+        "1835 2024 alder 30",
+    ),
+    "andeler": (
+        "UPDATE measure SET value = 120 WHERE measure = 'education_primary_pct' "
+        "AND municipality_code = '1835'",
+        "education_primary_pct 1835",
+    ),
+    "negative": (
+        "UPDATE measure SET value = -5 WHERE measure = 'households_total' AND municipality_code = '1835' "
+        "AND year = 2020",
+        "households_total 1835 2020: -5",
+    ),
+    "brokdeler": (
+        "UPDATE measure SET value = value + 0.5 WHERE measure = 'households_total' "
+        "AND municipality_code = '1835' AND year = 2020",
+        "households_total 1835 2020",
+    ),
+    "sprang": (
+        "UPDATE measure SET value = value * 2 WHERE measure = 'population' AND municipality_code = '1835' "
+        "AND year = 2015",
+        "1835 2014–2015",
+    ),
+    "manglende-deler": (
+        "DELETE FROM measure WHERE measure = 'fee_waste_nok' AND municipality_code = '1835'",
+        "fee_total_nok 1835 2026",
+    ),
+    "dekning": (
+        "DELETE FROM measure WHERE measure = 'population' AND municipality_code = '1835' AND year = 2010",
+        "population 1835 2010: mangler",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", list(PLANTED))
+def test_a_planted_violation_is_caught_named_and_exits_1(rule, planted, capsys):
+    sql, example = PLANTED[rule]
+    with duckdb.connect(str(planted)) as con:
+        con.execute(sql)
+    code, out = run_check(planted, capsys)
+    assert code == 1
+    title = next(r.title for r in checks.RULES if r.id == rule)
+    assert f"FEIL [{rule}] {title}" in out
+    assert example in out, out
+
+
+def test_a_definition_that_contradicts_its_formula_is_caught(shipped_database, monkeypatch, capsys):
+    wrong = dataclasses.replace(
+        indicators.get("gp_reserve_capacity_pct"),
+        definition="Ledige plasser på fastlegelistene i prosent av listeplassene.",
+    )
+    monkeypatch.setattr(
+        indicators, "CATALOGUE", tuple(wrong if i.id == wrong.id else i for i in indicators.CATALOGUE)
+    )
+    code, out = run_check(shipped_database, capsys)
+    assert code == 1
+    assert "FEIL [katalog]" in out and "gp_reserve_capacity_pct" in out
+
+
+def test_every_rule_has_a_planted_violation():
+    assert set(PLANTED) | {"katalog"} == {rule.id for rule in checks.RULES}
+
+
+def test_build_shows_the_checks_and_the_database_stays_usable(writable_data_dir, capsys):
+    assert cli.main(["build"]) == 0  # the fixture data fail rules (e.g. measures it lacks): shown, not fatal
+    err = capsys.readouterr().err
+    assert "kontroller bestått" in err and "FEIL [katalog]" in err
+    assert (writable_data_dir / "nokkeltall.duckdb").is_file()
+
+
+# --- refresh guard -----------------------------------------------------------------------------------
+
+
+def hashes(directory: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(directory.iterdir())}
+
+
+@pytest.fixture
+def shipped_snapshot(tmp_path) -> Path:
+    target = tmp_path / "snapshot"
+    shutil.copytree(REPO / "data" / "snapshot", target)
+    return target
+
+
+def bad_employment() -> Dataset:
+    frame = pd.DataFrame(
+        [{"region_code": "1835", "year": 2030, "measure": "employed_residents_15_74", "value": -5.0}]
+    )
+    return Dataset("employment_bad", "observations", frame, "11618", "Sysselsatte", "https://data.ssb.no/x")
+
+
+def test_a_refresh_that_breaks_a_rule_is_not_written(shipped_snapshot, monkeypatch):
+    from nokkeltall.ssb import refresh as refresh_module
+
+    outcome = refresh_module.TableOutcome("11618", "employment_bad", "updated", "2026-01-01", 1, 1)
+    monkeypatch.setattr(refresh_module, "_refresh_table", lambda *args: (outcome, bad_employment()))
+    before = hashes(shipped_snapshot)
+    with pytest.raises(refresh_module.RefreshError) as raised:
+        refresh_module.refresh(["11618"], snapshot_directory=shipped_snapshot, client=object())
+    assert "[negative]" in str(raised.value) and "employed_residents_15_74 1835 2030" in str(raised.value)
+    assert hashes(shipped_snapshot) == before
+
+
+def test_a_refresh_that_keeps_the_rules_is_written(shipped_snapshot):
+    frame = pd.DataFrame(
+        [{"region_code": "1835", "year": 2030, "measure": "households_total", "value": 190.0}]
+    )
+    good = Dataset(
+        "households_good", "observations", frame, "07182", "Husholdninger", "https://data.ssb.no/x"
+    )
+    checks.validate_candidate([good], shipped_snapshot)  # no exception
