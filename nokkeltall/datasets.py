@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from nokkeltall.store.validation import NEEDS_CLEANING, clean_text
+from nokkeltall.cleaning import NEEDS_CLEANING, clean_text
 
 # kind -> ordered columns and their pandas dtypes
 KINDS: dict[str, dict[str, str]] = {
@@ -151,7 +151,7 @@ def conform(frame: pd.DataFrame, kind: str) -> pd.DataFrame:
 
 
 def clean_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns through the one cleaning path (``store.validation.clean_text``): an imported
+    """Text columns through the one cleaning path (``cleaning.clean_text``): an imported
     spreadsheet or API answer brings no control characters or bidi overrides into the snapshot.
     Only the cells that hold such a character are touched (a vectorised search finds them)."""
     for column in frame.columns:

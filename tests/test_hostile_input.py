@@ -13,9 +13,9 @@ from __future__ import annotations
 import csv
 import json
 import re
-from html import escape
 import shutil
 from datetime import date
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -232,7 +232,7 @@ def test_application_form_fields(data_dir):
             failures.append(f"municipality_code={value[:20]!r} was accepted")
     # a megabyte in any text field is refused, and nothing stored holds a control or bidi character
     for field in TEXT_FIELDS:
-        if _outcome(lambda: store.update_application(saved["id"], {field: MEGABYTE}, changed_by="Test")) is None:
+        if _outcome(store.update_application, saved["id"], {field: MEGABYTE}, changed_by="Test") is None:
             failures.append(f"{field}: 1 MB accepted")
     stored = store.get_application(saved["id"])
     failures += [f"{field} stored {stored[field][:30]!r}" for field in TEXT_FIELDS
@@ -379,7 +379,7 @@ def test_restore_with_hostile_values_in_every_text_field(data_dir, tmp_path):
             changed = json.loads(json.dumps(backup))
             for field in fields:
                 changed["tables"][table][0][field] = value
-            if _outcome(lambda: store.import_json(json.dumps(changed), restored_by="Test")) is None:
+            if _outcome(store.import_json, json.dumps(changed), restored_by="Test") is None:
                 restored += 1
                 row = store.export_data()["tables"][table][0]
                 failures += [f"{table}.{field}={value[:20]!r} stored {row[field][:30]!r}" for field in fields

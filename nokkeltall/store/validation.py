@@ -20,6 +20,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from nokkeltall import text as norwegian
+from nokkeltall.cleaning import clean_text
 from nokkeltall.plan import network
 from nokkeltall.plan.status import parse_plan_date
 
@@ -54,14 +55,6 @@ LINE_LIMIT = 300     # one-line fields: titles, sources, periods, e-mail address
 TEXT_LIMIT = 5_000   # notes and answers of several lines
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-# line breaks of every kind (vertical tab is Word's Shift+Enter) become one «\n»
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-# C0/C1 controls but tab and newline, bidi embeddings/overrides/isolates and marks, BOM, non-characters
-# and lone surrogates: none of them is meaningful in what users type, and Word's XML cannot hold some
-_UNSAFE_CHARS = "\x00-\x08\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
-_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}\ud800-\udfff]")
-# for a vectorised search in Arrow strings (which cannot hold lone surrogates anyway)
-NEEDS_CLEANING = f"{_LINE_BREAKS.pattern}|[{_UNSAFE_CHARS}]"
 _CONTAINERS = (dict, list, tuple, set, bytes, bytearray)
 
 
@@ -91,15 +84,6 @@ def is_blank(value: object) -> bool:
 
 def too_long_message(limit: int) -> str:
     return f"Teksten er for lang (høyst {norwegian.number(limit)} tegn)."
-
-
-def clean_text(value: object, multiline: bool = True) -> str:
-    """``value`` as text without control, bidi-override and other unsafe characters; vertical tab,
-    form feed and CR become line breaks (in a one-line text, line breaks and tabs become spaces)."""
-    text = _UNSAFE.sub("", _LINE_BREAKS.sub("\n", str(value)))
-    if not multiline:
-        text = re.sub(r"[ \t]*[\n\t][ \t\n]*", " ", text)
-    return text
 
 
 def read_text(value: object, required: bool = False, message: str = REQUIRED, limit: int = LINE_LIMIT,
