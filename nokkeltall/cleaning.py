@@ -1,8 +1,7 @@
-"""The one cleaning path for text from outside (what users type, imported files, restored backups):
-no control, bidi-override or other unsafe characters, and one kind of line break.
-
-Kept at the bottom of the house so that dataset import (``datasets``), user-data validation
-(``store.validation``) and the documents all use it without importing each other.
+"""The character-level cleaning every text that enters goes through (forms, the data editor, a JSON
+restore, spreadsheet imports, decks, documents): ``clean_text``. Field rules (lengths, dates, choices)
+are in ``nokkeltall.store.validation``, which uses this; imported datasets (``datasets.Dataset``) use
+it directly, being below the store.
 """
 
 from __future__ import annotations

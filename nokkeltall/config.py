@@ -57,7 +57,7 @@ def ssb_budget_seconds() -> float:
 
 def ssb_max_bytes() -> int:
     """Largest answer accepted from SSB, on the wire and after decompression."""
-    return int(_positive_number("NOKKELTALL_SSB_MAX_MB", 32.0) * 1024 * 1024)
+    return int(_positive_number("NOKKELTALL_SSB_MAX_MB", 16.0) * 1024 * 1024)
 
 
 def import_max_bytes() -> int:

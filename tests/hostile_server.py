@@ -5,8 +5,9 @@ Content-Length, then 1 byte/s), ``trickleheaders`` (the headers at 1 byte/s), ``
 endless chunked body), ``gzipbomb`` (256 MB of zeros in 256 KB), ``hugelength`` (a 2 GB
 Content-Length), ``redirect`` (to ``valid`` on the host name ``localhost``), ``sameredirect`` (to
 ``valid`` on the same host), ``mixedindex`` (a category index mixing strings and numbers),
-``deep`` (JSON nested 100,000 deep), ``allmissing`` (every value missing), ``gzipvalid`` (a proper
-answer, gzip-compressed) and ``valid`` (proper answers for table 06913).
+``deep`` (JSON nested 100,000 deep), ``manyobjects`` (16 MB of empty objects), ``allmissing``
+(every value missing), ``gzipvalid`` (a proper answer, gzip-compressed) and ``valid`` (proper
+answers for table 06913).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from nokkeltall.datasets import conform
 from nokkeltall.ssb.tables import TABLES
 
 SPEC = TABLES["06913"]
-BOMB_SIZE = 256 * 1024 * 1024  # decompressed gzip bomb (the cap is 32 MB)
+BOMB_SIZE = 256 * 1024 * 1024  # decompressed gzip bomb (the cap is 16 MB)
 
 
 # --- data the server answers with when it answers properly -------------------------------
@@ -206,6 +207,11 @@ class HostileHandler(BaseHTTPRequestHandler):
 
     def answer_deep(self, endpoint: str) -> None:
         body = b"[" * 100_000 + b"]" * 100_000
+        self.head(Content_Length=str(len(body)))
+        self.wfile.write(body)
+
+    def answer_manyobjects(self, endpoint: str) -> None:
+        body = b"[" + b"{}," * (5_500_000) + b"{}]"  # just under 16 MB: the most Python objects per byte
         self.head(Content_Length=str(len(body)))
         self.wfile.write(body)
 

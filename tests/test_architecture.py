@@ -24,9 +24,9 @@ PACKAGE = ROOT / "nokkeltall"
 # - store/ (the user's own entries) validates plan status with plan/, so it sits with plan;
 # - cli.py is an entry point like the pages: it may use everything and nothing imports it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"nokkeltall", "text", "cleaning", "config", "indicators", "datasets", "jsonstat", "derived",
-                    "log", "durable", "spreadsheet"}),
-    ("data", {"sources", "ssb", "snapshot", "harmonise", "db", "queries", "provenance", "checks"}),
+    ("foundation", {"nokkeltall", "text", "config", "indicators", "datasets", "jsonstat", "derived", "log",
+                    "cleaning", "durable", "spreadsheet"}),
+    ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "harmonise", "checks"}),
     ("charts", {"charts"}),
     ("capabilities", {"compare", "profile", "projection", "plan", "store"}),
     ("report", {"report"}),

@@ -136,6 +136,13 @@ def bad_employment() -> Dataset:
     return Dataset("employment_bad", "observations", frame, "11618", "Sysselsatte", "https://data.ssb.no/x")
 
 
+class _OfflineClient:
+    """A client that is never asked for data: ``_refresh_table`` is replaced in the test."""
+
+    def start_budget(self, seconds: float) -> None:
+        self.budget = seconds
+
+
 def test_a_refresh_that_breaks_a_rule_is_not_written(shipped_snapshot, monkeypatch):
     from nokkeltall.ssb import refresh as refresh_module
 
@@ -143,7 +150,7 @@ def test_a_refresh_that_breaks_a_rule_is_not_written(shipped_snapshot, monkeypat
     monkeypatch.setattr(refresh_module, "_refresh_table", lambda *args: (outcome, bad_employment()))
     before = hashes(shipped_snapshot)
     with pytest.raises(refresh_module.RefreshError) as raised:
-        refresh_module.refresh(["11618"], snapshot_directory=shipped_snapshot, client=object())
+        refresh_module.refresh(["11618"], snapshot_directory=shipped_snapshot, client=_OfflineClient())
     assert "[negative]" in str(raised.value) and "employed_residents_15_74 1835 2030" in str(raised.value)
     assert hashes(shipped_snapshot) == before
 

@@ -60,6 +60,8 @@ def test_refresh_failure_keeps_previous_snapshot(data_dir, monkeypatch):
     errors = [e.value for e in at.error]
     offline = [e for e in errors if e.startswith("Ingen nettforbindelse")]
     assert offline and all("Forrige datagrunnlag er beholdt" in e for e in offline), errors
+    (status,) = at.get("status")
+    assert status.label == "Oppdateringen feilet" and status.proto.expanded  # the cause is not folded away
     assert hashes(data_dir / "snapshot") == before
 
 

@@ -193,7 +193,7 @@ def test_backup_download_and_restore(shipped_data_dir):
     at.text_input(key="restore_name").input("Rita")
     at = click(at, "Gjenopprett")
     assert not errors(at)
-    assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler." in [s.value for s in at.success]
+    assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler, 0 lysbildesett." in [s.value for s in at.success]
     at = open_tab(at, "Oversikt per fylke")
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"
     at = open_tab(at, "Sikkerhetskopi")

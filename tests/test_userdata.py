@@ -1,5 +1,4 @@
 import json
-import sqlite3
 import threading
 from datetime import date
 
@@ -269,9 +268,10 @@ def test_import_of_a_bad_file_changes_nothing(store):
     fill(store)
     before = store.export_data()
     broken = json.loads(store.export_json())
-    broken["tables"]["milestones"][0]["status"] = "ukjent"  # violates a CHECK constraint
-    with pytest.raises(sqlite3.IntegrityError):  # the CHECK constraint, and the whole import rolled back
+    broken["tables"]["milestones"][0]["status"] = "ukjent"  # would violate a CHECK constraint
+    with pytest.raises(ValidationError) as error:  # refused by the validation, before anything is written
         store.import_json(broken, restored_by="Admin")
+    assert list(error.value.errors) == ["Milepæler rad 1.status"]
     with pytest.raises(ValidationError):
         store.import_json({"format": "noe annet"}, restored_by="Admin")
     assert without_stamp(store.export_data()) == without_stamp(before)

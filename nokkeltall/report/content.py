@@ -21,8 +21,8 @@ from nokkeltall import indicators, queries, text
 from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
+from nokkeltall.cleaning import clean_text
 from nokkeltall.plan import calendar, status
-from nokkeltall.store.validation import clean_text
 
 LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
 DOCUMENT_TITLE = "Kunnskapsgrunnlag"

@@ -216,7 +216,7 @@ class PxWebClient:
     ):
         """``timeout``: seconds for one whole request (connect, headers and body; default
         ``NOKKELTALL_SSB_TIMEOUT`` or 60); ``max_bytes``: the largest answer (default
-        ``NOKKELTALL_SSB_MAX_MB`` or 32 MB)."""
+        ``NOKKELTALL_SSB_MAX_MB`` or 16 MB)."""
         self.base_url = (base_url or config.ssb_api_base()).rstrip("/")
         self.session = transport.prepare(session or requests.Session())
         self.timeout = timeout if timeout is not None else config.ssb_request_seconds()

@@ -59,7 +59,7 @@ class TransportError(Exception):
 class Limits:
     deadline: float = 60.0  # seconds for one request: connect, headers and the whole body
     connect_timeout: float = 10.0
-    max_bytes: int = 32 * 1024 * 1024  # body on the wire and after decompression
+    max_bytes: int = 16 * 1024 * 1024  # body on the wire and after decompression
     max_redirects: int = 3
 
 
@@ -241,12 +241,10 @@ class _Decoder:
 
     def __init__(self, encoding: str, max_bytes: int):
         encoding = encoding.strip().lower()
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            self._inflater = zlib.decompressobj(47)  # gzip or zlib header, detected
-        elif encoding in ("", "identity"):
-            self._inflater = None
-        else:
+        if encoding not in ("gzip", "x-gzip", "deflate", "", "identity"):
             raise TransportError(NOT_JSON, f"svaret er pakket på en ukjent måte ({encoding[:40]})")
+        packed = encoding not in ("", "identity")
+        self._inflater = zlib.decompressobj(47) if packed else None  # 47: a gzip or zlib header, detected
         self._max = max_bytes
         self._parts: list[bytes] = []
         self._size = 0

@@ -46,7 +46,8 @@ STATUSES = list(network.APPLICATION_STATUSES)
 TABS = ["Oversikt per fylke", "Registrer / endre", "Samtaleunderlag", "Sikkerhetskopi"]
 TAB_KEY = "applications_tab"  # the open tab (session state; only the open tab is drawn)
 FLASH_KEY = "_applications_flash"
-CHANGE_TABLES = {"applications": "søknad", "milestones": "milepæl", "plan_status_entries": "planstatus"}
+CHANGE_TABLES = {"applications": "søknad", "milestones": "milepæl", "plan_status_entries": "planstatus",
+                 "decks": "lysbildesett"}
 
 
 def default_round(today: date) -> int:
@@ -366,7 +367,8 @@ def conversation_brief(page: ApplicationsPage) -> None:
 def backup(page: ApplicationsPage) -> None:
     """«Sikkerhetskopi»: all user data as JSON out, a restore from such a file, and the latest changes."""
     store = page.store
-    st.markdown("Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner og endringslogg) "
+    st.markdown("Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett og "
+                "endringslogg) "
                 "som JSON. Statistikken lagres ikke her; den lastes fra SSB-øyeblikksbildet.")
     st.download_button("Last ned sikkerhetskopi (JSON)", store.export_json().encode("utf-8"),
                        file_name=f"nokkeltall-brukerdata-{page.today.isoformat()}.json", mime="application/json",
@@ -405,5 +407,6 @@ def _restore_form(store) -> None:
         remember_name(who)
         st.session_state[FLASH_KEY] = (
             f"Gjenopprettet: {counts['applications']} søknader, {counts['plan_status_entries']} "
-            f"planstatuser, {counts['milestones']} milepæler.")
+            f"planstatuser, {counts['milestones']} milepæler"
+            + (f", {counts['decks']} lysbildesett." if "decks" in counts else "."))
         st.rerun()

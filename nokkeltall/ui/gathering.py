@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nokkeltall.cleaning import clean_text
 from nokkeltall.compare import slides as decks
 from nokkeltall.store import ConflictError, ValidationError
-from nokkeltall.store.validation import DECK_NAME_LIMIT, clean_text
+from nokkeltall.store.validation import DECK_NAME_LIMIT
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui.widgets import literal_label, safe_text
 

@@ -31,7 +31,7 @@ def refresh_from_ssb() -> None:
         try:
             result = refresh(progress=report)
         except RefreshError as error:
-            status.update(label="Oppdateringen feilet", state="error")
+            status.update(label="Oppdateringen feilet", state="error", expanded=True)  # the cause in view
             _log.error("refresh from SSB failed: %s", error)
             st.error(str(error))
             return
