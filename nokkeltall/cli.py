@@ -82,7 +82,8 @@ def tidy() -> None:
 
 
 def _show_checks(path: Path) -> None:
-    """After a build: the checks are shown, not fatal; the database stays usable («nokkeltall check» exits 1)."""
+    """After a build: the checks are shown, not fatal; the database stays usable
+    («nokkeltall check» exits 1)."""
     print(checks.report(checks.check_database(path)), file=sys.stderr)
 
 

@@ -184,7 +184,8 @@ logging.raiseExceptions = False
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop, ``make test`` runs all."""
+    """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop; ``make test`` runs
+    everything."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)

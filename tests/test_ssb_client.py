@@ -261,7 +261,8 @@ def test_hanging_every_time_gives_up_with_a_timeout_message(make_client, snapsho
     server.inject("hang", times=99, endpoint="metadata")
     message = refresh_fails(make_client, snapshot_dir, retry=RetryPolicy(max_attempts=3, base_delay=1.0))
     assert message == (
-        f"SSB svarte for sakte for tabell 06913: ikke noe fullstendig svar innen 0,2 s (etter 3 forsøk). {KEPT}"
+        "SSB svarte for sakte for tabell 06913: ikke noe fullstendig svar innen 0,2 s (etter 3 forsøk). "
+        f"{KEPT}"
     )
 
 

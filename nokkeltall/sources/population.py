@@ -200,7 +200,8 @@ def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
 
 MAPPING_HEADER = "kommunenummer_original,ar,kommunenummer_2024,weighting"
 MAPPING_CAVEAT = (
-    "Avledet fra csdata (Folkehelseinstituttet), som bygget omkodingen fra KLASS til kommuneinndelingen 2024. "
+    "Avledet fra csdata (Folkehelseinstituttet), som bygget omkodingen fra KLASS til "
+    "kommuneinndelingen 2024. "
     "csdata fordeler delte kommuner (Tysfjord, Snillfjord, Ålesund/Haram) med faste vekter; databasen "
     "bruker i stedet andeler anslått fra SSBs tall (se «Om data», anslåtte kommunedelinger)."
 )
