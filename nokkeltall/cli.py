@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import checks, config, db, indicators, log, queries, snapshot
+from nokkeltall import checks, config, db, indicators, log, projection, queries, snapshot
+from nokkeltall.projection import evaluation
 from nokkeltall.sources import UnknownLayoutError, parse_file
+from nokkeltall.store.database import UserStore
+from nokkeltall.store.scenarios import ScenarioStore
 
 _log = logging.getLogger(__name__)
 
@@ -244,6 +247,52 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_projection(args) -> int:
+    """Population projection as CSV, or the backtest table."""
+    if args.group not in projection.INTERVAL_GROUPS:
+        groups = ", ".join(projection.INTERVAL_GROUPS)
+        raise CliError(f"Ukjent aldersgruppe «{args.group}». Velg en av: {groups}.")
+    con = _connection()
+    projector = projection.Projector.from_connection(con)
+    scenario = _saved_scenario(args.scenario)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    try:
+        if args.municipality.strip().lower() == "backtest":
+            return _print_backtest(projector, writer)
+        if args.municipality.strip().lower() in ("all", "alle"):
+            projections = projector.project_all(args.base_year, args.to, scenario)
+            writer.writerow(["municipality", "year", "value", "lower", "upper"])
+        else:
+            code = resolve_municipality(con, args.municipality)["municipality_code"]
+            projections = [projector.project(code, args.base_year, args.to, scenario)]
+            writer.writerow(["year", "value", "lower", "upper"])
+    except projection.ProjectionError as error:
+        hint = " Eller bruk navnet på et lagret scenario." if str(error).startswith("Forstår ikke") else ""
+        raise CliError(f"{error}{hint}") from error
+    every = args.municipality.strip().lower() in ("all", "alle")
+    for result in projections:
+        prefix = [result.code] if every else []
+        for row in result.table(args.group).itertuples():
+            writer.writerow(prefix + [row.year] + [f"{v:.1f}" for v in (row.value, row.lower, row.upper)])
+    return 0
+
+
+def _saved_scenario(given: str) -> str:
+    """A scenario saved under this name (on the page, user store), else the text as given."""
+    if not given or not config.user_database_path().exists():
+        return given
+    saved = ScenarioStore(UserStore()).find(given)
+    return saved["scenario"] if saved else given
+
+
+def _print_backtest(projector, writer) -> int:
+    frame = evaluation.table(projector)
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False):
+        writer.writerow([_plain(v, 1) if isinstance(v, float) else v for v in row])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nokkeltall", description="Nøkkeltall for små kommuner (SSB).")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -294,6 +343,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="filen som skrives (standard kunnskapsgrunnlag-NNNN.docx/.html)")
     p.add_argument("--no-charts", action="store_true", help="uten diagrammer (raskere, trenger ikke nettleser)")
     p.set_defaults(handler=cmd_report)
+
+    p = commands.add_parser("projection", help="befolkningsframskriving som CSV (year,value,lower,upper), "
+                            "eller «backtest» for treffsikkerheten")
+    p.add_argument("municipality", help="kommunenummer eller navn, «all» for alle, «backtest» for tabellen")
+    p.add_argument("--base-year", type=int,
+                   help="basisår (standard: siste år med tall); bare tall til og med basisåret brukes")
+    p.add_argument("--to", type=int, help="sluttår (standard 2050)")
+    p.add_argument("--group", default="total", help="total, 0-19, 20-66, 67+ eller 80+ (standard total)")
+    p.add_argument("--scenario", default="",
+                   help="navnet på et lagret scenario, eller f.eks. «netto=+5:20-39», «fødsler=-10», "
+                        "«siste5» eller «siste10»; kan kombineres med komma")
+    p.set_defaults(handler=cmd_projection)
     return parser
 
 

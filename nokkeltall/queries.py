@@ -212,6 +212,34 @@ def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     )
 
 
+def population_single_age_all(con, open_age: int) -> pd.DataFrame:
+    """municipality_code, year, age, persons (both sexes) for every municipality and year, ages from
+    ``open_age`` up summed into ``open_age`` (projections)."""
+    return _df(
+        con,
+        """SELECT municipality_code, year, least(age, ?) AS age, sum(persons) AS persons FROM population
+           WHERE sex = 'total' AND persons IS NOT NULL GROUP BY ALL""",
+        [open_age],
+    )
+
+
+def county_projections(con, county_code: str) -> pd.DataFrame:
+    """SSB's county projection (14288): year, measure (projected_population_llml/mmmm/hhmh), value."""
+    return _df(
+        con,
+        """SELECT year, measure, value FROM county_observation
+           WHERE county_code = ? AND measure LIKE 'projected_population_%' ORDER BY year, measure""",
+        [county_code],
+    )
+
+
+def build_fingerprint(con) -> str:
+    """What the database was built from and when: a key for caches of results computed from it."""
+    rows = con.execute("SELECT string_agg(value, '|' ORDER BY key) FROM build_info "
+                       "WHERE key IN ('manifest', 'built_at')").fetchall()
+    return rows[0][0] if rows and rows[0][0] else "unknown"
+
+
 # --- commuting ---------------------------------------------------------------------------------
 
 def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) -> dict[str, pd.DataFrame]:

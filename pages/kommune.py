@@ -1,4 +1,5 @@
-"""Kommune: one municipality's profile — header, then Befolkning, Arbeid og pendling, Økonomi, Plan."""
+"""Kommune: one municipality's profile — header, then Befolkning, Framskriving, Arbeid og pendling,
+Økonomi, Plan."""
 
 import re
 
@@ -9,6 +10,7 @@ from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.profile import municipality as municipality_profile
+from nokkeltall.ui import projection_view
 from nokkeltall.ui.data import DataUnavailable, cached_call, shared_call
 from nokkeltall.ui.frame import ensure_app_navigation
 from nokkeltall.ui.report import report_downloads
@@ -16,7 +18,7 @@ from nokkeltall.ui.widgets import chart_block, municipality_picker
 
 ensure_app_navigation()
 
-SECTIONS = ["Befolkning", "Arbeid og pendling", "Økonomi", "Plan"]
+SECTIONS = ["Befolkning", "Framskriving", "Arbeid og pendling", "Økonomi", "Plan"]
 
 
 def show_chart(builder, *args, key: str, missing: str) -> None:
@@ -53,6 +55,8 @@ if head["kostra_group"]:
 if head["centrality"]:
     facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", head["centrality"]["value"].replace(" - ", " – ")))
 st.caption(" · ".join(facts))
+st.page_link("pages/sammenlign.py", label=f"Sammenlign {name} med kommunene som ligner mest",
+             query_params={"kommune": code})
 
 population_col, change_col, robek_col = st.columns(3)
 population_col.metric(f"Folketall {text.population_date(head['year'])}", text.number(head["population"]))
@@ -97,6 +101,10 @@ with tabs[0]:
 
 with tabs[1]:
     if tabs[1].open:
+        projection_view.render(code, name)
+
+with tabs[2]:
+    if tabs[2].open:
         left, right = st.columns(2)
         with left:
             show_chart(indicator_charts.indicator_chart, "employment_rate_15_74_pct", code, key="sysselsetting",
@@ -115,8 +123,8 @@ with tabs[1]:
             show_chart(commuting_charts.commuting_chart, code, "in", key="pendling_inn", missing=f"Ingen pendlerstrømmer for {name}.")
         st.caption("Sysselsettings- og pendlingstallene (SSB 11618 og 03321) går til og med 2022 i databasen.")
 
-with tabs[2]:
-    if tabs[2].open:
+with tabs[3]:
+    if tabs[3].open:
         economy = cached_call(municipality_profile.economy_table, code)
         coverage = cached_call(municipality_profile.kostra_coverage, code)
         st.markdown(f"**Økonomi i {name}: siste tall**")
@@ -151,8 +159,8 @@ with tabs[2]:
                 show_chart(indicator_charts.indicator_chart, indicator_id, code, key=indicator_id,
                            missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name}.")
 
-with tabs[3]:
-    if tabs[3].open:
+with tabs[4]:
+    if tabs[4].open:
         plans = cached_call(municipality_profile.plan_sources, code)
         if plans.empty:
             st.info(f"Det er ikke samlet inn plandokumenter for {name} ennå. På plansiden kan kommunen selv føre "

@@ -68,11 +68,11 @@ MEGABYTE = "æ" * 1_000_000  # a 1 MB string: form fields and import paths (not 
 # widget's default by itself. test_the_table_covers_every_parameter keeps this in step with the pages.
 PARAMS = {
     "pages/oversikt.py": {"parsed": ["fylke", "grense", "kartmal"], "bound": []},  # bound, and checked first
-    "pages/kommune.py": {"parsed": ["kommune"], "bound": ["del"]},
-    "pages/sammenlign.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik", "utvalg"],
-                            "bound": []},
-    "pages/samlingsmodus.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde"],
-                               "bound": []},
+    "pages/kommune.py": {"parsed": ["kommune", "scenario"], "bound": ["del"]},  # scenario: «Framskriving»
+    "pages/sammenlign.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik",
+                                       "utvalg", "kommune"], "bound": []},
+    "pages/samlingsmodus.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde",
+                                          "kommune"], "bound": []},
     "pages/plan.py": {"parsed": ["kommune"], "bound": []},
     "pages/soknader.py": {"parsed": ["kommune"], "bound": []},
     "pages/om_data.py": {"parsed": [], "bound": []},
@@ -167,7 +167,8 @@ def test_each_parsed_parameter_alone(data_dir):
     assert not failures, "\n".join(failures)
 
 
-SECTION_MODULES = {"overview", "compare_view"}  # nokkeltall/ui modules holding one page's sections
+# nokkeltall/ui modules holding one page's sections
+SECTION_MODULES = {"overview", "compare_view", "projection_view", "slideshow"}
 
 
 def test_the_table_covers_every_parameter():

@@ -111,8 +111,9 @@ def test_plan_tab_links_to_the_plan_page(shipped_con):
     assert not at.exception
     plans = municipality_profile.plan_sources(shipped_con, "1811")
     assert at.dataframe[0].value["Plan"].tolist() == plans["Plan"].tolist()
-    links = at.get("page_link")
-    assert links[0].proto.page == "plan" and links[0].proto.query_string == "kommune=1811"
+    links = {link.proto.page: link.proto.query_string for link in at.get("page_link")}
+    assert links["plan"] == "kommune=1811"
+    assert links["sammenlign"] == "kommune=1811"  # the comparison with its most similar municipalities
 
 
 def test_without_municipality_asks_for_one():

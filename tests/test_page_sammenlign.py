@@ -153,3 +153,27 @@ def test_the_excel_of_all_indicators_is_made_on_click(data_dir):
     con = db.connect(data_dir / "nokkeltall.duckdb")
     assert compare_view._workbook(("population", "share_67_plus_pct"), ("1835", "5043"))[:2] == b"PK"
     assert len(export.comparison_workbook(con, ["population", "share_67_plus_pct"], ["1835", "5043"])) > 1000
+
+
+def test_opens_with_a_chart_for_the_municipality_the_user_came_from(shipped_data_dir):
+    """From ?kommune= (or the municipality page, which leaves its choice in the session): that municipality,
+    its three most similar and the county, population as an index; said so, and changeable."""
+    for params, session in (({"kommune": "1835"}, {}), ({}, {"_kommune": "1835"})):
+        at = AppTest.from_file(APP, default_timeout=60)
+        for key, value in params.items():
+            at.query_params[key] = value
+        for key, value in session.items():
+            at.session_state[key] = value
+        at.switch_page("pages/sammenlign.py")
+        at.run()
+        assert not at.exception and not at.warning
+        codes = at.session_state["cmp_kommuner"]
+        assert codes[0] == "1835" and len(codes) == 4
+        assert at.session_state["cmp_lik"] == "1835"  # «Lignende kommuner» starts on it too
+        assert any("Viser folketallet for Træna, de 3 kommunene som ligner mest" in i.value for i in at.info)
+        (chart,) = at.get("plotly_chart")
+        names = [trace["name"] for trace in json.loads(chart.proto.spec)["data"]]
+        assert names[0] == "Træna" and "Nordland" in names
+        assert "1835," in str(at.query_params["kommuner"])  # the address now names the comparison
+    at = run({"kommune": "99x"})
+    assert not at.exception and any("Fant ingen kommune med nummer «99x»" in w.value for w in at.warning)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from nokkeltall import queries, text
 from nokkeltall.charts.population import _place
-from nokkeltall.charts.style import COUNTY_COLOUR, MUNICIPALITY_COLOUR, Chart, style
+from nokkeltall.charts.style import MUNICIPALITY_COLOUR, SECOND_COLOUR, Chart, style
 from nokkeltall.provenance import source_text
 
 # --- commuting ---------------------------------------------------------------------------------
@@ -43,7 +43,7 @@ def commuting_chart(con, code: str, direction: str = "out", limit: int = 8) -> C
     ordered = frame.iloc[::-1]
     figure = go.Figure(go.Bar(
         y=ordered["name"], x=ordered["employed_persons"].astype(float), orientation="h",
-        marker_color=MUNICIPALITY_COLOUR if direction == "out" else COUNTY_COLOUR,
+        marker_color=MUNICIPALITY_COLOUR if direction == "out" else SECOND_COLOUR,
         text=[text.number(v) for v in ordered["employed_persons"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:,.0f} personer<extra></extra>"))
     style(figure, title, subtitle=subtitle, height=max(260, 90 + 32 * len(frame)), legend=False)

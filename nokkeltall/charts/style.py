@@ -11,13 +11,30 @@ import plotly.graph_objects as go
 
 from nokkeltall import text
 
-MUNICIPALITY_COLOUR = "#1f4e79"
-COUNTY_COLOUR = "#d9822b"
-COUNTRY_COLOUR = "#7f7f7f"
+# Municipalities (Okabe–Ito: distinguishable for colour-blind readers and on a washed-out projector). The
+# chosen municipality always gets the first colour; ``municipality_colours`` is the one place colours are
+# handed out, so a municipality keeps its colour in every chart, slide and PowerPoint of one selection.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#8C6D31")
+MUNICIPALITY_COLOUR = PALETTE[0]
+# County and country are always the same grey styles (lines: dashed and dotted; bars: grey).
+COUNTY_COLOUR = "#666666"
+COUNTRY_COLOUR = "#222222"
+REFERENCE_STYLE = {"fylke": dict(color=COUNTY_COLOUR, dash="dash"),
+                   "land": dict(color=COUNTRY_COLOUR, dash="dot")}
+REFERENCE_BAR_COLOUR = "#9a9a9a"
+PEER_COLOUR = "#BBBBBB"  # the other small municipalities in the rank view
 EARLIER_COLOUR = "#9ecae1"
-SERIES_COLOURS = ["#1f4e79", "#2ca02c", "#d9822b", "#b03a2e"]
+SECOND_COLOUR = PALETTE[1]  # a second series of one municipality (e.g. in-commuters next to out-commuters)
+SERIES_COLOURS = ["#1f4e79", "#2ca02c", "#d9822b", "#b03a2e"]  # several indicators of one municipality
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 COUNTRY = "hele landet"
+
+
+def municipality_colours(codes) -> dict[str, str]:
+    """Colour per municipality number, in the order chosen: the first (chosen) municipality gets
+    ``PALETTE[0]``. Lines, bars, index and rank views, slides and PowerPoint all ask here."""
+    ordered = list(dict.fromkeys(str(code) for code in codes))
+    return {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(ordered)}
 
 
 @dataclass

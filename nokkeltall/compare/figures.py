@@ -12,14 +12,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nokkeltall import indicators, text
+from nokkeltall.charts import style as chart_style
 from nokkeltall.compare import choices
 from nokkeltall.compare import series as compare_series
 from nokkeltall.indicators import Indicator
 
-# Okabe–Ito: distinguishable for colour-blind readers and on a washed-out projector.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
-REFERENCE_STYLE = {"fylke": dict(color="#666666", dash="dash"), "land": dict(color="#222222", dash="dot")}
-PEER_COLOUR = "#BBBBBB"
+# Colours come from charts/style.py (one assignment per selection: the first municipality first colour).
+REFERENCE_STYLE = chart_style.REFERENCE_STYLE
+PEER_COLOUR = chart_style.PEER_COLOUR
 FONT = "Helvetica, Arial, sans-serif"  # system fonts only: the app must work offline
 
 
@@ -83,14 +83,15 @@ def _layout(fig: go.Figure, *, presentation: bool, height: int | None = None, le
     return fig
 
 
-def _colour(i: int) -> str:
-    return PALETTE[i % len(PALETTE)]
+def _colours(codes, frame: pd.DataFrame, column: str) -> dict[str, str]:
+    """The selection's colours: by ``codes`` when given, else by first appearance in ``frame``."""
+    return chart_style.municipality_colours(codes if codes is not None else frame[column].drop_duplicates())
 
 
 # --- lines over time (and index) ------------------------------------------------------------------
 
 def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
-                index_base: int | None = None) -> go.Figure:
+                index_base: int | None = None, codes=None) -> go.Figure:
     """One line per municipality, county/country as grey dashed/dotted references.
 
     Values recalculated to today's municipal borders are drawn with hollow markers.
@@ -99,12 +100,14 @@ def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: boo
     municipal = series[series["kind"] == "kommune"]
     number_format = ",.1f" if index_base else _hover_format(indicator)
     width = 4 if presentation else 2.5
-    for i, (code, group) in enumerate(municipal.groupby("region_code", sort=False)):
+    colours = _colours(codes, municipal, "region_code")
+    for code, group in municipal.groupby("region_code", sort=False):
         group = group.sort_values("year")
         symbols = ["circle-open" if r else "circle" for r in group["recalculated"].fillna(False)]
         fig.add_trace(go.Scatter(
             x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines+markers",
-            line=dict(color=_colour(i), width=width), marker=dict(symbol=symbols, size=9 if presentation else 6),
+            line=dict(color=colours.get(code), width=width),
+            marker=dict(symbol=symbols, size=9 if presentation else 6),
             hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
         ))
     for j, ((code, kind), group) in enumerate(series[series["kind"] != "kommune"].groupby(["region_code", "kind"],
@@ -171,11 +174,15 @@ def index_finding(indexed: pd.DataFrame, base_year: int) -> str | None:
 
 # --- bars for one year ----------------------------------------------------------------------------
 
-def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False) -> go.Figure:
+def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
+               codes=None) -> go.Figure:
     """One bar per municipality (missing ones labelled «mangler»), county/country as grey bars."""
     colours, labels = [], []
-    for i, row in enumerate(values.to_dict("records")):
-        colours.append(_colour(i) if row["kind"] == "kommune" else "#9a9a9a")
+    by_code = _colours(codes, values[values["kind"] == "kommune"], "region_code")
+    for row in values.to_dict("records"):
+        municipal = row["kind"] == "kommune"
+        colours.append(by_code.get(row["region_code"], chart_style.REFERENCE_BAR_COLOUR) if municipal
+                       else chart_style.REFERENCE_BAR_COLOUR)
         labels.append("mangler" if text.is_missing(row["value"]) else value_text(indicator, row["value"]))
     fig = go.Figure(go.Bar(
         x=values["region"], y=values["value"],
@@ -202,13 +209,18 @@ def bar_finding(values: pd.DataFrame, indicator: Indicator, year: int) -> str | 
 
 # --- ranks among the small municipalities -----------------------------------------------------------
 
-def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False) -> go.Figure:
-    """All small peers as grey horizontal bars, highest first; the chosen ones in colour."""
+def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
+                codes=None) -> go.Figure:
+    """All small peers as grey horizontal bars, highest first; the chosen ones in their selection colour.
+
+    In presentation only the chosen municipalities are named (large enough to read on a projector)."""
     shown = peers[peers["value"].notna()].iloc[::-1]  # plotly draws the first row at the bottom
-    chosen_order = [c for c in peers.loc[peers["chosen"], "municipality_code"]]
-    colours = [(_colour(chosen_order.index(c)) if chosen else PEER_COLOUR)
-               for c, chosen in zip(shown["municipality_code"], shown["chosen"])]
+    by_code = _colours(codes, peers[peers["chosen"]], "municipality_code")
+    colours = [(by_code.get(c, PEER_COLOUR) if chosen else PEER_COLOUR)
+               for c, chosen in zip(shown["municipality_code"], shown["chosen"], strict=True)]
     labels = [f"{r}. {n}" + ("" if g else " *") for r, n, g in zip(shown["rank"], shown["region"], shown["in_group"])]
+    if presentation:
+        return _rank_presentation(shown, labels, colours, indicator)
     fig = go.Figure(go.Bar(
         y=labels, x=shown["value"], orientation="h", marker_color=colours,
         hovertemplate=f"%{{y}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
@@ -219,6 +231,27 @@ def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool
     fig = _layout(fig, presentation=presentation, height=height, legend=False)
     fig.update_yaxes(tickfont=dict(size=16 if presentation else 11))
     return fig
+
+
+def _rank_presentation(shown: pd.DataFrame, labels: list[str], colours: list[str],
+                       indicator: Indicator) -> go.Figure:
+    """Rank bars on a numeric axis (fits any screen height): the peers grey, each chosen municipality its
+    own trace, so the legend names it in large type even when the chosen sit on neighbouring rows."""
+    hover = f"%{{customdata}}: %{{x:{_hover_format(indicator)}}}<extra></extra>"
+    values = shown["value"].tolist()
+    chosen = [p for p, flag in enumerate(shown["chosen"]) if flag]
+    peers = [p for p in range(len(shown)) if p not in set(chosen)]
+    fig = go.Figure(go.Bar(y=peers, x=[values[p] for p in peers], orientation="h", marker_color=PEER_COLOUR,
+                           customdata=[labels[p] for p in peers], hovertemplate=hover, showlegend=False,
+                           name=choices.PEER_GROUP_LABEL))
+    for p in reversed(chosen):  # the highest ranked first in the legend
+        fig.add_trace(go.Bar(y=[p], x=[values[p]], orientation="h", marker_color=colours[p], name=labels[p],
+                             customdata=[labels[p]], hovertemplate=hover))
+    fig.update_layout(barmode="overlay")
+    fig.update_yaxes(tickmode="array", tickvals=chosen, ticktext=[labels[p] for p in chosen], showgrid=False,
+                     range=[-0.7, len(shown) - 0.3])
+    fig.update_xaxes(title_text=_axis_title(indicator), tickformat=",~f")
+    return _layout(fig, presentation=True)
 
 
 def rank_finding(ranked: pd.DataFrame, indicator: Indicator) -> str | None:
@@ -265,7 +298,7 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
             "Verdi": peers["value"].round(indicator.decimals + 1), "Valgt": peers["chosen"].map({True: "ja", False: ""}),
             "År": year,
         })
-        return View(rank_figure(peers, indicator, presentation=presentation), table,
+        return View(rank_figure(peers, indicator, presentation=presentation, codes=codes), table,
                     rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
                     title=view_title(view, indicator, year))
     references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
@@ -288,7 +321,7 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
             notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
         table = pd.DataFrame({"Område": values["region"], "Verdi": values["value"].round(indicator.decimals + 1),
                               "År": values["year"]})
-        return View(bar_figure(values, indicator, presentation=presentation), table,
+        return View(bar_figure(values, indicator, presentation=presentation, codes=codes), table,
                     bar_finding(values, indicator, year) if year else None, source, notes, year=year,
                     title=view_title(view, indicator, year))
     if view == "indeks":
@@ -302,9 +335,11 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
             notes.append(f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
                          "mangler eller er ikke positivt.")
         table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
-        return View(line_figure(indexed, indicator, presentation=presentation, index_base=base), table,
+        figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
+        return View(figure, table,
                     index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
     table = compare_series.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
-    return View(line_figure(series, indicator, presentation=presentation), table, line_finding(series, indicator),
+    return View(line_figure(series, indicator, presentation=presentation, codes=codes), table,
+                line_finding(series, indicator),
                 source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))

@@ -23,6 +23,8 @@ from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.cleaning import clean_text
 from nokkeltall.plan import calendar, status
+from nokkeltall.projection import ProjectionError, Projector, rounded
+from nokkeltall.projection import figures as projection_charts
 
 LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
 DOCUMENT_TITLE = "Kunnskapsgrunnlag"
@@ -413,6 +415,51 @@ def population_section(data: _Data, with_charts: bool) -> Section:
     return section
 
 
+PROJECTION_YEAR = 2040
+
+
+def projection_section(data: _Data, with_charts: bool) -> Section:
+    """«Med dagens utvikling vil Træna ha om lag … innbyggere i 2040 (80 % sannsynlig mellom … og …)»,
+    the age groups in a table and the fan chart (the app's own projection, ``nokkeltall.projection``)."""
+    section = Section("Framskriving")
+    name = data.m["name"]
+    try:
+        result = Projector.from_connection(data.con).project(data.code)
+    except ProjectionError as error:
+        section.add(Paragraph(f"Det kan ikke lages en framskriving for {name}: {error}"))
+        return section
+    writer = _Writer()
+
+    def shown(group: str, year: int, column: str = "value") -> str:
+        value = rounded(result.table(group).set_index("year").loc[year, column])
+        return writer.show(("projection", group, data.code, year, column), value, "personer", 0)
+
+    year, base = PROJECTION_YEAR, result.base_year
+    sentences = [
+        f"Med dagens utvikling vil {name} ha om lag {shown('total', year)} innbyggere i {year} "
+        f"(80 % sannsynlig mellom {shown('total', year, 'lower')} og {shown('total', year, 'upper')}).",
+        f"Antallet over 80 år kan bli om lag {shown('80+', year)} (80 % sannsynlig mellom "
+        f"{shown('80+', year, 'lower')} og {shown('80+', year, 'upper')}), "
+        f"mot {shown('80+', base)} i {base}.",
+        f"Antallet under 20 år kan bli om lag {shown('0-19', year)}, mot {shown('0-19', base)} i {base}.",
+    ]
+    section.add(writer.paragraph(sentences))
+    section.add(app_chart("projection", projection_charts.fan_chart, data.con, data.code,
+                          with_charts=with_charts))
+    table = projection_charts.age_group_table(data.con, data.code)
+    if table is not None:
+        section.add(Table(f"Innbyggere i {name} etter aldersgruppe, registrert {base} og framskrevet",
+                          list(table.columns), [[row[0]] + [text.number(v) for v in row[1:]]
+                                                for row in table.itertuples(index=False)],
+                          source=projection_charts.METHOD_NOTE))
+    section.add(Note(
+        "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og dødsfall "
+        "som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. «80 % sannsynlig» "
+        "betyr at fire av fem tidligere framskrivinger for kommuner av samme størrelse traff innenfor et like "
+        "bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes under «Framskriving» på kommunesiden."))
+    return section
+
+
 def _then_sentence(writer: _Writer, data: _Data, indicator_id: str, year: int) -> str | None:
     indicator = indicators.get(indicator_id)
     then = _value(data.series(indicator_id), year)
@@ -732,6 +779,7 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     sections = [
         intro,
         population_section(data, with_charts),
+        projection_section(data, with_charts),
         work_section(data, with_charts),
         economy_section(data, with_charts),
         plan_section(con, data, as_of, store),

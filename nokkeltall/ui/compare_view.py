@@ -31,6 +31,8 @@ SCOPE = "sammenlign"
 K_CODES, K_IDS, K_VIEW, K_BASE = "cmp_kommuner", "cmp_indikatorer", "cmp_visning", "cmp_basisaar"
 K_TARGET, K_POOL, K_COUNTY = "cmp_lik", "cmp_utvalg", "cmp_fylke"
 K_WEIGHTS, K_WEIGHTS_OPEN, K_PROBLEMS = "cmp_vekter", "cmp_vekter_aapen", "_cmp_problems"
+K_START = "_cmp_start"  # the note saying which municipalities the page started with
+LAST_MUNICIPALITY = "_kommune"  # set by the municipality picker (nokkeltall.ui.widgets)
 POOLS = {"alle": "Alle kommuner i landet", "sma": "Bare små kommuner (under 2 500)"}
 
 
@@ -80,6 +82,12 @@ def read_address(opts: compare_choices.PageOptions) -> None:
             problems.append(f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
         if "indikatorer" not in params:
             ids = ids or list(compare_choices.DEFAULT_INDICATORS)
+        start = _starting_municipality(opts, problems)
+        start = start if "kommuner" not in params else None
+        if start:  # population as an index: the county's line is drawn beside the municipalities
+            codes = [start, *shared_call(slides.similar_codes, start)]
+            target = target or start
+            view = view if "visning" in params else "indeks"
         weights = {f.id: float(weights[f.id]) for f in similarity.SIMILARITY_FEATURES}
         st.session_state.update({
             K_CODES: codes, K_IDS: ids, K_VIEW: view,
@@ -88,8 +96,30 @@ def read_address(opts: compare_choices.PageOptions) -> None:
             K_WEIGHTS: weights, **{_weight_key(key): value for key, value in weights.items()},
         })
         st.session_state[K_PROBLEMS] = problems
+        st.session_state[K_START] = (_start_note(opts, codes), list(codes)) if start else None
+    start_note = st.session_state.get(K_START)
+    if start_note and start_note[1] == st.session_state.get(K_CODES):  # until the user changes the choice
+        st.info(start_note[0], icon="ℹ️")
     for problem in st.session_state.get(K_PROBLEMS, []):
         st.warning(problem, icon="⚠️")
+
+
+def _starting_municipality(opts: compare_choices.PageOptions, problems: list[str]) -> str | None:
+    """``?kommune=1835``, or the municipality last looked at in this session (the picker's choice)."""
+    given = st.query_params.get("kommune")
+    if given is not None and str(given) not in opts.known:
+        problems.append(f"Fant ingen kommune med nummer «{compare_choices._shown(str(given))}».")
+    for code in (given, st.session_state.get(LAST_MUNICIPALITY)):
+        if code and str(code) in opts.known:
+            return str(code)
+    return None
+
+
+def _start_note(opts: compare_choices.PageOptions, codes: list[str]) -> str:
+    name = opts.names.get(codes[0], codes[0])
+    return (f"Viser folketallet for {name}, de {len(codes) - 1} kommunene som ligner mest på den og fylket "
+            "(som indeks, så kurvene kan sammenlignes). "
+            "Endre kommuner, indikatorer og visning under.")
 
 
 def write_address(selection: Selection, target: str | None, weights: dict[str, float]) -> None:

@@ -1,6 +1,7 @@
-"""The «Lysbildesett» section of Samlingsmodus: the ready deck, the saved decks (names shown as plain
-text, never Markdown) and the form that saves the deck on screen — behind the editor password, with
-the version the deck had when it was opened (a deck changed by someone else meanwhile is a conflict).
+"""The «Lysbildesett» section of Samlingsmodus (in the slide's menu): the ready decks, the saved decks
+(names shown as plain text, never Markdown) and the form that saves the deck on screen — behind the
+editor password, with the version the deck had when it was opened (a deck changed by someone else
+meanwhile is a conflict).
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ def deck_section(deck: decks.Deck, opened: dict | None, offered_name: str) -> No
     """``opened``: the saved deck on screen (its row, with ``version``), else None; ``offered_name``
     the name the save form starts with."""
     store = ui_store.deck_store()
-    with st.expander("Lysbildesett: velg, lagre eller åpne", expanded=not deck.slides):
-        st.page_link("pages/samlingsmodus.py", label=literal_label(decks.READY_DECK_NAME),
-                     query_params={"sett": decks.READY_DECK_KEY})
-        for saved in store.list():
-            label = f"{literal_label(saved['name'], DECK_NAME_LIMIT)} ({len(saved['slides'])} lysbilder)"
-            st.page_link("pages/samlingsmodus.py", label=label, query_params={"sett": str(saved["id"])})
-        if deck.slides:
-            _save_form(store, deck, opened, offered_name)
-        st.page_link("pages/sammenlign.py", label="⬅ Tilbake til Sammenlign")
+    st.markdown("**Lysbildesett**")
+    for key, name in decks.READY_DECKS.items():
+        st.page_link("pages/samlingsmodus.py", label=literal_label(name), query_params={"sett": key})
+    for saved in store.list():
+        label = f"{literal_label(saved['name'], DECK_NAME_LIMIT)} ({len(saved['slides'])} lysbilder)"
+        st.page_link("pages/samlingsmodus.py", label=label, query_params={"sett": str(saved["id"])})
+    if deck.slides:
+        _save_form(store, deck, opened, offered_name)
 
 
 def _save_form(store, deck: decks.Deck, opened: dict | None, offered_name: str) -> None:

@@ -23,6 +23,7 @@ from nokkeltall.store import (
     configured_editor_password,
 )
 from nokkeltall.store.access import PasswordGuard
+from nokkeltall.store.scenarios import ScenarioStore
 
 _log = logging.getLogger(__name__)
 
@@ -62,6 +63,12 @@ def deck_store():
 
     store = user_store()
     return store if isinstance(store, UnavailableStore) else DeckStore(store)
+
+
+def scenario_store():
+    """The saved projection scenarios (``ScenarioStore``) on the same file, or the stand-in."""
+    store = user_store()
+    return store if isinstance(store, UnavailableStore) else ScenarioStore(store)
 
 
 class UnavailableStore:

@@ -6,6 +6,8 @@ OverflowError) before the page could say anything, so this needs the real fronte
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from nokkeltall.store import UserStore
@@ -45,6 +47,7 @@ def test_a_deck_name_in_markdown_is_shown_as_text_and_fetches_nothing(page, app_
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(app_url + "/samlingsmodus")
+    page.get_by_role("button", name=re.compile("Sett og nedlasting")).click()  # the deck list is in this menu
     page.get_by_text(name, exact=False).first.wait_for()
     assert page.locator('img[src*="beacon"]').count() == 0
     assert not [url for url in requested if "beacon" in url]

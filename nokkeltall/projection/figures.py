@@ -1,0 +1,240 @@
+"""Figures of the population projection: the total with its fan (80 % and 50 %), the age groups in
+2030/2035/2040/2050, the age profile now against 2040, the old-age ratio, and the county beside SSB.
+
+Plotly, built on ``nokkeltall.charts.style``; the projection package sits above charts in the layers, so
+its figures live here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from nokkeltall import queries, text
+from nokkeltall.charts.style import (
+    COUNTY_COLOUR,
+    EARLIER_COLOUR,
+    MUNICIPALITY_COLOUR,
+    Chart,
+    _line,
+    _year_axis,
+    style,
+)
+from nokkeltall.projection import counties
+from nokkeltall.projection.data import ProjectionError
+from nokkeltall.projection.groups import DISPLAY_GROUPS, GROUP_LABELS
+from nokkeltall.projection.projector import Projection, Projector, rounded
+from nokkeltall.provenance import indicator_source
+
+TABLE_YEARS = (2030, 2035, 2040, 2050)
+PROFILE_YEAR = 2040
+FAN_COLOUR = "rgba(31, 78, 121, {alpha})"
+METHOD_NOTE = ("Framskrivingen er nøkkeltalls egen (kohortmetode for små kommuner), ikke SSBs. "
+               "Befolkning etter alder fra SSB 07459.")
+
+
+def projection(con, code: str, scenario: str = "") -> Projection:
+    """The projection from the latest year (raises ProjectionError with a Norwegian message)."""
+    return Projector.from_connection(con).project(code, scenario=scenario)
+
+
+def problem(con, code: str, scenario: str = "") -> str | None:
+    """Why the projection (with this scenario) cannot be made, in Norwegian; None when it can."""
+    try:
+        projection(con, code, scenario)
+    except ProjectionError as error:
+        return str(error)
+    return None
+
+
+def method_note(con, code: str) -> str | None:
+    """The settings the backtests chose for this municipality, in Norwegian."""
+    try:
+        result = projection(con, code)
+    except ProjectionError:
+        return None
+    return (f"Innstillingene som tilbakeprøvingen valgte for {result.name} (fra {result.base_year}): "
+            f"{result.choice.description()}.")
+
+
+def _source(con) -> str:
+    return f"{indicator_source(con, 'population').rstrip('.')}. {METHOD_NOTE}"
+
+
+def finding(result: Projection, year: int = PROFILE_YEAR) -> str:
+    """«Med dagens utvikling vil Træna ha om lag 440 innbyggere i 2040 (80 % sannsynlig mellom … og …).»"""
+    row = result.table("total").set_index("year").loc[year]
+    lead = "Med dagens utvikling" if result.scenario.is_main else "Med scenarioet"
+    return (f"{lead} vil {result.name} ha om lag {text.number(rounded(row['value']))} innbyggere i {year} "
+            f"(80 % sannsynlig mellom {text.number(rounded(row['lower']))} og "
+            f"{text.number(rounded(row['upper']))}).")
+
+
+def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
+    try:
+        result = projection(con, code, scenario)
+    except ProjectionError:
+        return None
+    history = queries.indicator_series(con, "population", [code]).dropna(subset=["value"])
+    history = history[history["year"] <= result.base_year]
+    table = result.table("total")
+    figure = go.Figure()
+    _band(figure, table, "lower", "upper", "80 % sannsynlig", 0.12)
+    _band(figure, table, "lower50", "upper50", "50 % sannsynlig", 0.25)
+    figure.add_trace(_line(history["year"], history["value"], "Registrert", MUNICIPALITY_COLOUR, width=2,
+                           hover="Registrert: %{y:,.0f}<extra></extra>"))
+    main = result.series("total", main=True)
+    figure.add_trace(_line(main.index, main.values, "Framskrevet (hovedalternativ)", MUNICIPALITY_COLOUR,
+                           dash="dash", hover="Framskrevet: %{y:,.0f}<extra></extra>"))
+    if not result.scenario.is_main:
+        figure.add_trace(_line(table["year"], table["value"], result.scenario.description(), COUNTY_COLOUR,
+                               hover="Scenario: %{y:,.0f}<extra></extra>"))
+    subtitle = (f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
+                "tidligere framskrivinger for kommuner av samme størrelse bommet.")
+    style(figure, finding(result), subtitle=subtitle, height=400, y_title="Innbyggere")
+    _year_axis(figure)
+    shown = pd.DataFrame({
+        "År": table["year"], "Framskrevet": table["value"].round(0),
+        "80 % nedre": table["lower"].round(0), "80 % øvre": table["upper"].round(0),
+        "50 % nedre": table["lower50"].round(0), "50 % øvre": table["upper50"].round(0),
+    })
+    if not result.scenario.is_main:
+        shown.insert(1, "Hovedalternativ", main.round(0).to_numpy())
+    values = {"2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
+              "scenario": result.scenario.text()}
+    return Chart(figure, shown, finding(result), _source(con), f"framskriving_{code}", None, values)
+
+
+def _band(figure: go.Figure, table: pd.DataFrame, low: str, high: str, name: str, alpha: float) -> None:
+    colour = FAN_COLOUR.format(alpha=alpha)
+    figure.add_trace(go.Scatter(x=table["year"], y=table[high], mode="lines", line=dict(width=0),
+                                showlegend=False, hoverinfo="skip", name=f"{name} øvre"))
+    figure.add_trace(go.Scatter(x=table["year"], y=table[low], mode="lines", line=dict(width=0),
+                                fill="tonexty", fillcolor=colour, name=name, hoverinfo="skip"))
+
+
+def age_group_table(con, code: str, scenario: str = "") -> pd.DataFrame | None:
+    """Persons in the page's age groups now and in 2030/2035/2040/2050 (Norwegian column names)."""
+    try:
+        result = projection(con, code, scenario)
+    except ProjectionError:
+        return None
+    years = [result.base_year] + [y for y in TABLE_YEARS if y in result.years]
+    rows = []
+    for group in DISPLAY_GROUPS + ("total",):
+        series = result.series(group)
+        rows.append({"Aldersgruppe": GROUP_LABELS[group], **{str(y): round(float(series[y])) for y in years}})
+    return pd.DataFrame(rows)
+
+
+def markdown_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) -> str:
+    """A small table as Markdown with Norwegian numbers (cheaper to draw than a data grid)."""
+    decimals = decimals or {}
+
+    def cell(column: str, value) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        return text.number(value, decimals.get(column, 0))
+
+    columns = list(frame.columns)
+    lines = ["| " + " | ".join(str(c) for c in columns) + " |",
+             "|" + "|".join(["---"] + ["--:"] * (len(columns) - 1)) + "|"]
+    lines += ["| " + " | ".join(cell(c, v) for c, v in zip(columns, row, strict=True)) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def age_group_markdown(con, code: str, scenario: str = "") -> str | None:
+    table = age_group_table(con, code, scenario)
+    return None if table is None else markdown_table(table)
+
+
+def age_profile_chart(con, code: str, scenario: str = "") -> Chart | None:
+    """Persons by five-year age group now and in 2040 (both sexes: the projection is not split by sex)."""
+    try:
+        result = projection(con, code, scenario)
+    except ProjectionError:
+        return None
+    labels = [f"{a}–{a + 4}" for a in range(0, 90, 5)] + ["90+"]
+    now, later = _five_year(result, result.base_year), _five_year(result, PROFILE_YEAR)
+    figure = go.Figure()
+    figure.add_trace(go.Bar(y=labels, x=now, orientation="h", name=str(result.base_year),
+                            marker_color=EARLIER_COLOUR,
+                            hovertemplate=f"{result.base_year}: %{{x:,.0f}}<extra></extra>"))
+    figure.add_trace(go.Bar(y=labels, x=later, orientation="h", name=f"{PROFILE_YEAR} (framskrevet)",
+                            marker_color=MUNICIPALITY_COLOUR,
+                            hovertemplate=f"{PROFILE_YEAR}: %{{x:,.0f}}<extra></extra>"))
+    old_now, old_later = result.at(result.base_year, "80+"), result.at(PROFILE_YEAR, "80+")
+    title = (f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(old_later)} innbyggere over 80 år, "
+             f"mot {text.number(old_now)} i {result.base_year}.")
+    style(figure, title, subtitle="Personer etter alder, begge kjønn (framskrivingen deler ikke på kjønn).",
+          height=480, y_title=None)
+    figure.update_layout(barmode="group", bargap=0.15, hovermode="y unified")
+    figure.update_xaxes(title_text="Personer", tickformat=",d")
+    figure.update_yaxes(ticksuffix=" år")
+    table = pd.DataFrame({"Alder": labels, f"Personer {result.base_year}": now.round(0),
+                          f"Personer {PROFILE_YEAR}": later.round(0)})
+    return Chart(figure, table, title, _source(con), f"alder_framskrevet_{code}", None)
+
+
+def _five_year(result: Projection, year: int):
+    ages = result.values[result.years.index(year)]
+    groups = [ages[a : a + 5].sum() for a in range(0, 90, 5)] + [ages[90:].sum()]
+    return pd.Series(groups).to_numpy()
+
+
+def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
+    """Persons aged 67+ per 100 aged 20–66, registered and projected."""
+    try:
+        result = projection(con, code, scenario)
+    except ProjectionError:
+        return None
+    ratio = (result.series("67+") / result.series("20-66") * 100).round(1)
+    history = _registered_ratio(con, code, result.base_year)
+    figure = go.Figure()
+    figure.add_trace(_line(history.index, history.values, "Registrert", MUNICIPALITY_COLOUR, width=2,
+                           hover="Registrert: %{y:.1f}<extra></extra>"))
+    figure.add_trace(_line(ratio.index, ratio.values, "Framskrevet", MUNICIPALITY_COLOUR, dash="dash",
+                           hover="Framskrevet: %{y:.1f}<extra></extra>"))
+    start, end = ratio.iloc[0], ratio.get(PROFILE_YEAR)
+    title = (f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen "
+             f"20–66 i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}.")
+    style(figure, title, subtitle="Eldrebyrden: personer 67 år og eldre per 100 personer 20–66 år.",
+          y_title="Per 100 i alderen 20–66")
+    _year_axis(figure)
+    table = pd.DataFrame({"År": list(history.index) + list(ratio.index[1:]),
+                          "Eldre per 100 i arbeidsfør alder": list(history.values) + list(ratio.values[1:]),
+                          "Framskrevet": ["nei"] * len(history) + ["ja"] * (len(ratio) - 1)})
+    return Chart(figure, table, title, _source(con), f"eldrebyrde_{code}", None)
+
+
+def _registered_ratio(con, code: str, last_year: int) -> pd.Series:
+    series = queries.indicator_series(con, "old_age_ratio", [code]).dropna(subset=["value"])
+    series = series[series["year"] <= last_year]
+    return series.set_index("year")["value"].astype(float).round(1)
+
+
+def county_comparison(con, code: str) -> dict | None:
+    """The county's sum of municipal projections beside SSB's county projection (14288): a sentence and a
+    table (Norwegian column names); None when SSB's projection is not in the database."""
+    place = queries.municipality(con, code)
+    if place is None:
+        return None
+    frame = counties.comparison(con, Projector.from_connection(con), place["county_code"])
+    if frame["ssb_main"].isna().all() or frame["ours"].isna().all():
+        return None
+    county = place["county_name"]
+    row = frame.set_index("year").loc[PROFILE_YEAR]
+    direction = "over" if row["difference_pct"] > 0 else "under"
+    sentence = (f"Summen av framskrivingene for alle kommunene i {county} gir om lag "
+                f"{text.number(rounded(row['ours']))} innbyggere i {PROFILE_YEAR}, "
+                f"{text.percent(abs(row['difference_pct']), 1)} {direction} SSBs hovedalternativ for fylket "
+                f"({text.number(row['ssb_main'])}; lavt og høyt alternativ {text.number(row['ssb_low'])} og "
+                f"{text.number(row['ssb_high'])}).")
+    table = pd.DataFrame({
+        "År": frame["year"], "Sum av kommunene (nøkkeltall)": frame["ours"].round(0),
+        "SSB lav": frame["ssb_low"], "SSB hoved": frame["ssb_main"], "SSB høy": frame["ssb_high"],
+        "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
+    })
+    shown = table.assign(**{"År": table["År"].astype(str)})
+    markdown = markdown_table(shown, {"Forskjell fra SSB hoved (%)": 1})
+    return {"county": county, "sentence": sentence, "table": table, "markdown": markdown}
