@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import csv
+import getpass
 import logging
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from nokkeltall import checks, config, db, indicators, log, projection, queries, snapshot
+from nokkeltall import checks, config, db, indicators, log, projection, queries, snapshot, text
+from nokkeltall.applications import spreadsheet
 from nokkeltall.projection import evaluation
 from nokkeltall.sources import UnknownLayoutError, parse_file
 from nokkeltall.store.database import UserStore
@@ -237,12 +239,98 @@ def cmd_report(args) -> int:
     output = Path(args.output or f"kunnskapsgrunnlag-{code}.{args.format}")
     if not output.parent.exists():
         raise CliError(f"Mappen {output.parent} finnes ikke")
-    store = None
-    if config.user_database_path().exists():
-        from nokkeltall.store import UserStore
-
-        store = UserStore()
+    store = UserStore() if config.user_database_path().exists() else None
     generate(con, code, args.format, output, charts=not args.no_charts, store=store)
+    print(f"Skrev {output}", file=sys.stderr)
+    return 0
+
+
+def _user_store() -> UserStore:
+    return UserStore()
+
+
+def _places(con) -> spreadsheet.Places:
+    return spreadsheet.Places.from_frame(queries.municipalities(con))
+
+
+def _mapping(pairs: list[str] | None) -> dict[str, str]:
+    chosen = {}
+    for pair in pairs or []:
+        name, _, header = pair.partition("=")
+        if name not in spreadsheet.FIELDS or not header:
+            raise CliError(f"Ugyldig --kolonne «{pair}»: bruk FELT=Overskrift, der FELT er en av "
+                           f"{', '.join(spreadsheet.FIELDS)}")
+        chosen[name] = header
+    return chosen
+
+
+def cmd_applications_import(args) -> int:
+    """Read a form tool's spreadsheet of applications into the user store (all or nothing)."""
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"Finner ikke {args.file}")
+    if path.stat().st_size > spreadsheet.MAX_FILE_BYTES:
+        size = text.number(path.stat().st_size / 1024 / 1024, 1)
+        limit = spreadsheet.MAX_FILE_BYTES // 1024 // 1024
+        raise CliError(f"Filen er {size} MB; den kan være høyst {limit} MB. "
+                       "Ingenting er importert.")
+    con = _connection()
+    outcome = spreadsheet.import_file(_user_store(), path.read_bytes(), path.name, _places(con), args.round,
+                                      args.by, _mapping(args.column), dry_run=args.dry_run)
+    if outcome.mapping is None:  # the file as a whole cannot be read
+        raise CliError(outcome.problems[0])
+    if outcome.needs_mapping:
+        raise CliError(f"{outcome.problems[0]} Bruk --kolonne FELT=Overskrift. Ingenting er importert.")
+    if not outcome.ok:
+        lines = "\n".join(f"  {line}" for line in outcome.problems)
+        raise CliError(f"Ingenting er importert; rett opp i filen og prøv igjen:\n{lines}")
+    result = outcome.result
+    print(("Prøvekjøring, ingenting er lagret: " if args.dry_run else "Importert: ") + result.summary(),
+          file=sys.stderr)
+    for line in spreadsheet.change_lines(result):
+        print(f"  {line}", file=sys.stderr)
+    return 0
+
+
+def cmd_applications_export(args) -> int:
+    output = Path(args.file)
+    if output.suffix.lower() != ".xlsx":
+        raise CliError("Eksporten skrives som Excel: gi et filnavn som slutter på .xlsx")
+    if not output.parent.exists():
+        raise CliError(f"Mappen {output.parent} finnes ikke")
+    con = _connection()
+    applications = _user_store().list_applications(args.round)
+    names = dict(zip(*(queries.municipalities(con)[c] for c in ("municipality_code", "name")), strict=True))
+    temporary = output.with_name(f".{output.name}.tmp")
+    temporary.write_bytes(spreadsheet.export_xlsx(applications, names))
+    temporary.replace(output)
+    print(f"Skrev {len(applications)} søknader til {output}", file=sys.stderr)
+    return 0
+
+
+def cmd_brief(args) -> int:
+    """The conversation brief (samtaleunderlag) for one applicant, the same document as on the page."""
+    from nokkeltall.report import brief  # imports python-docx and plotly: only for this command
+
+    con = _connection()
+    code = resolve_municipality(con, args.municipality)["municipality_code"]
+    store = _user_store()
+    found = store.list_applications(args.round, code)
+    if not found:
+        rounds = sorted({a["round_year"] for a in store.list_applications(None, code)})
+        hint = (f" Runder med søknad: {', '.join(map(str, rounds))}." if rounds
+                else " Importer søknadene først.")
+        raise CliError(f"Ingen søknad fra {code}{f' i runden {args.round}' if args.round else ''}.{hint}")
+    application = found[-1]  # the latest round when none is given
+    output = Path(args.output or f"samtaleunderlag-{code}-{application['round_year']}.docx")
+    if not output.parent.exists():
+        raise CliError(f"Mappen {output.parent} finnes ikke")
+    peers = store.list_applications(application["round_year"])
+    result = brief.build_brief(con, application, store.list_plan_entries(code), store.list_milestones(code),
+                               peers=peers)
+    temporary = output.with_name(f".{output.name}.tmp")
+    temporary.write_bytes(brief.brief_docx(result, charts=not args.no_charts))
+    temporary.replace(output)
     print(f"Skrev {output}", file=sys.stderr)
     return 0
 
@@ -343,6 +431,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="filen som skrives (standard kunnskapsgrunnlag-NNNN.docx/.html)")
     p.add_argument("--no-charts", action="store_true", help="uten diagrammer (raskere, trenger ikke nettleser)")
     p.set_defaults(handler=cmd_report)
+
+    p = commands.add_parser("applications", help="søknader til læringsnettverket: import og eksport")
+    actions = p.add_subparsers(dest="action", required=True, help="import eller export")
+    q = actions.add_parser("import", help="les søknader fra skjemaverktøyets regneark (.xlsx eller .csv)")
+    q.add_argument("file", help="regnearket, f.eks. soknader.xlsx")
+    q.add_argument("--round", type=int,
+                   help="søknadsrunden (år for fristen) når filen ikke har en kolonne for den")
+    q.add_argument("--by", default=f"{getpass.getuser()} (kommandolinje)", help="navnet i endringsloggen")
+    q.add_argument("--kolonne", dest="column", action="append", metavar="FELT=Overskrift",
+                   help="velg kolonne når flere passer, f.eks. municipality=Kommunenavn (kan gjentas)")
+    q.add_argument("--dry-run", action="store_true", help="vis hva som ville skjedd, uten å lagre")
+    q.set_defaults(handler=cmd_applications_import)
+    q = actions.add_parser("export",
+                           help="skriv søknadene til Excel med de samme kolonnene som importen leser")
+    q.add_argument("file", help="filen som skrives, f.eks. soknader.xlsx")
+    q.add_argument("--round", type=int, help="bare denne søknadsrunden")
+    q.set_defaults(handler=cmd_applications_export)
+
+    p = commands.add_parser("brief", help="samtaleunderlag for én søker som Word (.docx)")
+    p.add_argument("municipality", help="kommunenummer eller navn, f.eks. 1835 eller Træna")
+    p.add_argument("--round", type=int, help="søknadsrunden (standard: den siste med søknad fra kommunen)")
+    p.add_argument("-o", "--output", help="filen som skrives (standard samtaleunderlag-NNNN-ÅÅÅÅ.docx)")
+    p.add_argument("--no-charts", action="store_true",
+                   help="tidslinjen bare som tabell (trenger ikke nettleser)")
+    p.set_defaults(handler=cmd_brief)
 
     p = commands.add_parser("projection", help="befolkningsframskriving som CSV (year,value,lower,upper), "
                             "eller «backtest» for treffsikkerheten")

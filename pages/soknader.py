@@ -21,10 +21,13 @@ page = applications.load(round_year, places, can_edit, today)
 applications.introduction(page)
 
 # Only the open tab is drawn, except the form, which keeps what is typed while another tab is looked at.
-overview_tab, edit_tab, brief_tab, backup_tab = applications.tabs()
+overview_tab, import_tab, edit_tab, brief_tab, backup_tab = applications.tabs()
 with overview_tab:
     if overview_tab.open:
         applications.county_overview(page)
+with import_tab:
+    if import_tab.open:
+        applications.import_applications(page)
 with edit_tab:
     applications.registration_form(page)  # ?kommune= preselects the municipality of a new application
 with brief_tab:

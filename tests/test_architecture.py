@@ -22,13 +22,14 @@ PACKAGE = ROOT / "nokkeltall"
 # - provenance reads the sources of indicators through queries, so it sits with queries/db;
 # - sources/, ssb/ and snapshot.py bring data in and sit with db (db builds from the snapshot);
 # - store/ (the user's own entries) validates plan status with plan/, so it sits with plan;
+# - applications/ (import, checks, talking points, county matrix) sits with plan and store;
 # - cli.py is an entry point like the pages: it may use everything and nothing imports it.
 LAYERS: list[tuple[str, set[str]]] = [
     ("foundation", {"nokkeltall", "text", "config", "indicators", "datasets", "jsonstat", "derived", "log",
                     "cleaning", "durable", "spreadsheet"}),
     ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "harmonise", "checks"}),
     ("charts", {"charts"}),
-    ("capabilities", {"compare", "profile", "projection", "plan", "store"}),
+    ("capabilities", {"compare", "profile", "projection", "plan", "store", "applications"}),
     ("report", {"report"}),
     ("ui", {"ui"}),
     ("entry", {"cli", "__main__", "app", "pages"}),

@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 
 from nokkeltall import db, queries, text
 from nokkeltall.plan import status
-from nokkeltall.report import brief
 from nokkeltall.store import UserStore
 from nokkeltall.ui import plan_view
 
@@ -64,7 +63,7 @@ def test_status_timeline_and_population_come_from_the_sources(shipped_data_dir, 
     assert "plan_entry_source" not in [t.key for t in at.text_input]
     metrics = {m.label: m.value for m in at.metric}
     con = db.connect(shipped_database)
-    seed = brief.seed_plan_status(con, CODE)
+    seed = status.collected_rows(con, CODE)
     samfunnsdel = seed[(seed.plan_type == "samfunnsdel") & (seed.status == "vedtatt")].iloc[0]
     assert metrics["Kommuneplanens samfunnsdel"] == status.parse_plan_date(samfunnsdel.adopted).norwegian()
     strategy = status.planstrategi_status("2020-12-17", date.today())

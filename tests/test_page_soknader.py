@@ -15,9 +15,8 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from nokkeltall import db, indicators, queries, text
+from nokkeltall import db, queries
 from nokkeltall.plan import network
-from nokkeltall.report import brief
 from nokkeltall.store import UserStore
 from nokkeltall.ui import applications
 
@@ -48,15 +47,21 @@ def errors(at: AppTest) -> list[str]:
 
 
 def fill_application(at: AppTest, code: str = CODE, **overrides) -> AppTest:
+    """Every field of a new application, each answer explicitly (the form pre-fills none)."""
     at.selectbox(key="application_municipality").set_value(code).run()
-    values = {"contact": "Kari Nordmann", "email": "kari@somna.kommune.no", "samfunnsdel": "2017",
+    values = {"contact": "Kari Nordmann", "email": "kari@somna.kommune.no", "samfunnsdel_answer": "år",
+              "samfunnsdel": "2017",
               "progress": "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027.",
-              "facttext": "Kommunebarometeret og KOSTRA", "persons": 2, "percent": 60.0, "name": "Rådgiver Rita",
-              **overrides}
+              "fact": "ja", "facttext": "Kommunebarometeret og KOSTRA", "persons": 2, "percent": 60.0,
+              "name": "Rådgiver Rita", **overrides}
     at.text_input(key="contact_ny").input(values["contact"])
     at.text_input(key="email_ny").input(values["email"])
+    if values["samfunnsdel_answer"] is not None:
+        at.radio(key="samfunnsdel_answer_ny").set_value(values["samfunnsdel_answer"])
     at.text_input(key="samfunnsdel_ny").input(values["samfunnsdel"])
     at.text_area(key="progress_ny").input(values["progress"])
+    if values["fact"] is not None:
+        at.radio(key="fact_ny").set_value(values["fact"])
     at.text_area(key="facttext_ny").input(values["facttext"])
     at.number_input(key="persons_ny").set_value(values["persons"])
     at.number_input(key="percent_ny").set_value(values["percent"])
@@ -105,60 +110,73 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     assert f"Søknaden fra {CODE} {NAME} er lagret." in [s.value for s in at.success]
     [saved] = UserStore().list_applications()
     assert (saved["status"], saved["planning_staff_persons"], saved["samfunnsdel_year"]) == ("mottatt", 2, 2017)
+    # the saved application shows its checks
+    checks_shown = [m.value for m in at.markdown if m.value.startswith(("✅ **", "⚠️ **", "❔ **"))]
+    assert any(m.startswith("✅ **Kan delta: stemmer**") for m in checks_shown), checks_shown
+    assert len(checks_shown) == 6
 
-    # the county overview counts it
-    assert metrics_by_county(at) == {"Nordland": {"Mottatt": "1", "Samtale": "0", "Valgt": "0", "Ikke valgt": "0"},
-                                     "Trøndelag": {"Mottatt": "0", "Samtale": "0", "Valgt": "0", "Ikke valgt": "0"}}
+    # the county overview counts it, and the matrix shows the answers and the checks side by side
+    assert metrics_by_county(at) == {
+        "Nordland": {"Mottatt": "1", "Samtale avtalt": "0", "Valgt": "0", "Ikke valgt": "0"},
+        "Trøndelag": {"Mottatt": "0", "Samtale avtalt": "0", "Valgt": "0", "Ikke valgt": "0"}}
     overview = at.dataframe[0].value
-    assert overview.iloc[0]["Kommune"] == f"{CODE} {NAME}" and overview.iloc[0]["Kan delta"] == "Ja"
+    first = overview.iloc[0]
+    assert first["Kommune"] == f"{CODE} {NAME}" and first["Kan delta"] == "Ja"
+    assert (first["1. Samfunnsdel"], first["3. Kunnskapsgrunnlag"], first["4. Ressurser"]) == (
+        "2017", "ja", "2 pers., 60 %")
+    assert first["Sjekk: kan delta"] == "Stemmer" and first["Folketall"] == row.population
     assert any("Nordland: 0 valgt, målet er 2–3" in i.value for i in at.info)
+    assert "Last ned oversikten (Excel)" in [b.label for b in at.get("download_button")]
 
-    # move it along: samtale, then valgt
-    for status, expected in (("samtale", "Samtale"), ("valgt", "Valgt")):
-        at.selectbox(key=f"status_{saved['id']}").set_value(status)
-        at.text_input(key=f"application_name_{saved['id']}").input("Rita")
-        at = click(at, "Lagre søknad")
+    # move it along with the adviser's assessment: samtale avtalt, then valgt
+    for status, expected in (("samtale", "Samtale avtalt"), ("valgt", "Valgt")):
+        version = UserStore().get_application(saved["id"])["version"]
+        suffix = f"_{saved['id']}_{version}"
+        at.selectbox(key=f"assess_status{suffix}").set_value(status)
+        at.selectbox(key=f"assessment{suffix}").set_value("aktuell")
+        at.text_area(key=f"adviser_note{suffix}").input("Tydelig eierskap hos ordfører.")
+        at.text_input(key=f"assessment_name{suffix}").input("Rita")
+        at = click(at, "Lagre vurdering")
         assert not errors(at)
         assert metrics_by_county(at)["Nordland"][expected] == "1"
-    assert UserStore().get_application(saved["id"])["status"] == "valgt"
+    stored = UserStore().get_application(saved["id"])
+    assert (stored["status"], stored["assessment"], stored["assessed_by"]) == ("valgt", "aktuell", "Rita")
+    assert at.dataframe[0].value.iloc[0]["Rådgivers notat"] == "Tydelig eierskap hos ordfører."
 
-    # the brief on screen
+    # the brief on screen: the checks first, talking points, the answers, the timeline
     at = open_tab(at, "Samtaleunderlag")
     headings = [s.value for s in at.subheader]
-    for heading in ("Om søknaden", "Nøkkeltall", "Utviklingstrekk", "Planstatus", "Søknadens fire svar",
-                    "Spørsmål til samtalen"):
+    assert headings[:3] == ["Sjekk av søknaden mot data", "Samtalepunkter", "Søknadens fire svar"]
+    for heading in ("Om søknaden", "Nøkkeltall", "Utviklingstrekk", "Planstatus", "Kilder"):
         assert heading in headings
     assert "Samtaleunderlag: Sømna" in [h.value for h in at.header]
-    assert len(at.get("plotly_chart")) == 1  # the term's timeline beside the brief
-
-    # the .docx, read back
+    assert len(at.get("plotly_chart")) == 1  # the term's timeline
+    body = "\n".join(m.value for m in at.markdown)
+    assert "Gjeldende samfunnsdel er fra 2017\\." in body or "Gjeldende samfunnsdel er fra 2017." in body
+    assert "Last ned samtaleunderlag (.docx)" not in [b.label for b in at.get("download_button")]
+    at = click(at, "Lag samtaleunderlag som Word (.docx)")
     document = docx.Document(io.BytesIO(downloaded(at, "brief_docx")))
-    doc_headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
-    assert doc_headings[0] == "Samtaleunderlag: Sømna"
-    for heading in ("Nøkkeltall", "Planstatus", "Søknadens fire svar", "Spørsmål til samtalen"):
-        assert heading in doc_headings
-    body = "\n".join(p.text for p in document.paragraphs)
-    assert "Planstrategi vedtas våren 2027." in body and "Samfunnsdel på høring høsten 2027." in body
-    assert "Ja. Kommunebarometeret og KOSTRA" in body
-    assert "2 personer, til sammen 60 % av en stilling satt av til planarbeid." in body
-    assert "Samfunnsdelen er fra 2017." in body
-    for question in network.GUIDING_QUESTIONS:
-        assert question in body
-    # the key figures equal the query layer's values
-    [figures] = [t for t in document.tables if t.rows[0].cells[0].text == "Nøkkeltall"]
-    shown = {r.cells[0].text: r.cells[1].text for r in figures.rows[1:]}
-    latest = queries.latest_values(con, list(brief.KEY_FIGURES), [CODE]).iloc[0]
-    for indicator_id in brief.KEY_FIGURES:
-        indicator = indicators.get(indicator_id)
-        assert shown[indicator.label] == text.formatted(latest.get(indicator_id), indicator.unit, indicator.decimals)
-    assert shown["Folketall"] == text.number(row.population)
+    level1 = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert level1[:3] == ["Sjekk av søknaden mot data", "Samtalepunkter", "Søknadens fire svar"]
+    assert "Gjeldende samfunnsdel er fra 2017." in [p.text for p in document.paragraphs]
 
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"samfunnsdel": "2150"}, "1. Årstall for gjeldende samfunnsdel", f"Årstallet må være mellom 1965 og {date.today().year + 1}"),
+    ({"samfunnsdel": "2150"}, "1. Årstall for gjeldende samfunnsdel",
+     f"Årstallet må være mellom 1965 og {date.today().year + 1}"),
+    ({"samfunnsdel": "i fjor"}, "1. Årstall for gjeldende samfunnsdel", "«i fjor» er ikke et årstall."),
     ({"samfunnsdel": "1964"}, "1. Årstall for gjeldende samfunnsdel", "Årstallet må være mellom 1965 og"),
     ({"contact": ""}, "Kontaktperson", "Feltet må fylles ut."),
-    ({"progress": ""}, "2. Framdriftsplan for planstrategi og samfunnsdel", "Feltet må fylles ut."),
+    ({"progress": ""}, "2. Framdriftsplan for planstrategi og samfunnsdel",
+     "Svar på spørsmålet, eller kryss av"),
+    ({"samfunnsdel_answer": None, "samfunnsdel": ""}, "1. Årstall for gjeldende samfunnsdel",
+     "Skriv årstallet, «ingen»"),
+    ({"fact": None, "facttext": ""}, "3. Har kommunen statistikk, nøkkeltall og kunnskapsgrunnlag?",
+     "Svar på spørsmålet, eller kryss av"),
+    ({"persons": None, "percent": None}, "4. Samlet stillingsandel til planarbeid (%)",
+     "Oppgi antall personer"),
+    ({"persons": 0, "percent": 50.0}, "4. Samlet stillingsandel til planarbeid (%)",
+     "Antall personer og stillingsandel passer ikke"),
     ({"email": "kari"}, "E-post til kontaktperson", "Skriv en gyldig e-postadresse"),
     ({"name": ""}, "Ditt navn", "Skriv inn navnet ditt."),
 ])
@@ -211,12 +229,21 @@ def test_editing_needs_the_password_reading_stays_open(shipped_data_dir, monkeyp
     UserStore().add_application({
         "municipality_code": CODE, "round_year": date.today().year if date.today() <= date(date.today().year, 12, 15)
         else date.today().year + 1, "progress_plan": "x", "has_fact_base": False, "planning_staff_persons": 1,
+        "samfunnsdel_answer": "ingen",
         "planning_staff_percent": 20, "contact_name": "K", "contact_email": "k@k.no",
         "received_date": date.today().isoformat(), "status": "mottatt"}, changed_by="test")
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
     at = open_page()
     assert "Lagre søknad" not in [b.label for b in at.button]
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"  # the overview is open
+    assert "Lagre vurdering" not in [b.label for b in at.button]  # the adviser's assessment is not
+    at = open_tab(at, "Importer søknader")
+    at.file_uploader(key="import_file").upload("s.csv", b"Kommune;Mottatt;Kontaktperson\n5043;01.11.2026;K\n",
+                                               "text/csv")
+    at = at.run()
+    assert "Importer søknader" not in [b.label for b in at.button]
+    assert any("trenger redaktørpassordet" in i.value for i in at.info), [e.value for e in at.error]
+    at = open_tab(at, "Oversikt per fylke")
     at = open_tab(at, "Sikkerhetskopi")
     assert "Last ned sikkerhetskopi (JSON)" in [b.label for b in at.get("download_button")]
     assert "Gjenopprett" not in [b.label for b in at.button]
@@ -234,12 +261,14 @@ def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_di
     for code in (CODE, "5043"):
         store.add_application({
             "municipality_code": code, "round_year": round_year, "progress_plan": "x", "has_fact_base": False,
+            "samfunnsdel_answer": "ingen",
             "planning_staff_persons": 1, "planning_staff_percent": 20, "contact_name": "K",
             "contact_email": "k@k.no", "received_date": date.today().isoformat(), "status": "mottatt"},
             changed_by="test")
     at = open_page()
     # the overview is open: the other tabs draw nothing, the form is always there
-    assert len(at.metric) == 8 and not at.header and not at.get("download_button")
+    assert len(at.metric) == 8 and not at.header
+    assert [b.key for b in at.get("download_button")] == ["matrix_xlsx"]  # the brief's is not drawn
     assert "Lagre søknad" not in [b.label for b in at.button]  # no municipality chosen yet, but the picker is
     assert at.selectbox(key="application_municipality")
     at = open_tab(at, "Samtaleunderlag")
@@ -256,7 +285,58 @@ def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_di
 def test_every_missing_field_is_named_in_one_save(shipped_data_dir):
     at = click(fill_application(open_page(), contact="", email="", progress="", facttext="", name=""), "Lagre søknad")
     shown = errors(at)
-    for field in ("Kontaktperson", "E-post til kontaktperson", "2. Framdriftsplan for planstrategi og samfunnsdel",
+    for field in ("Kontaktperson", "2. Framdriftsplan for planstrategi og samfunnsdel",
                   "3. Hvilken statistikk / hvilket kunnskapsgrunnlag", "Ditt navn"):
         assert any(e.startswith(f"**{field}:**") for e in shown), (field, shown)
+    assert UserStore().list_applications() == []
+
+
+IMPORT_HEADERS = ("Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;"
+                  "Ressurser;Kommentar")
+
+
+def import_csv(*rows: str) -> bytes:
+    return "\n".join((IMPORT_HEADERS, *rows)).encode("latin-1")
+
+
+def test_import_on_the_page_checks_first_then_stores_all_rows(shipped_data_dir):
+    today = date.today().strftime("%d.%m.%Y")
+    good = import_csv(f"{today};Sømna;Kari <kari@somna.kommune.no>;2017;Planstrategi vedtas juni 2027;nei;"
+                      "1 person, 50 %;x", f"{today};5043;Ola;ingen;Oppstart våren 2027;ja, kommunebilde;;")
+    at = open_tab(open_page(), "Importer søknader")
+    bad = import_csv(f"{today};Sømnaa;Kari;i fjor;Plan;nei;1 person, 250 %;")
+    at.file_uploader(key="import_file").upload("soknader.csv", bad, "text/csv")
+    at = at.run()
+    assert "Ingenting kan importeres før dette er rettet i filen:" in errors(at)
+    problems = "\n".join(m.value for m in at.markdown)
+    assert "Rad 2, Kommune: Ukjent kommune «Sømnaa»" in problems and "Mente du 1812 Sømna?" in problems
+    assert "Stillingsandelen må være mellom 0 og 100 %" in problems
+    assert "«i fjor» er ikke et årstall" in problems
+    assert "Importer søknader" not in [b.label for b in at.button]
+    assert UserStore().list_applications() == []
+
+    at.file_uploader(key="import_file").upload("soknader.csv", good, "text/csv")
+    at = at.run()
+    assert any("Filen er kontrollert: 2 nye, 0 endret (ny versjon), 0 uendret." in i.value for i in at.info)
+    assert UserStore().list_applications() == []  # the check stores nothing
+    at.text_input(key="import_name").input("Rita")
+    at = click(at, "Importer søknader")
+    assert not errors(at) and not at.exception
+    stored = {a["municipality_code"]: a for a in UserStore().list_applications()}
+    assert set(stored) == {CODE, "5043"}
+    assert stored["5043"]["planning_staff_percent"] is None and stored["5043"]["planning_staff_text"] is None
+    assert stored[CODE]["samfunnsdel_year"] == 2017 and stored[CODE]["entered_by"] == "Rita"
+
+
+def test_import_asks_which_column_when_two_could_be_the_municipality(shipped_data_dir):
+    today = date.today().strftime("%d.%m.%Y")
+    data = ("Kommune;Kommunenavn;Mottatt;Kontaktperson;Samfunnsdel;Framdriftsplan;Kunnskapsgrunnlag;Ressurser\n"
+            f"Helgeland;Sømna;{today};Kari;2017;Plan;nei;1 person, 50 %\n").encode()
+    at = open_tab(open_page(), "Importer søknader")
+    at.file_uploader(key="import_file").upload("soknader.csv", data, "text/csv")
+    at = at.run()
+    assert any("Flere kolonner kan være «Kommune»: «Kommune», «Kommunenavn». Velg én." in w.value for w in at.warning)
+    at.selectbox(key="import_column_municipality").set_value("Kommunenavn")
+    at = at.run()
+    assert any("Filen er kontrollert: 1 nye" in i.value for i in at.info), [e.value for e in at.error]
     assert UserStore().list_applications() == []

@@ -24,10 +24,13 @@ NETWORK = "nettverk"  # binding of network events: neither law nor guidance
 
 APPLICATION_STATUSES: dict[str, str] = {
     "mottatt": "Mottatt",
-    "samtale": "Samtale",
+    "samtale": "Samtale avtalt",
     "valgt": "Valgt",
     "ikke_valgt": "Ikke valgt",
 }
+
+# the adviser's own assessment of an applicant (after reading the application and the checks)
+ASSESSMENTS: dict[str, str] = {"aktuell": "Aktuell", "usikker": "Usikker", "ikke_aktuell": "Ikke aktuell"}
 
 GUIDING_QUESTIONS: tuple[str, ...] = (
     "Hvordan få politikere, administrasjon og innbyggere til å spille godt sammen?",
@@ -134,9 +137,9 @@ def county_overview(applications: list[dict]) -> list[CountySelection]:
     overview = []
     for county in COUNTIES.values():
         rows = [a for a in applications if county_of(a.get("municipality_code")) == county]
-        count = lambda status: sum(1 for a in rows if a.get("status") == status)  # noqa: E731
-        overview.append(CountySelection(county, len(rows), count("samtale"), count("valgt"),
-                                        count("ikke_valgt")))
+        counts = {status: sum(1 for a in rows if a.get("status") == status) for status in APPLICATION_STATUSES}
+        overview.append(CountySelection(county, len(rows), counts["samtale"], counts["valgt"],
+                                        counts["ikke_valgt"]))
     return overview
 
 

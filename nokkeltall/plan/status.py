@@ -188,6 +188,23 @@ SOURCE_COLUMNS = ["municipality_code", "plan_type", "period", "adopted", "status
 PENDING_COLUMNS = ["status", "period", "adopted", "source_url", "source_title", "note"]
 
 
+def collected_rows(con, code: str | list[str]) -> pd.DataFrame:
+    """The collected (public-source) plan status rows of one municipality (or a list of them), in the
+    ``SOURCE_COLUMNS`` shape.
+
+    The one query of the statistics database's ``plan_status_source`` table; the brief, the
+    application checks, the municipality profile and the fact-base document all read plan status
+    through it.
+    """
+    codes = [code] if isinstance(code, str) else list(code)
+    return con.execute(
+        """SELECT municipality_code, plan_type, period, adopted, status, source_url, source_title, note
+           FROM plan_status_source WHERE list_contains(?, municipality_code)
+           ORDER BY municipality_code, plan_type, adopted""",
+        [codes],
+    ).df()
+
+
 def period_start_year(period: object) -> int | None:
     """First year of a plan period such as ``"2023-2035"`` or ``"2023–2035"``; None if absent."""
     if period is None or pd.isna(period):
@@ -250,7 +267,7 @@ def best_known_status(rows: pd.DataFrame) -> pd.DataFrame:
     is as of the source page, and a missing adoption does not mean the plan was not adopted.
     """
     out_rows = []
-    for (code, plan_type), group in rows.groupby(["municipality_code", "plan_type"], sort=True):
+    for _, group in rows.groupby(["municipality_code", "plan_type"], sort=True):
         status = group["status"].fillna("ukjent").astype(str)
         adopted = _best(group[status == ADOPTED])
         pending = _best(group[status.isin(PENDING_STATUSES)])

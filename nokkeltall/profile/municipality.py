@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nokkeltall import indicators, queries, text
+from nokkeltall.plan import status as plan_status
 from nokkeltall.provenance import source_text
 from nokkeltall.text import display_name
 
@@ -144,11 +145,8 @@ PLAN_STATUS = {"vedtatt": "vedtatt", "under_arbeid": "under arbeid", "på_hørin
 
 def plan_sources(con, code: str) -> pd.DataFrame:
     """The collected plan status rows for the municipality (newest first), with Norwegian labels."""
-    frame = con.execute(
-        """SELECT plan_type, period, adopted, status, source_url, source_title, note
-           FROM plan_status_source WHERE municipality_code = ? ORDER BY adopted DESC NULLS LAST, period DESC""",
-        [code],
-    ).df()
+    frame = plan_status.collected_rows(con, code).drop(columns=["municipality_code"])
+    frame = frame.sort_values(["adopted", "period"], ascending=False, na_position="last").reset_index(drop=True)
     if frame.empty:
         return frame
     frame["Plan"] = frame["plan_type"].map(lambda t: PLAN_TYPES.get(t, str(t).capitalize()))

@@ -1,190 +1,50 @@
-"""The conversation brief (samtaleunderlag): one structure for one applicant municipality.
+"""The conversation brief (samtaleunderlag): one document for one applicant municipality.
 
-``build_brief(con, application, plan_entries, milestones)`` assembles, from the statistics
-database and what users entered: the municipality's key figures and trends (through
-``queries`` and ``indicators``, formatted with ``text``), its plan status and planning timeline,
-the application's four answers and the network's guiding questions. ``brief_sections`` turns it
-into headed sections used both on screen and by ``brief_docx`` (a Word document, python-docx).
-
-Also here, as the one place that reads plan status for a municipality: ``seed_plan_status``
-(the public sources in the statistics database) and ``plan_status_summary`` (seed rows and
-entries made in the app → the best-known fact per plan type, with its source)."""
+``build_brief(con, application, plan_entries, milestones, peers=...)`` assembles, from the statistics
+database and what users entered: the computed checks of the application's answers
+(``applications.checks``), talking points written from the municipality's own figures
+(``applications.talking_points``), the four answers (``applications.answers``), key figures and
+trends (``queries``/``indicators``, formatted with ``text``), plan status (``plan.summary``) and the
+term's planning timeline. ``brief_report`` lays it out on the fact base's document model
+(``report.content``: sections of paragraphs, tables, charts, notes areas), so the page, ``brief_docx``
+(the one Word writer, ``report.docx``) and ``nokkeltall brief`` show the same document.
+"""
 
 from __future__ import annotations
 
-import io
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
 from nokkeltall import indicators, queries, text
-from nokkeltall.plan import calendar, network, status
-from nokkeltall.plan.timeline import PLAN_TYPE_LABELS, date_span, milestones_frame, timeline_table
-from nokkeltall.store.validation import clean_text
-
-KEY_FIGURES = (
-    "population",
-    "population_change_10y_pct",
-    "median_age",
-    "share_0_19_pct",
-    "share_67_plus_pct",
-    "old_age_ratio",
-    "women_per_100_men_20_39",
-    "natural_increase",
-    "net_migration",
-    "employment_rate_15_74_pct",
-    "out_commuting_pct",
-    "job_coverage_pct",
-    "net_operating_result_pct",
-    "net_debt_per_capita_nok",
-    "centrality_index",
+from nokkeltall.applications import answers as application_answers
+from nokkeltall.applications import checks as application_checks
+from nokkeltall.applications import talking_points as points
+from nokkeltall.plan import calendar, network
+from nokkeltall.plan import summary as plan_summary
+from nokkeltall.plan import timeline as plan_timeline
+from nokkeltall.report import content
+from nokkeltall.report import docx as docx_writer
+from nokkeltall.report import images
+from nokkeltall.report.content import (
+    BulletList,
+    Chart,
+    Heading,
+    Note,
+    NotesArea,
+    Paragraph,
+    Report,
+    Section,
+    Table,
 )
 
-QUESTIONS = {
-    "samfunnsdel_year": "1. Hvilket år er gjeldende kommuneplanens samfunnsdel fra?",
-    "progress_plan": "2. Framdriftsplan for planstrategi og samfunnsdel",
-    "fact_base": "3. Finnes statistikk, nøkkeltall og kunnskapsgrunnlag, og i så fall hvilke?",
-    "staff": "4. Ressurser satt av til planarbeid (personer og stillingsandel)",
-}
+KEY_FIGURES = application_checks.KEY_FIGURES
+COUNTY_FIGURES = ("share_67_plus_pct", "population_change_10y_pct", "out_commuting_pct")
 STATUS_TEXT = network.APPLICATION_STATUSES
-STATUS_PLAN_TYPES = ("samfunnsdel", "arealdel", "planstrategi")
-
-
-# --- plan status -----------------------------------------------------------------------------------
-
-
-def seed_plan_status(con, code: str) -> pd.DataFrame:
-    """The public-source rows of one municipality (statistics DB table ``plan_status_source``)."""
-    return con.execute(
-        """SELECT municipality_code, plan_type, period, adopted, status, source_url, source_title, note
-           FROM plan_status_source WHERE municipality_code = ? ORDER BY plan_type, adopted""",
-        [code],
-    ).df()
-
-
-@dataclass
-class PlanFact:
-    """The best-known status of one plan type, with where it comes from."""
-
-    plan_type: str
-    label: str
-    status: str  # vedtatt / på_høring / under_arbeid / ukjent
-    status_label: str
-    adopted: str | None  # as stored: YYYY, YYYY-MM or YYYY-MM-DD
-    adopted_text: str  # Norwegian, «–» when unknown
-    age_years: int | None
-    period: str | None
-    source_title: str | None
-    source_url: str | None
-    entered_in_app: bool
-    note: str | None
-    pending: str | None = None  # a newer revision under way, with its source
-
-    @property
-    def source_text(self) -> str:
-        parts = [p for p in (self.source_title, self.source_url) if p]
-        return " – ".join(parts) if parts else "Ingen kilde registrert"
-
-    def as_row(self) -> dict:
-        return {"plan_type": self.plan_type, "status": self.status, "adopted": self.adopted,
-                "source_text": self.source_text}
-
-
-@dataclass
-class PlanStatusSummary:
-    facts: list[PlanFact]
-    planstrategi: status.PlanstrategiStatus
-    as_of: date
-
-
-def _clean(value) -> str | None:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
-    value = str(value).strip()
-    return value or None
-
-
-def plan_status_summary(seed: pd.DataFrame, entries: list[dict], as_of: date | None = None,
-                        code: str | None = None) -> PlanStatusSummary:
-    """Best-known status of samfunnsdel, arealdel and planstrategi, and the planstrategi rule.
-
-    ``seed`` holds the public-source rows (``seed_plan_status``), ``entries`` what users entered
-    in the app (``UserStore.list_plan_entries``); entries win (``store.plan_entries_as_sources``).
-    """
-    from nokkeltall.store import plan_entries_as_sources  # noqa: PLC0415 — keeps imports light
-
-    as_of = as_of or date.today()
-    seed = seed.copy()
-    seed["priority"] = 0
-    seed["entered_at"] = None
-    entered = plan_entries_as_sources(entries)
-    frames = [f for f in (seed, entered) if not f.empty]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=status.SOURCE_COLUMNS)
-    if code is not None:
-        rows = rows[rows["municipality_code"] == code]
-    best = status.best_known_status(rows) if not rows.empty else pd.DataFrame()
-    facts = []
-    for plan_type in STATUS_PLAN_TYPES:
-        match = best[best["plan_type"] == plan_type] if not best.empty else best
-        if match.empty:
-            facts.append(PlanFact(plan_type, PLAN_TYPE_LABELS[plan_type], "ukjent", "Ukjent", None, text.MISSING,
-                                  None, None, None, None, False, None))
-            continue
-        row = match.iloc[0]
-        plan_status = _clean(row["status"]) or "ukjent"
-        adopted = _clean(row["adopted"]) if plan_status == status.ADOPTED else None
-        try:
-            plan_date = status.parse_plan_date(adopted)
-        except ValueError:
-            plan_date = None
-        pending = None
-        if _clean(row.get("pending_status")):
-            pending_label = status.STATUS_LABELS.get(row["pending_status"], row["pending_status"])
-            pending_bits = [f"Ny revisjon: {pending_label.lower()}",
-                            _clean(row.get("pending_period")), _clean(row.get("pending_source_title")),
-                            _clean(row.get("pending_source_url"))]
-            pending = " – ".join(b for b in pending_bits if b)
-        facts.append(PlanFact(
-            plan_type=plan_type,
-            label=PLAN_TYPE_LABELS[plan_type],
-            status=plan_status,
-            status_label=status.STATUS_LABELS.get(plan_status, plan_status),
-            adopted=plan_date.iso() if plan_date else None,
-            adopted_text=plan_date.norwegian() if plan_date else text.MISSING,
-            age_years=status.plan_age_years(plan_date, as_of) if plan_date else None,
-            period=_clean(row.get("period")),
-            source_title=_clean(row.get("source_title")),
-            source_url=_clean(row.get("source_url")),
-            entered_in_app=(row.get("priority") or 0) == 1,
-            note=_clean(row.get("note")),
-            pending=pending,
-        ))
-    strategy = next(f for f in facts if f.plan_type == "planstrategi")
-    return PlanStatusSummary(facts, status.planstrategi_status(strategy.adopted, as_of), as_of)
-
-
-def plan_status_rows(summary: PlanStatusSummary) -> pd.DataFrame:
-    """The summary as a table for the screen and the brief (all text)."""
-    strategy_status = {status.ADOPTED: "Vedtatt", status.NOT_DUE: "Ikke forfalt",
-                       status.OVERDUE: "Forfalt"}
-    rows = []
-    for fact in summary.facts:
-        age = text.MISSING if fact.age_years is None else f"{fact.age_years} år"
-        row = {"Plan": fact.label, "Status": fact.status_label, "Vedtatt": fact.adopted_text,
-               "Alder": age, "Planperiode": text.period(fact.period),
-               "Kilde": fact.source_title or "Ingen kilde registrert",
-               "Lenke": fact.source_url, "Merknad": " ".join(filter(None, [fact.note, fact.pending])) or None}
-        if fact.plan_type == "planstrategi":
-            row["Status"] = (f"{strategy_status[summary.planstrategi.status]} – "
-                             f"valgperioden {summary.planstrategi.term}")
-        rows.append(row)
-    return pd.DataFrame(rows)
+DOCUMENT_SUBJECT = "Samtaleunderlag"
+NOTES_LINES = 4
 
 
 # --- key figures and trends --------------------------------------------------------------------
@@ -201,10 +61,13 @@ class KeyFigure:
     source: str
 
 
-def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES) -> list[KeyFigure]:
-    """Latest value of each indicator for the municipality (``queries.latest_values``)."""
-    latest = queries.latest_values(con, list(ids), [code])
-    row = latest.iloc[0].to_dict() if not latest.empty else {}
+def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES,
+                row: dict | None = None) -> list[KeyFigure]:
+    """Latest value of each indicator for the municipality (``queries.latest_values``; ``row`` when
+    already read, e.g. by ``applications.checks.latest_figures``)."""
+    if row is None:
+        latest = queries.latest_values(con, list(ids), [code])
+        row = latest.iloc[0].to_dict() if not latest.empty else {}
     figures = []
     for indicator_id in ids:
         indicator = indicators.get(indicator_id)
@@ -283,10 +146,12 @@ class ConversationBrief:
     population_year: int | None
     key_figures: list[KeyFigure]
     trends: list[str]
-    plan: PlanStatusSummary
+    plan: plan_summary.PlanStatusSummary
     timeline: pd.DataFrame  # coming deadlines and the municipality's milestones
     answers: list[tuple[str, str]]
-    guiding_questions: tuple[str, ...] = network.GUIDING_QUESTIONS
+    checks: list[application_checks.Check] = field(default_factory=list)
+    talking_points: list[points.TalkingPoint] = field(default_factory=list)
+    timeline_figure: object = None  # a plotly Figure (drawn as an image in the document when possible)
     sources: list[str] = field(default_factory=list)
 
     @property
@@ -294,161 +159,191 @@ class ConversationBrief:
         return f"Samtaleunderlag: {self.name}"
 
 
-def application_answers(application: dict) -> list[tuple[str, str]]:
-    """The four answers of the invitation, as (question, answer) text."""
-    year = application.get("samfunnsdel_year")
-    first = (f"Samfunnsdelen er fra {int(year)}." if not text.is_missing(year)
-             else "Kommunen har ikke oppgitt noen gjeldende samfunnsdel.")
-    if application.get("has_fact_base"):
-        third = "Ja. " + (application.get("fact_base_description") or "")
-    else:
-        third = "Nei, kommunen har ikke oppgitt noe kunnskapsgrunnlag." + (
-            f" {application['fact_base_description']}" if application.get("fact_base_description") else "")
-    persons = application.get("planning_staff_persons")
-    share = application.get("planning_staff_percent")
-    staff = (f"{text.number(persons)} {'person' if persons == 1 else 'personer'}, til sammen "
-             f"{text.percent(share, 0 if float(share).is_integer() else 1)} av en stilling satt av til planarbeid.")
-    return [
-        (QUESTIONS["samfunnsdel_year"], first),
-        (QUESTIONS["progress_plan"], str(application.get("progress_plan") or text.MISSING)),
-        (QUESTIONS["fact_base"], third.strip()),
-        (QUESTIONS["staff"], staff),
-    ]
+def _county_figures(con, county_code: str | None, figures: list[KeyFigure]) -> dict:
+    """The county's value (and its text) for the same year as the municipality's figure."""
+    result = {}
+    for figure in figures:
+        if figure.indicator_id not in COUNTY_FIGURES or figure.year is None or not county_code:
+            continue
+        indicator = indicators.get(figure.indicator_id)
+        series = queries.aggregate_series(con, figure.indicator_id, county_code)
+        value = queries.value_in_year(series, figure.year)
+        if not text.is_missing(value):
+            shown = text.formatted(value, indicator.unit, indicator.decimals)
+            result[figure.indicator_id] = (float(value), shown)
+    return result
+
+
+def _timeline(milestones: list[dict], as_of: date, plan: plan_summary.PlanStatusSummary, place: str,
+              population: pd.DataFrame):
+    election_year = calendar.election_year_of_term(as_of)
+    last_year = election_year + calendar.TERM_YEARS
+    legal = calendar.calendar_frame(calendar.legal_calendar(election_year, last_year))
+    table = plan_timeline.timeline_table(legal, plan_timeline.milestones_frame(milestones))
+    table = table[(table["Fra"] >= date(election_year, 9, 1))
+                  & ~table["Hendelse"].str.contains("Innstilling")].reset_index(drop=True)
+    figure = plan_timeline.timeline_figure(
+        legal, milestones, None, population, place=place, first_year=election_year,
+        last_year=election_year + calendar.TERM_YEARS, today=as_of,
+        adoptions=plan_timeline.adoption_points([f.as_row() for f in plan.facts]))
+    return table, figure
 
 
 def build_brief(con, application: dict, plan_entries: list[dict], milestones: list[dict],
-                as_of: date | None = None) -> ConversationBrief:
-    """Assemble the brief for one application (a store row) from the database and user data."""
+                as_of: date | None = None, peers: list[dict] | None = None) -> ConversationBrief:
+    """Assemble the brief for one application (a store row) from the database and user data;
+    ``peers`` are the round's other applications (for the staff check)."""
     as_of = as_of or date.today()
     code = application["municipality_code"]
     info = queries.municipality(con, code) or {"name": code, "official_name": code,
                                               "county_code": None, "county_name": None}
     name = info.get("official_name") or info["name"]
-    figures = key_figures(con, code)
-    population = next(f for f in figures if f.indicator_id == "population")
+    latest = application_checks.latest_figures(con, [code])[code]
+    figures = key_figures(con, code, row=latest)
+    by_id = {f.indicator_id: f for f in figures}
+    population = by_id["population"]
     eligibility = network.eligibility(
         code, None if population.value is None else int(population.value),
         date(population.year, 1, 1) if population.year else None)
-    plan = plan_status_summary(seed_plan_status(con, code), plan_entries, as_of, code=code)
-    election_year = calendar.election_year_of_term(as_of)
-    legal = calendar.calendar_frame(calendar.legal_calendar(election_year, election_year + calendar.TERM_YEARS))
-    table = timeline_table(legal, milestones_frame(milestones))
-    table = table[(table["Fra"] >= date(election_year, 9, 1))
-                  & ~table["Hendelse"].str.contains("Innstilling")].reset_index(drop=True)
+    plan, checks = application_checks.gather(con, application, plan_entries, milestones, peers or [], as_of,
+                                             figures=latest)
+    table, figure = _timeline(milestones, as_of, plan, info["name"],
+                              queries.indicator_series(con, "population", [code]))
+    county = _county_figures(con, info.get("county_code"), figures)
     tables = sorted({indicators.get(f.indicator_id).table_id for f in figures if f.value is not None})
     sources = [
         text.source_line([t for t in tables if t[:1].isdigit()]),
         "Sentralitetsindeks: SSB, klassifikasjon KLASS 128.",
         "Plankalender: plan- og bygningsloven §§ 10-1, 11-13, 11-14; kommuneloven §§ 7-1, 14-4; valgloven.",
         "Planstatus: offentlige kilder (kommunenes nettsider) og opplysninger registrert i appen, se kilde per plan.",
+        "Søknaden: svarene slik de er registrert eller importert fra skjemaverktøyet.",
     ]
     return ConversationBrief(
         municipality_code=code, name=name, county_name=info.get("county_name"), as_of=as_of,
         application=dict(application), eligibility=eligibility, population=population.value,
         population_year=population.year, key_figures=figures,
         trends=trend_sentences(con, code, info["name"], info.get("county_code"), info.get("county_name")),
-        plan=plan, timeline=table, answers=application_answers(application), sources=sources,
+        plan=plan, timeline=table, answers=application_answers.application_answers(application),
+        checks=checks,
+        talking_points=points.talking_points(info["name"], by_id, county, info.get("county_name"), checks,
+                                             plan),
+        timeline_figure=figure, sources=sources,
     )
 
 
-# --- sections: the same content on screen and in Word -------------------------------------------------
+# --- the brief as a document (the fact base's model: report.content) ---------------------------------
 
 
-@dataclass
-class Section:
-    heading: str
-    paragraphs: list[str] = field(default_factory=list)
-    bullets: list[str] = field(default_factory=list)
-    numbered: list[str] = field(default_factory=list)
-    table: pd.DataFrame | None = None
-    qa: list[tuple[str, str]] = field(default_factory=list)
+def _rows(frame: pd.DataFrame) -> list[list[str]]:
+    return [[text.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+             for value in row] for row in frame.itertuples(index=False)]
 
 
-def _application_table(brief: ConversationBrief) -> pd.DataFrame:
+def application_table(brief: ConversationBrief) -> Table:
     app = brief.application
     received = app.get("received_date")
-    received_text = text.long_date(date.fromisoformat(received)) if received else text.MISSING
     deadline = network.application_deadline(int(app["round_year"]))
+    late = " (etter fristen)" if received and received > deadline.isoformat() else ""
+    assessment = app.get("assessment")
     rows = [
-        ("Kommune", f"{brief.municipality_code} {brief.name}"),
-        ("Fylke", brief.county_name or text.MISSING),
-        ("Søknadsrunde", f"Frist {text.long_date(deadline)}"),
-        ("Mottatt", received_text + (" (etter fristen)" if received and received > deadline.isoformat() else "")),
-        ("Status", STATUS_TEXT.get(app.get("status"), str(app.get("status")))),
-        ("Kontaktperson", f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or text.MISSING})"),
-        ("Kan delta", "Ja" if brief.eligibility.eligible else "Nei"),
-        ("Begrunnelse", " ".join(brief.eligibility.reasons)),
+        ["Kommune", f"{brief.municipality_code} {brief.name}"],
+        ["Fylke", brief.county_name or text.MISSING],
+        ["Søknadsrunde", f"Frist {text.long_date(deadline)}"],
+        ["Mottatt", (text.long_date(date.fromisoformat(received)) if received else text.MISSING) + late],
+        ["Status", STATUS_TEXT.get(app.get("status"), str(app.get("status")))],
+        ["Kontaktperson",
+         f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or 'ingen e-post'})"],
+        ["Kan delta", "Ja" if brief.eligibility.eligible else "Nei"],
+        ["Begrunnelse", " ".join(brief.eligibility.reasons)],
     ]
-    return pd.DataFrame(rows, columns=["", "Opplysning"])
+    if assessment or app.get("adviser_note"):
+        when = str(app.get("assessed_at") or "")[:10]
+        who = f" ({app.get('assessed_by')}, {when})" if app.get("assessed_by") else ""
+        rows.append(["Rådgivers vurdering", (network.ASSESSMENTS.get(assessment, "Ikke vurdert")) + who])
+        if app.get("adviser_note"):
+            rows.append(["Rådgivers notat", str(app["adviser_note"])])
+    return Table("Om søknaden", ["", "Opplysning"], rows)
 
 
-def brief_sections(brief: ConversationBrief) -> list[Section]:
-    figures = pd.DataFrame(
-        [(f.label, f.value_text, f.period_text, f.source) for f in brief.key_figures],
-        columns=["Nøkkeltall", "Verdi", "Tidspunkt", "Kilde"])
-    plan_table = plan_status_rows(brief.plan).drop(columns=["Lenke"])
-    plan_table["Kilde"] = [
-        f"{fact.source_title} ({fact.source_url})" if fact.source_title and fact.source_url
-        else fact.source_text for fact in brief.plan.facts]
-    timeline = brief.timeline.copy()
-    timeline_rows = pd.DataFrame({
-        "Når": [date_span(s, e if isinstance(e, date) else None) for s, e in zip(timeline["Fra"], timeline["Til"])],
-        "Hendelse": timeline["Hendelse"], "Hjemmel/kilde": timeline["Hjemmel/kilde"], "Type": timeline["Type"],
-    })
-    return [
-        Section("Om søknaden", table=_application_table(brief)),
-        Section("Nøkkeltall", table=figures,
-                paragraphs=["Siste tilgjengelige tall fra SSB. «–» betyr at tallet mangler."]),
-        Section("Utviklingstrekk", bullets=brief.trends or ["Ingen tidsserier tilgjengelig."]),
-        Section("Planstatus", table=plan_table, paragraphs=[brief.plan.planstrategi.message]),
-        Section(f"Plantidslinje for valgperioden {brief.plan.planstrategi.term}", table=timeline_rows,
-                paragraphs=["Lovbestemte frister og kommunens egen framdriftsplan."]),
-        Section("Søknadens fire svar", qa=brief.answers),
-        Section("Spørsmål til samtalen", numbered=list(brief.guiding_questions)),
-        Section("Kilder", bullets=brief.sources + [f"Laget {text.long_date(brief.as_of)}."]),
-    ]
+def checks_section(checks: list[application_checks.Check]) -> Section:
+    section = Section("Sjekk av søknaden mot data")
+    section.add(Paragraph("Hvert svar er holdt mot det som er kjent: «stemmer», «avvik» eller «kan ikke "
+                          "sjekkes», med tallene og kildene det bygger på."))
+    for check in checks:
+        section.add(Heading(f"{check.title}: {check.outcome_label.lower()}"))
+        section.add(Paragraph(check.reason))
+        section.add(Table(f"Grunnlag: {check.title.lower()}", ["Hva", "Verdi", "Kilde"],
+                          [[e.label, e.value, e.source] for e in check.evidence]))
+    return section
 
 
-def brief_docx(brief: ConversationBrief) -> bytes:
-    """The brief as a Word document (.docx)."""
-    from docx import Document  # noqa: PLC0415
-    from docx.shared import Pt  # noqa: PLC0415
-
-    document = Document()
-    document.core_properties.title = clean_text(brief.title)
-    document.core_properties.language = "nb-NO"
-    style = document.styles["Normal"]
-    style.font.name = "Calibri"
-    style.font.size = Pt(10)
-    document.add_heading(clean_text(brief.title), level=0)
-    document.add_paragraph(clean_text(
-        f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. Laget {text.long_date(brief.as_of)}."))
-    for section in brief_sections(brief):
-        document.add_heading(clean_text(section.heading), level=1)
-        for paragraph in section.paragraphs:
-            document.add_paragraph(clean_text(paragraph))
-        if section.table is not None and not section.table.empty:
-            _docx_table(document, section.table)
-        for bullet in section.bullets:
-            document.add_paragraph(clean_text(bullet), style="List Bullet")
-        for item in section.numbered:
-            document.add_paragraph(clean_text(item), style="List Number")
-        for question, answer in section.qa:
-            document.add_heading(clean_text(question), level=2)
-            for line in clean_text(answer).splitlines() or [""]:  # no control characters: Word refuses them
-                document.add_paragraph(line)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+def talking_points_section(brief: ConversationBrief) -> Section:
+    section = Section("Samtalepunkter")
+    section.add(Paragraph(f"Spørsmål skrevet fra tallene og sjekkene for {brief.name}, ordnet etter "
+                          "nettverkets faste temaer."))
+    for number, point in enumerate(brief.talking_points, start=1):
+        section.add(Heading(f"{number}. {point.theme_label}"))
+        section.add(Paragraph(point.question))
+        section.add(Note(f"Grunnlag: {point.prompted_by}. Kilde: {point.source}"))
+        section.add(NotesArea(f"Notater til samtalepunkt {number}", NOTES_LINES))
+    return section
 
 
-def _docx_table(document, frame: pd.DataFrame) -> None:
-    table = document.add_table(rows=1, cols=len(frame.columns))
-    table.style = "Light Grid Accent 1"
-    for cell, column in zip(table.rows[0].cells, frame.columns):
-        cell.text = clean_text(column)
-    for values in frame.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, value in zip(cells, values):
-            missing = value is None or (isinstance(value, float) and pd.isna(value))
-            cell.text = text.MISSING if missing else clean_text(value)
+def answers_section(brief: ConversationBrief) -> Section:
+    section = Section("Søknadens fire svar")
+    for question, answer in brief.answers:
+        section.add(Heading(question))
+        for line in str(answer).splitlines() or [""]:
+            section.add(Paragraph(line))
+        section.add(NotesArea(f"Notater til spørsmål {question.split('.')[0]}", NOTES_LINES))
+    return section
+
+
+def timeline_section(brief: ConversationBrief) -> Section:
+    timeline = brief.timeline
+    section = Section(f"Plantidslinje for valgperioden {brief.plan.planstrategi.term}")
+    section.add(Paragraph("Lovbestemte frister og kommunens egen framdriftsplan."))
+    if brief.timeline_figure is not None:
+        section.add(Chart("timeline", f"Plantidslinje for {brief.name}", brief.timeline_figure,
+                          "Kilde: plan- og bygningsloven, kommuneloven, valgloven; kommunens framdriftsplan; "
+                          "SSB tabell 07459"))
+    rows = [[plan_timeline.date_span(s, e if isinstance(e, date) else None), h, k, t]
+            for s, e, h, k, t in zip(timeline["Fra"], timeline["Til"], timeline["Hendelse"],
+                                     timeline["Hjemmel/kilde"], timeline["Type"], strict=True)]
+    section.add(Table("Tidslinjen som tabell", ["Når", "Hendelse", "Hjemmel/kilde", "Type"], rows))
+    return section
+
+
+def brief_report(brief: ConversationBrief) -> Report:
+    """The brief laid out as a document: checks first, then talking points, answers and the data."""
+    figures = Table("Nøkkeltall", ["Nøkkeltall", "Verdi", "Tidspunkt", "Kilde"],
+                    [[f.label, f.value_text, f.period_text, f.source] for f in brief.key_figures])
+    plan_table = plan_summary.plan_status_rows(brief.plan).drop(columns=["Lenke"])
+    plan_table["Kilde"] = [f"{fact.source_title} ({fact.source_url})" if fact.source_title and fact.source_url
+                           else fact.source_text for fact in brief.plan.facts]
+    about = Section("Om søknaden", [application_table(brief)])
+    key = Section("Nøkkeltall", [Paragraph("Siste tilgjengelige tall fra SSB. «–» betyr at tallet mangler."),
+                                 figures])
+    trends = Section("Utviklingstrekk", [BulletList(brief.trends or ["Ingen tidsserier tilgjengelig."])])
+    plan = Section("Planstatus", [Paragraph(brief.plan.planstrategi.message),
+                                  Table("Planstatus", list(plan_table.columns), _rows(plan_table))])
+    sources = Section("Kilder", [BulletList(brief.sources + [f"Laget {text.long_date(brief.as_of)}."])])
+    sections = [checks_section(brief.checks), talking_points_section(brief), answers_section(brief), about,
+                key, trends, plan, timeline_section(brief), sources]
+    return content.cleaned(Report(
+        municipality={"municipality_code": brief.municipality_code, "name": brief.name,
+                      "county_name": brief.county_name},
+        title=brief.title,
+        subtitle=f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. "
+                 f"Laget {text.long_date(brief.as_of)}.",
+        generated=brief.as_of, sections=sections))
+
+
+def brief_docx(brief: ConversationBrief, *, charts: bool = True) -> bytes:
+    """The brief as a Word document (.docx): the timeline as an image when a browser is available,
+    always also as a table."""
+    report = brief_report(brief)
+    if charts:
+        with contextlib.suppress(Exception):  # no browser here (kaleido raises many kinds): a table only
+            images.render_images(report)
+    return docx_writer.render(report, subject=DOCUMENT_SUBJECT)

@@ -66,6 +66,7 @@ class Fact:
 class Paragraph:
     text: str
     facts: list[Fact] = field(default_factory=list)
+    bold: bool = False
 
 
 @dataclass
@@ -73,6 +74,28 @@ class Note:
     """Small print under a chart or table: source line, caveat, recalculation mark."""
 
     text: str
+
+
+@dataclass
+class Heading:
+    """A sub-heading inside a section (level 2 under the section's own heading)."""
+
+    text: str
+    level: int = 2
+
+
+@dataclass
+class BulletList:
+    items: list[str]
+    numbered: bool = False
+
+
+@dataclass
+class NotesArea:
+    """Room to write by hand or type into (the conversation brief): a label and ruled lines."""
+
+    label: str = "Notater"
+    lines: int = 4
 
 
 @dataclass
@@ -568,9 +591,7 @@ def economy_section(data: _Data, with_charts: bool) -> Section:
 
 def plan_rows(con, code: str, store=None) -> pd.DataFrame:
     """The public plan-status rows for one municipality, plus what users entered (they win)."""
-    frame = con.execute(
-        """SELECT municipality_code, plan_type, period, adopted, status, source_url, source_title, note
-           FROM plan_status_source WHERE municipality_code = ?""", [code]).df()
+    frame = status.collected_rows(con, code)
     frame["priority"] = 0
     if store is not None:
         from nokkeltall.store import plan_entries_as_sources  # noqa: PLC0415
@@ -817,4 +838,15 @@ def cleaned(report: Report) -> Report:
                 block.rows = [[_clean(v) for v in row] for row in block.rows]
             elif isinstance(block, Chart):
                 block.title, block.source, block.note = map(_clean, (block.title, block.source, block.note))
+            elif isinstance(block, (Heading, NotesArea)):
+                _clean_label(block)
+            elif isinstance(block, BulletList):
+                block.items = [_clean(item) for item in block.items]
     return report
+
+
+def _clean_label(block) -> None:
+    if isinstance(block, Heading):
+        block.text = _clean(block.text)
+    else:
+        block.label = _clean(block.label)

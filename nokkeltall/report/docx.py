@@ -8,7 +8,7 @@ from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Cm, Pt, RGBColor
 
-from nokkeltall.report.content import Chart, Note, Paragraph, Report, Table
+from nokkeltall.report.content import BulletList, Chart, Heading, Note, NotesArea, Paragraph, Report, Table
 
 IMAGE_WIDTH = Cm(16)
 SMALL = Pt(8.5)
@@ -29,14 +29,14 @@ def _table(document, table: Table) -> None:
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Light Grid Accent 1"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, heading in zip(grid.rows[0].cells, table.columns):
+    for cell, heading in zip(grid.rows[0].cells, table.columns, strict=True):
         cell.text = heading
         for run in cell.paragraphs[0].runs:
             run.bold = True
             run.font.size = Pt(9)
     for row in table.rows:
         cells = grid.add_row().cells
-        for cell, value in zip(cells, row):
+        for cell, value in zip(cells, row, strict=True):
             cell.text = value
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(9)
@@ -54,7 +54,41 @@ def _chart(document, chart: Chart) -> None:
     _small(document, chart.source)
 
 
-def render(report: Report) -> bytes:
+def _notes_area(document, block: NotesArea) -> None:
+    """A one-column table with the label on top and empty ruled rows to write in."""
+    grid = document.add_table(rows=1 + block.lines, cols=1)
+    grid.style = "Table Grid"
+    grid.rows[0].cells[0].text = block.label
+    for run in grid.rows[0].cells[0].paragraphs[0].runs:
+        run.italic = True
+        run.font.size = SMALL
+        run.font.color.rgb = GREY
+    for row in grid.rows[1:]:
+        row.height = Cm(0.8)
+    document.add_paragraph()
+
+
+def _block(document, block) -> None:
+    if isinstance(block, Paragraph):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(block.text).bold = block.bold
+    elif isinstance(block, Heading):
+        document.add_heading(block.text, level=block.level)
+    elif isinstance(block, BulletList):
+        style = "List Number" if block.numbered else "List Bullet"
+        for item in block.items:
+            document.add_paragraph(item, style=style)
+    elif isinstance(block, NotesArea):
+        _notes_area(document, block)
+    elif isinstance(block, Table):
+        _table(document, block)
+    elif isinstance(block, Chart):
+        _chart(document, block)
+    elif isinstance(block, Note):
+        _small(document, block.text)
+
+
+def render(report: Report, *, subject: str = "Kunnskapsgrunnlag") -> bytes:
     """The .docx file as bytes."""
     document = Document()
     normal = document.styles["Normal"]
@@ -64,7 +98,7 @@ def render(report: Report) -> bytes:
         section.left_margin = section.right_margin = Cm(2.2)
     properties = document.core_properties
     properties.title = report.title
-    properties.subject = "Kunnskapsgrunnlag"
+    properties.subject = subject
     properties.author = "Nøkkeltall for små kommuner"
     properties.language = "nb-NO"
 
@@ -73,14 +107,7 @@ def render(report: Report) -> bytes:
     for section in report.sections:
         document.add_heading(section.title, level=1)
         for block in section.blocks:
-            if isinstance(block, Paragraph):
-                document.add_paragraph(block.text)
-            elif isinstance(block, Table):
-                _table(document, block)
-            elif isinstance(block, Chart):
-                _chart(document, block)
-            elif isinstance(block, Note):
-                _small(document, block.text)
+            _block(document, block)
     _small(document, report.licence)
     buffer = io.BytesIO()
     document.save(buffer)

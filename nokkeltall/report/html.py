@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from nokkeltall.report.content import Chart, Note, Paragraph, Report, Table
+from nokkeltall.report.content import BulletList, Chart, Heading, Note, NotesArea, Paragraph, Report, Table
 
 STYLE = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif; max-width: 56rem;
@@ -65,6 +65,15 @@ def _block(block) -> str:
         return _chart(block)
     if isinstance(block, Note):
         return f"<p class=\"small\">{escape(block.text)}</p>"
+    if isinstance(block, Heading):
+        level = min(block.level + 1, 6)
+        return f"<h{level}>{escape(block.text)}</h{level}>"
+    if isinstance(block, BulletList):
+        tag = "ol" if block.numbered else "ul"
+        return f"<{tag}>" + "".join(f"<li>{escape(i)}</li>" for i in block.items) + f"</{tag}>"
+    if isinstance(block, NotesArea):
+        return (f"<div class=\"small\" style=\"border:1px solid #ccc;min-height:{block.lines * 1.6}rem;"
+                f"padding:.3rem\">{escape(block.label)}</div>")
     return ""
 
 

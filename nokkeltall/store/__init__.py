@@ -8,6 +8,7 @@
 from nokkeltall.store.access import configured_editor_password, editing_allowed
 from nokkeltall.store.database import (
     ConflictError,
+    ImportResult,
     NotFoundError,
     UserStore,
     ValidationError,
@@ -20,7 +21,8 @@ from nokkeltall.store.validation import (
 )
 
 __all__ = [
-    "ConflictError", "NotFoundError", "UserStore", "ValidationError", "configured_editor_password",
+    "ConflictError", "ImportResult", "NotFoundError", "UserStore", "ValidationError",
+    "configured_editor_password",
     "editing_allowed", "plan_entries_as_sources", "validate_application", "validate_milestone",
     "validate_plan_entry",
 ]

@@ -13,7 +13,8 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,7 @@ from nokkeltall.store.schema import (
     ADDED_COLUMNS,
     EXPORTED_TABLES,
     INDEXES,
+    MIGRATIONS,
     OPTIONAL_IN_BACKUP,
     SCHEMA_VERSION,
     TABLES,
@@ -54,6 +56,30 @@ class ValidationError(ValueError):
         self.errors = errors
 
 
+IMPORTED_FIELDS = (
+    "municipality_code", "round_year", "received_date", "contact_name", "contact_email",
+    "samfunnsdel_answer", "samfunnsdel_year", "progress_plan", "has_fact_base", "fact_base_description",
+    "planning_staff_persons", "planning_staff_percent", "planning_staff_text",
+)
+
+
+@dataclass
+class ImportResult:
+    """What an import did, per spreadsheet row: (row number, application[, {field: (old, new)}])."""
+
+    created: list[tuple[int, dict]] = field(default_factory=list)
+    changed: list[tuple[int, dict, dict]] = field(default_factory=list)
+    unchanged: list[tuple[int, dict]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{len(self.created)} nye, {len(self.changed)} endret (ny versjon), "
+                f"{len(self.unchanged)} uendret.")
+
+
+class _DryRun(Exception):
+    """Rolls back the transaction of a dry run."""
+
+
 class ConflictError(RuntimeError):
     """Someone else changed the row since it was read (``expected_version`` did not match)."""
 
@@ -70,7 +96,7 @@ class NotFoundError(KeyError):
 
 def now_utc() -> str:
     """The timestamp written on every change (UTC, ISO 8601, seconds)."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class UserStore:
@@ -119,6 +145,12 @@ class UserStore:
         finally:
             conn.close()
         with self.transaction() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            existing = conn.execute("SELECT name FROM sqlite_master WHERE name = 'applications'").fetchone()
+            if existing and 0 < version < SCHEMA_VERSION:
+                for step in range(version, SCHEMA_VERSION):
+                    for ddl in MIGRATIONS[step]:
+                        conn.execute(ddl)
             for ddl in TABLES.values():
                 conn.execute(ddl)
             for table, columns in ADDED_COLUMNS.items():
@@ -178,6 +210,10 @@ class UserStore:
             if expected_version is not None and old["version"] != expected_version:
                 raise ConflictError()
             merged = {**self._public(table, old), **changes}
+            if table == "applications":  # an answer the change does not touch stays «ikke oppgitt»
+                kept = {answer for answer in validation.not_given_of(old)
+                        if not set(validation.ANSWER_FIELDS[answer]) & set(changes)}
+                merged["not_given"] = kept | set(changes.get("not_given") or ())
             record, who = self._clean(table, merged, changed_by)
             if all(self._public(table, old).get(k) == v for k, v in record.items()):
                 return self._public(table, old)  # nothing changed: no write, no log entry
@@ -379,6 +415,105 @@ class UserStore:
         """Move an application along: mottatt → samtale → valgt / ikke_valgt."""
         return self.update_application(application_id, {"status": status}, changed_by, expected_version)
 
+    def save_assessment(self, application_id: int, assessment: dict, changed_by: str,
+                        expected_version: int | None = None) -> dict:
+        """The adviser's own note and assessment of an applicant, stamped with who and when."""
+        record, errors = validation.clean_assessment(assessment)
+        who, name_error = validation.read_name(changed_by)
+        if name_error:
+            errors["changed_by"] = name_error
+        if errors:
+            raise ValidationError(errors)
+        with self.transaction() as conn:
+            old = self._fetch(conn, "applications", application_id)
+            if expected_version is not None and old["version"] != expected_version:
+                raise ConflictError()
+            if all(old[k] == v for k, v in record.items()):
+                return self._public("applications", old)
+            stamp = now_utc()
+            record.update(assessed_by=who, assessed_at=stamp, updated_by=who, updated_at=stamp,
+                          version=old["version"] + 1)
+            conn.execute(f"UPDATE applications SET {', '.join(f'{c} = ?' for c in record)} WHERE id = ?",
+                         [*record.values(), application_id])
+            new = self._fetch(conn, "applications", application_id)
+            self._log(conn, "applications", application_id, "endret", old, new, who, stamp)
+        return self._public("applications", new)
+
+    def import_applications(self, rows: list[tuple[int, dict]], changed_by: str,
+                            dry_run: bool = False) -> ImportResult:
+        """Applications from a spreadsheet, all or nothing: ``rows`` are (row number, fields).
+
+        Every row is validated first; any error raises ``ValidationError`` keyed «<row>.<field>»
+        and nothing is written. A municipality and round not yet stored is added; one stored with
+        the same answers is left alone; one with other answers becomes a new version of the stored
+        application (version + 1, old and new values in the change log), with the changes listed.
+        Status and the adviser's notes are never imported. ``dry_run`` reports without writing.
+        """
+        cleaned = self._clean_import(rows, changed_by)
+        result = ImportResult()
+        stamp, who = now_utc(), validation.read_name(changed_by)[0]
+        try:
+            with self.transaction() as conn:
+                for number, record in cleaned:
+                    self._import_one(conn, number, record, result, who, stamp)
+                if dry_run:
+                    raise _DryRun()
+        except _DryRun:
+            pass
+        return result
+
+    def _clean_import(self, rows: list[tuple[int, dict]], changed_by: str) -> list[tuple[int, dict]]:
+        errors: dict[str, str] = {}
+        if validation.read_name(changed_by)[1]:
+            errors["changed_by"] = validation.read_name(changed_by)[1]
+        if not rows:
+            errors["file"] = validation.EMPTY_IMPORT
+        cleaned, seen = [], {}
+        for number, data in rows:
+            record, row_errors = validation.clean_application(data, self.today)
+            errors.update({f"{number}.{field}": message for field, message in row_errors.items()})
+            if row_errors:
+                continue
+            record = {k: record[k] for k in IMPORTED_FIELDS}
+            key = (record["municipality_code"], record["round_year"])
+            if key in seen:
+                first_number, first = seen[key]
+                if first != record:
+                    errors[f"{number}.municipality_code"] = validation.duplicate_row_message(first_number)
+                continue  # the same row twice: imported once
+            seen[key] = (number, record)
+            cleaned.append((number, record))
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def _import_one(self, conn: sqlite3.Connection, number: int, record: dict, result: ImportResult,
+                    who: str, stamp: str) -> None:
+        old = conn.execute("SELECT * FROM applications WHERE municipality_code = ? AND round_year = ?",
+                           (record["municipality_code"], record["round_year"])).fetchone()
+        if old is None:
+            row = {**record, "status": "mottatt", "entered_by": who, "entered_at": stamp, "updated_by": who,
+                   "updated_at": stamp, "version": 1}
+            cursor = conn.execute(
+                f"INSERT INTO applications ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values()))
+            new = self._fetch(conn, "applications", cursor.lastrowid)
+            self._log(conn, "applications", new["id"], "opprettet", None, new, who, stamp)
+            result.created.append((number, self._public("applications", new)))
+            return
+        old = dict(old)
+        stored = self._public("applications", old)
+        changes = {k: (stored[k], v) for k, v in record.items() if stored[k] != v}
+        if not changes:
+            result.unchanged.append((number, stored))
+            return
+        update = {**record, "updated_by": who, "updated_at": stamp, "version": old["version"] + 1}
+        conn.execute(f"UPDATE applications SET {', '.join(f'{c} = ?' for c in update)} WHERE id = ?",
+                     [*update.values(), old["id"]])
+        new = self._fetch(conn, "applications", old["id"])
+        self._log(conn, "applications", old["id"], "endret", old, new, who, stamp)
+        result.changed.append((number, self._public("applications", new), changes))
+
     def delete_application(self, application_id: int, changed_by: str,
                            expected_version: int | None = None) -> None:
         self._delete("applications", application_id, changed_by, expected_version)
@@ -450,6 +585,9 @@ class UserStore:
         """The backup's rows, cleaned, per table to restore; ValidationError before anything is written."""
         if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
             raise ValidationError({"file": NOT_A_BACKUP})
+        if data.get("schema_version") == 1 and isinstance(data.get("tables"), dict):
+            data["tables"] = upgrade_v1_tables(data["tables"])
+            data["schema_version"] = SCHEMA_VERSION
         if data.get("schema_version") != SCHEMA_VERSION:
             shown = validation.clean_text(str(data.get("schema_version")), multiline=False)[:20]
             raise ValidationError({"file": f"Sikkerhetskopien har versjon {shown}, "
@@ -527,8 +665,13 @@ def clean_backup_row(table: str, row: dict, today: date | None) -> tuple[dict, d
         record, errors = validation.clean_saved_deck(row)
         record["slides"] = json.dumps(record["slides"], ensure_ascii=False)
         return record, errors
+    if table == "applications":  # answers stored as NULL were «ikke oppgitt»; the adviser's columns kept
+        row = {**row, "not_given": sorted(validation.not_given_of(row))}
     record, errors = CLEANERS[table](row, today)
     audit, audit_errors = validation.clean_audit(row)
+    if table == "applications":
+        adviser, adviser_errors = validation.clean_assessment_columns(row)
+        audit, audit_errors = {**audit, **adviser}, {**audit_errors, **adviser_errors}
     return {**record, **audit}, {**errors, **audit_errors}
 
 
@@ -553,3 +696,17 @@ def plan_entries_as_sources(entries: list[dict]) -> pd.DataFrame:
     columns = ["municipality_code", "plan_type", "period", "adopted", "status", "source_url",
                "source_title", "note", "priority", "entered_at"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def upgrade_v1_tables(tables: dict) -> dict:
+    """The tables of a version-1 backup in version 2's shape (a missing samfunnsdel year said «ingen»)."""
+    rows = tables.get("applications")
+    if not isinstance(rows, list):
+        return tables
+    added = {"planning_staff_text": None, "adviser_note": None, "assessment": None, "assessed_by": None,
+             "assessed_at": None}
+    upgraded = [
+        {**row, **added, "samfunnsdel_answer": "ingen" if row.get("samfunnsdel_year") is None else "år"}
+        if isinstance(row, dict) else row for row in rows
+    ]
+    return {**tables, "applications": upgraded}

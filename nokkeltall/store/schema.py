@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Version 1 had every answer NOT NULL (a skipped field saved a wrong answer) and no adviser columns;
+# ``MIGRATIONS[1]`` rebuilds the applications table (SQLite cannot drop NOT NULL in place).
 
 # Columns every editable table shares: who entered the row first, who changed it last, and a
 # version number that grows by one on every update (for optimistic conflict checks).
@@ -46,19 +48,27 @@ TABLES: dict[str, str] = {
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             municipality_code TEXT NOT NULL CHECK (length(municipality_code) = 4),
             round_year INTEGER NOT NULL,       -- the year of the 15 December deadline
-            samfunnsdel_year INTEGER,          -- answer 1; NULL when there is none
-            progress_plan TEXT NOT NULL,       -- answer 2: framdriftsplan for planstrategi/samfunnsdel
-            has_fact_base INTEGER NOT NULL CHECK (has_fact_base IN (0, 1)),  -- answer 3
+            -- answer 1: 'år' (samfunnsdel_year holds it), 'ingen' (no current samfunnsdel) or 'ikke_oppgitt'
+            samfunnsdel_answer TEXT NOT NULL CHECK (samfunnsdel_answer IN ('år', 'ingen', 'ikke_oppgitt')),
+            samfunnsdel_year INTEGER,
+            progress_plan TEXT,                -- answer 2 (framdriftsplan); NULL: ikke oppgitt
+            has_fact_base INTEGER CHECK (has_fact_base IN (0, 1)),  -- answer 3; NULL: ikke oppgitt
             fact_base_description TEXT,        -- answer 3: which statistics / fact base
-            planning_staff_persons INTEGER NOT NULL CHECK (planning_staff_persons >= 0),  -- answer 4
-            planning_staff_percent REAL NOT NULL
-                CHECK (planning_staff_percent BETWEEN 0 AND 100),  -- answer 4: stillingsandel
+            planning_staff_persons INTEGER CHECK (planning_staff_persons >= 0),  -- answer 4
+            planning_staff_percent REAL CHECK (planning_staff_percent BETWEEN 0 AND 100),  -- stillingsandel
+            planning_staff_text TEXT,          -- answer 4 in words; all three NULL: ikke oppgitt
             contact_name TEXT NOT NULL,
-            contact_email TEXT NOT NULL,
+            contact_email TEXT,
             received_date TEXT NOT NULL,       -- YYYY-MM-DD
             status TEXT NOT NULL CHECK (status IN ('mottatt', 'samtale', 'valgt', 'ikke_valgt')),
             note TEXT,
+            adviser_note TEXT,                 -- the adviser's own notes (not from the application)
+            assessment TEXT
+                CHECK (assessment IS NULL OR assessment IN ('aktuell', 'usikker', 'ikke_aktuell')),
+            assessed_by TEXT,
+            assessed_at TEXT,
             {_AUDIT},
+            CHECK ((samfunnsdel_answer = 'år') = (samfunnsdel_year IS NOT NULL)),
             UNIQUE (municipality_code, round_year)
         )""",
     "change_log": """
@@ -105,3 +115,22 @@ ADDED_COLUMNS = {"decks": {"version": "INTEGER NOT NULL DEFAULT 1"}}
 EDITABLE_TABLES = ("plan_status_entries", "milestones", "applications")
 EXPORTED_TABLES = EDITABLE_TABLES + ("change_log", "decks")
 OPTIONAL_IN_BACKUP = ("decks",)  # backups from before decks were backed up lack it: decks are then kept
+
+# v1 → v2: rows keep their values; a v1 row without a samfunnsdel year said «ingen».
+V1_APPLICATION_COLUMNS = (
+    "id", "municipality_code", "round_year", "samfunnsdel_year", "progress_plan", "has_fact_base",
+    "fact_base_description", "planning_staff_persons", "planning_staff_percent", "contact_name",
+    "contact_email", "received_date", "status", "note", "entered_by", "entered_at", "updated_by",
+    "updated_at", "version",
+)
+MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "ALTER TABLE applications RENAME TO applications_v1",
+        TABLES["applications"],
+        f"""INSERT INTO applications ({", ".join(V1_APPLICATION_COLUMNS)}, samfunnsdel_answer)
+            SELECT {", ".join(V1_APPLICATION_COLUMNS)},
+                   CASE WHEN samfunnsdel_year IS NULL THEN 'ingen' ELSE 'år' END
+            FROM applications_v1""",
+        "DROP TABLE applications_v1",
+    ],
+}

@@ -47,6 +47,11 @@ FACT_BASE_WHICH = "Skriv hvilken statistikk, hvilke nøkkeltall eller hvilket ku
 SOURCE_REQUIRED = "Oppgi kilde, for eksempel saksnummer, protokoll eller lenke."
 FUTURE_DATE = "Datoen kan ikke være fram i tid."
 DUPLICATE_APPLICATION = "Kommunen har allerede en søknad i denne runden."
+EMPTY_IMPORT = "Filen har ingen søknader (ingen rader under overskriftene)."
+
+
+def duplicate_row_message(first_row: int) -> str:
+    return f"Kommunen og runden står også i rad {first_row}, med andre svar. Fjern en av radene."
 
 NOT_TEXT = "Feltet må være tekst, ikke en liste eller et oppslag."
 
@@ -156,7 +161,8 @@ def read_year(value: object, first: int, last: int, required: bool = True):
     try:
         number = float(str(value).strip().replace(",", "."))
     except ValueError:
-        return None, year_range_message(first, last)
+        given = str(value).strip()[:40]
+        return None, f"«{given}» er ikke et årstall. Skriv fire sifre, for eksempel {last - 1}."
     if not number.is_integer() or not first <= number <= last:
         return None, year_range_message(first, last)
     return int(number), None
@@ -213,9 +219,9 @@ def read_bool(value: object):
     return None, "Svar ja eller nei."
 
 
-def read_email(value: object):
-    text, error = read_text(value, required=True, limit=254)
-    if error:
+def read_email(value: object, required: bool = True):
+    text, error = read_text(value, required=required, limit=254)
+    if error or text is None:
         return None, error
     return (text, None) if _EMAIL.match(text) else (None, EMAIL)
 
@@ -268,33 +274,171 @@ def clean_milestone(data: dict, today: date | None = None) -> tuple[dict, dict[s
     return record, errors
 
 
+# --- the four answers of an application: each given, or explicitly «ikke oppgitt» --------------
+
+ANSWERS = ("samfunnsdel", "progress_plan", "fact_base", "staff")
+ANSWER_FIELDS = {
+    "samfunnsdel": ("samfunnsdel_answer", "samfunnsdel_year"),
+    "progress_plan": ("progress_plan",),
+    "fact_base": ("has_fact_base", "fact_base_description"),
+    "staff": ("planning_staff_persons", "planning_staff_percent", "planning_staff_text"),
+}
+SAMFUNNSDEL_ANSWERS = ("år", "ingen", "ikke_oppgitt")
+NOT_GIVEN = "ikke_oppgitt"
+ANSWER_REQUIRED = "Svar på spørsmålet, eller kryss av for «ikke oppgitt»."
+SAMFUNNSDEL_CHOICE = ("Skriv årstallet, «ingen» (kommunen har ingen gjeldende samfunnsdel) "
+                      "eller «ikke oppgitt».")
+BOTH_GIVEN = "Du har både skrevet et svar og krysset av for «ikke oppgitt». Velg ett av dem."
+STAFF_MISMATCH = "Antall personer og stillingsandel passer ikke sammen: 0 personer gir 0 %, og omvendt."
+STAFF_REQUIRED = ("Oppgi antall personer og stillingsandel (eller svaret som tekst), "
+                  "eller kryss av for «ikke oppgitt».")
+STAFF_PERSONS_MAX = 100
+_NONE_WORDS = ("ingen", "nei", "har ikke", "finnes ikke", "ingen gjeldende")
+_NOT_GIVEN_WORDS = ("ikke oppgitt", "ikke_oppgitt", "ikke besvart", "ukjent", "vet ikke")
+
+
+def _words(value: object) -> str:
+    return "" if is_blank(value) else " ".join(str(value).strip().lower().rstrip(".").split())
+
+
+def read_samfunnsdel(data: dict, not_given: set, last_year: int):
+    """Answer 1 → ((answer, year), error): a year, «ingen» or «ikke oppgitt», never a guess."""
+    answer, year = data.get("samfunnsdel_answer"), data.get("samfunnsdel_year")
+    words = _words(year)
+    if "samfunnsdel" in not_given or answer == NOT_GIVEN or words in _NOT_GIVEN_WORDS:
+        return (NOT_GIVEN, None), (BOTH_GIVEN if words and words not in _NOT_GIVEN_WORDS else None)
+    if answer == "ingen" or words in _NONE_WORDS:
+        return ("ingen", None), None
+    if answer not in (None, "", "år"):
+        return (None, None), SAMFUNNSDEL_CHOICE
+    if is_blank(year):
+        return (None, None), SAMFUNNSDEL_CHOICE
+    number, error = read_year(year, EARLIEST_PLAN_YEAR, last_year)
+    return ("år", number), error
+
+
+def read_answer_text(value: object, key: str, not_given: set):
+    """A free-text answer (the progress plan): text, or None when marked «ikke oppgitt»."""
+    if key in not_given:
+        return None, (BOTH_GIVEN if not is_blank(value) else None)
+    return read_text(value, required=True, message=ANSWER_REQUIRED, limit=TEXT_LIMIT, multiline=True)
+
+
+def read_fact_base(data: dict, not_given: set):
+    """Answer 3 → ((has_fact_base, description), error). ``has_fact_base`` is None when the answer
+    is only in words (neither yes nor no) or not given; a «ja» needs the description."""
+    flag = data.get("has_fact_base")
+    description, description_error = read_text(data.get("fact_base_description"), limit=TEXT_LIMIT,
+                                                multiline=True)
+    if description_error:
+        return (None, None), description_error
+    if "fact_base" in not_given:
+        given = description or (not is_blank(flag) and flag is not None)
+        return (None, None), (BOTH_GIVEN if given else None)
+    if is_blank(flag):
+        return (None, description), (None if description else ANSWER_REQUIRED)
+    value, error = read_bool(flag)
+    if error:
+        return (None, description), error
+    if value and not description:
+        return (True, None), FACT_BASE_WHICH
+    return (value, description), None
+
+
+def read_staff(data: dict, not_given: set):
+    """Answer 4 → ((persons, percent, text), error): figures that fit together, or the answer as text."""
+    persons_in, percent_in = data.get("planning_staff_persons"), data.get("planning_staff_percent")
+    words, words_error = read_text(data.get("planning_staff_text"))
+    if words_error:
+        return (None, None, None), {"planning_staff_text": words_error}
+    if "staff" in not_given:
+        given = words or not is_blank(persons_in) or not is_blank(percent_in)
+        return (None, None, None), ({"planning_staff_percent": BOTH_GIVEN} if given else {})
+    if is_blank(persons_in) and is_blank(percent_in):
+        return (None, None, words), ({} if words else {"planning_staff_percent": STAFF_REQUIRED})
+    persons, persons_error = read_number(persons_in, 0, STAFF_PERSONS_MAX, STAFF_PERSONS, integer=True)
+    percent, percent_error = read_number(percent_in, 0, 100, STAFF_PERCENT)
+    errors = {"planning_staff_persons": persons_error, "planning_staff_percent": percent_error}
+    if not persons_error and not percent_error and (persons == 0) != (percent == 0):
+        errors["planning_staff_percent"] = STAFF_MISMATCH
+    return (persons, percent, words), {k: v for k, v in errors.items() if v}
+
+
+def not_given_of(row: dict) -> set[str]:
+    """The answers a stored application has as «ikke oppgitt»."""
+    marked = set()
+    if row.get("samfunnsdel_answer") == NOT_GIVEN:
+        marked.add("samfunnsdel")
+    if is_blank(row.get("progress_plan")):
+        marked.add("progress_plan")
+    if row.get("has_fact_base") is None and is_blank(row.get("fact_base_description")):
+        marked.add("fact_base")
+    if all(is_blank(row.get(f)) for f in ANSWER_FIELDS["staff"]):
+        marked.add("staff")
+    return marked
+
+
+def _not_given(data: dict) -> set[str]:
+    value = data.get("not_given") or ()
+    return {value} if isinstance(value, str) else set(value)
+
+
 def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
-    """An application to the network: the four answers, contact, date received and status."""
+    """An application to the network: the four answers, contact, date received and status.
+
+    Each answer must be given or listed in ``data["not_given"]`` (``ANSWERS``): nothing is
+    filled in for the user, so a skipped field is an error, never a silent «nei» or 0.
+    """
     today = today or date.today()
-    has_fact_base, fact_error = read_bool(data.get("has_fact_base"))
+    not_given = _not_given(data)
+    (samfunnsdel, year), samfunnsdel_error = read_samfunnsdel(data, not_given, today.year + 1)
+    (has_fact_base, description), fact_error = read_fact_base(data, not_given)
+    description_errors = (FACT_BASE_WHICH, too_long_message(TEXT_LIMIT), NOT_TEXT)
+    (persons, percent, staff_text), staff_errors = read_staff(data, not_given)
     record, errors = _collect({
         "municipality_code": read_municipality(data.get("municipality_code"), network_only=True),
         "round_year": read_year(data.get("round_year"), 2000, today.year + 1),
-        "samfunnsdel_year": read_year(data.get("samfunnsdel_year"), EARLIEST_PLAN_YEAR,
-                                      today.year + 1, required=False),
-        "progress_plan": read_text(data.get("progress_plan"), required=True, limit=TEXT_LIMIT,
-                                   multiline=True),
-        "has_fact_base": (has_fact_base, fact_error),
-        "fact_base_description": read_text(data.get("fact_base_description"), required=bool(has_fact_base),
-                                           message=FACT_BASE_WHICH, limit=TEXT_LIMIT, multiline=True),
-        "planning_staff_persons": read_number(data.get("planning_staff_persons"), 0, None,
-                                              STAFF_PERSONS, integer=True),
-        "planning_staff_percent": read_number(data.get("planning_staff_percent"), 0, 100,
-                                              STAFF_PERCENT),
+        "samfunnsdel_answer": (samfunnsdel, None),
+        "samfunnsdel_year": (year, samfunnsdel_error),
+        "progress_plan": read_answer_text(data.get("progress_plan"), "progress_plan", not_given),
+        "has_fact_base": (has_fact_base, None if fact_error in description_errors else fact_error),
+        "fact_base_description": (description, fact_error if fact_error in description_errors else None),
+        "planning_staff_persons": (persons, None),
+        "planning_staff_percent": (percent, None),
+        "planning_staff_text": (staff_text, None),
         "contact_name": read_text(data.get("contact_name"), required=True, limit=NAME_LIMIT),
-        "contact_email": read_email(data.get("contact_email")),
+        "contact_email": read_email(data.get("contact_email"), required=False),
         "received_date": read_date(data.get("received_date"), True, 2000, today.year + 1),
         "status": read_choice(data.get("status") or "mottatt", APPLICATION_STATUSES),
         "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
     })
+    errors.update(staff_errors)
     if record["received_date"] and record["received_date"] > today.isoformat():
         errors["received_date"] = FUTURE_DATE
     return record, errors
+
+
+ASSESSMENTS = network.ASSESSMENTS
+
+
+def clean_assessment_columns(row: dict) -> tuple[dict, dict[str, str]]:
+    """The adviser's columns of an application row from a backup: note, assessment, who and when."""
+    record, errors = clean_assessment(row)
+    stamped, stamp_errors = _collect({
+        "assessed_by": read_text(row.get("assessed_by"), limit=NAME_LIMIT),
+        "assessed_at": read_text(row.get("assessed_at")),
+    })
+    return {**record, **stamped}, {**errors, **stamp_errors}
+
+
+def clean_assessment(data: dict) -> tuple[dict, dict[str, str]]:
+    """The adviser's own note and assessment of an applicant (blank assessment: not assessed yet)."""
+    blank = is_blank(data.get("assessment"))
+    assessment = None if blank else read_choice(data["assessment"], tuple(ASSESSMENTS))
+    return _collect({
+        "adviser_note": read_text(data.get("adviser_note"), limit=TEXT_LIMIT, multiline=True),
+        "assessment": assessment or (None, None),
+    })
 
 
 def validate_plan_entry(data: dict, today: date | None = None) -> dict[str, str]:

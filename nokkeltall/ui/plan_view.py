@@ -22,7 +22,7 @@ import streamlit as st
 
 from nokkeltall import text
 from nokkeltall.plan import calendar, network, status, timeline
-from nokkeltall.report import brief
+from nokkeltall.plan import summary as plan_summary
 from nokkeltall.store import ConflictError, NotFoundError, ValidationError
 from nokkeltall.store.validation import MILESTONE_STATUSES, PLAN_ENTRY_STATUSES, PLAN_ENTRY_TYPES
 from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query
@@ -89,8 +89,9 @@ def _status_summary(key: tuple, _entries: list[dict]):
     """The plan status summary and its table, shared between reruns and sessions (about 8 ms to work
     out); ``key`` is ``PlanPage.status_key``: a new entry or a rebuilt database gives a new one."""
     code, _, today, _ = key
-    summary = brief.plan_status_summary(cached_call(brief.seed_plan_status, code), _entries, today, code=code)
-    rows = brief.plan_status_rows(summary)
+    collected = cached_call(status.collected_rows, code)
+    summary = plan_summary.plan_status_summary(collected, _entries, today, code=code)
+    rows = plan_summary.plan_status_rows(summary)
     rows["Planperiode"] = rows["Planperiode"].map(text.period)
     # as an Arrow table: st.dataframe then skips the pandas conversion on every rerun
     return summary, pa.Table.from_pandas(rows, preserve_index=False)

@@ -59,9 +59,11 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     form = page.locator('[data-testid="stForm"]').first
     form.get_by_label("Kontaktperson", exact=True).fill("Kari Nordmann")
     form.get_by_label("E-post til kontaktperson", exact=True).fill("kari@kommune.no")
-    form.get_by_label("1. Årstall for gjeldende samfunnsdel", exact=True).fill("2019")
+    form.get_by_text("Årstall", exact=True).click()  # no answer is pre-filled: each is chosen
+    form.get_by_label("Årstall (når svaret er et årstall)", exact=True).fill("2019")
     form.get_by_label("2. Framdriftsplan for planstrategi og samfunnsdel", exact=True).fill(
         "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027.")
+    form.get_by_text("Ja", exact=True).click()
     form.get_by_label("3. Hvilken statistikk / hvilket kunnskapsgrunnlag", exact=True).fill("Kommunebarometeret")
     form.get_by_label("4. Antall personer som arbeider med plan", exact=True).fill("2")
     form.get_by_label("4. Samlet stillingsandel til planarbeid (%)", exact=True).fill("60")
@@ -85,8 +87,11 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     page.wait_for_timeout(1500)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "soknad_samtaleunderlag.png"), full_page=True)
+    page.get_by_role("button", name=re.compile("Lag samtaleunderlag som Word")).click()
+    download = page.get_by_role("button", name=re.compile("Last ned samtaleunderlag"))
+    download.wait_for(timeout=90_000)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name=re.compile("Last ned samtaleunderlag")).click()
+        download.click()
     target = artifacts / "samtaleunderlag.docx"
     download_info.value.save_as(target)
     assert download_info.value.suggested_filename.startswith(f"samtaleunderlag_{code}_")
