@@ -37,6 +37,7 @@ database: $(STAMP)
 # Start the app on the shipped snapshot (no network needed). Streamlit's own settings from the
 # environment (e.g. STREAMLIT_SERVER_PORT) are honoured.
 run: database
+	@$(BIN)/python -m nokkeltall.charts.images
 	$(BIN)/streamlit run app.py
 
 test: $(STAMP)

@@ -240,8 +240,10 @@ def cmd_report(args) -> int:
     if not output.parent.exists():
         raise CliError(f"Mappen {output.parent} finnes ikke")
     store = UserStore() if config.user_database_path().exists() else None
-    generate(con, code, args.format, output, charts=not args.no_charts, store=store)
-    print(f"Skrev {output}", file=sys.stderr)
+    document = generate(con, code, args.format, output, charts=not args.no_charts, store=store)
+    if document.note:
+        print(document.note, file=sys.stderr)
+    print(f"Skrev {output.resolve()}", file=sys.stderr)
     return 0
 
 

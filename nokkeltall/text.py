@@ -27,13 +27,18 @@ def is_missing(value) -> bool:
         return True
 
 
+def round_half_up(value, decimals: int = 0) -> float:
+    """12.345 → 12.35, 2.5 → 3, 1.7385 → 1.739: as people round by hand (and as ``number`` shows it)."""
+    return float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
 def number(value, decimals: int = 0, *, sign: bool = False, space: str = " ") -> str:
     """1234.5 → «1 234,5» (decimals=1); missing → «–»."""
     if is_missing(value):
         return MISSING
     # Round half away from zero on the shortest decimal form (12.345 → 12,35; 2.5 → 3), as
     # people round by hand; float formatting alone would give 12,34 and 2 (half to even).
-    value = float(Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    value = round_half_up(value, decimals)
     text = f"{abs(value):,.{decimals}f}".replace(",", "\u2009").replace(".", ",").replace("\u2009", space)
     if value < 0 and text.strip("0, " + space) != "":
         text = "−" + text
@@ -69,6 +74,20 @@ def formatted(value, unit: str, decimals: int = 0) -> str:
 def long_date(day: date) -> str:
     """date(2026, 1, 1) → «1. januar 2026»."""
     return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def local_time(timestamp) -> str:
+    """An ISO timestamp (stored in UTC) as Norwegian local time: «26. november 2026 kl. 09.58»."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    if timestamp is None or str(timestamp).strip() == "":
+        return MISSING
+    moment = datetime.fromisoformat(str(timestamp).strip().replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    local = moment.astimezone(ZoneInfo("Europe/Oslo"))
+    return f"{long_date(local.date())} kl. {local.hour:02d}.{local.minute:02d}"
 
 
 def population_date(year: int) -> str:
@@ -110,20 +129,10 @@ def aggregate_change_sentence(region: str, change) -> str | None:
     return f"I {region} som helhet {verb} med {percent(abs(change), 1)}."
 
 
-def source_line(table_ids: list[str], updated: str | None = None, publisher: str = "Statistisk sentralbyrå") -> str:
-    """«Kilde: Statistisk sentralbyrå, tabell 07459 (oppdatert 2026-02-20)»."""
-    distinct = sorted(set(t for t in table_ids if t))
-    tables = ", ".join(distinct)
-    label = "tabell" if len(distinct) == 1 else "tabeller"
-    text = f"Kilde: {publisher}, {label} {tables}" if tables else f"Kilde: {publisher}"
-    if updated:
-        text += f" (oppdatert {updated})"
-    return text
-
-
 def period(value) -> str:
     """A plan period as sources write it, «2024-2036», in Norwegian typography: «2024–2036»."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() == "":
+    if value is None or (isinstance(value, float) and math.isnan(value)) or \
+            str(value).strip() in ("", "<NA>", "nan"):
         return MISSING
     return re.sub(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", str(value).strip())
 

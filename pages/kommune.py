@@ -147,8 +147,7 @@ with tabs[3]:
         st.info(
             f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner (Nordland og Trøndelag), "
             f"årene {coverage['year_min']}–{coverage['year_max']}; for {name}: {kostra_years}. "
-            # the page states the coverage itself; the caveat's own «Dekning: …» names measures by their ids
-            + " ".join(re.sub(r"\s*Dekning:[^.]*\.", "", caveat) for caveat in coverage["caveats"][:1]),
+            + " ".join(coverage["caveats"][:1]),  # plain wording (provenance.plain_caveat)
             icon="ℹ️",
         )
         left, right = st.columns(2)

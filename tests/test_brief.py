@@ -53,9 +53,9 @@ def test_key_figures_equal_the_query_layer(con):
     assert figures["employment_rate_15_74_pct"].value_text == text.formatted(
         latest.get("employment_rate_15_74_pct"), "%", 1)
     assert figures["job_coverage_pct"].period_text == "2022"
-    assert figures["job_coverage_pct"].source == "SSB tabell 11618"
-    assert figures["net_operating_result_pct"].source == "SSB KOSTRA"  # SSB's accounts, not KDD's
-    assert figures["centrality_index"].source == "SSB KLASS 128"
+    assert figures["job_coverage_pct"].source == "SSB, tabell 11618"
+    assert figures["net_operating_result_pct"].source == "SSB, KOSTRA"  # SSB's accounts, not KDD's
+    assert figures["centrality_index"].source == "SSB, sentralitetsindeksen"
     missing = brief.key_figures(con, "5043", ("centrality_index",))[0]
     assert (missing.value, missing.value_text, missing.period_text) == (None, "–", "mangler")
 
@@ -127,7 +127,7 @@ def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
     assert about["Mottatt"] == "20. november 2026"
     plan_columns = tuple(plan_summary.plan_status_rows(result.plan).drop(columns=["Lenke"]).columns)
     plan = {r[0]: r for r in by_header[plan_columns][1:]}
-    assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24.10.2024"]
+    assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24. oktober 2024"]
     timeline_rows = by_header[("Når", "Hendelse", "Hjemmel/kilde", "Type")][1:]
     assert ["1. mars 2027 – 15. april 2027", "Høring samfunnsdel", "Kommunens framdriftsplan",
             "Framdrift: Planlagt"] in timeline_rows
@@ -154,7 +154,17 @@ def test_claimed_samfunnsdel_year_differs_from_collected_status_in_one_paragraph
 
 
 def test_docx_has_the_timeline_image_when_a_browser_renders_it(con, monkeypatch):
-    monkeypatch.setattr(brief.images, "figure_png", lambda figure: b"\x89PNG-stand-in")
+    import concurrent.futures
+
+    from nokkeltall.charts import images as chart_images
+
+    def drawn(figures, *args, **kwargs):  # the one Kaleido manager, stood in for: each figure «drawn» at once
+        futures = [concurrent.futures.Future() for _ in figures]
+        for future in futures:
+            future.set_result(b"\x89PNG-stand-in")
+        return futures
+
+    monkeypatch.setattr(chart_images, "submit_png", drawn)
     result = brief.build_brief(con, application(), [], [], AS_OF)
     report = brief.brief_report(result)
     brief.images.render_images(report)

@@ -8,7 +8,7 @@ import pytest
 
 from nokkeltall import provenance, queries, text
 from nokkeltall.charts import indicator as indicator_charts
-from nokkeltall.charts import maps
+from nokkeltall.charts import maps, titles
 from nokkeltall.charts import population as population_charts
 from nokkeltall.charts import style as chart_style
 from nokkeltall.profile import small_municipalities
@@ -19,26 +19,34 @@ def test_display_name_uses_an_en_dash():
     assert text.display_name("Træna") == "Træna"
 
 
-def test_source_text_prefers_the_publication_date_and_names_the_tables():
+def test_source_text_is_plain_norwegian_and_dated():
     sources = pd.DataFrame({"table_id": ["07459", "07459", "11618"],
                             "publisher": ["Statistisk sentralbyrå"] * 3,
                             "updated": [None, "2025-05-21T06:00:00Z", None],
                             "fetched": ["2026-11-26T07:15:09+00:00"] * 3})
-    assert provenance.source_text(sources) == \
-        "Kilde: Statistisk sentralbyrå, tabell 07459, tabell 11618 (oppdatert 21. mai 2025)"
-    fetched_only = sources.assign(updated=None)
-    assert provenance.source_text(fetched_only).endswith("(hentet 26. november 2026)")
-    kostra = pd.DataFrame({"table_id": ["KOSTRA-12137"], "publisher": ["SSB KOSTRA (via tredjepart)"],
+    # several tables: the date the files were fetched (a publication date of one table would mislead)
+    assert provenance.source_text(sources) == (
+        "Kilde: SSB, tabell 07459 (befolkning 1. januar) og tabell 11618 "
+        "(sysselsatte etter bosted og arbeidssted), hentet 26. november 2026")
+    # one table with SSB's publication date: that date
+    assert provenance.source_text(sources[sources["table_id"] == "07459"]) == \
+        "Kilde: SSB, tabell 07459 (befolkning 1. januar), oppdatert 21. mai 2025"
+    kostra = pd.DataFrame({"table_id": ["KOSTRA"], "publisher": ["SSB KOSTRA (via tredjepart)"],
                            "updated": [None], "fetched": ["2026-11-26"]})
-    assert provenance.source_text(kostra) == "Kilde: Statistisk sentralbyrå, KOSTRA, tabell 12137 (hentet 26. november 2026)"
+    assert provenance.source_text(kostra) == "Kilde: SSB, KOSTRA (kommuneregnskap), hentet 26. november 2026"
+    dki = pd.DataFrame({"table_id": ["KDD-DKI"], "publisher": ["Kommunal- og distriktsdepartementet (KDD)"],
+                        "updated": ["2026-04-26"], "fetched": ["2026-11-26"]})
+    assert provenance.source_text(dki) == \
+        "Kilde: Kommunal- og distriktsdepartementet, Grønt hefte (kostnadsindeks), oppdatert 26. april 2026"
 
 
 def test_level_sentence_direction_and_norwegian_numbers():
-    assert chart_style.level_sentence("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1) == \
+    assert titles.level_title("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1) == \
         "Andelen 67 år og eldre i Træna økte fra 15,7 % i 2016 til 16,9 % i 2026."
-    assert chart_style.level_sentence("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0) == \
+    debt = titles.level_title("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0)
+    assert debt == \
         "Netto lånegjeld per innbygger i Træna gikk ned fra 224 213 kr i 2023 til 208 176 kr i 2025."
-    assert chart_style.level_sentence("X", "Y", 2025, 1.0, 2025, 1.0, "indeks", 3) == "X i Y var 1,000 i 2025."
+    assert titles.level_title("X", "Y", 2025, 1.0, 2025, 1.0, "indeks", 3) == "X i Y var 1,000 i 2025."
 
 
 def test_recalculated_note_lists_the_years():
@@ -92,8 +100,9 @@ def con(shipped_con):
 
 def test_population_chart_matches_the_query_layer(con):
     chart = population_charts.population_chart(con, "1835")
-    series = queries.indicator_series(con, "population", ["1835"]).query("year >= 2005")
+    series = queries.indicator_series(con, "population", ["1835"]).query("2016 <= year <= 2026")
     assert chart.title == "Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026."
+    assert chart.subtitle.startswith("Indeks 2016 = 100.")  # the base is the title's first year
     assert chart.table["Folketall Træna"].tolist() == series["value"].round().astype(int).tolist()
     traena = next(t for t in chart.figure.data if t.name == "Træna")
     assert list(traena.customdata) == [float(v) for v in series["value"]]
@@ -103,7 +112,9 @@ def test_population_chart_matches_the_query_layer(con):
     assert index[int(base)] == 100.0
     assert index[2026] == pytest.approx(
         round(queries.value_in_year(county, 2026) / queries.value_in_year(county, int(base)) * 100, 1))
-    assert chart.source.startswith("Kilde: Statistisk sentralbyrå, tabell 07459")
+    # «Samme periode: Nordland +1,1 %» is what the county's line shows at its end
+    assert f"Nordland {text.percent(index[2026] - 100, 1, sign=True)}" in chart.subtitle
+    assert chart.source.startswith("Kilde: SSB, tabell 07459")
     assert chart.figure.layout.separators == ", "
 
 
@@ -138,8 +149,7 @@ def test_count_chart_keeps_county_sums_off_the_axis(con):
     would lie flat on zero, so the sums are in the finding and the table, not the figure."""
     chart = indicator_charts.indicator_chart(con, "natural_increase", "1835")
     assert [trace.name for trace in chart.figure.data] == ["Træna"]
-    assert "(Nordland " in chart.title  # the county sum is still named in the finding
-    assert "Nordland (personer)" in chart.table.columns
+    assert "Nordland (personer)" in chart.table.columns  # the county sum is in the table
     assert "står i tabellen" in chart.subtitle
     rate = indicator_charts.indicator_chart(con, "employment_rate_15_74_pct", "1835")
     assert len(rate.figure.data) > 1  # rates keep their county and country lines

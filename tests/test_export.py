@@ -44,7 +44,7 @@ def test_comparison_workbook_reads_back(con):
     sources = list(book["Kilder"].values)
     assert sources[0][:4] == ("Indikator", "Enhet", "Definisjon", "Tabell")
     assert {r[0] for r in sources[1:] if r[0]} >= {"Folketall", "Andel 67 år og eldre"}
-    assert any(r[3] == "07459" for r in sources[1:])
+    assert any(r[3] == "tabell 07459 (befolkning 1. januar)" for r in sources[1:])
 
 
 def test_png_export_is_a_png(con):
@@ -54,6 +54,65 @@ def test_png_export_is_a_png(con):
     finally:
         export.stop_kaleido()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+# --- exports a planner can paste: integers, rounded shares, numeric Excel cells --------------------------
+
+def test_excel_round_trip_counts_are_integers_shares_are_rounded_cells_are_numbers(con):
+    ids = ["population", "share_67_plus_pct", "cost_need_index"]
+    data = export.comparison_workbook(con, ids, ["1835", "5043"])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    population, shares, index = book["Folketall"], book["Andel 67 år og eldre (%)"], book[book.sheetnames[2]]
+    for row in population.iter_rows(min_row=2):
+        for cell in row[1:]:
+            if cell.value is not None:
+                assert isinstance(cell.value, int), cell.value  # 444, never 444.0 or 407877.9999999999
+                assert cell.number_format == "#,##0"
+    expected = queries.indicator_series(con, "share_67_plus_pct", ["1835"]).set_index("year")["value"]
+    read = {row[0].value: row[1].value for row in shares.iter_rows(min_row=2)}
+    for year, value in expected.items():
+        assert read[year] == round(float(value), 1)  # the indicator's decimals, a real number
+        assert isinstance(read[year], float | int)
+    assert all(c.number_format == "#,##0.0" for c in shares["B"][1:] if c.value is not None)
+    assert all(isinstance(c.value, float | int) and c.number_format == "#,##0.000" for c in index["B"][1:]
+               if c.value is not None)  # the index's three decimals, whatever the values
+    assert all(isinstance(c.value, int) for c in population["A"][1:])  # years are plain integers
+
+
+def test_csv_round_trip_of_a_chart_table_keeps_counts_whole(con):
+    from nokkeltall import spreadsheet, tables
+    from nokkeltall.charts import indicator as indicator_charts
+
+    chart = indicator_charts.indicator_chart(con, "population", "1835")
+    data = spreadsheet.csv_bytes(tables.rounded(chart.table, default=None))
+    read = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+    column = "Træna (personer)"
+    assert read[column].dtype.kind == "i"
+    assert ",0;" not in data.decode("utf-8-sig")  # no «444,0»
+    expected = queries.indicator_series(con, "population", ["1835"]).set_index("year")["value"]
+    shown = dict(zip(read["År"], read[column], strict=True))
+    assert shown == {int(y): int(round(v)) for y, v in expected.items()}
+    share = indicator_charts.indicator_chart(con, "share_67_plus_pct", "1835")
+    text = spreadsheet.csv_bytes(tables.rounded(share.table, default=None)).decode("utf-8-sig")
+    assert all(len(cell.split(",")[1]) == 1 for line in text.splitlines()[1:]
+               for cell in line.split(";")[1:2] if "," in cell)  # one decimal, as the indicator
+
+
+def test_png_carries_the_finding_and_the_source(con, monkeypatch):
+    captured = {}
+    from nokkeltall.charts import images
+
+    def draw(figure, **options):
+        captured["figure"] = figure
+        return b"png"
+
+    monkeypatch.setattr(images, "figure_png", draw)
+    view = compare_figures.build_view(con, "linjer", "population", ["1835", "5043"])
+    export.png_bytes(view.figure, title=view.finding, source=view.source)
+    figure = captured["figure"]
+    assert figure.layout.title.text.replace("<br>", " ") == view.finding
+    assert any(a.text == view.source for a in figure.layout.annotations)
+    assert view.source.startswith("Kilde: SSB, tabell 07459")
 
 
 # --- formula injection (issue 17.4) ---------------------------------------------------------------

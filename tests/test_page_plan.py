@@ -171,7 +171,7 @@ def test_plan_entry_needs_a_source_and_a_name_then_wins_over_the_seed(shipped_da
     assert {m.label: m.value for m in at.metric}["Planstrategi 2023–2027"] == "Vedtatt"
     table = at.dataframe[0].value
     row = table[table["Plan"] == "Planstrategi"].iloc[0]
-    assert row["Vedtatt"] == "24.10.2024"
+    assert row["Vedtatt"] == "24. oktober 2024"
     assert row["Kilde"].startswith("Kommunestyret sak 45/24 <script> (registrert av Kari, ")
     # user text never reaches Markdown unescaped
     assert not any("<script>" in m.value for m in at.markdown)

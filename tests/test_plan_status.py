@@ -56,9 +56,9 @@ def test_planstrategi_status_details_and_messages():
     due = planstrategi_status(None, date(2024, 10, 1))
     assert due.term == "2023–2027" and due.deadline == date(2024, 10, 31)
     assert due.days_to_deadline == 30
-    assert "31.10.2024" in due.message and "om 30 dager" in due.message
+    assert "31. oktober 2024" in due.message and "om 30 dager" in due.message
     overdue = planstrategi_status(None, date(2025, 1, 1))
-    assert "skulle vært vedtatt innen 31.10.2024" in overdue.message
+    assert "skulle vært vedtatt innen 31. oktober 2024" in overdue.message
     late = planstrategi_status("2024-12-01", date(2025, 1, 1))
     assert late.status == ADOPTED and late.adopted_on_time is False
     assert "etter fristen" in late.message

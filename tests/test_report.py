@@ -27,7 +27,8 @@ HEADINGS = ["Om dokumentet", "Befolkning", "Framskriving", "Arbeid og pendling",
 NUMBER = re.compile(r"[−+-]?\d{1,3}(?: \d{3})+(?:,\d+)?|[−+-]?\d+(?:,\d+)?")
 # numbers that are part of labels or dates, not statistics («0–19 år», «per 100 menn», «§ 10-1», «1. januar»)
 DATES = re.compile(r"\d{1,2}\. (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"
-                   r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0")
+                   r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0|"
+                   r"NLOD 2\.0")
 LABEL_NUMBERS = {"0", "19", "20", "39", "67", "15", "74", "100", "1", "10", "−1", "-1", "80"}
 
 
@@ -63,6 +64,10 @@ def replay(con, key: tuple):
         _, home, work, year = key
         out = queries.commuting_flows(con, home, year, 50)["out"]
         return float(out.loc[out["municipality_code"] == work, "employed_persons"].iloc[0])
+    if kind == "flow_sum":
+        _, indicator_id, code, start, end = key
+        years = range(start, end + 1)
+        return float(sum(replay(con, ("indicator", indicator_id, code, year)) for year in years))
     if kind == "projection":  # the app's own projection, rounded as the text writes it
         _, group, code, year, column = key
         table = Projector.from_connection(con).project(code).table(group).set_index("year")
@@ -104,14 +109,25 @@ def docx_texts(data: bytes) -> tuple[list[str], list[tuple[str, str]], int]:
     return paragraphs, headings, len(document.inline_shapes)
 
 
-@pytest.mark.slow
-def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
-    report = content.build_report(con, "1836", as_of=AS_OF, features=features)
+@pytest.fixture(scope="module")
+def rodoy(con, features):
+    """One Rødøy document with its charts drawn, shared by the tests of this module."""
     from nokkeltall.report import images
 
+    report = content.build_report(con, "1836", as_of=AS_OF, features=features)
     images.render_images(report)
-    data = docx_writer.render(report)
-    paragraphs, headings, images_in_document = docx_texts(data)
+    return report
+
+
+@pytest.fixture(scope="module")
+def rodoy_docx(rodoy):
+    return docx_writer.render(rodoy)
+
+
+@pytest.mark.slow
+def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, rodoy, rodoy_docx):
+    report = rodoy
+    paragraphs, headings, images_in_document = docx_texts(rodoy_docx)
 
     assert headings[0] == ("Title", "Kunnskapsgrunnlag for Rødøy")
     assert [h for style, h in headings if style == "Heading 1"] == HEADINGS
@@ -120,7 +136,7 @@ def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
     # every chart is followed by its SSB table and date
     for chart in report.charts():
         assert chart.source in paragraphs and re.search(r"tabell \d{5}|KOSTRA", chart.source)
-        assert re.search(r"\((hentet|oppdatert) \d{1,2}\. \w+ \d{4}\)", chart.source)
+        assert re.search(r", (hentet|oppdatert) \d{1,2}\. \w+ \d{4}", chart.source)
     checked = 0
     for paragraph in report.paragraphs():
         assert paragraph.text in paragraphs
@@ -131,8 +147,8 @@ def test_docx_with_charts_reads_back_and_matches_the_query_layer(con, features):
 
 
 @pytest.mark.slow
-def test_known_sentences_for_rodoy(con, features):
-    report = content.build_report(con, "1836", as_of=AS_OF, with_charts=False, features=features)
+def test_known_sentences_for_rodoy(con, rodoy):
+    report = rodoy
     body = "\n".join(p.text for p in report.paragraphs())
     series = queries.indicator_series(con, "population", ["1836"])
     start, end = queries.value_in_year(series, 2016), queries.value_in_year(series, 2026)
@@ -206,7 +222,7 @@ def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, 
     visible = "".join(parser.text)
     assert f"Merknad {evil} & <b>fet</b>" in visible  # shown as text, exactly as entered
     # what the user entered wins over the public sources, with its adoption and age
-    assert "Kommuneplanens samfunnsdel (2021-2033) ble vedtatt 17.06.2021 og er 5 år gammel" in visible
+    assert "Kommuneplanens samfunnsdel (2021–2033) ble vedtatt 17. juni 2021 og er 5 år gammel" in visible
     try:
         import html5lib
     except ImportError:
@@ -265,3 +281,81 @@ def test_download_widget_offers_word_and_html():
     at.button[0].click().run()
     assert not at.exception
     assert [d.proto.label for d in at.get("download_button")] == ["Last ned Word (.docx)", "Last ned HTML"]
+
+
+# --- no browser: the document is still made, with tables instead of charts -------------------------
+
+NO_BROWSER_NOTE = "Diagrammene er vist som tabeller"
+
+
+@pytest.mark.slow
+def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "traena.docx"
+    env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "nokkeltall", "report", "1835", "-o", str(target)], env=env,
+                          capture_output=True, text=True, timeout=60)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    assert elapsed < 30, elapsed
+    assert "Traceback" not in done.stderr and "kaleido" not in done.stderr.lower()
+    assert NO_BROWSER_NOTE in done.stderr and f"Skrev {target}" in done.stderr
+    document = Document(io.BytesIO(target.read_bytes()))
+    texts = [p.text for p in document.paragraphs]
+    assert len(document.inline_shapes) == 0
+    assert any(t.startswith(NO_BROWSER_NOTE) for t in texts)
+    # every chart became its table: the population chart's index columns are there
+    headers = [[c.text for c in table.rows[0].cells] for table in document.tables]
+    assert any("Indeks Træna" in h for h in headers)
+    assert len(document.tables) >= 10
+
+
+@pytest.mark.slow
+def test_download_without_a_browser_says_so_and_still_offers_the_documents(monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from nokkeltall.charts import images
+
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chromium"))
+    images.reset()
+
+    def page():
+        from nokkeltall.ui.report import report_downloads
+
+        report_downloads("1835")
+
+    try:
+        at = AppTest.from_function(page, default_timeout=60)
+        at.run()
+        at.button[0].click().run()
+        assert not at.exception
+        assert any(NO_BROWSER_NOTE in i.value for i in at.info)
+        labels = [d.proto.label for d in at.get("download_button")]
+        assert labels == ["Last ned Word (.docx)", "Last ned HTML"]
+    finally:
+        monkeypatch.delenv("BROWSER_PATH")
+        images.reset()
+
+
+def test_writers_show_a_chart_without_picture_as_its_table(rodoy):
+    chart = rodoy.charts()[0]
+    table_only = content.Chart(chart.key, chart.title, chart.figure, chart.source, chart.note, None,
+                               chart.table)
+    report = content.Report(rodoy.municipality, rodoy.title, rodoy.subtitle, rodoy.generated,
+                            [content.Section("Befolkning", [table_only])], images_note="Merknad om tabeller.")
+    page = html_writer.render(report)
+    assert "<img" not in page and "Merknad om tabeller." in page
+    assert escape_text(chart.table.columns[1]) in page
+    document = Document(io.BytesIO(docx_writer.render(report)))
+    assert len(document.tables) == 1 and document.tables[0].rows[0].cells[1].text == chart.table.columns[1]
+
+
+def escape_text(value: str) -> str:
+    from html import escape
+
+    return escape(value)

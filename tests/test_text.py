@@ -75,14 +75,6 @@ def test_aggregate_change_sentence():
     assert text.aggregate_change_sentence("Nordland", None) is None
 
 
-def test_source_line():
-    assert text.source_line(["07459"]) == "Kilde: Statistisk sentralbyrå, tabell 07459"
-    assert text.source_line(["12134", "07459", "07459"], "2026-02-20") == (
-        "Kilde: Statistisk sentralbyrå, tabeller 07459, 12134 (oppdatert 2026-02-20)")
-    assert text.source_line([]) == "Kilde: Statistisk sentralbyrå"
-    assert text.source_line(["07459", None, ""]) == "Kilde: Statistisk sentralbyrå, tabell 07459"
-
-
 def test_period_uses_an_en_dash_and_shows_missing():
     assert text.period("2024-2036") == "2024–2036"
     assert text.period("2024 - 2036") == "2024–2036"
@@ -95,3 +87,14 @@ def test_iso_date_in_norwegian():
     assert text.iso_date("2026-11-26") == "26. november 2026"
     assert text.iso_date(None) is None and text.iso_date("") is None
     assert text.iso_date("ukjent") == "ukjent"
+
+
+def test_local_time_is_norwegian_and_in_oslo_time():
+    assert text.local_time("2026-11-26T08:58:21+00:00") == "26. november 2026 kl. 09.58"  # winter: UTC+1
+    assert text.local_time("2026-06-01T22:30:00+00:00") == "2. juni 2026 kl. 00.30"  # summer: UTC+2
+    assert text.local_time(None) == text.MISSING
+
+
+def test_round_half_up_matches_what_number_shows():
+    assert text.round_half_up(1.7385, 3) == 1.739 and text.number(1.7385, 3) == "1,739"
+    assert text.round_half_up(2.5, 0) == 3.0 and text.round_half_up(-2.5, 0) == -3.0

@@ -8,6 +8,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from nokkeltall import text
 from nokkeltall.plan import calendar, network, timeline
 
 LEGAL = calendar.calendar_frame(calendar.legal_calendar(2019, 2028))
@@ -107,7 +108,7 @@ def test_missing_population_is_said_not_drawn_as_zero():
 def test_today_line_inside_the_range_only(today, shown):
     fig = timeline.timeline_figure(LEGAL, today=today)
     labels = [a.text for a in fig.layout.annotations if a.text.startswith("I dag")]
-    assert labels == ([f"I dag ({today.strftime('%d.%m.%Y')})"] if shown else [])
+    assert labels == ([f"I dag ({text.long_date(today)})"] if shown else [])
 
 
 def test_adoptions_keep_the_precision_of_the_source():
@@ -117,7 +118,7 @@ def test_adoptions_keep_the_precision_of_the_source():
         {"plan_type": "arealdel", "status": "på_høring", "adopted": None, "source_text": "x"},
     ])
     assert list(adoptions["label"]) == ["Samfunnsdel vedtatt", "Planstrategi vedtatt"]
-    assert list(adoptions["date_text"]) == ["desember 2022 (presisjon: måned)", "24.10.2024"]
+    assert list(adoptions["date_text"]) == ["desember 2022 (presisjon: måned)", "24. oktober 2024"]
     fig = timeline.timeline_figure(LEGAL, adoptions=adoptions, today=date(2026, 1, 1))
     [trace] = traces(fig, "Vedtatt")
     assert "Kilde: Sak 2" in trace.hovertext[1]

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nokkeltall import indicators, queries, text
+from nokkeltall.charts import titles
 from nokkeltall.charts.style import (
     COUNTRY,
     COUNTRY_COLOUR,
@@ -18,7 +19,6 @@ from nokkeltall.charts.style import (
     _flag,
     _line,
     _year_axis,
-    level_sentence,
     style,
 )
 from nokkeltall.provenance import indicator_source, recalculated_note, source_text
@@ -38,71 +38,86 @@ def _place(con, code: str) -> dict | None:
 
 
 def population_chart(con, code: str) -> Chart | None:
-    """Population 2005–today as an index with the county and the country; finding over ten years."""
+    """Population over the last ten years as an index (first year = 100) with the county and the country.
+
+    The title's period is the chart's: the lines start in the index's base year and end in the latest
+    year, so the «samme periode» changes are what the lines show at their end.
+    """
     place = _place(con, code)
     if place is None:
         return None
-    def since(frame):
-        return frame[frame["year"] >= POPULATION_FROM].dropna(subset=["value"]).reset_index(drop=True)
-
-    muni = since(queries.indicator_series(con, "population", [code]))
+    muni = queries.indicator_series(con, "population", [code]).dropna(subset=["value"])
+    muni = muni[muni["year"] >= POPULATION_FROM]
     if muni.empty:
         return None
-    county = since(queries.aggregate_series(con, "population", place["county_code"]))
-    country = since(queries.aggregate_series(con, "population", None))
     name, county_name = place["name"], place["county_name"]
     end_year = int(muni["year"].max())
-    # the index base: the first year all three lines have (the country total is incomplete before 2017)
-    common = set(muni["year"]) & set(county["year"]) & set(country["year"]) or set(muni["year"]) & set(county["year"])
-    base_year = int(min(common)) if common else int(muni["year"].min())
-    start_year = end_year - 10 if (muni["year"] == end_year - 10).any() else base_year
+    start_year = end_year - 10 if (muni["year"] == end_year - 10).any() else int(muni["year"].min())
 
-    def index(frame):
-        base = queries.value_in_year(frame, base_year)
-        return frame.assign(index=frame["value"].astype(float) / base * 100 if base else float("nan"))
+    def window(frame):
+        frame = frame.dropna(subset=["value"])
+        frame = frame[(frame["year"] >= start_year) & (frame["year"] <= end_year)].reset_index(drop=True)
+        base = queries.value_in_year(frame, start_year)
+        if not base:  # a line without the base year cannot be indexed: it is left out, and said so
+            return frame.iloc[0:0].assign(index=pd.Series(dtype=float))
+        return frame.assign(index=frame["value"].astype(float) / base * 100)
 
-    muni, county, country = index(muni), index(county), index(country)
+    muni = window(muni)
+    county = window(queries.aggregate_series(con, "population", place["county_code"]))
+    country = window(queries.aggregate_series(con, "population", None))
     start = queries.value_in_year(muni, start_year)
     end = queries.value_in_year(muni, end_year)
-    title = text.change_sentence("Folketallet", name, start_year, end_year, start, end) or \
-        f"Folketallet i {name} var {text.number(end)} i {end_year}."
+    values = muni["value"].astype(float).tolist()
+    if titles.about_unchanged(start, end, values):
+        title = (f"Folketallet i {name} var {titles.UNCHANGED} fra {start_year} ({text.number(start)}) "
+                 f"til {end_year} ({text.number(end)}).")
+    else:
+        title = text.change_sentence("Folketallet", name, start_year, end_year, start, end) or \
+            f"Folketallet i {name} var {text.number(end)} i {end_year}."
 
     def change(frame):
         a, b = queries.value_in_year(frame, start_year), queries.value_in_year(frame, end_year)
         return None if a is None or b is None else (b / a - 1) * 100
 
     county_change, country_change = change(county), change(country)
-    def compared(label, value):
-        return f"{label} {text.percent(value, 1, sign=True)}" if value is not None else f"{label}: tall mangler for {start_year}"
 
-    subtitle = (f"Indeks {base_year} = 100. Samme periode: {compared(county_name, county_change)}, "
+    def compared(label, value):
+        return f"{label} {text.percent(value, 1, sign=True)}" if value is not None else \
+            f"{label}: tall mangler for {start_year}"
+
+    subtitle = (f"Indeks {start_year} = 100. Samme periode: {compared(county_name, county_change)}, "
                 f"{compared(COUNTRY, country_change)}.")
     figure = go.Figure()
-    figure.add_trace(_line(country["year"], country["index"], "Hele landet", COUNTRY_COLOUR, width=2, dash="dot",
-                           hover="Hele landet: %{y:.1f}<extra></extra>"))
-    figure.add_trace(_line(county["year"], county["index"], county_name, COUNTY_COLOUR, width=2, dash="dash",
-                           hover=f"{county_name}: %{{y:.1f}}<extra></extra>"))
+    if not country.empty:
+        figure.add_trace(_line(country["year"], country["index"], "Hele landet", COUNTRY_COLOUR, width=2,
+                               dash="dot", hover="Hele landet: %{y:.1f}<extra></extra>"))
+    if not county.empty:
+        figure.add_trace(_line(county["year"], county["index"], county_name, COUNTY_COLOUR, width=2,
+                               dash="dash", hover=f"{county_name}: %{{y:.1f}}<extra></extra>"))
     figure.add_trace(_line(muni["year"], muni["index"], name, MUNICIPALITY_COLOUR,
                            customdata=muni["value"].astype(float).tolist(),
                            hover=f"{name}: %{{y:.1f}} (%{{customdata:,.0f}} innb.)<extra></extra>"))
-    style(figure, title, subtitle=subtitle, y_title=f"Indeks ({base_year} = 100)")
+    style(figure, title, subtitle=subtitle, y_title=f"Indeks ({start_year} = 100)")
     _year_axis(figure)
+    indexed = muni["index"].tolist() + county.get("index", pd.Series(dtype=float)).tolist() + \
+        country.get("index", pd.Series(dtype=float)).tolist()
+    figure.update_yaxes(range=titles.y_range(indexed, "indeks"))
     table = pd.DataFrame({
         "År": muni["year"].astype(int),
         f"Folketall {name}": muni["value"].astype(float).round().astype("Int64"),
         f"Indeks {name}": muni["index"].round(1),
     })
-    table = table.merge(county[["year", "index"]].rename(columns={"year": "År", "index": f"Indeks {county_name}"}),
-                        on="År", how="left")
-    table = table.merge(country[["year", "index"]].rename(columns={"year": "År", "index": "Indeks hele landet"}),
-                        on="År", how="left")
-    table[f"Indeks {county_name}"] = table[f"Indeks {county_name}"].round(1)
-    table["Indeks hele landet"] = table["Indeks hele landet"].round(1)
+    for label, frame in ((county_name, county), ("hele landet", country)):
+        column = f"Indeks {label}"
+        table = table.merge(frame[["year", "index"]].rename(columns={"year": "År", "index": column}), on="År",
+                            how="left") if not frame.empty else table.assign(**{column: float("nan")})
+        table[column] = table[column].astype(float).round(1)
     table["Merknad"] = [_flag(v) for v in muni["recalculated"]]
     sources = queries.indicator_sources(con, "population")
     return Chart(figure, table, title, source_text(sources[sources["table_id"] == "07459"]), f"folketall_{code}",
                  recalculated_note(muni, name),
                  values={"start_year": start_year, "end_year": end_year, "start": start, "end": end,
+                         "base_year": start_year,
                          "county_change_pct": county_change, "country_change_pct": country_change})
 
 
@@ -179,7 +194,9 @@ def age_chart(con, code: str) -> Chart | None:
     if groups_before is not None:
         table.insert(1, f"Personer {start_year}", groups_before.reindex(groups_now.index).values.astype(int))
         table["Endring"] = table[f"Personer {end_year}"] - table[f"Personer {start_year}"]
-    return Chart(figure, table, title, indicator_source(con, "population"), f"alder_{code}", None, values)
+    sources = queries.indicator_sources(con, "population")  # ages come from 07459 only
+    return Chart(figure, table, title, source_text(sources[sources["table_id"] == "07459"]), f"alder_{code}",
+                 None, values)
 
 
 SHARE_IDS = ["share_0_19_pct", "share_20_66_pct", "share_67_plus_pct", "share_80_plus_pct"]
@@ -197,8 +214,12 @@ def age_shares_chart(con, code: str) -> Chart | None:
     focus = series["share_67_plus_pct"]
     end_year = int(focus["year"].max())
     start_year = end_year - 10 if (focus["year"] == end_year - 10).any() else int(focus["year"].min())
-    title = level_sentence("Andelen 67 år og eldre", name, start_year, queries.value_in_year(focus, start_year),
-                           end_year, queries.value_in_year(focus, end_year), "%", 1)
+    series = {i: frame[frame["year"].between(start_year, end_year)] for i, frame in series.items()}
+    focus = series["share_67_plus_pct"]
+    title = titles.level_title("Andelen 67 år og eldre", name, start_year,
+                               queries.value_in_year(focus, start_year),
+                               end_year, queries.value_in_year(focus, end_year), "%", 1,
+                               focus.sort_values("year")["value"].tolist())
     figure = go.Figure()
     table = None
     for colour, (indicator_id, frame) in zip(SERIES_COLOURS, series.items()):

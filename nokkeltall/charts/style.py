@@ -87,18 +87,6 @@ def _flag(value) -> str:
     return "omregnet" if bool(value) and not pd.isna(value) else ""
 
 
-def level_sentence(label: str, place: str, start_year, start, end_year, end, unit: str, decimals: int) -> str:
-    """«Andelen 67 år og eldre i Træna økte fra 18,2 % i 2016 til 24,1 % i 2026.»"""
-    end_text = text.formatted(end, unit, decimals)
-    if start_year is None or text.is_missing(start) or start_year == end_year:
-        return f"{label} i {place} var {end_text} i {end_year}."
-    start_text = text.formatted(start, unit, decimals)
-    if start_text == end_text:
-        return f"{label} i {place} var {end_text} både i {start_year} og {end_year}."
-    verb = "økte" if float(end) > float(start) else "gikk ned"
-    return f"{label} i {place} {verb} fra {start_text} i {start_year} til {end_text} i {end_year}."
-
-
 # --- layout ------------------------------------------------------------------------------------
 
 def style(figure: go.Figure, title: str, *, subtitle: str | None = None, height: int = 360,
@@ -129,11 +117,11 @@ def titled(figure: go.Figure, width: int = 80) -> go.Figure:
     meta = figure.layout.meta or {}
     copy = go.Figure(figure)
     finding = wrap_title(meta.get("finding") or "", width)
-    lines = finding.count("<br>") + 1 + (1 if meta.get("subtitle") else 0)
+    subtitle = wrap_title(meta["subtitle"], int(width * 1.3)) if meta.get("subtitle") else None
+    lines = finding.count("<br>") + 1 + (subtitle.count("<br>") + 1 if subtitle else 0)
     copy.update_layout(
         title=dict(text=finding, x=0, xanchor="left", font=dict(size=15),
-                   subtitle=dict(text=meta.get("subtitle"), font=dict(size=12, color="#555"))
-                   if meta.get("subtitle") else None),
+                   subtitle=dict(text=subtitle, font=dict(size=12, color="#555")) if subtitle else None),
         margin=dict(t=(copy.layout.margin.t or 10) + 24 * lines),
         legend=dict(y=-0.12, yanchor="top"),
     )

@@ -1,26 +1,22 @@
 """Downloads: an Excel workbook (one sheet per indicator plus «Kilder»), PNG images of figures,
 and file names made from the municipalities and the indicator.
 
-PNG images are drawn server-side by Kaleido with Debian's chromium. One Kaleido server is
-started per process on first use (about 3 s) and reused (about 0.2 s per image). MathJax is
-switched off and plotly.js comes from the installed plotly package, so nothing is fetched from
-the internet."""
+PNG images are drawn server-side through ``nokkeltall.charts.images`` (Kaleido with Debian's
+chromium, started once per process, every call bounded by a timeout)."""
 
 from __future__ import annotations
 
 import io
 import re
-import threading
 import unicodedata
 from datetime import date
 
 import pandas as pd
 
-from nokkeltall import config, indicators, spreadsheet, text
+from nokkeltall import config, indicators, provenance, spreadsheet, tables, text
+from nokkeltall.charts.style import wrap_title
 from nokkeltall.compare import series as compare_series
 
-_KALEIDO_LOCK = threading.Lock()
-_KALEIDO_STARTED = False
 SHEET_NAME_LIMIT = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
@@ -60,19 +56,15 @@ def sheet_name(label: str, taken: set[str]) -> str:
 
 # --- Excel ------------------------------------------------------------------------------------------
 
-def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, title: str = "") -> bytes:
-    """An .xlsx file: one sheet per entry of ``sheets`` (label → table) and a «Kilder» sheet."""
+def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, title: str = "",
+                   decimals: dict[str, int] | None = None) -> bytes:
+    """An .xlsx file: one sheet per entry of ``sheets`` (label → table) and a «Kilder» sheet;
+    ``decimals`` (label → decimals) gives each sheet's number format."""
     buffer = io.BytesIO()
     taken: set[str] = {"Kilder"}
     with spreadsheet.excel_writer(buffer) as writer:
         for label, table in sheets.items():
-            name = sheet_name(label, taken)
-            table = spreadsheet.safe_cells(table)
-            table.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes(1, 1)
-            for i, column in enumerate(table.columns):
-                sheet.set_column(i, i, max(10, min(40, len(str(column)) + 2)))
+            tables.write_sheet(writer, sheet_name(label, taken), table, decimals=(decimals or {}).get(label))
         sources = spreadsheet.safe_cells(sources)
         sources.to_excel(writer, sheet_name="Kilder", index=False)
         sheet = writer.sheets["Kilder"]
@@ -85,66 +77,56 @@ def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, ti
 
 def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> bytes:
     """The chosen indicators for the chosen municipalities (with county and country), years as rows."""
-    sheets, source_rows = {}, []
+    sheets, source_rows, decimals = {}, [], {}
     for indicator_id in indicator_ids:
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
         series["value"] = [indicators.display_value(indicator, value) for value in series["value"]]
         label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
-        sheets[label] = compare_series.wide_table(series)
+        sheets[label] = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
+        decimals[label] = indicator.decimals
         recalculated = bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False
         for row in compare_series.indicator_source_rows(con, indicator_id).to_dict("records"):
             source_rows.append({
                 "Indikator": indicator.label, "Enhet": indicator.unit, "Definisjon": indicator.definition,
-                "Tabell": row["table_id"], "Tittel": row["title"], "Utgiver": row["publisher"],
-                "Lisens": row["licence"], "Oppdatert": row["updated"] or "",
+                "Tabell": provenance.table_label(row["table_id"]),
+                "Tittel": provenance.plain_caveat(row["title"]),
+                "Utgiver": provenance.publisher_name(row["publisher"]), "Lisens": row["licence"],
+                "Oppdatert": text.iso_date(row["updated"]) or "",
                 "Merknad": "Noen tall er omregnet til dagens kommunegrenser." if recalculated else "",
             })
     sources = pd.DataFrame(source_rows, columns=["Indikator", "Enhet", "Definisjon", "Tabell", "Tittel", "Utgiver",
                                                  "Lisens", "Oppdatert", "Merknad"])
     names = ", ".join(compare_series.municipality_names(con, codes).values())
-    return workbook_bytes(sheets, sources, title=f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. "
-                                                 f"{config.SSB_CREDIT}.")
+    title = f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. {config.SSB_CREDIT}."
+    return workbook_bytes(sheets, sources, decimals=decimals, title=title)
 
 
 # --- PNG ------------------------------------------------------------------------------------------
 
-def _ensure_kaleido() -> None:
-    global _KALEIDO_STARTED
-    if _KALEIDO_STARTED:
-        return
-    import kaleido  # noqa: PLC0415 — slow import, only when an image is asked for
-
-    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
-    _KALEIDO_STARTED = True
-
-
 def png_bytes(figure, width: int = 1200, height: int = 675, scale: float = 1.0, *, title: str = "",
               source: str = "") -> bytes:
-    """The figure as PNG, rendered offline by Kaleido (server started once per process).
+    """The figure as PNG, drawn offline by the app's one Kaleido manager (``nokkeltall.charts.images``).
 
-    ``title`` and ``source`` are drawn into the image, so a pasted picture keeps its source.
+    ``title`` (the finding sentence) and ``source`` are drawn into the image, so a pasted picture keeps
+    them. Raises ``images.ImagesUnavailable`` (a Norwegian message) when no browser can draw it.
     """
-    import kaleido  # noqa: PLC0415
     import plotly.graph_objects as go  # noqa: PLC0415
+
+    from nokkeltall.charts import images
 
     fig = go.Figure(figure)
     height = max(height, int(fig.layout.height or 0))
     if title:
-        fig.update_layout(title=dict(text=title, x=0.01, xanchor="left"), margin=dict(t=70))
+        fig.update_layout(title=dict(text=wrap_title(title), x=0.01, xanchor="left"), margin=dict(t=90))
     if source:
         fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
                            yshift=-90, showarrow=False, font=dict(size=12, color="#555"))
         fig.update_layout(margin=dict(b=120))
-    with _KALEIDO_LOCK:
-        _ensure_kaleido()
-        return kaleido.calc_fig_sync(fig.to_dict(), opts=dict(format="png", width=width, height=height, scale=scale))
+    return images.figure_png(fig, width=width, height=height, scale=scale)
 
 
 def stop_kaleido() -> None:
-    global _KALEIDO_STARTED
-    if _KALEIDO_STARTED:
-        import kaleido  # noqa: PLC0415
+    from nokkeltall.charts import images
 
-        kaleido.stop_sync_server(silence_warnings=True)
-        _KALEIDO_STARTED = False
+    images.stop()

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from nokkeltall import indicators, text
+from nokkeltall import indicators, tables, text
 from nokkeltall.charts import style as chart_style
+from nokkeltall.charts import titles
 from nokkeltall.compare import choices
 from nokkeltall.compare import series as compare_series
 from nokkeltall.indicators import Indicator
@@ -130,16 +131,24 @@ def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: boo
     return _layout(fig, presentation=presentation)
 
 
-def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
-    """«Folketall fra 2016 til 2026: Træna −7,3 % (minst), Røyrvik +1,2 % (mest).»"""
+def common_years(series: pd.DataFrame) -> tuple[int, int] | None:
+    """The first and last year every chosen municipality has a figure for (None: fewer than two)."""
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
     if municipal.empty:
         return None
     regions = municipal["region_code"].unique()
     common = set.intersection(*(set(municipal.loc[municipal["region_code"] == r, "year"]) for r in regions))
-    if len(common) < 2:
+    return (int(min(common)), int(max(common))) if len(common) >= 2 else None
+
+
+def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
+    """«Folketall fra 2016 til 2026: Træna −7,3 % (minst), Røyrvik +1,2 % (mest).»"""
+    years = common_years(series)
+    if years is None:
         return None
-    start, end = min(common), max(common)
+    start, end = years
+    municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    regions = municipal["region_code"].unique()
     changes = []
     for code in regions:
         group = municipal[municipal["region_code"] == code].set_index("year")["value"]
@@ -295,9 +304,10 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
             notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
         table = pd.DataFrame({
             "Plass": peers["rank"], "Kommune": peers["region"], "Kommunenummer": peers["municipality_code"],
-            "Verdi": peers["value"].round(indicator.decimals + 1), "Valgt": peers["chosen"].map({True: "ja", False: ""}),
+            "Verdi": peers["value"], "Valgt": peers["chosen"].map({True: "ja", False: ""}),
             "År": year,
         })
+        table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
         return View(rank_figure(peers, indicator, presentation=presentation, codes=codes), table,
                     rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
                     title=view_title(view, indicator, year))
@@ -319,11 +329,16 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
         missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
         if missing:
             notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
-        table = pd.DataFrame({"Område": values["region"], "Verdi": values["value"].round(indicator.decimals + 1),
-                              "År": values["year"]})
+        table = tables.rounded(pd.DataFrame({"Område": values["region"], "Verdi": values["value"],
+                                             "År": values["year"]}), {"Verdi": indicator.decimals}, default=0)
         return View(bar_figure(values, indicator, presentation=presentation, codes=codes), table,
                     bar_finding(values, indicator, year) if year else None, source, notes, year=year,
                     title=view_title(view, indicator, year))
+    if view == "indeks" and indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
+        notes.append("En strøm som kan være null eller negativ, kan ikke vises som indeks; "
+                     "se linjevisningen.")
+        return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
+                    title=indicator.label)
     if view == "indeks":
         years = compare_series.years_with_data(series)
         base = base_year if base_year in years else choices.default_base_year(years)
@@ -339,7 +354,41 @@ def build_view(con, view: str, indicator_id: str, codes, base_year: int | None =
         return View(figure, table,
                     index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
                     title=view_title(view, indicator, base_year=base))
-    table = compare_series.wide_table(series.assign(value=series["value"].round(indicator.decimals + 1)))
-    return View(line_figure(series, indicator, presentation=presentation, codes=codes), table,
-                line_finding(series, indicator),
+    finding, series = _titled_period(series, indicator)
+    late = _late_references(series)
+    if late:
+        notes.append(late)
+    table = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
+    return View(line_figure(series, indicator, presentation=presentation, codes=codes), table, finding,
                 source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))
+
+
+def _late_references(series: pd.DataFrame) -> str | None:
+    """«Trøndelag vises fra 2012 …» for county/country lines that start after the municipalities'."""
+    known = series[series["value"].notna()]
+    municipal = known[known["kind"] == "kommune"]
+    if municipal.empty:
+        return None
+    starts = {str(region): int(group["year"].min())
+              for region, group in known[known["kind"] != "kommune"].groupby("region", sort=False)}
+    return titles.late_start_note(starts, int(municipal["year"].min()))
+
+
+def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | None, pd.DataFrame]:
+    """The finding and the series cut to the finding's years (``charts.titles``: the title's period is
+    the chart's; a yearly flow is summed over the period, never compared between two single years)."""
+    municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    if indicator.id in titles.FLOWS and not municipal.empty:
+        by_place = {str(region): dict(zip(group["year"].astype(int), group["value"].astype(float),
+                                          strict=True))
+                    for region, group in municipal.groupby("region", sort=False)}
+        found = titles.flows_compared(indicator.label, by_place)
+        if found is None:
+            return None, series
+        finding, (start, end) = found
+    else:
+        finding, years = line_finding(series, indicator), common_years(series)
+        if finding is None or years is None:
+            return finding, series
+        start, end = years
+    return finding, series[(series["year"] >= start) & (series["year"] <= end)]

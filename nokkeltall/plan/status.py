@@ -16,6 +16,7 @@ from datetime import date
 
 import pandas as pd
 
+from nokkeltall import text
 from nokkeltall.plan import calendar
 
 ADOPTED = "vedtatt"
@@ -68,9 +69,9 @@ class PlanDate:
         return f"{self.year}-{self.month:02d}" if self.month else str(self.year)
 
     def norwegian(self) -> str:
-        """As shown to users: ``20.03.2024``, ``desember 2022`` or ``2019``."""
+        """As shown to users: ``20. mars 2024``, ``desember 2022`` or ``2019``."""
         if self.day:
-            return self.earliest().strftime("%d.%m.%Y")
+            return text.long_date(self.earliest())
         if self.month:
             return f"{MONTHS_NB[self.month - 1]} {self.year}"
         return str(self.year)
@@ -152,7 +153,7 @@ def planstrategi_status(adopted: object, as_of: date | None = None) -> Planstrat
         and plan_date.latest() >= calendar.term_start(election_year)
         and plan_date.earliest() <= as_of
     )
-    deadline_text = deadline.strftime("%d.%m.%Y")
+    deadline_text = text.long_date(deadline)
     if counts:
         on_time = _on_time(plan_date, deadline)
         late = " etter fristen" if on_time is False else ""

@@ -278,7 +278,7 @@ def _add_today(fig: go.Figure, today: date) -> None:
                       x0=pd.Timestamp(today), x1=pd.Timestamp(today), y0=0, y1=1,
                       line={"color": "#c0392b", "width": 1.5, "dash": "dot"})
     fig.add_annotation(x=pd.Timestamp(today), y=1, xref="x", yref="y domain", yanchor="bottom",
-                       text=f"I dag ({today.strftime('%d.%m.%Y')})", showarrow=False,
+                       text=f"I dag ({text.long_date(today)})", showarrow=False,
                        font={"color": "#c0392b", "size": 11})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, provenance, queries, text
 from nokkeltall.plan import status as plan_status
 from nokkeltall.provenance import source_text
 from nokkeltall.text import display_name
@@ -66,7 +66,7 @@ def robek_date(con) -> str | None:
 def dataset_caveat(con, name: str) -> str | None:
     datasets = queries.datasets(con)
     caveat = datasets.loc[datasets["name"] == name, "caveat"].dropna()
-    return str(caveat.iloc[0]) if not caveat.empty else None
+    return provenance.plain_caveat(caveat.iloc[0]) if not caveat.empty else None
 
 
 # --- economy -----------------------------------------------------------------------------------
@@ -124,7 +124,7 @@ def kostra_coverage(con, code: str) -> dict:
         "year_min": min(all_years) if all_years else None,
         "year_max": max(all_years) if all_years else None,
         "years": years,
-        "caveats": list(dict.fromkeys(c for c in caveats["caveat"].dropna())),
+        "caveats": list(dict.fromkeys(provenance.plain_caveat(c) for c in caveats["caveat"].dropna())),
         "source": source_text(caveats) if not caveats.empty else None,
     }
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, spreadsheet, text
+from nokkeltall import indicators, queries, spreadsheet, tables, text
 from nokkeltall.charts.population import POPULATION_FROM
 from nokkeltall.provenance import source_text
 
@@ -97,11 +97,8 @@ def overview_columns(frame: pd.DataFrame) -> dict[str, str]:
 def overview_export(frame: pd.DataFrame) -> pd.DataFrame:
     """The table as it is downloaded: Norwegian headings, numbers rounded, no trend lists."""
     columns = overview_columns(frame)
-    export = frame[[c for c in columns if c != "trend"]].rename(columns=columns).copy()
-    for column in export.columns:
-        if pd.api.types.is_float_dtype(export[column]):
-            export[column] = export[column].round(1)
-    return export
+    export = frame[[c for c in columns if c != "trend"]].rename(columns=columns)
+    return tables.rounded(export, default=1)  # counts as whole numbers, shares to one decimal
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: compared and hashed by identity (one object per choice)
@@ -135,14 +132,10 @@ def to_csv(frame: pd.DataFrame) -> bytes:
 
 
 def to_excel(frame: pd.DataFrame, sheet: str = "Kommuner", source: str | None = None) -> bytes:
+    """An .xlsx file: numbers as numbers with a number format, the source line under the table."""
     buffer = io.BytesIO()
-    frame = spreadsheet.safe_cells(frame)
     with spreadsheet.excel_writer(buffer) as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        sheet_obj = writer.sheets[sheet]
-        for position, column in enumerate(frame.columns):
-            width = max(len(str(column)), *(len(str(v)) for v in frame[column].head(200))) if len(frame) else len(column)
-            sheet_obj.set_column(position, position, min(width + 2, 45))
+        tables.write_sheet(writer, sheet, frame, freeze=False, width=(6, 45))  # cells neutralised there
         if source:
-            sheet_obj.write_string(len(frame) + 2, 0, spreadsheet.neutralise(source))
+            writer.sheets[sheet].write_string(len(frame) + 2, 0, spreadsheet.neutralise(source))
     return buffer.getvalue()

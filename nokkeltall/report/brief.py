@@ -18,7 +18,7 @@ from datetime import date
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, provenance, queries, text
 from nokkeltall.applications import answers as application_answers
 from nokkeltall.applications import checks as application_checks
 from nokkeltall.applications import talking_points as points
@@ -87,19 +87,9 @@ def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES,
         figures.append(KeyFigure(
             indicator_id, indicator.label, None if missing else float(value), year,
             text.formatted(value, indicator.unit, indicator.decimals), period,
-            _figure_source(indicator.table_id),
+            provenance.short_source(indicator.table_id),
         ))
     return figures
-
-
-def _figure_source(table_id: str) -> str:
-    if table_id[:1].isdigit():
-        return f"SSB tabell {table_id}"
-    if table_id.startswith("KLASS"):
-        return f"SSB {table_id.replace('-', ' ')}"
-    if table_id == "KOSTRA":  # SSB's municipal accounts (via a third-party project), not KDD's
-        return "SSB KOSTRA"
-    return f"KDD {table_id.removeprefix('KDD-')}"
 
 
 def trend_sentences(con, code: str, name: str, county_code: str | None, county_name: str | None) -> list[str]:
@@ -212,8 +202,8 @@ def build_brief(con, application: dict, plan_entries: list[dict], milestones: li
     county = _county_figures(con, info.get("county_code"), figures)
     tables = sorted({indicators.get(f.indicator_id).table_id for f in figures if f.value is not None})
     sources = [
-        text.source_line([t for t in tables if t[:1].isdigit()]),
-        "Sentralitetsindeks: SSB, klassifikasjon KLASS 128.",
+        provenance.table_list_line([t for t in tables if t[:1].isdigit()]),
+        "Sentralitetsindeks: SSB, sentralitetsindeksen (klassifikasjon 128).",
         "Plankalender: plan- og bygningsloven §§ 10-1, 11-13, 11-14; kommuneloven §§ 7-1, 14-4; valgloven.",
         "Planstatus: offentlige kilder (kommunenes nettsider) og opplysninger registrert i appen, se kilde per plan.",
         "Søknaden: svarene slik de er registrert eller importert fra skjemaverktøyet.",
@@ -306,7 +296,7 @@ def timeline_section(brief: ConversationBrief) -> Section:
     if brief.timeline_figure is not None:
         section.add(Chart("timeline", f"Plantidslinje for {brief.name}", brief.timeline_figure,
                           "Kilde: plan- og bygningsloven, kommuneloven, valgloven; kommunens framdriftsplan; "
-                          "SSB tabell 07459"))
+                          "SSB, tabell 07459"))
     rows = [[plan_timeline.date_span(s, e if isinstance(e, date) else None), h, k, t]
             for s, e, h, k, t in zip(timeline["Fra"], timeline["Til"], timeline["Hendelse"],
                                      timeline["Hjemmel/kilde"], timeline["Type"], strict=True)]

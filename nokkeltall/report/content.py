@@ -12,21 +12,24 @@ figure is said to be missing, never shown as 0.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
 
-from nokkeltall import indicators, queries, text
+from nokkeltall import indicators, provenance, queries, text
 from nokkeltall.charts import commuting as commuting_charts
 from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
+from nokkeltall.charts import titles
 from nokkeltall.cleaning import clean_text
 from nokkeltall.plan import calendar, status
 from nokkeltall.projection import ProjectionError, Projector, rounded
 from nokkeltall.projection import figures as projection_charts
 
-LICENCE_LINE = "Kilde: Statistisk sentralbyrå, CC BY 4.0"
+LICENCE_LINE = ("Kilder: Statistisk sentralbyrå (SSB), CC BY 4.0; Kommunal- og distriktsdepartementet, "
+                "NLOD 2.0; kommunenes nettsider")
 DOCUMENT_TITLE = "Kunnskapsgrunnlag"
 YEARS_BACK = 10
 
@@ -114,6 +117,7 @@ class Chart:
     source: str
     note: str | None = None
     image: bytes | None = None  # PNG, filled in by ``images.render_images``
+    table: Table | None = None  # the numbers the chart draws: shown instead when there is no picture
 
 
 @dataclass
@@ -134,6 +138,7 @@ class Report:
     generated: date
     sections: list[Section]
     licence: str = LICENCE_LINE
+    images_note: str | None = None  # set when charts had to be shown as tables (no browser)
 
     def paragraphs(self) -> list[Paragraph]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Paragraph)]
@@ -143,6 +148,9 @@ class Report:
 
     def tables(self) -> list[Table]:
         return [b for s in self.sections for b in s.blocks if isinstance(b, Table)]
+
+
+Charts = bool | Callable[[Chart], None]  # with charts or not, or a callback for each chart as it is built
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -201,24 +209,38 @@ class _Data:
         self.county = municipality["county_code"]
         self._series: dict = {}
         self._aggregates: dict = shared if shared is not None else {}  # same for every municipality
-        self._sources: dict = {}
         self.used_indicators: list[str] = []
         self.similar: list[dict] = []  # [{"municipality_code", "name"}], nearest first
         self.similar_notes: list[str] = []
         self._similar_series: dict = {}
 
+    def _fetch(self, indicator_id: str) -> None:
+        """The municipality's series and its similar municipalities'. Every municipality's series is
+        read once per database build and shared by the documents (as cheap as one municipality's),
+        except the median age, which is worked out from single ages and only asked for these."""
+        codes = [self.code] + [s["municipality_code"] for s in self.similar]
+        if indicators.get(indicator_id).kind == "median_age":
+            frame = queries.indicator_series(self.con, indicator_id, codes)
+        else:
+            key = ("series", indicator_id)
+            if key not in self._aggregates:
+                self._aggregates[key] = queries.indicator_series(self.con, indicator_id)
+            every = self._aggregates[key]
+            frame = every[every["municipality_code"].isin(codes)]
+        mine = frame["municipality_code"] == self.code
+        self._series[indicator_id] = frame[mine].reset_index(drop=True)
+        self._similar_series[indicator_id] = frame[~mine].reset_index(drop=True)
+
     def similar_series(self, indicator_id: str) -> pd.DataFrame:
         if indicator_id not in self._similar_series:
-            codes = [s["municipality_code"] for s in self.similar]
-            self._similar_series[indicator_id] = (queries.indicator_series(self.con, indicator_id, codes) if codes
-                                                  else pd.DataFrame(columns=["municipality_code", "year", "value"]))
+            self._fetch(indicator_id)
         return self._similar_series[indicator_id]
 
     def series(self, indicator_id: str) -> pd.DataFrame:
         if indicator_id not in self._series:
-            self._series[indicator_id] = queries.indicator_series(self.con, indicator_id, [self.code])
-            if indicator_id not in self.used_indicators:
-                self.used_indicators.append(indicator_id)
+            self._fetch(indicator_id)
+        if indicator_id not in self.used_indicators:
+            self.used_indicators.append(indicator_id)
         return self._series[indicator_id]
 
     def aggregate(self, indicator_id: str, county_code: str | None) -> pd.DataFrame:
@@ -228,10 +250,11 @@ class _Data:
         return self._aggregates[key]
 
     def sources(self, indicator_id: str) -> pd.DataFrame:
-        if indicator_id not in self._sources:
+        key = ("sources", indicator_id)  # the same for every municipality: kept with the aggregates
+        if key not in self._aggregates:
             frame = queries.indicator_sources(self.con, indicator_id)
-            self._sources[indicator_id] = frame.drop_duplicates(subset=["table_id", "title"])
-        return self._sources[indicator_id]
+            self._aggregates[key] = frame.drop_duplicates(subset=["table_id", "title"])
+        return self._aggregates[key]
 
     def recalculated(self, indicator_id: str, years: list[int] | None = None) -> bool:
         series = self.series(indicator_id)
@@ -240,30 +263,12 @@ class _Data:
         return bool(series["recalculated"].fillna(False).astype(bool).any()) if len(series) else False
 
 
-def source_text(frame: pd.DataFrame) -> str:
-    """«Kilde: Statistisk sentralbyrå, tabell 07459 (hentet 26. november 2026)» for the given datasets."""
-    if frame is None or frame.empty:
-        return "Kilde: ukjent"
-    publishers = sorted({_plain(p) for p in frame["publisher"] if _plain(p)}) or ["Statistisk sentralbyrå"]
-    dated = {}
-    for table_id, group in frame.groupby("table_id", sort=True):
-        updated = sorted({_plain(u)[:10] for u in group["updated"] if _plain(u)})
-        fetched = sorted({_plain(f)[:10] for f in group["fetched"] if _plain(f)})
-        dated[_plain(table_id)] = (f"oppdatert {text.iso_date(updated[-1])}" if updated
-                                   else f"hentet {text.iso_date(fetched[-1])}" if fetched else "dato ukjent")
-    label = "tabell" if len(dated) == 1 else "tabeller"
-    if len(set(dated.values())) <= 1:
-        suffix = f" ({next(iter(dated.values()))})" if dated else ""
-        return f"Kilde: {', '.join(publishers)}, {label} {', '.join(dated)}{suffix}"
-    return f"Kilde: {', '.join(publishers)}, {label} " + ", ".join(f"{t} ({d})" for t, d in dated.items())
-
-
 def _sources_for(data: _Data, indicator_ids: list[str]) -> str:
     frames = [data.sources(i) for i in indicator_ids]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return "Kilde: ukjent"
-    return source_text(pd.concat(frames).drop_duplicates(subset=["table_id", "title"]))
+    return provenance.source_text(pd.concat(frames).drop_duplicates(subset=["table_id", "title"]))
 
 
 # --- comparisons -------------------------------------------------------------------------------------
@@ -315,6 +320,8 @@ def similar_sentence(writer: _Writer, indicator_id: str, year: int, data: _Data,
                             _unit(indicator), indicator.decimals, sign=signed)
         parts.append(f"{shown} i {other['name']}")
     listed = ", ".join(parts[:-1]) + " og " + parts[-1] if len(parts) > 1 else parts[0]
+    if "(anslag)" in indicator.label:  # a budget estimate for a coming year
+        return f"I de mest like kommunene er anslaget {listed}."
     return f"I de mest like kommunene var tallet {listed}."
 
 
@@ -334,7 +341,10 @@ def level_paragraph(data: _Data, indicator_id: str, subject: str, *, year: int |
         return Paragraph(_missing_sentence(indicator_id, name))
     writer = _Writer()
     shown = writer.show(("indicator", indicator_id, data.code, year), value, _unit(indicator), indicator.decimals)
-    first = f"{subject} i {name} var {shown} i {year}."
+    if "(anslag)" in indicator.label:  # a budget estimate for a coming year: not «var»
+        first = f"{subject.replace(' (anslag)', '')} i {name} er anslått til {shown} for {year}."
+    else:
+        first = f"{subject} i {name} var {shown} i {year}."
     compared = comparison(writer, indicator_id, value, year, data)
     follow = extra(writer, value, year) if extra else None
     return writer.paragraph([first, compared, follow, similar_sentence(writer, indicator_id, year, data)])
@@ -375,7 +385,7 @@ def _recalculation_note(data: _Data, ids: list[str]) -> Note | None:
     return None
 
 
-def population_section(data: _Data, with_charts: bool) -> Section:
+def population_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Befolkning")
     name, county_name = data.m["name"], data.m["county_name"]
     population = data.series("population")
@@ -501,25 +511,50 @@ def _balance_sentence(value) -> str:
     return "Det er like mange unge kvinner som unge menn."
 
 
+def _period_sum(series: pd.DataFrame, start: int, end: int) -> float | None:
+    values = [_value(series, y) for y in range(start, end + 1)]
+    return None if any(text.is_missing(v) for v in values) else float(sum(values))
+
+
 def _components_paragraph(data: _Data) -> Paragraph | None:
+    """Births surplus and net migration summed over the last ten (and five) years: yearly flows swing
+    too much for one year to say anything (``charts.titles``, rule 1)."""
     natural, migration = data.series("natural_increase"), data.series("net_migration")
     year = _latest_year(natural)
-    if year is None or text.is_missing(_value(migration, year)):
+    length = titles.PERIOD_YEARS
+    sums = {}
+    if year is not None:
+        for first in (year - length + 1, year - titles.SHORT_PERIOD_YEARS + 1):
+            sums[first] = (_period_sum(natural, first, year), _period_sum(migration, first, year))
+    start = year - length + 1 if year is not None else None
+    if year is None or any(text.is_missing(v) for v in sums[start]):
         return Paragraph("Tall for fødselsoverskudd og nettoinnflytting mangler i datagrunnlaget.")
     writer = _Writer()
-    n_value, m_value = _value(natural, year), _value(migration, year)
-    n_shown = writer.show(("indicator", "natural_increase", data.code, year), n_value, "personer", 0)
-    m_shown = writer.show(("indicator", "net_migration", data.code, year), m_value, "personer", 0)
+    n_value, m_value = sums[start]
+    n_shown = writer.show(("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0,
+                          sign=True)
+    m_shown = writer.show(("flow_sum", "net_migration", data.code, start, year), m_value, "personer", 0,
+                          sign=True)
     births = ("det ble født flere enn det døde" if n_value > 0 else
               "det døde flere enn det ble født" if n_value < 0 else "det ble født like mange som det døde")
     moves = ("flere flyttet inn enn ut" if m_value > 0 else
              "flere flyttet ut enn inn" if m_value < 0 else "like mange flyttet inn som ut")
-    return writer.paragraph([
-        f"I {year} var fødselsoverskuddet {n_shown} og nettoinnflyttingen {m_shown}: {births}, og {moves}."
-    ])
+    sentences = [f"I de ti årene {titles.period(start, year)} var fødselsoverskuddet i {data.m['name']} "
+                 f"{n_shown} "
+                 f"og nettoinnflyttingen {m_shown} til sammen: {births}, og {moves}."]
+    short = year - titles.SHORT_PERIOD_YEARS + 1
+    if not any(text.is_missing(v) for v in sums[short]):
+        n_short = writer.show(("flow_sum", "natural_increase", data.code, short, year), sums[short][0],
+                              "personer", 0, sign=True)
+        m_short = writer.show(("flow_sum", "net_migration", data.code, short, year), sums[short][1],
+                              "personer", 0, sign=True)
+        sentences.append(f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og "
+                         f"{m_short}. "
+                         "Tallene svinger mye fra år til år i en liten kommune; derfor er årene lagt sammen.")
+    return writer.paragraph(sentences)
 
 
-def work_section(data: _Data, with_charts: bool) -> Section:
+def work_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Arbeid og pendling")
     name = data.m["name"]
     section.add(level_paragraph(data, "employment_rate_15_74_pct", "Sysselsettingsandelen (15–74 år)"))
@@ -555,7 +590,7 @@ def work_section(data: _Data, with_charts: bool) -> Section:
     return section
 
 
-def economy_section(data: _Data, with_charts: bool) -> Section:
+def economy_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Økonomi")
     name = data.m["name"]
     section.add(level_paragraph(
@@ -579,10 +614,10 @@ def economy_section(data: _Data, with_charts: bool) -> Section:
     section.add(app_chart("net_operating_result_pct", indicator_charts.indicator_chart, data.con, "net_operating_result_pct",
                           data.code, with_charts=with_charts))
     section.add(_indicator_table(data, f"Økonomi i {name}", ECONOMY_TABLE))
-    caveats = {_plain(c) for i in ECONOMY_TABLE for c in data.sources(i)["caveat"] if _plain(c)
-               and "KOSTRA" in " ".join(data.sources(i)["table_id"].astype(str))}
-    for caveat in sorted(caveats):
-        section.add(Note(f"Forbehold (KOSTRA): {caveat}"))
+    kostra = pd.concat([data.sources(i) for i in ECONOMY_TABLE], ignore_index=True)
+    kostra = kostra[kostra["table_id"] == "KOSTRA"]
+    for caveat in provenance.caveat_notes(kostra, "kommuneregnskapet (KOSTRA)"):
+        section.add(Note(caveat))
     section.add(_recalculation_note(data, ECONOMY_TABLE))
     return section
 
@@ -625,7 +660,7 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
         writer = _Writer()
         sentences = []
         adopted = _safe_date(row["adopted"]) if row["status"] == status.ADOPTED else None
-        period = f" ({_plain(row['period'])})" if _plain(row["period"]) else ""
+        period = f" ({text.period(row['period'])})" if _plain(row["period"]) else ""
         if adopted is not None:
             age = status.plan_age_years(adopted, as_of)
             shown = writer.show(("plan_age", plan_type, adopted.iso(), as_of), age, "år", 0)
@@ -658,7 +693,7 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
             PLAN_LABELS[plan_type],
             status.STATUS_LABELS.get(row["status"], _plain(row["status"])),
             adopted.norwegian() if adopted else text.MISSING,
-            _plain(row["period"]) or text.MISSING,
+            text.period(row["period"]),
             _plain(row["source_title"]) or _plain(row["source_url"]) or text.MISSING,
             _plain(row["note"]),
         ])
@@ -708,15 +743,22 @@ def sources_section(con, data: _Data) -> Section:
             first = group.iloc[0]
             date_text = (f"oppdatert {text.iso_date(first['updated'])}" if _plain(first["updated"])
                          else f"hentet {text.iso_date(first['fetched'])}" if _plain(first["fetched"]) else text.MISSING)
-            rows.append([_plain(table_id), _plain(title), ", ".join(dict.fromkeys(group["indicators"])),
-                         date_text, _plain(first["licence"]), _plain(first["caveat"])])
+            rows.append([provenance.table_label(table_id), provenance.plain_caveat(title),
+                         ", ".join(dict.fromkeys(group["indicators"])), date_text, _plain(first["licence"]),
+                         provenance.plain_caveat(first["caveat"])])
     for record in plan.to_dict("records"):
-        rows.append([_plain(record["table_id"]), _plain(record["title"]), "Plansituasjon",
+        rows.append([provenance.table_label(record["table_id"]), provenance.plain_caveat(record["title"]),
+                     "Plansituasjon",
                      f"hentet {text.iso_date(record['fetched'])}" if _plain(record["fetched"]) else text.MISSING,
-                     _plain(record["licence"]), _plain(record["caveat"])])
+                     _plain(record["licence"]), provenance.plain_caveat(record["caveat"])])
     section.add(Paragraph(
         "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre offentlige kilder). "
         "Tabellen viser hvert datasett som er brukt, med tabellnummer, dato og forbehold."))
+    third_party = provenance.third_party_notes(pd.concat(frames, ignore_index=True)) if frames else []
+    if third_party:
+        section.add(Note("Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
+                         + " ".join(third_party)
+                         + " Hvem som sammenstilte dem, står på siden «Om data» i appen."))
     section.add(Table("Datasett brukt i dokumentet",
                       ["Tabell", "Datasett", "Brukt til", "Dato", "Lisens", "Forbehold"], rows))
     section.add(Paragraph(LICENCE_LINE + ". Fylke og land er summer over kommunene; de vises bare for år der "
@@ -727,14 +769,33 @@ def sources_section(con, data: _Data) -> Section:
 
 # --- figures: the app's own builders (nokkeltall.charts) -------------------------------------------
 
-def app_chart(key: str, builder, *args, with_charts: bool = True, **kwargs) -> Chart | None:
-    """A chart from the same builder the app's pages use (``nokkeltall.charts``), or None."""
+def app_chart(key: str, builder, *args, with_charts: Charts = True, **kwargs) -> Chart | None:
+    """A chart from the same builder the app's pages use (``nokkeltall.charts``), or None.
+
+    ``with_charts`` may be a callable: it is called with each chart as soon as it is built (so its
+    picture can be drawn while the rest of the document is written)."""
     if not with_charts:
         return None
     built = builder(*args, **kwargs)
     if built is None:
         return None
-    return Chart(key, built.title, built.figure, built.source, built.note)
+    chart = _as_chart(key, built)
+    if callable(with_charts):
+        with_charts(chart)
+    return chart
+
+
+def _as_chart(key: str, built) -> Chart:
+    # the subtitle says the index base and why a line starts late; the note marks recalculated values
+    note = " ".join(n for n in (built.subtitle, built.note) if n) or None
+    return Chart(key, built.title, built.figure, built.source, note, table=_chart_table(built))
+
+
+def _chart_table(built) -> Table:
+    shown = built.display if built.display is not None else built.table
+    rows = [[text.MISSING if _plain(v) in ("", "<NA>", "nan") else _plain(v) for v in row]
+            for row in shown.itertuples(index=False)]
+    return Table(built.title, [str(c) for c in shown.columns], rows)
 
 
 # --- the whole document ------------------------------------------------------------------------
@@ -765,17 +826,45 @@ def similarity_basis() -> str:
     return ", ".join(labels[:-1]) + " og " + labels[-1]
 
 
+_SHARED: dict[str, dict] = {}  # per database build: county/country series, sources, similarity features
+
+
+def shared_for(con) -> dict:
+    """What every document made from this database build can share (one dict per build and process)."""
+    try:
+        sql = "SELECT value FROM build_info WHERE key IN ('manifest', 'built_at') ORDER BY key"
+        rows = con.execute(sql).fetchall()
+    except Exception:  # no build information: share nothing
+        return {}
+    key = "|".join(str(r[0]) for r in rows)
+    if not key:
+        return {}
+    if key not in _SHARED:
+        _SHARED.clear()  # one build at a time: an older build's figures are never reused
+        _SHARED[key] = {}
+    return _SHARED[key]
+
+
 def build_report(con, code: str, *, as_of: date | None = None, store=None, with_charts: bool = True,
-                 features=None, shared: dict | None = None) -> Report:
+                 features=None, shared: dict | None = None, on_chart=None) -> Report:
     """The fact-base document for one municipality (by four-digit number).
 
-    To make many reports from the same database, pass ``features``
-    (``similarity.similarity_features(con)[0]``) and one ``shared`` dict (county and country series).
+    County and country series, sources and similarity features are shared by every document made
+    from the same database build in this process (``shared_for``); pass ``shared`` to choose another
+    dict. ``on_chart`` is called with each chart as soon as it is built (``images.Drawing.start``).
     """
     municipality = queries.municipality(con, code)
     if municipality is None:
         raise UnknownMunicipality(f"Ukjent kommune «{code}»")
     as_of = as_of or date.today()
+    if shared is None:
+        shared = shared_for(con)
+    if features is None:
+        if "features" not in shared:
+            from nokkeltall.compare import similarity
+
+            shared["features"] = similarity.similarity_features(con)[0]
+        features = shared["features"]
     data = _Data(con, municipality, shared)
     data.similar, data.similar_notes = most_similar(con, code, features)
     name = municipality["official_name"] or municipality["name"]
@@ -783,8 +872,9 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     intro.add(Paragraph(
         f"Dette er et utkast til det statistiske kunnskapsgrunnlaget for {name} kommune "
         f"({municipality['municipality_code']}, {municipality['county_name']}), for bruk i kommunal planstrategi "
-        f"og kommuneplanens samfunnsdel. Teksten er skrevet automatisk fra offentlig statistikk "
-        f"{text.long_date(as_of)} og kan redigeres fritt. Kommunen sammenlignes med {municipality['county_name']}, "
+        f"og kommuneplanens samfunnsdel. Teksten ble skrevet automatisk {text.long_date(as_of)} fra "
+        f"offentlig statistikk og kan redigeres fritt. "
+        f"Kommunen sammenlignes med {municipality['county_name']}, "
         f"landet som helhet{' og de mest like kommunene' if data.similar else ''}. "
         f"Tall som mangler, er merket «{text.MISSING}»."))
     if data.similar:
@@ -797,6 +887,8 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     else:
         intro.add(Paragraph("De mest like kommunene kunne ikke beregnes"
                             + (f": {' '.join(data.similar_notes)}" if data.similar_notes else ".")))
+    if with_charts and on_chart is not None:
+        with_charts = on_chart  # each section passes it to ``app_chart``
     sections = [
         intro,
         population_section(data, with_charts),

@@ -45,10 +45,13 @@ def _table(document, table: Table) -> None:
 
 
 def _chart(document, chart: Chart) -> None:
-    if chart.image is None:
+    if chart.image is not None:
+        document.add_picture(io.BytesIO(chart.image), width=IMAGE_WIDTH)
+        _small(document, chart.title, italic=True)
+    elif chart.table is not None:  # no browser to draw it: the same numbers as a table
+        _table(document, chart.table)
+    else:
         return
-    document.add_picture(io.BytesIO(chart.image), width=IMAGE_WIDTH)
-    _small(document, chart.title, italic=True)
     if chart.note:
         _small(document, chart.note)
     _small(document, chart.source)
@@ -104,6 +107,8 @@ def render(report: Report, *, subject: str = "Kunnskapsgrunnlag") -> bytes:
 
     document.add_heading(report.title, level=0)
     document.add_paragraph(report.subtitle)
+    if report.images_note:
+        _small(document, report.images_note, italic=True)
     for section in report.sections:
         document.add_heading(section.title, level=1)
         for block in section.blocks:

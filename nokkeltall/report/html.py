@@ -48,8 +48,11 @@ def _table(table: Table) -> str:
 
 
 def _chart(chart: Chart) -> str:
-    if chart.image is None:
-        return ""
+    if chart.image is None:  # no browser to draw it: the same numbers as a table
+        if chart.table is None:
+            return ""
+        note = f"<p class=\"small\">{escape(chart.note)}</p>" if chart.note else ""
+        return _table(chart.table) + note + f"<p class=\"small\">{escape(chart.source)}</p>"
     data = base64.b64encode(chart.image).decode("ascii")
     note = f"<br>{escape(chart.note)}" if chart.note else ""
     return (f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{escape(chart.title)}\">"
@@ -86,6 +89,8 @@ def render(report: Report) -> str:
         f"<title>{escape(report.title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(report.title)}</h1><p class=\"subtitle\">{escape(report.subtitle)}</p>",
     ]
+    if report.images_note:
+        parts.append(f"<p class=\"small\"><em>{escape(report.images_note)}</em></p>")
     for section in report.sections:
         parts.append(f"<section><h2>{escape(section.title)}</h2>")
         parts.extend(_block(b) for b in section.blocks)

@@ -1,54 +1,50 @@
-"""Plotly figures to PNG on the server, with kaleido and Debian's chromium.
-
-The browser is started once per process (``kaleido.start_sync_server``) and reused: the first
-image costs about 1.5 s (browser start), each further image about 0.15 s. It is stopped when the
-process exits.
-"""
+"""The PNG pictures of a document's charts, through the app's one Kaleido manager
+(``nokkeltall.charts.images``). Charts are sent to the browser as soon as they are built
+(``Drawing.start``), so the browser draws while the rest of the document is written, and all
+charts of a document are drawn at the same time. When no picture can be drawn (no Chromium, or it
+does not answer in time), each chart keeps ``image=None`` and the writers show its table instead,
+with a short note."""
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import threading
-
-WIDTH, HEIGHT, SCALE = 900, 420, 2
-
-_lock = threading.Lock()
-_started = False
+from nokkeltall.charts import images
 
 
-def _ensure_server() -> None:
-    global _started
-    with _lock:
-        if _started:
+class Drawing:
+    """The pictures of one document: ``start`` each chart as it is built, then ``finish`` the report."""
+
+    def __init__(self):
+        self.pending: list[tuple[object, object]] = []  # (chart, future)
+        self.note: str | None = None
+
+    def start(self, chart) -> None:
+        if self.note is not None or chart.figure is None:
             return
-        import kaleido  # noqa: PLC0415
+        try:
+            (future,) = images.submit_png([chart.figure])
+        except images.ImagesUnavailable as error:
+            self.note = str(error)
+            return
+        self.pending.append((chart, future))
 
-        if not os.environ.get("BROWSER_PATH"):
-            found = shutil.which("chromium") or shutil.which("chromium-browser")
-            if found:
-                os.environ["BROWSER_PATH"] = found
-        kaleido.start_sync_server(silence_warnings=True)
-        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
-        _started = True
+    def finish(self, report) -> str | None:
+        for chart in report.charts():  # charts built without ``start`` (e.g. by a caller of build_report)
+            if chart.image is None and all(chart is not c for c, _ in self.pending):
+                self.start(chart)
+        if self.pending and self.note is None:
+            try:
+                pictures = images.collect_png([f for _, f in self.pending])
+            except images.ImagesUnavailable as error:
+                self.note = str(error)
+            else:
+                for (chart, _), picture in zip(self.pending, pictures, strict=True):
+                    chart.image = picture
+                if any(p is None for p in pictures):
+                    self.note = images.CHART_REPLACED
+        report.images_note = self.note
+        return self.note
 
 
-def figure_png(figure, width: int = WIDTH, height: int | None = None, scale: float = SCALE) -> bytes:
-    """One figure as PNG bytes (white background, fixed size for an A4 page)."""
-    import kaleido  # noqa: PLC0415
-
-    _ensure_server()
-    spec = figure.to_dict()
-    layout = spec.setdefault("layout", {})
-    layout.setdefault("paper_bgcolor", "white")
-    height = height or layout.get("height") or HEIGHT
-    with _lock:  # one page in the shared browser at a time
-        return kaleido.calc_fig_sync(spec, opts={"format": "png", "width": width, "height": height, "scale": scale})
-
-
-def render_images(report) -> None:
-    """Fill ``image`` of every chart of the report; a chart that fails keeps ``image=None``."""
-    for chart in report.charts():
-        if chart.image is None and chart.figure is not None:
-            chart.image = figure_png(chart.figure)
+def render_images(report) -> str | None:
+    """Fill ``image`` of every chart of the report; returns the Norwegian note when charts became tables."""
+    return Drawing().finish(report)

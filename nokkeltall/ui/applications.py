@@ -606,7 +606,7 @@ def backup(page: ApplicationsPage) -> None:
     if changes:
         st.markdown("**Siste endringer**")
         st.dataframe(pd.DataFrame([{
-            "Tidspunkt (UTC)": c["changed_at"].replace("T", " ")[:19], "Av": c["changed_by"],
+            "Tidspunkt": text.local_time(c["changed_at"]), "Av": c["changed_by"],
             "Tabell": CHANGE_TABLES.get(c["table_name"], c["table_name"]),
             "Rad": c["row_id"], "Handling": c["action"],
         } for c in reversed(changes[-50:])]), hide_index=True, width="stretch")

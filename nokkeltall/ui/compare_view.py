@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from nokkeltall import indicators
+from nokkeltall.charts import images
 from nokkeltall.compare import choices as compare_choices
 from nokkeltall.compare import export, similarity, slides
 from nokkeltall.compare import figures as compare_figures
@@ -217,10 +218,16 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         stem = export.file_name(names, f"{indicator.label} {compare_choices.VIEWS[view]}", "x").removesuffix(".x")
         figure_block(result.figure, result.table, source=result.source, filename=stem, key=f"{indicator_id}_{view}",
                      note=" ".join(result.notes) or None)
-        st.download_button(
-            "Last ned PNG", data=lambda r=result: export.png_bytes(r.figure, title=r.title, source=r.source),
-            file_name=f"{stem}.png", mime="image/png", key=f"png_{indicator_id}_{view}", on_click="ignore",
-        )
+        if images.available():
+            st.download_button(
+                "Last ned PNG",
+                data=lambda r=result: export.png_bytes(r.figure, title=r.finding or r.title, source=r.source),
+                file_name=f"{stem}.png", mime="image/png", key=f"png_{indicator_id}_{view}",
+                on_click="ignore",
+            )
+        else:
+            st.caption("PNG-nedlasting er ikke tilgjengelig: nettleseren Chromium, som tegner bildene, "
+                       "finnes ikke på tjeneren. Tabellen kan lastes ned som CSV.")
     st.divider()
     st.download_button(
         "Last ned alle indikatorene som Excel",

@@ -228,7 +228,7 @@ def _status_form(page: PlanPage, can_edit: bool) -> None:
             "Plan": timeline.PLAN_TYPE_LABELS.get(e["plan_type"], e["plan_type"]),
             "Status": status.STATUS_LABELS.get(e["status"], e["status"]), "Vedtatt": e["adopted"],
             "Planperiode": e["period"], "Kilde": e["source"], "Merknad": e["note"],
-            "Registrert av": e["entered_by"], "Registrert": e["entered_at"][:16].replace("T", " ") + " UTC",
+            "Registrert av": e["entered_by"], "Registrert": text.local_time(e["entered_at"]),
         } for e in page.entries]), hide_index=True, width="stretch")
 
 

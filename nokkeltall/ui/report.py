@@ -4,7 +4,8 @@
     report_downloads(code)
 
 The document is made on request (a button), since charts are rendered in a headless browser
-(about 2–3 s), and cached per municipality, format, database build and day.
+(about 2–3 s), once for both formats, and cached per municipality, database build and day. Without a
+browser the charts become tables and the page says so.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date
 import streamlit as st
 
 from nokkeltall import config
+from nokkeltall.charts import images
 from nokkeltall.ui.data import DataUnavailable, cursor, fingerprint
 
 _log = logging.getLogger(__name__)
@@ -25,9 +27,10 @@ MIME = {
 }
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float) -> bytes:
-    from nokkeltall.report import render_bytes  # here: imports python-docx, kaleido
+@st.cache_data(show_spinner=False, max_entries=32)
+def _documents(code: str, build: str, day: str, user_data_stamp: float, charts_available: bool) -> dict:
+    """Word and HTML from one build of the document (its charts are drawn once, concurrently)."""
+    from nokkeltall.report import render_documents  # here: imports python-docx, kaleido
 
     store = None
     if config.user_database_path().exists():
@@ -35,7 +38,8 @@ def _document(code: str, fmt: str, build: str, day: str, user_data_stamp: float)
 
         store = UserStore()
     with cursor() as cur:
-        return render_bytes(cur, code, fmt, charts=True, as_of=date.fromisoformat(day), store=store)
+        return render_documents(cur, code, tuple(MIME), charts=True, as_of=date.fromisoformat(day),
+                                store=store)
 
 
 def _user_data_stamp() -> float:
@@ -62,15 +66,18 @@ def report_downloads(code: str | None) -> None:
         st.error(str(error))
         return
     today = date.today().isoformat()
+    try:
+        with st.spinner("Lager dokumentet …"):
+            documents = _documents(code, build, today, _user_data_stamp(), images.available())
+    except Exception as error:  # tell the user, keep the page running
+        _log.exception("fact base for %s failed", code)
+        st.error(f"Dokumentet kunne ikke lages ({type(error).__name__}: {error}).")
+        return
+    note = next((d.note for d in documents.values() if d.note), None)
+    if note:
+        st.info(note)
     columns = st.columns(2)
     for column, fmt, label in ((columns[0], "docx", "Last ned Word (.docx)"), (columns[1], "html", "Last ned HTML")):
         with column:
-            try:
-                with st.spinner("Lager dokumentet …"):
-                    data = _document(code, fmt, build, today, _user_data_stamp())
-            except Exception as error:  # tell the user, keep the page running
-                _log.exception("fact base for %s as %s failed", code, fmt)
-                st.error(f"Dokumentet kunne ikke lages ({type(error).__name__}: {error}).")
-                continue
-            st.download_button(label, data, file_name=f"kunnskapsgrunnlag-{code}.{fmt}", mime=MIME[fmt],
-                               key=f"{key}_{fmt}")
+            st.download_button(label, documents[fmt].data, file_name=f"kunnskapsgrunnlag-{code}.{fmt}",
+                               mime=MIME[fmt], key=f"{key}_{fmt}")

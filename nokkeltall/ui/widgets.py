@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
-from nokkeltall import spreadsheet
+from nokkeltall import spreadsheet, tables
 from nokkeltall.ui.data import DataUnavailable, fingerprint, query
 
 KOMMUNE_PARAM = "kommune"
@@ -135,7 +135,8 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
             st.dataframe(display, hide_index=True, width="stretch")
             st.download_button(
                 "Last ned CSV",
-                lambda: spreadsheet.csv_bytes(table),  # made on click; no cell can become a formula
+                # made on click; counts as «444», not «444,0»; no cell can become a formula
+                lambda: spreadsheet.csv_bytes(tables.rounded(table, default=None)),
                 file_name=f"{filename}.csv",
                 mime="text/csv",
                 key=f"csv_{key}",
