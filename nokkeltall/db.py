@@ -52,8 +52,9 @@ def remove_leftovers(db_path: Path | None = None) -> list[str]:
     db_path = Path(db_path) if db_path else config.database_path()
     if not db_path.parent.is_dir():
         return []
-    candidates = [p for pattern in (".*.tmp", ".*.tmp.wal")
-                  for p in db_path.parent.glob(db_path.name + pattern)]
+    candidates = [
+        p for pattern in (".*.tmp", ".*.tmp.wal") for p in db_path.parent.glob(db_path.name + pattern)
+    ]
     leftovers = [p for p in candidates if not durable.owner_alive(p.name)]
     if not leftovers:
         return []
@@ -64,8 +65,9 @@ def remove_leftovers(db_path: Path | None = None) -> list[str]:
             path.unlink()
         except FileNotFoundError:
             continue
-    return [f"Fjernet {len(leftovers)} midlertidige filer etter avbrutte bygg av databasen "
-            f"({size / 1e6:.1f} MB)."]
+    return [
+        f"Fjernet {len(leftovers)} midlertidige filer etter avbrutte bygg av databasen ({size / 1e6:.1f} MB)."
+    ]
 
 
 def recover(db_path: Path | None = None, snapshot_directory: Path | None = None) -> list[str]:
@@ -126,8 +128,9 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     if db_path.is_dir():  # found before the build, not when the finished file cannot take its place
         raise DatabaseError(f"{db_path} er en mappe: statistikkdatabasen kan ikke lagres der.")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f"{db_path.name}.build{durable.owner_tag()}", suffix=".tmp",
-                                         dir=db_path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f"{db_path.name}.build{durable.owner_tag()}", suffix=".tmp", dir=db_path.parent
+    )
     os.close(handle)
     os.unlink(temporary)  # DuckDB wants to create the file itself
     problems: dict[str, str] = {}
@@ -191,7 +194,9 @@ def _check_file(folder: Path, entry: dict) -> tuple[str | None, str | None, Path
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [c for c, in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"]
+    return [
+        c for (c,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"
+    ]
 
 
 def _load_datasets(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> dict[str, str]:
@@ -228,7 +233,9 @@ def _load_datasets(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict)
 
 def _load_one(con: duckdb.DuckDBPyConnection, table: str, columns: str, name: str, path: Path) -> str | None:
     try:
-        con.execute(f"INSERT INTO {table} SELECT {columns}, ? AS dataset FROM read_parquet(?)", [name, str(path)])
+        con.execute(
+            f"INSERT INTO {table} SELECT {columns}, ? AS dataset FROM read_parquet(?)", [name, str(path)]
+        )
     except duckdb.Error as error:
         return f"{path.name} kan ikke leses ({str(error).splitlines()[0]})"
     return None
@@ -246,12 +253,27 @@ def _create_dataset_table(con: duckdb.DuckDBPyConnection, manifest: dict, proble
     for name, entry in manifest["datasets"].items():
         years = entry.get("years") or [None, None]
         from_api = str(entry.get("source", "")).startswith("http")
-        rows.append([
-            name, entry.get("kind"), entry.get("table_id"), entry.get("title"), entry.get("source"),
-            entry.get("publisher"), entry.get("licence"), entry.get("updated"), entry.get("fetched"),
-            entry.get("caveat"), entry.get("rows"), years[0], years[1],
-            (entry.get("extra") or {}).get("borders") == 2024, from_api, 0, problems.get(name),
-        ])
+        rows.append(
+            [
+                name,
+                entry.get("kind"),
+                entry.get("table_id"),
+                entry.get("title"),
+                entry.get("source"),
+                entry.get("publisher"),
+                entry.get("licence"),
+                entry.get("updated"),
+                entry.get("fetched"),
+                entry.get("caveat"),
+                entry.get("rows"),
+                years[0],
+                years[1],
+                (entry.get("extra") or {}).get("borders") == 2024,
+                from_api,
+                0,
+                problems.get(name),
+            ]
+        )
     con.executemany("INSERT INTO dataset VALUES (" + ", ".join(["?"] * 17) + ")", rows)
     # Where two datasets give the same figure, the newest from SSB's API wins, then the newest
     # fetched, then data published on the borders of its own year over recalculated files.

@@ -23,12 +23,15 @@ def _df(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
 
 # --- municipalities ---------------------------------------------------------------------------
 
+
 def latest_population_year(con) -> int | None:
     rows = con.execute("SELECT max(year) FROM measure WHERE measure = 'population'").fetchall()
     return rows[0][0] if rows and rows[0][0] is not None else None
 
 
-def municipalities(con, county_codes: list[str] | None = None, max_population: int | None = None) -> pd.DataFrame:
+def municipalities(
+    con, county_codes: list[str] | None = None, max_population: int | None = None
+) -> pd.DataFrame:
     """Today's municipalities with their latest population (and its year)."""
     return _df(
         con,
@@ -116,7 +119,9 @@ def indicator_series(con, indicator_id: str, codes: list[str] | None = None) -> 
     ``nokkeltall.harmonise``) — for the given municipalities (None = all)."""
     indicator = indicators.get(indicator_id)
     if indicator.kind == "median_age":
-        frame = _df(con, _MEDIAN_SQL.format(group="p.municipality_code"), {"codes": list(codes) if codes else None})
+        frame = _df(
+            con, _MEDIAN_SQL.format(group="p.municipality_code"), {"codes": list(codes) if codes else None}
+        )
         return frame.rename(columns={"region": "municipality_code"})
     if indicator.kind == "published":
         frame = _df(
@@ -203,6 +208,7 @@ def value_in_year(series: pd.DataFrame, year: int) -> float | None:
 
 # --- population details -------------------------------------------------------------------------
 
+
 def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     """age, sex (total/female/male), persons for one municipality and year."""
     return _df(
@@ -235,17 +241,21 @@ def county_projections(con, county_code: str) -> pd.DataFrame:
 
 def build_fingerprint(con) -> str:
     """What the database was built from and when: a key for caches of results computed from it."""
-    rows = con.execute("SELECT string_agg(value, '|' ORDER BY key) FROM build_info "
-                       "WHERE key IN ('manifest', 'built_at')").fetchall()
+    rows = con.execute(
+        "SELECT string_agg(value, '|' ORDER BY key) FROM build_info WHERE key IN ('manifest', 'built_at')"
+    ).fetchall()
     return rows[0][0] if rows and rows[0][0] else "unknown"
 
 
 # --- commuting ---------------------------------------------------------------------------------
 
+
 def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) -> dict[str, pd.DataFrame]:
     """The largest flows out of (residents working elsewhere) and into the municipality."""
     if year is None:
-        rows = con.execute("SELECT max(year) FROM commuting_flow WHERE home_municipality_code = ?", [code]).fetchall()
+        rows = con.execute(
+            "SELECT max(year) FROM commuting_flow WHERE home_municipality_code = ?", [code]
+        ).fetchall()
         year = rows[0][0]
     out_flows = _df(
         con,
@@ -265,6 +275,7 @@ def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) ->
 
 
 # --- provenance --------------------------------------------------------------------------------
+
 
 def datasets(con) -> pd.DataFrame:
     return _df(

@@ -21,8 +21,15 @@ st.caption(f"{config.SSB_CREDIT}. Lisens: {config.SSB_LICENCE}. Kart: © Kartver
 st.header("Indikatorer")
 catalogue = pd.DataFrame(
     [
-        {"Indikator": i.label, "Enhet": i.unit, "Definisjon": i.definition, "Tabell": i.table_id,
-         "Koder": i.ssb_codes, "Tema": i.category, "Id": i.id}
+        {
+            "Indikator": i.label,
+            "Enhet": i.unit,
+            "Definisjon": i.definition,
+            "Tabell": i.table_id,
+            "Koder": i.ssb_codes,
+            "Tema": i.category,
+            "Id": i.id,
+        }
         for i in indicators.CATALOGUE
     ]
 )
@@ -38,12 +45,23 @@ except DataUnavailable as error:
 for name, problem in problems.items():
     st.warning(f"Datasettet «{name}» kunne ikke brukes: {problem}. Resten av statistikken vises som vanlig.")
 shown = datasets.assign(
-    år=[f"{a}–{b}" if pd.notna(a) else "" for a, b in zip(datasets["year_min"], datasets["year_max"])],
+    år=[f"{a}–{b}" if pd.notna(a) else "" for a, b in zip(datasets["year_min"], datasets["year_max"], strict=False)],
     dato=[text.iso_date(d) or text.MISSING for d in datasets["updated"].fillna(datasets["fetched"])],
 )[["table_id", "title", "publisher", "dato", "år", "rows", "source", "licence", "caveat"]]
 st.dataframe(
-    shown.rename(columns={"table_id": "Tabell", "title": "Tittel", "publisher": "Utgiver", "dato": "Oppdatert/hentet",
-                          "år": "År", "rows": "Rader", "source": "Kilde", "licence": "Lisens", "caveat": "Forbehold"}),
+    shown.rename(
+        columns={
+            "table_id": "Tabell",
+            "title": "Tittel",
+            "publisher": "Utgiver",
+            "dato": "Oppdatert/hentet",
+            "år": "År",
+            "rows": "Rader",
+            "source": "Kilde",
+            "licence": "Lisens",
+            "caveat": "Forbehold",
+        }
+    ),
     hide_index=True,
     width="stretch",
 )
