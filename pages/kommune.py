@@ -214,7 +214,8 @@ with tabs[3]:
                 head["robek_grounds"]["value"].replace(".;", ";") if head["robek_grounds"] else robek["value"]
             )
             facts.append(
-                f"**ROBEK:** står i registeret per {head['robek_date'] or robek['as_of']}. Grunnlag: {grounds}"
+                f"**ROBEK:** står i registeret per {head['robek_date'] or robek['as_of']}. "
+                f"Grunnlag: {grounds}"
             )
         else:
             facts.append(
@@ -228,7 +229,8 @@ with tabs[3]:
         st.markdown("  \n".join(facts))
         kostra_years = municipality_profile.year_list(coverage["years"])
         st.info(
-            f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner (Nordland og Trøndelag), "
+            f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner "
+            "(Nordland og Trøndelag), "
             f"årene {coverage['year_min']}–{coverage['year_max']}; for {name}: {kostra_years}. "
             + " ".join(coverage["caveats"][:1]),  # plain wording (provenance.plain_caveat)
             icon="ℹ️",

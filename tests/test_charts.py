@@ -57,7 +57,8 @@ def test_source_text_is_plain_norwegian_and_dated():
     )
     assert (
         provenance.source_text(dki)
-        == "Kilde: Kommunal- og distriktsdepartementet, Grønt hefte (kostnadsindeks), oppdatert 26. april 2026"
+        == "Kilde: Kommunal- og distriktsdepartementet, Grønt hefte (kostnadsindeks), "
+        "oppdatert 26. april 2026"
     )
 
 

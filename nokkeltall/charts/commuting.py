@@ -49,8 +49,8 @@ def commuting_chart(con, code: str, direction: str = "out", limit: int = 8) -> C
         f"{text.number(own_value)} personer bodde og arbeidet i {name}." if own_value is not None else ""
     )
     subtitle = (
-        f"Sysselsatte 4. kvartal {year} etter {'arbeidskommune' if direction == 'out' else 'bostedskommune'}. "
-        + own_text
+        f"Sysselsatte 4. kvartal {year} etter "
+        f"{'arbeidskommune' if direction == 'out' else 'bostedskommune'}. " + own_text
     )
     ordered = frame.iloc[::-1]
     figure = go.Figure(

@@ -65,7 +65,8 @@ def geometries(
     rows = con.execute(
         """SELECT region_code, geojson FROM geometry
            WHERE level = $level AND ($counties IS NULL
-                 OR list_contains($counties, CASE WHEN $level = 'county' THEN region_code ELSE left(region_code, 2) END))
+                 OR list_contains($counties,
+                                  CASE WHEN $level = 'county' THEN region_code ELSE left(region_code, 2) END))
            ORDER BY region_code""",
         {"level": level, "counties": list(county_codes) if county_codes else None},
     ).fetchall()
@@ -175,7 +176,8 @@ def municipality_map(con, county_codes: list[str] | None, indicator_id: str, lim
         return len(bins) - 1
 
     frame["class"] = [
-        class_of(float(v)) if s and not pd.isna(v) else None for v, s in zip(frame["value"], frame["small"], strict=False)
+        class_of(float(v)) if s and not pd.isna(v) else None
+        for v, s in zip(frame["value"], frame["small"], strict=False)
     ]
     figure = go.Figure()
     groups = [
@@ -244,7 +246,10 @@ def municipality_map(con, county_codes: list[str] | None, indicator_id: str, lim
     )
     values = small["value"].astype(float)
     if values.empty:
-        title = f"Ingen av kommunene under {text.number(limit)} innbyggere har tall for {indicator.label.lower()}."
+        title = (
+            f"Ingen av kommunene under {text.number(limit)} innbyggere har tall for "
+            f"{indicator.label.lower()}."
+        )
     else:
         low, high = small.loc[values.idxmin()], small.loc[values.idxmax()]
         title = (

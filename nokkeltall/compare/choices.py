@@ -59,7 +59,8 @@ def parse_codes(raw, known_codes) -> tuple[list[str], list[str]]:
         problems.append(f"Fant ingen kommune med nummer {shown}. Disse er utelatt.")
     if len(codes) > MAX_MUNICIPALITIES:
         problems.append(
-            f"Du kan sammenligne høyst {MAX_MUNICIPALITIES} kommuner. Bare de {MAX_MUNICIPALITIES} første er med "
+            f"Du kan sammenligne høyst {MAX_MUNICIPALITIES} kommuner. "
+            f"Bare de {MAX_MUNICIPALITIES} første er med "
             f"({len(codes) - MAX_MUNICIPALITIES} er utelatt)."
         )
         codes = codes[:MAX_MUNICIPALITIES]

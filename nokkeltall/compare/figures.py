@@ -130,7 +130,7 @@ def line_figure(
                 hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
             )
         )
-    for j, ((code, kind), group) in enumerate(
+    for j, ((_code, kind), group) in enumerate(
         series[series["kind"] != "kommune"].groupby(["region_code", "kind"], sort=False)
     ):
         group = group.sort_values("year")
@@ -381,36 +381,61 @@ def build_view(
     source = compare_series.source_text(con, indicator_id)
     notes: list[str] = []
     if view == "rangering":
-        peers = compare_series.peer_values(con, indicator_id, codes)
-        ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
-        year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
-        if (~peers["in_group"] & peers["chosen"]).any():
-            notes.append("* Kommunen er ikke i gruppen; plassen viser hvor den ville ligget.")
-        if ranked["rank"].isna().any():
-            missing = ranked.loc[ranked["rank"].isna(), "region"].tolist()
-            notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
-        table = pd.DataFrame(
-            {
-                "Plass": peers["rank"],
-                "Kommune": peers["region"],
-                "Kommunenummer": peers["municipality_code"],
-                "Verdi": peers["value"],
-                "Valgt": peers["chosen"].map({True: "ja", False: ""}),
-                "År": year,
-            }
-        )
-        table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
-        return View(
-            rank_figure(peers, indicator, presentation=presentation, codes=codes),
-            table,
-            rank_finding(ranked.assign(year=year), indicator),
-            source,
-            notes,
-            year=year,
-            title=view_title(view, indicator, year),
-        )
+        return _rank_view(con, view, indicator_id, indicator, codes, source, notes, presentation)
     references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
     series = compare_series.comparison_series(con, indicator_id, codes, references=references)
+    notes.extend(_series_notes(series, indicator, references))
+    if view == "stolper":
+        return _bar_view(con, view, indicator, codes, series, source, notes, presentation)
+    if view == "indeks":
+        return _index_view(view, indicator, codes, series, base_year, source, notes, presentation)
+    return _line_view(view, indicator, codes, series, source, notes, presentation)
+
+
+def _rank_view(
+    con,
+    view: str,
+    indicator_id: str,
+    indicator: Indicator,
+    codes: list,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «rangering» view: the chosen municipalities' places among their peer group."""
+    peers = compare_series.peer_values(con, indicator_id, codes)
+    ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
+    year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
+    if (~peers["in_group"] & peers["chosen"]).any():
+        notes.append("* Kommunen er ikke i gruppen; plassen viser hvor den ville ligget.")
+    if ranked["rank"].isna().any():
+        missing = ranked.loc[ranked["rank"].isna(), "region"].tolist()
+        notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
+    table = pd.DataFrame(
+        {
+            "Plass": peers["rank"],
+            "Kommune": peers["region"],
+            "Kommunenummer": peers["municipality_code"],
+            "Verdi": peers["value"],
+            "Valgt": peers["chosen"].map({True: "ja", False: ""}),
+            "År": year,
+        }
+    )
+    table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
+    return View(
+        rank_figure(peers, indicator, presentation=presentation, codes=codes),
+        table,
+        rank_finding(ranked.assign(year=year), indicator),
+        source,
+        notes,
+        year=year,
+        title=view_title(view, indicator, year),
+    )
+
+
+def _series_notes(series: pd.DataFrame, indicator: Indicator, references: bool) -> list[str]:
+    """Notes shared by the line, bar and index views (references left out, no data, recalculated)."""
+    notes: list[str] = []
     if not references:
         notes.append(
             "Fylke og land er ikke tegnet inn her fordi tallene er for ulike i størrelse; se indeksvisningen."
@@ -424,72 +449,107 @@ def build_view(
         )
     if series["recalculated"].fillna(False).astype(bool).any():
         notes.append("Hule punkter er omregnet til dagens kommunegrenser.")
-    if view == "stolper":
-        year = compare_series.latest_year(series)
-        values = (
-            compare_series.values_in_year(series, year, codes, compare_series.municipality_names(con, codes))
-            if year
-            else series.iloc[0:0]
-        )
-        missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
-        if missing:
-            notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
-        table = tables.rounded(
-            pd.DataFrame({"Område": values["region"], "Verdi": values["value"], "År": values["year"]}),
-            {"Verdi": indicator.decimals},
-            default=0,
-        )
-        return View(
-            bar_figure(values, indicator, presentation=presentation, codes=codes),
-            table,
-            bar_finding(values, indicator, year) if year else None,
-            source,
-            notes,
-            year=year,
-            title=view_title(view, indicator, year),
-        )
-    if view == "indeks" and indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
+    return notes
+
+
+def _bar_view(
+    con,
+    view: str,
+    indicator: Indicator,
+    codes: list,
+    series: pd.DataFrame,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «stolper» view: one bar per area in the latest year."""
+    year = compare_series.latest_year(series)
+    values = (
+        compare_series.values_in_year(series, year, codes, compare_series.municipality_names(con, codes))
+        if year
+        else series.iloc[0:0]
+    )
+    missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
+    if missing:
+        notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
+    table = tables.rounded(
+        pd.DataFrame({"Område": values["region"], "Verdi": values["value"], "År": values["year"]}),
+        {"Verdi": indicator.decimals},
+        default=0,
+    )
+    return View(
+        bar_figure(values, indicator, presentation=presentation, codes=codes),
+        table,
+        bar_finding(values, indicator, year) if year else None,
+        source,
+        notes,
+        year=year,
+        title=view_title(view, indicator, year),
+    )
+
+
+def _empty_view(indicator: Indicator, source, notes: list[str], presentation: bool) -> View:
+    """An empty figure and table with the notes that say why."""
+    return View(
+        _layout(go.Figure(), presentation=presentation),
+        pd.DataFrame(),
+        None,
+        source,
+        notes,
+        title=indicator.label,
+    )
+
+
+def _index_view(
+    view: str,
+    indicator: Indicator,
+    codes: list,
+    series: pd.DataFrame,
+    base_year: int | None,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «indeks» view: every line as an index with base year = 100."""
+    if indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
         notes.append(
             "En strøm som kan være null eller negativ, kan ikke vises som indeks; se linjevisningen."
         )
-        return View(
-            _layout(go.Figure(), presentation=presentation),
-            pd.DataFrame(),
-            None,
-            source,
-            notes,
-            title=indicator.label,
+        return _empty_view(indicator, source, notes, presentation)
+    years = compare_series.years_with_data(series)
+    base = base_year if base_year in years else choices.default_base_year(years)
+    if base is None:
+        return _empty_view(indicator, source, notes, presentation)
+    indexed = compare_series.index_series(series, base)
+    if indexed.attrs.get("without_base"):
+        notes.append(
+            f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
+            "mangler eller er ikke positivt."
         )
-    if view == "indeks":
-        years = compare_series.years_with_data(series)
-        base = base_year if base_year in years else choices.default_base_year(years)
-        if base is None:
-            return View(
-                _layout(go.Figure(), presentation=presentation),
-                pd.DataFrame(),
-                None,
-                source,
-                notes,
-                title=indicator.label,
-            )
-        indexed = compare_series.index_series(series, base)
-        if indexed.attrs.get("without_base"):
-            notes.append(
-                f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
-                "mangler eller er ikke positivt."
-            )
-        table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
-        figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
-        return View(
-            figure,
-            table,
-            index_finding(indexed, base),
-            source,
-            notes,
-            year=compare_series.latest_year(series),
-            base_year=base,
-            title=view_title(view, indicator, base_year=base),
-        )
+    table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
+    figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
+    return View(
+        figure,
+        table,
+        index_finding(indexed, base),
+        source,
+        notes,
+        year=compare_series.latest_year(series),
+        base_year=base,
+        title=view_title(view, indicator, base_year=base),
+    )
+
+
+def _line_view(
+    view: str,
+    indicator: Indicator,
+    codes: list,
+    series: pd.DataFrame,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «linjer» view (and the fallback for any other view name): one line per area over time."""
     finding, series = _titled_period(series, indicator)
     late = _late_references(series)
     if late:

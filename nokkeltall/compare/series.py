@@ -41,8 +41,12 @@ def comparison_series(con, indicator_id: str, codes: list[str], references: bool
         frames.append(series[columns])
     if references and codes:
         all_municipalities = queries.municipalities(con)
-        county_of = dict(zip(all_municipalities["municipality_code"], all_municipalities["county_code"], strict=False))
-        county_names = dict(zip(all_municipalities["county_code"], all_municipalities["county_name"], strict=False))
+        county_of = dict(
+            zip(all_municipalities["municipality_code"], all_municipalities["county_code"], strict=False)
+        )
+        county_names = dict(
+            zip(all_municipalities["county_code"], all_municipalities["county_name"], strict=False)
+        )
         for county in dict.fromkeys(county_of[c] for c in codes if c in county_of):
             frames.append(
                 _aggregate_frame(con, indicator_id, county, county_names.get(county, county), "fylke")

@@ -190,7 +190,8 @@ def similar_table(
     def described(code: str, ids: list[str]) -> str:
         return (
             "; ".join(
-                f"{_feature_label(f)} {feature_value_text(f, raw.at[code, f])} (mot {feature_value_text(f, raw.at[target, f])})"
+                f"{_feature_label(f)} {feature_value_text(f, raw.at[code, f])} "
+                f"(mot {feature_value_text(f, raw.at[target, f])})"
                 for f in ids
             )
             or "–"
@@ -200,7 +201,9 @@ def similar_table(
         {
             "Kommune": [f"{names.get(c, c)} ({c})" for c in table["municipality_code"]],
             "Avstand": [text.number(d, 2) for d in table["distance"]],  # Norwegian decimal comma
-            "Nær på": [described(c, ids) for c, ids in zip(table["municipality_code"], table["close"], strict=False)],
+            "Nær på": [
+                described(c, ids) for c, ids in zip(table["municipality_code"], table["close"], strict=False)
+            ],
             "Skiller seg mest på": [
                 described(c, [f]) if f else "–"
                 for c, f in zip(table["municipality_code"], table["differs_most"], strict=False)

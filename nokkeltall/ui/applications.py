@@ -669,7 +669,8 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
         remember_name(who)
         st.session_state["_select_application"] = saved["id"]
         st.session_state[FLASH_KEY] = (
-            f"Søknaden fra {saved['municipality_code']} {page.places.names.get(saved['municipality_code'], '')} "
+            f"Søknaden fra {saved['municipality_code']} "
+            f"{page.places.names.get(saved['municipality_code'], '')} "
             "er lagret."
         )
         st.rerun()

@@ -82,7 +82,8 @@ def read_address(opts: compare_choices.PageOptions) -> None:
             target = None
         if params.get("utvalg") not in (None, *POOLS):
             problems.append(
-                f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt."
+                f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; "
+                "alle kommuner i landet er brukt."
             )
         if "indikatorer" not in params:
             ids = ids or list(compare_choices.DEFAULT_INDICATORS)
@@ -172,7 +173,8 @@ def _pick_small_in_county(opts: compare_choices.PageOptions) -> None:
         []
         if total <= compare_choices.MAX_MUNICIPALITIES
         else [
-            f"Fylket har {total} små kommuner; de {compare_choices.MAX_MUNICIPALITIES} som ligner mest i folketall "
+            f"Fylket har {total} små kommuner; de {compare_choices.MAX_MUNICIPALITIES} "
+            "som ligner mest i folketall "
             f"{'på den første valgte' if chosen else '(de minste)'} er valgt."
         ]
     )
@@ -349,9 +351,10 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     """The municipalities most like the chosen one, with weights; returns (target, weights)."""
     st.header("Lignende kommuner")
     st.caption(
-        "Avstanden måles på åtte standardiserte tall (z-verdier over alle landets 357 kommuner): folketall (log), "
-        "befolkningsendring siste 10 år, andel 67+ og 0–19 år, sysselsetting, utpendling, kostnadsindeks og "
-        "sentralitet. 0 = helt lik; 1 = typisk ett standardavvik fra hverandre. Manglende tall regnes aldri som 0."
+        "Avstanden måles på åtte standardiserte tall (z-verdier over alle landets 357 kommuner): "
+        "folketall (log), befolkningsendring siste 10 år, andel 67+ og 0–19 år, sysselsetting, utpendling, "
+        "kostnadsindeks og sentralitet. 0 = helt lik; 1 = typisk ett standardavvik fra hverandre. "
+        "Manglende tall regnes aldri som 0."
     )
     target_options = list(dict.fromkeys(codes + opts.codes))
     if st.session_state.get(K_TARGET) is None and codes:

@@ -82,7 +82,8 @@ def url_problems(names: dict[str, str]) -> list[str]:
             fallback = (
                 ("Det er tatt ut av valget." if len(unknown) == 1 else "De er tatt ut av valget.")
                 if rest
-                else f"{small_municipalities.county_label([names[c] for c in DEFAULT_COUNTIES])} er vist i stedet."
+                else f"{small_municipalities.county_label([names[c] for c in DEFAULT_COUNTIES])} "
+                "er vist i stedet."
             )
             problems.append(
                 f"Adressen nevner {'et fylke' if len(unknown) == 1 else 'fylker'} som ikke finnes: "

@@ -49,7 +49,8 @@ def _picker_lookup(build: str) -> tuple[list[str], dict[str, str]]:
     frame (an unpickled copy) twice and labelling 357 rows took about 1 ms of every rerun."""
     options = municipality_options()
     codes = options["municipality_code"].tolist()
-    return codes, dict(zip(codes, options["municipality_code"] + " " + options["official_name"], strict=False))
+    labels = options["municipality_code"] + " " + options["official_name"]
+    return codes, dict(zip(codes, labels, strict=False))
 
 
 def _picker_options() -> tuple[list[str], dict[str, str]]:
