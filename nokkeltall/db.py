@@ -165,18 +165,47 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
 
 def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
-        CREATE TABLE raw_observations (region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR);
-        CREATE TABLE raw_population (region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR);
-        CREATE TABLE raw_commuting (year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT, dataset VARCHAR);
-        CREATE TABLE raw_attributes (region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR);
-        CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR);
-        CREATE TABLE raw_municipalities (municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR, county_name VARCHAR, dataset VARCHAR);
-        CREATE TABLE code_mapping (region_code VARCHAR, year INTEGER, municipality_code VARCHAR, weight DOUBLE, dataset VARCHAR);
-        CREATE TABLE geometry (region_code VARCHAR, level VARCHAR, name VARCHAR, geojson VARCHAR, dataset VARCHAR);
-        CREATE TABLE plan_status_source (municipality_code VARCHAR, plan_type VARCHAR, period VARCHAR, adopted VARCHAR, status VARCHAR, source_url VARCHAR, source_title VARCHAR, note VARCHAR, dataset VARCHAR);
-        CREATE TABLE code_list (classification VARCHAR, version_year INTEGER, code VARCHAR, name VARCHAR, dataset VARCHAR);
-        CREATE TABLE code_change (change_year INTEGER, old_code VARCHAR, old_name VARCHAR, new_code VARCHAR, new_name VARCHAR, split BOOLEAN, dataset VARCHAR);
-        CREATE TABLE kostra_group_description (group_code VARCHAR, group_name VARCHAR, population_band VARCHAR, bound_costs VARCHAR, free_disposable_income VARCHAR, municipality_count BIGINT, dataset VARCHAR);
+        CREATE TABLE raw_observations (
+            region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
+        );
+        CREATE TABLE raw_population (
+            region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR
+        );
+        CREATE TABLE raw_commuting (
+            year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT,
+            dataset VARCHAR
+        );
+        CREATE TABLE raw_attributes (
+            region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE county_observation (
+            county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
+        );
+        CREATE TABLE raw_municipalities (
+            municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR,
+            county_name VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE code_mapping (
+            region_code VARCHAR, year INTEGER, municipality_code VARCHAR, weight DOUBLE, dataset VARCHAR
+        );
+        CREATE TABLE geometry (
+            region_code VARCHAR, level VARCHAR, name VARCHAR, geojson VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE plan_status_source (
+            municipality_code VARCHAR, plan_type VARCHAR, period VARCHAR, adopted VARCHAR, status VARCHAR,
+            source_url VARCHAR, source_title VARCHAR, note VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE code_list (
+            classification VARCHAR, version_year INTEGER, code VARCHAR, name VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE code_change (
+            change_year INTEGER, old_code VARCHAR, old_name VARCHAR, new_code VARCHAR, new_name VARCHAR,
+            split BOOLEAN, dataset VARCHAR
+        );
+        CREATE TABLE kostra_group_description (
+            group_code VARCHAR, group_name VARCHAR, population_band VARCHAR, bound_costs VARCHAR,
+            free_disposable_income VARCHAR, municipality_count BIGINT, dataset VARCHAR
+        );
     """)
 
 
@@ -439,7 +468,9 @@ WITH mapped AS (
     GROUP BY ALL
 )
 SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset
-QUALIFY row_number() OVER (PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority) = 1;
+QUALIFY row_number() OVER (
+    PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority
+) = 1;
 
 CREATE TABLE attribute AS
 SELECT r.region_code AS municipality_code, r.attribute, r.value, r.as_of, r.dataset

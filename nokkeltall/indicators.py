@@ -325,7 +325,8 @@ CATALOGUE: tuple[Indicator, ...] = (
 
 def _published_levels() -> tuple[Indicator, ...]:
     """Figures published per municipality as levels or shares (no parts to add up, so no county or
-    country aggregate): (id = measure, label, unit, definition, table, category, decimals, higher is better)."""
+    country aggregate): (id = measure, label, unit, definition, table, category, decimals,
+    higher is better)."""
     rows = [
         (
             "household_income_after_tax_median_nok",

@@ -53,7 +53,8 @@ def municipalities(
 def municipality(con, code: str) -> dict | None:
     frame = _df(
         con,
-        "SELECT municipality_code, name, official_name, county_code, county_name FROM municipality WHERE municipality_code = ?",
+        "SELECT municipality_code, name, official_name, county_code, county_name FROM municipality "
+        "WHERE municipality_code = ?",
         [code],
     )
     return None if frame.empty else frame.iloc[0].to_dict()
@@ -84,14 +85,15 @@ SELECT n.municipality_code, n.year, n.value AS num, d.value AS den,
        coalesce(n.recalculated, FALSE) OR coalesce(d.recalculated, FALSE) AS recalculated,
        coalesce(n.estimated, FALSE) OR coalesce(d.estimated, FALSE) AS estimated
 FROM measure n
-LEFT JOIN measure d ON d.municipality_code = n.municipality_code AND d.measure = $den AND d.year = n.year - $lag
+LEFT JOIN measure d
+    ON d.municipality_code = n.municipality_code AND d.measure = $den AND d.year = n.year - $lag
 WHERE n.measure = $num AND ($codes IS NULL OR list_contains($codes, n.municipality_code))
 """
 
 _MEDIAN_SQL = """
 WITH dist AS (
-    SELECT {group} AS region, p.year, p.age, sum(p.persons) AS persons, bool_or(p.recalculated) AS recalculated,
-           bool_or(p.estimated) AS estimated
+    SELECT {group} AS region, p.year, p.age, sum(p.persons) AS persons,
+           bool_or(p.recalculated) AS recalculated, bool_or(p.estimated) AS estimated
     FROM population p JOIN municipality m USING (municipality_code)
     WHERE p.sex = 'total' AND ($codes IS NULL OR list_contains($codes, p.municipality_code))
     GROUP BY ALL
@@ -179,7 +181,8 @@ def aggregate_series(con, indicator_id: str, county_code: str | None = None) -> 
         frame = _df(
             con,
             f"""SELECT year, sum(num) AS num, sum(den) AS den,
-                       count(*) FILTER (WHERE num IS NOT NULL AND ($den IS NULL OR den IS NOT NULL)) AS municipalities_with_data
+                       count(*) FILTER (WHERE num IS NOT NULL AND ($den IS NULL OR den IS NOT NULL))
+                           AS municipalities_with_data
                 FROM ({_PARTS_SQL}) GROUP BY year ORDER BY year""",
             params,
         )
@@ -289,7 +292,8 @@ def sources_for_measures(con, measures: list[str]) -> pd.DataFrame:
     """The datasets that feed the given measures (for source lines under figures)."""
     return _df(
         con,
-        """SELECT DISTINCT d.table_id, d.title, d.publisher, d.licence, d.updated, d.fetched, d.source, d.caveat
+        """SELECT DISTINCT d.table_id, d.title, d.publisher, d.licence, d.updated, d.fetched, d.source,
+                  d.caveat
            FROM measure m JOIN dataset d ON d.name = m.dataset
            WHERE list_contains($measures, m.measure) ORDER BY d.table_id""",
         {"measures": list(measures)},

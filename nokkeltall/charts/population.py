@@ -38,6 +38,19 @@ def _place(con, code: str) -> dict | None:
     return info
 
 
+def _population_title(name: str, start_year: int, end_year: int, start, end, values: list[float]) -> str:
+    """The chart's title: the change in population from start_year to end_year, or «about unchanged»."""
+    if titles.about_unchanged(start, end, values):
+        return (
+            f"Folketallet i {name} var {titles.UNCHANGED} fra {start_year} ({text.number(start)}) "
+            f"til {end_year} ({text.number(end)})."
+        )
+    return (
+        text.change_sentence("Folketallet", name, start_year, end_year, start, end)
+        or f"Folketallet i {name} var {text.number(end)} i {end_year}."
+    )
+
+
 def population_chart(con, code: str) -> Chart | None:
     """Population over the last ten years as an index (first year = 100) with the county and the country.
 
@@ -69,16 +82,7 @@ def population_chart(con, code: str) -> Chart | None:
     start = queries.value_in_year(muni, start_year)
     end = queries.value_in_year(muni, end_year)
     values = muni["value"].astype(float).tolist()
-    if titles.about_unchanged(start, end, values):
-        title = (
-            f"Folketallet i {name} var {titles.UNCHANGED} fra {start_year} ({text.number(start)}) "
-            f"til {end_year} ({text.number(end)})."
-        )
-    else:
-        title = (
-            text.change_sentence("Folketallet", name, start_year, end_year, start, end)
-            or f"Folketallet i {name} var {text.number(end)} i {end_year}."
-        )
+    title = _population_title(name, start_year, end_year, start, end, values)
 
     def change(frame):
         a, b = queries.value_in_year(frame, start_year), queries.value_in_year(frame, end_year)

@@ -302,7 +302,9 @@ def _add_milestones(fig: go.Figure, milestones: pd.DataFrame) -> None:
         hovers = [_milestone_hover(row) for _, row in rows.iterrows()]
         name = f"Framdriftsplan: {label.lower()}"
         # a one-day milestone gets a short bar of a week so it stays visible at this scale
-        ends = [e if e > s else s + timedelta(days=7) for s, e in zip(rows["start"], rows["end"], strict=False)]
+        ends = [
+            e if e > s else s + timedelta(days=7) for s, e in zip(rows["start"], rows["end"], strict=False)
+        ]
         _add_intervals(
             fig,
             list(rows["start"]),

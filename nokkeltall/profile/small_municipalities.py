@@ -133,7 +133,9 @@ def overview(con, county_codes: tuple[str, ...] | None, limit: int) -> Overview:
     table = overview_table(con, county_codes, int(limit))
     columns = overview_columns(table)
     shown = table.reindex(columns=list(columns)).rename(columns=columns)  # reindex: no columns when empty
-    labels = dict(zip(table["municipality_code"], table["municipality_code"] + " " + table["name"], strict=False))
+    labels = dict(
+        zip(table["municipality_code"], table["municipality_code"] + " " + table["name"], strict=False)
+    )
     return Overview(
         county_codes,
         int(limit),

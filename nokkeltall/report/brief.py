@@ -251,7 +251,8 @@ def build_brief(
         provenance.table_list_line([t for t in tables if t[:1].isdigit()]),
         "Sentralitetsindeks: SSB, sentralitetsindeksen (klassifikasjon 128).",
         "Plankalender: plan- og bygningsloven §§ 10-1, 11-13, 11-14; kommuneloven §§ 7-1, 14-4; valgloven.",
-        "Planstatus: offentlige kilder (kommunenes nettsider) og opplysninger registrert i appen, se kilde per plan.",
+        "Planstatus: offentlige kilder (kommunenes nettsider) og opplysninger registrert i appen, "
+        "se kilde per plan.",
         "Søknaden: svarene slik de er registrert eller importert fra skjemaverktøyet.",
     ]
     return ConversationBrief(

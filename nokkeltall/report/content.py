@@ -571,10 +571,11 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
         )
     section.add(
         Note(
-            "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og dødsfall "
-            "som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. «80 % sannsynlig» "
-            "betyr at fire av fem tidligere framskrivinger for kommuner av samme størrelse traff innenfor et like "
-            "bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes under «Framskriving» på kommunesiden."
+            "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og "
+            "dødsfall som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. "
+            "«80 % sannsynlig» betyr at fire av fem tidligere framskrivinger for kommuner av samme "
+            "størrelse traff innenfor et like bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes "
+            "under «Framskriving» på kommunesiden."
         )
     )
     return section
@@ -689,11 +690,11 @@ def work_section(data: _Data, with_charts: Charts) -> Section:
     else:
         writer = _Writer()
         top = out.head(3)
-        parts = [
-            f"{row.name} ({writer.show(('flow', data.code, row.municipality_code, flow_year), row.employed_persons, 'personer', 0)}"
-            f"{' sysselsatte' if i == 0 else ''})"
-            for i, row in enumerate(top.itertuples())
-        ]
+        parts = []
+        for i, row in enumerate(top.itertuples()):
+            key = ("flow", data.code, row.municipality_code, flow_year)
+            persons = writer.show(key, row.employed_persons, "personer", 0)
+            parts.append(f"{row.name} ({persons}{' sysselsatte' if i == 0 else ''})")
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
         lead = "De største pendlingsstrømmene" if len(parts) > 1 else "Den største pendlingsstrømmen"
         section.add(writer.paragraph([f"{lead} ut av {name} i {flow_year} gikk til {listed}."]))
@@ -742,8 +743,8 @@ def economy_section(data: _Data, with_charts: Charts) -> Section:
         section.add(
             writer.paragraph(
                 [
-                    f"Kostnadsindeksen i utgiftsutjevningen var {shown} i {cost_year}: beregnet utgiftsbehov per "
-                    f"innbygger er {direction} landsgjennomsnittet."
+                    f"Kostnadsindeksen i utgiftsutjevningen var {shown} i {cost_year}: beregnet utgiftsbehov "
+                    f"per innbygger er {direction} landsgjennomsnittet."
                 ]
             )
         )
@@ -882,8 +883,10 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
     ]
     section.add(
         Paragraph(
-            f"Valgperioden {term} startet med kommunestyrevalget {text.long_date(calendar.election_date(election_year))}. "
-            f"Tabellen viser frister og anbefalte milepæler i plan- og bygningsloven og kommuneloven for perioden."
+            f"Valgperioden {term} startet med kommunestyrevalget "
+            f"{text.long_date(calendar.election_date(election_year))}. "
+            f"Tabellen viser frister og anbefalte milepæler i plan- og bygningsloven og kommuneloven "
+            f"for perioden."
         )
     )
     section.add(
@@ -954,7 +957,8 @@ def sources_section(con, data: _Data) -> Section:
         )
     section.add(
         Paragraph(
-            "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre offentlige kilder). "
+            "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre "
+            "offentlige kilder). "
             "Tabellen viser hvert datasett som er brukt, med tabellnummer, dato og forbehold."
         )
     )
@@ -1102,8 +1106,9 @@ def build_report(
     intro.add(
         Paragraph(
             f"Dette er et utkast til det statistiske kunnskapsgrunnlaget for {name} kommune "
-            f"({municipality['municipality_code']}, {municipality['county_name']}), for bruk i kommunal planstrategi "
-            f"og kommuneplanens samfunnsdel. Teksten ble skrevet automatisk {text.long_date(as_of)} fra "
+            f"({municipality['municipality_code']}, {municipality['county_name']}), for bruk i kommunal "
+            f"planstrategi og kommuneplanens samfunnsdel. Teksten ble skrevet automatisk "
+            f"{text.long_date(as_of)} fra "
             f"offentlig statistikk og kan redigeres fritt. "
             f"Kommunen sammenlignes med {municipality['county_name']}, "
             f"landet som helhet{' og de mest like kommunene' if data.similar else ''}. "
@@ -1115,7 +1120,8 @@ def build_report(
         listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else names[0]
         intro.add(
             Paragraph(
-                f"De {NUMBER_WORDS.get(len(names), len(names))} kommunene som ligner mest på {municipality['name']}, er {listed} (målt på "
+                f"De {NUMBER_WORDS.get(len(names), len(names))} kommunene som ligner mest på "
+                f"{municipality['name']}, er {listed} (målt på "
                 f"{similarity_basis()}; samme beregning som på siden «Sammenlign»)."
                 + (" " + " ".join(data.similar_notes) if data.similar_notes else "")
             )

@@ -48,7 +48,10 @@ def _table(table: Table) -> str:
         for row in table.rows
     )
     source = f'<p class="small">{escape(table.source)}</p>' if table.source else ""
-    return f"<table><caption>{escape(table.title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{source}"
+    return (
+        f"<table><caption>{escape(table.title)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>{source}"
+    )
 
 
 def _chart(chart: Chart) -> str:

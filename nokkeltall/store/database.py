@@ -678,7 +678,8 @@ class UserStore:
             counts = {table: len(rows) for table, rows in tables.items()}
             exported_at = data.get("exported_at") if isinstance(data.get("exported_at"), str) else None
             conn.execute(
-                "INSERT INTO restores (restored_at, restored_by, exported_at, row_counts) VALUES (?, ?, ?, ?)",
+                "INSERT INTO restores (restored_at, restored_by, exported_at, row_counts) "
+                "VALUES (?, ?, ?, ?)",
                 (now_utc(), who, exported_at and validation.clean_text(exported_at)[:40], json.dumps(counts)),
             )
         return counts
