@@ -1,7 +1,7 @@
 """The floor for the benchmarks: a bare Streamlit page that draws one Plotly line chart of 22 points.
 
-    streamlit run bench/bare_page.py     (the browser floor)
-    AppTest.from_file("bench/bare_page.py")   (the warm-render floor)
+streamlit run bench/bare_page.py     (the browser floor)
+AppTest.from_file("bench/bare_page.py")   (the warm-render floor)
 """
 
 import plotly.graph_objects as go

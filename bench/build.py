@@ -69,8 +69,9 @@ def build_and_floor(folder: Path, snapshot_dir: Path, runs: int) -> dict[str, Ti
             _, [wall], cpu = timed(function, 1)
             walls[name].append(wall)
             cpus[name].append(cpu)
-    return {name: (statistics.median(walls[name]), walls[name], statistics.median(cpus[name]))
-            for name in targets}
+    return {
+        name: (statistics.median(walls[name]), walls[name], statistics.median(cpus[name])) for name in targets
+    }
 
 
 def _seconds(times: list[float]) -> str:
@@ -82,24 +83,32 @@ def _print_build(results: dict, runs: int) -> None:
     median, times, cpu = results["build"]
     ratio = median / floor
     verdict = "OK" if ratio <= GOAL_RATIO else "OVER"
-    print(f"floor:  median {floor:.2f} s over {runs} runs ({_seconds(floor_times)}), CPU {floor_cpu:.2f} s"
-          "  (Parquet files → DuckDB tables, nothing else)")
-    print(f"build:  median {median:.2f} s over {runs} runs ({_seconds(times)}), CPU {cpu:.2f} s"
-          f"  {ratio:.2f}× the floor, goal ≤ {GOAL_RATIO:g}×  {verdict}")
+    print(
+        f"floor:  median {floor:.2f} s over {runs} runs ({_seconds(floor_times)}), CPU {floor_cpu:.2f} s"
+        "  (Parquet files → DuckDB tables, nothing else)"
+    )
+    print(
+        f"build:  median {median:.2f} s over {runs} runs ({_seconds(times)}), CPU {cpu:.2f} s"
+        f"  {ratio:.2f}× the floor, goal ≤ {GOAL_RATIO:g}×  {verdict}"
+    )
     print(f"        load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
 
 
 def _print_queries(con, runs: int) -> None:
     ids = [i.id for i in indicators.CATALOGUE]
     heavy = {
-        "latest_values(all indicators, all municipalities)":
-            lambda: queries.latest_values(con.cursor(), ids, None),
-        "aggregate_series(every indicator, country)":
-            lambda: [queries.aggregate_series(con.cursor(), i, None) for i in ids],
-        "indicator_series(median_age, all municipalities)":
-            lambda: queries.indicator_series(con.cursor(), "median_age"),
-        "aggregate_series(median_age, country)":
-            lambda: queries.aggregate_series(con.cursor(), "median_age", None),
+        "latest_values(all indicators, all municipalities)": lambda: queries.latest_values(
+            con.cursor(), ids, None
+        ),
+        "aggregate_series(every indicator, country)": lambda: [
+            queries.aggregate_series(con.cursor(), i, None) for i in ids
+        ],
+        "indicator_series(median_age, all municipalities)": lambda: queries.indicator_series(
+            con.cursor(), "median_age"
+        ),
+        "aggregate_series(median_age, country)": lambda: queries.aggregate_series(
+            con.cursor(), "median_age", None
+        ),
         "municipalities(18+50, < 2500)": lambda: queries.municipalities(con.cursor(), ["18", "50"], 2499),
     }
     for name, function in heavy.items():
@@ -111,8 +120,9 @@ def _print_queries(con, runs: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median is reported)")
-    parser.add_argument("--snapshot", type=Path, default=REPO_ROOT / "data" / "snapshot",
-                        help="snapshot directory")
+    parser.add_argument(
+        "--snapshot", type=Path, default=REPO_ROOT / "data" / "snapshot", help="snapshot directory"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:

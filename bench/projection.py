@@ -52,12 +52,16 @@ def timings(projector: Projector, con, runs: int) -> dict[str, float]:
         started = time.perf_counter()
         queries.population_by_age(con, code, 2026)
         floor.append(time.perf_counter() - started)
-    return {"project": statistics.median(project), "scenario": statistics.median(scenario),
-            "floor": statistics.median(floor)}
+    return {
+        "project": statistics.median(project),
+        "scenario": statistics.median(scenario),
+        "floor": statistics.median(floor),
+    }
 
 
 def markdown(frame: pd.DataFrame) -> str:
     """A Markdown table (numbers with one decimal)."""
+
     def cell(value) -> str:
         return f"{value:.1f}" if isinstance(value, float) else str(value)
 
@@ -96,7 +100,8 @@ def tab_render(runs: int) -> dict[str, float]:
             times[name].append(time.perf_counter() - started)
     assert not tab.exception, tab.exception
     return {name: statistics.median(values) for name, values in times.items()} | {
-        "charts": len(tab.get("plotly_chart"))}
+        "charts": len(tab.get("plotly_chart"))
+    }
 
 
 def print_tables(frame, summary) -> None:
@@ -104,8 +109,18 @@ def print_tables(frame, summary) -> None:
     columns += [f"{m}_mape" for m in NAIVE] + ["total_cover80", "total_cover50", "settings"]
     print("## Per base year\n")
     print(markdown(frame[columns]))
-    ages = ["scope", "base_year", "67+_mape", "67+_constant_mape", "67+_share_mape", "80+_mape",
-            "80+_constant_mape", "80+_share_mape", "67+_cover80", "80+_cover80"]
+    ages = [
+        "scope",
+        "base_year",
+        "67+_mape",
+        "67+_constant_mape",
+        "67+_share_mape",
+        "80+_mape",
+        "80+_constant_mape",
+        "80+_share_mape",
+        "67+_cover80",
+        "80+_cover80",
+    ]
     print("\n## Aged 67+ and 80+ at 10 years\n")
     print(markdown(frame[frame["horizon"] == 10][ages]))
     print("\n## Means over base years\n")
@@ -120,23 +135,30 @@ def goals(frame, summary) -> list[str]:
         best = min(values[f"{m}_mape"] for m in NAIVE)
         ok = values["total_mape"] <= best + 1e-9
         verdict = "met" if ok else f"MISSED by {values['total_mape'] - best:.2f} points"
-        lines.append(f"{values['scope']} h={values['horizon']}: total MAPE {values['total_mape']:.2f} "
-                     f"vs best naive {best:.2f} → {verdict}; "
-                     f"MALPE {values['total_malpe']:.2f}")
+        lines.append(
+            f"{values['scope']} h={values['horizon']}: total MAPE {values['total_mape']:.2f} "
+            f"vs best naive {best:.2f} → {verdict}; "
+            f"MALPE {values['total_malpe']:.2f}"
+        )
         if values["horizon"] == 10:
             for group, limit in (("67+", 0.5), ("80+", 0.7)):
                 naive = min(values[f"{group}_constant_mape"], values[f"{group}_share_mape"])
                 ratio = values[f"{group}_mape"] / naive
-                lines.append(f"  {group}: MAPE {values[f'{group}_mape']:.2f} = {ratio:.2f}× best naive "
-                             f"{naive:.2f} (goal ≤ {limit}) → {'met' if ratio <= limit else 'MISSED'}")
+                lines.append(
+                    f"  {group}: MAPE {values[f'{group}_mape']:.2f} = {ratio:.2f}× best naive "
+                    f"{naive:.2f} (goal ≤ {limit}) → {'met' if ratio <= limit else 'MISSED'}"
+                )
     for scope in ("små", "alle"):
         part = frame[frame["scope"] == scope]
         weights = part["municipalities"]
         cover = float(np.average(part["total_cover80"], weights=weights))
         cover50 = float(np.average(part["total_cover50"], weights=weights))
         verdict = "met" if 70 <= cover <= 90 else "MISSED"
-        lines.append(f"{scope}: 80 % interval coverage of the total {cover:.1f} % (goal 70–90 %) → "
-                     f"{verdict}; "f"50 % interval {cover50:.1f} %")
+        lines.append(
+            f"{scope}: 80 % interval coverage of the total {cover:.1f} % (goal 70–90 %) → "
+            f"{verdict}; "
+            f"50 % interval {cover50:.1f} %"
+        )
     return lines
 
 
@@ -168,9 +190,11 @@ def main() -> int:
     print(f"\n## Time (median of {args.runs}; the machine was shared with other work)\n")
     print(f"- cold start (data + backtests of 24 candidates × 18 base years): {cold:.2f} s")
     print(f"- backtest table: {table_seconds:.1f} s")
-    print(f"- one municipality, warm, with intervals: {times['project'] * 1000:.2f} ms "
-          f"({times['project'] / times['floor']:.2f}× one DuckDB read of its age distribution, "
-          f"{times['floor'] * 1000:.2f} ms); goal < 1 s → {'met' if times['project'] < 1 else 'MISSED'}")
+    print(
+        f"- one municipality, warm, with intervals: {times['project'] * 1000:.2f} ms "
+        f"({times['project'] / times['floor']:.2f}× one DuckDB read of its age distribution, "
+        f"{times['floor'] * 1000:.2f} ms); goal < 1 s → {'met' if times['project'] < 1 else 'MISSED'}"
+    )
     print(f"- with the scenario «netto=+5:20-39»: {times['scenario'] * 1000:.2f} ms")
     print_render(args.runs)
     return 0
@@ -179,12 +203,16 @@ def main() -> int:
 def print_render(runs: int) -> None:
     render = tab_render(max(5, runs // 2))
     ratio = render["tab"] / render["bare"]
-    print(f"- «Framskriving» tab, warm AppTest render ({render['charts']} charts): "
-          f"{render['tab'] * 1000:.1f} ms vs the bare one-chart page {render['bare'] * 1000:.1f} ms = "
-          f"{ratio:.2f}× (goal ≤ {GOAL_TAB_RATIO}×) → "
-          f"{'met' if ratio <= GOAL_TAB_RATIO else 'MISSED'}")
-    print(f"- for reference, the same page on «Befolkning» (6 charts): {render['befolkning'] * 1000:.1f} ms "
-          f"= {render['befolkning'] / render['bare']:.2f}×")
+    print(
+        f"- «Framskriving» tab, warm AppTest render ({render['charts']} charts): "
+        f"{render['tab'] * 1000:.1f} ms vs the bare one-chart page {render['bare'] * 1000:.1f} ms = "
+        f"{ratio:.2f}× (goal ≤ {GOAL_TAB_RATIO}×) → "
+        f"{'met' if ratio <= GOAL_TAB_RATIO else 'MISSED'}"
+    )
+    print(
+        f"- for reference, the same page on «Befolkning» (6 charts): {render['befolkning'] * 1000:.1f} ms "
+        f"= {render['befolkning'] / render['bare']:.2f}×"
+    )
 
 
 if __name__ == "__main__":

@@ -70,16 +70,25 @@ def main() -> int:
         data = render_bytes(con, code, args.format, charts=True)
         times.append(time.perf_counter() - started)
         sizes.append(len(data))
-        print(f"{code} {small.set_index('municipality_code').loc[code, 'name']:20} {times[-1]:5.2f} s "
-              f"{len(data) / 1e6:4.2f} MB  (floor {floors[-1]:4.2f} s)", file=sys.stderr)
+        print(
+            f"{code} {small.set_index('municipality_code').loc[code, 'name']:20} {times[-1]:5.2f} s "
+            f"{len(data) / 1e6:4.2f} MB  (floor {floors[-1]:4.2f} s)",
+            file=sys.stderr,
+        )
     median, floor_median = statistics.median(times), statistics.median(floors)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"browser start (once per process): {browser:.2f} s; "
-          f"load average {load:.1f} on {os.cpu_count()} cores")
-    print(f"{len(times)} documents ({args.format}, with charts): median {median:.2f} s, "
-          f"min {min(times):.2f} s, max {max(times):.2f} s, median size {statistics.median(sizes) / 1e6:.2f} MB")
-    print(f"floor (fixed DuckDB + Plotly work): median {floor_median:.2f} s; "
-          f"document/floor ratio {median / floor_median:.1f}")
+    print(
+        f"browser start (once per process): {browser:.2f} s; "
+        f"load average {load:.1f} on {os.cpu_count()} cores"
+    )
+    print(
+        f"{len(times)} documents ({args.format}, with charts): median {median:.2f} s, "
+        f"min {min(times):.2f} s, max {max(times):.2f} s, median size {statistics.median(sizes) / 1e6:.2f} MB"
+    )
+    print(
+        f"floor (fixed DuckDB + Plotly work): median {floor_median:.2f} s; "
+        f"document/floor ratio {median / floor_median:.1f}"
+    )
     return 0 if median <= 3 else 1
 
 

@@ -43,8 +43,15 @@ sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no deprecation chatter in the table
 
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CHART = ".js-plotly-plot .main-svg"
 KOMMUNE = "1835"
 
@@ -53,11 +60,16 @@ PAGES = {
     "pages/oversikt.py": ("oversikt", ""),
     "pages/kommune.py": ("kommune", f"kommune={KOMMUNE}"),
     # issue 5's case: 8 municipalities × 5 indicators
-    "pages/sammenlign.py": ("sammenlign", f"kommuner={KOMMUNE},1836,5043,1856,1816,5052,1857,5033"
-                                          "&indikatorer=population,share_67_plus_pct,old_age_ratio,median_age,"
-                                          "employment_rate_15_74_pct"),
-    "pages/samlingsmodus.py": ("samlingsmodus", f"kommuner={KOMMUNE},5043,1856&indikatorer=population"
-                                                "&visning=linjer&lysbilde=1"),
+    "pages/sammenlign.py": (
+        "sammenlign",
+        f"kommuner={KOMMUNE},1836,5043,1856,1816,5052,1857,5033"
+        "&indikatorer=population,share_67_plus_pct,old_age_ratio,median_age,"
+        "employment_rate_15_74_pct",
+    ),
+    "pages/samlingsmodus.py": (
+        "samlingsmodus",
+        f"kommuner={KOMMUNE},5043,1856&indikatorer=population&visning=linjer&lysbilde=1",
+    ),
     "pages/plan.py": ("plan", f"kommune={KOMMUNE}"),
     "pages/soknader.py": ("soknader", f"kommune={KOMMUNE}"),
     "pages/om_data.py": ("om-data", ""),
@@ -65,8 +77,9 @@ PAGES = {
 # the comparison pages draw nothing for ?kommune= alone: their warm render is measured with charts too
 RENDER_WITH_CHOICES = ["pages/sammenlign.py", "pages/samlingsmodus.py"]  # with PAGES[page][1] as address
 # the municipality page's other tabs are visited too in the memory walk
-EXTRA_VISITS = [f"kommune?kommune={KOMMUNE}&del={tab}"
-                for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")]
+EXTRA_VISITS = [
+    f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")
+]
 
 GOAL_RENDER_RATIO = 2.5
 GOAL_SLIDE_RATIO = 2.5  # a slide is one chart and a few lines of text
@@ -107,6 +120,7 @@ def _scratch_data_dir(folder: Path) -> Path:
 
 
 # --- 1. warm render in AppTest -------------------------------------------------------------------------
+
 
 def warm_render(runs: int) -> list[Row]:
     """AppTest compiles every script afresh on each ``run()``; the server keeps the bytecode in its
@@ -154,14 +168,23 @@ def warm_render(runs: int) -> list[Row]:
         ratio = median / floor
         goal = GOAL_SLIDE_RATIO if "samlingsmodus" in name else GOAL_RENDER_RATIO
         label = f"render {name} ({charts} charts)" + (" EXCEPTION" if name in failures else "")
-        rows.append(Row(label, f"{median * 1000:.1f} ms", f"{floor * 1000:.1f} ms", ratio,
-                        f"≤ {goal:g}×", ratio <= goal and name not in failures))
+        rows.append(
+            Row(
+                label,
+                f"{median * 1000:.1f} ms",
+                f"{floor * 1000:.1f} ms",
+                ratio,
+                f"≤ {goal:g}×",
+                ratio <= goal and name not in failures,
+            )
+        )
     for name, message in failures.items():
         print(f"  ! {name}: {message}", file=sys.stderr)
     return rows
 
 
 # --- 2 and 4. the browser --------------------------------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -177,11 +200,26 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "streamlit"), "run", str(script),
-             "--server.port", str(self.port), "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=REPO_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+            [
+                str(Path(sys.executable).parent / "streamlit"),
+                "run",
+                str(script),
+                "--server.port",
+                str(self.port),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         self.peak_kb = 0
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
@@ -298,9 +336,16 @@ def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
                 times["kommune"].append(_first_chart_seconds(browser, municipality_url))
             floor, median = statistics.median(times["bare"]), statistics.median(times["kommune"])
             rows.append(Row("browser bare page → first chart", f"{floor:.2f} s"))
-            rows.append(Row("browser kommune?kommune=1835 → first chart", f"{median:.2f} s", f"{floor:.2f} s",
-                            median / floor, f"≤ {GOAL_BROWSER_RATIO:g}×",
-                            median / floor <= GOAL_BROWSER_RATIO))
+            rows.append(
+                Row(
+                    "browser kommune?kommune=1835 → first chart",
+                    f"{median:.2f} s",
+                    f"{floor:.2f} s",
+                    median / floor,
+                    f"≤ {GOAL_BROWSER_RATIO:g}×",
+                    median / floor <= GOAL_BROWSER_RATIO,
+                )
+            )
 
             # memory: every page (and the municipality page's other tabs) in one session
             context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
@@ -320,9 +365,16 @@ def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
         peak_mb, now_mb = app.peak_kb / 1024, app.rss_kb() / 1024
         failed = f" EXCEPTION on {', '.join(exceptions)}" if exceptions else ""
         bare_mb = bare.peak_kb / 1024
-        rows.append(Row(f"memory: server peak RSS, every page visited{failed}",
-                        f"{peak_mb:.0f} MB", f"(now {now_mb:.0f} MB; bare server peak {bare_mb:.0f} MB)",
-                        None, f"≤ {GOAL_MEMORY_MB:g} MB", peak_mb <= GOAL_MEMORY_MB and not exceptions))
+        rows.append(
+            Row(
+                f"memory: server peak RSS, every page visited{failed}",
+                f"{peak_mb:.0f} MB",
+                f"(now {now_mb:.0f} MB; bare server peak {bare_mb:.0f} MB)",
+                None,
+                f"≤ {GOAL_MEMORY_MB:g} MB",
+                peak_mb <= GOAL_MEMORY_MB and not exceptions,
+            )
+        )
     finally:
         app.stop()
         bare.stop()
@@ -331,26 +383,35 @@ def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
 
 # --- 3. database build -----------------------------------------------------------------------------------
 
+
 def database_build(runs: int) -> list[Row]:
     from nokkeltall import config
 
     build_bench = _load_build_module()
     with tempfile.TemporaryDirectory() as folder:
         results = build_bench.build_and_floor(Path(folder), config.snapshot_dir(), runs)
-    floor, floor_times, _ = results["floor"]
+    floor, floor_times, floor_cpu = results["floor"]
     median, times, cpu = results["build"]
     ratio = median / floor
     return [
-        Row(f"database floor: Parquet → DuckDB tables ({', '.join(f'{t:.2f}' for t in floor_times)} s)",
-            f"{floor:.2f} s"),
-        Row(f"database build from snapshot ({', '.join(f'{t:.2f}' for t in times)} s, CPU {cpu:.2f} s)",
-            f"{median:.2f} s", f"{floor:.2f} s", ratio, f"≤ {GOAL_BUILD_RATIO:g}×",
-            ratio <= GOAL_BUILD_RATIO),
+        Row(
+            f"database floor: Parquet → DuckDB tables ({', '.join(f'{t:.2f}' for t in floor_times)} s, "
+            f"CPU {floor_cpu:.2f} s)",
+            f"{floor:.2f} s",
+        ),
+        Row(
+            f"database build from snapshot ({', '.join(f'{t:.2f}' for t in times)} s, CPU {cpu:.2f} s)",
+            f"{median:.2f} s",
+            f"{floor:.2f} s",
+            ratio,
+            f"≤ {GOAL_BUILD_RATIO:g}×",
+            ratio <= GOAL_BUILD_RATIO,
+        ),
     ]
 
 
-
 # --- 5. deck files ----------------------------------------------------------------------------------------
+
 
 def _ten_slides():
     from nokkeltall import db
@@ -371,10 +432,15 @@ def deck_files(runs: int) -> list[Row]:
 
     con, deck = _ten_slides()
     views = slide_files._views(con, deck)  # as the app has them cached once the figures were shown
-    builds = (("pptx", slide_files.pptx_bytes, GOAL_PPTX_SECONDS),
-              ("pptx, figures cached (the app's download)", lambda c, d: slide_files.pptx_bytes(c, d, views),
-               GOAL_PPTX_SECONDS),
-              ("html", slide_files.html_bytes, None))
+    builds = (
+        ("pptx", slide_files.pptx_bytes, GOAL_PPTX_SECONDS),
+        (
+            "pptx, figures cached (the app's download)",
+            lambda c, d: slide_files.pptx_bytes(c, d, views),
+            GOAL_PPTX_SECONDS,
+        ),
+        ("html", slide_files.html_bytes, None),
+    )
     rows = []
     for what, build, goal in builds:
         build(con, deck)  # imports and the connection's first queries
@@ -385,13 +451,21 @@ def deck_files(runs: int) -> list[Row]:
             times.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
         median = statistics.median(times)
-        rows.append(Row(f"{what} of a {len(deck.slides)}-slide deck ({size / 1e6:.1f} MB)", f"{median:.2f} s",
-                        f"(CPU {statistics.median(cpu):.2f} s)", goal=f"< {goal:g} s" if goal else "",
-                        ok=(median < goal) if goal else None))
+        rows.append(
+            Row(
+                f"{what} of a {len(deck.slides)}-slide deck ({size / 1e6:.1f} MB)",
+                f"{median:.2f} s",
+                f"(CPU {statistics.median(cpu):.2f} s)",
+                goal=f"< {goal:g} s" if goal else "",
+                ok=(median < goal) if goal else None,
+            )
+        )
     con.close()
     return rows
 
+
 # --- the table ---------------------------------------------------------------------------------------------
+
 
 def print_table(rows: list[Row]) -> None:
     width = max(len(r.what) for r in rows)
@@ -405,11 +479,13 @@ def print_table(rows: list[Row]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9, help="warm renders per page (median reported)")
-    parser.add_argument("--browser-runs", type=int, default=5,
-                        help="browser visits per page (median reported)")
+    parser.add_argument(
+        "--browser-runs", type=int, default=5, help="browser visits per page (median reported)"
+    )
     parser.add_argument("--build-runs", type=int, default=3, help="database builds (median reported)")
-    parser.add_argument("--skip-browser", action="store_true",
-                        help="leave out the browser and memory figures")
+    parser.add_argument(
+        "--skip-browser", action="store_true", help="leave out the browser and memory figures"
+    )
     args = parser.parse_args()
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

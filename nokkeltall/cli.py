@@ -44,7 +44,13 @@ def cmd_import(args) -> int:
     for given in args.paths:
         path = Path(given)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.endswith(".md") and not p.name.startswith(".")))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.is_file() and not p.name.endswith(".md") and not p.name.startswith(".")
+                )
+            )
         elif path.is_file():
             files.append(path)
         else:
@@ -56,7 +62,9 @@ def cmd_import(args) -> int:
         except UnknownLayoutError as error:
             raise CliError(f"Import avbrutt, ingenting er endret: {error}") from error
         datasets.extend(parsed)
-        print(f"{path.name}: {', '.join(f'{d.name} ({len(d.frame)} rader)' for d in parsed)}", file=sys.stderr)
+        print(
+            f"{path.name}: {', '.join(f'{d.name} ({len(d.frame)} rader)' for d in parsed)}", file=sys.stderr
+        )
     snapshot.write_datasets(datasets)
     print(f"Skrev {len(datasets)} datasett til {config.snapshot_dir()}", file=sys.stderr)
     if not args.no_build:
@@ -87,7 +95,8 @@ def tidy() -> None:
 
 
 def _show_checks(path: Path) -> None:
-    """After a build: the checks are shown, not fatal; the database stays usable («nokkeltall check» exits 1)."""
+    """After a build: the checks are shown, not fatal; the database stays usable
+    («nokkeltall check» exits 1)."""
     print(checks.report(checks.check_database(path)), file=sys.stderr)
 
 
@@ -104,16 +113,28 @@ def cmd_check(args) -> int:
 def cmd_status(args) -> int:
     manifest_path = config.snapshot_dir() / snapshot.MANIFEST
     if not manifest_path.is_file():
-        raise CliError(f"{manifest_path.name} mangler i {manifest_path.parent}: øyeblikksbildet kan ikke brukes. "
-                       "Kjør «make snapshot» eller hent data/snapshot fra git på nytt.", code=1)
+        raise CliError(
+            f"{manifest_path.name} mangler i {manifest_path.parent}: øyeblikksbildet kan ikke brukes. "
+            "Kjør «make snapshot» eller hent data/snapshot fra git på nytt.",
+            code=1,
+        )
     manifest = snapshot.read_manifest()
     problems = snapshot.verify()
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["dataset", "table", "rows", "years", "updated", "source", "status"])
     for name, entry in manifest["datasets"].items():
         years = "–".join(str(y) for y in (entry.get("years") or []))
-        writer.writerow([name, entry["table_id"], entry["rows"], years, entry.get("updated") or entry.get("fetched"),
-                         entry["source"], problems.get(name) or "ok"])
+        writer.writerow(
+            [
+                name,
+                entry["table_id"],
+                entry["rows"],
+                years,
+                entry.get("updated") or entry.get("fetched"),
+                entry["source"],
+                problems.get(name) or "ok",
+            ]
+        )
     broken = [name for name, problem in problems.items() if problem]
     if broken:
         print(f"{len(broken)} ødelagte datasett: {', '.join(broken)}", file=sys.stderr)
@@ -206,8 +227,13 @@ def cmd_refresh(args) -> int:
     from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
 
     try:
-        result = refresh(args.table or None, progress=_terminal_progress, max_age=args.max_age_hours * 3600,
-                         force=args.force, budget=args.budget_seconds)
+        result = refresh(
+            args.table or None,
+            progress=_terminal_progress,
+            max_age=args.max_age_hours * 3600,
+            force=args.force,
+            budget=args.budget_seconds,
+        )
     except RefreshError as error:
         print(f"Feil: {error}", file=sys.stderr)
         return 1
@@ -259,8 +285,10 @@ def _mapping(pairs: list[str] | None) -> dict[str, str]:
     for pair in pairs or []:
         name, _, header = pair.partition("=")
         if name not in spreadsheet.FIELDS or not header:
-            raise CliError(f"Ugyldig --kolonne «{pair}»: bruk FELT=Overskrift, der FELT er en av "
-                           f"{', '.join(spreadsheet.FIELDS)}")
+            raise CliError(
+                f"Ugyldig --kolonne «{pair}»: bruk FELT=Overskrift, der FELT er en av "
+                f"{', '.join(spreadsheet.FIELDS)}"
+            )
         chosen[name] = header
     return chosen
 
@@ -273,11 +301,18 @@ def cmd_applications_import(args) -> int:
     if path.stat().st_size > spreadsheet.MAX_FILE_BYTES:
         size = text.number(path.stat().st_size / 1024 / 1024, 1)
         limit = spreadsheet.MAX_FILE_BYTES // 1024 // 1024
-        raise CliError(f"Filen er {size} MB; den kan være høyst {limit} MB. "
-                       "Ingenting er importert.")
+        raise CliError(f"Filen er {size} MB; den kan være høyst {limit} MB. Ingenting er importert.")
     con = _connection()
-    outcome = spreadsheet.import_file(_user_store(), path.read_bytes(), path.name, _places(con), args.round,
-                                      args.by, _mapping(args.column), dry_run=args.dry_run)
+    outcome = spreadsheet.import_file(
+        _user_store(),
+        path.read_bytes(),
+        path.name,
+        _places(con),
+        args.round,
+        args.by,
+        _mapping(args.column),
+        dry_run=args.dry_run,
+    )
     if outcome.mapping is None:  # the file as a whole cannot be read
         raise CliError(outcome.problems[0])
     if outcome.needs_mapping:
@@ -286,8 +321,10 @@ def cmd_applications_import(args) -> int:
         lines = "\n".join(f"  {line}" for line in outcome.problems)
         raise CliError(f"Ingenting er importert; rett opp i filen og prøv igjen:\n{lines}")
     result = outcome.result
-    print(("Prøvekjøring, ingenting er lagret: " if args.dry_run else "Importert: ") + result.summary(),
-          file=sys.stderr)
+    print(
+        ("Prøvekjøring, ingenting er lagret: " if args.dry_run else "Importert: ") + result.summary(),
+        file=sys.stderr,
+    )
     for line in spreadsheet.change_lines(result):
         print(f"  {line}", file=sys.stderr)
     return 0
@@ -319,16 +356,18 @@ def cmd_brief(args) -> int:
     found = store.list_applications(args.round, code)
     if not found:
         rounds = sorted({a["round_year"] for a in store.list_applications(None, code)})
-        hint = (f" Runder med søknad: {', '.join(map(str, rounds))}." if rounds
-                else " Importer søknadene først.")
+        hint = (
+            f" Runder med søknad: {', '.join(map(str, rounds))}." if rounds else " Importer søknadene først."
+        )
         raise CliError(f"Ingen søknad fra {code}{f' i runden {args.round}' if args.round else ''}.{hint}")
     application = found[-1]  # the latest round when none is given
     output = Path(args.output or f"samtaleunderlag-{code}-{application['round_year']}.docx")
     if not output.parent.exists():
         raise CliError(f"Mappen {output.parent} finnes ikke")
     peers = store.list_applications(application["round_year"])
-    result = brief.build_brief(con, application, store.list_plan_entries(code), store.list_milestones(code),
-                               peers=peers)
+    result = brief.build_brief(
+        con, application, store.list_plan_entries(code), store.list_milestones(code), peers=peers
+    )
     temporary = output.with_name(f".{output.name}.tmp")
     temporary.write_bytes(brief.brief_docx(result, charts=not args.no_charts))
     temporary.replace(output)
@@ -386,7 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nokkeltall", description="Nøkkeltall for små kommuner (SSB).")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("import", help="les kildefiler (SSB-CSV, KLASS, JSON-stat …) inn i øyeblikksbildet")
+    p = commands.add_parser(
+        "import", help="les kildefiler (SSB-CSV, KLASS, JSON-stat …) inn i øyeblikksbildet"
+    )
     p.add_argument("paths", nargs="+", help="filer eller mapper, f.eks. ../shared/ssb/raw")
     p.add_argument("--no-build", action="store_true", help="ikke bygg databasen etterpå")
     p.set_defaults(handler=cmd_import)
@@ -419,33 +460,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("refresh", help="hent tabellene på nytt fra SSBs API (krever nett)")
     p.add_argument("--table", action="append", help="bare denne SSB-tabellen (kan gjentas), f.eks. 07459")
-    p.add_argument("--max-age-hours", type=float, default=6.0,
-                   help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)")
+    p.add_argument(
+        "--max-age-hours",
+        type=float,
+        default=6.0,
+        help="gjenbruk mellomlagrede svar som er yngre enn dette (standard 6 timer)",
+    )
     p.add_argument("--force", action="store_true", help="skriv selv om SSB ikke har oppdatert tabellen")
-    p.add_argument("--budget-seconds", type=float,
-                   help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 1800)")
+    p.add_argument(
+        "--budget-seconds",
+        type=float,
+        help="gi opp etter så mange sekunder i alt (standard NOKKELTALL_SSB_BUDGET eller 1800)",
+    )
     p.set_defaults(handler=cmd_refresh)
 
     p = commands.add_parser("report", help="kunnskapsgrunnlag for én kommune som Word (.docx) eller HTML")
     p.add_argument("municipality", help="kommunenummer eller navn, f.eks. 1836 eller Rødøy")
     p.add_argument("--format", choices=["docx", "html"], default="docx", help="filformat (standard docx)")
     p.add_argument("-o", "--output", help="filen som skrives (standard kunnskapsgrunnlag-NNNN.docx/.html)")
-    p.add_argument("--no-charts", action="store_true", help="uten diagrammer (raskere, trenger ikke nettleser)")
+    p.add_argument(
+        "--no-charts", action="store_true", help="uten diagrammer (raskere, trenger ikke nettleser)"
+    )
     p.set_defaults(handler=cmd_report)
 
     p = commands.add_parser("applications", help="søknader til læringsnettverket: import og eksport")
     actions = p.add_subparsers(dest="action", required=True, help="import eller export")
     q = actions.add_parser("import", help="les søknader fra skjemaverktøyets regneark (.xlsx eller .csv)")
     q.add_argument("file", help="regnearket, f.eks. soknader.xlsx")
-    q.add_argument("--round", type=int,
-                   help="søknadsrunden (år for fristen) når filen ikke har en kolonne for den")
+    q.add_argument(
+        "--round", type=int, help="søknadsrunden (år for fristen) når filen ikke har en kolonne for den"
+    )
     q.add_argument("--by", default=f"{getpass.getuser()} (kommandolinje)", help="navnet i endringsloggen")
-    q.add_argument("--kolonne", dest="column", action="append", metavar="FELT=Overskrift",
-                   help="velg kolonne når flere passer, f.eks. municipality=Kommunenavn (kan gjentas)")
+    q.add_argument(
+        "--kolonne",
+        dest="column",
+        action="append",
+        metavar="FELT=Overskrift",
+        help="velg kolonne når flere passer, f.eks. municipality=Kommunenavn (kan gjentas)",
+    )
     q.add_argument("--dry-run", action="store_true", help="vis hva som ville skjedd, uten å lagre")
     q.set_defaults(handler=cmd_applications_import)
-    q = actions.add_parser("export",
-                           help="skriv søknadene til Excel med de samme kolonnene som importen leser")
+    q = actions.add_parser(
+        "export", help="skriv søknadene til Excel med de samme kolonnene som importen leser"
+    )
     q.add_argument("file", help="filen som skrives, f.eks. soknader.xlsx")
     q.add_argument("--round", type=int, help="bare denne søknadsrunden")
     q.set_defaults(handler=cmd_applications_export)
@@ -454,20 +511,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("municipality", help="kommunenummer eller navn, f.eks. 1835 eller Træna")
     p.add_argument("--round", type=int, help="søknadsrunden (standard: den siste med søknad fra kommunen)")
     p.add_argument("-o", "--output", help="filen som skrives (standard samtaleunderlag-NNNN-ÅÅÅÅ.docx)")
-    p.add_argument("--no-charts", action="store_true",
-                   help="tidslinjen bare som tabell (trenger ikke nettleser)")
+    p.add_argument(
+        "--no-charts", action="store_true", help="tidslinjen bare som tabell (trenger ikke nettleser)"
+    )
     p.set_defaults(handler=cmd_brief)
 
-    p = commands.add_parser("projection", help="befolkningsframskriving som CSV (year,value,lower,upper), "
-                            "eller «backtest» for treffsikkerheten")
+    p = commands.add_parser(
+        "projection",
+        help="befolkningsframskriving som CSV (year,value,lower,upper), "
+        "eller «backtest» for treffsikkerheten",
+    )
     p.add_argument("municipality", help="kommunenummer eller navn, «all» for alle, «backtest» for tabellen")
-    p.add_argument("--base-year", type=int,
-                   help="basisår (standard: siste år med tall); bare tall til og med basisåret brukes")
+    p.add_argument(
+        "--base-year",
+        type=int,
+        help="basisår (standard: siste år med tall); bare tall til og med basisåret brukes",
+    )
     p.add_argument("--to", type=int, help="sluttår (standard 2050)")
     p.add_argument("--group", default="total", help="total, 0-19, 20-66, 67+ eller 80+ (standard total)")
-    p.add_argument("--scenario", default="",
-                   help="navnet på et lagret scenario, eller f.eks. «netto=+5:20-39», «fødsler=-10», "
-                        "«siste5» eller «siste10»; kan kombineres med komma")
+    p.add_argument(
+        "--scenario",
+        default="",
+        help="navnet på et lagret scenario, eller f.eks. «netto=+5:20-39», «fødsler=-10», "
+        "«siste5» eller «siste10»; kan kombineres med komma",
+    )
     p.set_defaults(handler=cmd_projection)
     return parser
 

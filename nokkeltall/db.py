@@ -52,8 +52,9 @@ def remove_leftovers(db_path: Path | None = None) -> list[str]:
     db_path = Path(db_path) if db_path else config.database_path()
     if not db_path.parent.is_dir():
         return []
-    candidates = [p for pattern in (".*.tmp", ".*.tmp.wal")
-                  for p in db_path.parent.glob(db_path.name + pattern)]
+    candidates = [
+        p for pattern in (".*.tmp", ".*.tmp.wal") for p in db_path.parent.glob(db_path.name + pattern)
+    ]
     leftovers = [p for p in candidates if not durable.owner_alive(p.name)]
     if not leftovers:
         return []
@@ -64,8 +65,9 @@ def remove_leftovers(db_path: Path | None = None) -> list[str]:
             path.unlink()
         except FileNotFoundError:
             continue
-    return [f"Fjernet {len(leftovers)} midlertidige filer etter avbrutte bygg av databasen "
-            f"({size / 1e6:.1f} MB)."]
+    return [
+        f"Fjernet {len(leftovers)} midlertidige filer etter avbrutte bygg av databasen ({size / 1e6:.1f} MB)."
+    ]
 
 
 def recover(db_path: Path | None = None, snapshot_directory: Path | None = None) -> list[str]:
@@ -123,9 +125,12 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     manifest = snapshot.read_manifest(folder)
     if not manifest["datasets"]:
         raise DatabaseError(f"Fant ingen datasett i {folder} – kjør «nokkeltall import» først.")
+    if db_path.is_dir():  # found before the build, not when the finished file cannot take its place
+        raise DatabaseError(f"{db_path} er en mappe: statistikkdatabasen kan ikke lagres der.")
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f"{db_path.name}.build{durable.owner_tag()}", suffix=".tmp",
-                                         dir=db_path.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f"{db_path.name}.build{durable.owner_tag()}", suffix=".tmp", dir=db_path.parent
+    )
     os.close(handle)
     os.unlink(temporary)  # DuckDB wants to create the file itself
     problems: dict[str, str] = {}
@@ -160,18 +165,47 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
 
 def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
-        CREATE TABLE raw_observations (region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR);
-        CREATE TABLE raw_population (region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR);
-        CREATE TABLE raw_commuting (year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT, dataset VARCHAR);
-        CREATE TABLE raw_attributes (region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR);
-        CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR);
-        CREATE TABLE raw_municipalities (municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR, county_name VARCHAR, dataset VARCHAR);
-        CREATE TABLE code_mapping (region_code VARCHAR, year INTEGER, municipality_code VARCHAR, weight DOUBLE, dataset VARCHAR);
-        CREATE TABLE geometry (region_code VARCHAR, level VARCHAR, name VARCHAR, geojson VARCHAR, dataset VARCHAR);
-        CREATE TABLE plan_status_source (municipality_code VARCHAR, plan_type VARCHAR, period VARCHAR, adopted VARCHAR, status VARCHAR, source_url VARCHAR, source_title VARCHAR, note VARCHAR, dataset VARCHAR);
-        CREATE TABLE code_list (classification VARCHAR, version_year INTEGER, code VARCHAR, name VARCHAR, dataset VARCHAR);
-        CREATE TABLE code_change (change_year INTEGER, old_code VARCHAR, old_name VARCHAR, new_code VARCHAR, new_name VARCHAR, split BOOLEAN, dataset VARCHAR);
-        CREATE TABLE kostra_group_description (group_code VARCHAR, group_name VARCHAR, population_band VARCHAR, bound_costs VARCHAR, free_disposable_income VARCHAR, municipality_count BIGINT, dataset VARCHAR);
+        CREATE TABLE raw_observations (
+            region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
+        );
+        CREATE TABLE raw_population (
+            region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR
+        );
+        CREATE TABLE raw_commuting (
+            year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT,
+            dataset VARCHAR
+        );
+        CREATE TABLE raw_attributes (
+            region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE county_observation (
+            county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
+        );
+        CREATE TABLE raw_municipalities (
+            municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR,
+            county_name VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE code_mapping (
+            region_code VARCHAR, year INTEGER, municipality_code VARCHAR, weight DOUBLE, dataset VARCHAR
+        );
+        CREATE TABLE geometry (
+            region_code VARCHAR, level VARCHAR, name VARCHAR, geojson VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE plan_status_source (
+            municipality_code VARCHAR, plan_type VARCHAR, period VARCHAR, adopted VARCHAR, status VARCHAR,
+            source_url VARCHAR, source_title VARCHAR, note VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE code_list (
+            classification VARCHAR, version_year INTEGER, code VARCHAR, name VARCHAR, dataset VARCHAR
+        );
+        CREATE TABLE code_change (
+            change_year INTEGER, old_code VARCHAR, old_name VARCHAR, new_code VARCHAR, new_name VARCHAR,
+            split BOOLEAN, dataset VARCHAR
+        );
+        CREATE TABLE kostra_group_description (
+            group_code VARCHAR, group_name VARCHAR, population_band VARCHAR, bound_costs VARCHAR,
+            free_disposable_income VARCHAR, municipality_count BIGINT, dataset VARCHAR
+        );
     """)
 
 
@@ -189,7 +223,9 @@ def _check_file(folder: Path, entry: dict) -> tuple[str | None, str | None, Path
 
 
 def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [c for c, in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"]
+    return [
+        c for (c,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall() if c != "dataset"
+    ]
 
 
 def _load_datasets(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict) -> dict[str, str]:
@@ -226,7 +262,9 @@ def _load_datasets(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict)
 
 def _load_one(con: duckdb.DuckDBPyConnection, table: str, columns: str, name: str, path: Path) -> str | None:
     try:
-        con.execute(f"INSERT INTO {table} SELECT {columns}, ? AS dataset FROM read_parquet(?)", [name, str(path)])
+        con.execute(
+            f"INSERT INTO {table} SELECT {columns}, ? AS dataset FROM read_parquet(?)", [name, str(path)]
+        )
     except duckdb.Error as error:
         return f"{path.name} kan ikke leses ({str(error).splitlines()[0]})"
     return None
@@ -244,12 +282,27 @@ def _create_dataset_table(con: duckdb.DuckDBPyConnection, manifest: dict, proble
     for name, entry in manifest["datasets"].items():
         years = entry.get("years") or [None, None]
         from_api = str(entry.get("source", "")).startswith("http")
-        rows.append([
-            name, entry.get("kind"), entry.get("table_id"), entry.get("title"), entry.get("source"),
-            entry.get("publisher"), entry.get("licence"), entry.get("updated"), entry.get("fetched"),
-            entry.get("caveat"), entry.get("rows"), years[0], years[1],
-            (entry.get("extra") or {}).get("borders") == 2024, from_api, 0, problems.get(name),
-        ])
+        rows.append(
+            [
+                name,
+                entry.get("kind"),
+                entry.get("table_id"),
+                entry.get("title"),
+                entry.get("source"),
+                entry.get("publisher"),
+                entry.get("licence"),
+                entry.get("updated"),
+                entry.get("fetched"),
+                entry.get("caveat"),
+                entry.get("rows"),
+                years[0],
+                years[1],
+                (entry.get("extra") or {}).get("borders") == 2024,
+                from_api,
+                0,
+                problems.get(name),
+            ]
+        )
     con.executemany("INSERT INTO dataset VALUES (" + ", ".join(["?"] * 17) + ")", rows)
     # Where two datasets give the same figure, the newest from SSB's API wins, then the newest
     # fetched, then data published on the borders of its own year over recalculated files.
@@ -415,7 +468,9 @@ WITH mapped AS (
     GROUP BY ALL
 )
 SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset
-QUALIFY row_number() OVER (PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority) = 1;
+QUALIFY row_number() OVER (
+    PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority
+) = 1;
 
 CREATE TABLE attribute AS
 SELECT r.region_code AS municipality_code, r.attribute, r.value, r.as_of, r.dataset

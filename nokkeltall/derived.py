@@ -59,7 +59,8 @@ WITH population_from_ages AS (
            min(dataset) AS dataset, bool_or(estimated) AS estimated
     FROM commuting_flow GROUP BY ALL
     UNION ALL
-    SELECT home_municipality_code, year, 'out_commuters', sum(employed_persons) FILTER (WHERE home_municipality_code <> work_municipality_code),
+    SELECT home_municipality_code, year, 'out_commuters',
+           sum(employed_persons) FILTER (WHERE home_municipality_code <> work_municipality_code),
            bool_or(recalculated), NULL, min(dataset), bool_or(estimated)
     FROM commuting_flow GROUP BY home_municipality_code, year
 )

@@ -343,17 +343,20 @@ def _component_split(con: duckdb.DuckDBPyConnection, split: Split) -> list[list]
 
 def estimate_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The ``split_estimate`` rows (``queries.split_estimates``) as shown in «Om data»."""
+
     def years(first, last) -> str:
         if pd.isna(first):
             return f"til og med {int(last)}"
         return str(int(last)) if first == last else text.period(f"{int(first)}-{int(last)}")
 
-    return pd.DataFrame({
-        "Deling": frame["name"],
-        "Gammelt nr.": frame["divided_code"],
-        "Dagens nr.": frame["municipality_code"],
-        "Dagens kommune": frame["municipality"],
-        "År": [years(a, b) for a, b in zip(frame["year_from"], frame["year_to"], strict=True)],
-        "Andel": [text.percent(100 * share, 1) for share in frame["share"]],
-        "Metode": frame["method"],
-    })
+    return pd.DataFrame(
+        {
+            "Deling": frame["name"],
+            "Gammelt nr.": frame["divided_code"],
+            "Dagens nr.": frame["municipality_code"],
+            "Dagens kommune": frame["municipality"],
+            "År": [years(a, b) for a, b in zip(frame["year_from"], frame["year_to"], strict=True)],
+            "Andel": [text.percent(100 * share, 1) for share in frame["share"]],
+            "Metode": frame["method"],
+        }
+    )

@@ -266,12 +266,16 @@ def recalculated_note(frame: pd.DataFrame, name: str) -> str | None:
     if not years:
         return None
     span = text.year_span(years)
-    note = (f"Tallene for {name} for {span} er omregnet til dagens kommunegrenser "
-            "(markert «omregnet» i tabellen).")
+    note = (
+        f"Tallene for {name} for {span} er omregnet til dagens kommunegrenser "
+        "(markert «omregnet» i tabellen)."
+    )
     estimated = frame.get("estimated")
     if estimated is not None and estimated.fillna(False).astype(bool).any():
         flagged = estimated.fillna(False).astype(bool)
         shared = sorted(int(y) for y in frame.loc[flagged, "year"].unique())
-        note += (f" For {text.year_span(shared)} er en del av en delt kommune tatt med etter en anslått "
-                 "andel (se «Om data»).")
+        note += (
+            f" For {text.year_span(shared)} er en del av en delt kommune tatt med etter en anslått "
+            "andel (se «Om data»)."
+        )
     return note

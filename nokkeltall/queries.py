@@ -23,12 +23,15 @@ def _df(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
 
 # --- municipalities ---------------------------------------------------------------------------
 
+
 def latest_population_year(con) -> int | None:
     rows = con.execute("SELECT max(year) FROM measure WHERE measure = 'population'").fetchall()
     return rows[0][0] if rows and rows[0][0] is not None else None
 
 
-def municipalities(con, county_codes: list[str] | None = None, max_population: int | None = None) -> pd.DataFrame:
+def municipalities(
+    con, county_codes: list[str] | None = None, max_population: int | None = None
+) -> pd.DataFrame:
     """Today's municipalities with their latest population (and its year)."""
     return _df(
         con,
@@ -50,7 +53,8 @@ def municipalities(con, county_codes: list[str] | None = None, max_population: i
 def municipality(con, code: str) -> dict | None:
     frame = _df(
         con,
-        "SELECT municipality_code, name, official_name, county_code, county_name FROM municipality WHERE municipality_code = ?",
+        "SELECT municipality_code, name, official_name, county_code, county_name FROM municipality "
+        "WHERE municipality_code = ?",
         [code],
     )
     return None if frame.empty else frame.iloc[0].to_dict()
@@ -81,14 +85,15 @@ SELECT n.municipality_code, n.year, n.value AS num, d.value AS den,
        coalesce(n.recalculated, FALSE) OR coalesce(d.recalculated, FALSE) AS recalculated,
        coalesce(n.estimated, FALSE) OR coalesce(d.estimated, FALSE) AS estimated
 FROM measure n
-LEFT JOIN measure d ON d.municipality_code = n.municipality_code AND d.measure = $den AND d.year = n.year - $lag
+LEFT JOIN measure d
+    ON d.municipality_code = n.municipality_code AND d.measure = $den AND d.year = n.year - $lag
 WHERE n.measure = $num AND ($codes IS NULL OR list_contains($codes, n.municipality_code))
 """
 
 _MEDIAN_SQL = """
 WITH dist AS (
-    SELECT {group} AS region, p.year, p.age, sum(p.persons) AS persons, bool_or(p.recalculated) AS recalculated,
-           bool_or(p.estimated) AS estimated
+    SELECT {group} AS region, p.year, p.age, sum(p.persons) AS persons,
+           bool_or(p.recalculated) AS recalculated, bool_or(p.estimated) AS estimated
     FROM population p JOIN municipality m USING (municipality_code)
     WHERE p.sex = 'total' AND ($codes IS NULL OR list_contains($codes, p.municipality_code))
     GROUP BY ALL
@@ -116,7 +121,9 @@ def indicator_series(con, indicator_id: str, codes: list[str] | None = None) -> 
     ``nokkeltall.harmonise``) — for the given municipalities (None = all)."""
     indicator = indicators.get(indicator_id)
     if indicator.kind == "median_age":
-        frame = _df(con, _MEDIAN_SQL.format(group="p.municipality_code"), {"codes": list(codes) if codes else None})
+        frame = _df(
+            con, _MEDIAN_SQL.format(group="p.municipality_code"), {"codes": list(codes) if codes else None}
+        )
         return frame.rename(columns={"region": "municipality_code"})
     if indicator.kind == "published":
         frame = _df(
@@ -174,7 +181,8 @@ def aggregate_series(con, indicator_id: str, county_code: str | None = None) -> 
         frame = _df(
             con,
             f"""SELECT year, sum(num) AS num, sum(den) AS den,
-                       count(*) FILTER (WHERE num IS NOT NULL AND ($den IS NULL OR den IS NOT NULL)) AS municipalities_with_data
+                       count(*) FILTER (WHERE num IS NOT NULL AND ($den IS NULL OR den IS NOT NULL))
+                           AS municipalities_with_data
                 FROM ({_PARTS_SQL}) GROUP BY year ORDER BY year""",
             params,
         )
@@ -202,6 +210,7 @@ def value_in_year(series: pd.DataFrame, year: int) -> float | None:
 
 
 # --- population details -------------------------------------------------------------------------
+
 
 def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     """age, sex (total/female/male), persons for one municipality and year."""
@@ -235,17 +244,21 @@ def county_projections(con, county_code: str) -> pd.DataFrame:
 
 def build_fingerprint(con) -> str:
     """What the database was built from and when: a key for caches of results computed from it."""
-    rows = con.execute("SELECT string_agg(value, '|' ORDER BY key) FROM build_info "
-                       "WHERE key IN ('manifest', 'built_at')").fetchall()
+    rows = con.execute(
+        "SELECT string_agg(value, '|' ORDER BY key) FROM build_info WHERE key IN ('manifest', 'built_at')"
+    ).fetchall()
     return rows[0][0] if rows and rows[0][0] else "unknown"
 
 
 # --- commuting ---------------------------------------------------------------------------------
 
+
 def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) -> dict[str, pd.DataFrame]:
     """The largest flows out of (residents working elsewhere) and into the municipality."""
     if year is None:
-        rows = con.execute("SELECT max(year) FROM commuting_flow WHERE home_municipality_code = ?", [code]).fetchall()
+        rows = con.execute(
+            "SELECT max(year) FROM commuting_flow WHERE home_municipality_code = ?", [code]
+        ).fetchall()
         year = rows[0][0]
     out_flows = _df(
         con,
@@ -266,6 +279,7 @@ def commuting_flows(con, code: str, year: int | None = None, limit: int = 10) ->
 
 # --- provenance --------------------------------------------------------------------------------
 
+
 def datasets(con) -> pd.DataFrame:
     return _df(
         con,
@@ -278,7 +292,8 @@ def sources_for_measures(con, measures: list[str]) -> pd.DataFrame:
     """The datasets that feed the given measures (for source lines under figures)."""
     return _df(
         con,
-        """SELECT DISTINCT d.table_id, d.title, d.publisher, d.licence, d.updated, d.fetched, d.source, d.caveat
+        """SELECT DISTINCT d.table_id, d.title, d.publisher, d.licence, d.updated, d.fetched, d.source,
+                  d.caveat
            FROM measure m JOIN dataset d ON d.name = m.dataset
            WHERE list_contains($measures, m.measure) ORDER BY d.table_id""",
         {"measures": list(measures)},

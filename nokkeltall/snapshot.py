@@ -252,8 +252,9 @@ def _remove_unused_versions(target: Path, current: Path | None) -> list[str]:
         pending = durable.owner_alive(path.name) and path.name > current_name
         if path.resolve() != current and not pending:
             _remove(path)
-            actions.append(f"Fjernet {versions.name}/{path.name} (en versjon av øyeblikksbildet som "
-                           "ikke brukes).")
+            actions.append(
+                f"Fjernet {versions.name}/{path.name} (en versjon av øyeblikksbildet som ikke brukes)."
+            )
     return actions
 
 

@@ -14,8 +14,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "–"
 NBSP = "\u00a0"
-MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september",
-          "oktober", "november", "desember"]
+MONTHS = [
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+]
 
 
 def is_missing(value) -> bool:
@@ -131,15 +143,22 @@ def aggregate_change_sentence(region: str, change) -> str | None:
 
 def period(value) -> str:
     """A plan period as sources write it, «2024-2036», in Norwegian typography: «2024–2036»."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or \
-            str(value).strip() in ("", "<NA>", "nan"):
+    if (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or str(value).strip() in ("", "<NA>", "nan")
+    ):
         return MISSING
     return re.sub(r"^(\d{4})\s*-\s*(\d{4})$", r"\1–\2", str(value).strip())
 
 
 def iso_date(value) -> str | None:
     """An ISO date or timestamp as «21. mai 2025»; None when missing; other text as it is."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or str(value).strip() in ("", "<NA>", "NaT"):
+    if (
+        value is None
+        or (isinstance(value, float) and math.isnan(value))
+        or str(value).strip() in ("", "<NA>", "NaT")
+    ):
         return None
     try:
         return long_date(date.fromisoformat(str(value).strip()[:10]))
@@ -148,6 +167,7 @@ def iso_date(value) -> str | None:
 
 
 # --- text helpers ------------------------------------------------------------------------------
+
 
 def display_name(official_name: str) -> str:
     """«Raarvihke - Røyrvik» → «Raarvihke – Røyrvik» (an en dash between the names)."""

@@ -49,14 +49,21 @@ if head is None or not head["has_data"]:
 
 name = head["name"]
 st.title(head["display_name"])
-facts = [head["county_name"], f"kommunenr. {code}", f"befolkningstall per {text.population_date(head['year'])}"]
+facts = [
+    head["county_name"],
+    f"kommunenr. {code}",
+    f"befolkningstall per {text.population_date(head['year'])}",
+]
 if head["kostra_group"]:
     facts.append(head["kostra_group"]["value"])
 if head["centrality"]:
     facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", head["centrality"]["value"].replace(" - ", " – ")))
 st.caption(" · ".join(facts))
-st.page_link("pages/sammenlign.py", label=f"Sammenlign {name} med kommunene som ligner mest",
-             query_params={"kommune": code})
+st.page_link(
+    "pages/sammenlign.py",
+    label=f"Sammenlign {name} med kommunene som ligner mest",
+    query_params={"kommune": code},
+)
 
 population_col, change_col, robek_col = st.columns(3)
 population_col.metric(f"Folketall {text.population_date(head['year'])}", text.number(head["population"]))
@@ -65,17 +72,28 @@ if head["change"] is not None:
         f"Endring siden {head['start_year']}",
         f"{text.number(head['change'], sign=True)} innb.",
         delta=text.percent(head["change_pct"], 1, sign=True),
-        delta_arrow="off" if round(head["change_pct"], 1) == 0 else ("down" if head["change_pct"] < 0 else "up"),
-        delta_color="off" if round(head["change_pct"], 1) == 0 else ("red" if head["change_pct"] < 0 else "green"),
+        delta_arrow="off"
+        if round(head["change_pct"], 1) == 0
+        else ("down" if head["change_pct"] < 0 else "up"),
+        delta_color="off"
+        if round(head["change_pct"], 1) == 0
+        else ("red" if head["change_pct"] < 0 else "green"),
     )
 robek = head["robek"]
-robek_col.metric("ROBEK", f"Ja ({robek['value']})" if robek else "Nei",
-                 help="Register om betinget godkjenning og kontroll (KDD). Kommuner i registeret må få "
-                      "låneopptak og langsiktige leieavtaler godkjent av staten.")
+robek_col.metric(
+    "ROBEK",
+    f"Ja ({robek['value']})" if robek else "Nei",
+    help="Register om betinget godkjenning og kontroll (KDD). Kommuner i registeret må få "
+    "låneopptak og langsiktige leieavtaler godkjent av staten.",
+)
 if robek:
-    st.warning(f"{name} står i ROBEK-registeret per {head['robek_date'] or robek['as_of']}: "
-               f"{head['robek_grounds']['value'].replace('.;', ';')}"
-               if head["robek_grounds"] else f"{name} står i ROBEK-registeret.", icon="⚠️")
+    st.warning(
+        f"{name} står i ROBEK-registeret per {head['robek_date'] or robek['as_of']}: "
+        f"{head['robek_grounds']['value'].replace('.;', ';')}"
+        if head["robek_grounds"]
+        else f"{name} står i ROBEK-registeret.",
+        icon="⚠️",
+    )
 
 tabs = st.tabs(SECTIONS, key="del", bind="query-params", on_change="rerun")
 
@@ -83,21 +101,43 @@ with tabs[0]:
     if tabs[0].open:
         left, right = st.columns(2)
         with left:
-            show_chart(population_charts.population_chart, code, key="folketall", missing=f"Ingen folketall for {name}.")
+            show_chart(
+                population_charts.population_chart,
+                code,
+                key="folketall",
+                missing=f"Ingen folketall for {name}.",
+            )
         with right:
-            show_chart(population_charts.age_chart, code, key="alder", missing=f"Ingen aldersfordeling for {name}.")
+            show_chart(
+                population_charts.age_chart, code, key="alder", missing=f"Ingen aldersfordeling for {name}."
+            )
         left, right = st.columns(2)
         with left:
-            show_chart(population_charts.age_shares_chart, code, key="andeler", missing=f"Ingen aldersandeler for {name}.")
+            show_chart(
+                population_charts.age_shares_chart,
+                code,
+                key="andeler",
+                missing=f"Ingen aldersandeler for {name}.",
+            )
         with right:
-            show_chart(indicator_charts.indicator_chart, "women_per_100_men_20_39", code, key="kjonnsbalanse",
-                       missing=f"Ingen tall for kjønnsbalanse i {name}.")
+            show_chart(
+                indicator_charts.indicator_chart,
+                "women_per_100_men_20_39",
+                code,
+                key="kjonnsbalanse",
+                missing=f"Ingen tall for kjønnsbalanse i {name}.",
+            )
         left, right = st.columns(2)
         for column, indicator_id in ((left, "natural_increase"), (right, "net_migration")):
             with column:
-                show_chart(indicator_charts.indicator_chart, indicator_id, code, key=indicator_id,
-                           missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name} "
-                                   "(finnes bare for kommunene i Nordland og Trøndelag).")
+                show_chart(
+                    indicator_charts.indicator_chart,
+                    indicator_id,
+                    code,
+                    key=indicator_id,
+                    missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name} "
+                    "(finnes bare for kommunene i Nordland og Trøndelag).",
+                )
 
 with tabs[1]:
     if tabs[1].open:
@@ -107,21 +147,50 @@ with tabs[2]:
     if tabs[2].open:
         left, right = st.columns(2)
         with left:
-            show_chart(indicator_charts.indicator_chart, "employment_rate_15_74_pct", code, key="sysselsetting",
-                       missing=f"Ingen sysselsettingstall for {name}.")
+            show_chart(
+                indicator_charts.indicator_chart,
+                "employment_rate_15_74_pct",
+                code,
+                key="sysselsetting",
+                missing=f"Ingen sysselsettingstall for {name}.",
+            )
         with right:
-            show_chart(indicator_charts.indicator_chart, "job_coverage_pct", code, key="arbeidsplassdekning",
-                       missing=f"Ingen tall for arbeidsplassdekning i {name}.")
+            show_chart(
+                indicator_charts.indicator_chart,
+                "job_coverage_pct",
+                code,
+                key="arbeidsplassdekning",
+                missing=f"Ingen tall for arbeidsplassdekning i {name}.",
+            )
         left, right = st.columns(2)
         with left:
-            show_chart(indicator_charts.indicator_chart, "out_commuting_pct", code, key="utpendling",
-                       missing=f"Ingen pendlingstall for {name}.")
+            show_chart(
+                indicator_charts.indicator_chart,
+                "out_commuting_pct",
+                code,
+                key="utpendling",
+                missing=f"Ingen pendlingstall for {name}.",
+            )
         with right:
-            show_chart(commuting_charts.commuting_chart, code, "out", key="pendling_ut", missing=f"Ingen pendlerstrømmer for {name}.")
+            show_chart(
+                commuting_charts.commuting_chart,
+                code,
+                "out",
+                key="pendling_ut",
+                missing=f"Ingen pendlerstrømmer for {name}.",
+            )
         left, right = st.columns(2)
         with left:
-            show_chart(commuting_charts.commuting_chart, code, "in", key="pendling_inn", missing=f"Ingen pendlerstrømmer for {name}.")
-        st.caption("Sysselsettings- og pendlingstallene (SSB 11618 og 03321) går til og med 2022 i databasen.")
+            show_chart(
+                commuting_charts.commuting_chart,
+                code,
+                "in",
+                key="pendling_inn",
+                missing=f"Ingen pendlerstrømmer for {name}.",
+            )
+        st.caption(
+            "Sysselsettings- og pendlingstallene (SSB 11618 og 03321) går til og med 2022 i databasen."
+        )
 
 with tabs[3]:
     if tabs[3].open:
@@ -129,47 +198,78 @@ with tabs[3]:
         coverage = cached_call(municipality_profile.kostra_coverage, code)
         st.markdown(f"**Økonomi i {name}: siste tall**")
         shown = economy.drop(columns=["id", "value", "Kilde"])
-        st.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={"År": st.column_config.NumberColumn(format="%d")})
-        st.caption("Fylke og hele landet er summer over alle kommunene (bare der alle kommunene har tallet). "
-                   + " ".join(dict.fromkeys(economy["Kilde"])))
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={"År": st.column_config.NumberColumn(format="%d")},
+        )
+        st.caption(
+            "Fylke og hele landet er summer over alle kommunene (bare der alle kommunene har tallet). "
+            + " ".join(dict.fromkeys(economy["Kilde"]))
+        )
         facts = []
         if robek:
-            grounds = head["robek_grounds"]["value"].replace(".;", ";") if head["robek_grounds"] else robek["value"]
-            facts.append(f"**ROBEK:** står i registeret per {head['robek_date'] or robek['as_of']}. Grunnlag: {grounds}")
+            grounds = (
+                head["robek_grounds"]["value"].replace(".;", ";") if head["robek_grounds"] else robek["value"]
+            )
+            facts.append(
+                f"**ROBEK:** står i registeret per {head['robek_date'] or robek['as_of']}. "
+                f"Grunnlag: {grounds}"
+            )
         else:
-            facts.append(f"**ROBEK:** står ikke i registeret (per {head['robek_date'] or 'siste oppdatering'}).")
+            facts.append(
+                f"**ROBEK:** står ikke i registeret (per {head['robek_date'] or 'siste oppdatering'})."
+            )
         if head["kostra_group"]:
-            facts.append(f"**KOSTRA-gruppe:** {head['kostra_group']['value']} (gruppering per 2020, overført til "
-                         "dagens kommunenumre).")
+            facts.append(
+                f"**KOSTRA-gruppe:** {head['kostra_group']['value']} (gruppering per 2020, overført til "
+                "dagens kommunenumre)."
+            )
         st.markdown("  \n".join(facts))
         kostra_years = municipality_profile.year_list(coverage["years"])
         st.info(
-            f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner (Nordland og Trøndelag), "
+            f"KOSTRA-tallene i databasen dekker {coverage['municipalities']} kommuner "
+            "(Nordland og Trøndelag), "
             f"årene {coverage['year_min']}–{coverage['year_max']}; for {name}: {kostra_years}. "
             + " ".join(coverage["caveats"][:1]),  # plain wording (provenance.plain_caveat)
             icon="ℹ️",
         )
         left, right = st.columns(2)
-        for index, indicator_id in enumerate(["net_operating_result_pct", "net_debt_per_capita_nok",
-                                               "revenues_per_capita_nok", "investments_per_capita_nok",
-                                               "cost_need_index"]):
-            with (left if index % 2 == 0 else right):
-                show_chart(indicator_charts.indicator_chart, indicator_id, code, key=indicator_id,
-                           missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name}.")
+        for index, indicator_id in enumerate(
+            [
+                "net_operating_result_pct",
+                "net_debt_per_capita_nok",
+                "revenues_per_capita_nok",
+                "investments_per_capita_nok",
+                "cost_need_index",
+            ]
+        ):
+            with left if index % 2 == 0 else right:
+                show_chart(
+                    indicator_charts.indicator_chart,
+                    indicator_id,
+                    code,
+                    key=indicator_id,
+                    missing=f"Databasen har ikke {indicators.get(indicator_id).label.lower()} for {name}.",
+                )
 
 with tabs[4]:
     if tabs[4].open:
         plans = cached_call(municipality_profile.plan_sources, code)
         if plans.empty:
-            st.info(f"Det er ikke samlet inn plandokumenter for {name} ennå. På plansiden kan kommunen selv føre "
-                    "inn status for planstrategi, samfunnsdel og arealdel.")
+            st.info(
+                f"Det er ikke samlet inn plandokumenter for {name} ennå. På plansiden kan kommunen selv føre "
+                "inn status for planstrategi, samfunnsdel og arealdel."
+            )
         else:
             st.markdown(f"**Innsamlet planstatus for {name}** (fra kommunens nettsider)")
             st.dataframe(
                 plans[["Plan", "Status", "Periode", "Vedtatt", "source_url", "note"]].rename(
-                    columns={"source_url": "Kilde", "note": "Merknad"}),
-                hide_index=True, width="stretch",
+                    columns={"source_url": "Kilde", "note": "Merknad"}
+                ),
+                hide_index=True,
+                width="stretch",
                 column_config={"Kilde": st.column_config.LinkColumn(display_text="nettside")},
             )
             caveat = cached_call(municipality_profile.dataset_caveat, "plan_status_sources")

@@ -13,16 +13,24 @@ ensure_app_navigation()
 st.title("Om data")
 st.write(
     "Alle tall i Nøkkeltall kommer fra offisiell statistikk: Statistisk sentralbyrå (SSB), Kommunal- og "
-    "distriktsdepartementet (ROBEK, inntektssystemet) og Kartverket (kart). Tidsserier er regnet om til dagens "
-    "kommuneinndeling (357 kommuner); omregnede verdier er merket der de vises. Et tall som mangler vises som «–»."
+    "distriktsdepartementet (ROBEK, inntektssystemet) og Kartverket (kart). Tidsserier er regnet om til "
+    "dagens kommuneinndeling (357 kommuner); omregnede verdier er merket der de vises. "
+    "Et tall som mangler vises som «–»."
 )
 st.caption(f"{config.SSB_CREDIT}. Lisens: {config.SSB_LICENCE}. Kart: © Kartverket (CC BY 4.0).")
 
 st.header("Indikatorer")
 catalogue = pd.DataFrame(
     [
-        {"Indikator": i.label, "Enhet": i.unit, "Definisjon": i.definition, "Tabell": i.table_id,
-         "Koder": i.ssb_codes, "Tema": i.category, "Id": i.id}
+        {
+            "Indikator": i.label,
+            "Enhet": i.unit,
+            "Definisjon": i.definition,
+            "Tabell": i.table_id,
+            "Koder": i.ssb_codes,
+            "Tema": i.category,
+            "Id": i.id,
+        }
         for i in indicators.CATALOGUE
     ]
 )
@@ -38,12 +46,26 @@ except DataUnavailable as error:
 for name, problem in problems.items():
     st.warning(f"Datasettet «{name}» kunne ikke brukes: {problem}. Resten av statistikken vises som vanlig.")
 shown = datasets.assign(
-    år=[f"{a}–{b}" if pd.notna(a) else "" for a, b in zip(datasets["year_min"], datasets["year_max"])],
+    år=[
+        f"{a}–{b}" if pd.notna(a) else ""
+        for a, b in zip(datasets["year_min"], datasets["year_max"], strict=False)
+    ],
     dato=[text.iso_date(d) or text.MISSING for d in datasets["updated"].fillna(datasets["fetched"])],
 )[["table_id", "title", "publisher", "dato", "år", "rows", "source", "licence", "caveat"]]
 st.dataframe(
-    shown.rename(columns={"table_id": "Tabell", "title": "Tittel", "publisher": "Utgiver", "dato": "Oppdatert/hentet",
-                          "år": "År", "rows": "Rader", "source": "Kilde", "licence": "Lisens", "caveat": "Forbehold"}),
+    shown.rename(
+        columns={
+            "table_id": "Tabell",
+            "title": "Tittel",
+            "publisher": "Utgiver",
+            "dato": "Oppdatert/hentet",
+            "år": "År",
+            "rows": "Rader",
+            "source": "Kilde",
+            "licence": "Lisens",
+            "caveat": "Forbehold",
+        }
+    ),
     hide_index=True,
     width="stretch",
 )

@@ -12,8 +12,10 @@ from nokkeltall.ui.widgets import municipality_picker
 ensure_app_navigation()
 
 st.title("Plan")
-st.caption("Hvor kommunen står i plansyklusen: lovbestemte frister, planstatus med kilde, og kommunens egen "
-           "framdriftsplan for planstrategi og samfunnsdel.")
+st.caption(
+    "Hvor kommunen står i plansyklusen: lovbestemte frister, planstatus med kilde, og kommunens egen "
+    "framdriftsplan for planstrategi og samfunnsdel."
+)
 
 code = municipality_picker()
 if not code:

@@ -1,5 +1,6 @@
 """Sammenlign: 2–8 municipalities × indicators as lines, bars, index or ranks; similar municipalities;
-Excel/CSV/PNG downloads. Every choice is in the URL (?kommuner=1835,5043&indikatorer=population&visning=linjer).
+Excel/CSV/PNG downloads. Every choice is in the URL
+(?kommuner=1835,5043&indikatorer=population&visning=linjer).
 
 The sections live in nokkeltall/ui/compare_view.py.
 """

@@ -55,7 +55,8 @@ def run_nokkeltall(args: list[str], env: dict[str, str], workdir: Path, kill_aft
     started = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         pid = os.posix_spawn(
-            sys.executable, [sys.executable, "-c", WRAPPER, *args],
+            sys.executable,
+            [sys.executable, "-c", WRAPPER, *args],
             {**os.environ, **env, "CHILD_MEASURE_FILE": str(measure_path)},
             file_actions=[(os.POSIX_SPAWN_DUP2, out.fileno(), 1), (os.POSIX_SPAWN_DUP2, err.fileno(), 2)],
         )

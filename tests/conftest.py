@@ -68,11 +68,18 @@ def _mapping_rows() -> list[dict]:
         else:
             pairs = [("5001", "5001", 1.0), ("5043", "5043", 1.0)]
         if year <= 2019:
-            pairs += [("1835", "1835", 1.0), ("1805", "1806", 1.0), ("1849", "1875", 1.0),
-                      ("1850", "1806", 0.5), ("1850", "1875", 0.5)]
+            pairs += [
+                ("1835", "1835", 1.0),
+                ("1805", "1806", 1.0),
+                ("1849", "1875", 1.0),
+                ("1850", "1806", 0.5),
+                ("1850", "1875", 0.5),
+            ]
         else:
             pairs += [("1835", "1835", 1.0), ("1806", "1806", 1.0), ("1875", "1875", 1.0)]
-        rows += [{"region_code": old, "year": year, "municipality_code": new, "weight": w} for old, new, w in pairs]
+        rows += [
+            {"region_code": old, "year": year, "municipality_code": new, "weight": w} for old, new, w in pairs
+        ]
     return rows
 
 
@@ -99,13 +106,25 @@ def _observations() -> list[dict]:
         rows.append({"region_code": code, "year": year, "measure": measure, "value": value})
 
     # KOSTRA amounts 2017 on old numbers (1849's net result is missing: 1875 must become missing)
-    for code, net, revenues in (("1601", 100, 1000), ("1662", 50, 100), ("1739", 10, 100), ("1850", 20, 200),
-                                ("1805", 30, 300), ("1849", None, 100), ("1835", -5, 50)):
+    for code, net, revenues in (
+        ("1601", 100, 1000),
+        ("1662", 50, 100),
+        ("1739", 10, 100),
+        ("1850", 20, 200),
+        ("1805", 30, 300),
+        ("1849", None, 100),
+        ("1835", -5, 50),
+    ):
         add(code, 2017, "net_result_1000nok", net)
         add(code, 2017, "revenues_1000nok", revenues)
     # 2024 on today's numbers: county 18 = 105 / 1150 = 9.13 %, a mean of the shares would be 33.7 %
-    for code, net, revenues in (("1835", 5, 50), ("1806", 10, 1000), ("1875", 90, 100),
-                                ("5001", 100, 10000), ("5043", 1, 10)):
+    for code, net, revenues in (
+        ("1835", 5, 50),
+        ("1806", 10, 1000),
+        ("1875", 90, 100),
+        ("5001", 100, 10000),
+        ("5043", 1, 10),
+    ):
         add(code, 2024, "net_result_1000nok", net)
         add(code, 2024, "revenues_1000nok", revenues)
     # 2025: published per-capita net debt and the amount it is computed from (per 31.12 = 1.1.2026)
@@ -114,9 +133,13 @@ def _observations() -> list[dict]:
         add(code, 2025, "net_debt_1000nok", debt)
         add(code, 2025, "net_debt_per_capita_nok", debt * 1000 / sum(map(sum, POPULATION_2026[code])))
     # 11618 employment 2022 on today's numbers
-    for code, residents, population, workplace in (("1835", 200, 300, 180), ("1806", 1200, 1600, 1500),
-                                                   ("1875", 400, 550, 300), ("5001", 3500, 4500, 4000),
-                                                   ("5043", 150, 200, 140)):
+    for code, residents, population, workplace in (
+        ("1835", 200, 300, 180),
+        ("1806", 1200, 1600, 1500),
+        ("1875", 400, 550, 300),
+        ("5001", 3500, 4500, 4000),
+        ("5043", 150, 200, 140),
+    ):
         add(code, 2022, "employed_residents_15_74", residents)
         add(code, 2022, "population_15_74", population)
         add(code, 2022, "employed_workplace_15_74", workplace)
@@ -145,35 +168,86 @@ def _observations() -> list[dict]:
 
 
 def _commuting() -> list[dict]:
-    flows = [("1835", "1835", 150), ("1835", "1806", 30), ("1835", "5001", 20),
-             ("1806", "1806", 1000), ("1806", "1835", 5)]
-    return [{"year": 2022, "home_region_code": h, "work_region_code": w, "employed_persons": n} for h, w, n in flows]
+    flows = [
+        ("1835", "1835", 150),
+        ("1835", "1806", 30),
+        ("1835", "5001", 20),
+        ("1806", "1806", 1000),
+        ("1806", "1835", 5),
+    ]
+    return [
+        {"year": 2022, "home_region_code": h, "work_region_code": w, "employed_persons": n}
+        for h, w, n in flows
+    ]
 
 
 def fixture_datasets() -> list[Dataset]:
     totals, by_sex = _population_rows()
-    municipalities = pd.DataFrame(MUNICIPALITIES, columns=["municipality_code", "name", "official_name",
-                                                           "county_code", "county_name"])
+    municipalities = pd.DataFrame(
+        MUNICIPALITIES, columns=["municipality_code", "name", "official_name", "county_code", "county_name"]
+    )
     return [
-        Dataset("municipalities_klass131", "municipalities", municipalities, "KLASS-131",
-                "Standard for kommuneinndeling (KLASS 131), gyldige koder", "klass131_kommuner_codesAt_2026-01-01.json"),
-        Dataset("code_mapping_to_2024", "code_mapping", pd.DataFrame(_mapping_rows()), "KLASS-131",
-                "Kommunenummer per år omkodet til kommuneinndelingen 2024", "kommuneomkoding_til_2024_csdata.csv"),
-        Dataset("population_07459_2016_2017", "population_age_sex", pd.DataFrame(totals), "07459",
-                "Befolkning", "07459_personer_alder_2016-2017.csv"),
-        Dataset("population_07459_sex_2026", "population_age_sex", pd.DataFrame(by_sex), "07459",
-                "Befolkning", "07459_personer_kjonn_alder_2026.csv"),
+        Dataset(
+            "municipalities_klass131",
+            "municipalities",
+            municipalities,
+            "KLASS-131",
+            "Standard for kommuneinndeling (KLASS 131), gyldige koder",
+            "klass131_kommuner_codesAt_2026-01-01.json",
+        ),
+        Dataset(
+            "code_mapping_to_2024",
+            "code_mapping",
+            pd.DataFrame(_mapping_rows()),
+            "KLASS-131",
+            "Kommunenummer per år omkodet til kommuneinndelingen 2024",
+            "kommuneomkoding_til_2024_csdata.csv",
+        ),
+        Dataset(
+            "population_07459_2016_2017",
+            "population_age_sex",
+            pd.DataFrame(totals),
+            "07459",
+            "Befolkning",
+            "07459_personer_alder_2016-2017.csv",
+        ),
+        Dataset(
+            "population_07459_sex_2026",
+            "population_age_sex",
+            pd.DataFrame(by_sex),
+            "07459",
+            "Befolkning",
+            "07459_personer_kjonn_alder_2026.csv",
+        ),
         # the same figure on 2024 borders (a derived file): the file on its own year's borders wins
-        Dataset("population_07459_b2024_2017", "population_age_sex",
-                pd.DataFrame([{"region_code": "1835", "year": 2017, "sex": "total", "age": 10, "persons": 999}]),
-                "07459", "Befolkning (avledet)", "07459_avledet.csv", extra={"borders": 2024}),
-        Dataset("kostra_fixture", "observations", pd.DataFrame(_observations()), "12134", "KOSTRA",
-                "kostra.csv"),
-        Dataset("cost_need_index_api", "observations",
-                pd.DataFrame([{"region_code": "1835", "year": 2024, "measure": "cost_need_index", "value": 1.5}]),
-                "KDD-DKI", "Kostnadsindeks", "https://data.ssb.no/api/pxwebapi/v2/tables/x/data?lang=no"),
-        Dataset("commuting_03321_2022", "commuting_flows", pd.DataFrame(_commuting()), "03321", "Pendling",
-                "03321_pendling.csv"),
+        Dataset(
+            "population_07459_b2024_2017",
+            "population_age_sex",
+            pd.DataFrame([{"region_code": "1835", "year": 2017, "sex": "total", "age": 10, "persons": 999}]),
+            "07459",
+            "Befolkning (avledet)",
+            "07459_avledet.csv",
+            extra={"borders": 2024},
+        ),
+        Dataset(
+            "kostra_fixture", "observations", pd.DataFrame(_observations()), "12134", "KOSTRA", "kostra.csv"
+        ),
+        Dataset(
+            "cost_need_index_api",
+            "observations",
+            pd.DataFrame([{"region_code": "1835", "year": 2024, "measure": "cost_need_index", "value": 1.5}]),
+            "KDD-DKI",
+            "Kostnadsindeks",
+            "https://data.ssb.no/api/pxwebapi/v2/tables/x/data?lang=no",
+        ),
+        Dataset(
+            "commuting_03321_2022",
+            "commuting_flows",
+            pd.DataFrame(_commuting()),
+            "03321",
+            "Pendling",
+            "03321_pendling.csv",
+        ),
     ]
 
 
@@ -184,7 +258,8 @@ logging.raiseExceptions = False
 
 
 def pytest_collection_modifyitems(items):
-    """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop, ``make test`` runs all."""
+    """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop; ``make test`` runs
+    everything."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)

@@ -87,7 +87,9 @@ class SsbStandin:
     def start(self) -> SsbStandin:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -122,7 +124,11 @@ class SsbStandin:
     def _take_fault(self, table_id: str | None, endpoint: str | None) -> str | None:
         with self._lock:
             for fault in self._faults:
-                if fault.remaining > 0 and fault.table_id in (None, table_id) and fault.endpoint in (None, endpoint):
+                if (
+                    fault.remaining > 0
+                    and fault.table_id in (None, table_id)
+                    and fault.endpoint in (None, endpoint)
+                ):
                     fault.remaining -= 1
                     return fault.kind
         return None
@@ -319,7 +325,9 @@ def ssb_frame_from_dataset(spec: TableSpec, frame: pd.DataFrame) -> pd.DataFrame
     return out.loc[:, [*spec.dimensions, "value"]].reset_index(drop=True)
 
 
-def standin_table_for(spec: TableSpec, frame: pd.DataFrame, updated: str = "2025-03-01T07:00:00Z") -> StandinTable:
+def standin_table_for(
+    spec: TableSpec, frame: pd.DataFrame, updated: str = "2025-03-01T07:00:00Z"
+) -> StandinTable:
     return StandinTable(
         table_id=spec.table_id,
         frame=ssb_frame_from_dataset(spec, frame),

@@ -25,8 +25,23 @@ PACKAGE = ROOT / "nokkeltall"
 # - applications/ (import, checks, talking points, county matrix) sits with plan and store;
 # - cli.py is an entry point like the pages: it may use everything and nothing imports it.
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundation", {"nokkeltall", "text", "config", "indicators", "datasets", "jsonstat", "derived", "log",
-                    "cleaning", "durable", "spreadsheet", "tables"}),
+    (
+        "foundation",
+        {
+            "nokkeltall",
+            "text",
+            "config",
+            "indicators",
+            "datasets",
+            "jsonstat",
+            "derived",
+            "log",
+            "cleaning",
+            "durable",
+            "spreadsheet",
+            "tables",
+        },
+    ),
     ("data", {"sources", "ssb", "snapshot", "db", "queries", "provenance", "harmonise", "checks"}),
     ("charts", {"charts"}),
     ("capabilities", {"compare", "profile", "projection", "plan", "store", "applications"}),

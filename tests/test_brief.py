@@ -21,24 +21,61 @@ AS_OF = date(2026, 11, 26)
 
 
 def application(code: str = "1835", **changes) -> dict:
-    return {"id": 1, "municipality_code": code, "round_year": 2026, "samfunnsdel_answer": "år",
-            "samfunnsdel_year": 2016, "planning_staff_text": None,
-            "progress_plan": "Planstrategi våren 2027.\nSamfunnsdel <b>2028</b>.", "has_fact_base": True,
-            "fact_base_description": "Kommunebarometeret", "planning_staff_persons": 1,
-            "planning_staff_percent": 20.0, "contact_name": "Kari", "contact_email": "kari@trana.kommune.no",
-            "received_date": "2026-11-20", "status": "samtale", **changes}
+    return {
+        "id": 1,
+        "municipality_code": code,
+        "round_year": 2026,
+        "samfunnsdel_answer": "år",
+        "samfunnsdel_year": 2016,
+        "planning_staff_text": None,
+        "progress_plan": "Planstrategi våren 2027.\nSamfunnsdel <b>2028</b>.",
+        "has_fact_base": True,
+        "fact_base_description": "Kommunebarometeret",
+        "planning_staff_persons": 1,
+        "planning_staff_percent": 20.0,
+        "contact_name": "Kari",
+        "contact_email": "kari@trana.kommune.no",
+        "received_date": "2026-11-20",
+        "status": "samtale",
+        **changes,
+    }
 
 
-ENTRY = {"municipality_code": "1835", "plan_type": "planstrategi", "status": "vedtatt", "adopted": "2024-10-24",
-         "period": "2024-2027", "source": "Sak 45/24", "note": None, "entered_by": "Kari",
-         "entered_at": "2026-11-01T10:00:00+00:00"}
-SEED = pd.DataFrame([
-    {"municipality_code": "1835", "plan_type": "samfunnsdel", "period": "2013-2025", "adopted": "2013",
-     "status": "vedtatt", "source_url": "https://example.no/samfunnsdel", "source_title": "Samfunnsdel",
-     "note": None},
-    {"municipality_code": "1835", "plan_type": "planstrategi", "period": "2020-2023", "adopted": "2020-12-10",
-     "status": "vedtatt", "source_url": "https://example.no/ps", "source_title": "Planstrategi", "note": None},
-])
+ENTRY = {
+    "municipality_code": "1835",
+    "plan_type": "planstrategi",
+    "status": "vedtatt",
+    "adopted": "2024-10-24",
+    "period": "2024-2027",
+    "source": "Sak 45/24",
+    "note": None,
+    "entered_by": "Kari",
+    "entered_at": "2026-11-01T10:00:00+00:00",
+}
+SEED = pd.DataFrame(
+    [
+        {
+            "municipality_code": "1835",
+            "plan_type": "samfunnsdel",
+            "period": "2013-2025",
+            "adopted": "2013",
+            "status": "vedtatt",
+            "source_url": "https://example.no/samfunnsdel",
+            "source_title": "Samfunnsdel",
+            "note": None,
+        },
+        {
+            "municipality_code": "1835",
+            "plan_type": "planstrategi",
+            "period": "2020-2023",
+            "adopted": "2020-12-10",
+            "status": "vedtatt",
+            "source_url": "https://example.no/ps",
+            "source_title": "Planstrategi",
+            "note": None,
+        },
+    ]
+)
 
 
 def test_key_figures_equal_the_query_layer(con):
@@ -51,7 +88,8 @@ def test_key_figures_equal_the_query_layer(con):
     assert (figures["population"].value, figures["population"].period_text) == (440.0, "1. januar 2026")
     # a figure the database lacks is shown as missing, never as 0
     assert figures["employment_rate_15_74_pct"].value_text == text.formatted(
-        latest.get("employment_rate_15_74_pct"), "%", 1)
+        latest.get("employment_rate_15_74_pct"), "%", 1
+    )
     assert figures["job_coverage_pct"].period_text == "2022"
     assert figures["job_coverage_pct"].source == "SSB, tabell 11618"
     assert figures["net_operating_result_pct"].source == "SSB, KOSTRA"  # SSB's accounts, not KDD's
@@ -60,10 +98,13 @@ def test_key_figures_equal_the_query_layer(con):
     assert (missing.value, missing.value_text, missing.period_text) == (None, "–", "mangler")
 
 
-@pytest.mark.parametrize("code, eligible, reason", [
-    ("1835", True, "Folketallet er 440 per 1. januar 2026 (SSB), under grensen på 2 500."),
-    ("1806", False, "Folketallet er 2 500 per 1. januar 2026 (SSB), ikke under grensen på 2 500."),
-])
+@pytest.mark.parametrize(
+    "code, eligible, reason",
+    [
+        ("1835", True, "Folketallet er 440 per 1. januar 2026 (SSB), under grensen på 2 500."),
+        ("1806", False, "Folketallet er 2 500 per 1. januar 2026 (SSB), ikke under grensen på 2 500."),
+    ],
+)
 def test_eligibility_is_computed_from_the_latest_population(con, code, eligible, reason):
     result = brief.build_brief(con, application(code), [], [], AS_OF)
     assert result.eligibility.eligible is eligible
@@ -92,16 +133,34 @@ def _doc(result) -> docx.Document:
 
 
 def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
-    milestones = [{"plan_type": "samfunnsdel", "title": "Høring samfunnsdel", "start_date": "2027-03-01",
-                   "end_date": "2027-04-15", "status": "planlagt", "note": None}]
+    milestones = [
+        {
+            "plan_type": "samfunnsdel",
+            "title": "Høring samfunnsdel",
+            "start_date": "2027-03-01",
+            "end_date": "2027-04-15",
+            "status": "planlagt",
+            "note": None,
+        }
+    ]
     result = brief.build_brief(con, application(), [ENTRY], milestones, AS_OF)
     document = _doc(result)
-    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
+    ]
     assert headings[0] == ("Title", "Samtaleunderlag: Træna")
     top = [t for style, t in headings if style == "Heading 1"]
-    assert top == ["Sjekk av søknaden mot data", "Samtalepunkter", "Søknadens fire svar", "Om søknaden",
-                   "Nøkkeltall", "Utviklingstrekk", "Planstatus", "Plantidslinje for valgperioden 2023–2027",
-                   "Kilder"]
+    assert top == [
+        "Sjekk av søknaden mot data",
+        "Samtalepunkter",
+        "Søknadens fire svar",
+        "Om søknaden",
+        "Nøkkeltall",
+        "Utviklingstrekk",
+        "Planstatus",
+        "Plantidslinje for valgperioden 2023–2027",
+        "Kilder",
+    ]
     level2 = [t for style, t in headings if style == "Heading 2"]
     for check in result.checks:
         assert f"{check.title}: {check.outcome_label.lower()}" in level2
@@ -129,10 +188,16 @@ def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
     plan = {r[0]: r for r in by_header[plan_columns][1:]}
     assert plan["Planstrategi"][1:3] == ["Vedtatt – valgperioden 2023–2027", "24. oktober 2024"]
     timeline_rows = by_header[("Når", "Hendelse", "Hjemmel/kilde", "Type")][1:]
-    assert ["1. mars 2027 – 15. april 2027", "Høring samfunnsdel", "Kommunens framdriftsplan",
-            "Framdrift: Planlagt"] in timeline_rows
-    assert any(r[1] == "Frist for vedtak av kommunal planstrategi" and r[0] == "31. oktober 2024"
-               for r in timeline_rows)
+    assert [
+        "1. mars 2027 – 15. april 2027",
+        "Høring samfunnsdel",
+        "Kommunens framdriftsplan",
+        "Framdrift: Planlagt",
+    ] in timeline_rows
+    assert any(
+        r[1] == "Frist for vedtak av kommunal planstrategi" and r[0] == "31. oktober 2024"
+        for r in timeline_rows
+    )
     evidence = [t for t in tables if t[0] == ["Hva", "Verdi", "Kilde"]]
     assert len(evidence) == 6
     eligibility = {r[0]: r for r in evidence[-1][1:]}
@@ -141,8 +206,13 @@ def test_docx_reads_back_with_checks_points_answers_timeline_and_notes(con):
 
 
 def test_claimed_samfunnsdel_year_differs_from_collected_status_in_one_paragraph(con):
-    entry = {**ENTRY, "plan_type": "samfunnsdel", "adopted": "2019-06-20", "period": "2019-2031",
-             "source": "Sak 12/19"}
+    entry = {
+        **ENTRY,
+        "plan_type": "samfunnsdel",
+        "adopted": "2019-06-20",
+        "period": "2019-2031",
+        "source": "Sak 12/19",
+    }
     result = brief.build_brief(con, application(samfunnsdel_year=2012), [entry], [], AS_OF)
     paragraphs = [p.text for p in _doc(result).paragraphs]
     stated = [p for p in paragraphs if "2012" in p and "2019" in p and "Søknaden oppgir" in p]

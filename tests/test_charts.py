@@ -20,46 +20,75 @@ def test_display_name_uses_an_en_dash():
 
 
 def test_source_text_is_plain_norwegian_and_dated():
-    sources = pd.DataFrame({"table_id": ["07459", "07459", "11618"],
-                            "publisher": ["Statistisk sentralbyrå"] * 3,
-                            "updated": [None, "2025-05-21T06:00:00Z", None],
-                            "fetched": ["2026-11-26T07:15:09+00:00"] * 3})
+    sources = pd.DataFrame(
+        {
+            "table_id": ["07459", "07459", "11618"],
+            "publisher": ["Statistisk sentralbyrå"] * 3,
+            "updated": [None, "2025-05-21T06:00:00Z", None],
+            "fetched": ["2026-11-26T07:15:09+00:00"] * 3,
+        }
+    )
     # several tables: the date the files were fetched (a publication date of one table would mislead)
     assert provenance.source_text(sources) == (
         "Kilde: SSB, tabell 07459 (befolkning 1. januar) og tabell 11618 "
-        "(sysselsatte etter bosted og arbeidssted), hentet 26. november 2026")
+        "(sysselsatte etter bosted og arbeidssted), hentet 26. november 2026"
+    )
     # one table with SSB's publication date: that date
-    assert provenance.source_text(sources[sources["table_id"] == "07459"]) == \
-        "Kilde: SSB, tabell 07459 (befolkning 1. januar), oppdatert 21. mai 2025"
-    kostra = pd.DataFrame({"table_id": ["KOSTRA"], "publisher": ["SSB KOSTRA (via tredjepart)"],
-                           "updated": [None], "fetched": ["2026-11-26"]})
+    assert (
+        provenance.source_text(sources[sources["table_id"] == "07459"])
+        == "Kilde: SSB, tabell 07459 (befolkning 1. januar), oppdatert 21. mai 2025"
+    )
+    kostra = pd.DataFrame(
+        {
+            "table_id": ["KOSTRA"],
+            "publisher": ["SSB KOSTRA (via tredjepart)"],
+            "updated": [None],
+            "fetched": ["2026-11-26"],
+        }
+    )
     assert provenance.source_text(kostra) == "Kilde: SSB, KOSTRA (kommuneregnskap), hentet 26. november 2026"
-    dki = pd.DataFrame({"table_id": ["KDD-DKI"], "publisher": ["Kommunal- og distriktsdepartementet (KDD)"],
-                        "updated": ["2026-04-26"], "fetched": ["2026-11-26"]})
-    assert provenance.source_text(dki) == \
-        "Kilde: Kommunal- og distriktsdepartementet, Grønt hefte (kostnadsindeks), oppdatert 26. april 2026"
+    dki = pd.DataFrame(
+        {
+            "table_id": ["KDD-DKI"],
+            "publisher": ["Kommunal- og distriktsdepartementet (KDD)"],
+            "updated": ["2026-04-26"],
+            "fetched": ["2026-11-26"],
+        }
+    )
+    assert (
+        provenance.source_text(dki)
+        == "Kilde: Kommunal- og distriktsdepartementet, Grønt hefte (kostnadsindeks), "
+        "oppdatert 26. april 2026"
+    )
 
 
 def test_level_sentence_direction_and_norwegian_numbers():
-    assert titles.level_title("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1) == \
-        "Andelen 67 år og eldre i Træna økte fra 15,7 % i 2016 til 16,9 % i 2026."
+    assert (
+        titles.level_title("Andelen 67 år og eldre", "Træna", 2016, 15.71, 2026, 16.93, "%", 1)
+        == "Andelen 67 år og eldre i Træna økte fra 15,7 % i 2016 til 16,9 % i 2026."
+    )
     debt = titles.level_title("Netto lånegjeld per innbygger", "Træna", 2023, 224213, 2025, 208176, "kr", 0)
-    assert debt == \
-        "Netto lånegjeld per innbygger i Træna gikk ned fra 224 213 kr i 2023 til 208 176 kr i 2025."
+    assert (
+        debt == "Netto lånegjeld per innbygger i Træna gikk ned fra 224 213 kr i 2023 til 208 176 kr i 2025."
+    )
     assert titles.level_title("X", "Y", 2025, 1.0, 2025, 1.0, "indeks", 3) == "X i Y var 1,000 i 2025."
 
 
 def test_recalculated_note_lists_the_years():
-    frame = pd.DataFrame({"year": [2005, 2006, 2007, 2010, 2020], "recalculated": [True, True, True, True, False]})
+    frame = pd.DataFrame(
+        {"year": [2005, 2006, 2007, 2010, 2020], "recalculated": [True, True, True, True, False]}
+    )
     assert provenance.recalculated_note(frame, "Hitra") == (
         "Tallene for Hitra for 2005–2007, 2010 er omregnet til dagens kommunegrenser "
-        "(markert «omregnet» i tabellen).")
+        "(markert «omregnet» i tabellen)."
+    )
     assert provenance.recalculated_note(frame.assign(recalculated=False), "Hitra") is None
 
 
 def test_format_table_writes_norwegian_numbers_and_keeps_years():
-    frame = pd.DataFrame({"År": [2025, 2026], "Folketall": pd.array([1234, None], dtype="Int64"),
-                          "Andel (%)": [12.345, 7.0]})
+    frame = pd.DataFrame(
+        {"År": [2025, 2026], "Folketall": pd.array([1234, None], dtype="Int64"), "Andel (%)": [12.345, 7.0]}
+    )
     shown = chart_style.format_table(frame)
     assert shown["År"].tolist() == [2025, 2026]
     assert shown["Folketall"].tolist() == ["1 234", text.MISSING]
@@ -70,16 +99,34 @@ def test_map_classes_and_simplified_outlines():
     bins = maps.classes(pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10.0]))
     assert len(bins) == 5 and bins[0][0] == 1 and bins[-1][1] == 10
     assert maps.classes(pd.Series([3.0, 3.0])) == [(3.0, 3.0)]
-    ring = [[10.0001, 65.0001], [10.0002, 65.0002], [10.1, 65.0], [10.1, 65.1], [10.0, 65.1], [10.0001, 65.0001]]
+    ring = [
+        [10.0001, 65.0001],
+        [10.0002, 65.0002],
+        [10.1, 65.0],
+        [10.1, 65.1],
+        [10.0, 65.1],
+        [10.0001, 65.0001],
+    ]
     simplified = maps.simplify([ring], 0.004)
     assert simplified[0][0] == simplified[0][-1] and len(simplified[0]) == 5  # near-duplicate point dropped
 
 
 def test_overview_export_formats(tmp_path):
-    frame = pd.DataFrame({"municipality_code": ["1835"], "name": ["Træna"], "county_name": ["Nordland"],
-                          "population": [443], "population_change_10y_pct": [-7.3222], "share_67_plus_pct": [16.93],
-                          "old_age_ratio": [25.3], "employment_rate_15_74_pct": [65.7],
-                          "employment_rate_15_74_pct__year": [2022], "robek": ["nei"], "trend": [[478.0, 443.0]]})
+    frame = pd.DataFrame(
+        {
+            "municipality_code": ["1835"],
+            "name": ["Træna"],
+            "county_name": ["Nordland"],
+            "population": [443],
+            "population_change_10y_pct": [-7.3222],
+            "share_67_plus_pct": [16.93],
+            "old_age_ratio": [25.3],
+            "employment_rate_15_74_pct": [65.7],
+            "employment_rate_15_74_pct__year": [2022],
+            "robek": ["nei"],
+            "trend": [[478.0, 443.0]],
+        }
+    )
     export = small_municipalities.overview_export(frame)
     assert "Sysselsettingsandel 15–74 år (%, 2022)" in export.columns
     assert "Folketall over tid" not in export.columns
@@ -92,6 +139,7 @@ def test_overview_export_formats(tmp_path):
 
 
 # --- builders against the shipped snapshot's database --------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def con(shipped_con):
@@ -111,7 +159,8 @@ def test_population_chart_matches_the_query_layer(con):
     index = chart.table.set_index("År")["Indeks Nordland"]
     assert index[int(base)] == 100.0
     assert index[2026] == pytest.approx(
-        round(queries.value_in_year(county, 2026) / queries.value_in_year(county, int(base)) * 100, 1))
+        round(queries.value_in_year(county, 2026) / queries.value_in_year(county, int(base)) * 100, 1)
+    )
     # «Samme periode: Nordland +1,1 %» is what the county's line shows at its end
     assert f"Nordland {text.percent(index[2026] - 100, 1, sign=True)}" in chart.subtitle
     assert chart.source.startswith("Kilde: SSB, tabell 07459")
@@ -130,7 +179,8 @@ def test_age_chart_compares_totals_ten_years_apart(con):
 def test_recalculated_values_are_marked(con):
     recalculated = con.execute(
         "SELECT municipality_code FROM measure WHERE measure = 'population' AND recalculated "
-        "AND year >= 2005 ORDER BY 1 LIMIT 1").fetchall()
+        "AND year >= 2005 ORDER BY 1 LIMIT 1"
+    ).fetchall()
     code = recalculated[0][0]
     chart = population_charts.population_chart(con, code)
     assert "omregnet" in chart.table["Merknad"].tolist()

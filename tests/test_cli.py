@@ -66,8 +66,11 @@ def test_series_missing_aggregate_is_empty_not_zero(data_dir, capsys):
 def test_municipalities_filters(data_dir, capsys):
     code, out, _ = run(capsys, "municipalities", "--county", "18", "--max-population", "2499")
     assert code == 0
-    assert rows(out) == [["number", "name", "county", "population"],
-                         ["1835", "Træna", "Nordland", "440"], ["1875", "Hamarøy", "Nordland", "800"]]
+    assert rows(out) == [
+        ["number", "name", "county", "population"],
+        ["1835", "Træna", "Nordland", "440"],
+        ["1875", "Hamarøy", "Nordland", "800"],
+    ]
     code, out, _ = run(capsys, "municipalities")
     assert [r[0] for r in rows(out)[1:]] == ["1806", "1835", "1875", "5001", "5043"]
 
@@ -93,12 +96,15 @@ def test_status(data_dir, capsys):
     assert all(r[-1] == "ok" for r in table[1:])
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["series", "Trena", "population"], "1835 Træna"),
-    (["series", "9999", "population"], "9999"),
-    (["series", "1835", "populaton"], "population"),
-    (["series", "1835", "share_67"], "share_67_plus_pct"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["series", "Trena", "population"], "1835 Træna"),
+        (["series", "9999", "population"], "9999"),
+        (["series", "1835", "populaton"], "population"),
+        (["series", "1835", "share_67"], "share_67_plus_pct"),
+    ],
+)
 def test_unknown_municipality_or_indicator(data_dir, capsys, argv, expected):
     code, out, err = run(capsys, *argv)
     assert code == 2
@@ -134,8 +140,9 @@ def test_help_exits_cleanly(capsys):
 
 # --- the real shipped snapshot ---------------------------------------------------------------------
 
-needs_snapshot = pytest.mark.skipif(not (REPO_DATA / "snapshot" / "manifest.json").exists(),
-                                    reason="no shipped snapshot")
+needs_snapshot = pytest.mark.skipif(
+    not (REPO_DATA / "snapshot" / "manifest.json").exists(), reason="no shipped snapshot"
+)
 
 
 @pytest.fixture()
@@ -148,9 +155,33 @@ def real_data(monkeypatch):
 def test_real_traena_population_2005_2026(real_data, capsys):
     code, out, _ = run(capsys, "series", "1835", "population")
     assert code == 0
-    expected = [444, 453, 446, 451, 455, 489, 490, 497, 506, 489, 486, 478, 465, 454, 456, 435, 442, 450, 444, 442,
-                463, 443]
-    assert out.splitlines() == ["year,value"] + [f"{year},{value}" for year, value in zip(range(2005, 2027), expected, strict=True)]
+    expected = [
+        444,
+        453,
+        446,
+        451,
+        455,
+        489,
+        490,
+        497,
+        506,
+        489,
+        486,
+        478,
+        465,
+        454,
+        456,
+        435,
+        442,
+        450,
+        444,
+        442,
+        463,
+        443,
+    ]
+    assert out.splitlines() == ["year,value"] + [
+        f"{year},{value}" for year, value in zip(range(2005, 2027), expected, strict=True)
+    ]
 
 
 @needs_snapshot

@@ -15,8 +15,10 @@ HEADERS = (
     "Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;Ressurser;"
     "Søknadsrunde"
 )
-TRAENA = ("20.11.2026;Træna;Kari <kari@traena.kommune.no>;2012;Planstrategi vedtas juni 2027.;nei;"
-          "1 person, 50 %;2026")
+TRAENA = (
+    "20.11.2026;Træna;Kari <kari@traena.kommune.no>;2012;Planstrategi vedtas juni 2027.;nei;"
+    "1 person, 50 %;2026"
+)
 ROYRVIK = "21.11.2026;5043;Ola;ingen;Planstrategi våren 2027;ja, kommunebilde;2 personer, 60 %;2026"
 
 

@@ -88,20 +88,26 @@ def test_bad_weights_are_refused():
 
 
 def test_candidates_restrict_the_pool():
-    table, _ = similarity.similar_municipalities(FEATURES, "T", None if False else {"a": 1, "b": 1},
-                                              candidates=["far", "T"])
+    table, _ = similarity.similar_municipalities(
+        FEATURES, "T", None if False else {"a": 1, "b": 1}, candidates=["far", "T"]
+    )
     assert table["municipality_code"].tolist() == ["far"]
 
 
 def test_weights_round_trip_through_the_url():
-    weights, problems = similarity.parse_weights("population_log:2,centrality_index:0,nope:1,share_0_19_pct:9")
-    assert weights["population_log"] == 2 and weights["centrality_index"] == 0 and weights["share_0_19_pct"] == 1
+    weights, problems = similarity.parse_weights(
+        "population_log:2,centrality_index:0,nope:1,share_0_19_pct:9"
+    )
+    assert (
+        weights["population_log"] == 2 and weights["centrality_index"] == 0 and weights["share_0_19_pct"] == 1
+    )
     assert len(problems) == 2
     assert similarity.parse_weights(similarity.weights_to_text(weights))[0] == weights
     assert similarity.weights_to_text(similarity.DEFAULT_WEIGHTS) == ""
 
 
 # --- parsing URL values ---------------------------------------------------------------------------
+
 
 def test_parse_codes_reports_unknown_and_too_many():
     known = [f"{1800 + i}" for i in range(20)]
@@ -127,10 +133,18 @@ def test_parse_indicators_views_and_base_year():
 
 # --- series, index and ranks against the fixture database -------------------------------------------
 
+
 def test_index_and_missing_base():
-    series = pd.DataFrame({"region_code": ["A", "A", "B", "B"], "region": ["A", "A", "B", "B"],
-                           "kind": "kommune", "year": [2016, 2017, 2016, 2017], "value": [200, 210, np.nan, 5],
-                           "recalculated": False})
+    series = pd.DataFrame(
+        {
+            "region_code": ["A", "A", "B", "B"],
+            "region": ["A", "A", "B", "B"],
+            "kind": "kommune",
+            "year": [2016, 2017, 2016, 2017],
+            "value": [200, 210, np.nan, 5],
+            "recalculated": False,
+        }
+    )
     indexed = compare_series.index_series(series, 2016)
     assert indexed["value"].tolist() == [100, 105]
     assert indexed.attrs["without_base"] == ["B"]
@@ -138,7 +152,9 @@ def test_index_and_missing_base():
 
 def test_rank_table_counts_outsiders_and_missing():
     values = pd.DataFrame({"municipality_code": ["p1", "p2", "p3", "x"], "value": [3.0, 2.0, np.nan, 2.5]})
-    table = compare_series.rank_table(values, ["p1", "p2", "p3"], ["p2", "x", "p3"]).set_index("municipality_code")
+    table = compare_series.rank_table(values, ["p1", "p2", "p3"], ["p2", "x", "p3"]).set_index(
+        "municipality_code"
+    )
     assert table.at["p2", "rank"] == 2 and table.at["p2", "of"] == 2
     assert table.at["x", "rank"] == 2 and table.at["x", "of"] == 3 and not table.at["x", "in_group"]
     assert pd.isna(table.at["p3", "rank"])
@@ -148,7 +164,9 @@ def test_comparison_series_matches_query_layer(con):
     series = compare_series.comparison_series(con, "share_67_plus_pct", ["5043", "1835"])
     municipal = series[series["kind"] == "kommune"]
     expected = queries.indicator_series(con, "share_67_plus_pct", ["5043", "1835"])
-    merged = municipal.merge(expected, left_on=["region_code", "year"], right_on=["municipality_code", "year"])
+    merged = municipal.merge(
+        expected, left_on=["region_code", "year"], right_on=["municipality_code", "year"]
+    )
     assert len(merged) == len(expected) and np.allclose(merged["value_x"], merged["value_y"].astype(float))
     assert municipal["region_code"].iloc[0] == "5043"  # chosen order kept
     kinds = series.drop_duplicates("region_code").set_index("region_code")["kind"].to_dict()
@@ -163,8 +181,12 @@ def test_ranks_among_small_municipalities(con):
     # fixture: small (< 2 500) in 18/50 are Træna 440, Røyrvik 300, Hamarøy 800; Narvik has exactly 2 500
     assert sorted(compare_series.small_peer_codes(con)) == ["1835", "1875", "5043"]
     ranked = compare_series.ranks(con, "population", ["1835", "5001"]).set_index("municipality_code")
-    assert ranked.at["1835", "rank"] == 2 and ranked.at["1835", "of"] == 3 and ranked.at["1835", "year"] == 2026
-    assert ranked.at["5001", "rank"] == 1 and ranked.at["5001", "of"] == 4 and not ranked.at["5001", "in_group"]
+    assert (
+        ranked.at["1835", "rank"] == 2 and ranked.at["1835", "of"] == 3 and ranked.at["1835", "year"] == 2026
+    )
+    assert (
+        ranked.at["5001", "rank"] == 1 and ranked.at["5001", "of"] == 4 and not ranked.at["5001", "in_group"]
+    )
 
 
 def test_similar_table_on_fixture_excludes_self_and_names_reasons(con):
@@ -185,7 +207,9 @@ def test_build_view_findings_follow_the_numbers(con):
     assert "Røyrvik nr. 3 av 3" in ranking.finding
     indexed = compare_figures.build_view(con, "indeks", "population", ["1835", "5043"], base_year=2016)
     table = indexed.table.set_index("År")
-    assert table.at[2016, "Træna"] == 100 and table.at[2026, "Træna"] == pytest.approx(440 / 450 * 100, abs=0.05)
+    assert table.at[2016, "Træna"] == 100 and table.at[2026, "Træna"] == pytest.approx(
+        440 / 450 * 100, abs=0.05
+    )
     assert indicators.get("population").label in indexed.title
 
 
@@ -203,4 +227,5 @@ def test_five_hundred_unknown_weights_are_one_message():
     assert weights == similarity.DEFAULT_WEIGHTS
     assert len(problems) == 2, problems  # one for the unknown, one for the faulty known weight
     assert problems[0].startswith("Ukjente vekter «ukjent0», «ukjent1»") and problems[0].endswith(
-        "og 495 til er utelatt.")
+        "og 495 til er utelatt."
+    )

@@ -21,8 +21,28 @@ SESSIONS = 20
 EDITS = 5
 TODAY = date(2026, 11, 26)
 # 20 network municipalities (Nordland 18xx, Trøndelag 50xx)
-CODES = ["1811", "1812", "1815", "1816", "1818", "1825", "1826", "1827", "1828", "1835",
-         "1836", "1838", "5014", "5022", "5026", "5027", "5043", "5044", "5045", "5046"]
+CODES = [
+    "1811",
+    "1812",
+    "1815",
+    "1816",
+    "1818",
+    "1825",
+    "1826",
+    "1827",
+    "1828",
+    "1835",
+    "1836",
+    "1838",
+    "5014",
+    "5022",
+    "5026",
+    "5027",
+    "5043",
+    "5044",
+    "5045",
+    "5046",
+]
 
 
 @pytest.fixture()
@@ -33,10 +53,21 @@ def store_path(tmp_path):
 
 
 def application(code: str) -> dict:
-    return {"municipality_code": code, "round_year": 2026, "received_date": "2026-11-01", "status": "mottatt",
-            "contact_name": f"Kontakt {code}", "contact_email": f"post@k{code}.no", "samfunnsdel_year": "2018",
-            "progress_plan": "Planstrategi 2027", "has_fact_base": False, "fact_base_description": "",
-            "planning_staff_persons": 1, "planning_staff_percent": 40.0, "note": ""}
+    return {
+        "municipality_code": code,
+        "round_year": 2026,
+        "received_date": "2026-11-01",
+        "status": "mottatt",
+        "contact_name": f"Kontakt {code}",
+        "contact_email": f"post@k{code}.no",
+        "samfunnsdel_year": "2018",
+        "progress_plan": "Planstrategi 2027",
+        "has_fact_base": False,
+        "fact_base_description": "",
+        "planning_staff_persons": 1,
+        "planning_staff_percent": 40.0,
+        "note": "",
+    }
 
 
 def run_sessions(work, store_path) -> list:
@@ -58,9 +89,12 @@ def test_twenty_sessions_register_and_edit_their_own_applications(store_path):
         saved = store.add_application(application(CODES[number]), changed_by=f"Saksbehandler {number}")
         for edit in range(EDITS):
             current = store.get_application(saved["id"])  # the form opens with what is stored
-            store.update_application(saved["id"], {"note": f"endring {edit} fra økt {number}",
-                                                   "status": ["mottatt", "samtale"][edit % 2]},
-                                     changed_by=f"Saksbehandler {number}", expected_version=current["version"])
+            store.update_application(
+                saved["id"],
+                {"note": f"endring {edit} fra økt {number}", "status": ["mottatt", "samtale"][edit % 2]},
+                changed_by=f"Saksbehandler {number}",
+                expected_version=current["version"],
+            )
         return saved["id"]
 
     ids = run_sessions(work, store_path)
@@ -87,8 +121,12 @@ def test_twenty_sessions_editing_one_application_lose_nothing(store_path):
             current = store.get_application(saved["id"])
             lines = [line for line in (current["note"] or "").splitlines() if line]
             try:
-                store.update_application(saved["id"], {"note": "\n".join([*lines, f"økt {number}"])},
-                                         changed_by=f"Økt {number}", expected_version=current["version"])
+                store.update_application(
+                    saved["id"],
+                    {"note": "\n".join([*lines, f"økt {number}"])},
+                    changed_by=f"Økt {number}",
+                    expected_version=current["version"],
+                )
                 return number
             except ConflictError as error:
                 assert error.message.startswith("Posten er endret av noen andre")
@@ -102,8 +140,14 @@ def test_twenty_sessions_editing_one_application_lose_nothing(store_path):
 
 
 def milestone(title: str, day: int) -> dict:
-    return {"plan_type": "planstrategi", "title": title, "start_date": f"2027-02-{day:02d}", "end_date": None,
-            "status": "planlagt", "note": ""}
+    return {
+        "plan_type": "planstrategi",
+        "title": title,
+        "start_date": f"2027-02-{day:02d}",
+        "end_date": None,
+        "status": "planlagt",
+        "note": "",
+    }
 
 
 def test_twenty_sessions_saving_milestones_keep_each_others_rows(store_path):
@@ -115,18 +159,29 @@ def test_twenty_sessions_saving_milestones_keep_each_others_rows(store_path):
         code = CODES[number // 2]
         for edit in range(EDITS):
             loaded = store.list_milestones(code)  # what the editor showed
-            rows = [{k: row[k] for k in ("id", "plan_type", "title", "start_date", "end_date", "status", "note")}
-                    for row in loaded]
+            rows = [
+                {k: row[k] for k in ("id", "plan_type", "title", "start_date", "end_date", "status", "note")}
+                for row in loaded
+            ]
             rows.append(milestone(f"økt {number} milepæl {edit}", 1 + number % 20))
             while True:
                 try:
-                    store.save_milestones(code, rows, changed_by=f"Økt {number}",
-                                          loaded={row["id"]: row["version"] for row in loaded})
+                    store.save_milestones(
+                        code,
+                        rows,
+                        changed_by=f"Økt {number}",
+                        loaded={row["id"]: row["version"] for row in loaded},
+                    )
                     break
                 except ConflictError:  # a row the user did not touch changed: reload and add again
                     loaded = store.list_milestones(code)
-                    rows = [{k: row[k] for k in ("id", "plan_type", "title", "start_date", "end_date", "status",
-                                                 "note")} for row in loaded]
+                    rows = [
+                        {
+                            k: row[k]
+                            for k in ("id", "plan_type", "title", "start_date", "end_date", "status", "note")
+                        }
+                        for row in loaded
+                    ]
                     rows.append(milestone(f"økt {number} milepæl {edit}", 1 + number % 20))
         return number
 
@@ -144,10 +199,16 @@ def test_a_deleted_milestone_stays_deleted_and_a_stale_edit_is_refused(store_pat
     loaded_a = store.list_milestones("1835")
     loaded_b = store.list_milestones("1835")
     # A deletes «Høring»; B (still showing both) renames «Oppstart»
-    store.save_milestones("1835", [r for r in loaded_a if r["title"] == "Oppstart"], changed_by="A",
-                          loaded={r["id"]: r["version"] for r in loaded_a})
+    store.save_milestones(
+        "1835",
+        [r for r in loaded_a if r["title"] == "Oppstart"],
+        changed_by="A",
+        loaded={r["id"]: r["version"] for r in loaded_a},
+    )
     renamed = [{**r, "title": "Oppstart (flyttet)"} if r["title"] == "Oppstart" else r for r in loaded_b]
     with pytest.raises((ConflictError, NotFoundError)):  # B still has «Høring», which A deleted
-        store.save_milestones("1835", renamed, changed_by="B", loaded={r["id"]: r["version"] for r in loaded_b})
+        store.save_milestones(
+            "1835", renamed, changed_by="B", loaded={r["id"]: r["version"] for r in loaded_b}
+        )
     assert [m["title"] for m in store.list_milestones("1835")] == ["Oppstart"]
     assert len(first) == 2

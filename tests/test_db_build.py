@@ -41,9 +41,15 @@ def test_municipality_table_is_todays_list(con):
     frame = con.execute("SELECT * FROM municipality ORDER BY municipality_code").df()
     assert frame["municipality_code"].tolist() == ["1806", "1835", "1875", "5001", "5043"]
     row = frame.set_index("municipality_code").loc["5043"]
-    assert (row["name"], row["official_name"], row["county_name"]) == ("Røyrvik", "Raarvihke - Røyrvik", "Trøndelag")
+    assert (row["name"], row["official_name"], row["county_name"]) == (
+        "Røyrvik",
+        "Raarvihke - Røyrvik",
+        "Trøndelag",
+    )
     assert con.execute("SELECT county_code, county_name FROM county ORDER BY 1").fetchall() == [
-        ("18", "Nordland"), ("50", "Trøndelag")]
+        ("18", "Nordland"),
+        ("50", "Trøndelag"),
+    ]
 
 
 def test_renumbered_municipality_keeps_published_value_not_recalculated(con):
@@ -94,14 +100,22 @@ def test_dataset_priority_own_borders_over_recalculated_file(con):
 
 def test_dataset_priority_api_over_file(con):
     assert measure(con, "1835", 2024, "cost_need_index")[::3] == (1.5, "cost_need_index_api")
-    assert measure(con, "1806", 2024, "cost_need_index")[::3] == (1.1, "kostra_fixture")  # only the file has it
+    assert measure(con, "1806", 2024, "cost_need_index")[::3] == (
+        1.1,
+        "kostra_fixture",
+    )  # only the file has it
 
 
 def test_total_derived_from_female_and_male(con):
-    frame = con.execute(
-        "SELECT sex, sum(persons) AS persons FROM population "
-        "WHERE municipality_code='1835' AND year=2026 GROUP BY sex"
-    ).df().set_index("sex")["persons"].to_dict()
+    frame = (
+        con.execute(
+            "SELECT sex, sum(persons) AS persons FROM population "
+            "WHERE municipality_code='1835' AND year=2026 GROUP BY sex"
+        )
+        .df()
+        .set_index("sex")["persons"]
+        .to_dict()
+    )
     assert frame == {"female": 200, "male": 240, "total": 440}
     # age by age, not just the sum
     assert con.execute(
@@ -151,9 +165,14 @@ def test_build_is_current_and_ensure_does_not_rebuild(fixture_data_dir):
 
 def test_database_is_stale_after_a_snapshot_change(writable_data_dir):
     snapshot_dir, db_path = writable_data_dir / "snapshot", writable_data_dir / "nokkeltall.duckdb"
-    extra = Dataset("extra", "observations",
-                    pd.DataFrame([{"region_code": "1835", "year": 2020, "measure": "x", "value": 1.0}]),
-                    "X", "X", "x.csv")
+    extra = Dataset(
+        "extra",
+        "observations",
+        pd.DataFrame([{"region_code": "1835", "year": 2020, "measure": "x", "value": 1.0}]),
+        "X",
+        "X",
+        "x.csv",
+    )
     snapshot.write_datasets([extra], snapshot_dir)
     assert not db.is_current(db_path, snapshot_dir)
     db.ensure_database(db_path, snapshot_dir)
@@ -190,7 +209,9 @@ def test_corrupt_parquet_is_skipped_with_a_problem(writable_data_dir):
         # the rest is there
         assert measure(con, "1835", 2026, "population")[0] == 440
         assert con.execute("SELECT count(*) FROM commuting_flow").fetchall() == [(0,)]
-        problem = con.execute("SELECT problem FROM dataset WHERE name = 'commuting_03321_2022'").fetchall()[0][0]
+        problem = con.execute("SELECT problem FROM dataset WHERE name = 'commuting_03321_2022'").fetchall()[
+            0
+        ][0]
         assert "commuting_03321_2022.parquet" in problem
         assert json.loads(con.execute("SELECT value FROM build_info WHERE key='problems'").fetchall()[0][0])
 
@@ -232,7 +253,9 @@ def test_every_kind_loads_without_a_problem(tmp_path):
     assert report["problems"] == {}
     with db.connect(tmp_path / "x.duckdb") as con:
         for kind, table in db.RAW_TABLES.items():
-            count = con.execute(f"SELECT count(*) FROM {table} WHERE dataset = ?", [f"sample_{kind}"]).fetchall()
+            count = con.execute(
+                f"SELECT count(*) FROM {table} WHERE dataset = ?", [f"sample_{kind}"]
+            ).fetchall()
             assert count == [(1,)], kind
 
 
@@ -247,13 +270,18 @@ def test_unreadable_file_with_matching_checksum_is_named_and_the_rest_of_its_tab
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     report = db.build(db_path, snapshot_dir)
     assert list(report["problems"]) == ["population_07459_sex_2026"]
-    assert "population_07459_sex_2026.parquet kan ikke leses" in report["problems"]["population_07459_sex_2026"]
+    assert (
+        "population_07459_sex_2026.parquet kan ikke leses" in report["problems"]["population_07459_sex_2026"]
+    )
     with db.connect(db_path) as con:
         assert population_total(con, "5001", 2016) == (6000, True, "1601+1662")  # same table, other file
         assert population_total(con, "1835", 2026)[0] is None
 
 
 def test_predecessor_absent_from_the_dataset_makes_the_sum_missing(con):
-    rows = dict(con.execute(
-        "SELECT municipality_code, value FROM measure WHERE measure = 'extract_count' AND year = 2016").fetchall())
+    rows = dict(
+        con.execute(
+            "SELECT municipality_code, value FROM measure WHERE measure = 'extract_count' AND year = 2016"
+        ).fetchall()
+    )
     assert rows == {"5001": None, "1835": 5.0}  # 1601 alone is not Trondheim: no partial sum

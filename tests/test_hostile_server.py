@@ -55,8 +55,15 @@ def make_data_dir(directory: Path) -> Path:
     old = tidy_frame().assign(value=lambda f: f["value"] + 1)
     snapshot.write_datasets(
         [
-            Dataset("population_changes_06913", "observations", old, "06913", "old", "old.csv",
-                    updated="2024-03-01"),
+            Dataset(
+                "population_changes_06913",
+                "observations",
+                old,
+                "06913",
+                "old",
+                "old.csv",
+                updated="2024-03-01",
+            ),
             Dataset("other", "observations", old.head(3), "99999", "other", "other.csv"),
         ],
         directory / "snapshot",
@@ -107,11 +114,17 @@ CASES = {
     "mixed_type_index": ("mixedindex", ["ikke er gyldig JSON-stat", "posisjoner som ikke er heltall"], 1.0),
     "deep_json": ("deep", ["ikke er JSON-stat", "nestet for dypt"], 1.0),
     "objects_up_to_the_cap": ("manyobjects", ["ikke er JSON-stat"], 5.0),  # the most memory per byte
-    "all_values_missing": ("allmissing", ["SSB sendte ingen tall for tabell 06913", "ikke en oppdatering"],
-                           1.0),
+    "all_values_missing": (
+        "allmissing",
+        ["SSB sendte ingen tall for tabell 06913", "ikke en oppdatering"],
+        1.0,
+    ),
     "connection_refused": (None, ["Ingen nettforbindelse", "fikk ikke kontakt med 127.0.0.1"], 1.0),
-    "name_not_found": ("http://nokkeltall-test.invalid/api", ["Ingen nettforbindelse", "navneoppslaget"],
-                       1.0),
+    "name_not_found": (
+        "http://nokkeltall-test.invalid/api",
+        ["Ingen nettforbindelse", "navneoppslaget"],
+        1.0,
+    ),
 }
 
 
@@ -183,13 +196,15 @@ def test_the_same_server_answering_properly_refreshes(hostile, data_dir, tmp_pat
     assert entry["updated"] == "2026-01-01T07:00:00Z"
 
 
-
 # --- the same bounds in-process (the client the page's «Oppdater fra SSB» uses) ----------------
 
 
 def client_for(hostile: Hostile, mode: str, tmp_path: Path, **settings) -> PxWebClient:
-    options = dict(timeout=1.0, retry=RetryPolicy(max_attempts=2, base_delay=0.1),
-                   cache=ResponseCache(tmp_path, max_age=0))
+    options = dict(
+        timeout=1.0,
+        retry=RetryPolicy(max_attempts=2, base_delay=0.1),
+        cache=ResponseCache(tmp_path, max_age=0),
+    )
     return PxWebClient(hostile.base_url(mode), **{**options, **settings})
 
 
@@ -227,9 +242,27 @@ def tls_hostile(tmp_path_factory):
     directory = tmp_path_factory.mktemp("tls")
     key, cert = directory / "key.pem", directory / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert), "-days", "1"],
-        check=True, capture_output=True, timeout=30,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
     )
     server = Hostile()
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

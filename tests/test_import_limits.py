@@ -40,9 +40,13 @@ def huge_jsonstat(path: Path) -> Path:
     """SSB 07182 in JSON-stat 2.0, 1000 × 1000 × 400 categories declared, no values."""
     sizes = {"Region": 1000, "ContentsCode": 1000, "Tid": 400}
     document = {
-        "version": "2.0", "class": "dataset", "label": "07182: Husholdninger", "updated": "2025-01-01",
+        "version": "2.0",
+        "class": "dataset",
+        "label": "07182: Husholdninger",
+        "updated": "2025-01-01",
         "extension": {"px": {"tableid": "07182"}},
-        "id": list(sizes), "size": list(sizes.values()),
+        "id": list(sizes),
+        "size": list(sizes.values()),
         "role": {"geo": ["Region"], "time": ["Tid"], "metric": ["ContentsCode"]},
         "dimension": {
             name: {"category": {"index": [f"{i}" for i in range(size)]}} for name, size in sizes.items()
@@ -62,21 +66,29 @@ def data_dir(tmp_path) -> Path:
         ),
         "observations",
     )
-    snapshot.write_datasets([Dataset("other", "observations", frame, "99999", "other", "other.csv")],
-                            directory / "snapshot")
+    snapshot.write_datasets(
+        [Dataset("other", "observations", frame, "99999", "other", "other.csv")], directory / "snapshot"
+    )
     return directory
 
 
 def file_bytes(directory: Path) -> dict[str, str]:
-    return {str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(directory)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def import_refused(path: Path, data_dir: Path, tmp_path: Path, **env: str) -> str:
     """Run `nokkeltall import PATH --no-build`; assert a quick, small, clean refusal; the message."""
     before = file_bytes(data_dir / "snapshot")
-    child = run_nokkeltall(["import", str(path), "--no-build"], {"NOKKELTALL_DATA_DIR": str(data_dir), **env},
-                           tmp_path, kill_after=40)
+    child = run_nokkeltall(
+        ["import", str(path), "--no-build"],
+        {"NOKKELTALL_DATA_DIR": str(data_dir), **env},
+        tmp_path,
+        kill_after=40,
+    )
     assert not child.killed
     assert child.code == 2, child.stderr
     assert "Traceback" not in child.stderr
@@ -189,16 +201,22 @@ def test_the_real_source_files_are_far_below_every_limit():
 
 def test_the_readme_states_the_limits():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    settings = ("NOKKELTALL_IMPORT_MAX_MB", "NOKKELTALL_IMPORT_MAX_ROWS", "NOKKELTALL_IMPORT_MAX_SHEET_ROWS",
-                "NOKKELTALL_IMPORT_MAX_CELLS", "NOKKELTALL_SSB_TIMEOUT", "NOKKELTALL_SSB_BUDGET",
-                "NOKKELTALL_SSB_MAX_MB")
+    settings = (
+        "NOKKELTALL_IMPORT_MAX_MB",
+        "NOKKELTALL_IMPORT_MAX_ROWS",
+        "NOKKELTALL_IMPORT_MAX_SHEET_ROWS",
+        "NOKKELTALL_IMPORT_MAX_CELLS",
+        "NOKKELTALL_SSB_TIMEOUT",
+        "NOKKELTALL_SSB_BUDGET",
+        "NOKKELTALL_SSB_MAX_MB",
+    )
     for setting in settings:
         assert setting in readme, setting
 
 
 def test_json_nested_100000_deep_is_an_unknown_format_not_a_recursion_error(tmp_path):
     path = tmp_path / "dyp.json"
-    path.write_text("{\"a\":" * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
+    path.write_text('{"a":' * 100_000 + "1" + "}" * 100_000, encoding="utf-8")
     with pytest.raises(UnknownLayoutError, match="dyp.json: ukjent filformat"):
         parse_file(path)
 

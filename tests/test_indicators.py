@@ -8,10 +8,24 @@ import pytest
 from nokkeltall import indicators, queries
 
 REQUIRED = {
-    "population", "population_change_10y_pct", "share_0_19_pct", "share_20_66_pct", "share_67_plus_pct",
-    "share_80_plus_pct", "old_age_ratio", "women_per_100_men_20_39", "median_age", "employment_rate_15_74_pct",
-    "out_commuting_pct", "job_coverage_pct", "natural_increase", "net_migration", "net_operating_result_pct",
-    "net_debt_per_capita_nok", "free_income_per_capita_nok", "centrality_index",
+    "population",
+    "population_change_10y_pct",
+    "share_0_19_pct",
+    "share_20_66_pct",
+    "share_67_plus_pct",
+    "share_80_plus_pct",
+    "old_age_ratio",
+    "women_per_100_men_20_39",
+    "median_age",
+    "employment_rate_15_74_pct",
+    "out_commuting_pct",
+    "job_coverage_pct",
+    "natural_increase",
+    "net_migration",
+    "net_operating_result_pct",
+    "net_debt_per_capita_nok",
+    "free_income_per_capita_nok",
+    "centrality_index",
 }
 KINDS = {"level", "ratio", "change", "published", "median_age"}
 
@@ -42,7 +56,9 @@ EXPECTED = {
     "centrality_index": ("1835", 2024, 323),
 }
 # figures published as they are: the indicator is the measure itself (fixture value 1000 + position)
-EXPECTED.update({indicator.id: ("1835", 2024, 1000 + index) for index, indicator in enumerate(indicators.PUBLISHED_AS_IS)})
+EXPECTED.update(
+    {indicator.id: ("1835", 2024, 1000 + index) for index, indicator in enumerate(indicators.PUBLISHED_AS_IS)}
+)
 
 
 def test_required_indicators_are_in_the_catalogue():
@@ -74,7 +90,9 @@ def test_metadata_is_complete(indicator):
 
 
 def test_every_indicator_has_a_formula_test():
-    assert set(EXPECTED) == set(indicators.BY_ID), "add the new indicator to EXPECTED with a hand-computed value"
+    assert set(EXPECTED) == set(indicators.BY_ID), (
+        "add the new indicator to EXPECTED with a hand-computed value"
+    )
 
 
 @pytest.mark.parametrize("indicator_id", sorted(EXPECTED))
@@ -107,7 +125,9 @@ def test_ratio_with_zero_denominator_is_missing_not_infinite(con):
 
     from nokkeltall.queries import _value_from_parts
 
-    values = _value_from_parts(indicators.get("share_67_plus_pct"), pd.Series([5.0, 1.0]), pd.Series([0.0, None]))
+    values = _value_from_parts(
+        indicators.get("share_67_plus_pct"), pd.Series([5.0, 1.0]), pd.Series([0.0, None])
+    )
     assert values.isna().all()
 
 

@@ -35,29 +35,52 @@ def store(tmp_path):
 
 
 def application(**changes):
-    base = dict(municipality_code="1835", round_year=2026, samfunnsdel_year=2015,
-                progress_plan="Planstrategi vedtas høsten 2027.", has_fact_base=True,
-                fact_base_description="Kommunebilde", planning_staff_persons=2, planning_staff_percent=60,
-                contact_name="Kari Nordmann", contact_email="kari@trana.kommune.no",
-                received_date="2026-11-20")
+    base = dict(
+        municipality_code="1835",
+        round_year=2026,
+        samfunnsdel_year=2015,
+        progress_plan="Planstrategi vedtas høsten 2027.",
+        has_fact_base=True,
+        fact_base_description="Kommunebilde",
+        planning_staff_persons=2,
+        planning_staff_percent=60,
+        contact_name="Kari Nordmann",
+        contact_email="kari@trana.kommune.no",
+        received_date="2026-11-20",
+    )
     return {**base, **changes}
 
 
 def milestone(**changes):
-    return {"municipality_code": "1835", "plan_type": "planstrategi", "title": "Oppstart",
-            "start_date": "2027-01-10", "end_date": None, "status": "planlagt", **changes}
+    return {
+        "municipality_code": "1835",
+        "plan_type": "planstrategi",
+        "title": "Oppstart",
+        "start_date": "2027-01-10",
+        "end_date": None,
+        "status": "planlagt",
+        **changes,
+    }
 
 
 def plan_entry(**changes):
-    return {"municipality_code": "1835", "plan_type": "samfunnsdel", "adopted": "2024-06-20",
-            "status": "vedtatt", "source": "Sak 12/24", **changes}
+    return {
+        "municipality_code": "1835",
+        "plan_type": "samfunnsdel",
+        "adopted": "2024-06-20",
+        "status": "vedtatt",
+        "source": "Sak 12/24",
+        **changes,
+    }
 
 
 # a plan status row as saved before the cleaning existed (written straight to the file)
-OLD_PLAN_ROW = ("INSERT INTO plan_status_entries (municipality_code, plan_type, status, adopted, source, "
-                "note, entered_by, entered_at, updated_by, updated_at) VALUES ('1835', 'samfunnsdel', "
-                "'vedtatt', '2020', ?, ?, ?, '2026-01-01T00:00:00+00:00', 'Ola', "
-                "'2026-01-01T00:00:00+00:00')")
+OLD_PLAN_ROW = (
+    "INSERT INTO plan_status_entries (municipality_code, plan_type, status, adopted, source, "
+    "note, entered_by, entered_at, updated_by, updated_at) VALUES ('1835', 'samfunnsdel', "
+    "'vedtatt', '2020', ?, ?, ?, '2026-01-01T00:00:00+00:00', 'Ola', "
+    "'2026-01-01T00:00:00+00:00')"
+)
 
 
 def docx_text(data: bytes) -> str:
@@ -67,6 +90,7 @@ def docx_text(data: bytes) -> str:
 
 
 # --- 3: control characters, bidi overrides, lengths ------------------------------------------------
+
 
 def test_clean_text_removes_control_and_bidi_characters():
     assert v.clean_text(UNSAFE) == "Linje én\nLinje to slutt [31m"
@@ -88,22 +112,27 @@ def test_every_text_field_is_cleaned_before_it_is_saved(store):
     assert row["title"] == "Høring slutt"
 
 
-@pytest.mark.parametrize("field", ["progress_plan", "fact_base_description", "contact_name", "contact_email",
-                                   "note"])
+@pytest.mark.parametrize(
+    "field", ["progress_plan", "fact_base_description", "contact_name", "contact_email", "note"]
+)
 def test_a_one_megabyte_string_is_refused_with_a_norwegian_message(store, field):
     """Before: fields had no length limit (1 MB accepted)."""
     with pytest.raises(ValidationError) as error:
         store.add_application(application(**{field: "a" * 1_000_000}), changed_by="Ola")
-    assert error.value.errors[field].startswith("Teksten er for lang (høyst") or \
-        error.value.errors[field] == v.EMAIL
+    assert (
+        error.value.errors[field].startswith("Teksten er for lang (høyst")
+        or error.value.errors[field] == v.EMAIL
+    )
     assert store.list_applications() == []
 
 
 def test_one_megabyte_in_the_plan_form_editor_and_deck_is_refused(store):
-    for call in (lambda: store.add_plan_entry(plan_entry(source="x" * 1_000_000), changed_by="Ola"),
-                 lambda: store.save_milestones("1835", [milestone(title="x" * 1_000_000)], changed_by="Ola"),
-                 lambda: store.add_milestone(milestone(), changed_by="x" * 1_000_000),
-                 lambda: DeckStore(store).save("x" * 1_000_000, SLIDES, "Ola")):
+    for call in (
+        lambda: store.add_plan_entry(plan_entry(source="x" * 1_000_000), changed_by="Ola"),
+        lambda: store.save_milestones("1835", [milestone(title="x" * 1_000_000)], changed_by="Ola"),
+        lambda: store.add_milestone(milestone(), changed_by="x" * 1_000_000),
+        lambda: DeckStore(store).save("x" * 1_000_000, SLIDES, "Ola"),
+    ):
         with pytest.raises(ValidationError) as error:
             call()
         assert any("for lang" in m for m in error.value.errors.values()), error.value.errors
@@ -114,11 +143,13 @@ def test_the_brief_docx_never_fails_on_control_characters_even_from_old_rows(sto
     a plan-status source. Rows saved before the cleaning existed are written straight to the file here."""
     saved = store.add_application(application(), changed_by="Ola")
     with sqlite3.connect(store.path) as raw:
-        raw.execute("UPDATE applications SET progress_plan = ?, note = ? WHERE id = ?",
-                    (UNSAFE, UNSAFE, saved["id"]))
+        raw.execute(
+            "UPDATE applications SET progress_plan = ?, note = ? WHERE id = ?", (UNSAFE, UNSAFE, saved["id"])
+        )
         raw.execute(OLD_PLAN_ROW, ("Sak\x0b12\x00/20 \u202e", None, "Ola"))
-    conversation = brief.build_brief(con, store.get_application(saved["id"]), store.list_plan_entries("1835"),
-                                     [], TODAY)
+    conversation = brief.build_brief(
+        con, store.get_application(saved["id"]), store.list_plan_entries("1835"), [], TODAY
+    )
     text = docx_text(brief.brief_docx(conversation))
     assert "Linje én" in text and "\x0b" not in text and "\u202e" not in text
 
@@ -133,14 +164,26 @@ def test_the_fact_base_document_never_fails_on_control_characters(store, con):
 
 
 def test_imported_datasets_are_cleaned_too():
-    frame = pd.DataFrame([{"municipality_code": "1835", "plan_type": "samfunnsdel", "period": "2020\x0b2030",
-                           "adopted": "2020", "status": "vedtatt", "source_url": "https://x", "source_title":
-                           "\u202eTitle", "note": "a\x00b"}])
+    frame = pd.DataFrame(
+        [
+            {
+                "municipality_code": "1835",
+                "plan_type": "samfunnsdel",
+                "period": "2020\x0b2030",
+                "adopted": "2020",
+                "status": "vedtatt",
+                "source_url": "https://x",
+                "source_title": "\u202eTitle",
+                "note": "a\x00b",
+            }
+        ]
+    )
     cleaned = Dataset("p", "plan_status_sources", frame, "X", "t", "s").frame.iloc[0]
     assert (cleaned["period"], cleaned["source_title"], cleaned["note"]) == ("2020\n2030", "Title", "ab")
 
 
 # --- 6: restore validates everything before writing anything ---------------------------------------
+
 
 def filled(store) -> dict:
     app = store.add_application(application(), changed_by="Ola")
@@ -187,8 +230,16 @@ def test_a_faulty_backup_is_refused_and_nothing_is_written(store, tmp_path, case
     assert without_stamp(target.export_data()) == without_stamp(before), "nothing was written"
 
 
-@pytest.mark.parametrize("payload", ["[" * 200_000 + "]" * 200_000, '{"format": ' + "[" * 200_000,
-                                     b"\xff\xfe not utf-8", "{not json", "x" * 60_000_000])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "[" * 200_000 + "]" * 200_000,
+        '{"format": ' + "[" * 200_000,
+        b"\xff\xfe not utf-8",
+        "{not json",
+        "x" * 60_000_000,
+    ],
+)
 def test_a_broken_or_deeply_nested_file_gives_a_norwegian_message(store, payload):
     """Before: 200,000-deep nesting raised RecursionError."""
     before = filled(store)
@@ -227,6 +278,7 @@ def test_duplicate_rows_in_a_backup_are_named(store, tmp_path):
 
 # --- 2: decks versioned -------------------------------------------------------------------------------
 
+
 def concurrently(calls) -> list:
     results, barrier = [None] * len(calls), threading.Barrier(len(calls))
 
@@ -248,16 +300,18 @@ def concurrently(calls) -> list:
 def test_twenty_concurrent_saves_of_one_name_one_wins(store):
     """Before: all 20 succeeded and the last one won silently."""
     decks = DeckStore(store)
-    results = concurrently([lambda n=n: decks.save("Samling", SLIDES * (n + 1), f"Person {n}")
-                            for n in range(20)])
+    results = concurrently(
+        [lambda n=n: decks.save("Samling", SLIDES * (n + 1), f"Person {n}") for n in range(20)]
+    )
     won = [r for r in results if isinstance(r, dict)]
     lost = [r for r in results if isinstance(r, ConflictError)]
     assert len(won) == 1 and len(lost) == 19 and all(r.message == NAME_TAKEN for r in lost)
     (saved,) = decks.list()
     assert len(saved["slides"]) == len(won[0]["slides"]) and saved["version"] == 1
     # twenty replacing the version they opened: again one wins, and the version grows by one
-    results = concurrently([lambda n=n: decks.save("Samling", SLIDES, f"Person {n}", expected_version=1)
-                            for n in range(20)])
+    results = concurrently(
+        [lambda n=n: decks.save("Samling", SLIDES, f"Person {n}", expected_version=1) for n in range(20)]
+    )
     assert sum(isinstance(r, dict) for r in results) == 1
     lost = [r for r in results if isinstance(r, ConflictError)]
     assert len(lost) == 19 and all("endret eller slettet av noen andre" in r.message for r in lost)
@@ -267,12 +321,14 @@ def test_twenty_concurrent_saves_of_one_name_one_wins(store):
 
 # --- 9: a stale delete is a conflict ------------------------------------------------------------------
 
+
 def test_a_stale_delete_in_the_editor_does_not_remove_a_fresh_edit(store):
     """Before: user A's stale delete removed user B's fresh edit."""
     (row,) = store.save_milestones("1835", [milestone()], changed_by="A")
     opened_by_a = {row["id"]: row["version"]}
-    store.update_milestone(row["id"], {"title": "Endret av B"}, changed_by="B",
-                           expected_version=row["version"])
+    store.update_milestone(
+        row["id"], {"title": "Endret av B"}, changed_by="B", expected_version=row["version"]
+    )
     with pytest.raises(ConflictError):
         store.save_milestones("1835", [], changed_by="A", loaded=opened_by_a)  # A deleted the row
     assert [m["title"] for m in store.list_milestones("1835")] == ["Endret av B"]
@@ -283,6 +339,7 @@ def test_a_stale_delete_in_the_editor_does_not_remove_a_fresh_edit(store):
 
 
 # --- 11: password guessing ----------------------------------------------------------------------------
+
 
 class Clock:
     def __init__(self):
@@ -310,5 +367,7 @@ def test_password_attempts_wait_longer_after_three_failures_and_are_logged_witho
     clock.now += guard.wait()
     assert guard.check("hemmelig", "hemmelig") == (True, 0.0) and guard.failures == 0
     assert len(caplog.records) == 30
-    assert not any("feil" in r.getMessage() or "gjett" in r.getMessage() or "hemmelig" in r.getMessage()
-                   for r in caplog.records)
+    assert not any(
+        "feil" in r.getMessage() or "gjett" in r.getMessage() or "hemmelig" in r.getMessage()
+        for r in caplog.records
+    )

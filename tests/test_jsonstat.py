@@ -24,12 +24,18 @@ def small_doc() -> dict:
         "size": [2, 2, 1],
         "role": {"geo": ["Region"], "time": ["Tid"], "metric": ["ContentsCode"]},
         "dimension": {
-            "Region": {"label": "region", "category": {"index": {"1835": 0, "5043": 1},
-                                                       "label": {"1835": "Træna", "5043": "Røyrvik"}}},
+            "Region": {
+                "label": "region",
+                "category": {"index": {"1835": 0, "5043": 1}, "label": {"1835": "Træna", "5043": "Røyrvik"}},
+            },
             "Tid": {"label": "år", "category": {"index": ["2023", "2024"]}},
-            "ContentsCode": {"label": "statistikkvariabel",
-                             "category": {"label": {"Personer1": "Personer"},
-                                          "unit": {"Personer1": {"base": "personer", "decimals": 0}}}},
+            "ContentsCode": {
+                "label": "statistikkvariabel",
+                "category": {
+                    "label": {"Personer1": "Personer"},
+                    "unit": {"Personer1": {"base": "personer", "decimals": 0}},
+                },
+            },
         },
         "value": [444, 442, 429, None],
         "status": {"3": ".."},
@@ -110,10 +116,15 @@ def test_non_dict_is_refused():
 
 def test_older_ssb_bundle_is_converted():
     new = small_doc()
-    old = {"dataset": {
-        "dimension": {**new["dimension"], "id": new["id"], "size": new["size"], "role": new["role"]},
-        "label": new["label"], "updated": new["updated"], "value": new["value"], "status": new["status"],
-    }}
+    old = {
+        "dataset": {
+            "dimension": {**new["dimension"], "id": new["id"], "size": new["size"], "role": new["role"]},
+            "label": new["label"],
+            "updated": new["updated"],
+            "value": new["value"],
+            "status": new["status"],
+        }
+    }
     converted = jsonstat.as_v2(old)
     assert converted["version"] == "2.0" and converted["id"] == new["id"]
     assert jsonstat_validator.validate_jsonstat(converted)

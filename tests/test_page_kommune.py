@@ -64,8 +64,14 @@ def test_population_chart_shows_the_series_and_its_finding(shipped_con):
     assert trace_values(muni, "x") == series["year"].tolist()
     shown_population = trace_values(muni, "customdata") if "customdata" in muni else None
     assert shown_population == [float(v) for v in series["value"]]
-    finding = text.change_sentence("Folketallet", "Træna", 2016, 2026, queries.value_in_year(series, 2016),
-                                   queries.value_in_year(series, 2026))
+    finding = text.change_sentence(
+        "Folketallet",
+        "Træna",
+        2016,
+        2026,
+        queries.value_in_year(series, 2016),
+        queries.value_in_year(series, 2026),
+    )
     assert finding == "Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026."
     assert any(m.value == f"**{finding}**" for m in at.markdown)
     assert spec["layout"]["separators"] == ", "
@@ -89,7 +95,9 @@ def test_economy_tab_shows_every_economy_figure(shipped_con):
     assert shown["Nøkkeltall"].tolist() == expected["Nøkkeltall"].tolist()
     assert shown["Verdi"].tolist() == expected["Verdi"].tolist()
     net_debt = queries.indicator_series(shipped_con, "net_debt_per_capita_nok", ["1835"])
-    assert text.kroner(queries.value_in_year(net_debt, int(net_debt["year"].max()))) in shown["Verdi"].tolist()
+    assert (
+        text.kroner(queries.value_in_year(net_debt, int(net_debt["year"].max()))) in shown["Verdi"].tolist()
+    )
     assert any("KOSTRA-tallene i databasen dekker 79 kommuner" in i.value for i in at.info)
 
 
@@ -124,13 +132,16 @@ def test_without_municipality_asks_for_one():
     assert not at.get("plotly_chart")
 
 
-@pytest.mark.parametrize("value, message", [
-    ("9999", "Fant ingen kommune med nummer «9999»"),
-    ("abc", "Fant ingen kommune med nummer «abc»"),
-    ("", "tomt kommunenummer"),
-    ("9" * 400, "Fant ingen kommune med nummer"),
-    ("<script>1835</script>", "Fant ingen kommune med nummer"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("9999", "Fant ingen kommune med nummer «9999»"),
+        ("abc", "Fant ingen kommune med nummer «abc»"),
+        ("", "tomt kommunenummer"),
+        ("9" * 400, "Fant ingen kommune med nummer"),
+        ("<script>1835</script>", "Fant ingen kommune med nummer"),
+    ],
+)
 def test_bad_values_give_a_message_and_the_picker(value, message):
     at = open_page({"kommune": value})
     assert not at.exception

@@ -31,8 +31,10 @@ def test_default_counties_and_threshold(shipped_con):
     everyone = queries.municipalities(shipped_con, ["18", "50"])
     small = everyone[everyone["population"] < 2500]
     year = queries.latest_population_year(shipped_con)
-    sentence = (f"{len(small)} av {len(everyone)} kommuner i Nordland og Trøndelag hadde under 2 500 innbyggere "
-                f"per {text.population_date(year)}.")
+    sentence = (
+        f"{len(small)} av {len(everyone)} kommuner i Nordland og Trøndelag hadde under 2 500 innbyggere "
+        f"per {text.population_date(year)}."
+    )
     assert at.markdown[0].value == f"**{sentence}**"
     assert at.multiselect(key="fylke").value == ["18", "50"]
     assert at.number_input(key="grense").value == 2500
@@ -53,8 +55,12 @@ def test_table_shows_the_small_municipalities_with_their_figures(shipped_con):
     assert employment_column.endswith("(%, 2022)")  # 11618 ends in 2022: the year is in the heading
     assert row[employment_column] == pytest.approx(latest["employment_rate_15_74_pct"])
     robek = set(queries.attribute_values(shipped_con, "robek")["municipality_code"])
-    assert {c for c in shown["Nr."] if shown.set_index("Nr.").loc[c, "ROBEK"] == "ja"} == robek & set(shown["Nr."])
-    trend = queries.indicator_series(shipped_con, "population", ["1835"]).query("year >= 2005")["value"].tolist()
+    assert {c for c in shown["Nr."] if shown.set_index("Nr.").loc[c, "ROBEK"] == "ja"} == robek & set(
+        shown["Nr."]
+    )
+    trend = (
+        queries.indicator_series(shipped_con, "population", ["1835"]).query("year >= 2005")["value"].tolist()
+    )
     assert list(row["Folketall over tid"]) == trend
 
 
@@ -77,7 +83,9 @@ def test_map_colours_the_small_municipalities(shipped_con):
     assert sorted(codes) == sorted(queries.municipalities(shipped_con, ["18", "50"])["municipality_code"])
     assert "geo" not in spec["layout"]  # no geo subplot: it would fetch a world map from the internet
     træna = next(c for c in markers["customdata"] if c[0] == "1835")
-    change = queries.latest_values(shipped_con, ["population_change_10y_pct"], ["1835"]).iloc[0]["population_change_10y_pct"]
+    change = queries.latest_values(shipped_con, ["population_change_10y_pct"], ["1835"]).iloc[0][
+        "population_change_10y_pct"
+    ]
     assert træna[2] == text.percent(change, 1)
 
 
@@ -104,12 +112,17 @@ def test_bad_values_in_the_address_are_named_and_the_page_still_works(shipped_co
     assert not at.exception
     warnings = _warnings(at)
     assert "«Narnia»" in warnings and "Nordland og Trøndelag er vist i stedet" in warnings
-    assert "Innbyggergrensen i adressen «abc» er ikke et helt tall mellom 100 og 100 000; 2 500 er brukt." in warnings
+    assert (
+        "Innbyggergrensen i adressen «abc» er ikke et helt tall mellom 100 og 100 000; 2 500 er brukt."
+        in warnings
+    )
     assert "«\\<b\\>tull\\</b\\>»" in warnings  # escaped (safe_text), not HTML
     # the defaults are in use: the table and the map as on a plain visit
     shown = at.dataframe[0].value
     shown = shown.data if hasattr(shown, "data") else shown
-    assert sorted(shown["Nr."]) == sorted(queries.municipalities(shipped_con, ["18", "50"], 2499)["municipality_code"])
+    assert sorted(shown["Nr."]) == sorted(
+        queries.municipalities(shipped_con, ["18", "50"], 2499)["municipality_code"]
+    )
     assert at.selectbox(key="kartmal").value == "population_change_10y_pct"
     assert len(at.get("plotly_chart")) == 1
 
@@ -122,7 +135,9 @@ def test_a_bad_county_next_to_a_good_one_and_a_limit_out_of_range(shipped_con):
     assert at.multiselect(key="fylke").value == ["18"]
     shown = at.dataframe[0].value
     shown = shown.data if hasattr(shown, "data") else shown
-    assert sorted(shown["Nr."]) == sorted(queries.municipalities(shipped_con, ["18"], 2499)["municipality_code"])
+    assert sorted(shown["Nr."]) == sorted(
+        queries.municipalities(shipped_con, ["18"], 2499)["municipality_code"]
+    )
 
 
 def test_good_values_in_the_address_give_no_message(shipped_con):
@@ -133,7 +148,9 @@ def test_good_values_in_the_address_give_no_message(shipped_con):
     markers = [t for t in spec["data"] if t.get("mode") == "markers"][0]
     age = queries.latest_values(shipped_con, ["median_age"], ["5043"]).iloc[0]["median_age"]
     assert next(c for c in markers["customdata"] if c[0] == "5043")[2] == text.formatted(age, "år", 1)
-    at = open_page({"fylke": "", "grense": ""})  # «all counties» is a valid empty choice; an empty limit is not
+    at = open_page(
+        {"fylke": "", "grense": ""}
+    )  # «all counties» is a valid empty choice; an empty limit is not
     assert "Innbyggergrensen i adressen er tom" in _warnings(at) and "fylke" not in _warnings(at)
 
 
@@ -142,10 +159,14 @@ def test_the_table_keeps_numbers_and_shows_them_the_norwegian_way():
     proto = at.dataframe[0].proto
     import pyarrow as pa
 
-    display = pa.ipc.open_stream(proto.arrow_data.styler.display_values).read_all().to_pandas().set_index("Nr.")
+    display = (
+        pa.ipc.open_stream(proto.arrow_data.styler.display_values).read_all().to_pandas().set_index("Nr.")
+    )
     data = pa.ipc.open_stream(proto.arrow_data.data).read_all().to_pandas().set_index("Nr.")
     assert data.loc["1835", "Folketall"] == 443  # sorting is on the numbers …
-    assert display.loc["1835", "Endring 10 år (%)"] == text.number(data.loc["1835", "Endring 10 år (%)"], 1)  # «−7,3»
+    assert display.loc["1835", "Endring 10 år (%)"] == text.number(
+        data.loc["1835", "Endring 10 år (%)"], 1
+    )  # «−7,3»
     assert "," in display.loc["1835", "Andel 67+ (%)"]
     at.run()  # a rerun shows the same (the rendered Styler is kept)
     assert at.dataframe[0].proto.arrow_data.styler.display_values == proto.arrow_data.styler.display_values

@@ -67,24 +67,33 @@ def test_status_timeline_and_population_come_from_the_sources(shipped_data_dir, 
     samfunnsdel = seed[(seed.plan_type == "samfunnsdel") & (seed.status == "vedtatt")].iloc[0]
     assert metrics["Kommuneplanens samfunnsdel"] == status.parse_plan_date(samfunnsdel.adopted).norwegian()
     strategy = status.planstrategi_status("2020-12-17", date.today())
-    assert metrics[f"Planstrategi {strategy.term}"] == {"vedtatt": "Vedtatt", "ikke forfalt": "Ikke forfalt",
-                                                       "forfalt": "Forfalt"}[strategy.status]
+    assert (
+        metrics[f"Planstrategi {strategy.term}"]
+        == {"vedtatt": "Vedtatt", "ikke forfalt": "Ikke forfalt", "forfalt": "Forfalt"}[strategy.status]
+    )
     # the source of each fact is listed beside it
     table = at.dataframe[0].value
     assert samfunnsdel.source_url in set(table["Lenke"])
 
     fig = figure(at)
     hovers = hover_texts(fig)
-    for expected in ("Frist for vedtak av kommunal planstrategi", "Lovkrav: pbl § 10-1", "kommuneloven § 14-4",
-                     "Kommunestyrevalg 2023", "11. september 2023", "Forventet dato, ikke fastsatt ennå",
-                     "Veiledning (ikke lovkrav): Nordland fylkeskommunes veileder"):
+    for expected in (
+        "Frist for vedtak av kommunal planstrategi",
+        "Lovkrav: pbl § 10-1",
+        "kommuneloven § 14-4",
+        "Kommunestyrevalg 2023",
+        "11. september 2023",
+        "Forventet dato, ikke fastsatt ennå",
+        "Veiledning (ikke lovkrav): Nordland fylkeskommunes veileder",
+    ):
         assert expected in hovers, expected
     # the population beside the timeline equals the query layer
     [population] = [t for t in fig["data"] if t["name"].startswith("Folketall")]
     series = queries.indicator_series(con, "population", [CODE]).sort_values("year")
     assert [round(v) for v in population["y"]] == [round(v) for v in series["value"]]
-    assert f"{text.population_date(int(series.year.max()))}: {text.number(series.value.iloc[-1])}" in \
-        "".join(population["hovertext"])
+    assert f"{text.population_date(int(series.year.max()))}: {text.number(series.value.iloc[-1])}" in "".join(
+        population["hovertext"]
+    )
     # the network layer only when asked for
     assert "Søknadsfrist læringsnettverk" not in hovers
     at.toggle(key="plan_show_network").set_value(True).run()
@@ -94,9 +103,17 @@ def test_status_timeline_and_population_come_from_the_sources(shipped_data_dir, 
 def test_milestone_edited_in_the_editor_appears_on_the_timeline(shipped_data_dir):
     at = open_page()
     at.session_state[f"milestones_{CODE}_0"] = {
-        "edited_rows": {}, "deleted_rows": [],
-        "added_rows": [{"plan_type": "samfunnsdel", "title": "Høring av <b>samfunnsdel</b>",
-                        "start_date": "2027-02-01", "end_date": "2027-03-15", "status": "planlagt"}],
+        "edited_rows": {},
+        "deleted_rows": [],
+        "added_rows": [
+            {
+                "plan_type": "samfunnsdel",
+                "title": "Høring av <b>samfunnsdel</b>",
+                "start_date": "2027-02-01",
+                "end_date": "2027-03-15",
+                "status": "planlagt",
+            }
+        ],
     }
     at.text_input(key="milestone_name").input("Planlegger Per")
     at = click(at, "Lagre framdriftsplan")
@@ -104,7 +121,10 @@ def test_milestone_edited_in_the_editor_appears_on_the_timeline(shipped_data_dir
     assert "Framdriftsplanen er lagret." in [s.value for s in at.success]
     [saved] = UserStore().list_milestones(CODE)
     assert (saved["title"], saved["start_date"], saved["end_date"]) == (
-        "Høring av <b>samfunnsdel</b>", "2027-02-01", "2027-03-15")
+        "Høring av <b>samfunnsdel</b>",
+        "2027-02-01",
+        "2027-03-15",
+    )
     hovers = hover_texts(figure(at))
     # on the timeline, as text (escaped), with its dates
     assert "Høring av &lt;b&gt;samfunnsdel&lt;/b&gt;" in hovers and "<b>samfunnsdel" not in hovers
@@ -113,24 +133,37 @@ def test_milestone_edited_in_the_editor_appears_on_the_timeline(shipped_data_dir
     # edit it: a new title and a later end
     at.session_state[f"milestones_{CODE}_1"] = {
         "edited_rows": {0: {"title": "Planforslag på høring", "end_date": "2027-04-01", "status": "pågår"}},
-        "added_rows": [], "deleted_rows": [],
+        "added_rows": [],
+        "deleted_rows": [],
     }
     at = click(at, "Lagre framdriftsplan")
     hovers = hover_texts(figure(at))
     assert "Planforslag på høring" in hovers and "1. februar 2027 – 1. april 2027" in hovers
     assert "Høring av" not in hovers
-    assert [t["name"] for t in figure(at)["data"] if t["name"].startswith("Framdriftsplan")] == \
-        ["Framdriftsplan: pågår"]
+    assert [t["name"] for t in figure(at)["data"] if t["name"].startswith("Framdriftsplan")] == [
+        "Framdriftsplan: pågår"
+    ]
 
 
 def test_milestone_ending_before_it_starts_saves_nothing(shipped_data_dir):
     at = open_page()
     at.session_state[f"milestones_{CODE}_0"] = {
-        "edited_rows": {}, "deleted_rows": [],
+        "edited_rows": {},
+        "deleted_rows": [],
         "added_rows": [
-            {"plan_type": "planstrategi", "title": "Oppstart", "start_date": "2027-01-10", "status": "planlagt"},
-            {"plan_type": "samfunnsdel", "title": "Vedtak", "start_date": "2027-06-01", "end_date": "2027-05-01",
-             "status": "planlagt"},
+            {
+                "plan_type": "planstrategi",
+                "title": "Oppstart",
+                "start_date": "2027-01-10",
+                "status": "planlagt",
+            },
+            {
+                "plan_type": "samfunnsdel",
+                "title": "Vedtak",
+                "start_date": "2027-06-01",
+                "end_date": "2027-05-01",
+                "status": "planlagt",
+            },
         ],
     }
     at.text_input(key="milestone_name").input("Per")
@@ -139,11 +172,14 @@ def test_milestone_ending_before_it_starts_saves_nothing(shipped_data_dir):
     assert UserStore().list_milestones(CODE) == []  # not even the valid first row
 
 
-@pytest.mark.parametrize("adopted, message", [
-    ("2150", "Årstallet må være mellom 1965 og"),
-    ("1964", "Årstallet må være mellom 1965 og"),
-    ("i fjor", "Skriv årstall (ÅÅÅÅ) eller dato (ÅÅÅÅ-MM-DD)."),
-])
+@pytest.mark.parametrize(
+    "adopted, message",
+    [
+        ("2150", "Årstallet må være mellom 1965 og"),
+        ("1964", "Årstallet må være mellom 1965 og"),
+        ("i fjor", "Skriv årstall (ÅÅÅÅ) eller dato (ÅÅÅÅ-MM-DD)."),
+    ],
+)
 def test_impossible_plan_year_is_refused_at_the_field(shipped_data_dir, adopted, message):
     at = open_status_form(open_page())
     at.selectbox(key="plan_entry_type").set_value("samfunnsdel")

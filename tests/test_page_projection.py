@@ -51,8 +51,15 @@ def test_fan_and_age_groups_equal_the_projection(shipped_con):
     assert finding.startswith("Med dagens utvikling vil Træna ha om lag ")
     assert any(finding in m.value for m in at.markdown)
     table = age_table(at)
-    assert list(table) == ["0–5 år", "6–15 år", "16–19 år", "20–66 år", "67–79 år", "80 år og eldre",
-                           "Hele befolkningen"]
+    assert list(table) == [
+        "0–5 år",
+        "6–15 år",
+        "16–19 år",
+        "20–66 år",
+        "67–79 år",
+        "80 år og eldre",
+        "Hele befolkningen",
+    ]
     assert list(table["80 år og eldre"]) == ["2026", "2030", "2035", "2040", "2050"]
     assert table["80 år og eldre"]["2040"] == text.number(result.at(2040, "80+"))
     assert table["80 år og eldre"]["2026"] == text.number(result.at(2026, "80+"))
@@ -105,9 +112,19 @@ def test_county_sum_beside_ssb(shipped_con):
     assert abs(table.loc[2040, "Forskjell fra SSB hoved (%)"]) < 10
 
 
-HOSTILE_SCENARIOS = ["<script>alert(1)</script>", "netto=" + "9" * 5_000, "netto=1e308", "netto=NaN",
-                     "fødsler=inf", "netto=-99999999999999999999", "\u202enetto=5", "netto=5:20-39' OR 1=1--",
-                     "siste5,siste10,x", "%00", "netto=+5:99-20"]
+HOSTILE_SCENARIOS = [
+    "<script>alert(1)</script>",
+    "netto=" + "9" * 5_000,
+    "netto=1e308",
+    "netto=NaN",
+    "fødsler=inf",
+    "netto=-99999999999999999999",
+    "\u202enetto=5",
+    "netto=5:20-39' OR 1=1--",
+    "siste5,siste10,x",
+    "%00",
+    "netto=+5:99-20",
+]
 
 
 def test_hostile_scenarios_in_the_url():
@@ -130,7 +147,6 @@ def test_back_to_the_tab_after_another_keeps_the_scenario():
     assert not at.exception
     assert at.slider(key="fs_ages").value == (20, 39)
     assert at.number_input(key="fs_migration").value == 5
-
 
 
 def test_save_a_scenario_and_use_it_again():

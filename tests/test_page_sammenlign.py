@@ -70,8 +70,14 @@ def test_ranks_shown_equal_the_peer_group(data_dir):
 
 
 def test_bad_url_values_give_messages_and_the_page_still_works(data_dir):
-    at = run({"kommuner": "1835,9999,5043,abc", "indikatorer": "population,tull", "visning": "indeks",
-              "basisaar": "1900"})
+    at = run(
+        {
+            "kommuner": "1835,9999,5043,abc",
+            "indikatorer": "population,tull",
+            "visning": "indeks",
+            "basisaar": "1900",
+        }
+    )
     assert not at.exception
     warnings = " ".join(w.value for w in at.warning)
     assert "«9999»" in warnings and "«abc»" in warnings and "«tull»" in warnings and "1900" in warnings
@@ -95,16 +101,40 @@ def test_similar_municipalities_and_network_quick_pick(data_dir):
     # no application marked «valgt» → a message, nothing changes
     at.button[1].click().run()
     assert any("Ingen kommuner er valgt" in w.value for w in at.warning)
-    UserStore().add_application({
-        "municipality_code": "1875", "round_year": 2026, "samfunnsdel_year": 2015,
-        "progress_plan": "Planstrategi 2027", "has_fact_base": True, "fact_base_description": "SSB-tall", "planning_staff_persons": 1,
-        "planning_staff_percent": 50, "contact_name": "Kari", "contact_email": "kari@example.no",
-        "received_date": "2026-01-05", "status": "valgt"}, changed_by="test")
-    UserStore().add_application({
-        "municipality_code": "5043", "round_year": 2026, "samfunnsdel_year": 2015,
-        "progress_plan": "Planstrategi 2027", "has_fact_base": True, "fact_base_description": "SSB-tall", "planning_staff_persons": 1,
-        "planning_staff_percent": 50, "contact_name": "Ola", "contact_email": "ola@example.no",
-        "received_date": "2026-01-05", "status": "valgt"}, changed_by="test")
+    UserStore().add_application(
+        {
+            "municipality_code": "1875",
+            "round_year": 2026,
+            "samfunnsdel_year": 2015,
+            "progress_plan": "Planstrategi 2027",
+            "has_fact_base": True,
+            "fact_base_description": "SSB-tall",
+            "planning_staff_persons": 1,
+            "planning_staff_percent": 50,
+            "contact_name": "Kari",
+            "contact_email": "kari@example.no",
+            "received_date": "2026-01-05",
+            "status": "valgt",
+        },
+        changed_by="test",
+    )
+    UserStore().add_application(
+        {
+            "municipality_code": "5043",
+            "round_year": 2026,
+            "samfunnsdel_year": 2015,
+            "progress_plan": "Planstrategi 2027",
+            "has_fact_base": True,
+            "fact_base_description": "SSB-tall",
+            "planning_staff_persons": 1,
+            "planning_staff_percent": 50,
+            "contact_name": "Ola",
+            "contact_email": "ola@example.no",
+            "received_date": "2026-01-05",
+            "status": "valgt",
+        },
+        changed_by="test",
+    )
     at.button[1].click().run()
     assert at.query_params["kommuner"] == "1875,5043"
 
@@ -117,8 +147,14 @@ def test_weights_from_the_url_sliders_drawn_only_when_opened(data_dir):
     from nokkeltall.compare import similarity
     from nokkeltall.ui import compare_view
 
-    at = run({"kommuner": "1835,5043", "indikatorer": "population", "lik": "1835",
-              "vekter": "population_log:3,centrality_index:0"})
+    at = run(
+        {
+            "kommuner": "1835,5043",
+            "indikatorer": "population",
+            "lik": "1835",
+            "vekter": "population_log:3,centrality_index:0",
+        }
+    )
     assert not at.exception and not at.warning
     assert not at.slider  # the eight sliders are not drawn while «Vekter» is closed …
     weights = {**similarity.DEFAULT_WEIGHTS, "population_log": 3.0, "centrality_index": 0.0}

@@ -49,11 +49,19 @@ def errors(at: AppTest) -> list[str]:
 def fill_application(at: AppTest, code: str = CODE, **overrides) -> AppTest:
     """Every field of a new application, each answer explicitly (the form pre-fills none)."""
     at.selectbox(key="application_municipality").set_value(code).run()
-    values = {"contact": "Kari Nordmann", "email": "kari@somna.kommune.no", "samfunnsdel_answer": "år",
-              "samfunnsdel": "2017",
-              "progress": "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027.",
-              "fact": "ja", "facttext": "Kommunebarometeret og KOSTRA", "persons": 2, "percent": 60.0,
-              "name": "Rådgiver Rita", **overrides}
+    values = {
+        "contact": "Kari Nordmann",
+        "email": "kari@somna.kommune.no",
+        "samfunnsdel_answer": "år",
+        "samfunnsdel": "2017",
+        "progress": "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027.",
+        "fact": "ja",
+        "facttext": "Kommunebarometeret og KOSTRA",
+        "persons": 2,
+        "percent": 60.0,
+        "name": "Rådgiver Rita",
+        **overrides,
+    }
     at.text_input(key="contact_ny").input(values["contact"])
     at.text_input(key="email_ny").input(values["email"])
     if values["samfunnsdel_answer"] is not None:
@@ -103,13 +111,20 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     eligibility = [s.value for s in at.success if "Kan delta" in s.value]
     con = db.connect(shipped_database)
     row = queries.municipalities(con, ["18"]).set_index("municipality_code").loc[CODE]
-    assert eligibility and f"Folketallet er {network.format_number(row.population)} per 1. januar {row.population_year}" \
+    assert (
+        eligibility
+        and f"Folketallet er {network.format_number(row.population)} per 1. januar {row.population_year}"
         in eligibility[0]
+    )
     at = click(at, "Lagre søknad")
     assert not errors(at) and not at.exception
     assert f"Søknaden fra {CODE} {NAME} er lagret." in [s.value for s in at.success]
     [saved] = UserStore().list_applications()
-    assert (saved["status"], saved["planning_staff_persons"], saved["samfunnsdel_year"]) == ("mottatt", 2, 2017)
+    assert (saved["status"], saved["planning_staff_persons"], saved["samfunnsdel_year"]) == (
+        "mottatt",
+        2,
+        2017,
+    )
     # the saved application shows its checks
     checks_shown = [m.value for m in at.markdown if m.value.startswith(("✅ **", "⚠️ **", "❔ **"))]
     assert any(m.startswith("✅ **Kan delta: stemmer**") for m in checks_shown), checks_shown
@@ -118,12 +133,16 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     # the county overview counts it, and the matrix shows the answers and the checks side by side
     assert metrics_by_county(at) == {
         "Nordland": {"Mottatt": "1", "Samtale avtalt": "0", "Valgt": "0", "Ikke valgt": "0"},
-        "Trøndelag": {"Mottatt": "0", "Samtale avtalt": "0", "Valgt": "0", "Ikke valgt": "0"}}
+        "Trøndelag": {"Mottatt": "0", "Samtale avtalt": "0", "Valgt": "0", "Ikke valgt": "0"},
+    }
     overview = at.dataframe[0].value
     first = overview.iloc[0]
     assert first["Kommune"] == f"{CODE} {NAME}" and first["Kan delta"] == "Ja"
     assert (first["1. Samfunnsdel"], first["3. Kunnskapsgrunnlag"], first["4. Ressurser"]) == (
-        "2017", "ja", "2 pers., 60 %")
+        "2017",
+        "ja",
+        "2 pers., 60 %",
+    )
     assert first["Sjekk: kan delta"] == "Stemmer" and first["Folketall"] == row.population
     assert any("Nordland: 0 valgt, målet er 2–3" in i.value for i in at.info)
     assert "Last ned oversikten (Excel)" in [b.label for b in at.get("download_button")]
@@ -161,25 +180,46 @@ def test_register_see_in_overview_and_open_the_brief(shipped_data_dir, shipped_d
     assert "Gjeldende samfunnsdel er fra 2017." in [p.text for p in document.paragraphs]
 
 
-@pytest.mark.parametrize("overrides, field, message", [
-    ({"samfunnsdel": "2150"}, "1. Årstall for gjeldende samfunnsdel",
-     f"Årstallet må være mellom 1965 og {date.today().year + 1}"),
-    ({"samfunnsdel": "i fjor"}, "1. Årstall for gjeldende samfunnsdel", "«i fjor» er ikke et årstall."),
-    ({"samfunnsdel": "1964"}, "1. Årstall for gjeldende samfunnsdel", "Årstallet må være mellom 1965 og"),
-    ({"contact": ""}, "Kontaktperson", "Feltet må fylles ut."),
-    ({"progress": ""}, "2. Framdriftsplan for planstrategi og samfunnsdel",
-     "Svar på spørsmålet, eller kryss av"),
-    ({"samfunnsdel_answer": None, "samfunnsdel": ""}, "1. Årstall for gjeldende samfunnsdel",
-     "Skriv årstallet, «ingen»"),
-    ({"fact": None, "facttext": ""}, "3. Har kommunen statistikk, nøkkeltall og kunnskapsgrunnlag?",
-     "Svar på spørsmålet, eller kryss av"),
-    ({"persons": None, "percent": None}, "4. Samlet stillingsandel til planarbeid (%)",
-     "Oppgi antall personer"),
-    ({"persons": 0, "percent": 50.0}, "4. Samlet stillingsandel til planarbeid (%)",
-     "Antall personer og stillingsandel passer ikke"),
-    ({"email": "kari"}, "E-post til kontaktperson", "Skriv en gyldig e-postadresse"),
-    ({"name": ""}, "Ditt navn", "Skriv inn navnet ditt."),
-])
+@pytest.mark.parametrize(
+    "overrides, field, message",
+    [
+        (
+            {"samfunnsdel": "2150"},
+            "1. Årstall for gjeldende samfunnsdel",
+            f"Årstallet må være mellom 1965 og {date.today().year + 1}",
+        ),
+        ({"samfunnsdel": "i fjor"}, "1. Årstall for gjeldende samfunnsdel", "«i fjor» er ikke et årstall."),
+        ({"samfunnsdel": "1964"}, "1. Årstall for gjeldende samfunnsdel", "Årstallet må være mellom 1965 og"),
+        ({"contact": ""}, "Kontaktperson", "Feltet må fylles ut."),
+        (
+            {"progress": ""},
+            "2. Framdriftsplan for planstrategi og samfunnsdel",
+            "Svar på spørsmålet, eller kryss av",
+        ),
+        (
+            {"samfunnsdel_answer": None, "samfunnsdel": ""},
+            "1. Årstall for gjeldende samfunnsdel",
+            "Skriv årstallet, «ingen»",
+        ),
+        (
+            {"fact": None, "facttext": ""},
+            "3. Har kommunen statistikk, nøkkeltall og kunnskapsgrunnlag?",
+            "Svar på spørsmålet, eller kryss av",
+        ),
+        (
+            {"persons": None, "percent": None},
+            "4. Samlet stillingsandel til planarbeid (%)",
+            "Oppgi antall personer",
+        ),
+        (
+            {"persons": 0, "percent": 50.0},
+            "4. Samlet stillingsandel til planarbeid (%)",
+            "Antall personer og stillingsandel passer ikke",
+        ),
+        ({"email": "kari"}, "E-post til kontaktperson", "Skriv en gyldig e-postadresse"),
+        ({"name": ""}, "Ditt navn", "Skriv inn navnet ditt."),
+    ],
+)
 def test_bad_input_is_refused_at_the_field(shipped_data_dir, overrides, field, message):
     at = click(fill_application(open_page(), **overrides), "Lagre søknad")
     assert "Ingenting er lagret. Rett opp feltene under og prøv igjen." in errors(at)
@@ -190,7 +230,9 @@ def test_bad_input_is_refused_at_the_field(shipped_data_dir, overrides, field, m
 
 def test_municipality_outside_the_two_counties(shipped_data_dir):
     at = fill_application(open_page(), code="0301")
-    assert any("Kan ikke delta" in w.value and "ikke i Nordland eller Trøndelag" in w.value for w in at.warning)
+    assert any(
+        "Kan ikke delta" in w.value and "ikke i Nordland eller Trøndelag" in w.value for w in at.warning
+    )
     at = click(at, "Lagre søknad")
     assert "**Kommune:** Kommunen må ligge i Nordland (18xx) eller Trøndelag (50xx)." in errors(at)
     assert UserStore().list_applications() == []
@@ -211,7 +253,9 @@ def test_backup_download_and_restore(shipped_data_dir):
     at.text_input(key="restore_name").input("Rita")
     at = click(at, "Gjenopprett")
     assert not errors(at)
-    assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler, 0 lysbildesett." in [s.value for s in at.success]
+    assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler, 0 lysbildesett." in [
+        s.value for s in at.success
+    ]
     at = open_tab(at, "Oversikt per fylke")
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"
     at = open_tab(at, "Sikkerhetskopi")
@@ -226,20 +270,33 @@ def test_backup_download_and_restore(shipped_data_dir):
 
 
 def test_editing_needs_the_password_reading_stays_open(shipped_data_dir, monkeypatch):
-    UserStore().add_application({
-        "municipality_code": CODE, "round_year": date.today().year if date.today() <= date(date.today().year, 12, 15)
-        else date.today().year + 1, "progress_plan": "x", "has_fact_base": False, "planning_staff_persons": 1,
-        "samfunnsdel_answer": "ingen",
-        "planning_staff_percent": 20, "contact_name": "K", "contact_email": "k@k.no",
-        "received_date": date.today().isoformat(), "status": "mottatt"}, changed_by="test")
+    UserStore().add_application(
+        {
+            "municipality_code": CODE,
+            "round_year": date.today().year
+            if date.today() <= date(date.today().year, 12, 15)
+            else date.today().year + 1,
+            "progress_plan": "x",
+            "has_fact_base": False,
+            "planning_staff_persons": 1,
+            "samfunnsdel_answer": "ingen",
+            "planning_staff_percent": 20,
+            "contact_name": "K",
+            "contact_email": "k@k.no",
+            "received_date": date.today().isoformat(),
+            "status": "mottatt",
+        },
+        changed_by="test",
+    )
     monkeypatch.setenv("NOKKELTALL_EDITOR_PASSWORD", "hemmelig")
     at = open_page()
     assert "Lagre søknad" not in [b.label for b in at.button]
     assert metrics_by_county(at)["Nordland"]["Mottatt"] == "1"  # the overview is open
     assert "Lagre vurdering" not in [b.label for b in at.button]  # the adviser's assessment is not
     at = open_tab(at, "Importer søknader")
-    at.file_uploader(key="import_file").upload("s.csv", b"Kommune;Mottatt;Kontaktperson\n5043;01.11.2026;K\n",
-                                               "text/csv")
+    at.file_uploader(key="import_file").upload(
+        "s.csv", b"Kommune;Mottatt;Kontaktperson\n5043;01.11.2026;K\n", "text/csv"
+    )
     at = at.run()
     assert "Importer søknader" not in [b.label for b in at.button]
     assert any("trenger redaktørpassordet" in i.value for i in at.info), [e.value for e in at.error]
@@ -257,14 +314,26 @@ def test_editing_needs_the_password_reading_stays_open(shipped_data_dir, monkeyp
 @pytest.mark.slow
 def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_dir):
     store = UserStore()
-    round_year = date.today().year if date.today() <= date(date.today().year, 12, 15) else date.today().year + 1
+    round_year = (
+        date.today().year if date.today() <= date(date.today().year, 12, 15) else date.today().year + 1
+    )
     for code in (CODE, "5043"):
-        store.add_application({
-            "municipality_code": code, "round_year": round_year, "progress_plan": "x", "has_fact_base": False,
-            "samfunnsdel_answer": "ingen",
-            "planning_staff_persons": 1, "planning_staff_percent": 20, "contact_name": "K",
-            "contact_email": "k@k.no", "received_date": date.today().isoformat(), "status": "mottatt"},
-            changed_by="test")
+        store.add_application(
+            {
+                "municipality_code": code,
+                "round_year": round_year,
+                "progress_plan": "x",
+                "has_fact_base": False,
+                "samfunnsdel_answer": "ingen",
+                "planning_staff_persons": 1,
+                "planning_staff_percent": 20,
+                "contact_name": "K",
+                "contact_email": "k@k.no",
+                "received_date": date.today().isoformat(),
+                "status": "mottatt",
+            },
+            changed_by="test",
+        )
     at = open_page()
     # the overview is open: the other tabs draw nothing, the form is always there
     assert len(at.metric) == 8 and not at.header
@@ -283,16 +352,23 @@ def test_only_the_open_tab_is_drawn_and_the_brief_choice_is_kept(shipped_data_di
 
 
 def test_every_missing_field_is_named_in_one_save(shipped_data_dir):
-    at = click(fill_application(open_page(), contact="", email="", progress="", facttext="", name=""), "Lagre søknad")
+    at = click(
+        fill_application(open_page(), contact="", email="", progress="", facttext="", name=""), "Lagre søknad"
+    )
     shown = errors(at)
-    for field in ("Kontaktperson", "2. Framdriftsplan for planstrategi og samfunnsdel",
-                  "3. Hvilken statistikk / hvilket kunnskapsgrunnlag", "Ditt navn"):
+    for field in (
+        "Kontaktperson",
+        "2. Framdriftsplan for planstrategi og samfunnsdel",
+        "3. Hvilken statistikk / hvilket kunnskapsgrunnlag",
+        "Ditt navn",
+    ):
         assert any(e.startswith(f"**{field}:**") for e in shown), (field, shown)
     assert UserStore().list_applications() == []
 
 
-IMPORT_HEADERS = ("Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;"
-                  "Ressurser;Kommentar")
+IMPORT_HEADERS = (
+    "Tidsmerke;Kommune;Kontaktperson;Samfunnsdel fra år;Framdriftsplan;Kunnskapsgrunnlag;Ressurser;Kommentar"
+)
 
 
 def import_csv(*rows: str) -> bytes:
@@ -301,8 +377,10 @@ def import_csv(*rows: str) -> bytes:
 
 def test_import_on_the_page_checks_first_then_stores_all_rows(shipped_data_dir):
     today = date.today().strftime("%d.%m.%Y")
-    good = import_csv(f"{today};Sømna;Kari <kari@somna.kommune.no>;2017;Planstrategi vedtas juni 2027;nei;"
-                      "1 person, 50 %;x", f"{today};5043;Ola;ingen;Oppstart våren 2027;ja, kommunebilde;;")
+    good = import_csv(
+        f"{today};Sømna;Kari <kari@somna.kommune.no>;2017;Planstrategi vedtas juni 2027;nei;1 person, 50 %;x",
+        f"{today};5043;Ola;ingen;Oppstart våren 2027;ja, kommunebilde;;",
+    )
     at = open_tab(open_page(), "Importer søknader")
     bad = import_csv(f"{today};Sømnaa;Kari;i fjor;Plan;nei;1 person, 250 %;")
     at.file_uploader(key="import_file").upload("soknader.csv", bad, "text/csv")
@@ -330,12 +408,16 @@ def test_import_on_the_page_checks_first_then_stores_all_rows(shipped_data_dir):
 
 def test_import_asks_which_column_when_two_could_be_the_municipality(shipped_data_dir):
     today = date.today().strftime("%d.%m.%Y")
-    data = ("Kommune;Kommunenavn;Mottatt;Kontaktperson;Samfunnsdel;Framdriftsplan;Kunnskapsgrunnlag;Ressurser\n"
-            f"Helgeland;Sømna;{today};Kari;2017;Plan;nei;1 person, 50 %\n").encode()
+    data = (
+        "Kommune;Kommunenavn;Mottatt;Kontaktperson;Samfunnsdel;Framdriftsplan;Kunnskapsgrunnlag;Ressurser\n"
+        f"Helgeland;Sømna;{today};Kari;2017;Plan;nei;1 person, 50 %\n"
+    ).encode()
     at = open_tab(open_page(), "Importer søknader")
     at.file_uploader(key="import_file").upload("soknader.csv", data, "text/csv")
     at = at.run()
-    assert any("Flere kolonner kan være «Kommune»: «Kommune», «Kommunenavn». Velg én." in w.value for w in at.warning)
+    assert any(
+        "Flere kolonner kan være «Kommune»: «Kommune», «Kommunenavn». Velg én." in w.value for w in at.warning
+    )
     at.selectbox(key="import_column_municipality").set_value("Kommunenavn")
     at = at.run()
     assert any("Filen er kontrollert: 1 nye" in i.value for i in at.info), [e.value for e in at.error]

@@ -51,11 +51,16 @@ def test_hearings_last_at_least_six_weeks():
 def test_calendar_2019_2028_has_rows_with_references_and_terms():
     events = cal.legal_calendar(2019, 2028)
     assert [e.start for e in events_of("election", events)] == [
-        date(2019, 9, 9), date(2023, 9, 11), date(2027, 9, 13)]
+        date(2019, 9, 9),
+        date(2023, 9, 11),
+        date(2027, 9, 13),
+    ]
     deadlines = events_of("planstrategi_deadline", events)
     assert [(e.start, e.term) for e in deadlines] == [
-        (date(2020, 10, 31), "2019–2023"), (date(2024, 10, 31), "2023–2027"),
-        (date(2028, 10, 31), "2027–2031")]
+        (date(2020, 10, 31), "2019–2023"),
+        (date(2024, 10, 31), "2023–2027"),
+        (date(2028, 10, 31), "2027–2031"),
+    ]
     assert all(e.legal_reference == "pbl § 10-1" and e.is_law for e in deadlines)
     budgets = events_of("okonomiplan_deadline", events)
     assert [e.start for e in budgets] == [date(y, 12, 31) for y in range(2019, 2029)]

@@ -37,17 +37,20 @@ def test_plan_age_in_whole_years():
     assert plan_age_years(None, date(2026, 1, 1)) is None
 
 
-@pytest.mark.parametrize("adopted, as_of, expected", [
-    ("2024-03-20", date(2024, 6, 1), ADOPTED),  # Lurøy: adopted in the term, before the deadline
-    (None, date(2024, 6, 1), NOT_DUE),  # deadline 31.10.2024 still ahead
-    (None, date(2024, 10, 31), NOT_DUE),  # the deadline day itself
-    (None, date(2024, 11, 1), OVERDUE),
-    ("2020-12-17", date(2024, 11, 1), OVERDUE),  # previous term's strategy does not count
-    ("2020-12-17", date(2021, 1, 1), ADOPTED),  # ... but counted in its own term (late)
-    ("2023", date(2024, 11, 1), ADOPTED),  # Træna: year only, may be after 1 Oct 2023
-    ("2024-03-20", date(2024, 3, 1), NOT_DUE),  # not yet adopted as of that date
-    (None, date(2023, 9, 20), OVERDUE),  # still the 2019 term: deadline 31.10.2020
-])
+@pytest.mark.parametrize(
+    "adopted, as_of, expected",
+    [
+        ("2024-03-20", date(2024, 6, 1), ADOPTED),  # Lurøy: adopted in the term, before the deadline
+        (None, date(2024, 6, 1), NOT_DUE),  # deadline 31.10.2024 still ahead
+        (None, date(2024, 10, 31), NOT_DUE),  # the deadline day itself
+        (None, date(2024, 11, 1), OVERDUE),
+        ("2020-12-17", date(2024, 11, 1), OVERDUE),  # previous term's strategy does not count
+        ("2020-12-17", date(2021, 1, 1), ADOPTED),  # ... but counted in its own term (late)
+        ("2023", date(2024, 11, 1), ADOPTED),  # Træna: year only, may be after 1 Oct 2023
+        ("2024-03-20", date(2024, 3, 1), NOT_DUE),  # not yet adopted as of that date
+        (None, date(2023, 9, 20), OVERDUE),  # still the 2019 term: deadline 31.10.2020
+    ],
+)
 def test_planstrategi_status_as_of_given_dates(adopted, as_of, expected):
     assert planstrategi_status(adopted, as_of).status == expected
 
@@ -67,8 +70,16 @@ def test_planstrategi_status_details_and_messages():
 
 
 def seed(*rows):
-    columns = ["municipality_code", "plan_type", "period", "adopted", "status",
-               "source_url", "source_title", "note"]
+    columns = [
+        "municipality_code",
+        "plan_type",
+        "period",
+        "adopted",
+        "status",
+        "source_url",
+        "source_title",
+        "note",
+    ]
     return pd.DataFrame([dict(zip(columns, row, strict=True)) for row in rows], columns=columns)
 
 

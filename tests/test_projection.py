@@ -42,6 +42,7 @@ COHORT = model.Settings(window=5, prior_weight=25.0, prior_area="county", total=
 
 # --- the cohort method -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("settings", [COHORT, model.DEFAULT])
 def test_closed_population_ages_exactly(settings):
     data = population([closed(young_start())])
@@ -89,6 +90,7 @@ def test_shrinkage_pulls_a_tiny_municipality_toward_its_county():
 
 # --- scenarios ----------------------------------------------------------------------------------
 
+
 def test_migration_scenario_adds_n_a_year_before_mortality():
     base = [closed(young_start(s)) for s in (1.0, 2.0, 3.0, 0.5)]
     projector = Projector(population(base, ["98", "98", "99", "99"]))
@@ -122,8 +124,9 @@ def test_history_scenario_is_the_unconstrained_cohort_projection():
     series = np.array([np.full(N_AGES, 100.0) * 0.98**t for t in range(len(YEARS))])
     projector = Projector(population([series, series * 2]))
     last5 = projector.project("9900", 2020, 2030, "siste5")
-    np.testing.assert_allclose(last5.series("total").to_numpy(), series[-1].sum() * 0.98 ** np.arange(11),
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        last5.series("total").to_numpy(), series[-1].sum() * 0.98 ** np.arange(11), rtol=1e-9
+    )
 
 
 def test_scenario_text_round_trips():
@@ -133,15 +136,18 @@ def test_scenario_text_round_trips():
     assert given.description() == "Som siste 5 år, netto flytting +5 per år i alderen 20–39 år, fødsler −10 %"
 
 
-@pytest.mark.parametrize(("given", "message"), [
-    ("netto=-1000:20-39", "Velg en mindre netto utflytting"),
-    ("netto=+50000", "urimelig"),
-    ("fødsler=-150", r"mellom −100 % og \+200 %"),
-    ("netto=+5:40-20", "den laveste først"),
-    ("netto=+5:20-140", "mellom 0 og 90 år"),
-    ("siste7", "Forstår ikke"),
-    ("abc", "Forstår ikke"),
-])
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("netto=-1000:20-39", "Velg en mindre netto utflytting"),
+        ("netto=+50000", "urimelig"),
+        ("fødsler=-150", r"mellom −100 % og \+200 %"),
+        ("netto=+5:40-20", "den laveste først"),
+        ("netto=+5:20-140", "mellom 0 og 90 år"),
+        ("siste7", "Forstår ikke"),
+        ("abc", "Forstår ikke"),
+    ],
+)
 def test_absurd_scenarios_get_a_norwegian_message(given, message):
     base = [closed(young_start(s)) for s in (1.0, 2.0)]
     projector = Projector(population(base))
@@ -156,6 +162,7 @@ def test_strong_out_migration_within_what_exists_never_goes_negative():
 
 
 # --- intervals ----------------------------------------------------------------------------------
+
 
 def test_interval_quantiles_and_linear_extension():
     errors = np.linspace(-0.1, 0.1, 101)[:, None, None] * np.ones((1, 1, 5))  # [pair, municipality, group]
@@ -174,8 +181,9 @@ def test_projection_table_bounds_contain_the_value_and_are_never_negative():
     quantiles = np.zeros((2, 5, 4))
     quantiles[1] = [-9.0, -0.1, 0.1, 0.3]
     choice = Choice(model.DEFAULT, model.DEFAULT)
-    result = Projection("9900", "X", 2020, (2020, 2021), values, values, quantiles, choice,
-                        scenario.Scenario())
+    result = Projection(
+        "9900", "X", 2020, (2020, 2021), values, values, quantiles, choice, scenario.Scenario()
+    )
     table = result.table("total")
     row = table.iloc[1]
     assert row["lower"] == 0.0 <= row["lower50"] <= row["value"] <= row["upper50"] <= row["upper"]
@@ -187,6 +195,7 @@ def test_projection_table_bounds_contain_the_value_and_are_never_negative():
 
 
 # --- base-year cut-off --------------------------------------------------------------------------
+
 
 def noisy_population(seed: int = 1) -> PopulationData:
     generator = np.random.default_rng(seed)
@@ -214,8 +223,9 @@ def test_projection_from_base_year_ignores_later_data(base):
     changed = data.values.copy()
     changed[:, data.year_index(base) + 1 :] *= 3  # a different future changes nothing
     altered = PopulationData(data.codes, data.names, data.counties, data.years, changed)
-    np.testing.assert_array_equal(Projector(altered).project("9901", base, 2040).table().to_numpy(),
-                                  full.table().to_numpy())
+    np.testing.assert_array_equal(
+        Projector(altered).project("9901", base, 2040).table().to_numpy(), full.table().to_numpy()
+    )
 
 
 def test_never_negative_on_a_shrinking_population():
@@ -226,13 +236,17 @@ def test_never_negative_on_a_shrinking_population():
 
 # --- bad input ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"code": "0000"}, "Ukjent kommune"),
-    ({"base_year": 2007}, "Basisåret 2007 går ikke"),
-    ({"base_year": 2025}, "Basisåret 2025 går ikke"),
-    ({"to_year": 2015}, "Sluttåret 2015 må være etter basisåret 2020"),
-    ({"to_year": 2200}, "senest 2060"),
-])
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"code": "0000"}, "Ukjent kommune"),
+        ({"base_year": 2007}, "Basisåret 2007 går ikke"),
+        ({"base_year": 2025}, "Basisåret 2025 går ikke"),
+        ({"to_year": 2015}, "Sluttåret 2015 må være etter basisåret 2020"),
+        ({"to_year": 2200}, "senest 2060"),
+    ],
+)
 def test_bad_input_gets_a_norwegian_message(kwargs, message):
     projector = Projector(noisy_population())
     arguments = {"code": "9900", **kwargs}
@@ -251,14 +265,19 @@ def test_base_year_without_data_for_the_municipality():
 
 # --- beside SSB's county projection -------------------------------------------------------------
 
+
 def test_county_sum_beside_ssb_county_projection():
     projector = Projector(noisy_population())
     con = duckdb.connect()
-    con.execute("CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, "
-                "value DOUBLE, dataset VARCHAR)")
+    con.execute(
+        "CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, "
+        "value DOUBLE, dataset VARCHAR)"
+    )
     for measure, value in (("llml", 1000.0), ("mmmm", 2000.0), ("hhmh", 3000.0)):
-        con.execute("INSERT INTO county_observation VALUES ('01', 2040, ?, ?, '14288')",
-                    [f"projected_population_{measure}", value])
+        con.execute(
+            "INSERT INTO county_observation VALUES ('01', 2040, ?, ?, '14288')",
+            [f"projected_population_{measure}", value],
+        )
     frame = counties.comparison(con, projector, "01", years=(2040,)).iloc[0]
     ours = sum(projector.project(c).at(2040) for c in ("9900", "9901", "9902"))
     assert frame["ours"] == pytest.approx(ours)

@@ -13,8 +13,9 @@ from nokkeltall.store.database import UserStore
 from nokkeltall.store.scenarios import ScenarioStore
 
 REPO_DATA = Path(__file__).resolve().parent.parent / "data"
-needs_snapshot = pytest.mark.skipif(not (REPO_DATA / "snapshot" / "manifest.json").exists(),
-                                    reason="the shipped snapshot is not here")
+needs_snapshot = pytest.mark.skipif(
+    not (REPO_DATA / "snapshot" / "manifest.json").exists(), reason="the shipped snapshot is not here"
+)
 
 
 @pytest.fixture()
@@ -43,8 +44,19 @@ def test_traena_projection_csv(real_data, capsys):
 @needs_snapshot
 def test_group_scenario_and_base_year(real_data, capsys):
     _, main, _ = run(capsys, "projection", "1835", "--base-year", "2015", "--to", "2025", "--group", "20-66")
-    _, plus, _ = run(capsys, "projection", "1835", "--base-year", "2015", "--to", "2025", "--group", "20-66",
-                     "--scenario", "netto=+5:20-39")
+    _, plus, _ = run(
+        capsys,
+        "projection",
+        "1835",
+        "--base-year",
+        "2015",
+        "--to",
+        "2025",
+        "--group",
+        "20-66",
+        "--scenario",
+        "netto=+5:20-39",
+    )
     assert main[1][1] == plus[1][1]
     assert float(plus[-1][1]) > float(main[-1][1]) + 40
 
@@ -59,14 +71,17 @@ def test_all_municipalities(real_data, capsys):
 
 
 @needs_snapshot
-@pytest.mark.parametrize(("argv", "message"), [
-    (["Trena"], "Ukjent kommune «Trena». Mente du: 1835 Træna?"),
-    (["1835", "--base-year", "2003"], "Basisåret 2003 går ikke"),
-    (["1835", "--to", "2020"], "Sluttåret 2020 må være etter basisåret 2026"),
-    (["1835", "--scenario", "netto=-1000"], "Velg en mindre netto utflytting"),
-    (["1835", "--group", "90+"], "Ukjent aldersgruppe «90+»"),
-    (["1835", "--scenario", "mye"], "Forstår ikke scenarioet «mye»"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["Trena"], "Ukjent kommune «Trena». Mente du: 1835 Træna?"),
+        (["1835", "--base-year", "2003"], "Basisåret 2003 går ikke"),
+        (["1835", "--to", "2020"], "Sluttåret 2020 må være etter basisåret 2026"),
+        (["1835", "--scenario", "netto=-1000"], "Velg en mindre netto utflytting"),
+        (["1835", "--group", "90+"], "Ukjent aldersgruppe «90+»"),
+        (["1835", "--scenario", "mye"], "Forstår ikke scenarioet «mye»"),
+    ],
+)
 def test_bad_input_exit_2(real_data, capsys, argv, message):
     code, rows, err = run(capsys, "projection", *argv)
     assert code == 2

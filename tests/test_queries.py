@@ -60,7 +60,8 @@ def test_country_aggregate(con):
     assert aggregate(con, "natural_increase") == {2024: 480}
     assert aggregate(con, "population_change_10y_pct")[2026] == pytest.approx((10640 / 9650 - 1) * 100)
     assert aggregate(con, "net_operating_result_pct")[2024] == pytest.approx(
-        100 * (5 + 10 + 90 + 100 + 1) / (50 + 1000 + 100 + 10000 + 10))
+        100 * (5 + 10 + 90 + 100 + 1) / (50 + 1000 + 100 + 10000 + 10)
+    )
     # the median of the country's age distribution (sums per age), not a mean of medians
     # ages 10: 2335, 30: 5460, 70: 2185, 85: 660 → the 5320th person: 30 + (5320 − 2335) / 5460
     assert aggregate(con, "median_age")[2026] == pytest.approx(30 + (5320 - 2335) / 5460)
@@ -93,8 +94,9 @@ def test_municipality_and_counties(con):
 
 
 def test_latest_values(con):
-    frame = queries.latest_values(con, ["population", "net_operating_result_pct", "out_commuting_pct"],
-                                  ["1835", "1875"]).set_index("municipality_code")
+    frame = queries.latest_values(
+        con, ["population", "net_operating_result_pct", "out_commuting_pct"], ["1835", "1875"]
+    ).set_index("municipality_code")
     assert frame.loc["1835", "population"] == 440
     assert frame.loc["1835", "population__year"] == 2026
     assert frame.loc["1875", "net_operating_result_pct"] == pytest.approx(90)
@@ -109,7 +111,10 @@ def test_population_by_age_and_commuting_flows(con):
     assert flows["year"] == 2022
     out = flows["out"].set_index("municipality_code")["employed_persons"].to_dict()
     assert out == {"1835": 150, "1806": 30, "5001": 20}
-    assert flows["in"].set_index("municipality_code")["employed_persons"].to_dict() == {"1835": 150, "1806": 5}
+    assert flows["in"].set_index("municipality_code")["employed_persons"].to_dict() == {
+        "1835": 150,
+        "1806": 5,
+    }
 
 
 def test_provenance(con):

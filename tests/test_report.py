@@ -22,13 +22,22 @@ from nokkeltall.report import html as html_writer
 from nokkeltall.store import UserStore
 
 AS_OF = date(2026, 11, 26)
-HEADINGS = ["Om dokumentet", "Befolkning", "Framskriving", "Arbeid og pendling", "Økonomi", "Plansituasjon",
-            "Kilder"]
+HEADINGS = [
+    "Om dokumentet",
+    "Befolkning",
+    "Framskriving",
+    "Arbeid og pendling",
+    "Økonomi",
+    "Plansituasjon",
+    "Kilder",
+]
 NUMBER = re.compile(r"[−+-]?\d{1,3}(?: \d{3})+(?:,\d+)?|[−+-]?\d+(?:,\d+)?")
 # numbers that are part of labels or dates, not statistics («0–19 år», «per 100 menn», «§ 10-1», «1. januar»)
-DATES = re.compile(r"\d{1,2}\. (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"
-                   r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0|"
-                   r"NLOD 2\.0")
+DATES = re.compile(
+    r"\d{1,2}\. (?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"
+    r"desember) \d{4}|\d{2}\.\d{2}\.\d{4}|§ \d+-\d+|\(\d{4}, |\b\d{4}-\d{4}\b|CC BY 4\.0|"
+    r"NLOD 2\.0"
+)
 LABEL_NUMBERS = {"0", "19", "20", "39", "67", "15", "74", "100", "1", "10", "−1", "-1", "80"}
 
 
@@ -89,7 +98,7 @@ def check_paragraph(con, paragraph: content.Paragraph, shown_text: str) -> None:
         digits = numbers[0].lstrip("+−-").replace(" ", "").replace(",", ".")
         # the shown value is the query value rounded as displayed (sign may be spelled out as a verb)
         decimals = len(digits.split(".")[1]) if "." in digits else 0
-        assert float(digits) == pytest.approx(abs(expected), abs=10 ** -decimals / 2 + 1e-9), fact
+        assert float(digits) == pytest.approx(abs(expected), abs=10**-decimals / 2 + 1e-9), fact
         allowed.update(numbers)
         allowed.update(n.lstrip("+−-") for n in numbers)
         allowed.update(str(part) for part in fact.key if isinstance(part, int))
@@ -105,7 +114,9 @@ def check_paragraph(con, paragraph: content.Paragraph, shown_text: str) -> None:
 def docx_texts(data: bytes) -> tuple[list[str], list[tuple[str, str]], int]:
     document = Document(io.BytesIO(data))
     paragraphs = [p.text for p in document.paragraphs]
-    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    headings = [
+        (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
+    ]
     return paragraphs, headings, len(document.inline_shapes)
 
 
@@ -172,7 +183,10 @@ def test_wording_follows_direction_and_missing_data():
     assert content._balance_sentence(99.96) == "Det er like mange unge kvinner som unge menn."
     assert content._balance_sentence(95.0).startswith("Det er færre")
     assert content._balance_sentence(104.0).startswith("Det er flere")
-    assert text.change_sentence_pct("Folketallet", "X", 2016, 2026, 0.02) == "Folketallet i X var uendret fra 2016 til 2026."
+    assert (
+        text.change_sentence_pct("Folketallet", "X", 2016, 2026, 0.02)
+        == "Folketallet i X var uendret fra 2016 til 2026."
+    )
     assert writer.facts == []
 
 
@@ -199,9 +213,18 @@ class _Collector(HTMLParser):
 def test_html_is_self_contained_and_escapes_names_and_user_notes(con, features, tmp_path, monkeypatch):
     store = UserStore(tmp_path / "brukerdata.sqlite", today=AS_OF)
     evil = "<script>alert('x')</script>"
-    store.add_plan_entry({"municipality_code": "1835", "plan_type": "samfunnsdel", "status": "vedtatt",
-                          "adopted": "2021-06-17", "period": "2021-2033", "source": f"Sak 12/21 {evil}",
-                          "note": f"Merknad {evil} & <b>fet</b>"}, changed_by=f"Kari {evil}")
+    store.add_plan_entry(
+        {
+            "municipality_code": "1835",
+            "plan_type": "samfunnsdel",
+            "status": "vedtatt",
+            "adopted": "2021-06-17",
+            "period": "2021-2033",
+            "source": f"Sak 12/21 {evil}",
+            "note": f"Merknad {evil} & <b>fet</b>",
+        },
+        changed_by=f"Kari {evil}",
+    )
     real = queries.municipality
 
     def evil_name(connection, code):
@@ -236,7 +259,9 @@ def test_every_small_municipality_of_the_network_without_charts(con, features):
     assert len(small) >= 30
     shared: dict = {}
     for code in small["municipality_code"]:
-        report = content.build_report(con, code, as_of=AS_OF, with_charts=False, features=features, shared=shared)
+        report = content.build_report(
+            con, code, as_of=AS_OF, with_charts=False, features=features, shared=shared
+        )
         paragraphs, headings, images_in_document = docx_texts(docx_writer.render(report))
         assert [h for style, h in headings if style == "Heading 1"] == HEADINGS, code
         assert images_in_document == 0
@@ -298,8 +323,13 @@ def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(
     target = tmp_path / "traena.docx"
     env = {**os.environ, "BROWSER_PATH": str(tmp_path / "no-such-chromium")}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "nokkeltall", "report", "1835", "-o", str(target)], env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "nokkeltall", "report", "1835", "-o", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     assert elapsed < 30, elapsed
@@ -344,10 +374,17 @@ def test_download_without_a_browser_says_so_and_still_offers_the_documents(monke
 
 def test_writers_show_a_chart_without_picture_as_its_table(rodoy):
     chart = rodoy.charts()[0]
-    table_only = content.Chart(chart.key, chart.title, chart.figure, chart.source, chart.note, None,
-                               chart.table)
-    report = content.Report(rodoy.municipality, rodoy.title, rodoy.subtitle, rodoy.generated,
-                            [content.Section("Befolkning", [table_only])], images_note="Merknad om tabeller.")
+    table_only = content.Chart(
+        chart.key, chart.title, chart.figure, chart.source, chart.note, None, chart.table
+    )
+    report = content.Report(
+        rodoy.municipality,
+        rodoy.title,
+        rodoy.subtitle,
+        rodoy.generated,
+        [content.Section("Befolkning", [table_only])],
+        images_note="Merknad om tabeller.",
+    )
     page = html_writer.render(report)
     assert "<img" not in page and "Merknad om tabeller." in page
     assert escape_text(chart.table.columns[1]) in page

@@ -44,8 +44,10 @@ def test_one_colour_per_municipality_in_every_view(con):
         for presentation in (False, True):
             result = compare_figures.build_view(con, view, "population", CODES, 2016, presentation)
             if presentation and view == "rangering":  # one trace per chosen municipality, named in the legend
-                drawn = {re.sub(r"^\d+\. ", "", t.name).removesuffix(" *"): t.marker.color
-                         for t in result.figure.data[1:]}
+                drawn = {
+                    re.sub(r"^\d+\. ", "", t.name).removesuffix(" *"): t.marker.color
+                    for t in result.figure.data[1:]
+                }
             else:
                 drawn = _colours_by_name(result.figure)
             for name, colour in expected.items():

@@ -17,14 +17,25 @@ GOOD_07459 = ['"region";"age";"Persons 2022"', '"K-1835 Træna";"0 years";3', '"
 
 def observations(name: str, value: float = 1.0, years=(2020, 2022)) -> Dataset:
     frame = pd.DataFrame([{"region_code": "1835", "year": y, "measure": "m", "value": value} for y in years])
-    return Dataset(name, "observations", frame, "12134", "Tittel", f"{name}.csv", updated="2026-02-20",
-                   caveat="Forbehold.")
+    return Dataset(
+        name,
+        "observations",
+        frame,
+        "12134",
+        "Tittel",
+        f"{name}.csv",
+        updated="2026-02-20",
+        caveat="Forbehold.",
+    )
 
 
 def tree(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` (relative path → sha256)."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_round_trip_with_manifest(tmp_path):
@@ -35,8 +46,18 @@ def test_round_trip_with_manifest(tmp_path):
     assert folder.is_dir() and not folder.is_symlink()  # the first snapshot is a plain directory, as in git
     entry = snapshot.read_manifest(folder)["datasets"]["a"]
     assert entry["sha256"] == hashlib.sha256((folder / "a.parquet").read_bytes()).hexdigest()
-    assert (entry["rows"], entry["years"], entry["kind"], entry["file"]) == (2, [2020, 2022], "observations", "a.parquet")
-    assert (entry["table_id"], entry["title"], entry["source"], entry["updated"]) == ("12134", "Tittel", "a.csv", "2026-02-20")
+    assert (entry["rows"], entry["years"], entry["kind"], entry["file"]) == (
+        2,
+        [2020, 2022],
+        "observations",
+        "a.parquet",
+    )
+    assert (entry["table_id"], entry["title"], entry["source"], entry["updated"]) == (
+        "12134",
+        "Tittel",
+        "a.csv",
+        "2026-02-20",
+    )
     assert entry["licence"] and entry["publisher"] and entry["fetched"] and entry["caveat"] == "Forbehold."
     frame = snapshot.load_dataset("a", folder)
     assert frame["value"].iloc[0] == 2.5
@@ -97,8 +118,10 @@ def test_failed_import_leaves_previous_snapshot_byte_for_byte(writable_data_dir,
     assert "Traceback" not in err
     # snapshot and database untouched (the failure is written to the log, data/logs/, by design)
     assert {k: v for k, v in tree(writable_data_dir).items() if not k.startswith("logs/")} == before
-    assert sorted(p.name for p in writable_data_dir.iterdir() if p.name != "logs") == ["nokkeltall.duckdb",
-                                                                                      "snapshot"]
+    assert sorted(p.name for p in writable_data_dir.iterdir() if p.name != "logs") == [
+        "nokkeltall.duckdb",
+        "snapshot",
+    ]
     assert snapshot.verify(snapshot_dir) and not any(snapshot.verify(snapshot_dir).values())
 
 

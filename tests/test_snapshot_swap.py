@@ -83,8 +83,13 @@ def reached(start: str, step: str, exchange: bool) -> bool:
     return {"moved-aside": two_renames, "retired": not two_renames}.get(step, True)
 
 
-CASES = [(start, step, exchange) for start in ("plain", "linked") for exchange in (True, False)
-         for step in STEPS if reached(start, step, exchange)]
+CASES = [
+    (start, step, exchange)
+    for start in ("plain", "linked")
+    for exchange in (True, False)
+    for step in STEPS
+    if reached(start, step, exchange)
+]
 
 
 @pytest.mark.parametrize(("start", "step", "exchange"), CASES)
@@ -164,6 +169,7 @@ def test_status_says_it_restored_a_missing_snapshot(writable_data_dir, capsys):
     target.unlink()  # as if killed between the two renames of the old swap
     assert cli.main(["status"]) == 0
     err = capsys.readouterr().err
-    assert ("Ryddet: Øyeblikksbildet manglet etter et avbrutt bytte; tok i bruk versjonen "
-            f"{version.name}.") in err
+    assert (
+        f"Ryddet: Øyeblikksbildet manglet etter et avbrutt bytte; tok i bruk versjonen {version.name}."
+    ) in err
     assert target.resolve() == version

@@ -28,7 +28,11 @@ KEPT = "Forrige datagrunnlag er beholdt."
 def observations_06913() -> pd.DataFrame:
     rng = np.random.default_rng(6913)
     rows = []
-    for region, years in {"1739": range(2010, 2018), "1835": range(2010, 2025), "5043": range(2018, 2025)}.items():
+    for region, years in {
+        "1739": range(2010, 2018),
+        "1835": range(2010, 2025),
+        "5043": range(2018, 2025),
+    }.items():
         for year in years:
             for measure in ("population_06913", "natural_increase", "net_migration"):
                 rows.append((region, year, measure, float(rng.integers(-40, 600))))
@@ -65,7 +69,9 @@ def table_06913(updated: str = "2025-03-01T07:00:00Z") -> StandinTable:
 
 @pytest.fixture
 def server():
-    with SsbStandin([table_06913(), standin_table_for(SPEC_07459, population_07459())], hang_seconds=0.6) as standin:
+    with SsbStandin(
+        [table_06913(), standin_table_for(SPEC_07459, population_07459())], hang_seconds=0.6
+    ) as standin:
         yield standin
 
 
@@ -98,7 +104,15 @@ def snapshot_dir(tmp_path) -> Path:
     old = observations_06913().assign(value=lambda f: f["value"] + 1)
     snapshot.write_datasets(
         [
-            Dataset("population_changes_06913", "observations", old, "06913", "old", "old.csv", updated="2024-03-01"),
+            Dataset(
+                "population_changes_06913",
+                "observations",
+                old,
+                "06913",
+                "old",
+                "old.csv",
+                updated="2024-03-01",
+            ),
             Dataset("other", "observations", old.head(3), "99999", "other", "other.csv"),
         ],
         directory,
@@ -154,7 +168,10 @@ def test_progress_is_reported_per_table(make_client, snapshot_dir):
     refresh(["06913", "07459"], client=make_client(), snapshot_directory=snapshot_dir, progress=events.append)
 
     assert [(e.table_id, e.stage) for e in events if e.stage in ("metadata", "ferdig")] == [
-        ("06913", "metadata"), ("06913", "ferdig"), ("07459", "metadata"), ("07459", "ferdig"),
+        ("06913", "metadata"),
+        ("06913", "ferdig"),
+        ("07459", "metadata"),
+        ("07459", "ferdig"),
     ]
     last = events[-1]
     assert last.done == last.total >= 1
@@ -240,7 +257,10 @@ def test_429_with_a_retry_after_beyond_the_time_budget_gives_up_at_once(make_cli
     server.retry_after = 3600
     server.inject("429", times=99)
     message = refresh_fails(make_client, snapshot_dir)
-    assert message == f"SSB svarte ikke for tabell 06913 etter 1 forsøk (HTTP 429, for mange forespørsler). {KEPT}"
+    assert (
+        message
+        == f"SSB svarte ikke for tabell 06913 etter 1 forsøk (HTTP 429, for mange forespørsler). {KEPT}"
+    )
 
 
 def test_total_time_is_bounded(make_client, snapshot_dir, server, clock):
@@ -261,7 +281,8 @@ def test_hanging_every_time_gives_up_with_a_timeout_message(make_client, snapsho
     server.inject("hang", times=99, endpoint="metadata")
     message = refresh_fails(make_client, snapshot_dir, retry=RetryPolicy(max_attempts=3, base_delay=1.0))
     assert message == (
-        f"SSB svarte for sakte for tabell 06913: ikke noe fullstendig svar innen 0,2 s (etter 3 forsøk). {KEPT}"
+        "SSB svarte for sakte for tabell 06913: ikke noe fullstendig svar innen 0,2 s (etter 3 forsøk). "
+        f"{KEPT}"
     )
 
 
@@ -274,13 +295,18 @@ def test_a_truncated_body_is_retried(make_client, snapshot_dir, server):
 def test_truncated_every_time_gives_up(make_client, snapshot_dir, server):
     server.inject("truncated", times=99, endpoint="data")
     message = refresh_fails(make_client, snapshot_dir)
-    assert message == f"SSB svarte ikke for tabell 06913 etter 5 forsøk (avbrutt eller ufullstendig svar). {KEPT}"
+    assert (
+        message
+        == f"SSB svarte ikke for tabell 06913 etter 5 forsøk (avbrutt eller ufullstendig svar). {KEPT}"
+    )
 
 
 def test_json_that_is_not_json_stat_is_refused_without_retry(make_client, snapshot_dir, server):
     server.inject("not_jsonstat", times=1, endpoint="data")
     message = refresh_fails(make_client, snapshot_dir)
-    assert message.startswith("SSB sendte et svar for tabell 06913 som ikke er gyldig JSON-stat 2.0: JSON-stat:")
+    assert message.startswith(
+        "SSB sendte et svar for tabell 06913 som ikke er gyldig JSON-stat 2.0: JSON-stat:"
+    )
     assert message.endswith(KEPT)
     assert len(server.data_requests("06913")) == 1
 
@@ -317,7 +343,11 @@ def test_a_table_id_outside_the_catalogue_is_refused():
 
 def test_a_code_the_table_does_not_list_stops_with_a_clear_message(make_client, snapshot_dir, server):
     frame = table_06913().frame
-    server.add_table(StandinTable("06913", frame[frame["ContentsCode"] != "Nettoinnflytting"], ["Region", "ContentsCode", "Tid"]))
+    server.add_table(
+        StandinTable(
+            "06913", frame[frame["ContentsCode"] != "Nettoinnflytting"], ["Region", "ContentsCode", "Tid"]
+        )
+    )
     message = refresh_fails(make_client, snapshot_dir)
     assert message.startswith("Tabell 06913 hos SSB har ikke kodene Nettoinnflytting for ContentsCode")
 
@@ -337,5 +367,7 @@ def test_default_wiring_uses_the_configured_api_and_cache(server, tmp_path, monk
     result = refresh(["06913"])
 
     assert result.written and server.data_requests("06913")
-    assert snapshot.read_manifest()["datasets"]["population_changes_06913"]["updated"] == "2025-03-01T07:00:00Z"
+    assert (
+        snapshot.read_manifest()["datasets"]["population_changes_06913"]["updated"] == "2025-03-01T07:00:00Z"
+    )
     assert list((tmp_path / "data" / "cache" / "ssb" / "06913").glob("*.json"))

@@ -53,19 +53,29 @@ class RecordingSession(requests.Session):
 
 
 def test_split_selection_keeps_every_part_under_the_cell_limit():
-    selection = {"Region": [str(i) for i in range(1000)], "ContentsCode": ["a", "b", "c"], "Tid": [str(y) for y in range(50)]}
+    selection = {
+        "Region": [str(i) for i in range(1000)],
+        "ContentsCode": ["a", "b", "c"],
+        "Tid": [str(y) for y in range(50)],
+    }
     parts = split_selection(selection, lambda part: cell_count(part) <= 800_000 // 20)
 
     assert all(cell_count(part) <= 40_000 for part in parts)
     assert sum(cell_count(part) for part in parts) == cell_count(selection)  # nothing lost, nothing twice
-    cells = {(r, c, t) for part in parts for r in part["Region"] for c in part["ContentsCode"] for t in part["Tid"]}
+    cells = {
+        (r, c, t) for part in parts for r in part["Region"] for c in part["ContentsCode"] for t in part["Tid"]
+    }
     assert len(cells) == cell_count(selection)
 
 
 def test_data_queries_keep_the_url_under_2000_characters_and_use_star_for_whole_dimensions():
     client = PxWebClient("https://data.ssb.no/api/pxwebapi/v2", cache=ResponseCache(max_age=0))
     municipalities = [f"{1000 + i}" for i in range(900)]
-    all_codes = {"Region": ["0", "18", *municipalities], "ContentsCode": ["Folkemengde"], "Tid": [str(y) for y in range(1986, 2027)]}
+    all_codes = {
+        "Region": ["0", "18", *municipalities],
+        "ContentsCode": ["Folkemengde"],
+        "Tid": [str(y) for y in range(1986, 2027)],
+    }
     queries = client.data_queries("06913", {**all_codes, "Region": municipalities}, all_codes)
     urls = [client.data_url("06913", params) for params in queries]
 
@@ -80,7 +90,11 @@ def test_refresh_splits_by_cells_and_url_and_the_server_accepts_every_query(tmp_
     clock = FakeClock()
     with SsbStandin([standin_table_for(SPEC, tidy)], max_cells=5_000) as server:
         client = PxWebClient(
-            server.base_url, timeout=2, max_cells=5_000, clock=clock.now, sleep=clock.sleep,
+            server.base_url,
+            timeout=2,
+            max_cells=5_000,
+            clock=clock.now,
+            sleep=clock.sleep,
             cache=ResponseCache(tmp_path / "cache", max_age=3600),
         )
         result = refresh(["06913"], client=client, snapshot_directory=tmp_path / "snapshot")
@@ -112,7 +126,12 @@ def test_a_long_refresh_sends_at_most_30_requests_per_minute(tmp_path):
     with SsbStandin([standin_table_for(SPEC, many_municipalities(40))], max_cells=30) as server:
         session = RecordingSession(clock)
         client = PxWebClient(
-            server.base_url, session=session, timeout=2, max_cells=30, clock=clock.now, sleep=clock.sleep,
+            server.base_url,
+            session=session,
+            timeout=2,
+            max_cells=30,
+            clock=clock.now,
+            sleep=clock.sleep,
             cache=ResponseCache(tmp_path / "cache", max_age=3600),
         )
         refresh(["06913"], client=client, snapshot_directory=tmp_path / "snapshot")

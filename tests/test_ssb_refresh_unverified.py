@@ -18,7 +18,12 @@ def kostra_table_with_other_codes() -> StandinTable:
     spec = TABLES["12134"]
     assert spec.to_verify, "this test is about an unverified specification"
     frame = pd.DataFrame(
-        {"KOKkommuneregion0000": ["1835"], "ContentsCode": ["KOSsomethingelse0000"], "Tid": ["2024"], "value": [1.0]}
+        {
+            "KOKkommuneregion0000": ["1835"],
+            "ContentsCode": ["KOSsomethingelse0000"],
+            "Tid": ["2024"],
+            "value": [1.0],
+        }
     )
     return StandinTable("12134", frame, list(frame.columns[:-1]), spec.title, "2025-06-01T08:00:00Z")
 

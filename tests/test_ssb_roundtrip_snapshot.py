@@ -79,8 +79,13 @@ def test_refresh_from_the_standin_reproduces_the_shipped_figures(name, spec, tmp
 
     clock = FakeClock()
     with SsbStandin([standin_table_for(spec, expected, updated="2099-01-01T00:00:00Z")]) as server:
-        client = PxWebClient(server.base_url, timeout=5, clock=clock.now, sleep=clock.sleep,
-                             cache=ResponseCache(tmp_path / "cache", max_age=0))
+        client = PxWebClient(
+            server.base_url,
+            timeout=5,
+            clock=clock.now,
+            sleep=clock.sleep,
+            cache=ResponseCache(tmp_path / "cache", max_age=0),
+        )
         refresh([spec.table_id], client=client, snapshot_directory=tmp_path / "snapshot")
 
     got = sample(snapshot.load_dataset(spec.dataset_name, tmp_path / "snapshot"))
@@ -91,5 +96,7 @@ def test_refresh_from_the_standin_reproduces_the_shipped_figures(name, spec, tmp
 
 
 def assert_totals_are_sums(frame: pd.DataFrame) -> None:
-    wide = frame.pivot_table(index=["region_code", "year", "age"], columns="sex", values="persons", aggfunc="sum")
+    wide = frame.pivot_table(
+        index=["region_code", "year", "age"], columns="sex", values="persons", aggfunc="sum"
+    )
     assert (wide["total"] == wide["female"] + wide["male"]).all()

@@ -11,17 +11,20 @@ import pytest
 from nokkeltall import text
 
 
-@pytest.mark.parametrize(("value", "decimals", "expected"), [
-    (1234, 0, "1 234"),
-    (1234567.891, 2, "1 234 567,89"),
-    (443, 0, "443"),
-    (0, 0, "0"),
-    (-3.24, 1, "−3,2"),  # a real minus sign
-    (-0.04, 1, "0,0"),  # no «−0,0»
-    (2.5, 0, "3"),  # half away from zero, as people round
-    (12.345, 2, "12,35"),
-    (np.int64(2037), 0, "2 037"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (1234, 0, "1 234"),
+        (1234567.891, 2, "1 234 567,89"),
+        (443, 0, "443"),
+        (0, 0, "0"),
+        (-3.24, 1, "−3,2"),  # a real minus sign
+        (-0.04, 1, "0,0"),  # no «−0,0»
+        (2.5, 0, "3"),  # half away from zero, as people round
+        (12.345, 2, "12,35"),
+        (np.int64(2037), 0, "2 037"),
+    ],
+)
 def test_number(value, decimals, expected):
     assert text.number(value, decimals) == expected
 
@@ -56,13 +59,17 @@ def test_long_dates():
 
 def test_change_sentence_down_up_unchanged_missing():
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, 478, 443) == (
-        "Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026.")
+        "Folketallet i Træna gikk ned med 7,3 % fra 2016 til 2026."
+    )
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, 443, 478) == (
-        "Folketallet i Træna økte med 7,9 % fra 2016 til 2026.")
+        "Folketallet i Træna økte med 7,9 % fra 2016 til 2026."
+    )
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, 443, 443) == (
-        "Folketallet i Træna var uendret fra 2016 til 2026.")
+        "Folketallet i Træna var uendret fra 2016 til 2026."
+    )
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, 1000, 1002) == (
-        "Folketallet i Træna var nesten uendret fra 2016 til 2026 (+0,2 %).")
+        "Folketallet i Træna var nesten uendret fra 2016 til 2026 (+0,2 %)."
+    )
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, None, 443) is None
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, 443, float("nan")) is None
     assert text.change_sentence("Folketallet", "Træna", 2016, 2026, 0, 443) is None

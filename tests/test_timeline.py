@@ -14,13 +14,28 @@ from nokkeltall.plan import calendar, network, timeline
 LEGAL = calendar.calendar_frame(calendar.legal_calendar(2019, 2028))
 NETWORK = calendar.calendar_frame(network.network_calendar())
 MILESTONES = [
-    {"id": 1, "plan_type": "planstrategi", "title": "Oppstart <i>planstrategi</i>", "start_date": "2027-11-01",
-     "end_date": "2028-01-15", "status": "pågår", "note": "Med <script>"},
-    {"id": 2, "plan_type": "samfunnsdel", "title": "Vedtak samfunnsdel", "start_date": "2028-06-20",
-     "end_date": None, "status": "planlagt", "note": None},
+    {
+        "id": 1,
+        "plan_type": "planstrategi",
+        "title": "Oppstart <i>planstrategi</i>",
+        "start_date": "2027-11-01",
+        "end_date": "2028-01-15",
+        "status": "pågår",
+        "note": "Med <script>",
+    },
+    {
+        "id": 2,
+        "plan_type": "samfunnsdel",
+        "title": "Vedtak samfunnsdel",
+        "start_date": "2028-06-20",
+        "end_date": None,
+        "status": "planlagt",
+        "note": None,
+    },
 ]
-POPULATION = pd.DataFrame({"year": [2019, 2020, 2026], "value": [480.0, 470.0, 440.0],
-                           "recalculated": [True, False, False]})
+POPULATION = pd.DataFrame(
+    {"year": [2019, 2020, 2026], "value": [480.0, 470.0, 440.0], "recalculated": [True, False, False]}
+)
 
 
 def traces(fig, name_prefix: str):
@@ -44,13 +59,20 @@ def test_every_legal_event_is_drawn_in_its_lane_with_its_reference():
     drawn = points(fig)
     assert len(drawn) == len(LEGAL)  # all are single days: one point each
     for _, event in LEGAL.iterrows():
-        matches = [h for x, lane, h in drawn if x == pd.Timestamp(event["start"]) and h.startswith(f"<b>{event['label']}")]
+        matches = [
+            h
+            for x, lane, h in drawn
+            if x == pd.Timestamp(event["start"]) and h.startswith(f"<b>{event['label']}")
+        ]
         assert matches, event["label"]
         assert event["legal_reference"] in matches[0]
         assert [lane for x, lane, h in drawn if h == matches[0]][0] == timeline.LANE_OF_KIND[event["kind"]]
     hovers = "\n".join(h for _, _, h in drawn)
     # the planstrategi deadline after the 2023 election, with § 10-1, in autumn 2024
-    assert "<b>Frist for vedtak av kommunal planstrategi</b><br>31. oktober 2024<br>Lovkrav: pbl § 10-1" in hovers
+    assert (
+        "<b>Frist for vedtak av kommunal planstrategi</b><br>31. oktober 2024<br>Lovkrav: pbl § 10-1"
+        in hovers
+    )
     assert "<b>Kommunestyrevalg 2027 (forventet dato)</b><br>13. september 2027" in hovers
     assert "Veiledning (ikke lovkrav): Nordland fylkeskommunes veileder" in hovers
     assert [t.marker.symbol for t in traces(fig, "Forventet dato")] == ["diamond-open"]
@@ -99,7 +121,9 @@ def test_population_below_on_the_same_time_axis():
 
 
 def test_missing_population_is_said_not_drawn_as_zero():
-    fig = timeline.timeline_figure(LEGAL, population=POPULATION.assign(value=float("nan")), today=date(2026, 1, 1))
+    fig = timeline.timeline_figure(
+        LEGAL, population=POPULATION.assign(value=float("nan")), today=date(2026, 1, 1)
+    )
     assert not traces(fig, "Folketall")
     assert any(a.text == "Folketall mangler for kommunen" for a in fig.layout.annotations)
 
@@ -112,11 +136,18 @@ def test_today_line_inside_the_range_only(today, shown):
 
 
 def test_adoptions_keep_the_precision_of_the_source():
-    adoptions = timeline.adoption_points([
-        {"plan_type": "samfunnsdel", "status": "vedtatt", "adopted": "2022-12", "source_text": "Sak 1"},
-        {"plan_type": "planstrategi", "status": "vedtatt", "adopted": "2024-10-24", "source_text": "Sak 2"},
-        {"plan_type": "arealdel", "status": "på_høring", "adopted": None, "source_text": "x"},
-    ])
+    adoptions = timeline.adoption_points(
+        [
+            {"plan_type": "samfunnsdel", "status": "vedtatt", "adopted": "2022-12", "source_text": "Sak 1"},
+            {
+                "plan_type": "planstrategi",
+                "status": "vedtatt",
+                "adopted": "2024-10-24",
+                "source_text": "Sak 2",
+            },
+            {"plan_type": "arealdel", "status": "på_høring", "adopted": None, "source_text": "x"},
+        ]
+    )
     assert list(adoptions["label"]) == ["Samfunnsdel vedtatt", "Planstrategi vedtatt"]
     assert list(adoptions["date_text"]) == ["desember 2022 (presisjon: måned)", "24. oktober 2024"]
     fig = timeline.timeline_figure(LEGAL, adoptions=adoptions, today=date(2026, 1, 1))
@@ -129,7 +160,12 @@ def test_table_lists_every_event_and_milestone_in_date_order():
     assert len(table) == len(LEGAL) + len(NETWORK) + len(MILESTONES)
     assert list(table["Fra"]) == sorted(table["Fra"])
     row = table[table["Hendelse"] == "Oppstart <i>planstrategi</i>"].iloc[0]
-    assert (row["Til"], row["Type"], row["Hjemmel/kilde"]) == (date(2028, 1, 15), "Framdrift: Pågår",
-                                                               "Kommunens framdriftsplan")
-    assert table[table["Hendelse"] == "Kommunestyrevalg 2027 (forventet dato)"].iloc[0]["Type"] == \
-        "Lovkrav (forventet dato)"
+    assert (row["Til"], row["Type"], row["Hjemmel/kilde"]) == (
+        date(2028, 1, 15),
+        "Framdrift: Pågår",
+        "Kommunens framdriftsplan",
+    )
+    assert (
+        table[table["Hendelse"] == "Kommunestyrevalg 2027 (forventet dato)"].iloc[0]["Type"]
+        == "Lovkrav (forventet dato)"
+    )

@@ -31,35 +31,55 @@ def store(tmp_path):
 
 def application(**changes):
     base = dict(
-        municipality_code="1835", round_year=2026, samfunnsdel_year=2015,
-        progress_plan="Planstrategi vedtas høsten 2027, samfunnsdel 2028.", has_fact_base=True,
-        fact_base_description="Kommunebilde fra Statsforvalteren", planning_staff_persons=2,
-        planning_staff_percent=60, contact_name="Kari Nordmann",
-        contact_email="kari@trana.kommune.no", received_date="2026-11-20",
+        municipality_code="1835",
+        round_year=2026,
+        samfunnsdel_year=2015,
+        progress_plan="Planstrategi vedtas høsten 2027, samfunnsdel 2028.",
+        has_fact_base=True,
+        fact_base_description="Kommunebilde fra Statsforvalteren",
+        planning_staff_persons=2,
+        planning_staff_percent=60,
+        contact_name="Kari Nordmann",
+        contact_email="kari@trana.kommune.no",
+        received_date="2026-11-20",
     )
     return {**base, **changes}
 
 
 def milestone(**changes):
-    base = dict(municipality_code="1835", plan_type="planstrategi", title="Oppstart",
-                start_date="2027-01-10", end_date="2027-02-01", status="planlagt")
+    base = dict(
+        municipality_code="1835",
+        plan_type="planstrategi",
+        title="Oppstart",
+        start_date="2027-01-10",
+        end_date="2027-02-01",
+        status="planlagt",
+    )
     return {**base, **changes}
 
 
 def plan_entry(**changes):
-    base = dict(municipality_code="1835", plan_type="samfunnsdel", adopted="2024-06-20",
-                status="vedtatt", source="Sak 12/24, kommunestyret")
+    base = dict(
+        municipality_code="1835",
+        plan_type="samfunnsdel",
+        adopted="2024-06-20",
+        status="vedtatt",
+        source="Sak 12/24, kommunestyret",
+    )
     return {**base, **changes}
 
 
 # --- validation messages --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("year", [2150, 1964, 2028])
 def test_impossible_samfunnsdel_year(year):
     assert validate_plan_entry(plan_entry(adopted=str(year)), TODAY) == {
-        "adopted": "Årstallet må være mellom 1965 og 2027"}
+        "adopted": "Årstallet må være mellom 1965 og 2027"
+    }
     assert validate_application(application(samfunnsdel_year=year), TODAY) == {
-        "samfunnsdel_year": "Årstallet må være mellom 1965 og 2027"}
+        "samfunnsdel_year": "Årstallet må være mellom 1965 og 2027"
+    }
 
 
 def test_valid_records_have_no_messages():
@@ -85,22 +105,28 @@ def test_milestone_ending_before_it_starts():
 
 def test_milestone_required_fields_and_formats():
     errors = validate_milestone(milestone(title="", start_date="1. mars", status="kanskje"), TODAY)
-    assert errors == {"title": "Feltet må fylles ut.", "start_date": v.DATE_FORMAT,
-                      "status": "Velg en av: planlagt, pågår, ferdig."}
+    assert errors == {
+        "title": "Feltet må fylles ut.",
+        "start_date": v.DATE_FORMAT,
+        "status": "Velg en av: planlagt, pågår, ferdig.",
+    }
     assert validate_milestone(milestone(municipality_code="183"), TODAY) == {
-        "municipality_code": "Kommunenummeret må ha fire sifre, for eksempel 1835."}
+        "municipality_code": "Kommunenummeret må ha fire sifre, for eksempel 1835."
+    }
 
 
 def test_application_outside_nordland_and_trondelag():
     assert validate_application(application(municipality_code="0301"), TODAY) == {
-        "municipality_code": "Kommunen må ligge i Nordland (18xx) eller Trøndelag (50xx)."}
+        "municipality_code": "Kommunen må ligge i Nordland (18xx) eller Trøndelag (50xx)."
+    }
     assert validate_application(application(municipality_code="5041"), TODAY) == {}
 
 
 @pytest.mark.parametrize("share", [-1, 100.5, 150, "mye"])
 def test_stillingsandel_outside_0_to_100(share):
     assert validate_application(application(planning_staff_percent=share), TODAY) == {
-        "planning_staff_percent": "Stillingsandelen må være mellom 0 og 100 %."}
+        "planning_staff_percent": "Stillingsandelen må være mellom 0 og 100 %."
+    }
 
 
 def test_stillingsandel_accepts_percent_text():
@@ -115,9 +141,18 @@ def test_invalid_email(email):
 
 
 def test_other_application_messages():
-    errors = validate_application(application(
-        planning_staff_persons=1.5, has_fact_base=True, fact_base_description="",
-        progress_plan="", contact_name=None, received_date="2026-12-01", status="godkjent"), TODAY)
+    errors = validate_application(
+        application(
+            planning_staff_persons=1.5,
+            has_fact_base=True,
+            fact_base_description="",
+            progress_plan="",
+            contact_name=None,
+            received_date="2026-12-01",
+            status="godkjent",
+        ),
+        TODAY,
+    )
     assert errors == {
         "planning_staff_persons": v.STAFF_PERSONS,
         "fact_base_description": v.FACT_BASE_WHICH,
@@ -130,6 +165,7 @@ def test_other_application_messages():
 
 
 # --- storing --------------------------------------------------------------------------------
+
 
 def test_store_uses_wal(store):
     assert store.journal_mode() == "wal"
@@ -151,12 +187,19 @@ def test_add_update_delete_with_change_log(store):
     assert (entry["entered_by"], entry["version"], entry["adopted"]) == ("Ola", 1, "2024-06-20")
     updated = store.update_plan_entry(entry["id"], {"adopted": "2024-06-21"}, changed_by="Kari")
     assert (updated["adopted"], updated["updated_by"], updated["entered_by"], updated["version"]) == (
-        "2024-06-21", "Kari", "Ola", 2)
+        "2024-06-21",
+        "Kari",
+        "Ola",
+        2,
+    )
     store.delete_plan_entry(entry["id"], changed_by="Per")
     assert store.list_plan_entries() == []
     changes = store.list_changes("plan_status_entries", entry["id"])
     assert [(c["action"], c["changed_by"]) for c in changes] == [
-        ("opprettet", "Ola"), ("endret", "Kari"), ("slettet", "Per")]
+        ("opprettet", "Ola"),
+        ("endret", "Kari"),
+        ("slettet", "Per"),
+    ]
     assert json.loads(changes[1]["old_values"])["adopted"] == "2024-06-20"
     assert json.loads(changes[1]["new_values"])["adopted"] == "2024-06-21"
     assert all(c["changed_at"].endswith("+00:00") for c in changes)
@@ -209,17 +252,25 @@ def test_a_failure_mid_write_saves_nothing(store, monkeypatch):
 
 def test_save_milestones_syncs_an_edited_table(store):
     first = store.add_milestone(milestone(title="Oppstart"), changed_by="Ola")
-    second = store.add_milestone(milestone(title="Høring", start_date="2027-03-01", end_date=None),
-                                 changed_by="Ola")
+    second = store.add_milestone(
+        milestone(title="Høring", start_date="2027-03-01", end_date=None), changed_by="Ola"
+    )
     other = store.add_milestone(milestone(municipality_code="5041"), changed_by="Ola")
     rows = [
         {**first, "status": "ferdig"},
-        {"plan_type": "samfunnsdel", "title": "Planprogram", "start_date": date(2027, 5, 1),
-         "end_date": pd.Timestamp("2027-06-12"), "status": "planlagt"},
+        {
+            "plan_type": "samfunnsdel",
+            "title": "Planprogram",
+            "start_date": date(2027, 5, 1),
+            "end_date": pd.Timestamp("2027-06-12"),
+            "status": "planlagt",
+        },
     ]
     saved = store.save_milestones("1835", rows, changed_by="Kari")
     assert [(m["title"], m["status"], m["end_date"]) for m in saved] == [
-        ("Oppstart", "ferdig", "2027-02-01"), ("Planprogram", "planlagt", "2027-06-12")]
+        ("Oppstart", "ferdig", "2027-02-01"),
+        ("Planprogram", "planlagt", "2027-06-12"),
+    ]
     assert store.list_milestones("5041") == [other]
     actions = [(c["row_id"], c["action"]) for c in store.list_changes("milestones")][3:]
     assert (second["id"], "slettet") in actions and (first["id"], "endret") in actions
@@ -228,8 +279,15 @@ def test_save_milestones_syncs_an_edited_table(store):
 def test_save_milestones_with_a_bad_row_changes_nothing(store):
     store.add_milestone(milestone(), changed_by="Ola")
     before = store.list_milestones()
-    rows = [{"plan_type": "samfunnsdel", "title": "", "start_date": "2027-05-01",
-             "end_date": "2027-04-01", "status": "planlagt"}]
+    rows = [
+        {
+            "plan_type": "samfunnsdel",
+            "title": "",
+            "start_date": "2027-05-01",
+            "end_date": "2027-04-01",
+            "status": "planlagt",
+        }
+    ]
     with pytest.raises(ValidationError) as caught:
         store.save_milestones("1835", rows, changed_by="Kari")
     assert caught.value.errors == {"1.title": "Feltet må fylles ut.", "1.end_date": v.END_BEFORE_START}
@@ -237,6 +295,7 @@ def test_save_milestones_with_a_bad_row_changes_nothing(store):
 
 
 # --- backup ---------------------------------------------------------------------------------
+
 
 def fill(store):
     app = store.add_application(application(note="Æ, ø og å – «sitat»"), changed_by="Ola")
@@ -257,7 +316,13 @@ def test_export_import_round_trips_exactly(store, tmp_path):
     copy = UserStore(tmp_path / "kopi.sqlite", today=TODAY)
     copy.add_milestone(milestone(title="Skal overskrives"), changed_by="X")
     counts = copy.import_json(exported, restored_by="Admin")
-    assert counts == {"plan_status_entries": 1, "milestones": 1, "applications": 1, "change_log": 6, "decks": 0}
+    assert counts == {
+        "plan_status_entries": 1,
+        "milestones": 1,
+        "applications": 1,
+        "change_log": 6,
+        "decks": 0,
+    }
     assert without_stamp(copy.export_data()) == without_stamp(json.loads(exported))
     assert "Æ, ø og å – «sitat»" in exported
     # ids continue after the restored ones
@@ -280,6 +345,7 @@ def test_import_of_a_bad_file_changes_nothing(store):
 
 # --- concurrency ----------------------------------------------------------------------------
 
+
 def test_twenty_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "brukerdata.sqlite"
     app_id = UserStore(path, today=TODAY).add_application(application(), changed_by="start")["id"]
@@ -290,10 +356,12 @@ def test_twenty_concurrent_writers_lose_nothing(tmp_path):
             own = UserStore(path, today=TODAY)  # each thread its own store and connections
             barrier.wait()
             for step in range(5):
-                own.add_milestone(milestone(title=f"Skriver {number} steg {step}"),
-                                  changed_by=f"skriver {number}")
-            own.update_application(app_id, {"note": f"sist endret av {number}"},
-                                   changed_by=f"skriver {number}")
+                own.add_milestone(
+                    milestone(title=f"Skriver {number} steg {step}"), changed_by=f"skriver {number}"
+                )
+            own.update_application(
+                app_id, {"note": f"sist endret av {number}"}, changed_by=f"skriver {number}"
+            )
         except Exception as error:  # collected and asserted below
             errors.append(error)
 
@@ -312,6 +380,7 @@ def test_twenty_concurrent_writers_lose_nothing(tmp_path):
 
 # --- separation from the statistics database -------------------------------------------------
 
+
 def test_store_never_touches_the_statistics_database(tmp_path, monkeypatch):
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(tmp_path))
     store = UserStore(today=TODAY)
@@ -319,7 +388,10 @@ def test_store_never_touches_the_statistics_database(tmp_path, monkeypatch):
     store.add_application(application(), changed_by="Ola")
     assert not config.database_path().exists()
     assert {p.name for p in tmp_path.iterdir()} <= {
-        "brukerdata.sqlite", "brukerdata.sqlite-wal", "brukerdata.sqlite-shm"}
+        "brukerdata.sqlite",
+        "brukerdata.sqlite-wal",
+        "brukerdata.sqlite-shm",
+    }
     with pytest.raises(ValueError):
         UserStore(config.database_path())
 
@@ -338,18 +410,32 @@ def test_rebuilding_statistics_leaves_applications_intact(tmp_path, monkeypatch)
 
 # --- combining with the seed ------------------------------------------------------------------
 
+
 def test_entered_plan_status_wins_over_seed(store):
     store.add_plan_entry(plan_entry(adopted="2024-06-20"), changed_by="Ola")
-    seed = pd.DataFrame([{"municipality_code": "1835", "plan_type": "samfunnsdel", "period": "2024-2036",
-                          "adopted": None, "status": "på_høring", "source_url": "https://traena",
-                          "source_title": "Høring", "note": None}])
-    best = best_known_status(pd.concat([seed, plan_entries_as_sources(store.list_plan_entries())],
-                                       ignore_index=True)).iloc[0]
+    seed = pd.DataFrame(
+        [
+            {
+                "municipality_code": "1835",
+                "plan_type": "samfunnsdel",
+                "period": "2024-2036",
+                "adopted": None,
+                "status": "på_høring",
+                "source_url": "https://traena",
+                "source_title": "Høring",
+                "note": None,
+            }
+        ]
+    )
+    best = best_known_status(
+        pd.concat([seed, plan_entries_as_sources(store.list_plan_entries())], ignore_index=True)
+    ).iloc[0]
     assert best["status"] == "vedtatt" and best["adopted"] == "2024-06-20"
     assert "registrert av Ola" in best["source_title"]
 
 
 # --- editor password ----------------------------------------------------------------------------
+
 
 def test_editing_is_open_without_a_password():
     assert editing_allowed(None, None) and editing_allowed("", "")
@@ -372,23 +458,40 @@ def test_password_from_environment_or_secret(monkeypatch):
 def test_no_answer_is_filled_in_silently(store):
     """Each of the four answers is given or marked «ikke oppgitt»; a skipped one is an error, never
     «nei» or 0."""
-    base = {"municipality_code": "1875", "round_year": 2026, "received_date": "2026-11-20",
-            "contact_name": "Per"}
+    base = {
+        "municipality_code": "1875",
+        "round_year": 2026,
+        "received_date": "2026-11-20",
+        "contact_name": "Per",
+    }
     with pytest.raises(ValidationError) as refused:
         store.add_application(base, changed_by="Rita")
-    assert set(refused.value.errors) == {"samfunnsdel_year", "progress_plan", "has_fact_base",
-                                         "planning_staff_percent"}
+    assert set(refused.value.errors) == {
+        "samfunnsdel_year",
+        "progress_plan",
+        "has_fact_base",
+        "planning_staff_percent",
+    }
     assert store.list_applications() == []
-    saved = store.add_application({**base, "samfunnsdel_answer": "ikke_oppgitt",
-                                   "not_given": ["progress_plan", "fact_base", "staff"]}, changed_by="Rita")
-    assert (saved["samfunnsdel_answer"], saved["progress_plan"], saved["has_fact_base"],
-            saved["planning_staff_persons"], saved["planning_staff_percent"]) == (
-        "ikke_oppgitt", None, None, None, None)
+    saved = store.add_application(
+        {**base, "samfunnsdel_answer": "ikke_oppgitt", "not_given": ["progress_plan", "fact_base", "staff"]},
+        changed_by="Rita",
+    )
+    assert (
+        saved["samfunnsdel_answer"],
+        saved["progress_plan"],
+        saved["has_fact_base"],
+        saved["planning_staff_persons"],
+        saved["planning_staff_percent"],
+    ) == ("ikke_oppgitt", None, None, None, None)
     # a status change keeps «ikke oppgitt»; a later answer replaces it
     assert store.set_application_status(saved["id"], "samtale", "Rita")["progress_plan"] is None
     answered = store.update_application(saved["id"], {"progress_plan": "Vedtak 2027"}, "Rita")
     assert answered["progress_plan"] == "Vedtak 2027" and answered["has_fact_base"] is None
     with pytest.raises(ValidationError) as both:
-        store.update_application(saved["id"], {"planning_staff_percent": 50, "planning_staff_persons": 1,
-                                               "not_given": ["staff"]}, "Rita")
+        store.update_application(
+            saved["id"],
+            {"planning_staff_percent": 50, "planning_staff_persons": 1, "not_given": ["staff"]},
+            "Rita",
+        )
     assert both.value.errors == {"planning_staff_percent": v.BOTH_GIVEN}

@@ -62,8 +62,15 @@ def county_matrix(
         code = application["municipality_code"]
         own = collected[collected["municipality_code"] == code]
         _, found = checks.gather(
-            con, application, entries.get(code, []), milestones.get(code, []), applications, as_of,
-            figures=latest[code], population_source=source, plan=(plans[code], own),
+            con,
+            application,
+            entries.get(code, []),
+            milestones.get(code, []),
+            applications,
+            as_of,
+            figures=latest[code],
+            population_source=source,
+            plan=(plans[code], own),
         )
         outcome = {c.key: c for c in found}
         eligible = outcome["eligibility"].outcome == checks.AGREES

@@ -549,8 +549,9 @@ def export_frame(applications: list[dict], names: dict[str, str]) -> pd.DataFram
 def export_xlsx(applications: list[dict], names: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with safe_sheets.excel_writer(buffer) as writer:  # no cell can become a formula
-        safe_sheets.safe_cells(export_frame(applications, names)).to_excel(writer, sheet_name="Søknader",
-                                                                         index=False)
+        safe_sheets.safe_cells(export_frame(applications, names)).to_excel(
+            writer, sheet_name="Søknader", index=False
+        )
         sheet = writer.sheets["Søknader"]
         sheet.set_column(0, 11, 22)
     return buffer.getvalue()

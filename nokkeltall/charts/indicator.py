@@ -27,6 +27,7 @@ from nokkeltall.provenance import indicator_source, recalculated_note
 
 # --- any indicator against county and country --------------------------------------------------
 
+
 def indicator_chart(con, indicator_id: str, code: str, *, compare: bool = True) -> Chart | None:
     """A municipality's series with the county and the country (where every municipality has it).
 
@@ -42,18 +43,31 @@ def indicator_chart(con, indicator_id: str, code: str, *, compare: bool = True) 
         return None
     name = place["name"]
     empty = pd.DataFrame(columns=["year", "value"])
-    county = queries.aggregate_series(con, indicator_id, place["county_code"]).dropna(subset=["value"]) \
-        if compare else empty
+    county = (
+        queries.aggregate_series(con, indicator_id, place["county_code"]).dropna(subset=["value"])
+        if compare
+        else empty
+    )
     country = queries.aggregate_series(con, indicator_id, None).dropna(subset=["value"]) if compare else empty
     if indicator_id in titles.FLOWS:
         title, subtitle, (start_year, end_year) = titles.flow_title(
-            indicator.label, name,
-            dict(zip(muni["year"].astype(int), muni["value"].astype(float), strict=True)))
+            indicator.label,
+            name,
+            dict(zip(muni["year"].astype(int), muni["value"].astype(float), strict=True)),
+        )
     else:
         start_year, end_year = int(muni["year"].min()), int(muni["year"].max())
-        title = titles.level_title(indicator.label, name, start_year, queries.value_in_year(muni, start_year),
-                                   end_year, queries.value_in_year(muni, end_year), indicator.unit,
-                                   indicator.decimals, muni["value"].astype(float).tolist())
+        title = titles.level_title(
+            indicator.label,
+            name,
+            start_year,
+            queries.value_in_year(muni, start_year),
+            end_year,
+            queries.value_in_year(muni, end_year),
+            indicator.unit,
+            indicator.decimals,
+            muni["value"].astype(float).tolist(),
+        )
         subtitle = None
 
     def window(frame):  # the title's period is the chart's period
@@ -94,27 +108,67 @@ def _chart(con, indicator, place: dict, muni, county, country, title: str, subti
     summed = indicator.kind == "level" and indicator.summable
     plotted = (country, county) if not summed else (country.iloc[0:0], county.iloc[0:0])
     if not plotted[0].empty:
-        figure.add_trace(_line(country["year"], country["value"].astype(float), "Hele landet", COUNTRY_COLOUR,
-                               width=2, dash="dot", hover=f"Hele landet: %{{y:{hover_format}}}{suffix}<extra></extra>"))
+        figure.add_trace(
+            _line(
+                country["year"],
+                country["value"].astype(float),
+                "Hele landet",
+                COUNTRY_COLOUR,
+                width=2,
+                dash="dot",
+                hover=f"Hele landet: %{{y:{hover_format}}}{suffix}<extra></extra>",
+            )
+        )
     if not plotted[1].empty:
-        figure.add_trace(_line(county["year"], county["value"].astype(float), county_name, COUNTY_COLOUR, width=2,
-                               dash="dash", hover=f"{county_name}: %{{y:{hover_format}}}{suffix}<extra></extra>"))
+        figure.add_trace(
+            _line(
+                county["year"],
+                county["value"].astype(float),
+                county_name,
+                COUNTY_COLOUR,
+                width=2,
+                dash="dash",
+                hover=f"{county_name}: %{{y:{hover_format}}}{suffix}<extra></extra>",
+            )
+        )
     if flow:
-        figure.add_trace(go.Bar(x=list(muni["year"]), y=list(muni["value"].astype(float)), name=name,
-                                marker_color=MUNICIPALITY_COLOUR,
-                                hovertemplate=f"{name}: %{{y:{hover_format}}}{suffix}<extra></extra>"))
+        figure.add_trace(
+            go.Bar(
+                x=list(muni["year"]),
+                y=list(muni["value"].astype(float)),
+                name=name,
+                marker_color=MUNICIPALITY_COLOUR,
+                hovertemplate=f"{name}: %{{y:{hover_format}}}{suffix}<extra></extra>",
+            )
+        )
     else:
-        figure.add_trace(_line(muni["year"], muni["value"].astype(float), name, MUNICIPALITY_COLOUR,
-                               hover=f"{name}: %{{y:{hover_format}}}{suffix}<extra></extra>"))
+        figure.add_trace(
+            _line(
+                muni["year"],
+                muni["value"].astype(float),
+                name,
+                MUNICIPALITY_COLOUR,
+                hover=f"{name}: %{{y:{hover_format}}}{suffix}<extra></extra>",
+            )
+        )
     notes = [subtitle, indicator.definition]
     if summed and (county_end is not None or country_end is not None):
         notes.append(f"Summen for {county_name if county_end is not None else COUNTRY} står i tabellen.")
     late = titles.late_start_note(
-        {label: (int(frame["year"].min()) if not frame.empty else None)
-         for label, frame in ((county_name, plotted[1]), (COUNTRY, plotted[0]))}, start_year)
+        {
+            label: (int(frame["year"].min()) if not frame.empty else None)
+            for label, frame in ((county_name, plotted[1]), (COUNTRY, plotted[0]))
+        },
+        start_year,
+    )
     notes.append(late)
-    style(figure, title, subtitle=textwrap.shorten(" ".join(n for n in notes if n), 260, placeholder=" …"),
-          y_title=None, legend=len(figure.data) > 1)
+    style(
+        figure,
+        title,
+        subtitle=textwrap.shorten(" ".join(n for n in notes if n), 260, placeholder=" …"),
+        y_title=None,
+        legend=len(figure.data) > 1,
+    )
     figure.update_yaxes(ticksuffix=suffix)
     drawn = [v for trace in figure.data for v in trace.y]
     y_range = titles.y_range(drawn, unit)
@@ -128,14 +182,29 @@ def _chart(con, indicator, place: dict, muni, county, country, title: str, subti
     for label, frame in ((county_name, county), ("Hele landet", country)):
         if not frame.empty:
             table = table.merge(
-                frame[["year", "value"]].rename(columns={"year": "År", "value": f"{label} ({unit})"}), on="År",
-                how="left")
+                frame[["year", "value"]].rename(columns={"year": "År", "value": f"{label} ({unit})"}),
+                on="År",
+                how="left",
+            )
     table = tables.rounded(table, default=decimals)  # counts as whole numbers, shares to their decimals
     table["Merknad"] = [_flag(v) for v in muni["recalculated"]]
-    shown_decimals = {c: decimals for c in table.columns if c not in ("År", "Merknad")}  # «−3» persons, not «−3,0»
+    shown_decimals = {
+        c: decimals for c in table.columns if c not in ("År", "Merknad")
+    }  # «−3» persons, not «−3,0»
     filename = f"{indicator.id}_{place['municipality_code']}"
-    return Chart(figure, table, title, indicator_source(con, indicator.id), filename,
-                 recalculated_note(muni, name),
-                 values={"end_year": end_year, "end": end, "start_year": start_year,
-                         "county_end": county_end, "country_end": country_end},
-                 display=format_table(table, shown_decimals))
+    return Chart(
+        figure,
+        table,
+        title,
+        indicator_source(con, indicator.id),
+        filename,
+        recalculated_note(muni, name),
+        values={
+            "end_year": end_year,
+            "end": end,
+            "start_year": start_year,
+            "county_end": county_end,
+            "country_end": country_end,
+        },
+        display=format_table(table, shown_decimals),
+    )

@@ -41,14 +41,23 @@ def simplify(coordinates, step: float = 0.004):
     parts = [simplify(part, step) for part in coordinates]
     parts = [part for part in parts if part]
     # a polygon whose outer ring vanished is dropped as a whole
-    if parts and isinstance(parts[0], list) and parts[0] and isinstance(parts[0][0], list) \
-            and parts[0][0] and isinstance(parts[0][0][0], (int, float)) and len(parts) != len(coordinates) \
-            and simplify(coordinates[0], step) is None:
+    if (
+        parts
+        and isinstance(parts[0], list)
+        and parts[0]
+        and isinstance(parts[0][0], list)
+        and parts[0][0]
+        and isinstance(parts[0][0][0], (int, float))
+        and len(parts) != len(coordinates)
+        and simplify(coordinates[0], step) is None
+    ):
         return None
     return parts
 
 
-def geometries(con, county_codes: list[str] | None, level: str = "municipality", step: float | None = 0.004) -> dict:
+def geometries(
+    con, county_codes: list[str] | None, level: str = "municipality", step: float | None = 0.004
+) -> dict:
     """A GeoJSON FeatureCollection of the municipalities (or counties) in the given counties.
 
     With ``step`` the outlines are simplified (see ``simplify``); ``None`` keeps them as shipped.
@@ -56,7 +65,8 @@ def geometries(con, county_codes: list[str] | None, level: str = "municipality",
     rows = con.execute(
         """SELECT region_code, geojson FROM geometry
            WHERE level = $level AND ($counties IS NULL
-                 OR list_contains($counties, CASE WHEN $level = 'county' THEN region_code ELSE left(region_code, 2) END))
+                 OR list_contains($counties,
+                                  CASE WHEN $level = 'county' THEN region_code ELSE left(region_code, 2) END))
            ORDER BY region_code""",
         {"level": level, "counties": list(county_codes) if county_codes else None},
     ).fetchall()
@@ -123,7 +133,7 @@ def classes(values: pd.Series, count: int = CLASSES) -> list[tuple[float, float]
     edges = sorted(set(values.quantile([i / count for i in range(count + 1)]).round(6)))
     if len(edges) == 1:
         return [(edges[0], edges[0])]
-    return list(zip(edges[:-1], edges[1:]))
+    return list(zip(edges[:-1], edges[1:], strict=False))
 
 
 def _class_colours(bins: list[tuple[float, float]], higher_is_better) -> list[str]:
@@ -132,8 +142,9 @@ def _class_colours(bins: list[tuple[float, float]], higher_is_better) -> list[st
         negatives = [b for b in bins if (b[0] + b[1]) / 2 < 0]
         positives = [b for b in bins if (b[0] + b[1]) / 2 >= 0]
         negative_ramp, positive_ramp = (REDS, BLUES) if higher_is_better is not False else (BLUES, REDS)
-        return ([negative_ramp[min(len(negatives) - i, 4)] for i in range(len(negatives))]
-                + [positive_ramp[min(i + 1, 4)] for i in range(len(positives))])
+        return [negative_ramp[min(len(negatives) - i, 4)] for i in range(len(negatives))] + [
+            positive_ramp[min(i + 1, 4)] for i in range(len(positives))
+        ]
     ramp = REDS if higher_is_better is False else BLUES
     step = max(1, CLASSES // max(len(bins), 1))
     return [ramp[min(i * step, 4)] for i in range(len(bins))]
@@ -159,74 +170,154 @@ def municipality_map(con, county_codes: list[str] | None, indicator_id: str, lim
     colours = _class_colours(bins, indicator.higher_is_better)
 
     def class_of(value):
-        for index, (low, high) in enumerate(bins):
+        for index, (_low, high) in enumerate(bins):
             if value <= high + 1e-9:
                 return index
         return len(bins) - 1
 
-    frame["class"] = [class_of(float(v)) if s and not pd.isna(v) else None for v, s in zip(frame["value"], frame["small"])]
+    frame["class"] = [
+        class_of(float(v)) if s and not pd.isna(v) else None
+        for v, s in zip(frame["value"], frame["small"], strict=False)
+    ]
     figure = go.Figure()
-    groups = [(f"{text.number(limit)} innb. eller flere", OTHER_COLOUR, frame[~frame["small"]]),
-              ("Mangler tall", "#ffffff", frame[frame["small"] & frame["value"].isna()])]
+    groups = [
+        (f"{text.number(limit)} innb. eller flere", OTHER_COLOUR, frame[~frame["small"]]),
+        ("Mangler tall", "#ffffff", frame[frame["small"] & frame["value"].isna()]),
+    ]
     for index, (low, high) in enumerate(bins):
-        label = (text.formatted(low, unit, decimals) if low == high else
-                 f"{text.formatted(low, unit, decimals)} til {text.formatted(high, unit, decimals)}")
+        label = (
+            text.formatted(low, unit, decimals)
+            if low == high
+            else f"{text.formatted(low, unit, decimals)} til {text.formatted(high, unit, decimals)}"
+        )
         groups.append((label, colours[index], frame[frame["class"] == index]))
     for label, colour, part in groups:
         if part.empty:
             continue
         xs, ys = _path([features[c] for c in part["municipality_code"]])
-        figure.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", name=label,
-                                    line=dict(color="#ffffff" if colour == OTHER_COLOUR else "#444", width=0.6),
-                                    hoverinfo="skip", showlegend=True))
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                fill="toself",
+                fillcolor=colour,
+                mode="lines",
+                name=label,
+                line=dict(color="#ffffff" if colour == OTHER_COLOUR else "#444", width=0.6),
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
     county_outlines = geometries(con, county_codes, level="county", step=0.01)
     xs, ys = _path(county_outlines["features"])
     if xs:
-        figure.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color="#222", width=1.4),
-                                    hoverinfo="skip", showlegend=False, name="Fylkesgrense"))
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line=dict(color="#222", width=1.4),
+                hoverinfo="skip",
+                showlegend=False,
+                name="Fylkesgrense",
+            )
+        )
     points = [_label_point(features[c]) for c in frame["municipality_code"]]
-    figure.add_trace(go.Scatter(
-        x=[p[0] for p in points], y=[p[1] for p in points], mode="markers", name="Kommune", showlegend=False,
-        marker=dict(size=[9 if s else 5 for s in frame["small"]], color=["#111" if s else "#999" for s in frame["small"]],
-                    line=dict(color="white", width=1)),
-        customdata=frame[["municipality_code", "display", "value_text", "year_text", "population_text"]].values.tolist(),
-        hovertemplate=("<b>%{customdata[1]}</b><br>" + indicator.label + ": %{customdata[2]}%{customdata[3]}"
-                       "<br>Folketall: %{customdata[4]}<extra></extra>"),
-    ))
+    figure.add_trace(
+        go.Scatter(
+            x=[p[0] for p in points],
+            y=[p[1] for p in points],
+            mode="markers",
+            name="Kommune",
+            showlegend=False,
+            marker=dict(
+                size=[9 if s else 5 for s in frame["small"]],
+                color=["#111" if s else "#999" for s in frame["small"]],
+                line=dict(color="white", width=1),
+            ),
+            customdata=frame[
+                ["municipality_code", "display", "value_text", "year_text", "population_text"]
+            ].values.tolist(),
+            hovertemplate=(
+                "<b>%{customdata[1]}</b><br>" + indicator.label + ": %{customdata[2]}%{customdata[3]}"
+                "<br>Folketall: %{customdata[4]}<extra></extra>"
+            ),
+        )
+    )
     values = small["value"].astype(float)
     if values.empty:
-        title = f"Ingen av kommunene under {text.number(limit)} innbyggere har tall for {indicator.label.lower()}."
+        title = (
+            f"Ingen av kommunene under {text.number(limit)} innbyggere har tall for "
+            f"{indicator.label.lower()}."
+        )
     else:
         low, high = small.loc[values.idxmin()], small.loc[values.idxmax()]
-        title = (f"{indicator.label}: fra {low['value_text']} i {low['name']} til {high['value_text']} i "
-                 f"{high['name']} blant kommunene under {text.number(limit)} innbyggere.")
+        title = (
+            f"{indicator.label}: fra {low['value_text']} i {low['name']} til {high['value_text']} i "
+            f"{high['name']} blant kommunene under {text.number(limit)} innbyggere."
+        )
     latitudes = [y for y in ys if y is not None] or [65.0]
     mean_latitude = sum(latitudes) / len(latitudes)
     figure.update_layout(
-        meta={"finding": title, "subtitle": f"Grå: kommuner med {text.number(limit)} innbyggere eller flere. "
-                                            "Pek på en prikk for tallene, klikk på den for å åpne kommunens side."},
-        separators=", ", font=dict(family=FONT, size=13), height=680, template="plotly_white",
+        meta={
+            "finding": title,
+            "subtitle": f"Grå: kommuner med {text.number(limit)} innbyggere eller flere. "
+            "Pek på en prikk for tallene, klikk på den for å åpne kommunens side.",
+        },
+        separators=", ",
+        font=dict(family=FONT, size=13),
+        height=680,
+        template="plotly_white",
         margin=dict(l=0, r=0, t=10, b=0),
-        legend=dict(title=dict(text=f"{indicator.label}{' (' + unit + ')' if unit not in ('personer', 'indeks') else ''}"),
-                    x=0.99, xanchor="right", y=0.99, yanchor="top", bgcolor="rgba(255,255,255,0.85)"),
-        hovermode="closest", dragmode=False, clickmode="event+select",
+        legend=dict(
+            title=dict(
+                text=f"{indicator.label}{' (' + unit + ')' if unit not in ('personer', 'indeks') else ''}"
+            ),
+            x=0.99,
+            xanchor="right",
+            y=0.99,
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.85)",
+        ),
+        hovermode="closest",
+        dragmode=False,
+        clickmode="event+select",
         xaxis=dict(visible=False, fixedrange=True),
-        yaxis=dict(visible=False, fixedrange=True, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mean_latitude))),
+        yaxis=dict(
+            visible=False,
+            fixedrange=True,
+            scaleanchor="x",
+            scaleratio=1 / math.cos(math.radians(mean_latitude)),
+        ),
         plot_bgcolor="white",
     )
-    table = pd.DataFrame({
-        "Kommunenr.": frame["municipality_code"],
-        "Kommune": frame["name"],
-        "Folketall": frame["population"].astype("Int64"),
-        f"{indicator.label} ({unit})": frame["value"].astype(float).round(max(decimals, 1)),
-        "År": frame["year"].astype("Int64"),
-        f"Under {text.number(limit)} innb.": frame["small"].map({True: "ja", False: "nei"}),
-    })
-    source = source_text(queries.indicator_sources(con, indicator_id)) + \
-        ". Kart: © Kartverket (forenklede kommunegrenser 2024)"
-    return Chart(figure, table, title, source, f"kart_{indicator_id}", None,
-                 values={"small_count": int(len(small)), "codes": frame["municipality_code"].tolist(),
-                         "classes": bins})
+    table = pd.DataFrame(
+        {
+            "Kommunenr.": frame["municipality_code"],
+            "Kommune": frame["name"],
+            "Folketall": frame["population"].astype("Int64"),
+            f"{indicator.label} ({unit})": frame["value"].astype(float).round(max(decimals, 1)),
+            "År": frame["year"].astype("Int64"),
+            f"Under {text.number(limit)} innb.": frame["small"].map({True: "ja", False: "nei"}),
+        }
+    )
+    source = (
+        source_text(queries.indicator_sources(con, indicator_id))
+        + ". Kart: © Kartverket (forenklede kommunegrenser 2024)"
+    )
+    return Chart(
+        figure,
+        table,
+        title,
+        source,
+        f"kart_{indicator_id}",
+        None,
+        values={
+            "small_count": int(len(small)),
+            "codes": frame["municipality_code"].tolist(),
+            "classes": bins,
+        },
+    )
 
 
 def compact_outlines(chart: Chart) -> Chart:

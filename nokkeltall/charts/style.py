@@ -19,8 +19,10 @@ MUNICIPALITY_COLOUR = PALETTE[0]
 # County and country are always the same grey styles (lines: dashed and dotted; bars: grey).
 COUNTY_COLOUR = "#666666"
 COUNTRY_COLOUR = "#222222"
-REFERENCE_STYLE = {"fylke": dict(color=COUNTY_COLOUR, dash="dash"),
-                   "land": dict(color=COUNTRY_COLOUR, dash="dot")}
+REFERENCE_STYLE = {
+    "fylke": dict(color=COUNTY_COLOUR, dash="dash"),
+    "land": dict(color=COUNTRY_COLOUR, dash="dot"),
+}
 REFERENCE_BAR_COLOUR = "#9a9a9a"
 PEER_COLOUR = "#BBBBBB"  # the other small municipalities in the rank view
 EARLIER_COLOUR = "#9ecae1"
@@ -69,12 +71,19 @@ def format_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) ->
     shown = frame.copy()
     for column in shown.columns:
         series = shown[column]
-        if column in YEAR_COLUMNS or not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        if (
+            column in YEAR_COLUMNS
+            or not pd.api.types.is_numeric_dtype(series)
+            or pd.api.types.is_bool_dtype(series)
+        ):
             continue
         places = decimals.get(column)
         if places is None:
-            places = 0 if pd.api.types.is_integer_dtype(series) else (3 if "indeks)" in str(column).lower() and
-                                                                    series.abs().max() < 10 else 1)
+            places = (
+                0
+                if pd.api.types.is_integer_dtype(series)
+                else (3 if "indeks)" in str(column).lower() and series.abs().max() < 10 else 1)
+            )
         shown[column] = [text.number(v, places) for v in series]
     return shown
 
@@ -89,8 +98,16 @@ def _flag(value) -> str:
 
 # --- layout ------------------------------------------------------------------------------------
 
-def style(figure: go.Figure, title: str, *, subtitle: str | None = None, height: int = 360,
-          y_title: str | None = None, legend: bool = True) -> go.Figure:
+
+def style(
+    figure: go.Figure,
+    title: str,
+    *,
+    subtitle: str | None = None,
+    height: int = 360,
+    y_title: str | None = None,
+    legend: bool = True,
+) -> go.Figure:
     """Common look: Norwegian separators, legend on top, no title inside the figure.
 
     The finding (``title``) and ``subtitle`` are kept in ``layout.meta``: the app shows them as text
@@ -120,8 +137,13 @@ def titled(figure: go.Figure, width: int = 80) -> go.Figure:
     subtitle = wrap_title(meta["subtitle"], int(width * 1.3)) if meta.get("subtitle") else None
     lines = finding.count("<br>") + 1 + (subtitle.count("<br>") + 1 if subtitle else 0)
     copy.update_layout(
-        title=dict(text=finding, x=0, xanchor="left", font=dict(size=15),
-                   subtitle=dict(text=subtitle, font=dict(size=12, color="#555")) if subtitle else None),
+        title=dict(
+            text=finding,
+            x=0,
+            xanchor="left",
+            font=dict(size=15),
+            subtitle=dict(text=subtitle, font=dict(size=12, color="#555")) if subtitle else None,
+        ),
         margin=dict(t=(copy.layout.margin.t or 10) + 24 * lines),
         legend=dict(y=-0.12, yanchor="top"),
     )
@@ -129,9 +151,16 @@ def titled(figure: go.Figure, width: int = 80) -> go.Figure:
 
 
 def _line(x, y, name, colour, *, width=3, dash=None, hover=None, customdata=None) -> go.Scatter:
-    return go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers",
-                      line=dict(color=colour, width=width, dash=dash), marker=dict(size=5 if width >= 3 else 4),
-                      hovertemplate=hover, customdata=customdata)
+    return go.Scatter(
+        x=list(x),
+        y=list(y),
+        name=name,
+        mode="lines+markers",
+        line=dict(color=colour, width=width, dash=dash),
+        marker=dict(size=5 if width >= 3 else 4),
+        hovertemplate=hover,
+        customdata=customdata,
+    )
 
 
 def _year_axis(figure: go.Figure) -> None:

@@ -59,7 +59,8 @@ def parse_codes(raw, known_codes) -> tuple[list[str], list[str]]:
         problems.append(f"Fant ingen kommune med nummer {shown}. Disse er utelatt.")
     if len(codes) > MAX_MUNICIPALITIES:
         problems.append(
-            f"Du kan sammenligne høyst {MAX_MUNICIPALITIES} kommuner. Bare de {MAX_MUNICIPALITIES} første er med "
+            f"Du kan sammenligne høyst {MAX_MUNICIPALITIES} kommuner. "
+            f"Bare de {MAX_MUNICIPALITIES} første er med "
             f"({len(codes) - MAX_MUNICIPALITIES} er utelatt)."
         )
         codes = codes[:MAX_MUNICIPALITIES]
@@ -88,8 +89,10 @@ def parse_view(raw) -> tuple[str, list[str]]:
     value = str(raw).strip().lower()
     if value in VIEWS:
         return value, []
-    return DEFAULT_VIEW, [f"Ukjent visning «{_shown(str(raw))}»; viser {VIEWS[DEFAULT_VIEW].lower()}. "
-                          f"Mulige visninger: {', '.join(VIEWS)}."]
+    return DEFAULT_VIEW, [
+        f"Ukjent visning «{_shown(str(raw))}»; viser {VIEWS[DEFAULT_VIEW].lower()}. "
+        f"Mulige visninger: {', '.join(VIEWS)}."
+    ]
 
 
 def parse_base_year(raw, years) -> tuple[int | None, list[str]]:
@@ -101,8 +104,10 @@ def parse_base_year(raw, years) -> tuple[int | None, list[str]]:
     if not years:
         return None, ["Det finnes ingen år med tall å lage indeks av."]
     if not (given.isascii() and given.isdigit() and len(given) <= 4) or int(given) not in years:  # «²» too
-        return None, [f"Basisåret «{_shown(given)}» finnes ikke i dataene. Velg et år fra {years[0]} til "
-                      f"{years[-1]}; {default_base_year(years)} er brukt."]
+        return None, [
+            f"Basisåret «{_shown(given)}» finnes ikke i dataene. Velg et år fra {years[0]} til "
+            f"{years[-1]}; {default_base_year(years)} er brukt."
+        ]
     return int(given), []
 
 
@@ -123,17 +128,18 @@ def indicator_years(con, indicator_id: str) -> list[int]:
 
 # --- what the compare page offers (worked out once per database build) ---------------------------
 
+
 @dataclass(frozen=True, eq=False)
 class PageOptions:
     """The compare page's option lists: share it (``nokkeltall.ui.data.shared_call``), never mutate it."""
 
-    municipalities: pd.DataFrame      # queries.municipalities: code, name, county, population
-    codes: list[str]                  # every municipality number, in order
+    municipalities: pd.DataFrame  # queries.municipalities: code, name, county, population
+    codes: list[str]  # every municipality number, in order
     known: frozenset[str]
-    labels: dict[str, str]            # «Træna (1835)»
-    names: dict[str, str]             # «Træna»
-    county_names: dict[str, str]      # county number → name, in number order
-    county_of: dict[str, str]         # municipality number → county number
+    labels: dict[str, str]  # «Træna (1835)»
+    names: dict[str, str]  # «Træna»
+    county_names: dict[str, str]  # county number → name, in number order
+    county_of: dict[str, str]  # municipality number → county number
     population_years: list[int]
     indicator_ids: list[str]
     indicator_labels: dict[str, str]
@@ -144,11 +150,13 @@ def page_options(con) -> PageOptions:
     codes = frame["municipality_code"].tolist()
     counties = frame[["county_code", "county_name"]].drop_duplicates().sort_values("county_code")
     return PageOptions(
-        municipalities=frame, codes=codes, known=frozenset(codes),
-        labels=dict(zip(codes, frame["name"] + " (" + frame["municipality_code"] + ")")),
-        names=dict(zip(codes, frame["name"])),
-        county_names=dict(zip(counties["county_code"], counties["county_name"])),
-        county_of=dict(zip(codes, frame["county_code"])),
+        municipalities=frame,
+        codes=codes,
+        known=frozenset(codes),
+        labels=dict(zip(codes, frame["name"] + " (" + frame["municipality_code"] + ")", strict=False)),
+        names=dict(zip(codes, frame["name"], strict=False)),
+        county_names=dict(zip(counties["county_code"], counties["county_name"], strict=False)),
+        county_of=dict(zip(codes, frame["county_code"], strict=False)),
         population_years=indicator_years(con, "population"),
         indicator_ids=[i.id for i in indicators.CATALOGUE],
         indicator_labels={i.id: i.label for i in indicators.CATALOGUE},

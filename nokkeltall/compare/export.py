@@ -24,6 +24,7 @@ _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "�
 
 # --- file names -----------------------------------------------------------------------------------
 
+
 def slug(value: str) -> str:
     """«Raarvihke - Røyrvik» → «raarvihke-royrvik» (ASCII, for file names)."""
     value = str(value).translate(_TRANSLITERATE)
@@ -56,8 +57,14 @@ def sheet_name(label: str, taken: set[str]) -> str:
 
 # --- Excel ------------------------------------------------------------------------------------------
 
-def workbook_bytes(sheets: dict[str, pd.DataFrame], sources: pd.DataFrame, *, title: str = "",
-                   decimals: dict[str, int] | None = None) -> bytes:
+
+def workbook_bytes(
+    sheets: dict[str, pd.DataFrame],
+    sources: pd.DataFrame,
+    *,
+    title: str = "",
+    decimals: dict[str, int] | None = None,
+) -> bytes:
     """An .xlsx file: one sheet per entry of ``sheets`` (label → table) and a «Kilder» sheet;
     ``decimals`` (label → decimals) gives each sheet's number format."""
     buffer = io.BytesIO()
@@ -82,21 +89,44 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
         series["value"] = [indicators.display_value(indicator, value) for value in series["value"]]
-        label = indicator.label if indicator.unit in ("personer", "indeks") else f"{indicator.label} ({indicator.unit})"
+        label = (
+            indicator.label
+            if indicator.unit in ("personer", "indeks")
+            else f"{indicator.label} ({indicator.unit})"
+        )
         sheets[label] = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
         decimals[label] = indicator.decimals
-        recalculated = bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False
+        recalculated = (
+            bool(series["recalculated"].fillna(False).astype(bool).any()) if not series.empty else False
+        )
         for row in compare_series.indicator_source_rows(con, indicator_id).to_dict("records"):
-            source_rows.append({
-                "Indikator": indicator.label, "Enhet": indicator.unit, "Definisjon": indicator.definition,
-                "Tabell": provenance.table_label(row["table_id"]),
-                "Tittel": provenance.plain_caveat(row["title"]),
-                "Utgiver": provenance.publisher_name(row["publisher"]), "Lisens": row["licence"],
-                "Oppdatert": text.iso_date(row["updated"]) or "",
-                "Merknad": "Noen tall er omregnet til dagens kommunegrenser." if recalculated else "",
-            })
-    sources = pd.DataFrame(source_rows, columns=["Indikator", "Enhet", "Definisjon", "Tabell", "Tittel", "Utgiver",
-                                                 "Lisens", "Oppdatert", "Merknad"])
+            source_rows.append(
+                {
+                    "Indikator": indicator.label,
+                    "Enhet": indicator.unit,
+                    "Definisjon": indicator.definition,
+                    "Tabell": provenance.table_label(row["table_id"]),
+                    "Tittel": provenance.plain_caveat(row["title"]),
+                    "Utgiver": provenance.publisher_name(row["publisher"]),
+                    "Lisens": row["licence"],
+                    "Oppdatert": text.iso_date(row["updated"]) or "",
+                    "Merknad": "Noen tall er omregnet til dagens kommunegrenser." if recalculated else "",
+                }
+            )
+    sources = pd.DataFrame(
+        source_rows,
+        columns=[
+            "Indikator",
+            "Enhet",
+            "Definisjon",
+            "Tabell",
+            "Tittel",
+            "Utgiver",
+            "Lisens",
+            "Oppdatert",
+            "Merknad",
+        ],
+    )
     names = ", ".join(compare_series.municipality_names(con, codes).values())
     title = f"Nøkkeltall for {names}. Laget {text.long_date(date.today())}. {config.SSB_CREDIT}."
     return workbook_bytes(sheets, sources, decimals=decimals, title=title)
@@ -104,8 +134,10 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
 
 # --- PNG ------------------------------------------------------------------------------------------
 
-def png_bytes(figure, width: int = 1200, height: int = 675, scale: float = 1.0, *, title: str = "",
-              source: str = "") -> bytes:
+
+def png_bytes(
+    figure, width: int = 1200, height: int = 675, scale: float = 1.0, *, title: str = "", source: str = ""
+) -> bytes:
     """The figure as PNG, drawn offline by the app's one Kaleido manager (``nokkeltall.charts.images``).
 
     ``title`` (the finding sentence) and ``source`` are drawn into the image, so a pasted picture keeps
@@ -120,8 +152,18 @@ def png_bytes(figure, width: int = 1200, height: int = 675, scale: float = 1.0, 
     if title:
         fig.update_layout(title=dict(text=wrap_title(title), x=0.01, xanchor="left"), margin=dict(t=90))
     if source:
-        fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="top",
-                           yshift=-90, showarrow=False, font=dict(size=12, color="#555"))
+        fig.add_annotation(
+            text=source,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            xanchor="left",
+            yanchor="top",
+            yshift=-90,
+            showarrow=False,
+            font=dict(size=12, color="#555"),
+        )
         fig.update_layout(margin=dict(b=120))
     return images.figure_png(fig, width=width, height=height, scale=scale)
 

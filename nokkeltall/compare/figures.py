@@ -38,6 +38,7 @@ class View:
 
 # --- number helpers -------------------------------------------------------------------------------
 
+
 def value_text(indicator: Indicator, value) -> str:
     return text.formatted(value, indicator.unit, indicator.decimals)
 
@@ -67,19 +68,25 @@ def _axis_title(indicator: Indicator) -> str:
     return {"personer": "Personer", "kr": "Kroner", "år": "År"}.get(indicator.unit, indicator.unit)
 
 
-def _layout(fig: go.Figure, *, presentation: bool, height: int | None = None, legend: bool = True) -> go.Figure:
+def _layout(
+    fig: go.Figure, *, presentation: bool, height: int | None = None, legend: bool = True
+) -> go.Figure:
     size = 22 if presentation else 14
     fig.update_layout(
         separators=", ",  # decimal comma, space between thousands
         font=dict(family=FONT, size=size),
-        margin=dict(l=60 if presentation else 10, r=10, t=30 if not presentation else 20, b=40 if presentation else 10),
+        margin=dict(
+            l=60 if presentation else 10, r=10, t=30 if not presentation else 20, b=40 if presentation else 10
+        ),
         height=height or (640 if presentation else 440),
         hovermode="closest",
         showlegend=legend,
         legend=dict(orientation="h", yanchor="top", y=-0.12, x=0, font=dict(size=size)),
         plot_bgcolor="white",
     )
-    fig.update_xaxes(showgrid=False, linecolor="#888", ticks="outside", tickfont=dict(size=size), automargin=True)
+    fig.update_xaxes(
+        showgrid=False, linecolor="#888", ticks="outside", tickfont=dict(size=size), automargin=True
+    )
     fig.update_yaxes(gridcolor="#e5e5e5", zeroline=False, tickfont=dict(size=size), automargin=True)
     return fig
 
@@ -91,8 +98,15 @@ def _colours(codes, frame: pd.DataFrame, column: str) -> dict[str, str]:
 
 # --- lines over time (and index) ------------------------------------------------------------------
 
-def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
-                index_base: int | None = None, codes=None) -> go.Figure:
+
+def line_figure(
+    series: pd.DataFrame,
+    indicator: Indicator,
+    *,
+    presentation: bool = False,
+    index_base: int | None = None,
+    codes=None,
+) -> go.Figure:
     """One line per municipality, county/country as grey dashed/dotted references.
 
     Values recalculated to today's municipal borders are drawn with hollow markers.
@@ -105,23 +119,34 @@ def line_figure(series: pd.DataFrame, indicator: Indicator, *, presentation: boo
     for code, group in municipal.groupby("region_code", sort=False):
         group = group.sort_values("year")
         symbols = ["circle-open" if r else "circle" for r in group["recalculated"].fillna(False)]
-        fig.add_trace(go.Scatter(
-            x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines+markers",
-            line=dict(color=colours.get(code), width=width),
-            marker=dict(symbol=symbols, size=9 if presentation else 6),
-            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
-        ))
-    for j, ((code, kind), group) in enumerate(series[series["kind"] != "kommune"].groupby(["region_code", "kind"],
-                                                                                         sort=False)):
+        fig.add_trace(
+            go.Scatter(
+                x=group["year"],
+                y=group["value"],
+                name=str(group["region"].iloc[0]),
+                mode="lines+markers",
+                line=dict(color=colours.get(code), width=width),
+                marker=dict(symbol=symbols, size=9 if presentation else 6),
+                hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
+            )
+        )
+    for j, ((_code, kind), group) in enumerate(
+        series[series["kind"] != "kommune"].groupby(["region_code", "kind"], sort=False)
+    ):
         group = group.sort_values("year")
         style = dict(REFERENCE_STYLE[kind])
         if kind == "fylke" and j % 2:
             style["dash"] = "dashdot"
-        fig.add_trace(go.Scatter(
-            x=group["year"], y=group["value"], name=str(group["region"].iloc[0]), mode="lines",
-            line=dict(width=width - 0.5, **style),
-            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=group["year"],
+                y=group["value"],
+                name=str(group["region"].iloc[0]),
+                mode="lines",
+                line=dict(width=width - 0.5, **style),
+                hovertemplate=f"%{{fullData.name}}<br>%{{x}}: %{{y:{number_format}}}<extra></extra>",
+            )
+        )
     if index_base:
         fig.add_hline(y=100, line=dict(color="#999", width=1))
         fig.update_yaxes(title_text=f"Indeks ({index_base} = 100)")
@@ -152,9 +177,14 @@ def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
     changes = []
     for code in regions:
         group = municipal[municipal["region_code"] == code].set_index("year")["value"]
-        changes.append((_change_value(indicator, group[start], group[end]),
-                        change_text(indicator, group[start], group[end]), group.name or code,
-                        municipal.loc[municipal["region_code"] == code, "region"].iloc[0]))
+        changes.append(
+            (
+                _change_value(indicator, group[start], group[end]),
+                change_text(indicator, group[start], group[end]),
+                group.name or code,
+                municipal.loc[municipal["region_code"] == code, "region"].iloc[0],
+            )
+        )
     changes.sort(key=lambda c: c[0])
     if len(changes) == 1:
         _, change, _, name = changes[0]
@@ -162,8 +192,10 @@ def line_finding(series: pd.DataFrame, indicator: Indicator) -> str | None:
     low, high = changes[0], changes[-1]
     if low[1] == high[1]:
         return f"{indicator.label} fra {start} til {end}: lik endring ({high[1]}) i alle de valgte kommunene."
-    return (f"{indicator.label} fra {start} til {end}: endringen går fra {low[1]} i {low[3]} "
-            f"til {high[1]} i {high[3]}.")
+    return (
+        f"{indicator.label} fra {start} til {end}: endringen går fra {low[1]} i {low[3]} "
+        f"til {high[1]} i {high[3]}."
+    )
 
 
 def index_finding(indexed: pd.DataFrame, base_year: int) -> str | None:
@@ -177,27 +209,40 @@ def index_finding(indexed: pd.DataFrame, base_year: int) -> str | None:
     low, high = last.iloc[0], last.iloc[-1]
     if len(last) == 1:
         return f"Med {base_year} = 100 står {high['region']} på {text.number(high['value'], 1)} i {end}."
-    return (f"Med {base_year} = 100 står {high['region']} høyest på {text.number(high['value'], 1)} i {end}, "
-            f"{low['region']} lavest på {text.number(low['value'], 1)}.")
+    return (
+        f"Med {base_year} = 100 står {high['region']} høyest på {text.number(high['value'], 1)} i {end}, "
+        f"{low['region']} lavest på {text.number(low['value'], 1)}."
+    )
 
 
 # --- bars for one year ----------------------------------------------------------------------------
 
-def bar_figure(values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
-               codes=None) -> go.Figure:
+
+def bar_figure(
+    values: pd.DataFrame, indicator: Indicator, *, presentation: bool = False, codes=None
+) -> go.Figure:
     """One bar per municipality (missing ones labelled «mangler»), county/country as grey bars."""
     colours, labels = [], []
     by_code = _colours(codes, values[values["kind"] == "kommune"], "region_code")
     for row in values.to_dict("records"):
         municipal = row["kind"] == "kommune"
-        colours.append(by_code.get(row["region_code"], chart_style.REFERENCE_BAR_COLOUR) if municipal
-                       else chart_style.REFERENCE_BAR_COLOUR)
+        colours.append(
+            by_code.get(row["region_code"], chart_style.REFERENCE_BAR_COLOUR)
+            if municipal
+            else chart_style.REFERENCE_BAR_COLOUR
+        )
         labels.append("mangler" if text.is_missing(row["value"]) else value_text(indicator, row["value"]))
-    fig = go.Figure(go.Bar(
-        x=values["region"], y=values["value"],
-        marker_color=colours, text=labels, textposition="outside", cliponaxis=False,
-        hovertemplate=f"%{{x}}: %{{y:{_hover_format(indicator)}}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=values["region"],
+            y=values["value"],
+            marker_color=colours,
+            text=labels,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=f"%{{x}}: %{{y:{_hover_format(indicator)}}}<extra></extra>",
+        )
+    )
     fig.update_yaxes(title_text=_axis_title(indicator), rangemode="tozero", tickformat=",~f")
     return _layout(fig, presentation=presentation, legend=False)
 
@@ -212,28 +257,42 @@ def bar_finding(values: pd.DataFrame, indicator: Indicator, year: int) -> str | 
         row = municipal.iloc[0]
         return f"{indicator.label} i {year}: {row['region']} {value_text(indicator, row['value'])}.{tail}"
     low, high = municipal.iloc[0], municipal.iloc[-1]
-    return (f"{indicator.label} i {year}: høyest i {high['region']} ({value_text(indicator, high['value'])}), "
-            f"lavest i {low['region']} ({value_text(indicator, low['value'])}).{tail}")
+    return (
+        f"{indicator.label} i {year}: høyest i {high['region']} ({value_text(indicator, high['value'])}), "
+        f"lavest i {low['region']} ({value_text(indicator, low['value'])}).{tail}"
+    )
 
 
 # --- ranks among the small municipalities -----------------------------------------------------------
 
-def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False,
-                codes=None) -> go.Figure:
+
+def rank_figure(
+    peers: pd.DataFrame, indicator: Indicator, *, presentation: bool = False, codes=None
+) -> go.Figure:
     """All small peers as grey horizontal bars, highest first; the chosen ones in their selection colour.
 
     In presentation only the chosen municipalities are named (large enough to read on a projector)."""
     shown = peers[peers["value"].notna()].iloc[::-1]  # plotly draws the first row at the bottom
     by_code = _colours(codes, peers[peers["chosen"]], "municipality_code")
-    colours = [(by_code.get(c, PEER_COLOUR) if chosen else PEER_COLOUR)
-               for c, chosen in zip(shown["municipality_code"], shown["chosen"], strict=True)]
-    labels = [f"{r}. {n}" + ("" if g else " *") for r, n, g in zip(shown["rank"], shown["region"], shown["in_group"])]
+    colours = [
+        (by_code.get(c, PEER_COLOUR) if chosen else PEER_COLOUR)
+        for c, chosen in zip(shown["municipality_code"], shown["chosen"], strict=True)
+    ]
+    labels = [
+        f"{r}. {n}" + ("" if g else " *")
+        for r, n, g in zip(shown["rank"], shown["region"], shown["in_group"], strict=False)
+    ]
     if presentation:
         return _rank_presentation(shown, labels, colours, indicator)
-    fig = go.Figure(go.Bar(
-        y=labels, x=shown["value"], orientation="h", marker_color=colours,
-        hovertemplate=f"%{{y}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=shown["value"],
+            orientation="h",
+            marker_color=colours,
+            hovertemplate=f"%{{y}}: %{{x:{_hover_format(indicator)}}}<extra></extra>",
+        )
+    )
     fig.update_xaxes(title_text=_axis_title(indicator), tickformat=",~f")
     row_height = 26 if presentation else 17
     height = max(400, row_height * len(shown) + 110)
@@ -242,23 +301,47 @@ def rank_figure(peers: pd.DataFrame, indicator: Indicator, *, presentation: bool
     return fig
 
 
-def _rank_presentation(shown: pd.DataFrame, labels: list[str], colours: list[str],
-                       indicator: Indicator) -> go.Figure:
+def _rank_presentation(
+    shown: pd.DataFrame, labels: list[str], colours: list[str], indicator: Indicator
+) -> go.Figure:
     """Rank bars on a numeric axis (fits any screen height): the peers grey, each chosen municipality its
     own trace, so the legend names it in large type even when the chosen sit on neighbouring rows."""
     hover = f"%{{customdata}}: %{{x:{_hover_format(indicator)}}}<extra></extra>"
     values = shown["value"].tolist()
     chosen = [p for p, flag in enumerate(shown["chosen"]) if flag]
     peers = [p for p in range(len(shown)) if p not in set(chosen)]
-    fig = go.Figure(go.Bar(y=peers, x=[values[p] for p in peers], orientation="h", marker_color=PEER_COLOUR,
-                           customdata=[labels[p] for p in peers], hovertemplate=hover, showlegend=False,
-                           name=choices.PEER_GROUP_LABEL))
+    fig = go.Figure(
+        go.Bar(
+            y=peers,
+            x=[values[p] for p in peers],
+            orientation="h",
+            marker_color=PEER_COLOUR,
+            customdata=[labels[p] for p in peers],
+            hovertemplate=hover,
+            showlegend=False,
+            name=choices.PEER_GROUP_LABEL,
+        )
+    )
     for p in reversed(chosen):  # the highest ranked first in the legend
-        fig.add_trace(go.Bar(y=[p], x=[values[p]], orientation="h", marker_color=colours[p], name=labels[p],
-                             customdata=[labels[p]], hovertemplate=hover))
+        fig.add_trace(
+            go.Bar(
+                y=[p],
+                x=[values[p]],
+                orientation="h",
+                marker_color=colours[p],
+                name=labels[p],
+                customdata=[labels[p]],
+                hovertemplate=hover,
+            )
+        )
     fig.update_layout(barmode="overlay")
-    fig.update_yaxes(tickmode="array", tickvals=chosen, ticktext=[labels[p] for p in chosen], showgrid=False,
-                     range=[-0.7, len(shown) - 0.3])
+    fig.update_yaxes(
+        tickmode="array",
+        tickvals=chosen,
+        ticktext=[labels[p] for p in chosen],
+        showgrid=False,
+        range=[-0.7, len(shown) - 0.3],
+    )
     fig.update_xaxes(title_text=_axis_title(indicator), tickformat=",~f")
     return _layout(fig, presentation=True)
 
@@ -268,7 +351,9 @@ def rank_finding(ranked: pd.DataFrame, indicator: Indicator) -> str | None:
     if known.empty:
         return None
     year = ranked["year"].iloc[0]
-    parts = [f"{row['region']} nr. {int(row['rank'])} av {int(row['of'])}" for row in known.to_dict("records")]
+    parts = [
+        f"{row['region']} nr. {int(row['rank'])} av {int(row['of'])}" for row in known.to_dict("records")
+    ]
     if len(parts) > 1:
         listed = ", ".join(parts[:-1]) + " og " + parts[-1]
     else:
@@ -278,6 +363,7 @@ def rank_finding(ranked: pd.DataFrame, indicator: Indicator) -> str | None:
 
 # --- one view ---------------------------------------------------------------------------------------
 
+
 def view_title(view: str, indicator: Indicator, year: int | None = None, base_year: int | None = None) -> str:
     if view == "indeks" and base_year:
         return f"{indicator.label}, indeks ({base_year} = 100)"
@@ -286,81 +372,198 @@ def view_title(view: str, indicator: Indicator, year: int | None = None, base_ye
     return indicator.label
 
 
-def build_view(con, view: str, indicator_id: str, codes, base_year: int | None = None,
-               presentation: bool = False) -> View:
+def build_view(
+    con, view: str, indicator_id: str, codes, base_year: int | None = None, presentation: bool = False
+) -> View:
     """Figure, table, finding, source and notes for one view of one indicator."""
     indicator = indicators.get(indicator_id)
     codes = list(codes)
     source = compare_series.source_text(con, indicator_id)
     notes: list[str] = []
     if view == "rangering":
-        peers = compare_series.peer_values(con, indicator_id, codes)
-        ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
-        year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
-        if (~peers["in_group"] & peers["chosen"]).any():
-            notes.append("* Kommunen er ikke i gruppen; plassen viser hvor den ville ligget.")
-        if ranked["rank"].isna().any():
-            missing = ranked.loc[ranked["rank"].isna(), "region"].tolist()
-            notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
-        table = pd.DataFrame({
-            "Plass": peers["rank"], "Kommune": peers["region"], "Kommunenummer": peers["municipality_code"],
-            "Verdi": peers["value"], "Valgt": peers["chosen"].map({True: "ja", False: ""}),
-            "År": year,
-        })
-        table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
-        return View(rank_figure(peers, indicator, presentation=presentation, codes=codes), table,
-                    rank_finding(ranked.assign(year=year), indicator), source, notes, year=year,
-                    title=view_title(view, indicator, year))
+        return _rank_view(con, view, indicator_id, indicator, codes, source, notes, presentation)
     references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
     series = compare_series.comparison_series(con, indicator_id, codes, references=references)
+    notes.extend(_series_notes(series, indicator, references))
+    if view == "stolper":
+        return _bar_view(con, view, indicator, codes, series, source, notes, presentation)
+    if view == "indeks":
+        return _index_view(view, indicator, codes, series, base_year, source, notes, presentation)
+    return _line_view(view, indicator, codes, series, source, notes, presentation)
+
+
+def _rank_view(
+    con,
+    view: str,
+    indicator_id: str,
+    indicator: Indicator,
+    codes: list,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «rangering» view: the chosen municipalities' places among their peer group."""
+    peers = compare_series.peer_values(con, indicator_id, codes)
+    ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
+    year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
+    if (~peers["in_group"] & peers["chosen"]).any():
+        notes.append("* Kommunen er ikke i gruppen; plassen viser hvor den ville ligget.")
+    if ranked["rank"].isna().any():
+        missing = ranked.loc[ranked["rank"].isna(), "region"].tolist()
+        notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}; de har ingen plass.")
+    table = pd.DataFrame(
+        {
+            "Plass": peers["rank"],
+            "Kommune": peers["region"],
+            "Kommunenummer": peers["municipality_code"],
+            "Verdi": peers["value"],
+            "Valgt": peers["chosen"].map({True: "ja", False: ""}),
+            "År": year,
+        }
+    )
+    table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
+    return View(
+        rank_figure(peers, indicator, presentation=presentation, codes=codes),
+        table,
+        rank_finding(ranked.assign(year=year), indicator),
+        source,
+        notes,
+        year=year,
+        title=view_title(view, indicator, year),
+    )
+
+
+def _series_notes(series: pd.DataFrame, indicator: Indicator, references: bool) -> list[str]:
+    """Notes shared by the line, bar and index views (references left out, no data, recalculated)."""
+    notes: list[str] = []
     if not references:
-        notes.append("Fylke og land er ikke tegnet inn her fordi tallene er for ulike i størrelse; "
-                     "se indeksvisningen.")
+        notes.append(
+            "Fylke og land er ikke tegnet inn her fordi tallene er for ulike i størrelse; se indeksvisningen."
+        )
     if series.empty or series.loc[series["kind"] == "kommune", "value"].notna().sum() == 0:
         notes.append(f"Ingen av de valgte kommunene har tall for {indicator.label.lower()}.")
     if references and not (series["kind"] != "kommune").any():
-        notes.append("Fylke og land vises ikke: tallet finnes ikke for alle kommunene i fylket/landet, "
-                     "eller kan ikke legges sammen.")
+        notes.append(
+            "Fylke og land vises ikke: tallet finnes ikke for alle kommunene i fylket/landet, "
+            "eller kan ikke legges sammen."
+        )
     if series["recalculated"].fillna(False).astype(bool).any():
         notes.append("Hule punkter er omregnet til dagens kommunegrenser.")
-    if view == "stolper":
-        year = compare_series.latest_year(series)
-        values = compare_series.values_in_year(series, year, codes, compare_series.municipality_names(con, codes)) if year else series.iloc[0:0]
-        missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
-        if missing:
-            notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
-        table = tables.rounded(pd.DataFrame({"Område": values["region"], "Verdi": values["value"],
-                                             "År": values["year"]}), {"Verdi": indicator.decimals}, default=0)
-        return View(bar_figure(values, indicator, presentation=presentation, codes=codes), table,
-                    bar_finding(values, indicator, year) if year else None, source, notes, year=year,
-                    title=view_title(view, indicator, year))
-    if view == "indeks" and indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
-        notes.append("En strøm som kan være null eller negativ, kan ikke vises som indeks; "
-                     "se linjevisningen.")
-        return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
-                    title=indicator.label)
-    if view == "indeks":
-        years = compare_series.years_with_data(series)
-        base = base_year if base_year in years else choices.default_base_year(years)
-        if base is None:
-            return View(_layout(go.Figure(), presentation=presentation), pd.DataFrame(), None, source, notes,
-                        title=indicator.label)
-        indexed = compare_series.index_series(series, base)
-        if indexed.attrs.get("without_base"):
-            notes.append(f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
-                         "mangler eller er ikke positivt.")
-        table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
-        figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
-        return View(figure, table,
-                    index_finding(indexed, base), source, notes, year=compare_series.latest_year(series), base_year=base,
-                    title=view_title(view, indicator, base_year=base))
+    return notes
+
+
+def _bar_view(
+    con,
+    view: str,
+    indicator: Indicator,
+    codes: list,
+    series: pd.DataFrame,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «stolper» view: one bar per area in the latest year."""
+    year = compare_series.latest_year(series)
+    values = (
+        compare_series.values_in_year(series, year, codes, compare_series.municipality_names(con, codes))
+        if year
+        else series.iloc[0:0]
+    )
+    missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
+    if missing:
+        notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
+    table = tables.rounded(
+        pd.DataFrame({"Område": values["region"], "Verdi": values["value"], "År": values["year"]}),
+        {"Verdi": indicator.decimals},
+        default=0,
+    )
+    return View(
+        bar_figure(values, indicator, presentation=presentation, codes=codes),
+        table,
+        bar_finding(values, indicator, year) if year else None,
+        source,
+        notes,
+        year=year,
+        title=view_title(view, indicator, year),
+    )
+
+
+def _empty_view(indicator: Indicator, source, notes: list[str], presentation: bool) -> View:
+    """An empty figure and table with the notes that say why."""
+    return View(
+        _layout(go.Figure(), presentation=presentation),
+        pd.DataFrame(),
+        None,
+        source,
+        notes,
+        title=indicator.label,
+    )
+
+
+def _index_view(
+    view: str,
+    indicator: Indicator,
+    codes: list,
+    series: pd.DataFrame,
+    base_year: int | None,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «indeks» view: every line as an index with base year = 100."""
+    if indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
+        notes.append(
+            "En strøm som kan være null eller negativ, kan ikke vises som indeks; se linjevisningen."
+        )
+        return _empty_view(indicator, source, notes, presentation)
+    years = compare_series.years_with_data(series)
+    base = base_year if base_year in years else choices.default_base_year(years)
+    if base is None:
+        return _empty_view(indicator, source, notes, presentation)
+    indexed = compare_series.index_series(series, base)
+    if indexed.attrs.get("without_base"):
+        notes.append(
+            f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
+            "mangler eller er ikke positivt."
+        )
+    table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
+    figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
+    return View(
+        figure,
+        table,
+        index_finding(indexed, base),
+        source,
+        notes,
+        year=compare_series.latest_year(series),
+        base_year=base,
+        title=view_title(view, indicator, base_year=base),
+    )
+
+
+def _line_view(
+    view: str,
+    indicator: Indicator,
+    codes: list,
+    series: pd.DataFrame,
+    source,
+    notes: list[str],
+    presentation: bool,
+) -> View:
+    """The «linjer» view (and the fallback for any other view name): one line per area over time."""
     finding, series = _titled_period(series, indicator)
     late = _late_references(series)
     if late:
         notes.append(late)
     table = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
-    return View(line_figure(series, indicator, presentation=presentation, codes=codes), table, finding,
-                source, notes, year=compare_series.latest_year(series), title=view_title(view, indicator))
+    return View(
+        line_figure(series, indicator, presentation=presentation, codes=codes),
+        table,
+        finding,
+        source,
+        notes,
+        year=compare_series.latest_year(series),
+        title=view_title(view, indicator),
+    )
 
 
 def _late_references(series: pd.DataFrame) -> str | None:
@@ -369,8 +572,10 @@ def _late_references(series: pd.DataFrame) -> str | None:
     municipal = known[known["kind"] == "kommune"]
     if municipal.empty:
         return None
-    starts = {str(region): int(group["year"].min())
-              for region, group in known[known["kind"] != "kommune"].groupby("region", sort=False)}
+    starts = {
+        str(region): int(group["year"].min())
+        for region, group in known[known["kind"] != "kommune"].groupby("region", sort=False)
+    }
     return titles.late_start_note(starts, int(municipal["year"].min()))
 
 
@@ -379,9 +584,10 @@ def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | No
     the chart's; a yearly flow is summed over the period, never compared between two single years)."""
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
     if indicator.id in titles.FLOWS and not municipal.empty:
-        by_place = {str(region): dict(zip(group["year"].astype(int), group["value"].astype(float),
-                                          strict=True))
-                    for region, group in municipal.groupby("region", sort=False)}
+        by_place = {
+            str(region): dict(zip(group["year"].astype(int), group["value"].astype(float), strict=True))
+            for region, group in municipal.groupby("region", sort=False)
+        }
         found = titles.flows_compared(indicator.label, by_place)
         if found is None:
             return None, series

@@ -12,9 +12,10 @@ from nokkeltall.compare.choices import COUNTRY_CODE, COUNTRY_NAME, PEER_COUNTIES
 
 # --- series for the chosen municipalities with county and country lines ----------------------------
 
+
 def municipality_names(con, codes) -> dict[str, str]:
     frame = queries.municipalities(con)
-    names = dict(zip(frame["municipality_code"], frame["name"]))
+    names = dict(zip(frame["municipality_code"], frame["name"], strict=False))
     return {code: names.get(code, code) for code in codes}
 
 
@@ -30,17 +31,26 @@ def comparison_series(con, indicator_id: str, codes: list[str], references: bool
     if codes:
         series = queries.indicator_series(con, indicator_id, codes)
         names = municipality_names(con, codes)
-        series = series.assign(region_code=series["municipality_code"], kind="kommune",
-                               region=series["municipality_code"].map(names))
+        series = series.assign(
+            region_code=series["municipality_code"],
+            kind="kommune",
+            region=series["municipality_code"].map(names),
+        )
         series["_order"] = series["municipality_code"].map({code: i for i, code in enumerate(codes)})
         series = series.sort_values(["_order", "year"])
         frames.append(series[columns])
     if references and codes:
         all_municipalities = queries.municipalities(con)
-        county_of = dict(zip(all_municipalities["municipality_code"], all_municipalities["county_code"]))
-        county_names = dict(zip(all_municipalities["county_code"], all_municipalities["county_name"]))
+        county_of = dict(
+            zip(all_municipalities["municipality_code"], all_municipalities["county_code"], strict=False)
+        )
+        county_names = dict(
+            zip(all_municipalities["county_code"], all_municipalities["county_name"], strict=False)
+        )
         for county in dict.fromkeys(county_of[c] for c in codes if c in county_of):
-            frames.append(_aggregate_frame(con, indicator_id, county, county_names.get(county, county), "fylke"))
+            frames.append(
+                _aggregate_frame(con, indicator_id, county, county_names.get(county, county), "fylke")
+            )
         frames.append(_aggregate_frame(con, indicator_id, None, COUNTRY_NAME, "land"))
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -56,9 +66,16 @@ def _aggregate_frame(con, indicator_id: str, county: str | None, name: str, kind
     frame = frame[frame["value"].notna()]
     if frame.empty:
         return pd.DataFrame()
-    return pd.DataFrame({"region_code": county or COUNTRY_CODE, "region": name, "kind": kind,
-                         "year": frame["year"].astype(int), "value": frame["value"].astype(float),
-                         "recalculated": False})
+    return pd.DataFrame(
+        {
+            "region_code": county or COUNTRY_CODE,
+            "region": name,
+            "kind": kind,
+            "year": frame["year"].astype(int),
+            "value": frame["value"].astype(float),
+            "recalculated": False,
+        }
+    )
 
 
 def years_with_data(series: pd.DataFrame) -> list[int]:
@@ -71,15 +88,27 @@ def latest_year(series: pd.DataFrame) -> int | None:
     return years[-1] if years else None
 
 
-def values_in_year(series: pd.DataFrame, year: int, codes: list[str], names: dict | None = None) -> pd.DataFrame:
+def values_in_year(
+    series: pd.DataFrame, year: int, codes: list[str], names: dict | None = None
+) -> pd.DataFrame:
     """One row per chosen municipality (in order, missing ones with value NaN) and reference."""
     in_year = series[series["year"] == year]
     rows = []
-    names = {**series.drop_duplicates("region_code").set_index("region_code")["region"].to_dict(), **(names or {})}
+    names = {
+        **series.drop_duplicates("region_code").set_index("region_code")["region"].to_dict(),
+        **(names or {}),
+    }
     for code in codes:
         match = in_year[in_year["region_code"] == code]
-        rows.append({"region_code": code, "region": names.get(code, code), "kind": "kommune", "year": year,
-                     "value": float(match["value"].iloc[0]) if not match.empty else math.nan})
+        rows.append(
+            {
+                "region_code": code,
+                "region": names.get(code, code),
+                "kind": "kommune",
+                "year": year,
+                "value": float(match["value"].iloc[0]) if not match.empty else math.nan,
+            }
+        )
     references = in_year[in_year["kind"] != "kommune"]
     for row in references.to_dict("records"):
         rows.append({k: row[k] for k in ("region_code", "region", "kind", "year", "value")})
@@ -107,7 +136,9 @@ def wide_table(series: pd.DataFrame, value_label: str = "value") -> pd.DataFrame
     if series.empty:
         return pd.DataFrame(columns=["År"])
     order = series.drop_duplicates("region_code")["region"].tolist()
-    table = series.pivot_table(index="year", columns="region", values=value_label, aggfunc="first", dropna=False)
+    table = series.pivot_table(
+        index="year", columns="region", values=value_label, aggfunc="first", dropna=False
+    )
     table = table.reindex(columns=[c for c in order if c in table.columns])
     table.index.name = "År"
     table.columns.name = None
@@ -115,6 +146,7 @@ def wide_table(series: pd.DataFrame, value_label: str = "value") -> pd.DataFrame
 
 
 # --- ranks among the small municipalities ---------------------------------------------------------
+
 
 def small_peer_codes(con) -> list[str]:
     """Municipalities of Nordland and Trøndelag with fewer than 2 500 inhabitants (latest count)."""
@@ -137,12 +169,26 @@ def rank_table(values: pd.DataFrame, peers: list[str], codes: list[str]) -> pd.D
         value = known.get(code, math.nan)
         in_group = code in peers
         if pd.isna(value):
-            rows.append({"municipality_code": code, "value": math.nan, "rank": pd.NA, "of": len(peer_values),
-                         "in_group": in_group})
+            rows.append(
+                {
+                    "municipality_code": code,
+                    "value": math.nan,
+                    "rank": pd.NA,
+                    "of": len(peer_values),
+                    "in_group": in_group,
+                }
+            )
             continue
         others = peer_values.drop(code, errors="ignore")
-        rows.append({"municipality_code": code, "value": float(value), "rank": int((others > value).sum()) + 1,
-                     "of": len(others) + 1, "in_group": in_group})
+        rows.append(
+            {
+                "municipality_code": code,
+                "value": float(value),
+                "rank": int((others > value).sum()) + 1,
+                "of": len(others) + 1,
+                "in_group": in_group,
+            }
+        )
     frame = pd.DataFrame(rows, columns=["municipality_code", "value", "rank", "of", "in_group"])
     frame["rank"] = frame["rank"].astype("Int64")
     return frame
@@ -161,14 +207,20 @@ def peer_values(con, indicator_id: str, codes: list[str], year: int | None = Non
     peer_series = series[series["municipality_code"].isin(peers)]
     if year is None and not peer_series.empty:
         year = int(peer_series["year"].max())
-    in_year = series[series["year"] == year][["municipality_code", "value"]] if year is not None else series.iloc[0:0]
+    in_year = (
+        series[series["year"] == year][["municipality_code", "value"]]
+        if year is not None
+        else series.iloc[0:0]
+    )
     in_year = in_year.assign(value=in_year["value"].astype(float))
     table = rank_table(in_year, peers, everyone)
     table["region"] = table["municipality_code"].map(municipality_names(con, everyone))
     table["chosen"] = table["municipality_code"].isin(codes)
     table["year"] = year
     table = table[table["in_group"] | table["chosen"]]
-    return table.sort_values(["value", "region"], ascending=[False, True], na_position="last").reset_index(drop=True)
+    return table.sort_values(["value", "region"], ascending=[False, True], na_position="last").reset_index(
+        drop=True
+    )
 
 
 def ranks(con, indicator_id: str, codes: list[str], year: int | None = None) -> pd.DataFrame:
@@ -179,6 +231,7 @@ def ranks(con, indicator_id: str, codes: list[str], year: int | None = None) -> 
 
 
 # --- sources ----------------------------------------------------------------------------------------
+
 
 def indicator_source_rows(con, indicator_id: str) -> pd.DataFrame:
     frame = queries.indicator_sources(con, indicator_id)

@@ -14,6 +14,7 @@ from nokkeltall.compare.choices import SMALL_LIMIT, _shown, _split
 
 # --- similar municipalities -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Feature:
     id: str
@@ -73,9 +74,14 @@ def standardise(features: pd.DataFrame, over: list[str] | None = None) -> tuple[
     return z.drop(columns=unusable), unusable
 
 
-def similar_municipalities(features: pd.DataFrame, target: str, weights: dict[str, float] | None = None,
-                           candidates: list[str] | None = None, limit: int = 10,
-                           standardise_over: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def similar_municipalities(
+    features: pd.DataFrame,
+    target: str,
+    weights: dict[str, float] | None = None,
+    candidates: list[str] | None = None,
+    limit: int = 10,
+    standardise_over: list[str] | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
     """The municipalities nearest to ``target``; returns (table, Norwegian notes).
 
     ``features``: one row per municipality (index = code), one column per feature, NaN = missing.
@@ -93,12 +99,19 @@ def similar_municipalities(features: pd.DataFrame, target: str, weights: dict[st
     z, unusable = standardise(features[columns], standardise_over)
     notes = []
     if unusable:
-        notes.append("Uten spredning i dataene, derfor utelatt: " + ", ".join(_feature_label(c) for c in unusable) + ".")
+        notes.append(
+            "Uten spredning i dataene, derfor utelatt: "
+            + ", ".join(_feature_label(c) for c in unusable)
+            + "."
+        )
     target_z = z.loc[target]
     lacking = [c for c in z.columns if pd.isna(target_z[c])]
     if lacking:
-        notes.append("Kommunen mangler tall for " + ", ".join(_feature_label(c) for c in lacking)
-                     + "; disse er utelatt fra sammenligningen.")
+        notes.append(
+            "Kommunen mangler tall for "
+            + ", ".join(_feature_label(c) for c in lacking)
+            + "; disse er utelatt fra sammenligningen."
+        )
     used = [c for c in z.columns if c not in lacking and float(weights[c]) > 0]
     if not used:
         raise SimilarityError("Minst én av egenskapene må ha vekt over 0 (og tall for kommunen).")
@@ -108,7 +121,7 @@ def similar_municipalities(features: pd.DataFrame, target: str, weights: dict[st
     diffs = z.loc[pool, used] - target_z[used]
     present = diffs.notna()
     weight_present = present.mul(w, axis=1).sum(axis=1)
-    squared = (diffs ** 2).mul(w, axis=1).sum(axis=1, min_count=1)
+    squared = (diffs**2).mul(w, axis=1).sum(axis=1, min_count=1)
     distance = np.sqrt(squared / weight_present.where(weight_present > 0))
     enough = weight_present >= MIN_WEIGHT_SHARE * w.sum()
     dropped = int((~enough).sum())
@@ -120,17 +133,29 @@ def similar_municipalities(features: pd.DataFrame, target: str, weights: dict[st
     for code, dist in keep.items():
         diff = diffs.loc[code]
         weighted = (diff.abs() * np.sqrt(w)).dropna()
-        rows.append({
-            "municipality_code": code,
-            "distance": float(dist),
-            "features_used": int(present.loc[code].sum()),
-            "close": [c for c in used if pd.notna(diff[c]) and abs(diff[c]) <= CLOSE_SD],
-            "differs_most": weighted.idxmax() if not weighted.empty else None,
-            "missing": [c for c in used if pd.isna(diff[c])],
-            **{f"z_{c}": (float(diff[c]) if pd.notna(diff[c]) else math.nan) for c in used},
-        })
-    table = pd.DataFrame(rows, columns=["municipality_code", "distance", "features_used", "close", "differs_most",
-                                        "missing", *[f"z_{c}" for c in used]])
+        rows.append(
+            {
+                "municipality_code": code,
+                "distance": float(dist),
+                "features_used": int(present.loc[code].sum()),
+                "close": [c for c in used if pd.notna(diff[c]) and abs(diff[c]) <= CLOSE_SD],
+                "differs_most": weighted.idxmax() if not weighted.empty else None,
+                "missing": [c for c in used if pd.isna(diff[c])],
+                **{f"z_{c}": (float(diff[c]) if pd.notna(diff[c]) else math.nan) for c in used},
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "municipality_code",
+            "distance",
+            "features_used",
+            "close",
+            "differs_most",
+            "missing",
+            *[f"z_{c}" for c in used],
+        ],
+    )
     return table, notes
 
 
@@ -146,8 +171,9 @@ def feature_value_text(feature_id: str, value) -> str:
     return text.formatted(value, indicator.unit, indicator.decimals)
 
 
-def similar_table(con, target: str, weights: dict[str, float] | None = None, small_only: bool = False,
-                  limit: int = 10) -> tuple[pd.DataFrame, list[str]]:
+def similar_table(
+    con, target: str, weights: dict[str, float] | None = None, small_only: bool = False, limit: int = 10
+) -> tuple[pd.DataFrame, list[str]]:
     """Similar municipalities with names and reasons in Norwegian, ready to show.
 
     Columns: Kommune, Avstand, Nær på, Skiller seg mest på, Mangler, municipality_code.
@@ -159,23 +185,33 @@ def similar_table(con, target: str, weights: dict[str, float] | None = None, sma
         small = everyone[everyone["population"].notna() & (everyone["population"] < SMALL_LIMIT)]
         candidates = small["municipality_code"].tolist()
     table, notes = similar_municipalities(features, target, weights, candidates, limit)
-    names = dict(zip(everyone["municipality_code"], everyone["name"]))
+    names = dict(zip(everyone["municipality_code"], everyone["name"], strict=False))
 
     def described(code: str, ids: list[str]) -> str:
-        return "; ".join(
-            f"{_feature_label(f)} {feature_value_text(f, raw.at[code, f])} (mot {feature_value_text(f, raw.at[target, f])})"
-            for f in ids
-        ) or "–"
+        return (
+            "; ".join(
+                f"{_feature_label(f)} {feature_value_text(f, raw.at[code, f])} "
+                f"(mot {feature_value_text(f, raw.at[target, f])})"
+                for f in ids
+            )
+            or "–"
+        )
 
-    shown = pd.DataFrame({
-        "Kommune": [f"{names.get(c, c)} ({c})" for c in table["municipality_code"]],
-        "Avstand": [text.number(d, 2) for d in table["distance"]],  # Norwegian decimal comma
-        "Nær på": [described(c, ids) for c, ids in zip(table["municipality_code"], table["close"])],
-        "Skiller seg mest på": [described(c, [f]) if f else "–" for c, f in zip(table["municipality_code"],
-                                                                              table["differs_most"])],
-        "Mangler": [", ".join(_feature_label(f) for f in ids) or "–" for ids in table["missing"]],
-        "municipality_code": table["municipality_code"],
-    })
+    shown = pd.DataFrame(
+        {
+            "Kommune": [f"{names.get(c, c)} ({c})" for c in table["municipality_code"]],
+            "Avstand": [text.number(d, 2) for d in table["distance"]],  # Norwegian decimal comma
+            "Nær på": [
+                described(c, ids) for c, ids in zip(table["municipality_code"], table["close"], strict=False)
+            ],
+            "Skiller seg mest på": [
+                described(c, [f]) if f else "–"
+                for c, f in zip(table["municipality_code"], table["differs_most"], strict=False)
+            ],
+            "Mangler": [", ".join(_feature_label(f) for f in ids) or "–" for ids in table["missing"]],
+            "municipality_code": table["municipality_code"],
+        }
+    )
     return shown, notes
 
 
@@ -185,10 +221,15 @@ def target_profile(con, target: str) -> pd.DataFrame:
     rows = []
     for feature in SIMILARITY_FEATURES:
         year = raw.at[target, f"{feature.id}__year"] if target in raw.index else None
-        rows.append({"Egenskap": feature.label,
-                     "Verdi": feature_value_text(feature.id, raw.at[target, feature.id]) if target in raw.index
-                     else text.MISSING,
-                     "År": "–" if year is None or pd.isna(year) else str(int(year))})
+        rows.append(
+            {
+                "Egenskap": feature.label,
+                "Verdi": feature_value_text(feature.id, raw.at[target, feature.id])
+                if target in raw.index
+                else text.MISSING,
+                "År": "–" if year is None or pd.isna(year) else str(int(year)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -218,4 +259,8 @@ def parse_weights(raw) -> tuple[dict[str, float], list[str]]:
 
 def weights_to_text(weights: dict[str, float]) -> str:
     """Only the weights that differ from 1, in a stable order (empty when all are default)."""
-    return ",".join(f"{f.id}:{float(weights[f.id]):g}" for f in SIMILARITY_FEATURES if f.id in weights and float(weights[f.id]) != 1.0)
+    return ",".join(
+        f"{f.id}:{float(weights[f.id]):g}"
+        for f in SIMILARITY_FEATURES
+        if f.id in weights and float(weights[f.id]) != 1.0
+    )

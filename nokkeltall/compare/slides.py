@@ -19,8 +19,10 @@ from nokkeltall.compare import series as compare_series
 READY_DECK_KEY = "befolkning"
 READY_DECK_NAME = "Befolkning i nettverkskommunene"
 MUNICIPALITY_DECK_KEY = "kommune"
-READY_DECKS = {MUNICIPALITY_DECK_KEY: "Kommunen og de mest like (den sist valgte)",
-               READY_DECK_KEY: READY_DECK_NAME}
+READY_DECKS = {
+    MUNICIPALITY_DECK_KEY: "Kommunen og de mest like (den sist valgte)",
+    READY_DECK_KEY: READY_DECK_NAME,
+}
 SIMILAR_COUNT = 3
 DEFAULT_COUNTY = "18"  # Nordland, when no municipality or county has been chosen yet
 # (indicator, view) of the ready deck, in presentation order.
@@ -61,8 +63,13 @@ class Deck:
         return [{**asdict(s), "codes": list(s.codes)} for s in self.slides]
 
 
-def deck_from_comparison(codes, indicator_ids, view: str = choices.DEFAULT_VIEW, base_year: int | None = None,
-                         name: str = "Sammenligning") -> Deck:
+def deck_from_comparison(
+    codes,
+    indicator_ids,
+    view: str = choices.DEFAULT_VIEW,
+    base_year: int | None = None,
+    name: str = "Sammenligning",
+) -> Deck:
     """One slide per chosen indicator, in the chosen view, for the chosen municipalities."""
     codes = tuple(codes)[: choices.MAX_MUNICIPALITIES]
     return Deck(name, [Slide(i, codes, view, base_year) for i in indicator_ids])
@@ -77,16 +84,23 @@ def ready_deck(codes, name: str = READY_DECK_NAME, note: str = "") -> Deck:
     """«Befolkning i nettverkskommunene»; more than eight municipalities are split over several slides."""
     codes = list(codes)
     if not codes:
-        return Deck(name, [], ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
-                               "«valgt»). Registrer dem under Søknader."])
+        return Deck(
+            name,
+            [],
+            [
+                "Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
+                "«valgt»). Registrer dem under Søknader."
+            ],
+        )
     count = -(-len(codes) // choices.MAX_MUNICIPALITIES)
     size, extra = divmod(len(codes), count)  # balanced groups: 22 → 8, 7, 7
     bounds = [0]
     for number in range(count):
         bounds.append(bounds[-1] + size + (1 if number < extra else 0))
     groups = [tuple(codes[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
-    slides = [Slide(indicator_id, group, view)
-              for indicator_id, view in READY_DECK_SLIDES for group in groups]
+    slides = [
+        Slide(indicator_id, group, view) for indicator_id, view in READY_DECK_SLIDES for group in groups
+    ]
     return Deck(name, slides, note=note)
 
 
@@ -107,8 +121,10 @@ def network_deck(con, network: list[str], county: str | None) -> Deck:
     codes, county_name = small_in_county(con, county or DEFAULT_COUNTY)
     if not codes:
         codes, county_name = small_in_county(con, DEFAULT_COUNTY)
-    note = (f"Ingen kommuner er valgt til nettverket ennå; settet viser de små kommunene i {county_name} "
-            "(under 2 500 innbyggere).")
+    note = (
+        f"Ingen kommuner er valgt til nettverket ennå; settet viser de små kommunene i {county_name} "
+        "(under 2 500 innbyggere)."
+    )
     return ready_deck(codes, note=note)
 
 
@@ -125,8 +141,10 @@ def municipality_deck(con, code: str) -> Deck:
     """``code`` against its three most similar municipalities and its county."""
     codes = (code, *similar_codes(con, code))
     name = compare_series.municipality_names(con, [code])[code]
-    note = (f"{name} og de {len(codes) - 1} kommunene som ligner mest på den (se «Lignende kommuner» i "
-            "Sammenlign), med fylket.")
+    note = (
+        f"{name} og de {len(codes) - 1} kommunene som ligner mest på den (se «Lignende kommuner» i "
+        "Sammenlign), med fylket."
+    )
     deck_slides = [Slide(indicator_id, codes, view) for indicator_id, view in MUNICIPALITY_DECK_SLIDES]
     return Deck(f"{name} og kommunene som ligner mest", deck_slides, note=note)
 
@@ -156,7 +174,9 @@ def slide_position(raw, count: int) -> tuple[int, str | None]:
     if raw is None or str(raw).strip() == "":
         return 1, None
     given = str(raw).strip()
-    if given.isascii() and given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1):  # not «²»
+    if (
+        given.isascii() and given.isdigit() and len(given) <= 6 and 1 <= int(given) <= max(count, 1)
+    ):  # not «²»
         return int(given), None
     shown = choices._shown(given)
     return 1, f"Lysbilde «{shown}» finnes ikke (settet har {count} lysbilder). Viser lysbilde 1."
@@ -200,7 +220,9 @@ def presented(figure: go.Figure, scale: float = 1.0) -> go.Figure:
     size = font_size(scale)
     fig = go.Figure(figure)
     fig.update_layout(
-        height=MIN_HEIGHT, autosize=True, font=dict(size=size),
+        height=MIN_HEIGHT,
+        autosize=True,
+        font=dict(size=size),
         margin=dict(l=round(10 * scale), r=round(20 * scale), t=round(10 * scale), b=round(10 * scale)),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", font=dict(size=size)),
     )
@@ -220,8 +242,9 @@ def presented(figure: go.Figure, scale: float = 1.0) -> go.Figure:
     return fig
 
 
-def slide_view(con, view: str, indicator_id: str, codes: tuple[str, ...], base_year: int | None,
-               scale: float = 1.0) -> compare_figures.View:
+def slide_view(
+    con, view: str, indicator_id: str, codes: tuple[str, ...], base_year: int | None, scale: float = 1.0
+) -> compare_figures.View:
     """Everything one slide shows: the view in presentation size, its figure fitted to the screen."""
     result = compare_figures.build_view(con, view, indicator_id, codes, base_year, True)
     result.figure = presented(result.figure, scale)

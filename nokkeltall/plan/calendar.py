@@ -100,8 +100,7 @@ RULES: dict[str, CalendarRule] = {
             "Planforslag på høring",
             "pbl § 11-14",
             LAW,
-            "Forslag til kommuneplan sendes på høring og legges ut til offentlig ettersyn i minst "
-            "seks uker.",
+            "Forslag til kommuneplan sendes på høring og legges ut til offentlig ettersyn i minst seks uker.",
             min_days=42,
         ),
         CalendarRule(
@@ -235,8 +234,15 @@ def hearing_end(kind: str, start: date) -> date:
 # --- events --------------------------------------------------------------------------------
 
 
-def _event(kind: str, start: date, election_year: int, *, end: date | None = None,
-           label: str | None = None, expected: bool = False) -> CalendarEvent:
+def _event(
+    kind: str,
+    start: date,
+    election_year: int,
+    *,
+    end: date | None = None,
+    label: str | None = None,
+    expected: bool = False,
+) -> CalendarEvent:
     rule = RULES[kind]
     return CalendarEvent(
         start=start,
@@ -261,11 +267,19 @@ def term_events(election_year: int) -> list[CalendarEvent]:
     expected = election_is_expected(election_year)
     deadline = planstrategi_deadline(election_year)
     return [
-        _event("election", election_date(election_year), election_year, expected=expected,
-               label=f"Kommunestyrevalg {election_year}" + (" (forventet dato)" if expected else "")),
+        _event(
+            "election",
+            election_date(election_year),
+            election_year,
+            expected=expected,
+            label=f"Kommunestyrevalg {election_year}" + (" (forventet dato)" if expected else ""),
+        ),
         _event("council_constituted", council_constituted_by(election_year), election_year),
-        _event("planstrategi_proposal_public",
-               latest_public_date(deadline, "planstrategi_proposal_public"), election_year),
+        _event(
+            "planstrategi_proposal_public",
+            latest_public_date(deadline, "planstrategi_proposal_public"),
+            election_year,
+        ),
         _event("planstrategi_deadline", deadline, election_year),
         _event("samfunnsdel_target", samfunnsdel_target(election_year), election_year),
     ]
@@ -277,11 +291,18 @@ def yearly_events(year: int) -> list[CalendarEvent]:
     election_year = election_year_of_term(deadline)
     period = f"{year + 1}–{year + 4}"
     return [
-        _event("okonomiplan_recommendation_public",
-               latest_public_date(deadline, "okonomiplan_recommendation_public"), election_year,
-               label=f"Innstilling til økonomiplan {period} offentlig (senest)"),
-        _event("okonomiplan_deadline", deadline, election_year,
-               label=f"Handlingsdel/økonomiplan {period} og budsjett {year + 1} vedtatt (senest)"),
+        _event(
+            "okonomiplan_recommendation_public",
+            latest_public_date(deadline, "okonomiplan_recommendation_public"),
+            election_year,
+            label=f"Innstilling til økonomiplan {period} offentlig (senest)",
+        ),
+        _event(
+            "okonomiplan_deadline",
+            deadline,
+            election_year,
+            label=f"Handlingsdel/økonomiplan {period} og budsjett {year + 1} vedtatt (senest)",
+        ),
     ]
 
 

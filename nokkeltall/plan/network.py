@@ -68,8 +68,9 @@ class Eligibility:
     county: str | None = None
 
 
-def eligibility(municipality_code: str, population: int | None,
-                population_date: date | str | None = None) -> Eligibility:
+def eligibility(
+    municipality_code: str, population: int | None, population_date: date | str | None = None
+) -> Eligibility:
     """Eligible when the population is under 2,500 and the county is Nordland or Trøndelag.
 
     ``population`` is the latest SSB figure and ``population_date`` its reference date (SSB
@@ -87,16 +88,17 @@ def eligibility(municipality_code: str, population: int | None,
     limit = format_number(POPULATION_LIMIT)
     if population is None:
         population_ok = False
-        reasons.append("Folketallet er ukjent, så grensen på under "
-                       f"{limit} innbyggere kan ikke kontrolleres.")
+        reasons.append(
+            f"Folketallet er ukjent, så grensen på under {limit} innbyggere kan ikke kontrolleres."
+        )
     elif population < POPULATION_LIMIT:
         population_ok = True
-        reasons.append(f"Folketallet er {format_number(population)}{when} (SSB), "
-                       f"under grensen på {limit}.")
+        reasons.append(f"Folketallet er {format_number(population)}{when} (SSB), under grensen på {limit}.")
     else:
         population_ok = False
-        reasons.append(f"Folketallet er {format_number(population)}{when} (SSB), "
-                       f"ikke under grensen på {limit}.")
+        reasons.append(
+            f"Folketallet er {format_number(population)}{when} (SSB), ikke under grensen på {limit}."
+        )
     return Eligibility(county_ok and population_ok, reasons, county)
 
 
@@ -137,17 +139,28 @@ def county_overview(applications: list[dict]) -> list[CountySelection]:
     overview = []
     for county in COUNTIES.values():
         rows = [a for a in applications if county_of(a.get("municipality_code")) == county]
-        counts = {status: sum(1 for a in rows if a.get("status") == status) for status in APPLICATION_STATUSES}
-        overview.append(CountySelection(county, len(rows), counts["samtale"], counts["valgt"],
-                                        counts["ikke_valgt"]))
+        counts = {
+            status: sum(1 for a in rows if a.get("status") == status) for status in APPLICATION_STATUSES
+        }
+        overview.append(
+            CountySelection(county, len(rows), counts["samtale"], counts["valgt"], counts["ikke_valgt"])
+        )
     return overview
 
 
 def _network_event(kind: str, start: date, end: date, label: str, description: str) -> CalendarEvent:
-    return CalendarEvent(start=start, end=end, kind=kind, label=label,
-                         legal_reference=NETWORK_SOURCE, binding=NETWORK, is_law=False,
-                         term=term_label(election_year_of_term(start)), expected=False,
-                         description=description)
+    return CalendarEvent(
+        start=start,
+        end=end,
+        kind=kind,
+        label=label,
+        legal_reference=NETWORK_SOURCE,
+        binding=NETWORK,
+        is_law=False,
+        term=term_label(election_year_of_term(start)),
+        expected=False,
+        description=description,
+    )
 
 
 def network_calendar(round_years: tuple[int, ...] = (PROJECT_YEARS[0] - 1,)) -> list[CalendarEvent]:
@@ -159,15 +172,24 @@ def network_calendar(round_years: tuple[int, ...] = (PROJECT_YEARS[0] - 1,)) -> 
     first, last = PROJECT_YEARS
     low, high = GATHERINGS_PER_YEAR
     events = [
-        _network_event("network_application_deadline", application_deadline(year),
-                       application_deadline(year), f"Søknadsfrist læringsnettverk ({year})",
-                       "Søknader fra kommuner med under 2 500 innbyggere i Nordland og Trøndelag; "
-                       "utvelgelse etter søknad og samtale.")
+        _network_event(
+            "network_application_deadline",
+            application_deadline(year),
+            application_deadline(year),
+            f"Søknadsfrist læringsnettverk ({year})",
+            "Søknader fra kommuner med under 2 500 innbyggere i Nordland og Trøndelag; "
+            "utvelgelse etter søknad og samtale.",
+        )
         for year in round_years
     ]
-    events.append(_network_event(
-        "network_period", date(first, 1, 1), date(last, 12, 31),
-        f"Læringsnettverk samfunnsplanlegging {first}–{last}",
-        f"{low}–{high} samlinger i året (videomøter og én fysisk samling) og direkte oppfølging, "
-        "deretter følgeforskning."))
+    events.append(
+        _network_event(
+            "network_period",
+            date(first, 1, 1),
+            date(last, 12, 31),
+            f"Læringsnettverk samfunnsplanlegging {first}–{last}",
+            f"{low}–{high} samlinger i året (videomøter og én fysisk samling) og direkte oppfølging, "
+            "deretter følgeforskning.",
+        )
+    )
     return sorted(events, key=lambda e: e.start)

@@ -31,8 +31,20 @@ STATUS_LABELS = {
     "under_arbeid": "Under arbeid",
     "ukjent": "Ukjent",
 }
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-             "september", "oktober", "november", "desember")
+MONTHS_NB = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 
 _PLAN_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$")
 
@@ -158,17 +170,35 @@ def planstrategi_status(adopted: object, as_of: date | None = None) -> Planstrat
         on_time = _on_time(plan_date, deadline)
         late = " etter fristen" if on_time is False else ""
         return PlanstrategiStatus(
-            ADOPTED, term, deadline, plan_date, on_time, days_left, as_of,
+            ADOPTED,
+            term,
+            deadline,
+            plan_date,
+            on_time,
+            days_left,
+            as_of,
             f"Planstrategi for valgperioden {term} er vedtatt ({plan_date.norwegian()}){late}.",
         )
     if days_left >= 0:
         return PlanstrategiStatus(
-            NOT_DUE, term, deadline, None, None, days_left, as_of,
+            NOT_DUE,
+            term,
+            deadline,
+            None,
+            None,
+            days_left,
+            as_of,
             f"Planstrategi for valgperioden {term} er ikke registrert som vedtatt. "
             f"Fristen er {deadline_text} (om {days_left} dager, pbl § 10-1).",
         )
     return PlanstrategiStatus(
-        OVERDUE, term, deadline, None, None, days_left, as_of,
+        OVERDUE,
+        term,
+        deadline,
+        None,
+        None,
+        days_left,
+        as_of,
         f"Planstrategi for valgperioden {term} skulle vært vedtatt innen {deadline_text} "
         f"(pbl § 10-1). Ingen vedtak er registrert.",
     )
@@ -184,8 +214,16 @@ def _on_time(plan_date: PlanDate, deadline: date) -> bool | None:
 
 # --- best-known status from several source rows ---------------------------------------------
 
-SOURCE_COLUMNS = ["municipality_code", "plan_type", "period", "adopted", "status",
-                  "source_url", "source_title", "note"]
+SOURCE_COLUMNS = [
+    "municipality_code",
+    "plan_type",
+    "period",
+    "adopted",
+    "status",
+    "source_url",
+    "source_title",
+    "note",
+]
 PENDING_COLUMNS = ["status", "period", "adopted", "source_url", "source_title", "note"]
 
 
@@ -282,9 +320,7 @@ def best_known_status(rows: pd.DataFrame) -> pd.DataFrame:
     for column in SOURCE_COLUMNS + [f"pending_{c}" for c in PENDING_COLUMNS]:
         if column not in frame.columns:
             frame[column] = pd.NA
-    frame["adopted_year"] = [
-        _safe_year(value) for value in frame["adopted"]
-    ] if len(frame) else []
+    frame["adopted_year"] = [_safe_year(value) for value in frame["adopted"]] if len(frame) else []
     frame["adopted_year"] = frame["adopted_year"].astype("Int64")
     ordered = SOURCE_COLUMNS + ["adopted_year"] + [f"pending_{c}" for c in PENDING_COLUMNS]
     for column in ordered:
@@ -319,19 +355,21 @@ def plan_status_table(best: pd.DataFrame, as_of: date | None = None) -> pd.DataF
             for _, row in group.iterrows()
         }
         strategy = planstrategi_status(_safe_plan_date(adopted.get("planstrategi")), as_of)
-        records.append({
-            "municipality_code": code,
-            "samfunnsdel_status": status.get("samfunnsdel") or "ukjent",
-            "samfunnsdel_adopted": _text(adopted.get("samfunnsdel")) or None,
-            "samfunnsdel_age": plan_age_years(_safe_plan_date(adopted.get("samfunnsdel")), as_of),
-            "arealdel_status": status.get("arealdel") or "ukjent",
-            "arealdel_adopted": _text(adopted.get("arealdel")) or None,
-            "arealdel_age": plan_age_years(_safe_plan_date(adopted.get("arealdel")), as_of),
-            "planstrategi_adopted": _text(adopted.get("planstrategi")) or None,
-            "planstrategi_status": strategy.status,
-            "planstrategi_deadline": strategy.deadline,
-            "planstrategi_message": strategy.message,
-        })
+        records.append(
+            {
+                "municipality_code": code,
+                "samfunnsdel_status": status.get("samfunnsdel") or "ukjent",
+                "samfunnsdel_adopted": _text(adopted.get("samfunnsdel")) or None,
+                "samfunnsdel_age": plan_age_years(_safe_plan_date(adopted.get("samfunnsdel")), as_of),
+                "arealdel_status": status.get("arealdel") or "ukjent",
+                "arealdel_adopted": _text(adopted.get("arealdel")) or None,
+                "arealdel_age": plan_age_years(_safe_plan_date(adopted.get("arealdel")), as_of),
+                "planstrategi_adopted": _text(adopted.get("planstrategi")) or None,
+                "planstrategi_status": strategy.status,
+                "planstrategi_deadline": strategy.deadline,
+                "planstrategi_message": strategy.message,
+            }
+        )
     frame = pd.DataFrame(records)
     for column in ("samfunnsdel_age", "arealdel_age"):
         if column in frame:

@@ -49,8 +49,16 @@ LANE_OF_KIND = {
 }
 MILESTONE_LANES = {"planstrategi": LANE_OWN_STRATEGY, "samfunnsdel": LANE_OWN_PLAN}
 # top to bottom
-LANE_ORDER = [LANE_NETWORK, LANE_ELECTION, LANE_STRATEGY, LANE_OWN_STRATEGY, LANE_PLAN,
-              LANE_OWN_PLAN, LANE_ADOPTED, LANE_BUDGET]
+LANE_ORDER = [
+    LANE_NETWORK,
+    LANE_ELECTION,
+    LANE_STRATEGY,
+    LANE_OWN_STRATEGY,
+    LANE_PLAN,
+    LANE_OWN_PLAN,
+    LANE_ADOPTED,
+    LANE_BUDGET,
+]
 
 MILESTONE_STATUS_LABELS = {"planlagt": "Planlagt", "pågår": "Pågår", "ferdig": "Ferdig"}
 MILESTONE_COLOURS = {"planlagt": "#7f8fa6", "pågår": "#e1812c", "ferdig": "#3a923a"}
@@ -60,8 +68,12 @@ NETWORK_COLOUR = "#00857c"
 ADOPTED_COLOUR = "#3a923a"
 POPULATION_COLOUR = "#1f77b4"
 
-PLAN_TYPE_LABELS = {"samfunnsdel": "Samfunnsdel", "arealdel": "Arealdel",
-                    "planstrategi": "Planstrategi", "planprogram": "Planprogram"}
+PLAN_TYPE_LABELS = {
+    "samfunnsdel": "Samfunnsdel",
+    "arealdel": "Arealdel",
+    "planstrategi": "Planstrategi",
+    "planprogram": "Planprogram",
+}
 
 TABLE_COLUMNS = ["Fra", "Til", "Spor", "Hendelse", "Hjemmel/kilde", "Type"]
 
@@ -101,7 +113,7 @@ def milestones_frame(milestones) -> pd.DataFrame:
     frame["start"] = [_day(v) for v in frame["start_date"]]
     frame["end"] = [_day(v) for v in frame["end_date"]]
     frame = frame[frame["start"].notna()].copy()
-    frame["end"] = [e if e is not None else s for s, e in zip(frame["start"], frame["end"])]
+    frame["end"] = [e if e is not None else s for s, e in zip(frame["start"], frame["end"], strict=False)]
     return frame.reset_index(drop=True)
 
 
@@ -134,29 +146,46 @@ def _wrap(value: str, width: int = 70) -> str:
     return "<br>".join(lines)
 
 
-def _add_points(fig: go.Figure, rows: pd.DataFrame, *, name: str, colour: str, symbol: str,
-                legendgroup: str) -> None:
+def _add_points(
+    fig: go.Figure, rows: pd.DataFrame, *, name: str, colour: str, symbol: str, legendgroup: str
+) -> None:
     if rows.empty:
         return
-    fig.add_trace(go.Scatter(
-        x=[pd.Timestamp(_day(v)) for v in rows["start"]],
-        y=[LANE_OF_KIND.get(k, LANE_PLAN) for k in rows["kind"]],
-        mode="markers",
-        marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 1.5, "color": colour}},
-        name=name, legendgroup=legendgroup,
-        hovertext=[_event_hover(row) for _, row in rows.iterrows()],
-        hovertemplate="%{hovertext}<extra></extra>",
-        customdata=list(rows["kind"]),
-    ), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=[pd.Timestamp(_day(v)) for v in rows["start"]],
+            y=[LANE_OF_KIND.get(k, LANE_PLAN) for k in rows["kind"]],
+            mode="markers",
+            marker={"symbol": symbol, "size": 11, "color": colour, "line": {"width": 1.5, "color": colour}},
+            name=name,
+            legendgroup=legendgroup,
+            hovertext=[_event_hover(row) for _, row in rows.iterrows()],
+            hovertemplate="%{hovertext}<extra></extra>",
+            customdata=list(rows["kind"]),
+        ),
+        row=1,
+        col=1,
+    )
 
 
-def _add_intervals(fig: go.Figure, starts, ends, lanes, hovers, *, name: str, colour: str,
-                   legendgroup: str, width: int = 12, showlegend: bool = True) -> None:
+def _add_intervals(
+    fig: go.Figure,
+    starts,
+    ends,
+    lanes,
+    hovers,
+    *,
+    name: str,
+    colour: str,
+    legendgroup: str,
+    width: int = 12,
+    showlegend: bool = True,
+) -> None:
     """Bars from start to end, drawn as thick line segments; hover on both ends and the middle."""
     if not len(starts):
         return
     xs, ys, texts = [], [], []
-    for start, end, lane, hover in zip(starts, ends, lanes, hovers):
+    for start, end, lane, hover in zip(starts, ends, lanes, hovers, strict=False):
         middle = start + (end - start) / 2
         for point in (start, middle, end):
             xs.append(pd.Timestamp(point))
@@ -165,16 +194,28 @@ def _add_intervals(fig: go.Figure, starts, ends, lanes, hovers, *, name: str, co
         xs.append(None)
         ys.append(None)
         texts.append(None)
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="lines+markers", line={"width": width, "color": colour},
-        marker={"size": 6, "color": colour}, name=name, legendgroup=legendgroup,
-        showlegend=showlegend, hovertext=texts, hovertemplate="%{hovertext}<extra></extra>",
-        connectgaps=False,
-    ), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines+markers",
+            line={"width": width, "color": colour},
+            marker={"size": 6, "color": colour},
+            name=name,
+            legendgroup=legendgroup,
+            showlegend=showlegend,
+            hovertext=texts,
+            hovertemplate="%{hovertext}<extra></extra>",
+            connectgaps=False,
+        ),
+        row=1,
+        col=1,
+    )
 
 
-def _add_calendar(fig: go.Figure, events: pd.DataFrame, *, colour_law: str, colour_guidance: str,
-                  legend_prefix: str = "") -> None:
+def _add_calendar(
+    fig: go.Figure, events: pd.DataFrame, *, colour_law: str, colour_guidance: str, legend_prefix: str = ""
+) -> None:
     if events.empty:
         return
     events = events.copy()
@@ -185,30 +226,66 @@ def _add_calendar(fig: go.Figure, events: pd.DataFrame, *, colour_law: str, colo
     binding = single["binding"].fillna("")
     law = single[binding == "lov"]
     fixed, expected = law[~law["expected"].astype(bool)], law[law["expected"].astype(bool)]
-    _add_points(fig, fixed, name=f"{legend_prefix}Lovkrav / frist", colour=colour_law,
-                symbol="diamond", legendgroup="law")
-    _add_points(fig, expected, name=f"{legend_prefix}Forventet dato", colour=colour_law,
-                symbol="diamond-open", legendgroup="law")
-    _add_points(fig, single[binding == "veiledning"], name=f"{legend_prefix}Veiledning (ikke lovkrav)",
-                colour=colour_guidance, symbol="star-diamond-open", legendgroup="guidance")
+    _add_points(
+        fig,
+        fixed,
+        name=f"{legend_prefix}Lovkrav / frist",
+        colour=colour_law,
+        symbol="diamond",
+        legendgroup="law",
+    )
+    _add_points(
+        fig,
+        expected,
+        name=f"{legend_prefix}Forventet dato",
+        colour=colour_law,
+        symbol="diamond-open",
+        legendgroup="law",
+    )
+    _add_points(
+        fig,
+        single[binding == "veiledning"],
+        name=f"{legend_prefix}Veiledning (ikke lovkrav)",
+        colour=colour_guidance,
+        symbol="star-diamond-open",
+        legendgroup="guidance",
+    )
     network = single[binding == "nettverk"]
-    _add_points(fig, network, name="Læringsnettverket: frist", colour=NETWORK_COLOUR,
-                symbol="triangle-down", legendgroup="network")
+    _add_points(
+        fig,
+        network,
+        name="Læringsnettverket: frist",
+        colour=NETWORK_COLOUR,
+        symbol="triangle-down",
+        legendgroup="network",
+    )
     if not spans.empty:
         is_network = spans["binding"] == "nettverk"
-        for subset, name, colour in ((spans[is_network], "Læringsnettverket: periode", NETWORK_COLOUR),
-                                     (spans[~is_network], "Høring (minst seks uker)", colour_law)):
-            _add_intervals(fig, list(subset["start"]), list(subset["end"]),
-                           [LANE_OF_KIND.get(k, LANE_PLAN) for k in subset["kind"]],
-                           [_event_hover(row) for _, row in subset.iterrows()],
-                           name=name, colour=colour, legendgroup=name, width=8)
+        for subset, name, colour in (
+            (spans[is_network], "Læringsnettverket: periode", NETWORK_COLOUR),
+            (spans[~is_network], "Høring (minst seks uker)", colour_law),
+        ):
+            _add_intervals(
+                fig,
+                list(subset["start"]),
+                list(subset["end"]),
+                [LANE_OF_KIND.get(k, LANE_PLAN) for k in subset["kind"]],
+                [_event_hover(row) for _, row in subset.iterrows()],
+                name=name,
+                colour=colour,
+                legendgroup=name,
+                width=8,
+            )
 
 
 def _milestone_hover(row) -> str:
     plan = PLAN_TYPE_LABELS.get(row["plan_type"], _escape(row["plan_type"]))
     status = MILESTONE_STATUS_LABELS.get(row["status"], _escape(row["status"]))
-    lines = [f"<b>{_escape(row['title'])}</b>", date_span(row["start"], row["end"]),
-             f"Egen framdriftsplan for {plan.lower()} · {status}"]
+    lines = [
+        f"<b>{_escape(row['title'])}</b>",
+        date_span(row["start"], row["end"]),
+        f"Egen framdriftsplan for {plan.lower()} · {status}",
+    ]
     if isinstance(row.get("note"), str) and row["note"].strip():
         lines.append(_wrap(_escape(row["note"])))
     return "<br>".join(lines)
@@ -225,9 +302,20 @@ def _add_milestones(fig: go.Figure, milestones: pd.DataFrame) -> None:
         hovers = [_milestone_hover(row) for _, row in rows.iterrows()]
         name = f"Framdriftsplan: {label.lower()}"
         # a one-day milestone gets a short bar of a week so it stays visible at this scale
-        ends = [e if e > s else s + timedelta(days=7) for s, e in zip(rows["start"], rows["end"])]
-        _add_intervals(fig, list(rows["start"]), ends, lanes, hovers, name=name,
-                       colour=MILESTONE_COLOURS[status], legendgroup=f"milestone_{status}", width=14)
+        ends = [
+            e if e > s else s + timedelta(days=7) for s, e in zip(rows["start"], rows["end"], strict=False)
+        ]
+        _add_intervals(
+            fig,
+            list(rows["start"]),
+            ends,
+            lanes,
+            hovers,
+            name=name,
+            colour=MILESTONE_COLOURS[status],
+            legendgroup=f"milestone_{status}",
+            width=14,
+        )
 
 
 def _add_adoptions(fig: go.Figure, adoptions: pd.DataFrame, first: date, last: date) -> None:
@@ -238,17 +326,34 @@ def _add_adoptions(fig: go.Figure, adoptions: pd.DataFrame, first: date, last: d
     if rows.empty:
         return
     hovers = [
-        "<br>".join(filter(None, [f"<b>{_escape(r['label'])}</b>", _escape(r.get('date_text') or ''),
-                                  _wrap(_escape(f"Kilde: {r['source']}")) if r.get("source") else ""]))
+        "<br>".join(
+            filter(
+                None,
+                [
+                    f"<b>{_escape(r['label'])}</b>",
+                    _escape(r.get("date_text") or ""),
+                    _wrap(_escape(f"Kilde: {r['source']}")) if r.get("source") else "",
+                ],
+            )
+        )
         for _, r in rows.iterrows()
     ]
-    fig.add_trace(go.Scatter(
-        x=[pd.Timestamp(_day(d)) for d in rows["date"]], y=[LANE_ADOPTED] * len(rows),
-        mode="markers+text", text=[_escape(r["short"]) for _, r in rows.iterrows()],
-        textposition="top center", textfont={"size": 10},
-        marker={"symbol": "circle", "size": 11, "color": ADOPTED_COLOUR},
-        name="Vedtatt (planstatus)", hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
-    ), row=1, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=[pd.Timestamp(_day(d)) for d in rows["date"]],
+            y=[LANE_ADOPTED] * len(rows),
+            mode="markers+text",
+            text=[_escape(r["short"]) for _, r in rows.iterrows()],
+            textposition="top center",
+            textfont={"size": 10},
+            marker={"symbol": "circle", "size": 11, "color": ADOPTED_COLOUR},
+            name="Vedtatt (planstatus)",
+            hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
 
 
 def _add_population(fig: go.Figure, population: pd.DataFrame, place: str) -> None:
@@ -261,31 +366,60 @@ def _add_population(fig: go.Figure, population: pd.DataFrame, place: str) -> Non
     hovers = [
         f"Folketall {text.population_date(int(y))}: {text.number(v)}"
         + (" (omregnet til dagens kommunegrenser)" if r else "")
-        for y, v, r in zip(rows["year"], rows["value"], recalculated)
+        for y, v, r in zip(rows["year"], rows["value"], recalculated, strict=False)
     ]
-    fig.add_trace(go.Scatter(
-        x=[pd.Timestamp(date(int(y), 1, 1)) for y in rows["year"]], y=[float(v) for v in rows["value"]],
-        mode="lines+markers", line={"color": POPULATION_COLOUR, "width": 2},
-        marker={"size": 6, "symbol": ["circle-open" if r else "circle" for r in recalculated]},
-        name=f"Folketall {place} (SSB 07459)", hovertext=hovers,
-        hovertemplate="%{hovertext}<extra></extra>",
-    ), row=2, col=1)
+    fig.add_trace(
+        go.Scatter(
+            x=[pd.Timestamp(date(int(y), 1, 1)) for y in rows["year"]],
+            y=[float(v) for v in rows["value"]],
+            mode="lines+markers",
+            line={"color": POPULATION_COLOUR, "width": 2},
+            marker={"size": 6, "symbol": ["circle-open" if r else "circle" for r in recalculated]},
+            name=f"Folketall {place} (SSB 07459)",
+            hovertext=hovers,
+            hovertemplate="%{hovertext}<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
 
 
 def _add_today(fig: go.Figure, today: date) -> None:
     for axis in ("x", "x2"):
-        fig.add_shape(type="line", xref=axis, yref=f"{'y' if axis == 'x' else 'y2'} domain",
-                      x0=pd.Timestamp(today), x1=pd.Timestamp(today), y0=0, y1=1,
-                      line={"color": "#c0392b", "width": 1.5, "dash": "dot"})
-    fig.add_annotation(x=pd.Timestamp(today), y=1, xref="x", yref="y domain", yanchor="bottom",
-                       text=f"I dag ({text.long_date(today)})", showarrow=False,
-                       font={"color": "#c0392b", "size": 11})
+        fig.add_shape(
+            type="line",
+            xref=axis,
+            yref=f"{'y' if axis == 'x' else 'y2'} domain",
+            x0=pd.Timestamp(today),
+            x1=pd.Timestamp(today),
+            y0=0,
+            y1=1,
+            line={"color": "#c0392b", "width": 1.5, "dash": "dot"},
+        )
+    fig.add_annotation(
+        x=pd.Timestamp(today),
+        y=1,
+        xref="x",
+        yref="y domain",
+        yanchor="bottom",
+        text=f"I dag ({text.long_date(today)})",
+        showarrow=False,
+        font={"color": "#c0392b", "size": 11},
+    )
 
 
-def timeline_figure(legal: pd.DataFrame, milestones=None, network: pd.DataFrame | None = None,
-                    population: pd.DataFrame | None = None, *, place: str = "",
-                    adoptions: pd.DataFrame | None = None, first_year: int = 2019,
-                    last_year: int = 2028, today: date | None = None) -> go.Figure:
+def timeline_figure(
+    legal: pd.DataFrame,
+    milestones=None,
+    network: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    *,
+    place: str = "",
+    adoptions: pd.DataFrame | None = None,
+    first_year: int = 2019,
+    last_year: int = 2028,
+    today: date | None = None,
+) -> go.Figure:
     """The planning timeline with the population trend below it on the same time axis.
 
     ``legal`` and ``network`` are ``calendar.calendar_frame`` frames; ``milestones`` store rows
@@ -296,9 +430,14 @@ def timeline_figure(legal: pd.DataFrame, milestones=None, network: pd.DataFrame 
     today = today or date.today()
     first, last = date(first_year, 1, 1), date(last_year, 12, 31)
     has_population = population is not None and not population.dropna(subset=["value"]).empty
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26],
-                        vertical_spacing=0.06,
-                        subplot_titles=("Plankalender", f"Folketall 1. januar{' – ' + place if place else ''}"))
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        row_heights=[0.74, 0.26],
+        vertical_spacing=0.06,
+        subplot_titles=("Plankalender", f"Folketall 1. januar{' – ' + place if place else ''}"),
+    )
     _add_calendar(fig, legal, colour_law=LAW_COLOUR, colour_guidance=GUIDANCE_COLOUR)
     if network is not None and not network.empty:
         _add_calendar(fig, network, colour_law=NETWORK_COLOUR, colour_guidance=NETWORK_COLOUR)
@@ -308,21 +447,42 @@ def timeline_figure(legal: pd.DataFrame, milestones=None, network: pd.DataFrame 
     _add_population(fig, population, place)
     lanes_used = {y for trace in fig.data if trace.yaxis in (None, "y") for y in (trace.y or ()) if y}
     lanes = [lane for lane in LANE_ORDER if lane in lanes_used]
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(lanes)), type="category",
-                     row=1, col=1, automargin=True)
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=list(reversed(lanes)),
+        type="category",
+        row=1,
+        col=1,
+        automargin=True,
+    )
     fig.update_yaxes(title_text="Innbyggere", row=2, col=1, tickformat=",d", separatethousands=True)
-    fig.update_xaxes(range=[pd.Timestamp(first) - pd.Timedelta(days=30),
-                            pd.Timestamp(last) + pd.Timedelta(days=30)],
-                     dtick="M12", tickformat="%Y", showgrid=True, gridcolor="#e5e5e5")
+    fig.update_xaxes(
+        range=[pd.Timestamp(first) - pd.Timedelta(days=30), pd.Timestamp(last) + pd.Timedelta(days=30)],
+        dtick="M12",
+        tickformat="%Y",
+        showgrid=True,
+        gridcolor="#e5e5e5",
+    )
     if not has_population:
-        fig.add_annotation(text="Folketall mangler for kommunen", xref="x2 domain", yref="y2 domain",
-                           x=0.5, y=0.5, showarrow=False, font={"color": "#666"})
+        fig.add_annotation(
+            text="Folketall mangler for kommunen",
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"color": "#666"},
+        )
     if first <= today <= last:
         _add_today(fig, today)
     fig.update_layout(
-        height=620, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="closest",
+        height=620,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        hovermode="closest",
         legend={"orientation": "h", "yanchor": "top", "y": -0.06, "x": 0},
-        separators=", ", plot_bgcolor="white", font={"family": "sans-serif"},
+        separators=", ",
+        plot_bgcolor="white",
+        font={"family": "sans-serif"},
     )
     return fig
 
@@ -345,14 +505,22 @@ def adoption_points(plan_rows: list[dict]) -> pd.DataFrame:
         if plan_date is None:
             continue
         label = PLAN_TYPE_LABELS.get(row["plan_type"], row["plan_type"])
-        records.append({
-            "date": plan_date.earliest() if plan_date.precision == "day" else
-            date(plan_date.year, plan_date.month or 7, 1 if plan_date.month else 1),
-            "label": f"{label} vedtatt", "short": label,
-            "date_text": plan_date.norwegian() + ("" if plan_date.precision == "day" else " (presisjon: "
-                                                  + {"month": "måned", "year": "år"}[plan_date.precision] + ")"),
-            "source": row.get("source_text") or "",
-        })
+        records.append(
+            {
+                "date": plan_date.earliest()
+                if plan_date.precision == "day"
+                else date(plan_date.year, plan_date.month or 7, 1 if plan_date.month else 1),
+                "label": f"{label} vedtatt",
+                "short": label,
+                "date_text": plan_date.norwegian()
+                + (
+                    ""
+                    if plan_date.precision == "day"
+                    else " (presisjon: " + {"month": "måned", "year": "år"}[plan_date.precision] + ")"
+                ),
+                "source": row.get("source_text") or "",
+            }
+        )
     return pd.DataFrame(records, columns=["date", "label", "short", "date_text", "source"])
 
 
@@ -365,16 +533,29 @@ def timeline_table(legal: pd.DataFrame, milestones=None, network: pd.DataFrame |
         for _, event in frame.iterrows():
             start, end = _day(event["start"]), _day(event["end"])
             kind = {"lov": "Lovkrav", "veiledning": "Veiledning", "nettverk": "Læringsnettverket"}.get(
-                event["binding"], event["binding"])
-            rows.append({"Fra": start, "Til": end if end != start else None,
-                         "Spor": LANE_OF_KIND.get(event["kind"], LANE_PLAN), "Hendelse": event["label"],
-                         "Hjemmel/kilde": event["legal_reference"],
-                         "Type": kind + (" (forventet dato)" if event["expected"] else "")})
+                event["binding"], event["binding"]
+            )
+            rows.append(
+                {
+                    "Fra": start,
+                    "Til": end if end != start else None,
+                    "Spor": LANE_OF_KIND.get(event["kind"], LANE_PLAN),
+                    "Hendelse": event["label"],
+                    "Hjemmel/kilde": event["legal_reference"],
+                    "Type": kind + (" (forventet dato)" if event["expected"] else ""),
+                }
+            )
     for _, milestone in milestones_frame(milestones if milestones is not None else []).iterrows():
-        rows.append({"Fra": milestone["start"],
-                     "Til": milestone["end"] if milestone["end"] != milestone["start"] else None,
-                     "Spor": MILESTONE_LANES.get(milestone["plan_type"], LANE_OWN_PLAN),
-                     "Hendelse": str(milestone["title"]), "Hjemmel/kilde": "Kommunens framdriftsplan",
-                     "Type": "Framdrift: " + MILESTONE_STATUS_LABELS.get(milestone["status"], str(milestone["status"]))})
+        rows.append(
+            {
+                "Fra": milestone["start"],
+                "Til": milestone["end"] if milestone["end"] != milestone["start"] else None,
+                "Spor": MILESTONE_LANES.get(milestone["plan_type"], LANE_OWN_PLAN),
+                "Hendelse": str(milestone["title"]),
+                "Hjemmel/kilde": "Kommunens framdriftsplan",
+                "Type": "Framdrift: "
+                + MILESTONE_STATUS_LABELS.get(milestone["status"], str(milestone["status"])),
+            }
+        )
     table = pd.DataFrame(rows, columns=TABLE_COLUMNS)
     return table.sort_values("Fra", kind="stable").reset_index(drop=True)

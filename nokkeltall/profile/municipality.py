@@ -11,11 +11,16 @@ from nokkeltall.provenance import source_text
 from nokkeltall.text import display_name
 
 ECONOMY_IDS = [i.id for i in indicators.CATALOGUE if i.category == "Økonomi"]
-KOSTRA_MEASURES = ["net_result_1000nok", "net_debt_per_capita_nok", "revenues_per_capita_nok",
-                   "investments_per_capita_nok"]
+KOSTRA_MEASURES = [
+    "net_result_1000nok",
+    "net_debt_per_capita_nok",
+    "revenues_per_capita_nok",
+    "investments_per_capita_nok",
+]
 
 
 # --- municipality header -----------------------------------------------------------------------
+
 
 def header(con, code: str) -> dict | None:
     """Name, county, latest population and its ten-year change, ROBEK, date of the data."""
@@ -71,6 +76,7 @@ def dataset_caveat(con, name: str) -> str | None:
 
 # --- economy -----------------------------------------------------------------------------------
 
+
 def economy_table(con, code: str) -> pd.DataFrame:
     """Every economy figure of the catalogue for the municipality: latest value, year, county, country."""
     place = queries.municipality(con, code)
@@ -79,27 +85,40 @@ def economy_table(con, code: str) -> pd.DataFrame:
         indicator = indicators.get(indicator_id)
         series = queries.indicator_series(con, indicator_id, [code]).dropna(subset=["value"])
         if series.empty:
-            rows.append({"id": indicator_id, "Nøkkeltall": indicator.label, "Verdi": text.MISSING, "År": text.MISSING,
-                         place["county_name"]: text.MISSING, "Hele landet": text.MISSING, "value": None,
-                         "Kilde": source_text(queries.indicator_sources(con, indicator_id))})
+            rows.append(
+                {
+                    "id": indicator_id,
+                    "Nøkkeltall": indicator.label,
+                    "Verdi": text.MISSING,
+                    "År": text.MISSING,
+                    place["county_name"]: text.MISSING,
+                    "Hele landet": text.MISSING,
+                    "value": None,
+                    "Kilde": source_text(queries.indicator_sources(con, indicator_id)),
+                }
+            )
             continue
         year = int(series["year"].max())
         value = queries.value_in_year(series, year)
         county = queries.aggregate_series(con, indicator_id, place["county_code"])
         country = queries.aggregate_series(con, indicator_id, None)
         unit, decimals = indicator.unit, indicator.decimals
-        rows.append({
-            "id": indicator_id,
-            "Nøkkeltall": indicator.label,
-            "Verdi": text.formatted(value, unit, decimals),
-            "År": str(year),
-            place["county_name"]: text.formatted(queries.value_in_year(county, year) if not county.empty else None,
-                                                 unit, decimals),
-            "Hele landet": text.formatted(queries.value_in_year(country, year) if not country.empty else None,
-                                          unit, decimals),
-            "value": value,
-            "Kilde": source_text(queries.indicator_sources(con, indicator_id)),
-        })
+        rows.append(
+            {
+                "id": indicator_id,
+                "Nøkkeltall": indicator.label,
+                "Verdi": text.formatted(value, unit, decimals),
+                "År": str(year),
+                place["county_name"]: text.formatted(
+                    queries.value_in_year(county, year) if not county.empty else None, unit, decimals
+                ),
+                "Hele landet": text.formatted(
+                    queries.value_in_year(country, year) if not country.empty else None, unit, decimals
+                ),
+                "value": value,
+                "Kilde": source_text(queries.indicator_sources(con, indicator_id)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -138,15 +157,26 @@ def year_list(years: list[int]) -> str:
 
 # --- plan --------------------------------------------------------------------------------------
 
-PLAN_TYPES = {"planstrategi": "Planstrategi", "planprogram": "Planprogram", "samfunnsdel": "Samfunnsdel",
-              "arealdel": "Arealdel"}
-PLAN_STATUS = {"vedtatt": "vedtatt", "under_arbeid": "under arbeid", "på_høring": "på høring", "ukjent": "ukjent"}
+PLAN_TYPES = {
+    "planstrategi": "Planstrategi",
+    "planprogram": "Planprogram",
+    "samfunnsdel": "Samfunnsdel",
+    "arealdel": "Arealdel",
+}
+PLAN_STATUS = {
+    "vedtatt": "vedtatt",
+    "under_arbeid": "under arbeid",
+    "på_høring": "på høring",
+    "ukjent": "ukjent",
+}
 
 
 def plan_sources(con, code: str) -> pd.DataFrame:
     """The collected plan status rows for the municipality (newest first), with Norwegian labels."""
     frame = plan_status.collected_rows(con, code).drop(columns=["municipality_code"])
-    frame = frame.sort_values(["adopted", "period"], ascending=False, na_position="last").reset_index(drop=True)
+    frame = frame.sort_values(["adopted", "period"], ascending=False, na_position="last").reset_index(
+        drop=True
+    )
     if frame.empty:
         return frame
     frame["Plan"] = frame["plan_type"].map(lambda t: PLAN_TYPES.get(t, str(t).capitalize()))

@@ -12,8 +12,13 @@ from nokkeltall import indicators, queries, spreadsheet, tables, text
 from nokkeltall.charts.population import POPULATION_FROM
 from nokkeltall.provenance import source_text
 
-OVERVIEW_IDS = ["population", "population_change_10y_pct", "share_67_plus_pct", "old_age_ratio",
-                "employment_rate_15_74_pct"]
+OVERVIEW_IDS = [
+    "population",
+    "population_change_10y_pct",
+    "share_67_plus_pct",
+    "old_age_ratio",
+    "employment_rate_15_74_pct",
+]
 
 
 def county_label(names: list[str]) -> str:
@@ -26,6 +31,7 @@ def county_label(names: list[str]) -> str:
 
 
 # --- overview ----------------------------------------------------------------------------------
+
 
 def overview_table(con, county_codes: tuple[str, ...] | None, limit: int) -> pd.DataFrame:
     """The small municipalities (population < limit) of the counties, with their key figures.
@@ -56,11 +62,15 @@ def overview_summary(con, county_codes: tuple[str, ...] | None, limit: int) -> d
     chosen = counties[counties["county_code"].isin(county_codes)] if county_codes else counties.iloc[0:0]
     everyone = queries.municipalities(con, list(county_codes) if county_codes else None)
     small = everyone[everyone["population"] < limit]
-    year = int(everyone["population_year"].max()) if not everyone.empty else queries.latest_population_year(con)
+    year = (
+        int(everyone["population_year"].max()) if not everyone.empty else queries.latest_population_year(con)
+    )
     where = county_label(chosen["county_name"].tolist()) if county_codes else "hele landet"
     total = len(everyone)
-    sentence = (f"{text.number(len(small))} av {text.number(total)} kommuner i {where} hadde under "
-                f"{text.number(limit)} innbyggere per {text.population_date(year)}.")
+    sentence = (
+        f"{text.number(len(small))} av {text.number(total)} kommuner i {where} hadde under "
+        f"{text.number(limit)} innbyggere per {text.population_date(year)}."
+    )
     return {"small": len(small), "total": total, "year": year, "sentence": sentence, "where": where}
 
 
@@ -78,7 +88,9 @@ def overview_source(con) -> str:
 def overview_columns(frame: pd.DataFrame) -> dict[str, str]:
     """Norwegian column headings for the overview table (the employment year in its heading)."""
     employment = indicators.get("employment_rate_15_74_pct")
-    years = sorted(frame.get("employment_rate_15_74_pct__year", pd.Series(dtype=float)).dropna().astype(int).unique())
+    years = sorted(
+        frame.get("employment_rate_15_74_pct__year", pd.Series(dtype=float)).dropna().astype(int).unique()
+    )
     year_text = f", {years[0]}" if len(years) == 1 else (f", {years[0]}–{years[-1]}" if years else "")
     return {
         "municipality_code": "Nr.",
@@ -108,11 +120,11 @@ class Overview:
 
     county_codes: tuple[str, ...] | None
     limit: int
-    summary: dict            # overview_summary
-    table: pd.DataFrame      # overview_table
-    shown: pd.DataFrame      # the table on screen: Norwegian headings (overview_columns), trend included
-    labels: dict[str, str]   # municipality number → «1835 Træna», smallest population first
-    source: str              # overview_source
+    summary: dict  # overview_summary
+    table: pd.DataFrame  # overview_table
+    shown: pd.DataFrame  # the table on screen: Norwegian headings (overview_columns), trend included
+    labels: dict[str, str]  # municipality number → «1835 Træna», smallest population first
+    source: str  # overview_source
 
 
 def overview(con, county_codes: tuple[str, ...] | None, limit: int) -> Overview:
@@ -121,9 +133,18 @@ def overview(con, county_codes: tuple[str, ...] | None, limit: int) -> Overview:
     table = overview_table(con, county_codes, int(limit))
     columns = overview_columns(table)
     shown = table.reindex(columns=list(columns)).rename(columns=columns)  # reindex: no columns when empty
-    labels = dict(zip(table["municipality_code"], table["municipality_code"] + " " + table["name"]))
-    return Overview(county_codes, int(limit), overview_summary(con, county_codes, int(limit)), table, shown,
-                    labels, overview_source(con))
+    labels = dict(
+        zip(table["municipality_code"], table["municipality_code"] + " " + table["name"], strict=False)
+    )
+    return Overview(
+        county_codes,
+        int(limit),
+        overview_summary(con, county_codes, int(limit)),
+        table,
+        shown,
+        labels,
+        overview_source(con),
+    )
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:

@@ -9,6 +9,16 @@ from nokkeltall.projection.projector import Projection, Projector, rounded
 from nokkeltall.projection.scenario import Scenario, parse
 
 __all__ = [
-    "DISPLAY_GROUPS", "GROUPS", "GROUP_LABELS", "INTERVAL_GROUPS", "OPEN_AGE", "PopulationData", "Projection",
-    "ProjectionError", "Projector", "Scenario", "parse", "rounded",
+    "DISPLAY_GROUPS",
+    "GROUPS",
+    "GROUP_LABELS",
+    "INTERVAL_GROUPS",
+    "OPEN_AGE",
+    "PopulationData",
+    "Projection",
+    "ProjectionError",
+    "Projector",
+    "Scenario",
+    "parse",
+    "rounded",
 ]

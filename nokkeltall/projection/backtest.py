@@ -57,6 +57,7 @@ N_BANDS = len(model.SIZE_LIMITS) + 1
 @dataclass(frozen=True)
 class Choice:
     """The candidate that gives the total and the one that gives the age structure."""
+
     total: model.Settings
     ages: model.Settings
 
@@ -75,6 +76,7 @@ class Choice:
 @dataclass(frozen=True)
 class Intervals:
     """Log-error quantiles ``[band, horizon, group, QUANTILES]`` for one base year (horizon 0 = 0)."""
+
     quantiles: np.ndarray
     reference_horizon: int
 
@@ -91,8 +93,12 @@ class Intervals:
 class Backtest:
     """Projections of all municipalities from every base year with every candidate, against the outcome."""
 
-    def __init__(self, data: PopulationData, candidates: tuple[model.Settings, ...] = model.CANDIDATES,
-                 store: Path | None = None):
+    def __init__(
+        self,
+        data: PopulationData,
+        candidates: tuple[model.Settings, ...] = model.CANDIDATES,
+        store: Path | None = None,
+    ):
         self.data = data
         self.candidates = candidates
         self.store = store  # a file keeping ``projected`` between processes (None: not kept)
@@ -132,8 +138,11 @@ class Backtest:
         return out
 
     def _compute(self) -> np.ndarray:
-        out = np.full((len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS)),
-                      np.nan, dtype=np.float32)
+        out = np.full(
+            (len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS)),
+            np.nan,
+            dtype=np.float32,
+        )
         for b in sorted(set(self.base)):
             rows = np.flatnonzero(self.base == b)
             for c, sums in enumerate(self._from_base(int(b))):
@@ -153,8 +162,9 @@ class Backtest:
                 rates = model.estimate_rates(known, base, settings)
                 shared[key] = rates, model.run(np.nan_to_num(known.values[:, -1]), rates, horizon)
             rates, cohort = shared[key]
-            out.append(group_sums(model.project(known, base, horizon, settings, rates=rates,
-                                                cohort=cohort).values))
+            out.append(
+                group_sums(model.project(known, base, horizon, settings, rates=rates, cohort=cohort).values)
+            )
         return out
 
     def combined(self, total: int, ages: int | slice) -> np.ndarray:
@@ -234,8 +244,11 @@ class Backtest:
         if not usable.any():
             return 0
         needed = min(MIN_BASE_YEARS, len(set(self.base[usable])))
-        reached = [h for h in set(self.horizon[usable])
-                   if len(set(self.base[usable & (self.horizon == h)])) >= needed]
+        reached = [
+            h
+            for h in set(self.horizon[usable])
+            if len(set(self.base[usable & (self.horizon == h)])) >= needed
+        ]
         return int(max(reached))
 
     def intervals(self, base_year: int, chosen: list[Choice]) -> Intervals:

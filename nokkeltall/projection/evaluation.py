@@ -39,8 +39,11 @@ def _rows(projector: Projector, codes: list[str], base: int, horizon: int) -> di
         table = [p.row(end, group) for p in projections]
         value = np.array([t["value"] for t in table])
         row[f"{group}_mape"], row[f"{group}_malpe"] = _ape(value, actual)
-        inside = [(t["lower"] <= a <= t["upper"], t["lower50"] <= a <= t["upper50"])
-                  for t, a in zip(table, actual, strict=True) if np.isfinite(a)]
+        inside = [
+            (t["lower"] <= a <= t["upper"], t["lower50"] <= a <= t["upper50"])
+            for t, a in zip(table, actual, strict=True)
+            if np.isfinite(a)
+        ]
         row[f"{group}_cover80"] = 100 * np.mean([i[0] for i in inside])
         row[f"{group}_cover50"] = 100 * np.mean([i[1] for i in inside])
         if group == "total":
@@ -60,8 +63,11 @@ def _rows(projector: Projector, codes: list[str], base: int, horizon: int) -> di
 def small_municipalities(projector: Projector, counties=("18", "50"), limit: int = 2500) -> list[str]:
     data = projector.data
     last = data.values[:, -1].sum(axis=1)
-    return [c for c, county, n in zip(data.codes, data.counties, last, strict=True)
-            if county in counties and n < limit]
+    return [
+        c
+        for c, county, n in zip(data.codes, data.counties, last, strict=True)
+        if county in counties and n < limit
+    ]
 
 
 def table(projector: Projector) -> pd.DataFrame:
@@ -70,8 +76,13 @@ def table(projector: Projector) -> pd.DataFrame:
     rows = []
     for scope, codes in scopes.items():
         for base in BASE_YEARS:
-            usable = [c for c in codes if np.isfinite(projector.data.values[projector.data.index(c),
-                                                                                projector.data.year_index(base)].sum())]
+            usable = [
+                c
+                for c in codes
+                if np.isfinite(
+                    projector.data.values[projector.data.index(c), projector.data.year_index(base)].sum()
+                )
+            ]
             for horizon in HORIZONS:
                 if base + horizon <= projector.data.last_year:
                     rows.append({"scope": scope, **_rows(projector, usable, base, horizon)})

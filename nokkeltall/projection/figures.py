@@ -28,8 +28,10 @@ from nokkeltall.provenance import indicator_source
 TABLE_YEARS = (2030, 2035, 2040, 2050)
 PROFILE_YEAR = 2040
 FAN_COLOUR = "rgba(31, 78, 121, {alpha})"
-METHOD_NOTE = ("Framskrivingen er nøkkeltalls egen (kohortmetode for små kommuner), ikke SSBs. "
-               "Befolkning etter alder fra SSB 07459.")
+METHOD_NOTE = (
+    "Framskrivingen er nøkkeltalls egen (kohortmetode for små kommuner), ikke SSBs. "
+    "Befolkning etter alder fra SSB 07459."
+)
 
 
 def projection(con, code: str, scenario: str = "") -> Projection:
@@ -52,8 +54,10 @@ def method_note(con, code: str) -> str | None:
         result = projection(con, code)
     except ProjectionError:
         return None
-    return (f"Innstillingene som tilbakeprøvingen valgte for {result.name} (fra {result.base_year}): "
-            f"{result.choice.description()}.")
+    return (
+        f"Innstillingene som tilbakeprøvingen valgte for {result.name} (fra {result.base_year}): "
+        f"{result.choice.description()}."
+    )
 
 
 def _source(con) -> str:
@@ -64,9 +68,11 @@ def finding(result: Projection, year: int = PROFILE_YEAR) -> str:
     """«Med dagens utvikling vil Træna ha om lag 440 innbyggere i 2040 (80 % sannsynlig mellom … og …).»"""
     row = result.table("total").set_index("year").loc[year]
     lead = "Med dagens utvikling" if result.scenario.is_main else "Med scenarioet"
-    return (f"{lead} vil {result.name} ha om lag {text.number(rounded(row['value']))} innbyggere i {year} "
-            f"(80 % sannsynlig mellom {text.number(rounded(row['lower']))} og "
-            f"{text.number(rounded(row['upper']))}).")
+    return (
+        f"{lead} vil {result.name} ha om lag {text.number(rounded(row['value']))} innbyggere i {year} "
+        f"(80 % sannsynlig mellom {text.number(rounded(row['lower']))} og "
+        f"{text.number(rounded(row['upper']))})."
+    )
 
 
 def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
@@ -80,36 +86,87 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
     figure = go.Figure()
     _band(figure, table, "lower", "upper", "80 % sannsynlig", 0.12)
     _band(figure, table, "lower50", "upper50", "50 % sannsynlig", 0.25)
-    figure.add_trace(_line(history["year"], history["value"], "Registrert", MUNICIPALITY_COLOUR, width=2,
-                           hover="Registrert: %{y:,.0f}<extra></extra>"))
+    figure.add_trace(
+        _line(
+            history["year"],
+            history["value"],
+            "Registrert",
+            MUNICIPALITY_COLOUR,
+            width=2,
+            hover="Registrert: %{y:,.0f}<extra></extra>",
+        )
+    )
     main = result.series("total", main=True)
-    figure.add_trace(_line(main.index, main.values, "Framskrevet (hovedalternativ)", MUNICIPALITY_COLOUR,
-                           dash="dash", hover="Framskrevet: %{y:,.0f}<extra></extra>"))
+    figure.add_trace(
+        _line(
+            main.index,
+            main.values,
+            "Framskrevet (hovedalternativ)",
+            MUNICIPALITY_COLOUR,
+            dash="dash",
+            hover="Framskrevet: %{y:,.0f}<extra></extra>",
+        )
+    )
     if not result.scenario.is_main:
-        figure.add_trace(_line(table["year"], table["value"], result.scenario.description(), COUNTY_COLOUR,
-                               hover="Scenario: %{y:,.0f}<extra></extra>"))
-    subtitle = (f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
-                "tidligere framskrivinger for kommuner av samme størrelse bommet.")
+        figure.add_trace(
+            _line(
+                table["year"],
+                table["value"],
+                result.scenario.description(),
+                COUNTY_COLOUR,
+                hover="Scenario: %{y:,.0f}<extra></extra>",
+            )
+        )
+    subtitle = (
+        f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
+        "tidligere framskrivinger for kommuner av samme størrelse bommet."
+    )
     style(figure, finding(result), subtitle=subtitle, height=400, y_title="Innbyggere")
     _year_axis(figure)
-    shown = pd.DataFrame({
-        "År": table["year"], "Framskrevet": table["value"].round(0),
-        "80 % nedre": table["lower"].round(0), "80 % øvre": table["upper"].round(0),
-        "50 % nedre": table["lower50"].round(0), "50 % øvre": table["upper50"].round(0),
-    })
+    shown = pd.DataFrame(
+        {
+            "År": table["year"],
+            "Framskrevet": table["value"].round(0),
+            "80 % nedre": table["lower"].round(0),
+            "80 % øvre": table["upper"].round(0),
+            "50 % nedre": table["lower50"].round(0),
+            "50 % øvre": table["upper50"].round(0),
+        }
+    )
     if not result.scenario.is_main:
         shown.insert(1, "Hovedalternativ", main.round(0).to_numpy())
-    values = {"2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
-              "scenario": result.scenario.text()}
+    values = {
+        "2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
+        "scenario": result.scenario.text(),
+    }
     return Chart(figure, shown, finding(result), _source(con), f"framskriving_{code}", None, values)
 
 
 def _band(figure: go.Figure, table: pd.DataFrame, low: str, high: str, name: str, alpha: float) -> None:
     colour = FAN_COLOUR.format(alpha=alpha)
-    figure.add_trace(go.Scatter(x=table["year"], y=table[high], mode="lines", line=dict(width=0),
-                                showlegend=False, hoverinfo="skip", name=f"{name} øvre"))
-    figure.add_trace(go.Scatter(x=table["year"], y=table[low], mode="lines", line=dict(width=0),
-                                fill="tonexty", fillcolor=colour, name=name, hoverinfo="skip"))
+    figure.add_trace(
+        go.Scatter(
+            x=table["year"],
+            y=table[high],
+            mode="lines",
+            line=dict(width=0),
+            showlegend=False,
+            hoverinfo="skip",
+            name=f"{name} øvre",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=table["year"],
+            y=table[low],
+            mode="lines",
+            line=dict(width=0),
+            fill="tonexty",
+            fillcolor=colour,
+            name=name,
+            hoverinfo="skip",
+        )
+    )
 
 
 def age_group_table(con, code: str, scenario: str = "") -> pd.DataFrame | None:
@@ -136,10 +193,14 @@ def markdown_table(frame: pd.DataFrame, decimals: dict[str, int] | None = None) 
         return text.number(value, decimals.get(column, 0))
 
     columns = list(frame.columns)
-    lines = ["| " + " | ".join(str(c) for c in columns) + " |",
-             "|" + "|".join(["---"] + ["--:"] * (len(columns) - 1)) + "|"]
-    lines += ["| " + " | ".join(cell(c, v) for c, v in zip(columns, row, strict=True)) + " |"
-              for row in frame.itertuples(index=False)]
+    lines = [
+        "| " + " | ".join(str(c) for c in columns) + " |",
+        "|" + "|".join(["---"] + ["--:"] * (len(columns) - 1)) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(c, v) for c, v in zip(columns, row, strict=True)) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -157,22 +218,48 @@ def age_profile_chart(con, code: str, scenario: str = "") -> Chart | None:
     labels = [f"{a}–{a + 4}" for a in range(0, 90, 5)] + ["90+"]
     now, later = _five_year(result, result.base_year), _five_year(result, PROFILE_YEAR)
     figure = go.Figure()
-    figure.add_trace(go.Bar(y=labels, x=now, orientation="h", name=str(result.base_year),
-                            marker_color=EARLIER_COLOUR,
-                            hovertemplate=f"{result.base_year}: %{{x:,.0f}}<extra></extra>"))
-    figure.add_trace(go.Bar(y=labels, x=later, orientation="h", name=f"{PROFILE_YEAR} (framskrevet)",
-                            marker_color=MUNICIPALITY_COLOUR,
-                            hovertemplate=f"{PROFILE_YEAR}: %{{x:,.0f}}<extra></extra>"))
+    figure.add_trace(
+        go.Bar(
+            y=labels,
+            x=now,
+            orientation="h",
+            name=str(result.base_year),
+            marker_color=EARLIER_COLOUR,
+            hovertemplate=f"{result.base_year}: %{{x:,.0f}}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Bar(
+            y=labels,
+            x=later,
+            orientation="h",
+            name=f"{PROFILE_YEAR} (framskrevet)",
+            marker_color=MUNICIPALITY_COLOUR,
+            hovertemplate=f"{PROFILE_YEAR}: %{{x:,.0f}}<extra></extra>",
+        )
+    )
     old_now, old_later = result.at(result.base_year, "80+"), result.at(PROFILE_YEAR, "80+")
-    title = (f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(old_later)} innbyggere over 80 år, "
-             f"mot {text.number(old_now)} i {result.base_year}.")
-    style(figure, title, subtitle="Personer etter alder, begge kjønn (framskrivingen deler ikke på kjønn).",
-          height=480, y_title=None)
+    title = (
+        f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(old_later)} innbyggere over 80 år, "
+        f"mot {text.number(old_now)} i {result.base_year}."
+    )
+    style(
+        figure,
+        title,
+        subtitle="Personer etter alder, begge kjønn (framskrivingen deler ikke på kjønn).",
+        height=480,
+        y_title=None,
+    )
     figure.update_layout(barmode="group", bargap=0.15, hovermode="y unified")
     figure.update_xaxes(title_text="Personer", tickformat=",d")
     figure.update_yaxes(ticksuffix=" år")
-    table = pd.DataFrame({"Alder": labels, f"Personer {result.base_year}": now.round(0),
-                          f"Personer {PROFILE_YEAR}": later.round(0)})
+    table = pd.DataFrame(
+        {
+            "Alder": labels,
+            f"Personer {result.base_year}": now.round(0),
+            f"Personer {PROFILE_YEAR}": later.round(0),
+        }
+    )
     return Chart(figure, table, title, _source(con), f"alder_framskrevet_{code}", None)
 
 
@@ -191,19 +278,45 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
     ratio = (result.series("67+") / result.series("20-66") * 100).round(1)
     history = _registered_ratio(con, code, result.base_year)
     figure = go.Figure()
-    figure.add_trace(_line(history.index, history.values, "Registrert", MUNICIPALITY_COLOUR, width=2,
-                           hover="Registrert: %{y:.1f}<extra></extra>"))
-    figure.add_trace(_line(ratio.index, ratio.values, "Framskrevet", MUNICIPALITY_COLOUR, dash="dash",
-                           hover="Framskrevet: %{y:.1f}<extra></extra>"))
+    figure.add_trace(
+        _line(
+            history.index,
+            history.values,
+            "Registrert",
+            MUNICIPALITY_COLOUR,
+            width=2,
+            hover="Registrert: %{y:.1f}<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        _line(
+            ratio.index,
+            ratio.values,
+            "Framskrevet",
+            MUNICIPALITY_COLOUR,
+            dash="dash",
+            hover="Framskrevet: %{y:.1f}<extra></extra>",
+        )
+    )
     start, end = ratio.iloc[0], ratio.get(PROFILE_YEAR)
-    title = (f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen "
-             f"20–66 i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}.")
-    style(figure, title, subtitle="Eldrebyrden: personer 67 år og eldre per 100 personer 20–66 år.",
-          y_title="Per 100 i alderen 20–66")
+    title = (
+        f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen "
+        f"20–66 i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}."
+    )
+    style(
+        figure,
+        title,
+        subtitle="Eldrebyrden: personer 67 år og eldre per 100 personer 20–66 år.",
+        y_title="Per 100 i alderen 20–66",
+    )
     _year_axis(figure)
-    table = pd.DataFrame({"År": list(history.index) + list(ratio.index[1:]),
-                          "Eldre per 100 i arbeidsfør alder": list(history.values) + list(ratio.values[1:]),
-                          "Framskrevet": ["nei"] * len(history) + ["ja"] * (len(ratio) - 1)})
+    table = pd.DataFrame(
+        {
+            "År": list(history.index) + list(ratio.index[1:]),
+            "Eldre per 100 i arbeidsfør alder": list(history.values) + list(ratio.values[1:]),
+            "Framskrevet": ["nei"] * len(history) + ["ja"] * (len(ratio) - 1),
+        }
+    )
     return Chart(figure, table, title, _source(con), f"eldrebyrde_{code}", None)
 
 
@@ -225,16 +338,23 @@ def county_comparison(con, code: str) -> dict | None:
     county = place["county_name"]
     row = frame.set_index("year").loc[PROFILE_YEAR]
     direction = "over" if row["difference_pct"] > 0 else "under"
-    sentence = (f"Summen av framskrivingene for alle kommunene i {county} gir om lag "
-                f"{text.number(rounded(row['ours']))} innbyggere i {PROFILE_YEAR}, "
-                f"{text.percent(abs(row['difference_pct']), 1)} {direction} SSBs hovedalternativ for fylket "
-                f"({text.number(row['ssb_main'])}; lavt og høyt alternativ {text.number(row['ssb_low'])} og "
-                f"{text.number(row['ssb_high'])}).")
-    table = pd.DataFrame({
-        "År": frame["year"], "Sum av kommunene (nøkkeltall)": frame["ours"].round(0),
-        "SSB lav": frame["ssb_low"], "SSB hoved": frame["ssb_main"], "SSB høy": frame["ssb_high"],
-        "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
-    })
+    sentence = (
+        f"Summen av framskrivingene for alle kommunene i {county} gir om lag "
+        f"{text.number(rounded(row['ours']))} innbyggere i {PROFILE_YEAR}, "
+        f"{text.percent(abs(row['difference_pct']), 1)} {direction} SSBs hovedalternativ for fylket "
+        f"({text.number(row['ssb_main'])}; lavt og høyt alternativ {text.number(row['ssb_low'])} og "
+        f"{text.number(row['ssb_high'])})."
+    )
+    table = pd.DataFrame(
+        {
+            "År": frame["year"],
+            "Sum av kommunene (nøkkeltall)": frame["ours"].round(0),
+            "SSB lav": frame["ssb_low"],
+            "SSB hoved": frame["ssb_main"],
+            "SSB høy": frame["ssb_high"],
+            "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
+        }
+    )
     shown = table.assign(**{"År": table["År"].astype(str)})
     markdown = markdown_table(shown, {"Forskjell fra SSB hoved (%)": 1})
     return {"county": county, "sentence": sentence, "table": table, "markdown": markdown}

@@ -54,11 +54,15 @@ class Settings:
     def description(self) -> str:
         """Norwegian, for the page: «rater fra de siste 10 årene, blandet med fylket (250 personår), …»."""
         area = "fylket" if self.prior_area == "county" else "kommuner av samme størrelse i hele landet"
-        total = {"constrained": "totalen tilpasset trenden for folketallet",
-                 "blend": "totalen midt mellom kohortberegningen og trenden",
-                 "cohort": "totalen slik kohortberegningen gir den (uten trendtilpasning)"}[self.total]
-        return (f"rater fra de siste {self.window} årene, blandet med {area} "
-                f"({self.prior_weight:g} personår), {total}")
+        total = {
+            "constrained": "totalen tilpasset trenden for folketallet",
+            "blend": "totalen midt mellom kohortberegningen og trenden",
+            "cohort": "totalen slik kohortberegningen gir den (uten trendtilpasning)",
+        }[self.total]
+        return (
+            f"rater fra de siste {self.window} årene, blandet med {area} "
+            f"({self.prior_weight:g} personår), {total}"
+        )
 
 
 # The candidates, in order of preference: on a tie, and when there is no backtest yet, the first wins.
@@ -132,10 +136,20 @@ def estimate_rates(data: PopulationData, base_year: int, settings: Settings) -> 
     start = max(0, base_index - settings.window)
     numerator, denominator, births, adults, years = _window_sums(data.values[:, start : base_index + 1])
     groups = pooling_groups(data, base_index, settings.prior_area)
-    ratio = _shrunk(numerator, denominator, _pooled(numerator, groups), _pooled(denominator, groups),
-                    settings.prior_weight)
-    birth = _shrunk(births[:, None], adults[:, None], _pooled(births, groups)[:, None],
-                    _pooled(adults, groups)[:, None], settings.prior_weight)[:, 0]
+    ratio = _shrunk(
+        numerator,
+        denominator,
+        _pooled(numerator, groups),
+        _pooled(denominator, groups),
+        settings.prior_weight,
+    )
+    birth = _shrunk(
+        births[:, None],
+        adults[:, None],
+        _pooled(births, groups)[:, None],
+        _pooled(adults, groups)[:, None],
+        settings.prior_weight,
+    )[:, 0]
     mean_cohort = denominator / np.maximum(years, 1)[:, None]
     return Rates(ratio, mean_cohort, birth)
 
@@ -155,8 +169,15 @@ class Path:
     scale: np.ndarray  # [municipality, horizon + 1]: the constraint's factor each year (1 = none)
 
 
-def run(start: np.ndarray, rates: Rates, horizon: int, targets: np.ndarray | None = None,
-        scale: np.ndarray | None = None, birth_factor: float = 1.0, migrants=None) -> Path:
+def run(
+    start: np.ndarray,
+    rates: Rates,
+    horizon: int,
+    targets: np.ndarray | None = None,
+    scale: np.ndarray | None = None,
+    birth_factor: float = 1.0,
+    migrants=None,
+) -> Path:
     """Project ``start`` ``horizon`` years. ``targets`` [municipality, horizon+1] scales each year's
     total to the target; ``scale`` reuses the factors of an earlier run (scenarios keep the main
     projection's constraint). ``migrants(year_offset, population)`` returns persons to add that year
@@ -178,8 +199,15 @@ def run(start: np.ndarray, rates: Rates, horizon: int, targets: np.ndarray | Non
     return Path(values, factors)
 
 
-def project(data: PopulationData, base_year: int, horizon: int, settings: Settings, *,
-            rates: Rates | None = None, cohort: Path | None = None) -> Path:
+def project(
+    data: PopulationData,
+    base_year: int,
+    horizon: int,
+    settings: Settings,
+    *,
+    rates: Rates | None = None,
+    cohort: Path | None = None,
+) -> Path:
     """The main projection of every municipality from ``base_year`` (data after it is never read).
     ``rates`` and the unconstrained ``cohort`` run may be passed in when already computed for the same
     base year, window, weight and area (backtests share them between the ways of treating the total)."""

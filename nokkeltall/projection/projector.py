@@ -45,6 +45,7 @@ def _store_path(fingerprint: str) -> Path:
 @dataclass(frozen=True)
 class Projection:
     """One municipality's projection by single year of age, with the main projection beside it."""
+
     code: str
     name: str
     base_year: int
@@ -80,8 +81,9 @@ class Projection:
         h = self.years.index(year)
         value = np.array([self.values[h, group_slice(group)].sum()])
         names = {"lower": 0.10, "lower50": 0.25, "upper50": 0.75, "upper": 0.90}
-        bounds = {column: float(self._bound(value, group, QUANTILES.index(q), h)[0])
-                  for column, q in names.items()}
+        bounds = {
+            column: float(self._bound(value, group, QUANTILES.index(q), h)[0]) for column, q in names.items()
+        }
         return {"value": float(value[0]), **bounds}
 
     def at(self, year: int, group: str = "total") -> float:
@@ -107,10 +109,12 @@ class Projector:
         base = self.data.last_year if base_year is None else int(base_year)
         earliest = self.data.first_year + MIN_BASE_HISTORY
         if not earliest <= base <= self.data.last_year:
-            raise ProjectionError(f"Basisåret {base} går ikke: det finnes befolkningstall for "
-                                  f"{self.data.first_year}–{self.data.last_year}, og framskrivingen trenger "
-                                  f"minst {MIN_BASE_HISTORY} år med tall før basisåret ({earliest}–"
-                                  f"{self.data.last_year}).")
+            raise ProjectionError(
+                f"Basisåret {base} går ikke: det finnes befolkningstall for "
+                f"{self.data.first_year}–{self.data.last_year}, og framskrivingen trenger "
+                f"minst {MIN_BASE_HISTORY} år med tall før basisåret ({earliest}–"
+                f"{self.data.last_year})."
+            )
         end = max(DEFAULT_END, base + 10) if to_year is None else int(to_year)
         if not base < end <= LATEST_END:
             raise ProjectionError(f"Sluttåret {end} må være etter basisåret {base} og senest {LATEST_END}.")
@@ -152,8 +156,13 @@ class Projector:
         band = int(model.size_band(np.array([total]))[0])
         return self._choice(base_year)[0][band], band
 
-    def project(self, code: str, base_year: int | None = None, to_year: int | None = None,
-                scenario: scenarios.Scenario | str | None = None) -> Projection:
+    def project(
+        self,
+        code: str,
+        base_year: int | None = None,
+        to_year: int | None = None,
+        scenario: scenarios.Scenario | str | None = None,
+    ) -> Projection:
         base, end = self.check_years(base_year, to_year)
         chosen = scenario if isinstance(scenario, scenarios.Scenario) else scenarios.parse(scenario)
         index = self.data.index(code)
@@ -161,11 +170,21 @@ class Projector:
         main = self._main(base, choice)[0].values[index, : end - base + 1]
         values = main if chosen.is_main else self._scenario(index, base, end, choice, chosen)
         quantiles = self._choice(base)[1].for_band(band, end - base)
-        return Projection(code, self.data.names[index], base, tuple(range(base, end + 1)), values, main,
-                          quantiles, choice, chosen)
+        return Projection(
+            code,
+            self.data.names[index],
+            base,
+            tuple(range(base, end + 1)),
+            values,
+            main,
+            quantiles,
+            choice,
+            chosen,
+        )
 
-    def _scenario(self, index: int, base: int, end: int, choice: Choice,
-                  chosen: scenarios.Scenario) -> np.ndarray:
+    def _scenario(
+        self, index: int, base: int, end: int, choice: Choice, chosen: scenarios.Scenario
+    ) -> np.ndarray:
         """The scenario run: the main projection's ratios and scaling, plus the changes; «som siste
         5/10 år» is the age candidate's ratios over that window, unconstrained."""
         settings = choice.ages
@@ -176,17 +195,25 @@ class Projector:
             settings = replace(settings, window=chosen.history, total="cohort")
             factor, scale = np.ones_like(factor), None
         rates = self._run(base, settings)[1]
-        one = model.Rates(rates.ratio[index : index + 1], rates.mean_cohort[index : index + 1],
-                          rates.birth[index : index + 1])
+        one = model.Rates(
+            rates.ratio[index : index + 1],
+            rates.mean_cohort[index : index + 1],
+            rates.birth[index : index + 1],
+        )
         migrants = scenarios.migrants(chosen, base) if chosen.migration else None
         start = np.nan_to_num(self.data.values[index : index + 1, self.data.year_index(base)])
-        result = model.run(start, one, end - base, scale=scale, birth_factor=1 + chosen.birth_pct / 100,
-                           migrants=migrants)
+        result = model.run(
+            start, one, end - base, scale=scale, birth_factor=1 + chosen.birth_pct / 100, migrants=migrants
+        )
         return result.values[0] * factor[0][:, None]
 
-    def project_all(self, base_year: int | None = None, to_year: int | None = None,
-                    scenario: str | None = None) -> list[Projection]:
+    def project_all(
+        self, base_year: int | None = None, to_year: int | None = None, scenario: str | None = None
+    ) -> list[Projection]:
         base, _ = self.check_years(base_year, to_year)
         known = ~np.isnan(self.data.values[:, self.data.year_index(base)].sum(axis=1))
-        return [self.project(code, base_year, to_year, scenario)
-                for code, ok in zip(self.data.codes, known, strict=True) if ok]
+        return [
+            self.project(code, base_year, to_year, scenario)
+            for code, ok in zip(self.data.codes, known, strict=True)
+            if ok
+        ]

@@ -57,8 +57,10 @@ class Scenario:
             parts.append(f"som siste {self.history} år")
         if self.migration:
             sign = "+" if self.migration > 0 else "−"
-            parts.append(f"netto flytting {sign}{_short(abs(self.migration))} per år i alderen "
-                         f"{self.ages[0]}–{self.ages[1]} år")
+            parts.append(
+                f"netto flytting {sign}{_short(abs(self.migration))} per år i alderen "
+                f"{self.ages[0]}–{self.ages[1]} år"
+            )
         if self.birth_pct:
             sign = "+" if self.birth_pct > 0 else "−"
             parts.append(f"fødsler {sign}{_short(abs(self.birth_pct))} %")
@@ -82,7 +84,8 @@ def parse(given: str | None) -> Scenario:
             shown = given if len(given) <= 60 else given[:57] + "…"
             raise ProjectionError(
                 f"Forstår ikke scenarioet «{shown}». Skriv f.eks. «netto=+5:20-39» (fem flere innbyggere i "
-                "året i alderen 20–39), «fødsler=-10» (10 % færre fødte) eller «siste5»/«siste10».")
+                "året i alderen 20–39), «fødsler=-10» (10 % færre fødte) eller «siste5»/«siste10»."
+            )
         key, number, low, high = match.groups()
         value = float(number.replace(",", ".").replace("−", "-"))
         if key == "netto":
@@ -97,14 +100,19 @@ def parse(given: str | None) -> Scenario:
 def validate(scenario: Scenario) -> Scenario:
     low, high = scenario.ages
     if not 0 <= low <= high <= OPEN_AGE:
-        raise ProjectionError(f"Aldersgruppen {low}–{high} år går ikke: velg aldre mellom 0 og {OPEN_AGE} "
-                              "år, den laveste først.")
+        raise ProjectionError(
+            f"Aldersgruppen {low}–{high} år går ikke: velg aldre mellom 0 og {OPEN_AGE} "
+            "år, den laveste først."
+        )
     if abs(scenario.migration) > MAX_MIGRATION:
-        raise ProjectionError(f"Netto flytting på {text.number(scenario.migration)} personer i året er "
-                              f"urimelig (grensen er ±{text.number(MAX_MIGRATION)}).")
+        raise ProjectionError(
+            f"Netto flytting på {text.number(scenario.migration)} personer i året er "
+            f"urimelig (grensen er ±{text.number(MAX_MIGRATION)})."
+        )
     if not BIRTH_LIMITS[0] <= scenario.birth_pct <= BIRTH_LIMITS[1]:
-        raise ProjectionError(f"Fødselsnivået kan endres med mellom −100 % og +200 %, ikke "
-                              f"{_short(scenario.birth_pct)} %.")
+        raise ProjectionError(
+            f"Fødselsnivået kan endres med mellom −100 % og +200 %, ikke {_short(scenario.birth_pct)} %."
+        )
     if scenario.history not in (None, *HISTORY_WINDOWS):
         raise ProjectionError("«Som siste år» kan bare være siste 5 eller siste 10 år.")
     return scenario
@@ -129,7 +137,8 @@ def migrants(scenario: Scenario, first_year: int):
                 f"Scenarioet flytter ut {text.number(-scenario.migration)} personer i året i alderen "
                 f"{low}–{high} år, men i {first_year + h} ville kommunen bare ha "
                 f"{text.number(float(present.min()))} personer i den alderen. "
-                "Velg en mindre netto utflytting.")
+                "Velg en mindre netto utflytting."
+            )
         share = np.where(present > 0, -scenario.migration / np.where(present > 0, present, 1.0), 0.0)
         out[:, ages] = -population[:, ages] * share[:, None]
         return out

@@ -14,7 +14,7 @@ def _anchor(totals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(last, earlier, years between): the base-year total and the earliest known total within the
     last ``TREND_YEARS`` years (the base year itself when nothing earlier is known)."""
     last = totals[:, -1]
-    window = totals[:, -(TREND_YEARS + 1):]
+    window = totals[:, -(TREND_YEARS + 1) :]
     known = ~np.isnan(window)
     first = np.argmax(known, axis=1)
     earlier = window[np.arange(len(window)), first]

@@ -26,14 +26,16 @@ class Document:
     path: Path | None = None
 
 
-def render_document(con, code: str, fmt: str, *, charts: bool = True, as_of: date | None = None,
-                    store=None) -> Document:
+def render_document(
+    con, code: str, fmt: str, *, charts: bool = True, as_of: date | None = None, store=None
+) -> Document:
     """The document for municipality ``code`` as a .docx or .html file's bytes, with the images note."""
     return render_documents(con, code, (fmt,), charts=charts, as_of=as_of, store=store)[fmt]
 
 
-def render_documents(con, code: str, formats=FORMATS, *, charts: bool = True, as_of: date | None = None,
-                     store=None) -> dict[str, Document]:
+def render_documents(
+    con, code: str, formats=FORMATS, *, charts: bool = True, as_of: date | None = None, store=None
+) -> dict[str, Document]:
     """The document in several formats from one build (the content and the charts' pictures are made once)."""
     from nokkeltall.report import content, images  # noqa: PLC0415
 
@@ -41,8 +43,9 @@ def render_documents(con, code: str, formats=FORMATS, *, charts: bool = True, as
     if unknown:
         raise ValueError(f"ukjent format {unknown[0]!r}: bruk docx eller html")
     drawing = images.Drawing() if charts else None  # the browser draws while the text is written
-    report = content.build_report(con, code, as_of=as_of, store=store, with_charts=charts,
-                                  on_chart=drawing.start if drawing else None)
+    report = content.build_report(
+        con, code, as_of=as_of, store=store, with_charts=charts, on_chart=drawing.start if drawing else None
+    )
     if drawing:
         drawing.finish(report)
     documents = {}

@@ -25,9 +25,8 @@ from nokkeltall.applications import talking_points as points
 from nokkeltall.plan import calendar, network
 from nokkeltall.plan import summary as plan_summary
 from nokkeltall.plan import timeline as plan_timeline
-from nokkeltall.report import content
+from nokkeltall.report import content, images
 from nokkeltall.report import docx as docx_writer
-from nokkeltall.report import images
 from nokkeltall.report.content import (
     BulletList,
     Chart,
@@ -61,8 +60,9 @@ class KeyFigure:
     source: str
 
 
-def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES,
-                row: dict | None = None) -> list[KeyFigure]:
+def key_figures(
+    con, code: str, ids: tuple[str, ...] = KEY_FIGURES, row: dict | None = None
+) -> list[KeyFigure]:
     """Latest value of each indicator for the municipality (``queries.latest_values``; ``row`` when
     already read, e.g. by ``applications.checks.latest_figures``)."""
     if row is None:
@@ -79,16 +79,28 @@ def key_figures(con, code: str, ids: tuple[str, ...] = KEY_FIGURES,
             period = "mangler"
         elif indicator.kind == "change":
             period = f"{year - indicator.lag_years}–{year}"
-        elif indicator_id in ("population", "share_0_19_pct", "share_67_plus_pct", "old_age_ratio",
-                              "women_per_100_men_20_39", "median_age"):
+        elif indicator_id in (
+            "population",
+            "share_0_19_pct",
+            "share_67_plus_pct",
+            "old_age_ratio",
+            "women_per_100_men_20_39",
+            "median_age",
+        ):
             period = text.population_date(year)
         else:
             period = str(year)
-        figures.append(KeyFigure(
-            indicator_id, indicator.label, None if missing else float(value), year,
-            text.formatted(value, indicator.unit, indicator.decimals), period,
-            provenance.short_source(indicator.table_id),
-        ))
+        figures.append(
+            KeyFigure(
+                indicator_id,
+                indicator.label,
+                None if missing else float(value),
+                year,
+                text.formatted(value, indicator.unit, indicator.decimals),
+                period,
+                provenance.short_source(indicator.table_id),
+            )
+        )
     return figures
 
 
@@ -108,11 +120,18 @@ def trend_sentences(con, code: str, name: str, county_code: str | None, county_n
             county = queries.aggregate_series(con, "population", county_code)
             c_start, c_end = (queries.value_in_year(county, y) for y in (first_year, last_year))
             if c_start and c_end:
-                county_sentence = text.aggregate_change_sentence(county_name or "fylket", (c_end / c_start - 1) * 100)
+                county_sentence = text.aggregate_change_sentence(
+                    county_name or "fylket", (c_end / c_start - 1) * 100
+                )
                 if county_sentence:
                     sentences.append(county_sentence)
-    for indicator_id, subject in (("net_migration", "Nettoinnflyttingen"), ("natural_increase", "Fødselsoverskuddet")):
-        values = queries.indicator_series(con, indicator_id, [code]).dropna(subset=["value"]).sort_values("year")
+    for indicator_id, subject in (
+        ("net_migration", "Nettoinnflyttingen"),
+        ("natural_increase", "Fødselsoverskuddet"),
+    ):
+        values = (
+            queries.indicator_series(con, indicator_id, [code]).dropna(subset=["value"]).sort_values("year")
+        )
         recent = values.tail(5)
         if len(recent) == 5:
             total = float(recent["value"].sum())
@@ -164,60 +183,98 @@ def _county_figures(con, county_code: str | None, figures: list[KeyFigure]) -> d
     return result
 
 
-def _timeline(milestones: list[dict], as_of: date, plan: plan_summary.PlanStatusSummary, place: str,
-              population: pd.DataFrame):
+def _timeline(
+    milestones: list[dict],
+    as_of: date,
+    plan: plan_summary.PlanStatusSummary,
+    place: str,
+    population: pd.DataFrame,
+):
     election_year = calendar.election_year_of_term(as_of)
     last_year = election_year + calendar.TERM_YEARS
     legal = calendar.calendar_frame(calendar.legal_calendar(election_year, last_year))
     table = plan_timeline.timeline_table(legal, plan_timeline.milestones_frame(milestones))
-    table = table[(table["Fra"] >= date(election_year, 9, 1))
-                  & ~table["Hendelse"].str.contains("Innstilling")].reset_index(drop=True)
+    table = table[
+        (table["Fra"] >= date(election_year, 9, 1)) & ~table["Hendelse"].str.contains("Innstilling")
+    ].reset_index(drop=True)
     figure = plan_timeline.timeline_figure(
-        legal, milestones, None, population, place=place, first_year=election_year,
-        last_year=election_year + calendar.TERM_YEARS, today=as_of,
-        adoptions=plan_timeline.adoption_points([f.as_row() for f in plan.facts]))
+        legal,
+        milestones,
+        None,
+        population,
+        place=place,
+        first_year=election_year,
+        last_year=election_year + calendar.TERM_YEARS,
+        today=as_of,
+        adoptions=plan_timeline.adoption_points([f.as_row() for f in plan.facts]),
+    )
     return table, figure
 
 
-def build_brief(con, application: dict, plan_entries: list[dict], milestones: list[dict],
-                as_of: date | None = None, peers: list[dict] | None = None) -> ConversationBrief:
+def build_brief(
+    con,
+    application: dict,
+    plan_entries: list[dict],
+    milestones: list[dict],
+    as_of: date | None = None,
+    peers: list[dict] | None = None,
+) -> ConversationBrief:
     """Assemble the brief for one application (a store row) from the database and user data;
     ``peers`` are the round's other applications (for the staff check)."""
     as_of = as_of or date.today()
     code = application["municipality_code"]
-    info = queries.municipality(con, code) or {"name": code, "official_name": code,
-                                              "county_code": None, "county_name": None}
+    info = queries.municipality(con, code) or {
+        "name": code,
+        "official_name": code,
+        "county_code": None,
+        "county_name": None,
+    }
     name = info.get("official_name") or info["name"]
     latest = application_checks.latest_figures(con, [code])[code]
     figures = key_figures(con, code, row=latest)
     by_id = {f.indicator_id: f for f in figures}
     population = by_id["population"]
     eligibility = network.eligibility(
-        code, None if population.value is None else int(population.value),
-        date(population.year, 1, 1) if population.year else None)
-    plan, checks = application_checks.gather(con, application, plan_entries, milestones, peers or [], as_of,
-                                             figures=latest)
-    table, figure = _timeline(milestones, as_of, plan, info["name"],
-                              queries.indicator_series(con, "population", [code]))
+        code,
+        None if population.value is None else int(population.value),
+        date(population.year, 1, 1) if population.year else None,
+    )
+    plan, checks = application_checks.gather(
+        con, application, plan_entries, milestones, peers or [], as_of, figures=latest
+    )
+    table, figure = _timeline(
+        milestones, as_of, plan, info["name"], queries.indicator_series(con, "population", [code])
+    )
     county = _county_figures(con, info.get("county_code"), figures)
     tables = sorted({indicators.get(f.indicator_id).table_id for f in figures if f.value is not None})
     sources = [
         provenance.table_list_line([t for t in tables if t[:1].isdigit()]),
         "Sentralitetsindeks: SSB, sentralitetsindeksen (klassifikasjon 128).",
         "Plankalender: plan- og bygningsloven §§ 10-1, 11-13, 11-14; kommuneloven §§ 7-1, 14-4; valgloven.",
-        "Planstatus: offentlige kilder (kommunenes nettsider) og opplysninger registrert i appen, se kilde per plan.",
+        "Planstatus: offentlige kilder (kommunenes nettsider) og opplysninger registrert i appen, "
+        "se kilde per plan.",
         "Søknaden: svarene slik de er registrert eller importert fra skjemaverktøyet.",
     ]
     return ConversationBrief(
-        municipality_code=code, name=name, county_name=info.get("county_name"), as_of=as_of,
-        application=dict(application), eligibility=eligibility, population=population.value,
-        population_year=population.year, key_figures=figures,
+        municipality_code=code,
+        name=name,
+        county_name=info.get("county_name"),
+        as_of=as_of,
+        application=dict(application),
+        eligibility=eligibility,
+        population=population.value,
+        population_year=population.year,
+        key_figures=figures,
         trends=trend_sentences(con, code, info["name"], info.get("county_code"), info.get("county_name")),
-        plan=plan, timeline=table, answers=application_answers.application_answers(application),
+        plan=plan,
+        timeline=table,
+        answers=application_answers.application_answers(application),
         checks=checks,
-        talking_points=points.talking_points(info["name"], by_id, county, info.get("county_name"), checks,
-                                             plan),
-        timeline_figure=figure, sources=sources,
+        talking_points=points.talking_points(
+            info["name"], by_id, county, info.get("county_name"), checks, plan
+        ),
+        timeline_figure=figure,
+        sources=sources,
     )
 
 
@@ -225,8 +282,13 @@ def build_brief(con, application: dict, plan_entries: list[dict], milestones: li
 
 
 def _rows(frame: pd.DataFrame) -> list[list[str]]:
-    return [[text.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-             for value in row] for row in frame.itertuples(index=False)]
+    return [
+        [
+            text.MISSING if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+            for value in row
+        ]
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def application_table(brief: ConversationBrief) -> Table:
@@ -241,8 +303,10 @@ def application_table(brief: ConversationBrief) -> Table:
         ["Søknadsrunde", f"Frist {text.long_date(deadline)}"],
         ["Mottatt", (text.long_date(date.fromisoformat(received)) if received else text.MISSING) + late],
         ["Status", STATUS_TEXT.get(app.get("status"), str(app.get("status")))],
-        ["Kontaktperson",
-         f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or 'ingen e-post'})"],
+        [
+            "Kontaktperson",
+            f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or 'ingen e-post'})",
+        ],
         ["Kan delta", "Ja" if brief.eligibility.eligible else "Nei"],
         ["Begrunnelse", " ".join(brief.eligibility.reasons)],
     ]
@@ -257,20 +321,33 @@ def application_table(brief: ConversationBrief) -> Table:
 
 def checks_section(checks: list[application_checks.Check]) -> Section:
     section = Section("Sjekk av søknaden mot data")
-    section.add(Paragraph("Hvert svar er holdt mot det som er kjent: «stemmer», «avvik» eller «kan ikke "
-                          "sjekkes», med tallene og kildene det bygger på."))
+    section.add(
+        Paragraph(
+            "Hvert svar er holdt mot det som er kjent: «stemmer», «avvik» eller «kan ikke "
+            "sjekkes», med tallene og kildene det bygger på."
+        )
+    )
     for check in checks:
         section.add(Heading(f"{check.title}: {check.outcome_label.lower()}"))
         section.add(Paragraph(check.reason))
-        section.add(Table(f"Grunnlag: {check.title.lower()}", ["Hva", "Verdi", "Kilde"],
-                          [[e.label, e.value, e.source] for e in check.evidence]))
+        section.add(
+            Table(
+                f"Grunnlag: {check.title.lower()}",
+                ["Hva", "Verdi", "Kilde"],
+                [[e.label, e.value, e.source] for e in check.evidence],
+            )
+        )
     return section
 
 
 def talking_points_section(brief: ConversationBrief) -> Section:
     section = Section("Samtalepunkter")
-    section.add(Paragraph(f"Spørsmål skrevet fra tallene og sjekkene for {brief.name}, ordnet etter "
-                          "nettverkets faste temaer."))
+    section.add(
+        Paragraph(
+            f"Spørsmål skrevet fra tallene og sjekkene for {brief.name}, ordnet etter "
+            "nettverkets faste temaer."
+        )
+    )
     for number, point in enumerate(brief.talking_points, start=1):
         section.add(Heading(f"{number}. {point.theme_label}"))
         section.add(Paragraph(point.question))
@@ -294,39 +371,82 @@ def timeline_section(brief: ConversationBrief) -> Section:
     section = Section(f"Plantidslinje for valgperioden {brief.plan.planstrategi.term}")
     section.add(Paragraph("Lovbestemte frister og kommunens egen framdriftsplan."))
     if brief.timeline_figure is not None:
-        section.add(Chart("timeline", f"Plantidslinje for {brief.name}", brief.timeline_figure,
-                          "Kilde: plan- og bygningsloven, kommuneloven, valgloven; kommunens framdriftsplan; "
-                          "SSB, tabell 07459"))
-    rows = [[plan_timeline.date_span(s, e if isinstance(e, date) else None), h, k, t]
-            for s, e, h, k, t in zip(timeline["Fra"], timeline["Til"], timeline["Hendelse"],
-                                     timeline["Hjemmel/kilde"], timeline["Type"], strict=True)]
+        section.add(
+            Chart(
+                "timeline",
+                f"Plantidslinje for {brief.name}",
+                brief.timeline_figure,
+                "Kilde: plan- og bygningsloven, kommuneloven, valgloven; kommunens framdriftsplan; "
+                "SSB, tabell 07459",
+            )
+        )
+    rows = [
+        [plan_timeline.date_span(s, e if isinstance(e, date) else None), h, k, t]
+        for s, e, h, k, t in zip(
+            timeline["Fra"],
+            timeline["Til"],
+            timeline["Hendelse"],
+            timeline["Hjemmel/kilde"],
+            timeline["Type"],
+            strict=True,
+        )
+    ]
     section.add(Table("Tidslinjen som tabell", ["Når", "Hendelse", "Hjemmel/kilde", "Type"], rows))
     return section
 
 
 def brief_report(brief: ConversationBrief) -> Report:
     """The brief laid out as a document: checks first, then talking points, answers and the data."""
-    figures = Table("Nøkkeltall", ["Nøkkeltall", "Verdi", "Tidspunkt", "Kilde"],
-                    [[f.label, f.value_text, f.period_text, f.source] for f in brief.key_figures])
+    figures = Table(
+        "Nøkkeltall",
+        ["Nøkkeltall", "Verdi", "Tidspunkt", "Kilde"],
+        [[f.label, f.value_text, f.period_text, f.source] for f in brief.key_figures],
+    )
     plan_table = plan_summary.plan_status_rows(brief.plan).drop(columns=["Lenke"])
-    plan_table["Kilde"] = [f"{fact.source_title} ({fact.source_url})" if fact.source_title and fact.source_url
-                           else fact.source_text for fact in brief.plan.facts]
+    plan_table["Kilde"] = [
+        f"{fact.source_title} ({fact.source_url})"
+        if fact.source_title and fact.source_url
+        else fact.source_text
+        for fact in brief.plan.facts
+    ]
     about = Section("Om søknaden", [application_table(brief)])
-    key = Section("Nøkkeltall", [Paragraph("Siste tilgjengelige tall fra SSB. «–» betyr at tallet mangler."),
-                                 figures])
+    key = Section(
+        "Nøkkeltall", [Paragraph("Siste tilgjengelige tall fra SSB. «–» betyr at tallet mangler."), figures]
+    )
     trends = Section("Utviklingstrekk", [BulletList(brief.trends or ["Ingen tidsserier tilgjengelig."])])
-    plan = Section("Planstatus", [Paragraph(brief.plan.planstrategi.message),
-                                  Table("Planstatus", list(plan_table.columns), _rows(plan_table))])
+    plan = Section(
+        "Planstatus",
+        [
+            Paragraph(brief.plan.planstrategi.message),
+            Table("Planstatus", list(plan_table.columns), _rows(plan_table)),
+        ],
+    )
     sources = Section("Kilder", [BulletList(brief.sources + [f"Laget {text.long_date(brief.as_of)}."])])
-    sections = [checks_section(brief.checks), talking_points_section(brief), answers_section(brief), about,
-                key, trends, plan, timeline_section(brief), sources]
-    return content.cleaned(Report(
-        municipality={"municipality_code": brief.municipality_code, "name": brief.name,
-                      "county_name": brief.county_name},
-        title=brief.title,
-        subtitle=f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. "
-                 f"Laget {text.long_date(brief.as_of)}.",
-        generated=brief.as_of, sections=sections))
+    sections = [
+        checks_section(brief.checks),
+        talking_points_section(brief),
+        answers_section(brief),
+        about,
+        key,
+        trends,
+        plan,
+        timeline_section(brief),
+        sources,
+    ]
+    return content.cleaned(
+        Report(
+            municipality={
+                "municipality_code": brief.municipality_code,
+                "name": brief.name,
+                "county_name": brief.county_name,
+            },
+            title=brief.title,
+            subtitle=f"Læringsnettverk for samfunnsplanlegging – {brief.county_name or ''}. "
+            f"Laget {text.long_date(brief.as_of)}.",
+            generated=brief.as_of,
+            sections=sections,
+        )
+    )
 
 
 def brief_docx(brief: ConversationBrief, *, charts: bool = True) -> bytes:

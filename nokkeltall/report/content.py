@@ -28,17 +28,33 @@ from nokkeltall.plan import calendar, status
 from nokkeltall.projection import ProjectionError, Projector, rounded
 from nokkeltall.projection import figures as projection_charts
 
-LICENCE_LINE = ("Kilder: Statistisk sentralbyrå (SSB), CC BY 4.0; Kommunal- og distriktsdepartementet, "
-                "NLOD 2.0; kommunenes nettsider")
+LICENCE_LINE = (
+    "Kilder: Statistisk sentralbyrå (SSB), CC BY 4.0; Kommunal- og distriktsdepartementet, "
+    "NLOD 2.0; kommunenes nettsider"
+)
 DOCUMENT_TITLE = "Kunnskapsgrunnlag"
 YEARS_BACK = 10
 
-POPULATION_TABLE = ["population", "population_change_10y_pct", "share_0_19_pct", "share_20_66_pct",
-                    "share_67_plus_pct", "share_80_plus_pct", "old_age_ratio", "median_age",
-                    "women_per_100_men_20_39"]
+POPULATION_TABLE = [
+    "population",
+    "population_change_10y_pct",
+    "share_0_19_pct",
+    "share_20_66_pct",
+    "share_67_plus_pct",
+    "share_80_plus_pct",
+    "old_age_ratio",
+    "median_age",
+    "women_per_100_men_20_39",
+]
 WORK_TABLE = ["employment_rate_15_74_pct", "out_commuting_pct", "job_coverage_pct"]
-ECONOMY_TABLE = ["net_operating_result_pct", "net_debt_per_capita_nok", "revenues_per_capita_nok",
-                 "investments_per_capita_nok", "free_income_per_capita_nok", "cost_need_index"]
+ECONOMY_TABLE = [
+    "net_operating_result_pct",
+    "net_debt_per_capita_nok",
+    "revenues_per_capita_nok",
+    "investments_per_capita_nok",
+    "free_income_per_capita_nok",
+    "cost_need_index",
+]
 SIMILAR_COUNT = 3
 NUMBER_WORDS = {2: "to", 3: "tre", 4: "fire", 5: "fem"}
 PLAN_LABELS = {
@@ -50,6 +66,7 @@ PLAN_LABELS = {
 
 
 # --- the document as data ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -155,13 +172,16 @@ Charts = bool | Callable[[Chart], None]  # with charts or not, or a callback for
 
 # --- small helpers ------------------------------------------------------------------------------
 
+
 class _Writer:
     """Collects the facts of one sentence while it is being written."""
 
     def __init__(self):
         self.facts: list[Fact] = []
 
-    def show(self, key: tuple, value, unit: str, decimals: int, *, absolute: bool = False, sign: bool = False) -> str:
+    def show(
+        self, key: tuple, value, unit: str, decimals: int, *, absolute: bool = False, sign: bool = False
+    ) -> str:
         shown_value = abs(value) if (absolute and not text.is_missing(value)) else value
         if sign and not text.is_missing(value):
             shown = text.number(shown_value, decimals, sign=True) + (" %" if unit.startswith("%") else "")
@@ -198,6 +218,7 @@ def _plain(value) -> str:
 
 
 # --- data access (parameterised SQL only) ------------------------------------------------------------
+
 
 class _Data:
     """Reads for one municipality, cached for the report's lifetime."""
@@ -273,6 +294,7 @@ def _sources_for(data: _Data, indicator_ids: list[str]) -> str:
 
 # --- comparisons -------------------------------------------------------------------------------------
 
+
 def comparison(writer: _Writer, indicator_id: str, value, year: int, data: _Data) -> str | None:
     """«Det er høyere enn i Nordland (22,4 %) og lavere enn i landet som helhet (23,0 %).»
 
@@ -288,7 +310,9 @@ def comparison(writer: _Writer, indicator_id: str, value, year: int, data: _Data
         if text.is_missing(other):
             missing.append("landet" if county_code is None else region)
             continue
-        shown = writer.show(("aggregate", indicator_id, county_code, year), other, _unit(indicator), indicator.decimals)
+        shown = writer.show(
+            ("aggregate", indicator_id, county_code, year), other, _unit(indicator), indicator.decimals
+        )
         theirs = _display(other, indicator)
         word = "høyere enn" if mine > theirs else "lavere enn" if mine < theirs else "det samme som"
         parts.append((word, f"{region} ({shown})"))
@@ -302,8 +326,9 @@ def comparison(writer: _Writer, indicator_id: str, value, year: int, data: _Data
     return " ".join(sentences) or None
 
 
-def similar_sentence(writer: _Writer, indicator_id: str, year: int, data: _Data, *,
-                     signed: bool = False) -> str | None:
+def similar_sentence(
+    writer: _Writer, indicator_id: str, year: int, data: _Data, *, signed: bool = False
+) -> str | None:
     """«I de mest like kommunene var tallet 20,1 % i Namsskogan, 18,0 % i Værøy og Lierne mangler tall.»"""
     if not data.similar:
         return None
@@ -316,8 +341,13 @@ def similar_sentence(writer: _Writer, indicator_id: str, year: int, data: _Data,
         if text.is_missing(value):
             parts.append(f"{other['name']} mangler tall")
             continue
-        shown = writer.show(("indicator", indicator_id, other["municipality_code"], year), value,
-                            _unit(indicator), indicator.decimals, sign=signed)
+        shown = writer.show(
+            ("indicator", indicator_id, other["municipality_code"], year),
+            value,
+            _unit(indicator),
+            indicator.decimals,
+            sign=signed,
+        )
         parts.append(f"{shown} i {other['name']}")
     listed = ", ".join(parts[:-1]) + " og " + parts[-1] if len(parts) > 1 else parts[0]
     if "(anslag)" in indicator.label:  # a budget estimate for a coming year
@@ -329,8 +359,9 @@ def _missing_sentence(indicator_id: str, name: str) -> str:
     return f"{indicators.get(indicator_id).label}: tall for {name} mangler i datagrunnlaget."
 
 
-def level_paragraph(data: _Data, indicator_id: str, subject: str, *, year: int | None = None,
-                    extra=None) -> Paragraph:
+def level_paragraph(
+    data: _Data, indicator_id: str, subject: str, *, year: int | None = None, extra=None
+) -> Paragraph:
     """«{subject} var 12,5 % i 2022.» plus the comparison with county and country."""
     indicator = indicators.get(indicator_id)
     series = data.series(indicator_id)
@@ -340,7 +371,9 @@ def level_paragraph(data: _Data, indicator_id: str, subject: str, *, year: int |
     if text.is_missing(value):
         return Paragraph(_missing_sentence(indicator_id, name))
     writer = _Writer()
-    shown = writer.show(("indicator", indicator_id, data.code, year), value, _unit(indicator), indicator.decimals)
+    shown = writer.show(
+        ("indicator", indicator_id, data.code, year), value, _unit(indicator), indicator.decimals
+    )
     if "(anslag)" in indicator.label:  # a budget estimate for a coming year: not «var»
         first = f"{subject.replace(' (anslag)', '')} i {name} er anslått til {shown} for {year}."
     else:
@@ -351,6 +384,7 @@ def level_paragraph(data: _Data, indicator_id: str, subject: str, *, year: int |
 
 
 # --- sections ------------------------------------------------------------------------------------
+
 
 def _indicator_table(data: _Data, title: str, ids: list[str], *, earlier: bool = False) -> Table:
     """Latest value per indicator for the municipality, its county and the country."""
@@ -380,8 +414,10 @@ def _indicator_table(data: _Data, title: str, ids: list[str], *, earlier: bool =
 
 def _recalculation_note(data: _Data, ids: list[str]) -> Note | None:
     if any(data.recalculated(i) for i in ids):
-        return Note("* Omregnet: tall fra før en kommunesammenslåing eller grenseendring er regnet om til "
-                    "dagens kommuneinndeling.")
+        return Note(
+            "* Omregnet: tall fra før en kommunesammenslåing eller grenseendring er regnet om til "
+            "dagens kommuneinndeling."
+        )
     return None
 
 
@@ -401,12 +437,20 @@ def population_section(data: _Data, with_charts: Charts) -> Section:
     first = f"{name} hadde {now} innbyggere per {text.population_date(year)}."
     change = _value(data.series("population_change_10y_pct"), year)
     if text.is_missing(change):
-        trend = [f"Endringen i folketallet fra {start} til {year} kan ikke beregnes: tall for {start} mangler."]
+        trend = [
+            f"Endringen i folketallet fra {start} til {year} kan ikke beregnes: tall for {start} mangler."
+        ]
     else:
         # text.change_sentence_pct writes |change| (or the signed change below 0,5 %, nothing when 0,0 %)
         if round(abs(change), 1) != 0:
-            writer.show(("indicator", "population_change_10y_pct", data.code, year), change, "%", 1,
-                        absolute=abs(change) >= 0.5, sign=abs(change) < 0.5)
+            writer.show(
+                ("indicator", "population_change_10y_pct", data.code, year),
+                change,
+                "%",
+                1,
+                absolute=abs(change) >= 0.5,
+                sign=abs(change) < 0.5,
+            )
         trend = [text.change_sentence_pct("Folketallet", name, start, year, change)]
         for region, county_code in ((county_name, data.county), ("landet", None)):
             other = _value(data.aggregate("population_change_10y_pct", county_code), year)
@@ -414,35 +458,70 @@ def population_section(data: _Data, with_charts: Charts) -> Section:
                 trend.append(f"Tall for {region} mangler for {year}.")
                 continue
             if round(abs(other), 1) != 0:
-                writer.show(("aggregate", "population_change_10y_pct", county_code, year), other, "%", 1,
-                            absolute=True)
+                writer.show(
+                    ("aggregate", "population_change_10y_pct", county_code, year),
+                    other,
+                    "%",
+                    1,
+                    absolute=True,
+                )
             trend.append(text.aggregate_change_sentence(region, other))
         similar = similar_sentence(writer, "population_change_10y_pct", year, data, signed=True)
         trend.append(similar.replace("var tallet", "var endringen") if similar else None)
     section.add(writer.paragraph([first] + trend))
-    section.add(app_chart("population", population_charts.population_chart, data.con, data.code, with_charts=with_charts))
+    section.add(
+        app_chart(
+            "population", population_charts.population_chart, data.con, data.code, with_charts=with_charts
+        )
+    )
 
     # Births, deaths and migration
     section.add(_components_paragraph(data))
     for indicator_id in ("natural_increase", "net_migration"):
         # counts of persons: a county's sum would dwarf the municipality's line, so no comparison here
-        section.add(app_chart(indicator_id, indicator_charts.indicator_chart, data.con, indicator_id, data.code,
-                              with_charts=with_charts, compare=False))
+        section.add(
+            app_chart(
+                indicator_id,
+                indicator_charts.indicator_chart,
+                data.con,
+                indicator_id,
+                data.code,
+                with_charts=with_charts,
+                compare=False,
+            )
+        )
 
     # Age structure now and ten years ago
-    section.add(level_paragraph(
-        data, "share_67_plus_pct", "Andelen innbyggere som er 67 år og eldre", year=year,
-        extra=lambda w, v, y: _then_sentence(w, data, "share_67_plus_pct", y - YEARS_BACK)))
-    section.add(level_paragraph(
-        data, "share_0_19_pct", "Andelen barn og unge (0–19 år)", year=year,
-        extra=lambda w, v, y: _then_sentence(w, data, "share_0_19_pct", y - YEARS_BACK)))
+    section.add(
+        level_paragraph(
+            data,
+            "share_67_plus_pct",
+            "Andelen innbyggere som er 67 år og eldre",
+            year=year,
+            extra=lambda w, v, y: _then_sentence(w, data, "share_67_plus_pct", y - YEARS_BACK),
+        )
+    )
+    section.add(
+        level_paragraph(
+            data,
+            "share_0_19_pct",
+            "Andelen barn og unge (0–19 år)",
+            year=year,
+            extra=lambda w, v, y: _then_sentence(w, data, "share_0_19_pct", y - YEARS_BACK),
+        )
+    )
     section.add(level_paragraph(data, "median_age", "Medianalderen", year=year))
     section.add(app_chart("age", population_charts.age_chart, data.con, data.code, with_charts=with_charts))
 
     # Young women balance
-    section.add(level_paragraph(
-        data, "women_per_100_men_20_39", "Antall kvinner per 100 menn i alderen 20–39 år",
-        extra=lambda w, v, y: _balance_sentence(v)))
+    section.add(
+        level_paragraph(
+            data,
+            "women_per_100_men_20_39",
+            "Antall kvinner per 100 menn i alderen 20–39 år",
+            extra=lambda w, v, y: _balance_sentence(v),
+        )
+    )
     section.add(_indicator_table(data, f"Befolkning i {name}", POPULATION_TABLE, earlier=True))
     section.add(_recalculation_note(data, POPULATION_TABLE))
     return section
@@ -477,19 +556,28 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
         f"Antallet under 20 år kan bli om lag {shown('0-19', year)}, mot {shown('0-19', base)} i {base}.",
     ]
     section.add(writer.paragraph(sentences))
-    section.add(app_chart("projection", projection_charts.fan_chart, data.con, data.code,
-                          with_charts=with_charts))
+    section.add(
+        app_chart("projection", projection_charts.fan_chart, data.con, data.code, with_charts=with_charts)
+    )
     table = projection_charts.age_group_table(data.con, data.code)
     if table is not None:
-        section.add(Table(f"Innbyggere i {name} etter aldersgruppe, registrert {base} og framskrevet",
-                          list(table.columns), [[row[0]] + [text.number(v) for v in row[1:]]
-                                                for row in table.itertuples(index=False)],
-                          source=projection_charts.METHOD_NOTE))
-    section.add(Note(
-        "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og dødsfall "
-        "som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. «80 % sannsynlig» "
-        "betyr at fire av fem tidligere framskrivinger for kommuner av samme størrelse traff innenfor et like "
-        "bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes under «Framskriving» på kommunesiden."))
+        section.add(
+            Table(
+                f"Innbyggere i {name} etter aldersgruppe, registrert {base} og framskrevet",
+                list(table.columns),
+                [[row[0]] + [text.number(v) for v in row[1:]] for row in table.itertuples(index=False)],
+                source=projection_charts.METHOD_NOTE,
+            )
+        )
+    section.add(
+        Note(
+            "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og "
+            "dødsfall som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. "
+            "«80 % sannsynlig» betyr at fire av fem tidligere framskrivinger for kommuner av samme "
+            "størrelse traff innenfor et like bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes "
+            "under «Framskriving» på kommunesiden."
+        )
+    )
     return section
 
 
@@ -498,7 +586,9 @@ def _then_sentence(writer: _Writer, data: _Data, indicator_id: str, year: int) -
     then = _value(data.series(indicator_id), year)
     if text.is_missing(then):
         return f"Tall for {year} mangler."
-    shown = writer.show(("indicator", indicator_id, data.code, year), then, _unit(indicator), indicator.decimals)
+    shown = writer.show(
+        ("indicator", indicator_id, data.code, year), then, _unit(indicator), indicator.decimals
+    )
     return f"I {year} var andelen {shown}."
 
 
@@ -531,26 +621,44 @@ def _components_paragraph(data: _Data) -> Paragraph | None:
         return Paragraph("Tall for fødselsoverskudd og nettoinnflytting mangler i datagrunnlaget.")
     writer = _Writer()
     n_value, m_value = sums[start]
-    n_shown = writer.show(("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0,
-                          sign=True)
-    m_shown = writer.show(("flow_sum", "net_migration", data.code, start, year), m_value, "personer", 0,
-                          sign=True)
-    births = ("det ble født flere enn det døde" if n_value > 0 else
-              "det døde flere enn det ble født" if n_value < 0 else "det ble født like mange som det døde")
-    moves = ("flere flyttet inn enn ut" if m_value > 0 else
-             "flere flyttet ut enn inn" if m_value < 0 else "like mange flyttet inn som ut")
-    sentences = [f"I de ti årene {titles.period(start, year)} var fødselsoverskuddet i {data.m['name']} "
-                 f"{n_shown} "
-                 f"og nettoinnflyttingen {m_shown} til sammen: {births}, og {moves}."]
+    n_shown = writer.show(
+        ("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0, sign=True
+    )
+    m_shown = writer.show(
+        ("flow_sum", "net_migration", data.code, start, year), m_value, "personer", 0, sign=True
+    )
+    births = (
+        "det ble født flere enn det døde"
+        if n_value > 0
+        else "det døde flere enn det ble født"
+        if n_value < 0
+        else "det ble født like mange som det døde"
+    )
+    moves = (
+        "flere flyttet inn enn ut"
+        if m_value > 0
+        else "flere flyttet ut enn inn"
+        if m_value < 0
+        else "like mange flyttet inn som ut"
+    )
+    sentences = [
+        f"I de ti årene {titles.period(start, year)} var fødselsoverskuddet i {data.m['name']} "
+        f"{n_shown} "
+        f"og nettoinnflyttingen {m_shown} til sammen: {births}, og {moves}."
+    ]
     short = year - titles.SHORT_PERIOD_YEARS + 1
     if not any(text.is_missing(v) for v in sums[short]):
-        n_short = writer.show(("flow_sum", "natural_increase", data.code, short, year), sums[short][0],
-                              "personer", 0, sign=True)
-        m_short = writer.show(("flow_sum", "net_migration", data.code, short, year), sums[short][1],
-                              "personer", 0, sign=True)
-        sentences.append(f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og "
-                         f"{m_short}. "
-                         "Tallene svinger mye fra år til år i en liten kommune; derfor er årene lagt sammen.")
+        n_short = writer.show(
+            ("flow_sum", "natural_increase", data.code, short, year), sums[short][0], "personer", 0, sign=True
+        )
+        m_short = writer.show(
+            ("flow_sum", "net_migration", data.code, short, year), sums[short][1], "personer", 0, sign=True
+        )
+        sentences.append(
+            f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og "
+            f"{m_short}. "
+            "Tallene svinger mye fra år til år i en liten kommune; derfor er årene lagt sammen."
+        )
     return writer.paragraph(sentences)
 
 
@@ -559,12 +667,20 @@ def work_section(data: _Data, with_charts: Charts) -> Section:
     name = data.m["name"]
     section.add(level_paragraph(data, "employment_rate_15_74_pct", "Sysselsettingsandelen (15–74 år)"))
     section.add(level_paragraph(data, "out_commuting_pct", "Andelen sysselsatte som pendler ut av kommunen"))
-    section.add(level_paragraph(
-        data, "job_coverage_pct", "Arbeidsplassdekningen",
-        extra=lambda w, v, y: ("Det er flere arbeidsplasser i kommunen enn sysselsatte som bor der."
-                               if round(v, 1) > 100 else
-                               "Det er færre arbeidsplasser i kommunen enn sysselsatte som bor der."
-                               if round(v, 1) < 100 else None)))
+    section.add(
+        level_paragraph(
+            data,
+            "job_coverage_pct",
+            "Arbeidsplassdekningen",
+            extra=lambda w, v, y: (
+                "Det er flere arbeidsplasser i kommunen enn sysselsatte som bor der."
+                if round(v, 1) > 100
+                else "Det er færre arbeidsplasser i kommunen enn sysselsatte som bor der."
+                if round(v, 1) < 100
+                else None
+            ),
+        )
+    )
     flows = queries.commuting_flows(data.con, data.code, None, 11)
     flow_year = flows["year"]
     out = flows["out"]
@@ -574,17 +690,29 @@ def work_section(data: _Data, with_charts: Charts) -> Section:
     else:
         writer = _Writer()
         top = out.head(3)
-        parts = [
-            f"{row.name} ({writer.show(('flow', data.code, row.municipality_code, flow_year), row.employed_persons, 'personer', 0)}"
-            f"{' sysselsatte' if i == 0 else ''})"
-            for i, row in enumerate(top.itertuples())
-        ]
+        parts = []
+        for i, row in enumerate(top.itertuples()):
+            key = ("flow", data.code, row.municipality_code, flow_year)
+            persons = writer.show(key, row.employed_persons, "personer", 0)
+            parts.append(f"{row.name} ({persons}{' sysselsatte' if i == 0 else ''})")
         listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " og " + parts[-1]
         lead = "De største pendlingsstrømmene" if len(parts) > 1 else "Den største pendlingsstrømmen"
         section.add(writer.paragraph([f"{lead} ut av {name} i {flow_year} gikk til {listed}."]))
-        section.add(app_chart("commuting", commuting_charts.commuting_chart, data.con, data.code, with_charts=with_charts))
-    section.add(app_chart("out_commuting_pct", indicator_charts.indicator_chart, data.con, "out_commuting_pct", data.code,
-                          with_charts=with_charts))
+        section.add(
+            app_chart(
+                "commuting", commuting_charts.commuting_chart, data.con, data.code, with_charts=with_charts
+            )
+        )
+    section.add(
+        app_chart(
+            "out_commuting_pct",
+            indicator_charts.indicator_chart,
+            data.con,
+            "out_commuting_pct",
+            data.code,
+            with_charts=with_charts,
+        )
+    )
     section.add(_indicator_table(data, f"Arbeid og pendling i {name}", WORK_TABLE))
     section.add(_recalculation_note(data, WORK_TABLE))
     return section
@@ -593,9 +721,14 @@ def work_section(data: _Data, with_charts: Charts) -> Section:
 def economy_section(data: _Data, with_charts: Charts) -> Section:
     section = Section("Økonomi")
     name = data.m["name"]
-    section.add(level_paragraph(
-        data, "net_operating_result_pct", "Netto driftsresultat i prosent av brutto driftsinntekter",
-        extra=lambda w, v, y: ("Resultatet var negativt." if round(v, 1) < 0 else None)))
+    section.add(
+        level_paragraph(
+            data,
+            "net_operating_result_pct",
+            "Netto driftsresultat i prosent av brutto driftsinntekter",
+            extra=lambda w, v, y: "Resultatet var negativt." if round(v, 1) < 0 else None,
+        )
+    )
     section.add(level_paragraph(data, "net_debt_per_capita_nok", "Netto lånegjeld per innbygger"))
     section.add(level_paragraph(data, "free_income_per_capita_nok", "Frie inntekter per innbygger (anslag)"))
     cost = data.series("cost_need_index")
@@ -604,15 +737,29 @@ def economy_section(data: _Data, with_charts: Charts) -> Section:
         writer = _Writer()
         value = _value(cost, cost_year)
         shown = writer.show(("indicator", "cost_need_index", data.code, cost_year), value, "indeks", 3)
-        direction = ("høyere enn" if round(value, 3) > 1 else "lavere enn" if round(value, 3) < 1 else "det samme som")
-        section.add(writer.paragraph([
-            f"Kostnadsindeksen i utgiftsutjevningen var {shown} i {cost_year}: beregnet utgiftsbehov per "
-            f"innbygger er {direction} landsgjennomsnittet."
-        ]))
+        direction = (
+            "høyere enn" if round(value, 3) > 1 else "lavere enn" if round(value, 3) < 1 else "det samme som"
+        )
+        section.add(
+            writer.paragraph(
+                [
+                    f"Kostnadsindeksen i utgiftsutjevningen var {shown} i {cost_year}: beregnet utgiftsbehov "
+                    f"per innbygger er {direction} landsgjennomsnittet."
+                ]
+            )
+        )
     else:
         section.add(Paragraph(_missing_sentence("cost_need_index", name)))
-    section.add(app_chart("net_operating_result_pct", indicator_charts.indicator_chart, data.con, "net_operating_result_pct",
-                          data.code, with_charts=with_charts))
+    section.add(
+        app_chart(
+            "net_operating_result_pct",
+            indicator_charts.indicator_chart,
+            data.con,
+            "net_operating_result_pct",
+            data.code,
+            with_charts=with_charts,
+        )
+    )
     section.add(_indicator_table(data, f"Økonomi i {name}", ECONOMY_TABLE))
     kostra = pd.concat([data.sources(i) for i in ECONOMY_TABLE], ignore_index=True)
     kostra = kostra[kostra["table_id"] == "KOSTRA"]
@@ -623,6 +770,7 @@ def economy_section(data: _Data, with_charts: Charts) -> Section:
 
 
 # --- plan situation ---------------------------------------------------------------------------
+
 
 def plan_rows(con, code: str, store=None) -> pd.DataFrame:
     """The public plan-status rows for one municipality, plus what users entered (they win)."""
@@ -655,7 +803,9 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
         row = by_type.get(plan_type)
         label = PLAN_LABELS[plan_type]
         if row is None:
-            section.add(Paragraph(f"{label}: ingen opplysninger registrert. Det betyr ikke at planen mangler."))
+            section.add(
+                Paragraph(f"{label}: ingen opplysninger registrert. Det betyr ikke at planen mangler.")
+            )
             continue
         writer = _Writer()
         sentences = []
@@ -664,56 +814,92 @@ def plan_section(con, data: _Data, as_of: date, store=None) -> Section:
         if adopted is not None:
             age = status.plan_age_years(adopted, as_of)
             shown = writer.show(("plan_age", plan_type, adopted.iso(), as_of), age, "år", 0)
-            sentences.append(f"{label}{period} ble vedtatt {adopted.norwegian()} og er {shown} gammel "
-                             f"per {text.long_date(as_of)}.")
+            sentences.append(
+                f"{label}{period} ble vedtatt {adopted.norwegian()} og er {shown} gammel "
+                f"per {text.long_date(as_of)}."
+            )
         elif row["status"] == status.ADOPTED:
             sentences.append(f"{label}{period} er registrert som vedtatt, men vedtaksdatoen er ukjent.")
         elif row["status"] in status.PENDING_STATUSES:
             state = status.STATUS_LABELS.get(row["status"], row["status"]).lower()
-            sentences.append(f"{label}{period} er registrert som «{state}»; ingen vedtatt plan er registrert.")
+            sentences.append(
+                f"{label}{period} er registrert som «{state}»; ingen vedtatt plan er registrert."
+            )
         else:
-            sentences.append(f"Status for {label[0].lower() + label[1:]} er ukjent i kildene. Det betyr ikke at "
-                             f"planen mangler.")
+            sentences.append(
+                f"Status for {label[0].lower() + label[1:]} er ukjent i kildene. Det betyr ikke at "
+                f"planen mangler."
+            )
         pending = _plain(row.get("pending_status"))
         if pending:
             pending_state = status.STATUS_LABELS.get(pending, pending).lower()
             pending_period = _plain(row.get("pending_period"))
-            sentences.append(f"En ny plan{f' ({pending_period})' if pending_period else ''} er registrert som "
-                             f"«{pending_state}».")
+            sentences.append(
+                f"En ny plan{f' ({pending_period})' if pending_period else ''} er registrert som "
+                f"«{pending_state}»."
+            )
         section.add(writer.paragraph(sentences))
 
     table_rows = []
     for plan_type in ("planstrategi", "samfunnsdel", "arealdel", "planprogram"):
         row = by_type.get(plan_type)
         if row is None:
-            table_rows.append([PLAN_LABELS[plan_type], "Ukjent", text.MISSING, text.MISSING, text.MISSING, ""])
+            table_rows.append(
+                [PLAN_LABELS[plan_type], "Ukjent", text.MISSING, text.MISSING, text.MISSING, ""]
+            )
             continue
         adopted = _safe_date(row["adopted"])
-        table_rows.append([
-            PLAN_LABELS[plan_type],
-            status.STATUS_LABELS.get(row["status"], _plain(row["status"])),
-            adopted.norwegian() if adopted else text.MISSING,
-            text.period(row["period"]),
-            _plain(row["source_title"]) or _plain(row["source_url"]) or text.MISSING,
-            _plain(row["note"]),
-        ])
-    section.add(Table(f"Planstatus for {name}", ["Plan", "Status", "Vedtatt", "Periode", "Kilde", "Merknad"],
-                      table_rows, "Kilde: offentlige nettsider og kommunens egne registreringer i appen"))
-    section.add(Note("Status gjelder datoen kilden ble lagret eller registrert: «på høring» eller «under arbeid» "
-                     "kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt."))
+        table_rows.append(
+            [
+                PLAN_LABELS[plan_type],
+                status.STATUS_LABELS.get(row["status"], _plain(row["status"])),
+                adopted.norwegian() if adopted else text.MISSING,
+                text.period(row["period"]),
+                _plain(row["source_title"]) or _plain(row["source_url"]) or text.MISSING,
+                _plain(row["note"]),
+            ]
+        )
+    section.add(
+        Table(
+            f"Planstatus for {name}",
+            ["Plan", "Status", "Vedtatt", "Periode", "Kilde", "Merknad"],
+            table_rows,
+            "Kilde: offentlige nettsider og kommunens egne registreringer i appen",
+        )
+    )
+    section.add(
+        Note(
+            "Status gjelder datoen kilden ble lagret eller registrert: «på høring» eller «under arbeid» "
+            "kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt."
+        )
+    )
 
     election_year = calendar.election_year_of_term(as_of)
     term = calendar.term_label(election_year)
-    events = [e for e in calendar.legal_calendar(election_year, election_year + calendar.TERM_YEARS)
-              if e.term == term]
-    section.add(Paragraph(
-        f"Valgperioden {term} startet med kommunestyrevalget {text.long_date(calendar.election_date(election_year))}. "
-        f"Tabellen viser frister og anbefalte milepæler i plan- og bygningsloven og kommuneloven for perioden."))
-    section.add(Table(
-        f"Lovkalender for valgperioden {term}",
-        ["Dato", "Hva", "Hjemmel", "Type"],
-        [[_event_date(e), e.label, e.legal_reference, "Lovkrav" if e.is_law else "Veiledning"] for e in events],
-        "Kilde: plan- og bygningsloven, kommuneloven, valgloven; Nordland fylkeskommunes veileder"))
+    events = [
+        e
+        for e in calendar.legal_calendar(election_year, election_year + calendar.TERM_YEARS)
+        if e.term == term
+    ]
+    section.add(
+        Paragraph(
+            f"Valgperioden {term} startet med kommunestyrevalget "
+            f"{text.long_date(calendar.election_date(election_year))}. "
+            f"Tabellen viser frister og anbefalte milepæler i plan- og bygningsloven og kommuneloven "
+            f"for perioden."
+        )
+    )
+    section.add(
+        Table(
+            f"Lovkalender for valgperioden {term}",
+            ["Dato", "Hva", "Hjemmel", "Type"],
+            [
+                [_event_date(e), e.label, e.legal_reference, "Lovkrav" if e.is_law else "Veiledning"]
+                for e in events
+            ],
+            "Kilde: plan- og bygningsloven, kommuneloven, valgloven; Nordland fylkeskommunes veileder",
+        )
+    )
     return section
 
 
@@ -741,33 +927,69 @@ def sources_section(con, data: _Data) -> Section:
         grouped = used.groupby(["table_id", "title"], dropna=False, sort=True)
         for (table_id, title), group in grouped:
             first = group.iloc[0]
-            date_text = (f"oppdatert {text.iso_date(first['updated'])}" if _plain(first["updated"])
-                         else f"hentet {text.iso_date(first['fetched'])}" if _plain(first["fetched"]) else text.MISSING)
-            rows.append([provenance.table_label(table_id), provenance.plain_caveat(title),
-                         ", ".join(dict.fromkeys(group["indicators"])), date_text, _plain(first["licence"]),
-                         provenance.plain_caveat(first["caveat"])])
+            date_text = (
+                f"oppdatert {text.iso_date(first['updated'])}"
+                if _plain(first["updated"])
+                else f"hentet {text.iso_date(first['fetched'])}"
+                if _plain(first["fetched"])
+                else text.MISSING
+            )
+            rows.append(
+                [
+                    provenance.table_label(table_id),
+                    provenance.plain_caveat(title),
+                    ", ".join(dict.fromkeys(group["indicators"])),
+                    date_text,
+                    _plain(first["licence"]),
+                    provenance.plain_caveat(first["caveat"]),
+                ]
+            )
     for record in plan.to_dict("records"):
-        rows.append([provenance.table_label(record["table_id"]), provenance.plain_caveat(record["title"]),
-                     "Plansituasjon",
-                     f"hentet {text.iso_date(record['fetched'])}" if _plain(record["fetched"]) else text.MISSING,
-                     _plain(record["licence"]), provenance.plain_caveat(record["caveat"])])
-    section.add(Paragraph(
-        "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre offentlige kilder). "
-        "Tabellen viser hvert datasett som er brukt, med tabellnummer, dato og forbehold."))
+        rows.append(
+            [
+                provenance.table_label(record["table_id"]),
+                provenance.plain_caveat(record["title"]),
+                "Plansituasjon",
+                f"hentet {text.iso_date(record['fetched'])}" if _plain(record["fetched"]) else text.MISSING,
+                _plain(record["licence"]),
+                provenance.plain_caveat(record["caveat"]),
+            ]
+        )
+    section.add(
+        Paragraph(
+            "Tallene er hentet fra datagrunnlaget i appen (øyeblikksbilde av SSB-tabeller og andre "
+            "offentlige kilder). "
+            "Tabellen viser hvert datasett som er brukt, med tabellnummer, dato og forbehold."
+        )
+    )
     third_party = provenance.third_party_notes(pd.concat(frames, ignore_index=True)) if frames else []
     if third_party:
-        section.add(Note("Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
-                         + " ".join(third_party)
-                         + " Hvem som sammenstilte dem, står på siden «Om data» i appen."))
-    section.add(Table("Datasett brukt i dokumentet",
-                      ["Tabell", "Datasett", "Brukt til", "Dato", "Lisens", "Forbehold"], rows))
-    section.add(Paragraph(LICENCE_LINE + ". Fylke og land er summer over kommunene; de vises bare for år der "
-                          "alle kommunene i fylket eller landet har tall. Tall merket * er regnet om til dagens "
-                          "kommuneinndeling."))
+        section.add(
+            Note(
+                "Noen tall er sammenstilt av andre enn SSB før de kom inn i appen: "
+                + " ".join(third_party)
+                + " Hvem som sammenstilte dem, står på siden «Om data» i appen."
+            )
+        )
+    section.add(
+        Table(
+            "Datasett brukt i dokumentet",
+            ["Tabell", "Datasett", "Brukt til", "Dato", "Lisens", "Forbehold"],
+            rows,
+        )
+    )
+    section.add(
+        Paragraph(
+            LICENCE_LINE + ". Fylke og land er summer over kommunene; de vises bare for år der "
+            "alle kommunene i fylket eller landet har tall. Tall merket * er regnet om til dagens "
+            "kommuneinndeling."
+        )
+    )
     return section
 
 
 # --- figures: the app's own builders (nokkeltall.charts) -------------------------------------------
+
 
 def app_chart(key: str, builder, *args, with_charts: Charts = True, **kwargs) -> Chart | None:
     """A chart from the same builder the app's pages use (``nokkeltall.charts``), or None.
@@ -793,12 +1015,15 @@ def _as_chart(key: str, built) -> Chart:
 
 def _chart_table(built) -> Table:
     shown = built.display if built.display is not None else built.table
-    rows = [[text.MISSING if _plain(v) in ("", "<NA>", "nan") else _plain(v) for v in row]
-            for row in shown.itertuples(index=False)]
+    rows = [
+        [text.MISSING if _plain(v) in ("", "<NA>", "nan") else _plain(v) for v in row]
+        for row in shown.itertuples(index=False)
+    ]
     return Table(built.title, [str(c) for c in shown.columns], rows)
 
 
 # --- the whole document ------------------------------------------------------------------------
+
 
 class UnknownMunicipality(LookupError):
     pass
@@ -845,8 +1070,17 @@ def shared_for(con) -> dict:
     return _SHARED[key]
 
 
-def build_report(con, code: str, *, as_of: date | None = None, store=None, with_charts: bool = True,
-                 features=None, shared: dict | None = None, on_chart=None) -> Report:
+def build_report(
+    con,
+    code: str,
+    *,
+    as_of: date | None = None,
+    store=None,
+    with_charts: bool = True,
+    features=None,
+    shared: dict | None = None,
+    on_chart=None,
+) -> Report:
     """The fact-base document for one municipality (by four-digit number).
 
     County and country series, sources and similarity features are shared by every document made
@@ -869,24 +1103,36 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     data.similar, data.similar_notes = most_similar(con, code, features)
     name = municipality["official_name"] or municipality["name"]
     intro = Section("Om dokumentet")
-    intro.add(Paragraph(
-        f"Dette er et utkast til det statistiske kunnskapsgrunnlaget for {name} kommune "
-        f"({municipality['municipality_code']}, {municipality['county_name']}), for bruk i kommunal planstrategi "
-        f"og kommuneplanens samfunnsdel. Teksten ble skrevet automatisk {text.long_date(as_of)} fra "
-        f"offentlig statistikk og kan redigeres fritt. "
-        f"Kommunen sammenlignes med {municipality['county_name']}, "
-        f"landet som helhet{' og de mest like kommunene' if data.similar else ''}. "
-        f"Tall som mangler, er merket «{text.MISSING}»."))
+    intro.add(
+        Paragraph(
+            f"Dette er et utkast til det statistiske kunnskapsgrunnlaget for {name} kommune "
+            f"({municipality['municipality_code']}, {municipality['county_name']}), for bruk i kommunal "
+            f"planstrategi og kommuneplanens samfunnsdel. Teksten ble skrevet automatisk "
+            f"{text.long_date(as_of)} fra "
+            f"offentlig statistikk og kan redigeres fritt. "
+            f"Kommunen sammenlignes med {municipality['county_name']}, "
+            f"landet som helhet{' og de mest like kommunene' if data.similar else ''}. "
+            f"Tall som mangler, er merket «{text.MISSING}»."
+        )
+    )
     if data.similar:
         names = [s["name"] for s in data.similar]
         listed = ", ".join(names[:-1]) + " og " + names[-1] if len(names) > 1 else names[0]
-        intro.add(Paragraph(
-            f"De {NUMBER_WORDS.get(len(names), len(names))} kommunene som ligner mest på {municipality['name']}, er {listed} (målt på "
-            f"{similarity_basis()}; samme beregning som på siden «Sammenlign»)."
-            + (" " + " ".join(data.similar_notes) if data.similar_notes else "")))
+        intro.add(
+            Paragraph(
+                f"De {NUMBER_WORDS.get(len(names), len(names))} kommunene som ligner mest på "
+                f"{municipality['name']}, er {listed} (målt på "
+                f"{similarity_basis()}; samme beregning som på siden «Sammenlign»)."
+                + (" " + " ".join(data.similar_notes) if data.similar_notes else "")
+            )
+        )
     else:
-        intro.add(Paragraph("De mest like kommunene kunne ikke beregnes"
-                            + (f": {' '.join(data.similar_notes)}" if data.similar_notes else ".")))
+        intro.add(
+            Paragraph(
+                "De mest like kommunene kunne ikke beregnes"
+                + (f": {' '.join(data.similar_notes)}" if data.similar_notes else ".")
+            )
+        )
     if with_charts and on_chart is not None:
         with_charts = on_chart  # each section passes it to ``app_chart``
     sections = [
@@ -900,13 +1146,15 @@ def build_report(con, code: str, *, as_of: date | None = None, store=None, with_
     sections.append(sources_section(con, data))
     for section in sections:
         section.blocks = [b for b in section.blocks if b is not None]
-    return cleaned(Report(
-        municipality=municipality,
-        title=f"{DOCUMENT_TITLE} for {name}",
-        subtitle=f"Befolkning, arbeid, økonomi og plansituasjon · laget {text.long_date(as_of)}",
-        generated=as_of,
-        sections=sections,
-    ))
+    return cleaned(
+        Report(
+            municipality=municipality,
+            title=f"{DOCUMENT_TITLE} for {name}",
+            subtitle=f"Befolkning, arbeid, økonomi og plansituasjon · laget {text.long_date(as_of)}",
+            generated=as_of,
+            sections=sections,
+        )
+    )
 
 
 def _clean(value):

@@ -25,7 +25,9 @@ def _small(document, text: str, *, italic: bool = False):
 
 
 def _table(document, table: Table) -> None:
-    document.add_paragraph(table.title, style="Caption" if "Caption" in [s.name for s in document.styles] else None)
+    document.add_paragraph(
+        table.title, style="Caption" if "Caption" in [s.name for s in document.styles] else None
+    )
     grid = document.add_table(rows=1, cols=len(table.columns))
     grid.style = "Light Grid Accent 1"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -74,7 +74,7 @@ def _refuse_rows(name: str, found: int, limit: int, what: str, setting: str, she
 def _zip_members(raw: bytes) -> int | None:
     """Members the zip's end record declares (read before zipfile builds one object per member)."""
     end = raw.rfind(b"PK\x05\x06", max(0, len(raw) - 65_557))
-    return int.from_bytes(raw[end + 10:end + 12], "little") if end >= 0 else None
+    return int.from_bytes(raw[end + 10 : end + 12], "little") if end >= 0 else None
 
 
 def _check_workbook(name: str, raw: bytes) -> None:

@@ -28,22 +28,47 @@ from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile, UnknownLayoutError
 
 TABLE_07459_TITLE = "Befolkning, etter region, kjønn, alder og år (1. januar)"
-REGION_CODE = re.compile(r'^\s*(?:K-)?(\d{4})(?:\s|$)')
+REGION_CODE = re.compile(r"^\s*(?:K-)?(\d{4})(?:\s|$)")
 AGE = re.compile(r"^\s*(\d{1,3})\s*(?:years?|år)\b", re.IGNORECASE)
 VALUE_COLUMN = re.compile(r"^(?:Persons|Personer)\s+(\d{4})(?:\s+(\w+))?\s*$", re.IGNORECASE)
 SEX_WORDS = {"males": "male", "menn": "male", "males ": "male", "females": "female", "kvinner": "female"}
 
 # KLASS gives bilingual official names ("Snåase - Snåsa"); these are their Norwegian parts.
 NORWEGIAN_NAME_PARTS = {
-    "Oslo", "Hattfjelldal", "Rana", "Fauske", "Sørfold", "Evenes", "Sortland", "Hamarøy",
-    "Trondheim", "Steinkjer", "Namsos", "Røros", "Levanger", "Snåsa", "Røyrvik", "Harstad",
-    "Tjeldsund", "Gratangen", "Lavangen", "Lyngen", "Storfjord", "Kåfjord", "Nordreisa",
-    "Hammerfest", "Karasjok", "Kautokeino", "Porsanger", "Tana", "Nesseby",
+    "Oslo",
+    "Hattfjelldal",
+    "Rana",
+    "Fauske",
+    "Sørfold",
+    "Evenes",
+    "Sortland",
+    "Hamarøy",
+    "Trondheim",
+    "Steinkjer",
+    "Namsos",
+    "Røros",
+    "Levanger",
+    "Snåsa",
+    "Røyrvik",
+    "Harstad",
+    "Tjeldsund",
+    "Gratangen",
+    "Lavangen",
+    "Lyngen",
+    "Storfjord",
+    "Kåfjord",
+    "Nordreisa",
+    "Hammerfest",
+    "Karasjok",
+    "Kautokeino",
+    "Porsanger",
+    "Tana",
+    "Nesseby",
 }
 
 
 def norwegian_name(official_name: str) -> str:
-    """"Raarvihke - Røyrvik" → "Røyrvik"; a name without a Sami part is returned as it is."""
+    """ "Raarvihke - Røyrvik" → "Røyrvik"; a name without a Sami part is returned as it is."""
     parts = [part.strip() for part in official_name.split(" - ")]
     for part in parts:
         if part in NORWEGIAN_NAME_PARTS:
@@ -52,7 +77,7 @@ def norwegian_name(official_name: str) -> str:
 
 
 def region_code(label: str) -> str | None:
-    """"K-1835 Træna" / "1835 Træna" → "1835"; counties, Svalbard, "Rest" → None."""
+    """ "K-1835 Træna" / "1835 Træna" → "1835"; counties, Svalbard, "Rest" → None."""
     match = REGION_CODE.match(str(label))
     return match.group(1) if match else None
 
@@ -121,7 +146,9 @@ def _parse_statbank_07459(source: SourceFile) -> list[Dataset]:
     frame = long[["region_code", "year", "sex", "age", "persons"]]
     years = sorted(frame["year"].unique())
     has_sex = bool((frame["sex"] != "total").any())
-    name = f"population_07459_{'sex_' if has_sex else ''}{years[0]}" + (f"_{years[-1]}" if len(years) > 1 else "")
+    name = f"population_07459_{'sex_' if has_sex else ''}{years[0]}" + (
+        f"_{years[-1]}" if len(years) > 1 else ""
+    )
     caveat = None
     if "\ufffd" in text:
         caveat = "Norske bokstaver i kommunenavn er ødelagt i kildefilen; kommunenummer er brukt."
@@ -155,7 +182,12 @@ def _first_line(source: SourceFile) -> str:
 def _parse_csdata_age(source: SourceFile) -> list[Dataset]:
     raw = pd.read_csv(io.BytesIO(source.raw), dtype={"kommunenummer": str})
     year_columns = [c for c in raw.columns if re.fullmatch(r"\d{4}", c)]
-    long = raw.melt(id_vars=["kommunenummer", "kjonn", "alder"], value_vars=year_columns, var_name="year", value_name="persons")
+    long = raw.melt(
+        id_vars=["kommunenummer", "kjonn", "alder"],
+        value_vars=year_columns,
+        var_name="year",
+        value_name="persons",
+    )
     long["sex"] = long["kjonn"].map({"begge": "total", "kvinner": "female", "menn": "male"})
     if long["sex"].isna().any():
         raise UnknownLayoutError(f"{source.name}: ukjent verdi i kolonnen kjonn")
@@ -178,8 +210,15 @@ def _parse_csdata_age(source: SourceFile) -> list[Dataset]:
 
 def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
     raw = pd.read_csv(io.BytesIO(source.raw), dtype={"kommunenummer": str})
-    long = raw.melt(id_vars=["kommunenummer", "ar"], value_vars=["begge", "kvinner", "menn"], var_name="sex", value_name="value")
-    long["measure"] = "population_b2024_csdata_" + long["sex"].map({"begge": "total", "kvinner": "female", "menn": "male"})
+    long = raw.melt(
+        id_vars=["kommunenummer", "ar"],
+        value_vars=["begge", "kvinner", "menn"],
+        var_name="sex",
+        value_name="value",
+    )
+    long["measure"] = "population_b2024_csdata_" + long["sex"].map(
+        {"begge": "total", "kvinner": "female", "menn": "male"}
+    )
     frame = long.rename(columns={"kommunenummer": "region_code", "ar": "year"})
     frame["region_code"] = frame["region_code"].str.zfill(4)
     return [
@@ -200,16 +239,24 @@ def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
 
 MAPPING_HEADER = "kommunenummer_original,ar,kommunenummer_2024,weighting"
 MAPPING_CAVEAT = (
-    "Avledet fra csdata (Folkehelseinstituttet), som bygget omkodingen fra KLASS til kommuneinndelingen 2024. "
+    "Avledet fra csdata (Folkehelseinstituttet), som bygget omkodingen fra KLASS til "
+    "kommuneinndelingen 2024. "
     "csdata fordeler delte kommuner (Tysfjord, Snillfjord, Ålesund/Haram) med faste vekter; databasen "
     "bruker i stedet andeler anslått fra SSBs tall (se «Om data», anslåtte kommunedelinger)."
 )
 
 
 def _parse_mapping(source: SourceFile) -> list[Dataset]:
-    raw = pd.read_csv(io.BytesIO(source.raw), dtype={"kommunenummer_original": str, "kommunenummer_2024": str})
+    raw = pd.read_csv(
+        io.BytesIO(source.raw), dtype={"kommunenummer_original": str, "kommunenummer_2024": str}
+    )
     frame = raw.rename(
-        columns={"kommunenummer_original": "region_code", "ar": "year", "kommunenummer_2024": "municipality_code", "weighting": "weight"}
+        columns={
+            "kommunenummer_original": "region_code",
+            "ar": "year",
+            "kommunenummer_2024": "municipality_code",
+            "weighting": "weight",
+        }
     )
     for column in ("region_code", "municipality_code"):
         frame[column] = frame[column].str.zfill(4)
@@ -289,10 +336,26 @@ def _parse_county_list(source: SourceFile) -> list[Dataset]:
 
 
 LAYOUTS = [
-    Layout("SSB StatBank-CSV for 07459 (region × alder [× kjønn], personer per år)", _sniff_statbank_07459, _parse_statbank_07459),
-    Layout("csdata 07459 etter kjønn og alder, 2024-inndeling", lambda s: bool(CSDATA_AGE_HEADER.match(_first_line(s))), _parse_csdata_age),
-    Layout("csdata 07459 folkemengde, 2024-inndeling", lambda s: _first_line(s) == CSDATA_TOTAL_HEADER, _parse_csdata_total),
+    Layout(
+        "SSB StatBank-CSV for 07459 (region × alder [× kjønn], personer per år)",
+        _sniff_statbank_07459,
+        _parse_statbank_07459,
+    ),
+    Layout(
+        "csdata 07459 etter kjønn og alder, 2024-inndeling",
+        lambda s: bool(CSDATA_AGE_HEADER.match(_first_line(s))),
+        _parse_csdata_age,
+    ),
+    Layout(
+        "csdata 07459 folkemengde, 2024-inndeling",
+        lambda s: _first_line(s) == CSDATA_TOTAL_HEADER,
+        _parse_csdata_total,
+    ),
     Layout("csdata omkoding til 2024-kommuner", lambda s: _first_line(s) == MAPPING_HEADER, _parse_mapping),
     Layout("KLASS 131 codesAt (JSON)", _sniff_klass_codes_at, _parse_klass_codes_at),
-    Layout("csdata kommune- og fylkesliste 2024", lambda s: _first_line(s) == COUNTY_LIST_HEADER, _parse_county_list),
+    Layout(
+        "csdata kommune- og fylkesliste 2024",
+        lambda s: _first_line(s) == COUNTY_LIST_HEADER,
+        _parse_county_list,
+    ),
 ]

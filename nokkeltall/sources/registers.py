@@ -133,27 +133,40 @@ def observations(rows: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["measure", "region_code", "year"], kind="stable").reset_index(drop=True)
 
 
-def wide_to_observations(frame: pd.DataFrame, code_column: str, year: int | pd.Series,
-                         measures: dict[str, str]) -> pd.DataFrame:
+def wide_to_observations(
+    frame: pd.DataFrame, code_column: str, year: int | pd.Series, measures: dict[str, str]
+) -> pd.DataFrame:
     """One observation per row and measure column: {column: measure_name}."""
     parts = []
     for column, measure in measures.items():
-        parts.append(pd.DataFrame({
-            "region_code": frame[code_column].to_numpy(),
-            "year": year if isinstance(year, int) else year.to_numpy(),
-            "measure": measure,
-            "value": to_number(frame[column], column).to_numpy(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "region_code": frame[code_column].to_numpy(),
+                    "year": year if isinstance(year, int) else year.to_numpy(),
+                    "measure": measure,
+                    "value": to_number(frame[column], column).to_numpy(),
+                }
+            )
+        )
     return observations(pd.concat(parts, ignore_index=True))
 
 
-def wide_to_attributes(frame: pd.DataFrame, code_column: str, as_of: str, attributes: dict[str, str]) -> pd.DataFrame:
+def wide_to_attributes(
+    frame: pd.DataFrame, code_column: str, as_of: str, attributes: dict[str, str]
+) -> pd.DataFrame:
     """One attribute per row and column: {column: attribute_name}. Rows without a municipality
     number or without a value are left out (a missing fact is absent, never an empty string)."""
     codes = [region_code(code) for code in frame[code_column]]
     parts = [
-        pd.DataFrame({"region_code": codes, "attribute": attribute,
-                      "value": frame[column].replace({"": None}).to_numpy(), "as_of": as_of})
+        pd.DataFrame(
+            {
+                "region_code": codes,
+                "attribute": attribute,
+                "value": frame[column].replace({"": None}).to_numpy(),
+                "as_of": as_of,
+            }
+        )
         for column, attribute in attributes.items()
     ]
     return pd.concat(parts, ignore_index=True).dropna(subset=["region_code", "value"])
@@ -169,7 +182,9 @@ def year_from_name(source: SourceFile, what: str) -> int:
     """The last 4-digit year in the file name — only for metadata the content does not state."""
     years = re.findall(r"(?<!\d)((?:19|20)\d\d)(?!\d)", source.name)
     if not years:
-        raise UnknownLayoutError(f"{source.name}: finner ikke årgang for {what} (forventet årstall i filnavnet)")
+        raise UnknownLayoutError(
+            f"{source.name}: finner ikke årgang for {what} (forventet årstall i filnavnet)"
+        )
     return int(years[-1])
 
 
@@ -195,7 +210,9 @@ def workbook_rows(source: SourceFile) -> dict[str, list[tuple]] | None:
         book = openpyxl.load_workbook(io.BytesIO(source.raw), read_only=True, data_only=True)
     except Exception:  # a zip that is not a workbook simply does not match
         return None
-    sheets = {sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+    sheets = {
+        sheet.title: [tuple(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets
+    }
     book.close()
     return sheets
 
@@ -218,18 +235,30 @@ def parse_employment_11618(source: SourceFile) -> list[Dataset]:
     """
     frame = read_csv(source)
     years = to_year(frame["ar"], "ar")
-    obs = wide_to_observations(frame, "kommunenummer", years, {
-        "BefolkningBosted": "population_15_74",
-        "SysselBosted": "employed_residents_15_74",
-        "SysselArbsted": "employed_workplace_15_74",
-    })
-    return [Dataset(
-        name=f"employment_11618_{year_span(obs['year'])}", kind="observations", frame=obs, table_id="11618",
-        title="Sysselsatte 15–74 år etter bosted og arbeidssted (4. kvartal), og befolkning 15–74 år",
-        source=source.name, publisher=SSB, licence=SSB_LICENCE,
-        caveat="Omgjort fra SSBs app «pendling» (R-data) til CSV av tredjepart. Kommunenummer er "
-               "inndelingen det enkelte år (2017: før 2018/2020-reformene).",
-    )]
+    obs = wide_to_observations(
+        frame,
+        "kommunenummer",
+        years,
+        {
+            "BefolkningBosted": "population_15_74",
+            "SysselBosted": "employed_residents_15_74",
+            "SysselArbsted": "employed_workplace_15_74",
+        },
+    )
+    return [
+        Dataset(
+            name=f"employment_11618_{year_span(obs['year'])}",
+            kind="observations",
+            frame=obs,
+            table_id="11618",
+            title="Sysselsatte 15–74 år etter bosted og arbeidssted (4. kvartal), og befolkning 15–74 år",
+            source=source.name,
+            publisher=SSB,
+            licence=SSB_LICENCE,
+            caveat="Omgjort fra SSBs app «pendling» (R-data) til CSV av tredjepart. Kommunenummer er "
+            "inndelingen det enkelte år (2017: før 2018/2020-reformene).",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -242,22 +271,31 @@ def parse_commuting_03321(source: SourceFile) -> list[Dataset]:
     """03321 → commuting_flows. Flows to/from non-municipality codes are dropped (the source
     app had already removed unknown/abroad/Svalbard); zero flows were dropped by the converter."""
     frame = read_csv(source)
-    flows = pd.DataFrame({
-        "year": to_year(frame["ar"], "ar"),
-        "home_region_code": [region_code(code) for code in frame["bostedskommune"]],
-        "work_region_code": [region_code(code) for code in frame["arbeidsstedskommune"]],
-        "employed_persons": to_number(frame["sysselsatte"], "sysselsatte"),
-    })
+    flows = pd.DataFrame(
+        {
+            "year": to_year(frame["ar"], "ar"),
+            "home_region_code": [region_code(code) for code in frame["bostedskommune"]],
+            "work_region_code": [region_code(code) for code in frame["arbeidsstedskommune"]],
+            "employed_persons": to_number(frame["sysselsatte"], "sysselsatte"),
+        }
+    )
     if flows["employed_persons"].isna().any():
         raise ValueError("03321: tomme verdier i sysselsatte")
     flows = flows.dropna(subset=["home_region_code", "work_region_code"])
-    return [Dataset(
-        name=f"commuting_03321_{year_span(flows['year'])}", kind="commuting_flows", frame=flows,
-        table_id="03321", title="Sysselsatte (15–74 år), etter arbeidsstedskommune, bostedskommune og år (4. kvartal)",
-        source=source.name, publisher=SSB, licence=SSB_LICENCE,
-        caveat="Omgjort fra SSBs app «pendling» (R-data). Strømmer på null personer og til/fra ukjent "
-               "kommune, utlandet og Svalbard er ikke med. Kommunenummer er inndelingen det enkelte år.",
-    )]
+    return [
+        Dataset(
+            name=f"commuting_03321_{year_span(flows['year'])}",
+            kind="commuting_flows",
+            frame=flows,
+            table_id="03321",
+            title="Sysselsatte (15–74 år), etter arbeidsstedskommune, bostedskommune og år (4. kvartal)",
+            source=source.name,
+            publisher=SSB,
+            licence=SSB_LICENCE,
+            caveat="Omgjort fra SSBs app «pendling» (R-data). Strømmer på null personer og til/fra ukjent "
+            "kommune, utlandet og Svalbard er ikke med. Kommunenummer er inndelingen det enkelte år.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -278,21 +316,32 @@ def parse_components_06913(source: SourceFile) -> list[Dataset]:
     unknown = sorted(set(frame["variabel"]) - set(COMPONENT_MEASURES))
     if unknown:
         raise ValueError(f"06913: ukjente variabler {unknown}")
-    obs = observations(pd.DataFrame({
-        "region_code": frame["kode"],
-        "year": to_year(frame["aar"], "aar"),
-        "measure": frame["variabel"].map(COMPONENT_MEASURES),
-        "value": to_number(frame["verdi"], "verdi"),
-    }))
-    return [Dataset(
-        name=f"population_changes_06913_{year_span(obs['year'])}", kind="observations", frame=obs,
-        table_id="06913", title="Befolkning 1. januar og befolkningsendringer i løpet av året (utdrag)",
-        source=source.name, publisher=SSB, licence=SSB_LICENCE,
-        caveat="Utdrag (kommuner i Nordland og Trøndelag, også historiske numre) av en fil lastet ned av "
-               "tredjepart (oystess/valg_analyser); nedlastingsdato og tabellversjon er ikke oppgitt. "
-               "Fødselsoverskudd og nettoinnflytting gjelder året, folkemengden 1. januar. Tall på "
-               "datidens kommunegrenser.",
-    )]
+    obs = observations(
+        pd.DataFrame(
+            {
+                "region_code": frame["kode"],
+                "year": to_year(frame["aar"], "aar"),
+                "measure": frame["variabel"].map(COMPONENT_MEASURES),
+                "value": to_number(frame["verdi"], "verdi"),
+            }
+        )
+    )
+    return [
+        Dataset(
+            name=f"population_changes_06913_{year_span(obs['year'])}",
+            kind="observations",
+            frame=obs,
+            table_id="06913",
+            title="Befolkning 1. januar og befolkningsendringer i løpet av året (utdrag)",
+            source=source.name,
+            publisher=SSB,
+            licence=SSB_LICENCE,
+            caveat="Utdrag (kommuner i Nordland og Trøndelag, også historiske numre) av en fil lastet ned av "
+            "tredjepart (oystess/valg_analyser); nedlastingsdato og tabellversjon er ikke oppgitt. "
+            "Fødselsoverskudd og nettoinnflytting gjelder året, folkemengden 1. januar. Tall på "
+            "datidens kommunegrenser.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -358,8 +407,8 @@ JSONSTAT_TABLES: dict[str, dict[str, Any]] = {
         "measure": _quarterly_measure,
         "present_if_nonzero": ["Folketallet1", "Folketallet11"],
         "caveat": "Kvartalstall, lagret som egne mål per kvartal (f.eks. births_q1 … births_q4 med "
-                  "årstallet i year; folketall ved kvartalets start/slutt). Kvartalssummer kan avvike "
-                  "litt fra årsstatistikken (06913). Koder som ikke var i bruk i et kvartal er utelatt.",
+        "årstallet i year; folketall ved kvartalets start/slutt). Kvartalssummer kan avvike "
+        "litt fra årsstatistikken (06913). Koder som ikke var i bruk i et kvartal er utelatt.",
     },
     "07182": {
         "name": "households_income_07182",
@@ -367,7 +416,7 @@ JSONSTAT_TABLES: dict[str, dict[str, Any]] = {
         "measure": _measure_by_code(HOUSEHOLDS_07182, "ContentsCode"),
         "present_if_nonzero": ["Hushold"],
         "caveat": "Inntektsgruppene er prosent av husholdningene (households_total er antall). "
-                  "Røyrvik står som 1739 til 2017 og 5043 fra 2018.",
+        "Røyrvik står som 1739 til 2017 og 5043 fra 2018.",
     },
     "11694": {
         "name": "holiday_property_transfers_11694",
@@ -426,20 +475,33 @@ def parse_jsonstat_table(source: SourceFile) -> list[Dataset]:
     time_dim = _role(doc, "time", "Tid")
     frame = _drop_unused_codes(frame, doc, region_dim, time_dim, spec["present_if_nonzero"])
     times = frame[time_dim].astype(str)
-    obs = observations(pd.DataFrame({
-        "region_code": frame[region_dim].to_numpy(),
-        "year": to_year(times.str[:4], time_dim).to_numpy(),
-        "measure": spec["measure"](frame).to_numpy(),
-        "value": frame["value"].to_numpy(),
-    }))
+    obs = observations(
+        pd.DataFrame(
+            {
+                "region_code": frame[region_dim].to_numpy(),
+                "year": to_year(times.str[:4], time_dim).to_numpy(),
+                "measure": spec["measure"](frame).to_numpy(),
+                "value": frame["value"].to_numpy(),
+            }
+        )
+    )
     periods = sorted(set(times))
     first, last = periods[0].lower().replace("k", "q"), periods[-1].lower().replace("k", "q")
-    return [Dataset(
-        name=f"{spec['name']}_{first}_{last}", kind="observations", frame=obs, table_id=table,
-        title=spec["title"], source=source.name, publisher=SSB, licence=SSB_LICENCE,
-        updated=jsonstat.updated(doc), caveat=spec["caveat"],
-        extra={"periods": periods},
-    )]
+    return [
+        Dataset(
+            name=f"{spec['name']}_{first}_{last}",
+            kind="observations",
+            frame=obs,
+            table_id=table,
+            title=spec["title"],
+            source=source.name,
+            publisher=SSB,
+            licence=SSB_LICENCE,
+            updated=jsonstat.updated(doc),
+            caveat=spec["caveat"],
+            extra={"periods": periods},
+        )
+    ]
 
 
 def _role(doc: dict, role: str, default: str) -> str:
@@ -449,8 +511,9 @@ def _role(doc: dict, role: str, default: str) -> str:
     return names[0]
 
 
-def _drop_unused_codes(frame: pd.DataFrame, doc: dict, region_dim: str, time_dim: str,
-                       key_codes: list[str] | None) -> pd.DataFrame:
+def _drop_unused_codes(
+    frame: pd.DataFrame, doc: dict, region_dim: str, time_dim: str, key_codes: list[str] | None
+) -> pd.DataFrame:
     labels = jsonstat.dimension_labels(doc, region_dim)
     validity = {code: _validity_years(label) for code, label in labels.items()}
     in_use = []
@@ -473,9 +536,19 @@ def _drop_unused_codes(frame: pd.DataFrame, doc: dict, region_dim: str, time_dim
 # ------------------------------------------------------------------------------------------------
 # KOSTRA economy (derived CSVs from a third-party project)
 
-KOSTRA_COLUMNS = ["kommunenummer", "kommunenavn", "kostragruppe", "maal", "kostra_kode", "beskrivelse", "aar",
-                  "belop_1000kr", "per_innbygger_kr",
-                  "netto_driftsresultat_pst_av_brutto_driftsinntekter_BEREGNET", "kilde_commit"]
+KOSTRA_COLUMNS = [
+    "kommunenummer",
+    "kommunenavn",
+    "kostragruppe",
+    "maal",
+    "kostra_kode",
+    "beskrivelse",
+    "aar",
+    "belop_1000kr",
+    "per_innbygger_kr",
+    "netto_driftsresultat_pst_av_brutto_driftsinntekter_BEREGNET",
+    "kilde_commit",
+]
 KOSTRA_MEASURES = {
     "revenues": "revenues",  # AGD13 brutto driftsinntekter
     "expenses": "expenses",  # AGD9 brutto driftsutgifter
@@ -485,8 +558,12 @@ KOSTRA_MEASURES = {
     "net_expenses": "net_expenses",  # AGD1 netto driftsutgifter
 }
 KOSTRA_MEASURE_NAMES = {  # for the Norwegian caveat
-    "revenues": "brutto driftsinntekter", "expenses": "brutto driftsutgifter", "net_result": "netto driftsresultat",
-    "net_debt": "netto lånegjeld", "investments": "brutto investeringsutgifter", "net_expenses": "netto driftsutgifter",
+    "revenues": "brutto driftsinntekter",
+    "expenses": "brutto driftsutgifter",
+    "net_result": "netto driftsresultat",
+    "net_debt": "netto lånegjeld",
+    "investments": "brutto investeringsutgifter",
+    "net_expenses": "netto driftsutgifter",
 }
 
 
@@ -501,27 +578,45 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
         raise ValueError(f"KOSTRA: ukjente mål {unknown}")
     base = frame["maal"].map(KOSTRA_MEASURES)
     years = to_year(frame["aar"], "aar")
-    amounts = pd.DataFrame({"region_code": frame["kommunenummer"], "year": years,
-                            "measure": base + "_1000nok", "value": to_number(frame["belop_1000kr"], "belop_1000kr")})
-    per_capita = pd.DataFrame({"region_code": frame["kommunenummer"], "year": years,
-                               "measure": base + "_per_capita_nok",
-                               "value": to_number(frame["per_innbygger_kr"], "per_innbygger_kr")})
+    amounts = pd.DataFrame(
+        {
+            "region_code": frame["kommunenummer"],
+            "year": years,
+            "measure": base + "_1000nok",
+            "value": to_number(frame["belop_1000kr"], "belop_1000kr"),
+        }
+    )
+    per_capita = pd.DataFrame(
+        {
+            "region_code": frame["kommunenummer"],
+            "year": years,
+            "measure": base + "_per_capita_nok",
+            "value": to_number(frame["per_innbygger_kr"], "per_innbygger_kr"),
+        }
+    )
     obs = observations(pd.concat([amounts, per_capita], ignore_index=True))
     municipalities = obs["region_code"].nunique()
     measures = sorted(set(base))
-    return [Dataset(
-        name=f"kostra_economy_{municipalities}_municipalities_{year_span(obs['year'])}", kind="observations",
-        frame=obs, table_id="KOSTRA", title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
-                                                  "investeringer (kommunekasse/konsern ikke oppgitt)",
-        source=source.name, publisher="SSB KOSTRA (via tredjepart)", licence=SSB_LICENCE,
-        caveat="Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), "
-               "ikke kontrollert "
-               f"mot data.ssb.no. Regnskapsomfang (kommunekasse eller konsern) er ikke oppgitt; 2025 kan være "
-               f"SSBs foreløpige tall fra mars. Dekning: {municipalities} kommuner, {len(measures)} mål "
-               f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle "
-               "kommuner har alle år.",
-        extra={"measures": measures},
-    )]
+    return [
+        Dataset(
+            name=f"kostra_economy_{municipalities}_municipalities_{year_span(obs['year'])}",
+            kind="observations",
+            frame=obs,
+            table_id="KOSTRA",
+            title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
+            "investeringer (kommunekasse/konsern ikke oppgitt)",
+            source=source.name,
+            publisher="SSB KOSTRA (via tredjepart)",
+            licence=SSB_LICENCE,
+            caveat="Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), "
+            "ikke kontrollert "
+            f"mot data.ssb.no. Regnskapsomfang (kommunekasse eller konsern) er ikke oppgitt; 2025 kan være "
+            f"SSBs foreløpige tall fra mars. Dekning: {municipalities} kommuner, {len(measures)} mål "
+            f"({', '.join(KOSTRA_MEASURE_NAMES.get(m, m) for m in measures)}); ikke alle "
+            "kommuner har alle år.",
+            extra={"measures": measures},
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -530,8 +625,12 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
 
 def _is_robek(source: SourceFile) -> bool:
     doc = parsed_json(source)
-    return (isinstance(doc, dict) and isinstance(doc.get("hjemler"), dict)
-            and isinstance(doc.get("kommuner"), list) and "publisert" in doc)
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("hjemler"), dict)
+        and isinstance(doc.get("kommuner"), list)
+        and "publisert" in doc
+    )
 
 
 def parse_robek(source: SourceFile) -> list[Dataset]:
@@ -548,25 +647,40 @@ def parse_robek(source: SourceFile) -> list[Dataset]:
             raise ValueError(f"ROBEK: ugyldig kommunenummer {entry.get('kommunenummer')!r}")
         letters = (entry.get("hjemmel") or "").strip()
         rows.append((code, "robek", letters or "ja", as_of))
-        explained = "; ".join(f"{letter}) {grounds[letter]}" for letter in re.findall(r"\b([a-g])\b", letters)
-                              if letter in grounds)
+        explained = "; ".join(
+            f"{letter}) {grounds[letter]}"
+            for letter in re.findall(r"\b([a-g])\b", letters)
+            if letter in grounds
+        )
         if explained:
             rows.append((code, "robek_grounds", explained, as_of))
     frame = pd.DataFrame(rows, columns=["region_code", "attribute", "value", "as_of"])
-    return [Dataset(
-        name=f"robek_{as_of.replace('-', '_')}", kind="attributes", frame=frame, table_id="KDD-ROBEK",
-        title="ROBEK – Register om betinget godkjenning og kontroll", source=source.name,
-        publisher=KDD, licence=NLOD, updated=as_of,
-        caveat="Sammenstilt fra regjeringen.no av tredjepart (kommunebarometer). Kommuner som ikke er "
-               "oppført, står ikke i registeret per publiseringsdatoen.",
-        extra={"grounds": grounds, "source_url": doc.get("kildeUrl")},
-    )]
+    return [
+        Dataset(
+            name=f"robek_{as_of.replace('-', '_')}",
+            kind="attributes",
+            frame=frame,
+            table_id="KDD-ROBEK",
+            title="ROBEK – Register om betinget godkjenning og kontroll",
+            source=source.name,
+            publisher=KDD,
+            licence=NLOD,
+            updated=as_of,
+            caveat="Sammenstilt fra regjeringen.no av tredjepart (kommunebarometer). Kommuner som ikke er "
+            "oppført, står ikke i registeret per publiseringsdatoen.",
+            extra={"grounds": grounds, "source_url": doc.get("kildeUrl")},
+        )
+    ]
 
 
 def _is_cost_need_index(source: SourceFile) -> bool:
     doc = parsed_json(source)
-    return (isinstance(doc, dict) and isinstance(doc.get("kommuner"), dict) and "år" in doc
-            and "DKI" in str(doc.get("kilde", "")))
+    return (
+        isinstance(doc, dict)
+        and isinstance(doc.get("kommuner"), dict)
+        and "år" in doc
+        and "DKI" in str(doc.get("kilde", ""))
+    )
 
 
 def parse_cost_need_index(source: SourceFile) -> list[Dataset]:
@@ -579,18 +693,28 @@ def parse_cost_need_index(source: SourceFile) -> list[Dataset]:
         total = value.get("samlet") if isinstance(value, dict) else value
         rows.append((code, year, "cost_need_index", None if total is None else float(total)))
     obs = observations(pd.DataFrame(rows, columns=["region_code", "year", "measure", "value"]))
-    return [Dataset(
-        name=f"cost_need_index_kdd_{year}", kind="observations", frame=obs, table_id="KDD-DKI",
-        title=f"Kostnadsindeks (samlet DKI, utgiftsutjevning), Grønt hefte {year}, tabell A-k",
-        source=source.name, publisher=KDD, licence=NLOD, updated=doc.get("publisert"),
-        caveat="Transkribert fra KDDs Grønt hefte av tredjepart (kommunebarometer); "
-               f"{doc.get('dekning', '')}. DKI over 1 betyr høyere utgiftsbehov enn landsgjennomsnittet.",
-    )]
+    return [
+        Dataset(
+            name=f"cost_need_index_kdd_{year}",
+            kind="observations",
+            frame=obs,
+            table_id="KDD-DKI",
+            title=f"Kostnadsindeks (samlet DKI, utgiftsutjevning), Grønt hefte {year}, tabell A-k",
+            source=source.name,
+            publisher=KDD,
+            licence=NLOD,
+            updated=doc.get("publisert"),
+            caveat="Transkribert fra KDDs Grønt hefte av tredjepart (kommunebarometer); "
+            f"{doc.get('dekning', '')}. DKI over 1 betyr høyere utgiftsbehov enn landsgjennomsnittet.",
+        )
+    ]
 
 
 def _free_income_columns(source: SourceFile) -> list[str] | None:
     row = next(csv.reader([first_line(source)]), [])
-    known = len(row) == 8 and row[:4] == ["nr", "navn", "fylke", "pop"] and row[6:] == ["vekst", "skatteindeks"]
+    known = (
+        len(row) == 8 and row[:4] == ["nr", "navn", "fylke", "pop"] and row[6:] == ["vekst", "skatteindeks"]
+    )
     if known and all(re.fullmatch(r"frie\d\d", column) for column in row[4:6]):
         return row
     return None
@@ -606,28 +730,55 @@ def parse_free_income(source: SourceFile) -> list[Dataset]:
     frame = read_csv(source)
     previous, budget = (2000 + int(column[4:]) for column in columns[4:6])
     parts = [
-        wide_to_observations(frame, "nr", previous, {columns[4]: "free_income_nok", "pop": "population_1_july",
-                                                    "skatteindeks": "tax_index_pct"}),
-        wide_to_observations(frame, "nr", budget, {columns[5]: "free_income_nok", "vekst": "free_income_growth_pct"}),
+        wide_to_observations(
+            frame,
+            "nr",
+            previous,
+            {columns[4]: "free_income_nok", "pop": "population_1_july", "skatteindeks": "tax_index_pct"},
+        ),
+        wide_to_observations(
+            frame, "nr", budget, {columns[5]: "free_income_nok", "vekst": "free_income_growth_pct"}
+        ),
     ]
     obs = observations(pd.concat(parts, ignore_index=True))
-    return [Dataset(
-        name=f"free_income_kdd_gronthefte_{budget}", kind="observations", frame=obs, table_id="KDD-GRONTHEFTE",
-        title=f"Frie inntekter {previous}–{budget}, innbyggertall og skatteindeks (Grønt hefte {budget})",
-        source=source.name, publisher=KDD, licence=NLOD,
-        caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, "
-               "tabell 3-k og F-k: "
-               "anslag i statsbudsjettet, ikke regnskap. Vekst i prosent som trykt (beregnet på korrigert "
-               "grunnlag). Innbyggertall per 1. juli.",
-    )]
+    return [
+        Dataset(
+            name=f"free_income_kdd_gronthefte_{budget}",
+            kind="observations",
+            frame=obs,
+            table_id="KDD-GRONTHEFTE",
+            title=f"Frie inntekter {previous}–{budget}, innbyggertall og skatteindeks (Grønt hefte {budget})",
+            source=source.name,
+            publisher=KDD,
+            licence=NLOD,
+            caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, "
+            "tabell 3-k og F-k: "
+            "anslag i statsbudsjettet, ikke regnskap. Vekst i prosent som trykt (beregnet på korrigert "
+            "grunnlag). Innbyggertall per 1. juli.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
 # centrality (KLASS 128) and KOSTRA groups
 
-CENTRALITY_COLUMNS = ["kom2024", "sent_klasse", "sent_indeks", "sent_navn", "sent_gammel_0_3", "gammel_konflikt"]
-KOSTRA_GROUP_COLUMNS = ["kommunenummer", "kommunenavn", "fylkesnummer", "fylkesnavn", "sentralitet",
-                        "kostragruppe_kode", "kostragruppe"]
+CENTRALITY_COLUMNS = [
+    "kom2024",
+    "sent_klasse",
+    "sent_indeks",
+    "sent_navn",
+    "sent_gammel_0_3",
+    "gammel_konflikt",
+]
+KOSTRA_GROUP_COLUMNS = [
+    "kommunenummer",
+    "kommunenavn",
+    "fylkesnummer",
+    "fylkesnavn",
+    "sentralitet",
+    "kostragruppe_kode",
+    "kostragruppe",
+]
 
 
 def parse_centrality(source: SourceFile) -> list[Dataset]:
@@ -636,16 +787,35 @@ def parse_centrality(source: SourceFile) -> list[Dataset]:
     The old 4-level centrality column is not kept."""
     frame = read_csv(source)
     obs = wide_to_observations(frame, "kom2024", 2024, {"sent_indeks": "centrality_index"})
-    attributes = wide_to_attributes(frame, "kom2024", "2024", {"sent_klasse": "centrality_class",
-                                                                "sent_navn": "centrality_class_name"})
-    caveat = ("Avledet av tredjepart (oystess/valg_analyser) fra KLASS 128 på 2024-kommunenummer; "
-              "årgangen til indeksen er ikke oppgitt.")
-    common: dict[str, Any] = {"table_id": "KLASS-128", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
+    attributes = wide_to_attributes(
+        frame, "kom2024", "2024", {"sent_klasse": "centrality_class", "sent_navn": "centrality_class_name"}
+    )
+    caveat = (
+        "Avledet av tredjepart (oystess/valg_analyser) fra KLASS 128 på 2024-kommunenummer; "
+        "årgangen til indeksen er ikke oppgitt."
+    )
+    common: dict[str, Any] = {
+        "table_id": "KLASS-128",
+        "source": source.name,
+        "publisher": SSB,
+        "licence": SSB_LICENCE,
+        "caveat": caveat,
+    }
     return [
-        Dataset(name="centrality_index_klass128_2024", kind="observations", frame=obs,
-                title="Sentralitetsindeks (KLASS 128)", **common),
-        Dataset(name="centrality_class_klass128_2024", kind="attributes", frame=attributes,
-                title="Sentralitetsklasse (KLASS 128)", **common),
+        Dataset(
+            name="centrality_index_klass128_2024",
+            kind="observations",
+            frame=obs,
+            title="Sentralitetsindeks (KLASS 128)",
+            **common,
+        ),
+        Dataset(
+            name="centrality_class_klass128_2024",
+            kind="attributes",
+            frame=attributes,
+            title="Sentralitetsklasse (KLASS 128)",
+            **common,
+        ),
     ]
 
 
@@ -654,20 +824,36 @@ def parse_kostra_groups(source: SourceFile) -> list[Dataset]:
     ``kostra_group_name`` ("KOSTRA-gruppe 16"), as_of 2024. (Its centrality column duplicates
     the KLASS 128 file and is not kept.)"""
     frame = read_csv(source)
-    attributes = wide_to_attributes(frame, "kommunenummer", "2024", {"kostragruppe_kode": "kostra_group",
-                                                                      "kostragruppe": "kostra_group_name"})
-    return [Dataset(
-        name="kostra_groups_2024", kind="attributes", frame=attributes, table_id="KOSTRA-GRUPPER",
-        title="KOSTRA-grupper per kommune", source=source.name, publisher="SSB (via Samarbeidsdesken)",
-        licence=SSB_LICENCE,
-        caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til "
-               "2024-numre "
-               "(Haram plassert i gruppe 1).",
-    )]
+    attributes = wide_to_attributes(
+        frame,
+        "kommunenummer",
+        "2024",
+        {"kostragruppe_kode": "kostra_group", "kostragruppe": "kostra_group_name"},
+    )
+    return [
+        Dataset(
+            name="kostra_groups_2024",
+            kind="attributes",
+            frame=attributes,
+            table_id="KOSTRA-GRUPPER",
+            title="KOSTRA-grupper per kommune",
+            source=source.name,
+            publisher="SSB (via Samarbeidsdesken)",
+            licence=SSB_LICENCE,
+            caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til "
+            "2024-numre "
+            "(Haram plassert i gruppe 1).",
+        )
+    ]
 
 
-KOSTRA_DESCRIPTION_HEADER = ("kostragruppe", "folkemengde", "bundekostnader", "frie_disponible_inntekter",
-                             "antall_kommuner")
+KOSTRA_DESCRIPTION_HEADER = (
+    "kostragruppe",
+    "folkemengde",
+    "bundekostnader",
+    "frie_disponible_inntekter",
+    "antall_kommuner",
+)
 
 
 def _kostra_description_rows(source: SourceFile) -> list[tuple] | None:
@@ -688,17 +874,30 @@ def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
         number = re.search(r"(\d+)\s*$", str(name))
         if not number:
             raise ValueError(f"KOSTRA-grupper: ukjent gruppenavn {name!r}")
-        records.append({"group_code": f"EKG{int(number.group(1)):02d}", "group_name": str(name).strip(),
-                        "population_band": str(population).strip(), "bound_costs": str(bound_costs).strip(),
-                        "free_disposable_income": str(free_income).strip(),
-                        "municipality_count": None if count is None else int(count)})
-    return [Dataset(
-        name="kostra_group_descriptions", kind="kostra_group_descriptions", frame=pd.DataFrame(records),
-        table_id="KOSTRA-GRUPPER", title="Beskrivelse av KOSTRA-gruppene (folkemengde, bundne kostnader, frie inntekter)",
-        source=source.name, publisher="SSB (via Samarbeidsdesken)", licence=SSB_LICENCE,
-        caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen "
-               "da gruppene ble laget.",
-    )]
+        records.append(
+            {
+                "group_code": f"EKG{int(number.group(1)):02d}",
+                "group_name": str(name).strip(),
+                "population_band": str(population).strip(),
+                "bound_costs": str(bound_costs).strip(),
+                "free_disposable_income": str(free_income).strip(),
+                "municipality_count": None if count is None else int(count),
+            }
+        )
+    return [
+        Dataset(
+            name="kostra_group_descriptions",
+            kind="kostra_group_descriptions",
+            frame=pd.DataFrame(records),
+            table_id="KOSTRA-GRUPPER",
+            title="Beskrivelse av KOSTRA-gruppene (folkemengde, bundne kostnader, frie inntekter)",
+            source=source.name,
+            publisher="SSB (via Samarbeidsdesken)",
+            licence=SSB_LICENCE,
+            caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen "
+            "da gruppene ble laget.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -707,43 +906,61 @@ def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
 PROFILE_FIRST_COLUMNS = ["kommunenummer", "kommunenavn", "fylke", "areal_km2", "folkemengde_2024_07459"]
 PROFILE_BLOCKS: dict[str, tuple[str, dict[str, str]]] = {
     # year column → (SSB table, {value column: measure})
-    "utdanning_ar_09429": ("09429", {
-        "utd_grunnskole_pct": "education_primary_pct",
-        "utd_vgs_pct": "education_upper_secondary_pct",
-        "utd_fagskole_pct": "education_vocational_college_pct",
-        "utd_hoyere_kort_pct": "education_higher_short_pct",
-        "utd_hoyere_lang_pct": "education_higher_long_pct",
-    }),
-    "eierstatus_ar_11084": ("11084", {
-        "hush_selveier_pct": "households_owner_pct",
-        "hush_andelseier_pct": "households_cooperative_owner_pct",
-        "hush_leier_pct": "households_tenant_pct",
-    }),
-    "boliger_ar_06265": ("06265", {
-        "bol_enebolig_pct": "dwellings_detached_pct",
-        "bol_tomannsbolig_pct": "dwellings_two_family_pct",
-        "bol_rekkehus_pct": "dwellings_terraced_pct",
-        "bol_blokk_pct": "dwellings_apartment_block_pct",
-        "bol_bofellesskap_pct": "dwellings_communal_pct",
-        "bol_annet_pct": "dwellings_other_pct",
-    }),
-    "gebyr_ar_12842": ("12842", {
-        "gebyr_vann": "fee_water_nok",
-        "gebyr_avlop": "fee_wastewater_nok",
-        "gebyr_avfall": "fee_waste_nok",
-        "gebyr_feiing": "fee_chimney_sweeping_nok",
-        "gebyr_total": "fee_total_nok",
-    }),
-    "eiendomsskatt_ar_14674": ("14674", {
-        "eiendomsskatt_120m2_kr": "property_tax_120m2_dwelling_nok",
-        "eiendomsskatt_promille": "property_tax_rate_permille",
-    }),
-    "fastlege_ar_12005": ("12005", {
-        "fastlege_kapasitet": "gp_list_capacity",
-        "fastlege_reservekapasitet": "gp_reserve_capacity_pct",
-        "fastlege_antall_lister": "gp_lists",
-        "fastlege_gj_listelengde": "gp_average_list_length",
-    }),
+    "utdanning_ar_09429": (
+        "09429",
+        {
+            "utd_grunnskole_pct": "education_primary_pct",
+            "utd_vgs_pct": "education_upper_secondary_pct",
+            "utd_fagskole_pct": "education_vocational_college_pct",
+            "utd_hoyere_kort_pct": "education_higher_short_pct",
+            "utd_hoyere_lang_pct": "education_higher_long_pct",
+        },
+    ),
+    "eierstatus_ar_11084": (
+        "11084",
+        {
+            "hush_selveier_pct": "households_owner_pct",
+            "hush_andelseier_pct": "households_cooperative_owner_pct",
+            "hush_leier_pct": "households_tenant_pct",
+        },
+    ),
+    "boliger_ar_06265": (
+        "06265",
+        {
+            "bol_enebolig_pct": "dwellings_detached_pct",
+            "bol_tomannsbolig_pct": "dwellings_two_family_pct",
+            "bol_rekkehus_pct": "dwellings_terraced_pct",
+            "bol_blokk_pct": "dwellings_apartment_block_pct",
+            "bol_bofellesskap_pct": "dwellings_communal_pct",
+            "bol_annet_pct": "dwellings_other_pct",
+        },
+    ),
+    "gebyr_ar_12842": (
+        "12842",
+        {
+            "gebyr_vann": "fee_water_nok",
+            "gebyr_avlop": "fee_wastewater_nok",
+            "gebyr_avfall": "fee_waste_nok",
+            "gebyr_feiing": "fee_chimney_sweeping_nok",
+            "gebyr_total": "fee_total_nok",
+        },
+    ),
+    "eiendomsskatt_ar_14674": (
+        "14674",
+        {
+            "eiendomsskatt_120m2_kr": "property_tax_120m2_dwelling_nok",
+            "eiendomsskatt_promille": "property_tax_rate_permille",
+        },
+    ),
+    "fastlege_ar_12005": (
+        "12005",
+        {
+            "fastlege_kapasitet": "gp_list_capacity",
+            "fastlege_reservekapasitet": "gp_reserve_capacity_pct",
+            "fastlege_antall_lister": "gp_lists",
+            "fastlege_gj_listelengde": "gp_average_list_length",
+        },
+    ),
 }
 # Totals the extract gives as the sum of the parts it has: a total with a missing part is missing.
 PROFILE_SUMS = {"gebyr_total": ("gebyr_vann", "gebyr_avlop", "gebyr_avfall", "gebyr_feiing")}
@@ -779,43 +996,78 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
     for year_column, (_, measures) in PROFILE_BLOCKS.items():
         require_columns(frame, measures, "kommuneprofil")
         has_year = frame[year_column].str.strip() != ""
-        if (frame.loc[~has_year, list(measures)].apply(lambda column: column.str.strip() != "")).any(axis=None):
+        if (frame.loc[~has_year, list(measures)].apply(lambda column: column.str.strip() != "")).any(
+            axis=None
+        ):
             raise ValueError(f"kommuneprofil: verdier uten årstall i {year_column}")
         block = frame[has_year]
         if not block.empty:
-            parts.append(wide_to_observations(block, "kommunenummer", to_year(block[year_column], year_column), measures))
+            parts.append(
+                wide_to_observations(
+                    block, "kommunenummer", to_year(block[year_column], year_column), measures
+                )
+            )
     income = [column for column in frame.columns if PROFILE_INCOME_COLUMN.match(column)]
     for column in income:
         year = int(_matched(PROFILE_INCOME_COLUMN, column).group(1))
-        parts.append(wide_to_observations(frame, "kommunenummer", year, {column: "household_income_after_tax_median_nok"}))
+        parts.append(
+            wide_to_observations(
+                frame, "kommunenummer", year, {column: "household_income_after_tax_median_nok"}
+            )
+        )
     obs = observations(pd.concat(parts, ignore_index=True))
     flags = frame[frame["eiendomsskatt_bolig"].isin(["True", "False"])]
-    attributes = pd.DataFrame({
-        "region_code": [region_code(code) for code in flags["kommunenummer"]],
-        "attribute": "property_tax_on_dwellings",
-        "value": flags["eiendomsskatt_bolig"].map({"True": "ja", "False": "nei"}),
-        "as_of": flags["eiendomsskatt_ar_14674"],
-    }).dropna(subset=["region_code"])
-    caveat = ("Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
-              "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
-              "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
-              "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
-              "gebyrene mangler (utdraget la sammen bare de som fantes).")
-    common: dict[str, Any] = {"table_id": "SSB-PROFIL", "source": source.name, "publisher": "SSB (via FemtiGram/kart)",
-              "licence": SSB_LICENCE, "caveat": caveat}
+    attributes = pd.DataFrame(
+        {
+            "region_code": [region_code(code) for code in flags["kommunenummer"]],
+            "attribute": "property_tax_on_dwellings",
+            "value": flags["eiendomsskatt_bolig"].map({"True": "ja", "False": "nei"}),
+            "as_of": flags["eiendomsskatt_ar_14674"],
+        }
+    ).dropna(subset=["region_code"])
+    caveat = (
+        "Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
+        "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
+        "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
+        "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
+        "gebyrene mangler (utdraget la sammen bare de som fantes)."
+    )
+    common: dict[str, Any] = {
+        "table_id": "SSB-PROFIL",
+        "source": source.name,
+        "publisher": "SSB (via FemtiGram/kart)",
+        "licence": SSB_LICENCE,
+        "caveat": caveat,
+    }
     return [
-        Dataset(name="municipality_profiles_femtigram", kind="observations", frame=obs,
-                title="Kommuneprofil: utdanning, bolig, gebyrer, eiendomsskatt, fastlege og inntekt", **common),
-        Dataset(name="municipality_profile_flags_femtigram", kind="attributes", frame=attributes,
-                title="Kommuneprofil: eiendomsskatt på bolig (ja/nei)", **common),
+        Dataset(
+            name="municipality_profiles_femtigram",
+            kind="observations",
+            frame=obs,
+            title="Kommuneprofil: utdanning, bolig, gebyrer, eiendomsskatt, fastlege og inntekt",
+            **common,
+        ),
+        Dataset(
+            name="municipality_profile_flags_femtigram",
+            kind="attributes",
+            frame=attributes,
+            title="Kommuneprofil: eiendomsskatt på bolig (ja/nei)",
+            **common,
+        ),
     ]
 
 
 # ------------------------------------------------------------------------------------------------
 # BA regions (SSB workbook)
 
-BA_HEADER = ("Kommune (per 1. januar 2020)", "BA-region", "Reisetid", "Ut-pendling", "Inn-pendling",
-             "Inkluderingsgrunnlag")
+BA_HEADER = (
+    "Kommune (per 1. januar 2020)",
+    "BA-region",
+    "Reisetid",
+    "Ut-pendling",
+    "Inn-pendling",
+    "Inkluderingsgrunnlag",
+)
 # codes in the workbook that do not exist in its (2024) numbering → the same municipality's 2024 code
 BA_CODE_CORRECTIONS = {("1567", "Rindal"): "5061", ("3444", "Jevnaker"): "3236", ("3445", "Lunner"): "3234"}
 
@@ -849,18 +1101,46 @@ def parse_ba_regions(source: SourceFile) -> list[Dataset]:
         records.append((code, row[1], row[2], row[3], row[4], row[5]))
     frame = pd.DataFrame(records, columns=["code", "region", "travel", "out", "in", "reason"]).astype(str)
     frame = frame.replace({"None": ""})
-    obs = wide_to_observations(frame, "code", year, {"travel": "ba_travel_time_to_centre_min",
-                                                     "out": "ba_out_commuting_pct", "in": "ba_in_commuting_pct"})
-    attributes = wide_to_attributes(frame, "code", str(year), {"region": "ba_region", "reason": "ba_inclusion_reason"})
-    caveat = ("Kolonneoverskriften sier «per 1. januar 2020», men kodene er 2024-inndeling. Rettet her: "
-              "1567 Rindal → 5061 (ren omnummerering i 2019 ifølge KLASS), 3444 Jevnaker → 3236 og "
-              "3445 Lunner → 3234 (2024-numrene). Reisetid i minutter til senteret, pendling i prosent.")
-    common: dict[str, Any] = {"table_id": "SSB-BA", "source": source.name, "publisher": SSB, "licence": SSB_LICENCE, "caveat": caveat}
+    obs = wide_to_observations(
+        frame,
+        "code",
+        year,
+        {
+            "travel": "ba_travel_time_to_centre_min",
+            "out": "ba_out_commuting_pct",
+            "in": "ba_in_commuting_pct",
+        },
+    )
+    attributes = wide_to_attributes(
+        frame, "code", str(year), {"region": "ba_region", "reason": "ba_inclusion_reason"}
+    )
+    caveat = (
+        "Kolonneoverskriften sier «per 1. januar 2020», men kodene er 2024-inndeling. Rettet her: "
+        "1567 Rindal → 5061 (ren omnummerering i 2019 ifølge KLASS), 3444 Jevnaker → 3236 og "
+        "3445 Lunner → 3234 (2024-numrene). Reisetid i minutter til senteret, pendling i prosent."
+    )
+    common: dict[str, Any] = {
+        "table_id": "SSB-BA",
+        "source": source.name,
+        "publisher": SSB,
+        "licence": SSB_LICENCE,
+        "caveat": caveat,
+    }
     return [
-        Dataset(name=f"ba_regions_{year}", kind="attributes", frame=attributes,
-                title="Bo- og arbeidsmarkedsregioner (BA-regioner)", **common),
-        Dataset(name=f"ba_region_commuting_{year}", kind="observations", frame=obs,
-                title="BA-regioner: reisetid til senter og ut-/innpendling", **common),
+        Dataset(
+            name=f"ba_regions_{year}",
+            kind="attributes",
+            frame=attributes,
+            title="Bo- og arbeidsmarkedsregioner (BA-regioner)",
+            **common,
+        ),
+        Dataset(
+            name=f"ba_region_commuting_{year}",
+            kind="observations",
+            frame=obs,
+            title="BA-regioner: reisetid til senter og ut-/innpendling",
+            **common,
+        ),
     ]
 
 
@@ -868,9 +1148,21 @@ def parse_ba_regions(source: SourceFile) -> list[Dataset]:
 # 14288 county projections
 
 COUNTY_CODES_2024 = {
-    "Østfold": "31", "Akershus": "32", "Buskerud": "33", "Oslo": "03", "Innlandet": "34", "Vestfold": "39",
-    "Telemark": "40", "Agder": "42", "Rogaland": "11", "Vestland": "46", "Møre og Romsdal": "15",
-    "Trøndelag": "50", "Nordland": "18", "Troms": "55", "Finnmark": "56",
+    "Østfold": "31",
+    "Akershus": "32",
+    "Buskerud": "33",
+    "Oslo": "03",
+    "Innlandet": "34",
+    "Vestfold": "39",
+    "Telemark": "40",
+    "Agder": "42",
+    "Rogaland": "11",
+    "Vestland": "46",
+    "Møre og Romsdal": "15",
+    "Trøndelag": "50",
+    "Nordland": "18",
+    "Troms": "55",
+    "Finnmark": "56",
 }
 PROJECTION_COLUMN = re.compile(r"^(?P<county>.+?)_(?P<label>[^_]+) \((?P<alternative>[A-Z]{4})\)$")
 
@@ -892,19 +1184,33 @@ def parse_projections_14288(source: SourceFile) -> list[Dataset]:
         county_name = match.group("county").split(" - ")[0].strip()
         if county_name not in COUNTY_CODES_2024:
             raise ValueError(f"14288: ukjent fylke {county_name!r}")
-        parts.append(pd.DataFrame({
-            "county_code": COUNTY_CODES_2024[county_name], "year": years,
-            "measure": f"projected_population_{match.group('alternative').lower()}",
-            "value": to_number(frame[column], column),
-        }))
-    result = pd.concat(parts, ignore_index=True).sort_values(["measure", "county_code", "year"], kind="stable")
-    return [Dataset(
-        name=f"population_projections_14288_counties_{year_span(result['year'])}", kind="county_observations",
-        frame=result, table_id="14288", title="Framskrevet folkemengde 1. januar, etter fylke (2024-framskrivingene)",
-        source=source.name, publisher=SSB, licence=SSB_LICENCE,
-        caveat="Kun fylkesnivå. Summert over kjønn og aldersgrupper av tredjepart (JohanWidding); "
-               "alternativene MMMM (hoved), HHMH (høy nasjonal vekst) og LLML (lav nasjonal vekst).",
-    )]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "county_code": COUNTY_CODES_2024[county_name],
+                    "year": years,
+                    "measure": f"projected_population_{match.group('alternative').lower()}",
+                    "value": to_number(frame[column], column),
+                }
+            )
+        )
+    result = pd.concat(parts, ignore_index=True).sort_values(
+        ["measure", "county_code", "year"], kind="stable"
+    )
+    return [
+        Dataset(
+            name=f"population_projections_14288_counties_{year_span(result['year'])}",
+            kind="county_observations",
+            frame=result,
+            table_id="14288",
+            title="Framskrevet folkemengde 1. januar, etter fylke (2024-framskrivingene)",
+            source=source.name,
+            publisher=SSB,
+            licence=SSB_LICENCE,
+            caveat="Kun fylkesnivå. Summert over kjønn og aldersgrupper av tredjepart (JohanWidding); "
+            "alternativene MMMM (hoved), HHMH (høy nasjonal vekst) og LLML (lav nasjonal vekst).",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -920,16 +1226,29 @@ def parse_klass_code_list(source: SourceFile) -> list[Dataset]:
     year = year_from_name(source, "KLASS 131-kodeliste")
     frame = read_csv(source, sep=";")
     frame = frame[frame["level"].str.strip() == "1"]
-    codes = pd.DataFrame({"classification": "131", "version_year": year,
-                          "code": frame["code"].str.strip().str.zfill(4), "name": frame["name"].str.strip()})
+    codes = pd.DataFrame(
+        {
+            "classification": "131",
+            "version_year": year,
+            "code": frame["code"].str.strip().str.zfill(4),
+            "name": frame["name"].str.strip(),
+        }
+    )
     if not codes["code"].str.fullmatch(r"\d{4}").all():
         raise ValueError("KLASS 131: ugyldige kommunenummer")
-    return [Dataset(
-        name=f"klass131_code_list_{year}", kind="code_list", frame=codes, table_id="KLASS-131",
-        title=f"Standard for kommuneinndeling (KLASS 131), kommuner {year}", source=source.name,
-        publisher=SSB, licence=SSB_LICENCE,
-        caveat="Årgangen er tatt fra filnavnet (eksportfilen oppgir den ikke).",
-    )]
+    return [
+        Dataset(
+            name=f"klass131_code_list_{year}",
+            kind="code_list",
+            frame=codes,
+            table_id="KLASS-131",
+            title=f"Standard for kommuneinndeling (KLASS 131), kommuner {year}",
+            source=source.name,
+            publisher=SSB,
+            licence=SSB_LICENCE,
+            caveat="Årgangen er tatt fra filnavnet (eksportfilen oppgir den ikke).",
+        )
+    ]
 
 
 CHANGE_HEADER = re.compile(r"^kommuner_(\d{4});kommuner_(\d{4})(;splittes)?$")
@@ -957,21 +1276,39 @@ def parse_klass_changes(source: SourceFile) -> list[Dataset]:
     frame = read_csv(source, sep=";")
     old = [_split_code_name(text, "KLASS-endringer") for text in frame.iloc[:, 0]]
     new = [_split_code_name(text, "KLASS-endringer") for text in frame.iloc[:, 1]]
-    changes = pd.DataFrame({"change_year": int(new_year), "old_code": [c for c, _ in old], "old_name": [n for _, n in old],
-                            "new_code": [c for c, _ in new], "new_name": [n for _, n in new]})
+    changes = pd.DataFrame(
+        {
+            "change_year": int(new_year),
+            "old_code": [c for c, _ in old],
+            "old_name": [n for _, n in old],
+            "new_code": [c for c, _ in new],
+            "new_name": [n for _, n in new],
+        }
+    )
     if "splittes" in frame.columns:
         changes["split"] = frame["splittes"].str.strip().map({"1": True, "0": False})
     else:
         changes["split"] = _mark_splits(changes)
-    return [Dataset(
-        name=f"klass131_changes_{old_year}_{new_year}", kind="code_changes", frame=changes, table_id="KLASS-131",
-        title=f"Endringer i kommuneinndelingen {old_year}–{new_year} (KLASS 131)", source=source.name,
-        publisher="SSB KLASS (via gardenberg/kommunekoder)", licence=SSB_LICENCE,
-    )]
+    return [
+        Dataset(
+            name=f"klass131_changes_{old_year}_{new_year}",
+            kind="code_changes",
+            frame=changes,
+            table_id="KLASS-131",
+            title=f"Endringer i kommuneinndelingen {old_year}–{new_year} (KLASS 131)",
+            source=source.name,
+            publisher="SSB KLASS (via gardenberg/kommunekoder)",
+            licence=SSB_LICENCE,
+        )
+    ]
 
 
-WIDE_MAPPING_STEPS = [("2013", "2017", "13_17"), ("2017", "2018", "17_18"), ("2018", "2019", "18_19"),
-                      ("2019", "2020", "19_20")]
+WIDE_MAPPING_STEPS = [
+    ("2013", "2017", "13_17"),
+    ("2017", "2018", "17_18"),
+    ("2018", "2019", "18_19"),
+    ("2019", "2020", "19_20"),
+]
 
 
 def _wide_mapping_header() -> list[str]:
@@ -988,20 +1325,31 @@ def parse_wide_mapping(source: SourceFile) -> list[Dataset]:
     frame = read_csv(source, sep=";")
     parts = []
     for old, new, note in WIDE_MAPPING_STEPS:
-        step = pd.DataFrame({
-            "change_year": int(new),
-            "old_code": frame[f"kommunenummer_{old}"].str.zfill(4), "old_name": frame[f"kommunenavn_{old}"],
-            "new_code": frame[f"kommunenummer_{new}"].str.zfill(4), "new_name": frame[f"kommunenavn_{new}"],
-            "split": frame[f"endringsmerknad_{note}"].str.contains("splittet", case=False),
-        })
+        step = pd.DataFrame(
+            {
+                "change_year": int(new),
+                "old_code": frame[f"kommunenummer_{old}"].str.zfill(4),
+                "old_name": frame[f"kommunenavn_{old}"],
+                "new_code": frame[f"kommunenummer_{new}"].str.zfill(4),
+                "new_name": frame[f"kommunenavn_{new}"],
+                "split": frame[f"endringsmerknad_{note}"].str.contains("splittet", case=False),
+            }
+        )
         parts.append(step[(step["old_code"] != step["new_code"]) | (step["old_name"] != step["new_name"])])
     changes = pd.concat(parts, ignore_index=True).drop_duplicates().reset_index(drop=True)
-    return [Dataset(
-        name="code_changes_gardenberg_wide_2013_2020", kind="code_changes", frame=changes, table_id="KLASS-131",
-        title="Kommunenummer 2013–2020, endringer steg for steg (bred tabell)", source=source.name,
-        publisher="SSB KLASS (via gardenberg/kommunekoder)", licence=SSB_LICENCE,
-        caveat="Tabellen er laget av tredjepart fra KLASS 131.",
-    )]
+    return [
+        Dataset(
+            name="code_changes_gardenberg_wide_2013_2020",
+            kind="code_changes",
+            frame=changes,
+            table_id="KLASS-131",
+            title="Kommunenummer 2013–2020, endringer steg for steg (bred tabell)",
+            source=source.name,
+            publisher="SSB KLASS (via gardenberg/kommunekoder)",
+            licence=SSB_LICENCE,
+            caveat="Tabellen er laget av tredjepart fra KLASS 131.",
+        )
+    ]
 
 
 def parse_long_mapping(source: SourceFile) -> list[Dataset]:
@@ -1009,22 +1357,36 @@ def parse_long_mapping(source: SourceFile) -> list[Dataset]:
     change_year 2020 and old_name <NA> (not in the file). Identity rows (number unchanged) are
     left out; ``split`` is true when an old number maps to several 2020 numbers."""
     frame = read_csv(source, sep=";")
-    changes = pd.DataFrame({
-        "change_year": 2020, "old_code": frame["historisk_nummer"].str.zfill(4), "old_name": None,
-        "new_code": frame["kommunenummer_2020"].str.zfill(4), "new_name": frame["kommunenavn_2020"],
-    })
+    changes = pd.DataFrame(
+        {
+            "change_year": 2020,
+            "old_code": frame["historisk_nummer"].str.zfill(4),
+            "old_name": None,
+            "new_code": frame["kommunenummer_2020"].str.zfill(4),
+            "new_name": frame["kommunenavn_2020"],
+        }
+    )
     changes["split"] = _mark_splits(changes)
     changes = changes[changes["old_code"] != changes["new_code"]].drop_duplicates()
-    return [Dataset(
-        name="code_changes_gardenberg_long_2013_2020", kind="code_changes", frame=changes, table_id="KLASS-131",
-        title="Historiske kommunenummer (2013–2019) til 2020-nummer (lang tabell)", source=source.name,
-        publisher="SSB KLASS (via gardenberg/kommunekoder)", licence=SSB_LICENCE,
-        caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret "
-               "står ikke i filen.",
-    )]
+    return [
+        Dataset(
+            name="code_changes_gardenberg_long_2013_2020",
+            kind="code_changes",
+            frame=changes,
+            table_id="KLASS-131",
+            title="Historiske kommunenummer (2013–2019) til 2020-nummer (lang tabell)",
+            source=source.name,
+            publisher="SSB KLASS (via gardenberg/kommunekoder)",
+            licence=SSB_LICENCE,
+            caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret "
+            "står ikke i filen.",
+        )
+    ]
 
 
-MUNICIPALITY_TABLE_HEADER = re.compile(r"^Kommuner (\d{4});Kommunenr \1;Kommunenavn \1;Kommuner (\d{4});Kommunenr \2;")
+MUNICIPALITY_TABLE_HEADER = re.compile(
+    r"^Kommuner (\d{4});Kommunenr \1;Kommunenavn \1;Kommuner (\d{4});Kommunenr \2;"
+)
 
 
 def parse_municipality_table(source: SourceFile) -> list[Dataset]:
@@ -1034,20 +1396,35 @@ def parse_municipality_table(source: SourceFile) -> list[Dataset]:
     several 2024 numbers (Ålesund → Ålesund + Haram)."""
     old_year, new_year = _matched(MUNICIPALITY_TABLE_HEADER, first_line(source)).groups()
     frame = read_csv(source, sep=";")
-    changes = pd.DataFrame({
-        "change_year": int(new_year),
-        "old_code": frame[f"Kommunenr {old_year}"].str.strip(), "old_name": frame[f"Kommunenavn {old_year}"].str.strip(),
-        "new_code": frame[f"Kommunenr {new_year}"].str.strip(), "new_name": frame[f"Kommunenavn {new_year}"].str.strip(),
-    }).drop_duplicates()
-    changes = changes[changes["old_code"].map(region_code).notna() & changes["new_code"].map(region_code).notna()]
+    changes = pd.DataFrame(
+        {
+            "change_year": int(new_year),
+            "old_code": frame[f"Kommunenr {old_year}"].str.strip(),
+            "old_name": frame[f"Kommunenavn {old_year}"].str.strip(),
+            "new_code": frame[f"Kommunenr {new_year}"].str.strip(),
+            "new_name": frame[f"Kommunenavn {new_year}"].str.strip(),
+        }
+    ).drop_duplicates()
+    changes = changes[
+        changes["old_code"].map(region_code).notna() & changes["new_code"].map(region_code).notna()
+    ]
     changes["split"] = _mark_splits(changes)
-    changes = changes[(changes["old_code"] != changes["new_code"]) | (changes["old_name"] != changes["new_name"])]
-    return [Dataset(
-        name=f"code_changes_evensrii_{old_year}_{new_year}", kind="code_changes", frame=changes, table_id="KLASS-131",
-        title=f"Kommunenummer {old_year} til {new_year} (kommunetabell)", source=source.name,
-        publisher="evensrii/Telemark (etter SSB KLASS)", licence=SSB_LICENCE,
-        caveat="Tabellen er laget av tredjepart (Telemark fylkeskommune-repo), ikke SSB.",
-    )]
+    changes = changes[
+        (changes["old_code"] != changes["new_code"]) | (changes["old_name"] != changes["new_name"])
+    ]
+    return [
+        Dataset(
+            name=f"code_changes_evensrii_{old_year}_{new_year}",
+            kind="code_changes",
+            frame=changes,
+            table_id="KLASS-131",
+            title=f"Kommunenummer {old_year} til {new_year} (kommunetabell)",
+            source=source.name,
+            publisher="evensrii/Telemark (etter SSB KLASS)",
+            licence=SSB_LICENCE,
+            caveat="Tabellen er laget av tredjepart (Telemark fylkeskommune-repo), ikke SSB.",
+        )
+    ]
 
 
 def _is_code_history(source: SourceFile) -> bool:
@@ -1062,18 +1439,32 @@ def parse_code_history(source: SourceFile) -> list[Dataset]:
     rows = []
     for new_code, entry in doc["endringer"].items():
         for old in entry.get("oldCodes", []):
-            rows.append({"change_year": int(str(old["validTo"])[:4]), "old_code": old["code"], "old_name": entry["name"],
-                         "new_code": new_code, "new_name": entry["name"]})
+            rows.append(
+                {
+                    "change_year": int(str(old["validTo"])[:4]),
+                    "old_code": old["code"],
+                    "old_name": entry["name"],
+                    "new_code": new_code,
+                    "new_name": entry["name"],
+                }
+            )
     changes = pd.DataFrame(rows)
     changes["split"] = _mark_splits(changes)
     years = "_".join(str(year) for year in sorted(changes["change_year"].unique()))
-    return [Dataset(
-        name=f"code_changes_klass131_kommunebarometer_{years}", kind="code_changes", frame=changes,
-        table_id="KLASS-131", title="Rene kommunenummerendringer 1. januar 2024 (KLASS 131)", source=source.name,
-        publisher="SSB KLASS (via kommunebarometer)", licence=SSB_LICENCE,
-        caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger "
-               "er ikke med.",
-    )]
+    return [
+        Dataset(
+            name=f"code_changes_klass131_kommunebarometer_{years}",
+            kind="code_changes",
+            frame=changes,
+            table_id="KLASS-131",
+            title="Rene kommunenummerendringer 1. januar 2024 (KLASS 131)",
+            source=source.name,
+            publisher="SSB KLASS (via kommunebarometer)",
+            licence=SSB_LICENCE,
+            caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger "
+            "er ikke med.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1097,7 +1488,9 @@ def parse_geojson(source: SourceFile) -> list[Dataset]:
     (coordinates unchanged). Municipality level if features carry ``kommunenummer``
     (4-digit region_code), county level if they carry ``fylkesnummer`` (2-digit)."""
     level = _geojson_level(source)
-    number_key, name_key = ("kommunenummer", "kommunenavn") if level == "municipality" else ("fylkesnummer", "fylkesnavn")
+    number_key, name_key = (
+        ("kommunenummer", "kommunenavn") if level == "municipality" else ("fylkesnummer", "fylkesnavn")
+    )
     rows = []
     for feature in parsed_json(source)["features"]:
         properties = feature.get("properties") or {}
@@ -1105,27 +1498,52 @@ def parse_geojson(source: SourceFile) -> list[Dataset]:
         code = code.zfill(4) if level == "municipality" else code.zfill(2)
         if not code.isdigit():
             raise ValueError(f"GeoJSON: mangler {number_key} i et objekt")
-        rows.append({"region_code": code, "level": level, "name": properties.get(name_key) or properties.get("name"),
-                     "geojson": json.dumps(feature, ensure_ascii=False, separators=(",", ":"))})
+        rows.append(
+            {
+                "region_code": code,
+                "level": level,
+                "name": properties.get(name_key) or properties.get("name"),
+                "geojson": json.dumps(feature, ensure_ascii=False, separators=(",", ":")),
+            }
+        )
     frame = pd.DataFrame(rows)
     if frame["region_code"].duplicated().any():
         raise ValueError("GeoJSON: samme region flere ganger")
     plural = "municipalities" if level == "municipality" else "counties"
-    return [Dataset(
-        name=f"geometries_{plural}_2024", kind="geometries", frame=frame, table_id="KARTVERKET-GRENSER",
-        title="Kommunegrenser 2024 (forenklet)" if level == "municipality" else "Fylkesgrenser 2024 (forenklet)",
-        source=source.name, publisher="Kartverket", licence="CC BY 4.0",
-        caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), "
-               "2024-inndeling, "
-               "WGS84. © Kartverket.",
-    )]
+    return [
+        Dataset(
+            name=f"geometries_{plural}_2024",
+            kind="geometries",
+            frame=frame,
+            table_id="KARTVERKET-GRENSER",
+            title="Kommunegrenser 2024 (forenklet)"
+            if level == "municipality"
+            else "Fylkesgrenser 2024 (forenklet)",
+            source=source.name,
+            publisher="Kartverket",
+            licence="CC BY 4.0",
+            caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), "
+            "2024-inndeling, "
+            "WGS84. © Kartverket.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
 # plan status collected from public pages
 
-PLAN_COLUMNS = ["kommunenummer", "kommunenavn", "plantype", "periode", "vedtatt", "status", "kilde_url",
-                "kilde_tittel", "hentet_fra", "merknad"]
+PLAN_COLUMNS = [
+    "kommunenummer",
+    "kommunenavn",
+    "plantype",
+    "periode",
+    "vedtatt",
+    "status",
+    "kilde_url",
+    "kilde_tittel",
+    "hentet_fra",
+    "merknad",
+]
 PLAN_TYPES = {"samfunnsdel", "planstrategi", "arealdel", "planprogram"}
 PLAN_STATUSES = {"vedtatt", "under_arbeid", "på_høring", "ukjent"}
 
@@ -1145,22 +1563,37 @@ def parse_plan_status(source: SourceFile) -> list[Dataset]:
     def text(column: str) -> pd.Series:
         return frame[column].str.strip().replace({"": None})
 
-    plans = pd.DataFrame({
-        "municipality_code": codes, "plan_type": frame["plantype"], "period": text("periode"),
-        "adopted": text("vedtatt"), "status": frame["status"],
-        "source_url": text("kilde_url").where(text("kilde_url").str.match(r"https?://", na=False)),  # a link only
-        "source_title": text("kilde_tittel"), "note": text("merknad"),
-    })
-    return [Dataset(
-        name="plan_status_sources", kind="plan_status_sources", frame=plans, table_id="PLANSTATUS",
-        title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra "
-              "kommunenes nettsider",
-        source=source.name, publisher="Kommunenes nettsider (innsamlet)", licence="Ukjent (offentlige nettsider)",
-        caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til "
-               "tidlig 2026), "
-               "36 små kommuner i Nordland og Trøndelag. Status gjelder datoen siden ble lagret: «på høring» "
-               "eller «under arbeid» kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt.",
-    )]
+    plans = pd.DataFrame(
+        {
+            "municipality_code": codes,
+            "plan_type": frame["plantype"],
+            "period": text("periode"),
+            "adopted": text("vedtatt"),
+            "status": frame["status"],
+            "source_url": text("kilde_url").where(
+                text("kilde_url").str.match(r"https?://", na=False)
+            ),  # a link only
+            "source_title": text("kilde_tittel"),
+            "note": text("merknad"),
+        }
+    )
+    return [
+        Dataset(
+            name="plan_status_sources",
+            kind="plan_status_sources",
+            frame=plans,
+            table_id="PLANSTATUS",
+            title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra "
+            "kommunenes nettsider",
+            source=source.name,
+            publisher="Kommunenes nettsider (innsamlet)",
+            licence="Ukjent (offentlige nettsider)",
+            caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til "
+            "tidlig 2026), "
+            "36 små kommuner i Nordland og Trøndelag. Status gjelder datoen siden ble lagret: «på høring» "
+            "eller «under arbeid» kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt.",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1176,33 +1609,63 @@ def _jsonstat_layout(table: str) -> Layout:
 
 
 LAYOUTS: list[Layout] = [
-    Layout("11618 sysselsatte bosted/arbeidssted (CSV)", lambda s: header_is(s, EMPLOYMENT_COLUMNS),
-           parse_employment_11618),
+    Layout(
+        "11618 sysselsatte bosted/arbeidssted (CSV)",
+        lambda s: header_is(s, EMPLOYMENT_COLUMNS),
+        parse_employment_11618,
+    ),
     Layout("03321 pendlingsstrømmer (CSV)", lambda s: header_is(s, COMMUTING_COLUMNS), parse_commuting_03321),
-    Layout("06913 befolkningsendringer, langt utdrag (CSV)", lambda s: header_is(s, COMPONENTS_COLUMNS),
-           parse_components_06913),
+    Layout(
+        "06913 befolkningsendringer, langt utdrag (CSV)",
+        lambda s: header_is(s, COMPONENTS_COLUMNS),
+        parse_components_06913,
+    ),
     *(_jsonstat_layout(table) for table in JSONSTAT_TABLES),
-    Layout("KOSTRA økonomioversikt, avledet (CSV)", lambda s: header_is(s, KOSTRA_COLUMNS), parse_kostra_economy),
+    Layout(
+        "KOSTRA økonomioversikt, avledet (CSV)", lambda s: header_is(s, KOSTRA_COLUMNS), parse_kostra_economy
+    ),
     Layout("KDD ROBEK-register (JSON)", _is_robek, parse_robek),
     Layout("KDD Grønt hefte kostnadsindeks (JSON)", _is_cost_need_index, parse_cost_need_index),
-    Layout("KDD Grønt hefte frie inntekter (CSV)", lambda s: _free_income_columns(s) is not None, parse_free_income),
+    Layout(
+        "KDD Grønt hefte frie inntekter (CSV)",
+        lambda s: _free_income_columns(s) is not None,
+        parse_free_income,
+    ),
     Layout("KLASS 128 sentralitet (CSV)", lambda s: header_is(s, CENTRALITY_COLUMNS), parse_centrality),
-    Layout("KOSTRA-grupper per kommune (CSV)", lambda s: header_is(s, KOSTRA_GROUP_COLUMNS), parse_kostra_groups),
-    Layout("KOSTRA-gruppebeskrivelse (xlsx)", lambda s: _kostra_description_rows(s) is not None,
-           parse_kostra_group_descriptions),
+    Layout(
+        "KOSTRA-grupper per kommune (CSV)", lambda s: header_is(s, KOSTRA_GROUP_COLUMNS), parse_kostra_groups
+    ),
+    Layout(
+        "KOSTRA-gruppebeskrivelse (xlsx)",
+        lambda s: _kostra_description_rows(s) is not None,
+        parse_kostra_group_descriptions,
+    ),
     Layout("Kommuneprofiler FemtiGram (CSV)", _is_profile, parse_profiles),
     Layout("SSB BA-regioner (xlsx)", lambda s: _ba_rows(s) is not None, parse_ba_regions),
     Layout("14288 framskrevet folkemengde, fylker (bred CSV)", _is_projection, parse_projections_14288),
-    Layout("KLASS 131 kodeliste (CSV)", lambda s: header_is(s, KLASS_CSV_COLUMNS, sep=";"), parse_klass_code_list),
-    Layout("KLASS 131 endringsliste (CSV)", lambda s: CHANGE_HEADER.match(first_line(s)) is not None,
-           parse_klass_changes),
-    Layout("Kommunenummer 2013–2020, bred (CSV)", lambda s: header_is(s, _wide_mapping_header(), sep=";"),
-           parse_wide_mapping),
-    Layout("Kommunenummer 2013–2020, lang (CSV)",
-           lambda s: header_is(s, ["kommunenummer_2020", "kommunenavn_2020", "historisk_nummer"], sep=";"),
-           parse_long_mapping),
-    Layout("Kommunetabell år-til-år (CSV)", lambda s: MUNICIPALITY_TABLE_HEADER.match(first_line(s)) is not None,
-           parse_municipality_table),
+    Layout(
+        "KLASS 131 kodeliste (CSV)", lambda s: header_is(s, KLASS_CSV_COLUMNS, sep=";"), parse_klass_code_list
+    ),
+    Layout(
+        "KLASS 131 endringsliste (CSV)",
+        lambda s: CHANGE_HEADER.match(first_line(s)) is not None,
+        parse_klass_changes,
+    ),
+    Layout(
+        "Kommunenummer 2013–2020, bred (CSV)",
+        lambda s: header_is(s, _wide_mapping_header(), sep=";"),
+        parse_wide_mapping,
+    ),
+    Layout(
+        "Kommunenummer 2013–2020, lang (CSV)",
+        lambda s: header_is(s, ["kommunenummer_2020", "kommunenavn_2020", "historisk_nummer"], sep=";"),
+        parse_long_mapping,
+    ),
+    Layout(
+        "Kommunetabell år-til-år (CSV)",
+        lambda s: MUNICIPALITY_TABLE_HEADER.match(first_line(s)) is not None,
+        parse_municipality_table,
+    ),
     Layout("KLASS 131 kodeendringer (kommunebarometer JSON)", _is_code_history, parse_code_history),
     Layout("GeoJSON kommune-/fylkesgrenser", lambda s: _geojson_level(s) is not None, parse_geojson),
     Layout("Planstatus innsamlet (CSV)", lambda s: header_is(s, PLAN_COLUMNS), parse_plan_status),

@@ -22,10 +22,10 @@ import os
 import tempfile
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import requests
 
@@ -129,7 +129,7 @@ class ResponseCache:
             "table_id": table_id,
             "query": query,
             "fetched_epoch": fetched,
-            "fetched_at": datetime.fromtimestamp(fetched, timezone.utc).isoformat(),
+            "fetched_at": datetime.fromtimestamp(fetched, UTC).isoformat(),
             "body": body,
         }
         path = self._path(table_id, url)
@@ -269,13 +269,13 @@ class PxWebClient:
 
     def data(self, table_id: str, params: dict[str, str], expected_dimensions=None) -> dict:
         """One data query; the answer is validated as JSON-stat 2.0 before it is returned."""
+
         def validate(document: dict) -> None:
             try:
                 jsonstat.validate(document, expected_dimensions=expected_dimensions, max_cells=self.max_cells)
             except jsonstat.JsonStatError as error:
                 raise SsbError(
-                    f"SSB sendte et svar for tabell {table_id} som ikke er gyldig JSON-stat 2.0: "
-                    f"{error}.",
+                    f"SSB sendte et svar for tabell {table_id} som ikke er gyldig JSON-stat 2.0: {error}.",
                     table_id,
                 ) from error
 

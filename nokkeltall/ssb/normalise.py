@@ -60,9 +60,7 @@ def dataset_from_documents(
     return dataset_from_frame(frame, spec, source=source, updated=updated)
 
 
-def dataset_from_frame(
-    frame: pd.DataFrame, spec: TableSpec, *, source: str, updated: str | None
-) -> Dataset:
+def dataset_from_frame(frame: pd.DataFrame, spec: TableSpec, *, source: str, updated: str | None) -> Dataset:
     """``frame`` has one column per dimension of ``spec`` (codes) and ``value``."""
     missing = [d for d in spec.dimensions if d not in frame.columns]
     if missing:

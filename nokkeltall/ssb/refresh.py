@@ -7,10 +7,10 @@ the manifest is left as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable, Iterable
 
 from nokkeltall import config
 from nokkeltall.datasets import Dataset
@@ -99,7 +99,9 @@ def refresh(
                 raise RefreshError(f"{error} {KEPT}", spec.table_id) from error
             # An unverified specification that SSB's metadata contradicts is skipped, not fatal:
             # nothing was fetched for it, and the verified tables should still be refreshed.
-            result.outcomes.append(TableOutcome(spec.table_id, spec.dataset_name, "skipped", None, message=str(error)))
+            result.outcomes.append(
+                TableOutcome(spec.table_id, spec.dataset_name, "skipped", None, message=str(error))
+            )
             continue
         except (SsbError, ValueError) as error:  # ValueError: NormaliseError, JsonStatError, SchemaError
             raise RefreshError(f"{error} {KEPT}", spec.table_id) from error

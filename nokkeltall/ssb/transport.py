@@ -191,8 +191,12 @@ def _get(session: requests.Session, url: str, params: dict[str, str] | None, lim
     address, query = url, params
     for _ in range(limits.max_redirects + 1):
         response = session.get(
-            address, params=query, stream=True, allow_redirects=False,
-            timeout=(limits.connect_timeout, limits.deadline), headers={"Accept-Encoding": "gzip, deflate"},
+            address,
+            params=query,
+            stream=True,
+            allow_redirects=False,
+            timeout=(limits.connect_timeout, limits.deadline),
+            headers={"Accept-Encoding": "gzip, deflate"},
         )
         with response:
             if response.status_code not in REDIRECTS:

@@ -1,8 +1,8 @@
 """Storage of what users enter (plan status, milestones, applications), apart from statistics.
 
-    from nokkeltall.store import UserStore, ValidationError, editing_allowed
-    store = UserStore()                      # config.user_database_path()
-    store.add_application({...}, changed_by="Kari")
+from nokkeltall.store import UserStore, ValidationError, editing_allowed
+store = UserStore()                      # config.user_database_path()
+store.add_application({...}, changed_by="Kari")
 """
 
 from nokkeltall.store.access import configured_editor_password, editing_allowed
@@ -21,8 +21,15 @@ from nokkeltall.store.validation import (
 )
 
 __all__ = [
-    "ConflictError", "ImportResult", "NotFoundError", "UserStore", "ValidationError",
+    "ConflictError",
+    "ImportResult",
+    "NotFoundError",
+    "UserStore",
+    "ValidationError",
     "configured_editor_password",
-    "editing_allowed", "plan_entries_as_sources", "validate_application", "validate_milestone",
+    "editing_allowed",
+    "plan_entries_as_sources",
+    "validate_application",
+    "validate_milestone",
     "validate_plan_entry",
 ]

@@ -25,12 +25,13 @@ def editing_allowed(password_given: str | None, configured: str | None) -> bool:
         return True
     if not password_given:
         return False
-    return hmac.compare_digest(password_given.encode("utf-8", "surrogatepass"),
-                               configured.encode("utf-8", "surrogatepass"))
+    return hmac.compare_digest(
+        password_given.encode("utf-8", "surrogatepass"), configured.encode("utf-8", "surrogatepass")
+    )
 
 
-FREE_ATTEMPTS = 3      # wrong passwords before the first wait
-LONGEST_WAIT = 300.0   # seconds
+FREE_ATTEMPTS = 3  # wrong passwords before the first wait
+LONGEST_WAIT = 300.0  # seconds
 
 
 def wait_after(failures: int) -> float:
@@ -71,6 +72,10 @@ class PasswordGuard:
             return True, 0.0
         self.failures += 1
         self.locked_until = self.clock() + wait_after(self.failures)
-        _log.warning("Feil redaktørpassord (%d. på rad i økt %s); neste forsøk om %.0f s",
-                     self.failures, self.session or "?", wait_after(self.failures))
+        _log.warning(
+            "Feil redaktørpassord (%d. på rad i økt %s); neste forsøk om %.0f s",
+            self.failures,
+            self.session or "?",
+            wait_after(self.failures),
+        )
         return False, self.wait()

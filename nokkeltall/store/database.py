@@ -57,9 +57,19 @@ class ValidationError(ValueError):
 
 
 IMPORTED_FIELDS = (
-    "municipality_code", "round_year", "received_date", "contact_name", "contact_email",
-    "samfunnsdel_answer", "samfunnsdel_year", "progress_plan", "has_fact_base", "fact_base_description",
-    "planning_staff_persons", "planning_staff_percent", "planning_staff_text",
+    "municipality_code",
+    "round_year",
+    "received_date",
+    "contact_name",
+    "contact_email",
+    "samfunnsdel_answer",
+    "samfunnsdel_year",
+    "progress_plan",
+    "has_fact_base",
+    "fact_base_description",
+    "planning_staff_persons",
+    "planning_staff_percent",
+    "planning_staff_text",
 )
 
 
@@ -72,8 +82,10 @@ class ImportResult:
     unchanged: list[tuple[int, dict]] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{len(self.created)} nye, {len(self.changed)} endret (ny versjon), "
-                f"{len(self.unchanged)} uendret.")
+        return (
+            f"{len(self.created)} nye, {len(self.changed)} endret (ny versjon), "
+            f"{len(self.unchanged)} uendret."
+        )
 
 
 class _DryRun(Exception):
@@ -117,8 +129,9 @@ class UserStore:
 
     def connect(self) -> sqlite3.Connection:
         """A new connection in autocommit mode (transactions are explicit), with a busy timeout."""
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         return conn
@@ -203,16 +216,20 @@ class UserStore:
             self._log(conn, table, row["id"], "opprettet", None, row, who, stamp)
         return self._public(table, row)
 
-    def _update(self, table: str, row_id: int, changes: dict, changed_by: str,
-                expected_version: int | None = None) -> dict:
+    def _update(
+        self, table: str, row_id: int, changes: dict, changed_by: str, expected_version: int | None = None
+    ) -> dict:
         with self.transaction() as conn:
             old = self._fetch(conn, table, row_id)
             if expected_version is not None and old["version"] != expected_version:
                 raise ConflictError()
             merged = {**self._public(table, old), **changes}
             if table == "applications":  # an answer the change does not touch stays «ikke oppgitt»
-                kept = {answer for answer in validation.not_given_of(old)
-                        if not set(validation.ANSWER_FIELDS[answer]) & set(changes)}
+                kept = {
+                    answer
+                    for answer in validation.not_given_of(old)
+                    if not set(validation.ANSWER_FIELDS[answer]) & set(changes)
+                }
                 merged["not_given"] = kept | set(changes.get("not_given") or ())
             record, who = self._clean(table, merged, changed_by)
             if all(self._public(table, old).get(k) == v for k, v in record.items()):
@@ -226,8 +243,7 @@ class UserStore:
             self._log(conn, table, row_id, "endret", old, new, who, stamp)
         return self._public(table, new)
 
-    def _delete(self, table: str, row_id: int, changed_by: str,
-                expected_version: int | None = None) -> None:
+    def _delete(self, table: str, row_id: int, changed_by: str, expected_version: int | None = None) -> None:
         who = self._who(changed_by)
         with self.transaction() as conn:
             old = self._fetch(conn, table, row_id)
@@ -283,8 +299,16 @@ class UserStore:
             raise ValidationError({"municipality_code": validation.DUPLICATE_APPLICATION})
 
     @staticmethod
-    def _log(conn: sqlite3.Connection, table: str, row_id: int, action: str, old: dict | None,
-             new: dict | None, who: str, stamp: str) -> None:
+    def _log(
+        conn: sqlite3.Connection,
+        table: str,
+        row_id: int,
+        action: str,
+        old: dict | None,
+        new: dict | None,
+        who: str,
+        stamp: str,
+    ) -> None:
         as_json = lambda row: None if row is None else json.dumps(row, ensure_ascii=False, sort_keys=True)  # noqa: E731
         conn.execute(
             "INSERT INTO change_log (changed_at, changed_by, table_name, row_id, action, old_values,"
@@ -298,18 +322,22 @@ class UserStore:
         """Save a plan status fact (municipality_code, plan_type, status, adopted, period, source, note)."""
         return self._add("plan_status_entries", entry, changed_by)
 
-    def update_plan_entry(self, entry_id: int, changes: dict, changed_by: str,
-                          expected_version: int | None = None) -> dict:
+    def update_plan_entry(
+        self, entry_id: int, changes: dict, changed_by: str, expected_version: int | None = None
+    ) -> dict:
         return self._update("plan_status_entries", entry_id, changes, changed_by, expected_version)
 
     def delete_plan_entry(self, entry_id: int, changed_by: str, expected_version: int | None = None) -> None:
         self._delete("plan_status_entries", entry_id, changed_by, expected_version)
 
-    def list_plan_entries(self, municipality_code: str | None = None,
-                          plan_type: str | None = None) -> list[dict]:
-        return self._list("plan_status_entries",
-                          {"municipality_code": municipality_code, "plan_type": plan_type},
-                          "municipality_code, plan_type, entered_at, id")
+    def list_plan_entries(
+        self, municipality_code: str | None = None, plan_type: str | None = None
+    ) -> list[dict]:
+        return self._list(
+            "plan_status_entries",
+            {"municipality_code": municipality_code, "plan_type": plan_type},
+            "municipality_code, plan_type, entered_at, id",
+        )
 
     # --- milestones (framdriftsplan) --------------------------------------------------------
 
@@ -317,21 +345,27 @@ class UserStore:
         """Save a milestone (municipality_code, plan_type, title, start_date, end_date, status, note)."""
         return self._add("milestones", milestone, changed_by)
 
-    def update_milestone(self, milestone_id: int, changes: dict, changed_by: str,
-                         expected_version: int | None = None) -> dict:
+    def update_milestone(
+        self, milestone_id: int, changes: dict, changed_by: str, expected_version: int | None = None
+    ) -> dict:
         return self._update("milestones", milestone_id, changes, changed_by, expected_version)
 
     def delete_milestone(self, milestone_id: int, changed_by: str, expected_version: int) -> None:
         """Delete a milestone as it was when read (``expected_version``): a stale delete is a conflict."""
         self._delete("milestones", milestone_id, changed_by, int(expected_version))
 
-    def list_milestones(self, municipality_code: str | None = None,
-                        plan_type: str | None = None) -> list[dict]:
-        return self._list("milestones", {"municipality_code": municipality_code, "plan_type": plan_type},
-                          "municipality_code, start_date, id")
+    def list_milestones(
+        self, municipality_code: str | None = None, plan_type: str | None = None
+    ) -> list[dict]:
+        return self._list(
+            "milestones",
+            {"municipality_code": municipality_code, "plan_type": plan_type},
+            "municipality_code, start_date, id",
+        )
 
-    def save_milestones(self, municipality_code: str, rows: list[dict], changed_by: str,
-                        loaded: dict[int, int] | None = None) -> list[dict]:
+    def save_milestones(
+        self, municipality_code: str, rows: list[dict], changed_by: str, loaded: dict[int, int] | None = None
+    ) -> list[dict]:
         """Make the municipality's milestones equal ``rows`` (e.g. from ``st.data_editor``).
 
         Rows with an ``id`` update that milestone, rows without one are added, and milestones of
@@ -349,7 +383,8 @@ class UserStore:
             errors["changed_by"] = name_error
         for number, row in enumerate(rows, start=1):
             record, row_errors = validation.clean_milestone(
-                {**row, "municipality_code": municipality_code}, self.today)
+                {**row, "municipality_code": municipality_code}, self.today
+            )
             errors.update({f"{number}.{field}": message for field, message in row_errors.items()})
             row_id = row.get("id")
             cleaned.append((None if validation.is_blank(row_id) else int(row_id), record))
@@ -358,8 +393,10 @@ class UserStore:
         stamp = now_utc()
         with self.transaction() as conn:
             existing = {
-                row["id"]: dict(row) for row in conn.execute(
-                    "SELECT * FROM milestones WHERE municipality_code = ?", (municipality_code,))
+                row["id"]: dict(row)
+                for row in conn.execute(
+                    "SELECT * FROM milestones WHERE municipality_code = ?", (municipality_code,)
+                )
             }
             kept = {row_id for row_id, _ in cleaned if row_id is not None}
             self._delete_missing(conn, existing, kept, loaded, who, stamp)
@@ -375,13 +412,29 @@ class UserStore:
                     record.update(updated_by=who, updated_at=stamp, version=old["version"] + 1)
                     conn.execute(
                         f"UPDATE milestones SET {', '.join(f'{c} = ?' for c in record)} WHERE id = ?",
-                        [*record.values(), row_id])
-                    self._log(conn, "milestones", row_id, "endret", old,
-                              self._fetch(conn, "milestones", row_id), who, stamp)
+                        [*record.values(), row_id],
+                    )
+                    self._log(
+                        conn,
+                        "milestones",
+                        row_id,
+                        "endret",
+                        old,
+                        self._fetch(conn, "milestones", row_id),
+                        who,
+                        stamp,
+                    )
         return self.list_milestones(municipality_code)
 
-    def _delete_missing(self, conn: sqlite3.Connection, existing: dict[int, dict], kept: set[int],
-                        loaded: dict[int, int] | None, who: str, stamp: str) -> None:
+    def _delete_missing(
+        self,
+        conn: sqlite3.Connection,
+        existing: dict[int, dict],
+        kept: set[int],
+        loaded: dict[int, int] | None,
+        who: str,
+        stamp: str,
+    ) -> None:
         """Delete the milestones the editor no longer holds: only those it showed (``loaded``), and only
         as they were shown — one changed by someone else since is a conflict, not a silent loss."""
         deletable = set(existing) if loaded is None else set(existing) & set(loaded)
@@ -392,13 +445,28 @@ class UserStore:
             self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
 
     def _insert_in(self, conn: sqlite3.Connection, record: dict, who: str, stamp: str) -> None:
-        record = {**record, "entered_by": who, "entered_at": stamp, "updated_by": who,
-                  "updated_at": stamp, "version": 1}
+        record = {
+            **record,
+            "entered_by": who,
+            "entered_at": stamp,
+            "updated_by": who,
+            "updated_at": stamp,
+            "version": 1,
+        }
         cursor = conn.execute(
             f"INSERT INTO milestones ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
-            list(record.values()))
-        self._log(conn, "milestones", cursor.lastrowid, "opprettet", None,
-                  self._fetch(conn, "milestones", cursor.lastrowid), who, stamp)
+            list(record.values()),
+        )
+        self._log(
+            conn,
+            "milestones",
+            cursor.lastrowid,
+            "opprettet",
+            None,
+            self._fetch(conn, "milestones", cursor.lastrowid),
+            who,
+            stamp,
+        )
 
     # --- applications -----------------------------------------------------------------------
 
@@ -406,17 +474,20 @@ class UserStore:
         """Save an application (see ``validation.clean_application`` for the fields)."""
         return self._add("applications", application, changed_by)
 
-    def update_application(self, application_id: int, changes: dict, changed_by: str,
-                           expected_version: int | None = None) -> dict:
+    def update_application(
+        self, application_id: int, changes: dict, changed_by: str, expected_version: int | None = None
+    ) -> dict:
         return self._update("applications", application_id, changes, changed_by, expected_version)
 
-    def set_application_status(self, application_id: int, status: str, changed_by: str,
-                               expected_version: int | None = None) -> dict:
+    def set_application_status(
+        self, application_id: int, status: str, changed_by: str, expected_version: int | None = None
+    ) -> dict:
         """Move an application along: mottatt → samtale → valgt / ikke_valgt."""
         return self.update_application(application_id, {"status": status}, changed_by, expected_version)
 
-    def save_assessment(self, application_id: int, assessment: dict, changed_by: str,
-                        expected_version: int | None = None) -> dict:
+    def save_assessment(
+        self, application_id: int, assessment: dict, changed_by: str, expected_version: int | None = None
+    ) -> dict:
         """The adviser's own note and assessment of an applicant, stamped with who and when."""
         record, errors = validation.clean_assessment(assessment)
         who, name_error = validation.read_name(changed_by)
@@ -431,16 +502,24 @@ class UserStore:
             if all(old[k] == v for k, v in record.items()):
                 return self._public("applications", old)
             stamp = now_utc()
-            record.update(assessed_by=who, assessed_at=stamp, updated_by=who, updated_at=stamp,
-                          version=old["version"] + 1)
-            conn.execute(f"UPDATE applications SET {', '.join(f'{c} = ?' for c in record)} WHERE id = ?",
-                         [*record.values(), application_id])
+            record.update(
+                assessed_by=who,
+                assessed_at=stamp,
+                updated_by=who,
+                updated_at=stamp,
+                version=old["version"] + 1,
+            )
+            conn.execute(
+                f"UPDATE applications SET {', '.join(f'{c} = ?' for c in record)} WHERE id = ?",
+                [*record.values(), application_id],
+            )
             new = self._fetch(conn, "applications", application_id)
             self._log(conn, "applications", application_id, "endret", old, new, who, stamp)
         return self._public("applications", new)
 
-    def import_applications(self, rows: list[tuple[int, dict]], changed_by: str,
-                            dry_run: bool = False) -> ImportResult:
+    def import_applications(
+        self, rows: list[tuple[int, dict]], changed_by: str, dry_run: bool = False
+    ) -> ImportResult:
         """Applications from a spreadsheet, all or nothing: ``rows`` are (row number, fields).
 
         Every row is validated first; any error raises ``ValidationError`` keyed «<row>.<field>»
@@ -487,16 +566,27 @@ class UserStore:
             raise ValidationError(errors)
         return cleaned
 
-    def _import_one(self, conn: sqlite3.Connection, number: int, record: dict, result: ImportResult,
-                    who: str, stamp: str) -> None:
-        old = conn.execute("SELECT * FROM applications WHERE municipality_code = ? AND round_year = ?",
-                           (record["municipality_code"], record["round_year"])).fetchone()
+    def _import_one(
+        self, conn: sqlite3.Connection, number: int, record: dict, result: ImportResult, who: str, stamp: str
+    ) -> None:
+        old = conn.execute(
+            "SELECT * FROM applications WHERE municipality_code = ? AND round_year = ?",
+            (record["municipality_code"], record["round_year"]),
+        ).fetchone()
         if old is None:
-            row = {**record, "status": "mottatt", "entered_by": who, "entered_at": stamp, "updated_by": who,
-                   "updated_at": stamp, "version": 1}
+            row = {
+                **record,
+                "status": "mottatt",
+                "entered_by": who,
+                "entered_at": stamp,
+                "updated_by": who,
+                "updated_at": stamp,
+                "version": 1,
+            }
             cursor = conn.execute(
                 f"INSERT INTO applications ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values()))
+                list(row.values()),
+            )
             new = self._fetch(conn, "applications", cursor.lastrowid)
             self._log(conn, "applications", new["id"], "opprettet", None, new, who, stamp)
             result.created.append((number, self._public("applications", new)))
@@ -508,24 +598,30 @@ class UserStore:
             result.unchanged.append((number, stored))
             return
         update = {**record, "updated_by": who, "updated_at": stamp, "version": old["version"] + 1}
-        conn.execute(f"UPDATE applications SET {', '.join(f'{c} = ?' for c in update)} WHERE id = ?",
-                     [*update.values(), old["id"]])
+        conn.execute(
+            f"UPDATE applications SET {', '.join(f'{c} = ?' for c in update)} WHERE id = ?",
+            [*update.values(), old["id"]],
+        )
         new = self._fetch(conn, "applications", old["id"])
         self._log(conn, "applications", old["id"], "endret", old, new, who, stamp)
         result.changed.append((number, self._public("applications", new), changes))
 
-    def delete_application(self, application_id: int, changed_by: str,
-                           expected_version: int | None = None) -> None:
+    def delete_application(
+        self, application_id: int, changed_by: str, expected_version: int | None = None
+    ) -> None:
         self._delete("applications", application_id, changed_by, expected_version)
 
     def get_application(self, application_id: int) -> dict:
         return self._get("applications", application_id)
 
-    def list_applications(self, round_year: int | None = None,
-                          municipality_code: str | None = None) -> list[dict]:
-        return self._list("applications", {"round_year": round_year,
-                                           "municipality_code": municipality_code},
-                          "round_year, municipality_code")
+    def list_applications(
+        self, round_year: int | None = None, municipality_code: str | None = None
+    ) -> list[dict]:
+        return self._list(
+            "applications",
+            {"round_year": round_year, "municipality_code": municipality_code},
+            "round_year, municipality_code",
+        )
 
     # --- change log -------------------------------------------------------------------------
 
@@ -547,8 +643,12 @@ class UserStore:
             conn.execute("COMMIT")
         finally:
             conn.close()
-        return {"format": EXPORT_FORMAT, "schema_version": SCHEMA_VERSION,
-                "exported_at": now_utc(), "tables": tables}
+        return {
+            "format": EXPORT_FORMAT,
+            "schema_version": SCHEMA_VERSION,
+            "exported_at": now_utc(),
+            "tables": tables,
+        }
 
     def export_json(self) -> str:
         """The export as JSON text (UTF-8, readable Norwegian letters), for a download button."""
@@ -573,12 +673,15 @@ class UserStore:
                 for row in rows:
                     conn.execute(
                         f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        list(row.values()))
+                        list(row.values()),
+                    )
             counts = {table: len(rows) for table, rows in tables.items()}
             exported_at = data.get("exported_at") if isinstance(data.get("exported_at"), str) else None
             conn.execute(
-                "INSERT INTO restores (restored_at, restored_by, exported_at, row_counts) VALUES (?, ?, ?, ?)",
-                (now_utc(), who, exported_at and validation.clean_text(exported_at)[:40], json.dumps(counts)))
+                "INSERT INTO restores (restored_at, restored_by, exported_at, row_counts) "
+                "VALUES (?, ?, ?, ?)",
+                (now_utc(), who, exported_at and validation.clean_text(exported_at)[:40], json.dumps(counts)),
+            )
         return counts
 
     def _check_backup(self, data: object) -> dict[str, list[dict]]:
@@ -590,23 +693,26 @@ class UserStore:
             data["schema_version"] = SCHEMA_VERSION
         if data.get("schema_version") != SCHEMA_VERSION:
             shown = validation.clean_text(str(data.get("schema_version")), multiline=False)[:20]
-            raise ValidationError({"file": f"Sikkerhetskopien har versjon {shown}, "
-                                           f"men appen bruker versjon {SCHEMA_VERSION}."})
+            raise ValidationError(
+                {"file": f"Sikkerhetskopien har versjon {shown}, men appen bruker versjon {SCHEMA_VERSION}."}
+            )
         tables = data.get("tables")
         required = set(EXPORTED_TABLES) - set(OPTIONAL_IN_BACKUP)
         if not isinstance(tables, dict) or not required <= set(tables) <= set(EXPORTED_TABLES):
             raise ValidationError({"file": NOT_A_BACKUP})
         conn = self.connect()
         try:
-            columns = {table: {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-                       for table in tables}
+            columns = {
+                table: {row[1] for row in conn.execute(f"PRAGMA table_info({table})")} for table in tables
+            }
         finally:
             conn.close()
         cleaned, errors = {}, {}
         for table in (t for t in EXPORTED_TABLES if t in tables):
             rows = tables[table]
             if not isinstance(rows, list) or any(
-                    not isinstance(row, dict) or set(row) != columns[table] for row in rows):
+                not isinstance(row, dict) or set(row) != columns[table] for row in rows
+            ):
                 raise ValidationError({"file": f"{NOT_A_BACKUP} (tabellen {table} har feil kolonner)"})
             cleaned[table] = self._clean_backup_rows(table, rows, errors)
         if errors:
@@ -622,23 +728,35 @@ class UserStore:
         out, seen = [], {}
         for number, row in enumerate(rows, start=1):
             record, row_errors = clean_backup_row(table, row, self.today)
-            keys = [("id", record.get("id"))] + ([("application", (record.get("municipality_code"),
-                                                                    record.get("round_year")))]
-                                                 if table == "applications" else [])
+            keys = [("id", record.get("id"))] + (
+                [("application", (record.get("municipality_code"), record.get("round_year")))]
+                if table == "applications"
+                else []
+            )
             if table == "decks":
                 keys.append(("name", record.get("name")))
             for kind, key in keys:
                 if key is not None and seen.setdefault((kind, key), number) != number:
-                    row_errors.setdefault("id" if kind == "id" else kind,
-                                          f"Finnes to ganger (også i rad {seen[(kind, key)]}).")
-            errors.update({f"{TABLE_LABELS[table]} rad {number}.{field}": message
-                           for field, message in row_errors.items()})
+                    row_errors.setdefault(
+                        "id" if kind == "id" else kind, f"Finnes to ganger (også i rad {seen[(kind, key)]})."
+                    )
+            errors.update(
+                {
+                    f"{TABLE_LABELS[table]} rad {number}.{field}": message
+                    for field, message in row_errors.items()
+                }
+            )
             out.append({column: record.get(column) for column in row})
         return out
 
 
-TABLE_LABELS = {"plan_status_entries": "Planstatus", "milestones": "Milepæler", "applications": "Søknader",
-                "change_log": "Endringslogg", "decks": "Lysbildesett"}
+TABLE_LABELS = {
+    "plan_status_entries": "Planstatus",
+    "milestones": "Milepæler",
+    "applications": "Søknader",
+    "change_log": "Endringslogg",
+    "decks": "Lysbildesett",
+}
 
 
 def parse_backup(payload: str | bytes | dict) -> object:
@@ -646,13 +764,18 @@ def parse_backup(payload: str | bytes | dict) -> object:
     if isinstance(payload, dict):
         return payload
     if len(payload) > BACKUP_BYTES_LIMIT:
-        raise ValidationError({"file": f"Filen er for stor til å være en sikkerhetskopi (over "
-                                       f"{BACKUP_BYTES_LIMIT // 1_000_000} MB). Ingenting er endret."})
+        raise ValidationError(
+            {
+                "file": f"Filen er for stor til å være en sikkerhetskopi (over "
+                f"{BACKUP_BYTES_LIMIT // 1_000_000} MB). Ingenting er endret."
+            }
+        )
     try:
         return json.loads(payload)
     except RecursionError as error:
-        raise ValidationError({"file": "Filen er nøstet for dypt til å være en sikkerhetskopi. "
-                                       "Ingenting er endret."}) from error
+        raise ValidationError(
+            {"file": "Filen er nøstet for dypt til å være en sikkerhetskopi. Ingenting er endret."}
+        ) from error
     except ValueError as error:  # also UnicodeDecodeError
         raise ValidationError({"file": "Filen kan ikke leses som JSON. Ingenting er endret."}) from error
 
@@ -681,20 +804,33 @@ def plan_entries_as_sources(entries: list[dict]) -> pd.DataFrame:
     Concatenate with the seed rows and pass to ``plan.status.best_known_status``: what users
     entered then wins over the public sources. The source says who entered it and when.
     """
-    rows = [{
-        "municipality_code": e["municipality_code"],
-        "plan_type": e["plan_type"],
-        "period": e.get("period"),
-        "adopted": e.get("adopted"),
-        "status": e["status"],
-        "source_url": None,
-        "source_title": f"{e['source']} (registrert av {e['entered_by']}, {e['entered_at'][:10]})",
-        "note": e.get("note"),
-        "priority": 1,
-        "entered_at": e["entered_at"],
-    } for e in entries]
-    columns = ["municipality_code", "plan_type", "period", "adopted", "status", "source_url",
-               "source_title", "note", "priority", "entered_at"]
+    rows = [
+        {
+            "municipality_code": e["municipality_code"],
+            "plan_type": e["plan_type"],
+            "period": e.get("period"),
+            "adopted": e.get("adopted"),
+            "status": e["status"],
+            "source_url": None,
+            "source_title": f"{e['source']} (registrert av {e['entered_by']}, {e['entered_at'][:10]})",
+            "note": e.get("note"),
+            "priority": 1,
+            "entered_at": e["entered_at"],
+        }
+        for e in entries
+    ]
+    columns = [
+        "municipality_code",
+        "plan_type",
+        "period",
+        "adopted",
+        "status",
+        "source_url",
+        "source_title",
+        "note",
+        "priority",
+        "entered_at",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -703,10 +839,17 @@ def upgrade_v1_tables(tables: dict) -> dict:
     rows = tables.get("applications")
     if not isinstance(rows, list):
         return tables
-    added = {"planning_staff_text": None, "adviser_note": None, "assessment": None, "assessed_by": None,
-             "assessed_at": None}
+    added = {
+        "planning_staff_text": None,
+        "adviser_note": None,
+        "assessment": None,
+        "assessed_by": None,
+        "assessed_at": None,
+    }
     upgraded = [
         {**row, **added, "samfunnsdel_answer": "ingen" if row.get("samfunnsdel_year") is None else "år"}
-        if isinstance(row, dict) else row for row in rows
+        if isinstance(row, dict)
+        else row
+        for row in rows
     ]
     return {**tables, "applications": upgraded}

@@ -15,10 +15,14 @@ from nokkeltall.store import validation
 from nokkeltall.store.database import ConflictError, NotFoundError, UserStore, ValidationError, now_utc
 
 NAME_LIMIT = validation.DECK_NAME_LIMIT
-NAME_TAKEN = ("Det finnes allerede et lysbildesett med dette navnet. Åpne det fra listen for å endre det, "
-              "eller velg et annet navn. Ingenting er lagret.")
-CHANGED = ("Lysbildesettet er endret eller slettet av noen andre siden du åpnet det. Åpne det på nytt og "
-           "prøv igjen. Ingenting er lagret.")
+NAME_TAKEN = (
+    "Det finnes allerede et lysbildesett med dette navnet. Åpne det fra listen for å endre det, "
+    "eller velg et annet navn. Ingenting er lagret."
+)
+CHANGED = (
+    "Lysbildesettet er endret eller slettet av noen andre siden du åpnet det. Åpne det på nytt og "
+    "prøv igjen. Ingenting er lagret."
+)
 
 
 class DeckStore:
@@ -41,14 +45,18 @@ class DeckStore:
             if old is None and expected_version is None:
                 row_id = conn.execute(
                     "INSERT INTO decks (name, slides, saved_by, saved_at, version) VALUES (?, ?, ?, ?, 1)",
-                    (record["name"], payload, who, stamp)).lastrowid
+                    (record["name"], payload, who, stamp),
+                ).lastrowid
                 action, before = "opprettet", None
             elif old is None or expected_version is None or old["version"] != int(expected_version):
                 raise ConflictError(NAME_TAKEN if expected_version is None else CHANGED)
             else:
                 row_id, action, before = old["id"], "endret", dict(old)
-                conn.execute("UPDATE decks SET slides = ?, saved_by = ?, saved_at = ?, version = version + 1 "
-                             "WHERE id = ?", (payload, who, stamp, row_id))
+                conn.execute(
+                    "UPDATE decks SET slides = ?, saved_by = ?, saved_at = ?, version = version + 1 "
+                    "WHERE id = ?",
+                    (payload, who, stamp, row_id),
+                )
             row = dict(conn.execute("SELECT * FROM decks WHERE id = ?", (row_id,)).fetchone())
             UserStore._log(conn, "decks", row_id, action, before, row, who, stamp)
         return self._row(row)

@@ -58,8 +58,9 @@ class ScenarioStore:
     def list(self) -> list[dict]:
         conn = self.store.connect()
         try:
-            rows = conn.execute("SELECT * FROM projection_scenarios "
-                                "ORDER BY name COLLATE NOCASE, id").fetchall()
+            rows = conn.execute(
+                "SELECT * FROM projection_scenarios ORDER BY name COLLATE NOCASE, id"
+            ).fetchall()
         finally:
             conn.close()
         return [dict(r) for r in rows]
@@ -68,8 +69,9 @@ class ScenarioStore:
         """The scenario saved under ``name`` (letter case ignored), or None."""
         conn = self.store.connect()
         try:
-            row = conn.execute("SELECT * FROM projection_scenarios WHERE name = ?",
-                               ((name or "").strip(),)).fetchone()
+            row = conn.execute(
+                "SELECT * FROM projection_scenarios WHERE name = ?", ((name or "").strip(),)
+            ).fetchone()
         finally:
             conn.close()
         return dict(row) if row else None

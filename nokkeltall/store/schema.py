@@ -118,10 +118,25 @@ OPTIONAL_IN_BACKUP = ("decks",)  # backups from before decks were backed up lack
 
 # v1 → v2: rows keep their values; a v1 row without a samfunnsdel year said «ingen».
 V1_APPLICATION_COLUMNS = (
-    "id", "municipality_code", "round_year", "samfunnsdel_year", "progress_plan", "has_fact_base",
-    "fact_base_description", "planning_staff_persons", "planning_staff_percent", "contact_name",
-    "contact_email", "received_date", "status", "note", "entered_by", "entered_at", "updated_by",
-    "updated_at", "version",
+    "id",
+    "municipality_code",
+    "round_year",
+    "samfunnsdel_year",
+    "progress_plan",
+    "has_fact_base",
+    "fact_base_description",
+    "planning_staff_persons",
+    "planning_staff_percent",
+    "contact_name",
+    "contact_email",
+    "received_date",
+    "status",
+    "note",
+    "entered_by",
+    "entered_at",
+    "updated_by",
+    "updated_at",
+    "version",
 )
 MIGRATIONS: dict[int, list[str]] = {
     1: [

@@ -53,11 +53,12 @@ EMPTY_IMPORT = "Filen har ingen søknader (ingen rader under overskriftene)."
 def duplicate_row_message(first_row: int) -> str:
     return f"Kommunen og runden står også i rad {first_row}, med andre svar. Fjern en av radene."
 
+
 NOT_TEXT = "Feltet må være tekst, ikke en liste eller et oppslag."
 
-NAME_LIMIT = 100     # «Ditt navn», contact names
-LINE_LIMIT = 300     # one-line fields: titles, sources, periods, e-mail addresses
-TEXT_LIMIT = 5_000   # notes and answers of several lines
+NAME_LIMIT = 100  # «Ditt navn», contact names
+LINE_LIMIT = 300  # one-line fields: titles, sources, periods, e-mail addresses
+TEXT_LIMIT = 5_000  # notes and answers of several lines
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _CONTAINERS = (dict, list, tuple, set, bytes, bytearray)
@@ -91,8 +92,13 @@ def too_long_message(limit: int) -> str:
     return f"Teksten er for lang (høyst {norwegian.number(limit)} tegn)."
 
 
-def read_text(value: object, required: bool = False, message: str = REQUIRED, limit: int = LINE_LIMIT,
-              multiline: bool = False):
+def read_text(
+    value: object,
+    required: bool = False,
+    message: str = REQUIRED,
+    limit: int = LINE_LIMIT,
+    multiline: bool = False,
+):
     """Cleaned, stripped text of at most ``limit`` characters (None when blank)."""
     if isinstance(value, _CONTAINERS):
         return None, NOT_TEXT
@@ -134,8 +140,9 @@ def read_municipality(value: object, network_only: bool = False):
     return text, None
 
 
-def read_date(value: object, required: bool = True, first_year: int = EARLIEST_PLAN_YEAR,
-              last_year: int | None = None):
+def read_date(
+    value: object, required: bool = True, first_year: int = EARLIEST_PLAN_YEAR, last_year: int | None = None
+):
     """A full date (``date``, ``datetime``, Timestamp or ``YYYY-MM-DD``) as an ISO string."""
     if isinstance(value, _CONTAINERS):
         return None, DATE_FORMAT
@@ -187,8 +194,9 @@ def read_plan_date(value: object, first: int, last: int, required: bool):
     return plan_date.iso(), None
 
 
-def read_number(value: object, low: float, high: float | None, message: str,
-                integer: bool = False, required: bool = True):
+def read_number(
+    value: object, low: float, high: float | None, message: str, integer: bool = False, required: bool = True
+):
     if isinstance(value, (*_CONTAINERS, bool)):
         return None, message
     if is_blank(value):
@@ -197,7 +205,12 @@ def read_number(value: object, low: float, high: float | None, message: str,
         number = float(str(value).strip().replace(",", ".").rstrip("%").strip())
     except ValueError:
         return None, message
-    if not math.isfinite(number) or abs(number) > 1e15 or number < low or (high is not None and number > high):
+    if (
+        not math.isfinite(number)
+        or abs(number) > 1e15
+        or number < low
+        or (high is not None and number > high)
+    ):
         return None, message
     if integer:
         return (int(number), None) if number.is_integer() else (None, message)
@@ -242,16 +255,19 @@ def clean_plan_entry(data: dict, today: date | None = None) -> tuple[dict, dict[
     """A plan status fact entered in the app: municipality, plan type, year/date, status, source."""
     today = today or date.today()
     status, status_error = read_choice(data.get("status") or "vedtatt", PLAN_ENTRY_STATUSES)
-    record, errors = _collect({
-        "municipality_code": read_municipality(data.get("municipality_code")),
-        "plan_type": read_choice(data.get("plan_type"), PLAN_ENTRY_TYPES),
-        "status": (status, status_error),
-        "adopted": read_plan_date(data.get("adopted"), EARLIEST_PLAN_YEAR, today.year + 1,
-                                  required=status == "vedtatt"),
-        "period": read_text(data.get("period")),
-        "source": read_text(data.get("source"), required=True, message=SOURCE_REQUIRED),
-        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
-    })
+    record, errors = _collect(
+        {
+            "municipality_code": read_municipality(data.get("municipality_code")),
+            "plan_type": read_choice(data.get("plan_type"), PLAN_ENTRY_TYPES),
+            "status": (status, status_error),
+            "adopted": read_plan_date(
+                data.get("adopted"), EARLIEST_PLAN_YEAR, today.year + 1, required=status == "vedtatt"
+            ),
+            "period": read_text(data.get("period")),
+            "source": read_text(data.get("source"), required=True, message=SOURCE_REQUIRED),
+            "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
+        }
+    )
     return record, errors
 
 
@@ -259,15 +275,17 @@ def clean_milestone(data: dict, today: date | None = None) -> tuple[dict, dict[s
     """A milestone of the municipality's own progress plan (framdriftsplan)."""
     today = today or date.today()
     last_year = today.year + 10
-    record, errors = _collect({
-        "municipality_code": read_municipality(data.get("municipality_code")),
-        "plan_type": read_choice(data.get("plan_type"), MILESTONE_PLAN_TYPES),
-        "title": read_text(data.get("title"), required=True, limit=200),
-        "start_date": read_date(data.get("start_date"), True, EARLIEST_PLAN_YEAR, last_year),
-        "end_date": read_date(data.get("end_date"), False, EARLIEST_PLAN_YEAR, last_year),
-        "status": read_choice(data.get("status") or "planlagt", MILESTONE_STATUSES),
-        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
-    })
+    record, errors = _collect(
+        {
+            "municipality_code": read_municipality(data.get("municipality_code")),
+            "plan_type": read_choice(data.get("plan_type"), MILESTONE_PLAN_TYPES),
+            "title": read_text(data.get("title"), required=True, limit=200),
+            "start_date": read_date(data.get("start_date"), True, EARLIEST_PLAN_YEAR, last_year),
+            "end_date": read_date(data.get("end_date"), False, EARLIEST_PLAN_YEAR, last_year),
+            "status": read_choice(data.get("status") or "planlagt", MILESTONE_STATUSES),
+            "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
+        }
+    )
     start, end = record["start_date"], record["end_date"]
     if start and end and end < start:
         errors["end_date"] = END_BEFORE_START
@@ -286,12 +304,14 @@ ANSWER_FIELDS = {
 SAMFUNNSDEL_ANSWERS = ("år", "ingen", "ikke_oppgitt")
 NOT_GIVEN = "ikke_oppgitt"
 ANSWER_REQUIRED = "Svar på spørsmålet, eller kryss av for «ikke oppgitt»."
-SAMFUNNSDEL_CHOICE = ("Skriv årstallet, «ingen» (kommunen har ingen gjeldende samfunnsdel) "
-                      "eller «ikke oppgitt».")
+SAMFUNNSDEL_CHOICE = (
+    "Skriv årstallet, «ingen» (kommunen har ingen gjeldende samfunnsdel) eller «ikke oppgitt»."
+)
 BOTH_GIVEN = "Du har både skrevet et svar og krysset av for «ikke oppgitt». Velg ett av dem."
 STAFF_MISMATCH = "Antall personer og stillingsandel passer ikke sammen: 0 personer gir 0 %, og omvendt."
-STAFF_REQUIRED = ("Oppgi antall personer og stillingsandel (eller svaret som tekst), "
-                  "eller kryss av for «ikke oppgitt».")
+STAFF_REQUIRED = (
+    "Oppgi antall personer og stillingsandel (eller svaret som tekst), eller kryss av for «ikke oppgitt»."
+)
 STAFF_PERSONS_MAX = 100
 _NONE_WORDS = ("ingen", "nei", "har ikke", "finnes ikke", "ingen gjeldende")
 _NOT_GIVEN_WORDS = ("ikke oppgitt", "ikke_oppgitt", "ikke besvart", "ukjent", "vet ikke")
@@ -328,8 +348,9 @@ def read_fact_base(data: dict, not_given: set):
     """Answer 3 → ((has_fact_base, description), error). ``has_fact_base`` is None when the answer
     is only in words (neither yes nor no) or not given; a «ja» needs the description."""
     flag = data.get("has_fact_base")
-    description, description_error = read_text(data.get("fact_base_description"), limit=TEXT_LIMIT,
-                                                multiline=True)
+    description, description_error = read_text(
+        data.get("fact_base_description"), limit=TEXT_LIMIT, multiline=True
+    )
     if description_error:
         return (None, None), description_error
     if "fact_base" in not_given:
@@ -395,23 +416,25 @@ def clean_application(data: dict, today: date | None = None) -> tuple[dict, dict
     (has_fact_base, description), fact_error = read_fact_base(data, not_given)
     description_errors = (FACT_BASE_WHICH, too_long_message(TEXT_LIMIT), NOT_TEXT)
     (persons, percent, staff_text), staff_errors = read_staff(data, not_given)
-    record, errors = _collect({
-        "municipality_code": read_municipality(data.get("municipality_code"), network_only=True),
-        "round_year": read_year(data.get("round_year"), 2000, today.year + 1),
-        "samfunnsdel_answer": (samfunnsdel, None),
-        "samfunnsdel_year": (year, samfunnsdel_error),
-        "progress_plan": read_answer_text(data.get("progress_plan"), "progress_plan", not_given),
-        "has_fact_base": (has_fact_base, None if fact_error in description_errors else fact_error),
-        "fact_base_description": (description, fact_error if fact_error in description_errors else None),
-        "planning_staff_persons": (persons, None),
-        "planning_staff_percent": (percent, None),
-        "planning_staff_text": (staff_text, None),
-        "contact_name": read_text(data.get("contact_name"), required=True, limit=NAME_LIMIT),
-        "contact_email": read_email(data.get("contact_email"), required=False),
-        "received_date": read_date(data.get("received_date"), True, 2000, today.year + 1),
-        "status": read_choice(data.get("status") or "mottatt", APPLICATION_STATUSES),
-        "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
-    })
+    record, errors = _collect(
+        {
+            "municipality_code": read_municipality(data.get("municipality_code"), network_only=True),
+            "round_year": read_year(data.get("round_year"), 2000, today.year + 1),
+            "samfunnsdel_answer": (samfunnsdel, None),
+            "samfunnsdel_year": (year, samfunnsdel_error),
+            "progress_plan": read_answer_text(data.get("progress_plan"), "progress_plan", not_given),
+            "has_fact_base": (has_fact_base, None if fact_error in description_errors else fact_error),
+            "fact_base_description": (description, fact_error if fact_error in description_errors else None),
+            "planning_staff_persons": (persons, None),
+            "planning_staff_percent": (percent, None),
+            "planning_staff_text": (staff_text, None),
+            "contact_name": read_text(data.get("contact_name"), required=True, limit=NAME_LIMIT),
+            "contact_email": read_email(data.get("contact_email"), required=False),
+            "received_date": read_date(data.get("received_date"), True, 2000, today.year + 1),
+            "status": read_choice(data.get("status") or "mottatt", APPLICATION_STATUSES),
+            "note": read_text(data.get("note"), limit=TEXT_LIMIT, multiline=True),
+        }
+    )
     errors.update(staff_errors)
     if record["received_date"] and record["received_date"] > today.isoformat():
         errors["received_date"] = FUTURE_DATE
@@ -424,10 +447,12 @@ ASSESSMENTS = network.ASSESSMENTS
 def clean_assessment_columns(row: dict) -> tuple[dict, dict[str, str]]:
     """The adviser's columns of an application row from a backup: note, assessment, who and when."""
     record, errors = clean_assessment(row)
-    stamped, stamp_errors = _collect({
-        "assessed_by": read_text(row.get("assessed_by"), limit=NAME_LIMIT),
-        "assessed_at": read_text(row.get("assessed_at")),
-    })
+    stamped, stamp_errors = _collect(
+        {
+            "assessed_by": read_text(row.get("assessed_by"), limit=NAME_LIMIT),
+            "assessed_at": read_text(row.get("assessed_at")),
+        }
+    )
     return {**record, **stamped}, {**errors, **stamp_errors}
 
 
@@ -435,10 +460,12 @@ def clean_assessment(data: dict) -> tuple[dict, dict[str, str]]:
     """The adviser's own note and assessment of an applicant (blank assessment: not assessed yet)."""
     blank = is_blank(data.get("assessment"))
     assessment = None if blank else read_choice(data["assessment"], tuple(ASSESSMENTS))
-    return _collect({
-        "adviser_note": read_text(data.get("adviser_note"), limit=TEXT_LIMIT, multiline=True),
-        "assessment": assessment or (None, None),
-    })
+    return _collect(
+        {
+            "adviser_note": read_text(data.get("adviser_note"), limit=TEXT_LIMIT, multiline=True),
+            "assessment": assessment or (None, None),
+        }
+    )
 
 
 def validate_plan_entry(data: dict, today: date | None = None) -> dict[str, str]:
@@ -482,8 +509,9 @@ def _clean_slide(item: object) -> dict | None:
 
 def clean_deck(data: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
     """A saved deck: a name and its slides (what ``decks.Deck.to_list`` gives)."""
-    name, name_error = read_text(data.get("name"), required=True, message=DECK_NAME_REQUIRED,
-                                 limit=DECK_NAME_LIMIT)
+    name, name_error = read_text(
+        data.get("name"), required=True, message=DECK_NAME_REQUIRED, limit=DECK_NAME_LIMIT
+    )
     errors = {"name": name_error} if name_error else {}
     slides = data.get("slides")
     cleaned = [_clean_slide(item) for item in slides] if isinstance(slides, list) else [None]
@@ -535,28 +563,32 @@ def read_json_text(value: object):
 
 def clean_audit(row: dict) -> tuple[dict, dict[str, str]]:
     """id, entered_by/at, updated_by/at and version of an editable row from a backup."""
-    return _collect({
-        "id": read_id(row.get("id")),
-        "entered_by": read_name(row.get("entered_by")),
-        "entered_at": read_timestamp(row.get("entered_at")),
-        "updated_by": read_name(row.get("updated_by")),
-        "updated_at": read_timestamp(row.get("updated_at")),
-        "version": read_id(row.get("version")),
-    })
+    return _collect(
+        {
+            "id": read_id(row.get("id")),
+            "entered_by": read_name(row.get("entered_by")),
+            "entered_at": read_timestamp(row.get("entered_at")),
+            "updated_by": read_name(row.get("updated_by")),
+            "updated_at": read_timestamp(row.get("updated_at")),
+            "version": read_id(row.get("version")),
+        }
+    )
 
 
 def clean_change(row: dict, today: date | None = None) -> tuple[dict, dict[str, str]]:
     """One change log row from a backup."""
-    return _collect({
-        "id": read_id(row.get("id")),
-        "changed_at": read_timestamp(row.get("changed_at")),
-        "changed_by": read_name(row.get("changed_by")),
-        "table_name": read_choice(row.get("table_name"), CHANGE_TABLES),
-        "row_id": read_id(row.get("row_id")),
-        "action": read_choice(row.get("action"), CHANGE_ACTIONS),
-        "old_values": read_json_text(row.get("old_values")),
-        "new_values": read_json_text(row.get("new_values")),
-    })
+    return _collect(
+        {
+            "id": read_id(row.get("id")),
+            "changed_at": read_timestamp(row.get("changed_at")),
+            "changed_by": read_name(row.get("changed_by")),
+            "table_name": read_choice(row.get("table_name"), CHANGE_TABLES),
+            "row_id": read_id(row.get("row_id")),
+            "action": read_choice(row.get("action"), CHANGE_ACTIONS),
+            "old_values": read_json_text(row.get("old_values")),
+            "new_values": read_json_text(row.get("new_values")),
+        }
+    )
 
 
 def clean_saved_deck(row: dict) -> tuple[dict, dict[str, str]]:
@@ -569,8 +601,12 @@ def clean_saved_deck(row: dict) -> tuple[dict, dict[str, str]]:
             slides = None
     record, errors = clean_deck({"name": row.get("name"), "slides": slides})
     saved_by, by_error = read_text(row.get("saved_by"), limit=NAME_LIMIT)
-    extra, extra_errors = _collect({
-        "id": read_id(row.get("id")), "version": read_id(row.get("version")),
-        "saved_at": read_timestamp(row.get("saved_at")), "saved_by": (saved_by or "", by_error),
-    })
+    extra, extra_errors = _collect(
+        {
+            "id": read_id(row.get("id")),
+            "version": read_id(row.get("version")),
+            "saved_at": read_timestamp(row.get("saved_at")),
+            "saved_by": (saved_by or "", by_error),
+        }
+    )
     return {**record, **extra}, {**errors, **extra_errors}

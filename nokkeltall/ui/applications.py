@@ -35,8 +35,12 @@ from nokkeltall.ui.widgets import municipality_from_url, safe_text
 _log = logging.getLogger(__name__)
 
 LABELS = {
-    "municipality_code": "Kommune", "round_year": "Søknadsrunde", "received_date": "Mottatt dato",
-    "status": "Status", "contact_name": "Kontaktperson", "contact_email": "E-post til kontaktperson",
+    "municipality_code": "Kommune",
+    "round_year": "Søknadsrunde",
+    "received_date": "Mottatt dato",
+    "status": "Status",
+    "contact_name": "Kontaktperson",
+    "contact_email": "E-post til kontaktperson",
     "samfunnsdel_year": "1. Årstall for gjeldende samfunnsdel",
     "progress_plan": "2. Framdriftsplan for planstrategi og samfunnsdel",
     "has_fact_base": "3. Har kommunen statistikk, nøkkeltall og kunnskapsgrunnlag?",
@@ -44,7 +48,10 @@ LABELS = {
     "planning_staff_persons": "4. Antall personer som arbeider med plan",
     "planning_staff_percent": "4. Samlet stillingsandel til planarbeid (%)",
     "planning_staff_text": "4. Ressurser som tekst",
-    "note": "Merknad", "changed_by": "Ditt navn", "file": "Fil", "assessment": "Vurdering",
+    "note": "Merknad",
+    "changed_by": "Ditt navn",
+    "file": "Fil",
+    "assessment": "Vurdering",
     "adviser_note": "Rådgivers notat",
 }
 NEW = "ny"
@@ -53,8 +60,12 @@ TABS = ["Oversikt per fylke", "Importer søknader", "Registrer / endre", "Samtal
 TAB_KEY = "applications_tab"  # the open tab (session state; only the open tab is drawn)
 FLASH_KEY = "_applications_flash"
 BRIEF_MADE_KEY = "_briefs_made"  # the briefs whose .docx this session has asked for
-CHANGE_TABLES = {"applications": "søknad", "milestones": "milepæl", "plan_status_entries": "planstatus",
-                 "decks": "lysbildesett"}
+CHANGE_TABLES = {
+    "applications": "søknad",
+    "milestones": "milepæl",
+    "plan_status_entries": "planstatus",
+    "decks": "lysbildesett",
+}
 
 
 def default_round(today: date) -> int:
@@ -63,6 +74,7 @@ def default_round(today: date) -> int:
 
 
 # --- what depends only on the statistics build ----------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Municipalities:
@@ -87,9 +99,13 @@ def _municipalities(build: str) -> Municipalities:
     codes = frame["municipality_code"].tolist()
     names = dict(zip(codes, frame["official_name"], strict=True))
     populations = zip(frame["population"], frame["population_year"], strict=True)
-    return Municipalities(codes, names, {c: f"{c} {names.get(c, '')}" for c in codes},
-                          dict(zip(codes, populations, strict=True)),
-                          spreadsheet.Places.from_frame(frame))
+    return Municipalities(
+        codes,
+        names,
+        {c: f"{c} {names.get(c, '')}" for c in codes},
+        dict(zip(codes, populations, strict=True)),
+        spreadsheet.Places.from_frame(frame),
+    )
 
 
 def municipalities() -> Municipalities:
@@ -102,6 +118,7 @@ def municipalities() -> Municipalities:
 
 
 # --- the page's state -------------------------------------------------------------------------------------
+
 
 @dataclass
 class ApplicationsPage:
@@ -133,8 +150,16 @@ class ApplicationsPage:
 
 def round_picker(today: date) -> int:
     """The application round (the year of its deadline), in the sidebar."""
-    return int(st.sidebar.number_input("Søknadsrunde (år for fristen)", min_value=2019, max_value=today.year + 1,
-                                       value=default_round(today), step=1, key="round_year"))
+    return int(
+        st.sidebar.number_input(
+            "Søknadsrunde (år for fristen)",
+            min_value=2019,
+            max_value=today.year + 1,
+            value=default_round(today),
+            step=1,
+            key="round_year",
+        )
+    )
 
 
 def load(round_year: int, places: Municipalities, can_edit: bool, today: date) -> ApplicationsPage:
@@ -157,7 +182,8 @@ def introduction(page: ApplicationsPage) -> None:
     st.caption(
         f"Læringsnettverk for samfunnsplanlegging (Distriktssenteret, Nordland og Trøndelag fylkeskommuner). "
         f"For kommuner med under {text.number(network.POPULATION_LIMIT)} innbyggere. Søknadsfrist "
-        f"{text.long_date(deadline)}" + (f" (om {days_left} dager)" if days_left >= 0 else " (passert)")
+        f"{text.long_date(deadline)}"
+        + (f" (om {days_left} dager)" if days_left >= 0 else " (passert)")
         + f". Målet er {low}–{high} kommuner per fylke, valgt etter søknad og samtale."
     )
     flash = st.session_state.pop(FLASH_KEY, None)
@@ -187,6 +213,7 @@ def _kept_selectbox(label: str, options: list, *, key: str, **kwargs):
 
 # --- sections ---------------------------------------------------------------------------------------------
 
+
 def county_overview(page: ApplicationsPage) -> None:
     """«Oversikt per fylke»: the 2–3 target per county, then the matrix of applicants (sortable), its
     Excel file, and the adviser's status, notes and assessment per applicant."""
@@ -203,14 +230,25 @@ def county_overview(page: ApplicationsPage) -> None:
         st.info(f"Ingen søknader er registrert for runden med frist {text.long_date(page.deadline)}.")
         return
     table = _matrix(page)
-    st.markdown("**Søkerne side om side** – klikk på en kolonneoverskrift for å sortere. Sjekkene er "
-                "forklart, med kilder, i samtaleunderlaget.")
-    st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch", key="county_matrix",
-                 column_config={"Folketall": st.column_config.NumberColumn(format="localized")})
+    st.markdown(
+        "**Søkerne side om side** – klikk på en kolonneoverskrift for å sortere. Sjekkene er "
+        "forklart, med kilder, i samtaleunderlaget."
+    )
+    st.dataframe(
+        table.drop(columns=["id"]),
+        hide_index=True,
+        width="stretch",
+        key="county_matrix",
+        column_config={"Folketall": st.column_config.NumberColumn(format="localized")},
+    )
     workbook = county_matrix.matrix_xlsx(table, page.round_year, page.today)
-    st.download_button("Last ned oversikten (Excel)", workbook,
-                       file_name=f"soknader-{page.round_year}.xlsx", key="matrix_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.download_button(
+        "Last ned oversikten (Excel)",
+        workbook,
+        file_name=f"soknader-{page.round_year}.xlsx",
+        key="matrix_xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     if page.can_edit:
         _assessment_form(page)
 
@@ -220,8 +258,15 @@ def _matrix(page: ApplicationsPage) -> pd.DataFrame:
     codes = {a["municipality_code"] for a in page.applications}
     entries = {code: store.list_plan_entries(code) for code in codes}
     milestones = {code: store.list_milestones(code) for code in codes}
-    return _matrix_cached(repr((page.applications, entries, milestones)), page.today, fingerprint(),
-                          page.applications, entries, milestones, page.places.names)
+    return _matrix_cached(
+        repr((page.applications, entries, milestones)),
+        page.today,
+        fingerprint(),
+        page.applications,
+        entries,
+        milestones,
+        page.places.names,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -238,28 +283,44 @@ def _assessment_form(page: ApplicationsPage) -> None:
     suffix = f"_{chosen}_{application['version']}"
     with st.form(f"assessment_form{suffix}"):
         left, right = st.columns(2)
-        status = left.selectbox(LABELS["status"], STATUSES, index=STATUSES.index(application["status"]),
-                                format_func=network.APPLICATION_STATUSES.get, key=f"assess_status{suffix}",
-                                help="mottatt → samtale avtalt → valgt / ikke valgt")
+        status = left.selectbox(
+            LABELS["status"],
+            STATUSES,
+            index=STATUSES.index(application["status"]),
+            format_func=network.APPLICATION_STATUSES.get,
+            key=f"assess_status{suffix}",
+            help="mottatt → samtale avtalt → valgt / ikke valgt",
+        )
         choices = [None, *network.ASSESSMENTS]
-        assessment = right.selectbox(LABELS["assessment"], choices,
-                                     index=choices.index(application.get("assessment")),
-                                     format_func=lambda k: network.ASSESSMENTS.get(k, "Ikke vurdert"),
-                                     key=f"assessment{suffix}")
-        note = st.text_area(LABELS["adviser_note"], value=application.get("adviser_note") or "",
-                            key=f"adviser_note{suffix}", max_chars=5000)
+        assessment = right.selectbox(
+            LABELS["assessment"],
+            choices,
+            index=choices.index(application.get("assessment")),
+            format_func=lambda k: network.ASSESSMENTS.get(k, "Ikke vurdert"),
+            key=f"assessment{suffix}",
+        )
+        note = st.text_area(
+            LABELS["adviser_note"],
+            value=application.get("adviser_note") or "",
+            key=f"adviser_note{suffix}",
+            max_chars=5000,
+        )
         if application.get("assessed_by"):
-            st.caption(f"Sist vurdert av {safe_text(application['assessed_by'])}, "
-                       f"{str(application.get('assessed_at'))[:16].replace('T', ' ')} (UTC).")
+            st.caption(
+                f"Sist vurdert av {safe_text(application['assessed_by'])}, "
+                f"{str(application.get('assessed_at'))[:16].replace('T', ' ')} (UTC)."
+            )
         who = name_input(f"assessment_name{suffix}")
         submitted = st.form_submit_button("Lagre vurdering", type="primary")
     if not submitted:
         return
     try:
-        saved = page.store.update_application(chosen, {"status": status}, changed_by=who,
-                                              expected_version=application["version"])
-        saved = page.store.save_assessment(chosen, {"assessment": assessment, "adviser_note": note}, who,
-                                           expected_version=saved["version"])
+        saved = page.store.update_application(
+            chosen, {"status": status}, changed_by=who, expected_version=application["version"]
+        )
+        saved = page.store.save_assessment(
+            chosen, {"assessment": assessment, "adviser_note": note}, who, expected_version=saved["version"]
+        )
     except ValidationError as error:
         show_errors(error.errors, LABELS)
     except (ConflictError, NotFoundError) as error:
@@ -272,15 +333,19 @@ def _assessment_form(page: ApplicationsPage) -> None:
 
 # --- import from the form tool ------------------------------------------------------------------------------
 
+
 def import_applications(page: ApplicationsPage) -> None:
     """«Importer søknader»: a spreadsheet from the form tool, checked row by row before anything is saved."""
-    st.markdown("Last opp eksporten fra skjemaverktøyet (Excel eller CSV, én rad per kommune). Kolonnene "
-                "finnes selv om overskriftene er litt forskjellige; er noe uklart, velger du kolonnen. **Har én "
-                "rad feil, importeres ingenting**, og hver feil vises med radnummer. En søknad som er importert "
-                "før og er "
-                "uendret, endres ikke; en endret søknad blir en ny versjon med endringslogg.")
-    upload = st.file_uploader("Regneark med søknader (.xlsx eller .csv)", type=["xlsx", "csv"],
-                              key="import_file")
+    st.markdown(
+        "Last opp eksporten fra skjemaverktøyet (Excel eller CSV, én rad per kommune). Kolonnene "
+        "finnes selv om overskriftene er litt forskjellige; er noe uklart, velger du kolonnen. **Har én "
+        "rad feil, importeres ingenting**, og hver feil vises med radnummer. En søknad som er importert "
+        "før og er "
+        "uendret, endres ikke; en endret søknad blir en ny versjon med endringslogg."
+    )
+    upload = st.file_uploader(
+        "Regneark med søknader (.xlsx eller .csv)", type=["xlsx", "csv"], key="import_file"
+    )
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name
@@ -290,8 +355,9 @@ def import_applications(page: ApplicationsPage) -> None:
         st.error(f"{error} Ingenting er importert.", icon="⚠️")
         return
     chosen = _column_choices(spreadsheet.match_columns(list(table.columns)), list(table.columns))
-    preview = spreadsheet.import_file(page.store, data, name, page.places.places, page.round_year,
-                                      "forhåndsvisning", chosen, dry_run=True)
+    preview = spreadsheet.import_file(
+        page.store, data, name, page.places.places, page.round_year, "forhåndsvisning", chosen, dry_run=True
+    )
     if preview.mapping is not None and preview.mapping.complete:
         _mapping_table(preview.mapping)
     if preview.needs_mapping:
@@ -317,8 +383,13 @@ def _column_choices(mapping: spreadsheet.ColumnMapping, headers: list[str]) -> d
     chosen = {}
     for field_name, candidates in {**mapping.ambiguous, **{f: headers for f in mapping.missing}}.items():
         label = spreadsheet.FIELDS[field_name][0]
-        picked = st.selectbox(f"Hvilken kolonne er «{label}»?", candidates, index=None,
-                              placeholder="Velg kolonne …", key=f"import_column_{field_name}")
+        picked = st.selectbox(
+            f"Hvilken kolonne er «{label}»?",
+            candidates,
+            index=None,
+            placeholder="Velg kolonne …",
+            key=f"import_column_{field_name}",
+        )
         if picked:
             chosen[field_name] = picked
     return chosen
@@ -326,8 +397,10 @@ def _column_choices(mapping: spreadsheet.ColumnMapping, headers: list[str]) -> d
 
 def _mapping_table(mapping: spreadsheet.ColumnMapping) -> None:
     with st.expander("Kolonnene i filen"):
-        rows = [{"Kolonne i filen": header, "Brukes som": spreadsheet.FIELDS[name][0]}
-                for name, header in mapping.fields.items()]
+        rows = [
+            {"Kolonne i filen": header, "Brukes som": spreadsheet.FIELDS[name][0]}
+            for name, header in mapping.fields.items()
+        ]
         rows += [{"Kolonne i filen": header, "Brukes som": "– (brukes ikke)"} for header in mapping.unused]
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
@@ -339,8 +412,9 @@ def _import_button(page: ApplicationsPage, data: bytes, name: str, chosen: dict,
     who = name_input("import_name")
     if not st.button("Importer søknader", type="primary", key="import_button"):
         return
-    outcome = spreadsheet.import_file(page.store, data, name, page.places.places, page.round_year, who,
-                                      chosen)
+    outcome = spreadsheet.import_file(
+        page.store, data, name, page.places.places, page.round_year, who, chosen
+    )
     if not outcome.ok:
         st.error("Ingenting er importert:", icon="⚠️")
         st.markdown("\n".join(f"- {safe_text(line, 400)}" for line in outcome.problems))
@@ -355,19 +429,29 @@ def show_eligibility(page: ApplicationsPage, code: str) -> None:
     box = st.success if result.eligible else st.warning
     verdict = "Kan delta i læringsnettverket." if result.eligible else "Kan ikke delta i læringsnettverket."
     box(f"**{verdict}**  \n" + "  \n".join(result.reasons), icon="✅" if result.eligible else "⚠️")
-    st.caption("Beregnet fra SSBs siste folketall (tabell 07459, per 1. januar) og kommunenummeret; "
-               "kan ikke skrives inn.")
+    st.caption(
+        "Beregnet fra SSBs siste folketall (tabell 07459, per 1. januar) og kommunenummeret; "
+        "kan ikke skrives inn."
+    )
 
 
 def show_checks(page: ApplicationsPage, application: dict) -> None:
     """The application's answers held against the data, one line per check (details in the brief)."""
     code = application["municipality_code"]
-    found = shared_call(checks.gather, application, page.store.list_plan_entries(code),
-                        page.store.list_milestones(code), page.applications, page.today)[1]
+    found = shared_call(
+        checks.gather,
+        application,
+        page.store.list_plan_entries(code),
+        page.store.list_milestones(code),
+        page.applications,
+        page.today,
+    )[1]
     with st.expander("Sjekk av svarene mot data", expanded=True):
         for check in found:
-            st.markdown(f"{checks.OUTCOME_ICONS[check.outcome]} **{safe_text(check.headline, 200)}** – "
-                        f"{safe_text(check.reason, 1000)}")
+            st.markdown(
+                f"{checks.OUTCOME_ICONS[check.outcome]} **{safe_text(check.headline, 200)}** – "
+                f"{safe_text(check.reason, 1000)}"
+            )
         st.caption("Grunnlag og kilder for hver sjekk står først i samtaleunderlaget.")
 
 
@@ -384,76 +468,145 @@ def registration_form(page: ApplicationsPage) -> None:
         from_url, url_problem = municipality_from_url()
         if url_problem:
             st.warning(url_problem, icon="⚠️")
-        code = st.selectbox(LABELS["municipality_code"], codes, format_func=page.places.labels.__getitem__,
-                            index=codes.index(from_url) if from_url in names else None,
-                            placeholder="Velg kommune …", key="application_municipality")
+        code = st.selectbox(
+            LABELS["municipality_code"],
+            codes,
+            format_func=page.places.labels.__getitem__,
+            index=codes.index(from_url) if from_url in names else None,
+            placeholder="Velg kommune …",
+            key="application_municipality",
+        )
     if code:
         show_eligibility(page, code)
     if existing:
         show_checks(page, existing)
     if not page.can_edit:
-        st.info("Du kan lese, men trenger redaktørpassordet (i sidepanelet) for å registrere eller endre.", icon="🔒")
+        st.info(
+            "Du kan lese, men trenger redaktørpassordet (i sidepanelet) for å registrere eller endre.",
+            icon="🔒",
+        )
     elif code:
         _application_form(page, code, choice, existing)
     else:
         st.info("Velg kommunen som har søkt.")
 
 
-SAMFUNNSDEL_CHOICES = {"år": "Årstall", "ingen": "Ingen gjeldende samfunnsdel",
-                       "ikke_oppgitt": "Ikke oppgitt"}
-FACT_CHOICES = {"ja": "Ja", "nei": "Nei", "tekst": "Bare tekst (verken ja eller nei)",
-                "ikke_oppgitt": "Ikke oppgitt"}
+SAMFUNNSDEL_CHOICES = {
+    "år": "Årstall",
+    "ingen": "Ingen gjeldende samfunnsdel",
+    "ikke_oppgitt": "Ikke oppgitt",
+}
+FACT_CHOICES = {
+    "ja": "Ja",
+    "nei": "Nei",
+    "tekst": "Bare tekst (verken ja eller nei)",
+    "ikke_oppgitt": "Ikke oppgitt",
+}
 
 
 def _fact_choice(record: dict) -> str | None:
     if not record:
         return None
     flag = record.get("has_fact_base")
-    return "ja" if flag is True else "nei" if flag is False else (
-        "tekst" if record.get("fact_base_description") else "ikke_oppgitt")
+    return (
+        "ja"
+        if flag is True
+        else "nei"
+        if flag is False
+        else ("tekst" if record.get("fact_base_description") else "ikke_oppgitt")
+    )
 
 
 def _answers(record: dict, suffix: str) -> dict:
     """The four answers, none pre-filled: each must be given or marked «ikke oppgitt»."""
     st.markdown("**Søknadens fire svar** – fyll ut hvert svar, eller merk det «ikke oppgitt».")
     options = list(SAMFUNNSDEL_CHOICES)
-    answer = st.radio(LABELS["samfunnsdel_year"], options, format_func=SAMFUNNSDEL_CHOICES.get,
-                      horizontal=True,
-                      index=options.index(record["samfunnsdel_answer"]) if record else None,
-                      key=f"samfunnsdel_answer{suffix}")
-    year = st.text_input("Årstall (når svaret er et årstall)", key=f"samfunnsdel{suffix}", placeholder="2019",
-                         value="" if record.get("samfunnsdel_year") is None else str(record["samfunnsdel_year"]))
-    progress = st.text_area(LABELS["progress_plan"], value=record.get("progress_plan") or "",
-                            key=f"progress{suffix}")
-    progress_missing = st.checkbox("Framdriftsplan ikke oppgitt", key=f"progress_missing{suffix}",
-                                   value=bool(record) and not record.get("progress_plan"))
+    answer = st.radio(
+        LABELS["samfunnsdel_year"],
+        options,
+        format_func=SAMFUNNSDEL_CHOICES.get,
+        horizontal=True,
+        index=options.index(record["samfunnsdel_answer"]) if record else None,
+        key=f"samfunnsdel_answer{suffix}",
+    )
+    year = st.text_input(
+        "Årstall (når svaret er et årstall)",
+        key=f"samfunnsdel{suffix}",
+        placeholder="2019",
+        value="" if record.get("samfunnsdel_year") is None else str(record["samfunnsdel_year"]),
+    )
+    progress = st.text_area(
+        LABELS["progress_plan"], value=record.get("progress_plan") or "", key=f"progress{suffix}"
+    )
+    progress_missing = st.checkbox(
+        "Framdriftsplan ikke oppgitt",
+        key=f"progress_missing{suffix}",
+        value=bool(record) and not record.get("progress_plan"),
+    )
     fact_options = list(FACT_CHOICES)
-    fact = st.radio(LABELS["has_fact_base"], fact_options, format_func=FACT_CHOICES.get, horizontal=True,
-                    index=fact_options.index(_fact_choice(record)) if record else None, key=f"fact{suffix}")
-    fact_text = st.text_area(LABELS["fact_base_description"], key=f"facttext{suffix}",
-                             value=record.get("fact_base_description") or "")
+    fact = st.radio(
+        LABELS["has_fact_base"],
+        fact_options,
+        format_func=FACT_CHOICES.get,
+        horizontal=True,
+        index=fact_options.index(_fact_choice(record)) if record else None,
+        key=f"fact{suffix}",
+    )
+    fact_text = st.text_area(
+        LABELS["fact_base_description"],
+        key=f"facttext{suffix}",
+        value=record.get("fact_base_description") or "",
+    )
     left, right = st.columns(2)
-    persons = left.number_input(LABELS["planning_staff_persons"], min_value=0, max_value=100, step=1,
-                                value=record.get("planning_staff_persons"), key=f"persons{suffix}",
-                                placeholder="antall")
-    percent = right.number_input(LABELS["planning_staff_percent"], min_value=0.0, max_value=100.0, step=5.0,
-                                 value=record.get("planning_staff_percent"), format="%g",
-                                 key=f"percent{suffix}",
-                                 placeholder="prosent")
-    staff_text = st.text_input(LABELS["planning_staff_text"], value=record.get("planning_staff_text") or "",
-                               key=f"stafftext{suffix}", help="Når søknaden beskriver ressursene med ord.")
-    staff_missing = st.checkbox("Ressurser ikke oppgitt", key=f"staff_missing{suffix}",
-                                value=bool(record) and record.get("planning_staff_percent") is None
-                                and not record.get("planning_staff_text"))
-    marks = (("samfunnsdel", answer == "ikke_oppgitt"), ("progress_plan", progress_missing),
-             ("fact_base", fact == "ikke_oppgitt"), ("staff", staff_missing))
+    persons = left.number_input(
+        LABELS["planning_staff_persons"],
+        min_value=0,
+        max_value=100,
+        step=1,
+        value=record.get("planning_staff_persons"),
+        key=f"persons{suffix}",
+        placeholder="antall",
+    )
+    percent = right.number_input(
+        LABELS["planning_staff_percent"],
+        min_value=0.0,
+        max_value=100.0,
+        step=5.0,
+        value=record.get("planning_staff_percent"),
+        format="%g",
+        key=f"percent{suffix}",
+        placeholder="prosent",
+    )
+    staff_text = st.text_input(
+        LABELS["planning_staff_text"],
+        value=record.get("planning_staff_text") or "",
+        key=f"stafftext{suffix}",
+        help="Når søknaden beskriver ressursene med ord.",
+    )
+    staff_missing = st.checkbox(
+        "Ressurser ikke oppgitt",
+        key=f"staff_missing{suffix}",
+        value=bool(record)
+        and record.get("planning_staff_percent") is None
+        and not record.get("planning_staff_text"),
+    )
+    marks = (
+        ("samfunnsdel", answer == "ikke_oppgitt"),
+        ("progress_plan", progress_missing),
+        ("fact_base", fact == "ikke_oppgitt"),
+        ("staff", staff_missing),
+    )
     not_given = {name for name, missing in marks if missing}
     return {
-        "samfunnsdel_answer": answer, "samfunnsdel_year": year if answer == "år" else None,
-        "progress_plan": progress, "has_fact_base": {"ja": True, "nei": False}.get(fact),
-        "fact_base_description": fact_text, "planning_staff_persons": persons,
+        "samfunnsdel_answer": answer,
+        "samfunnsdel_year": year if answer == "år" else None,
+        "progress_plan": progress,
+        "has_fact_base": {"ja": True, "nei": False}.get(fact),
+        "fact_base_description": fact_text,
+        "planning_staff_persons": persons,
         "planning_staff_percent": percent,
-        "planning_staff_text": staff_text, "not_given": sorted(not_given),
+        "planning_staff_text": staff_text,
+        "not_given": sorted(not_given),
     }
 
 
@@ -462,16 +615,26 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
     suffix = f"_{choice}"
     with st.form(f"application_form{suffix}"):
         left, right = st.columns(2)
-        received = left.date_input(LABELS["received_date"], value=date.fromisoformat(record["received_date"])
-                                   if record.get("received_date") else page.today, format="DD.MM.YYYY",
-                                   key=f"received{suffix}")
-        status_value = right.selectbox(LABELS["status"], STATUSES, index=STATUSES.index(record.get("status", "mottatt")),
-                                       format_func=network.APPLICATION_STATUSES.get, key=f"status{suffix}",
-                                       help="mottatt → samtale avtalt → valgt / ikke valgt")
-        contact = left.text_input(LABELS["contact_name"], value=record.get("contact_name") or "",
-                                  key=f"contact{suffix}")
-        email = right.text_input(LABELS["contact_email"], value=record.get("contact_email") or "",
-                                 key=f"email{suffix}")
+        received = left.date_input(
+            LABELS["received_date"],
+            value=date.fromisoformat(record["received_date"]) if record.get("received_date") else page.today,
+            format="DD.MM.YYYY",
+            key=f"received{suffix}",
+        )
+        status_value = right.selectbox(
+            LABELS["status"],
+            STATUSES,
+            index=STATUSES.index(record.get("status", "mottatt")),
+            format_func=network.APPLICATION_STATUSES.get,
+            key=f"status{suffix}",
+            help="mottatt → samtale avtalt → valgt / ikke valgt",
+        )
+        contact = left.text_input(
+            LABELS["contact_name"], value=record.get("contact_name") or "", key=f"contact{suffix}"
+        )
+        email = right.text_input(
+            LABELS["contact_email"], value=record.get("contact_email") or "", key=f"email{suffix}"
+        )
         answers = _answers(record, suffix)
         note = st.text_area(LABELS["note"], value=record.get("note") or "", key=f"note{suffix}")
         who = name_input(f"application_name{suffix}")
@@ -479,16 +642,22 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
     if not submitted:
         return
     data = {
-        "municipality_code": code, "round_year": record.get("round_year", page.round_year),
-        "received_date": received, "status": status_value, "contact_name": contact, "contact_email": email,
-        "note": note, **answers,
+        "municipality_code": code,
+        "round_year": record.get("round_year", page.round_year),
+        "received_date": received,
+        "status": status_value,
+        "contact_name": contact,
+        "contact_email": email,
+        "note": note,
+        **answers,
     }
     if answers["samfunnsdel_answer"] is None:
         data["samfunnsdel_year"] = None  # no choice made: the validation names the question
     try:
         if existing:
-            saved = page.store.update_application(existing["id"], data, changed_by=who,
-                                                  expected_version=existing["version"])
+            saved = page.store.update_application(
+                existing["id"], data, changed_by=who, expected_version=existing["version"]
+            )
         else:
             saved = page.store.add_application(data, changed_by=who)
     except ValidationError as error:
@@ -500,14 +669,23 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
         remember_name(who)
         st.session_state["_select_application"] = saved["id"]
         st.session_state[FLASH_KEY] = (
-            f"Søknaden fra {saved['municipality_code']} {page.places.names.get(saved['municipality_code'], '')} "
-            "er lagret.")
+            f"Søknaden fra {saved['municipality_code']} "
+            f"{page.places.names.get(saved['municipality_code'], '')} "
+            "er lagret."
+        )
         st.rerun()
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _brief_view(rows_key: str, today: date, build: str, _application: dict, _entries: list[dict],
-                _milestones: list[dict], _peers: list[dict]):
+def _brief_view(
+    rows_key: str,
+    today: date,
+    build: str,
+    _application: dict,
+    _entries: list[dict],
+    _milestones: list[dict],
+    _peers: list[dict],
+):
     """The brief and its document layout, made once per application, plan status, milestones, round,
     day and build."""
     conversation = shared_call(brief.build_brief, _application, _entries, _milestones, today, _peers)
@@ -566,17 +744,20 @@ def _document_buttons(page: ApplicationsPage, key: str, conversation, code: str)
     with st.spinner("Lager Word-dokumentet …"):
         document = _brief_document(key, page.today, fingerprint(), conversation)
     st.download_button(
-        "Last ned samtaleunderlag (.docx)", document,
+        "Last ned samtaleunderlag (.docx)",
+        document,
         file_name=f"samtaleunderlag_{code}_{conversation.name.split(' - ')[-1].replace(' ', '_')}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="brief_docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="brief_docx",
     )
 
 
 def conversation_brief(page: ApplicationsPage) -> None:
     """«Samtaleunderlag»: the brief for one application on screen, and the same document as .docx."""
     if not page.applications:
-        st.info("Registrer eller importer en søknad først; samtaleunderlaget lages fra søknaden og "
-                "statistikken.")
+        st.info(
+            "Registrer eller importer en søknad først; samtaleunderlaget lages fra søknaden og statistikken."
+        )
         return
     by_id = page.by_id
     chosen = _kept_selectbox("Samtaleunderlag for", list(by_id), format_func=page.label, key="brief_choice")
@@ -584,8 +765,9 @@ def conversation_brief(page: ApplicationsPage) -> None:
     code = application["municipality_code"]
     entries, milestones = page.store.list_plan_entries(code), page.store.list_milestones(code)
     key = repr((application, entries, milestones, page.applications))
-    conversation, report = _brief_view(key, page.today, fingerprint(), application, entries, milestones,
-                                       page.applications)
+    conversation, report = _brief_view(
+        key, page.today, fingerprint(), application, entries, milestones, page.applications
+    )
     _document_buttons(page, key, conversation, code)
     st.header(conversation.title)
     show_document(report, "brief_timeline")
@@ -594,28 +776,47 @@ def conversation_brief(page: ApplicationsPage) -> None:
 def backup(page: ApplicationsPage) -> None:
     """«Sikkerhetskopi»: all user data as JSON out, a restore from such a file, and the latest changes."""
     store = page.store
-    st.markdown("Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett og "
-                "endringslogg) "
-                "som JSON. Statistikken lagres ikke her; den lastes fra SSB-øyeblikksbildet.")
-    st.download_button("Last ned sikkerhetskopi (JSON)", store.export_json().encode("utf-8"),
-                       file_name=f"nokkeltall-brukerdata-{page.today.isoformat()}.json", mime="application/json",
-                       key="backup_download")
+    st.markdown(
+        "Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett og "
+        "endringslogg) "
+        "som JSON. Statistikken lagres ikke her; den lastes fra SSB-øyeblikksbildet."
+    )
+    st.download_button(
+        "Last ned sikkerhetskopi (JSON)",
+        store.export_json().encode("utf-8"),
+        file_name=f"nokkeltall-brukerdata-{page.today.isoformat()}.json",
+        mime="application/json",
+        key="backup_download",
+    )
     if page.can_edit:
         _restore_form(store)
     changes = store.list_changes()
     if changes:
         st.markdown("**Siste endringer**")
-        st.dataframe(pd.DataFrame([{
-            "Tidspunkt": text.local_time(c["changed_at"]), "Av": c["changed_by"],
-            "Tabell": CHANGE_TABLES.get(c["table_name"], c["table_name"]),
-            "Rad": c["row_id"], "Handling": c["action"],
-        } for c in reversed(changes[-50:])]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Tidspunkt": text.local_time(c["changed_at"]),
+                        "Av": c["changed_by"],
+                        "Tabell": CHANGE_TABLES.get(c["table_name"], c["table_name"]),
+                        "Rad": c["row_id"],
+                        "Handling": c["action"],
+                    }
+                    for c in reversed(changes[-50:])
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _restore_form(store) -> None:
     with st.form("restore_form"):
         upload = st.file_uploader("Gjenopprett fra sikkerhetskopi", type=["json"], key="backup_upload")
-        confirm = st.checkbox("Jeg forstår at alle brukerdata erstattes med innholdet i filen.", key="restore_ok")
+        confirm = st.checkbox(
+            "Jeg forstår at alle brukerdata erstattes med innholdet i filen.", key="restore_ok"
+        )
         who = name_input("restore_name")
         restore = st.form_submit_button("Gjenopprett")
     if not restore:
@@ -635,5 +836,6 @@ def _restore_form(store) -> None:
         st.session_state[FLASH_KEY] = (
             f"Gjenopprettet: {counts['applications']} søknader, {counts['plan_status_entries']} "
             f"planstatuser, {counts['milestones']} milepæler"
-            + (f", {counts['decks']} lysbildesett." if "decks" in counts else "."))
+            + (f", {counts['decks']} lysbildesett." if "decks" in counts else ".")
+        )
         st.rerun()

@@ -60,6 +60,7 @@ def options() -> compare_choices.PageOptions:
 
 # --- the address ------------------------------------------------------------------------------
 
+
 def read_address(opts: compare_choices.PageOptions) -> None:
     """Seed the choices from the URL when it changed from outside; show what could not be used."""
     if url_state.changed_from_outside(SCOPE):
@@ -80,7 +81,10 @@ def read_address(opts: compare_choices.PageOptions) -> None:
             problems.append("Kommunen for «lignende kommuner» finnes ikke; velg en i listen.")
             target = None
         if params.get("utvalg") not in (None, *POOLS):
-            problems.append(f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; alle kommuner i landet er brukt.")
+            problems.append(
+                f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; "
+                "alle kommuner i landet er brukt."
+            )
         if "indikatorer" not in params:
             ids = ids or list(compare_choices.DEFAULT_INDICATORS)
         start = _starting_municipality(opts, problems)
@@ -90,12 +94,18 @@ def read_address(opts: compare_choices.PageOptions) -> None:
             target = target or start
             view = view if "visning" in params else "indeks"
         weights = {f.id: float(weights[f.id]) for f in similarity.SIMILARITY_FEATURES}
-        st.session_state.update({
-            K_CODES: codes, K_IDS: ids, K_VIEW: view,
-            K_BASE: base or compare_choices.default_base_year(opts.population_years),
-            K_TARGET: target, K_POOL: params.get("utvalg") if params.get("utvalg") in POOLS else "alle",
-            K_WEIGHTS: weights, **{_weight_key(key): value for key, value in weights.items()},
-        })
+        st.session_state.update(
+            {
+                K_CODES: codes,
+                K_IDS: ids,
+                K_VIEW: view,
+                K_BASE: base or compare_choices.default_base_year(opts.population_years),
+                K_TARGET: target,
+                K_POOL: params.get("utvalg") if params.get("utvalg") in POOLS else "alle",
+                K_WEIGHTS: weights,
+                **{_weight_key(key): value for key, value in weights.items()},
+            }
+        )
         st.session_state[K_PROBLEMS] = problems
         st.session_state[K_START] = (_start_note(opts, codes), list(codes)) if start else None
     start_note = st.session_state.get(K_START)
@@ -118,23 +128,31 @@ def _starting_municipality(opts: compare_choices.PageOptions, problems: list[str
 
 def _start_note(opts: compare_choices.PageOptions, codes: list[str]) -> str:
     name = opts.names.get(codes[0], codes[0])
-    return (f"Viser folketallet for {name}, de {len(codes) - 1} kommunene som ligner mest på den og fylket "
-            "(som indeks, så kurvene kan sammenlignes). "
-            "Endre kommuner, indikatorer og visning under.")
+    return (
+        f"Viser folketallet for {name}, de {len(codes) - 1} kommunene som ligner mest på den og fylket "
+        "(som indeks, så kurvene kan sammenlignes). "
+        "Endre kommuner, indikatorer og visning under."
+    )
 
 
 def write_address(selection: Selection, target: str | None, weights: dict[str, float]) -> None:
     codes = selection.codes
-    url_state.write(SCOPE, {
-        "kommuner": url_state.joined(codes), "indikatorer": url_state.joined(selection.ids),
-        "visning": selection.view, "basisaar": selection.base_year,
-        "lik": target if target and target != (codes[0] if codes else None) else None,
-        "utvalg": "sma" if st.session_state[K_POOL] == "sma" else None,
-        "vekter": similarity.weights_to_text(weights),
-    })
+    url_state.write(
+        SCOPE,
+        {
+            "kommuner": url_state.joined(codes),
+            "indikatorer": url_state.joined(selection.ids),
+            "visning": selection.view,
+            "basisaar": selection.base_year,
+            "lik": target if target and target != (codes[0] if codes else None) else None,
+            "utvalg": "sma" if st.session_state[K_POOL] == "sma" else None,
+            "vekter": similarity.weights_to_text(weights),
+        },
+    )
 
 
 # --- quick picks ------------------------------------------------------------------------------
+
 
 def _pick_small_in_county(opts: compare_choices.PageOptions) -> None:
     frame = opts.municipalities
@@ -143,27 +161,41 @@ def _pick_small_in_county(opts: compare_choices.PageOptions) -> None:
     small = frame[(frame["county_code"] == county) & (frame["population"] < compare_choices.SMALL_LIMIT)]
     if chosen and chosen[0] in set(small["municipality_code"]):
         anchor = int(small.loc[small["municipality_code"] == chosen[0], "population"].iloc[0])
-        small = small.assign(gap=(small["population"] - anchor).abs()).sort_values(["gap", "municipality_code"])
+        small = small.assign(gap=(small["population"] - anchor).abs()).sort_values(
+            ["gap", "municipality_code"]
+        )
     else:
         small = small.sort_values(["population", "municipality_code"])
     picked = small["municipality_code"].tolist()[: compare_choices.MAX_MUNICIPALITIES]
     st.session_state[K_CODES] = picked
     total = len(small)
-    st.session_state[K_PROBLEMS] = [] if total <= compare_choices.MAX_MUNICIPALITIES else [
-        f"Fylket har {total} små kommuner; de {compare_choices.MAX_MUNICIPALITIES} som ligner mest i folketall "
-        f"{'på den første valgte' if chosen else '(de minste)'} er valgt."]
+    st.session_state[K_PROBLEMS] = (
+        []
+        if total <= compare_choices.MAX_MUNICIPALITIES
+        else [
+            f"Fylket har {total} små kommuner; de {compare_choices.MAX_MUNICIPALITIES} "
+            "som ligner mest i folketall "
+            f"{'på den første valgte' if chosen else '(de minste)'} er valgt."
+        ]
+    )
 
 
 def _pick_network(opts: compare_choices.PageOptions) -> None:
     codes = slides.network_codes(ui_store.user_store().list_applications())
     codes = [c for c in codes if c in opts.known]
     if not codes:
-        st.session_state[K_PROBLEMS] = ["Ingen kommuner er valgt til nettverket ennå (ingen søknad har status "
-                                        "«valgt»)."]
+        st.session_state[K_PROBLEMS] = [
+            "Ingen kommuner er valgt til nettverket ennå (ingen søknad har status «valgt»)."
+        ]
         return
     st.session_state[K_CODES] = codes[: compare_choices.MAX_MUNICIPALITIES]
-    st.session_state[K_PROBLEMS] = [] if len(codes) <= compare_choices.MAX_MUNICIPALITIES else [
-        f"Nettverket har {len(codes)} kommuner; de {compare_choices.MAX_MUNICIPALITIES} første er valgt."]
+    st.session_state[K_PROBLEMS] = (
+        []
+        if len(codes) <= compare_choices.MAX_MUNICIPALITIES
+        else [
+            f"Nettverket har {len(codes)} kommuner; de {compare_choices.MAX_MUNICIPALITIES} første er valgt."
+        ]
+    )
 
 
 def quick_picks(opts: compare_choices.PageOptions) -> None:
@@ -172,26 +204,52 @@ def quick_picks(opts: compare_choices.PageOptions) -> None:
         first = (st.session_state.get(K_CODES) or [None])[0]
         st.session_state[K_COUNTY] = opts.county_of.get(first, "18")
     quick = st.columns([2, 2, 2])
-    quick[0].selectbox("Fylket mitt", list(opts.county_names), format_func=opts.county_names.get, key=K_COUNTY)
-    quick[1].button("Små kommuner i fylket mitt", on_click=_pick_small_in_county, args=(opts,), width="stretch")
+    quick[0].selectbox(
+        "Fylket mitt", list(opts.county_names), format_func=opts.county_names.get, key=K_COUNTY
+    )
+    quick[1].button(
+        "Små kommuner i fylket mitt", on_click=_pick_small_in_county, args=(opts,), width="stretch"
+    )
     quick[2].button("Nettverkskommunene", on_click=_pick_network, args=(opts,), width="stretch")
 
 
 # --- choices and figures ----------------------------------------------------------------------------
 
+
 def choices(opts: compare_choices.PageOptions) -> Selection:
     """Municipalities, indicators, view (and base year for the index)."""
-    st.multiselect("Kommuner (2–8)", opts.codes, format_func=opts.labels.__getitem__, key=K_CODES,
-                   max_selections=compare_choices.MAX_MUNICIPALITIES, placeholder="Velg kommuner …")
-    st.multiselect("Indikatorer", opts.indicator_ids, key=K_IDS, format_func=opts.indicator_labels.__getitem__,
-                   placeholder="Velg indikatorer …")
+    st.multiselect(
+        "Kommuner (2–8)",
+        opts.codes,
+        format_func=opts.labels.__getitem__,
+        key=K_CODES,
+        max_selections=compare_choices.MAX_MUNICIPALITIES,
+        placeholder="Velg kommuner …",
+    )
+    st.multiselect(
+        "Indikatorer",
+        opts.indicator_ids,
+        key=K_IDS,
+        format_func=opts.indicator_labels.__getitem__,
+        placeholder="Velg indikatorer …",
+    )
     columns = st.columns([3, 1])
-    columns[0].radio("Visning", list(compare_choices.VIEWS), format_func=compare_choices.VIEWS.get, key=K_VIEW, horizontal=True)
+    columns[0].radio(
+        "Visning",
+        list(compare_choices.VIEWS),
+        format_func=compare_choices.VIEWS.get,
+        key=K_VIEW,
+        horizontal=True,
+    )
     view = st.session_state[K_VIEW]
     if view == "indeks":
         columns[1].selectbox("Basisår (= 100)", opts.population_years, key=K_BASE)
-    return Selection(list(st.session_state[K_CODES]), list(st.session_state[K_IDS]), view,
-                     st.session_state.get(K_BASE) if view == "indeks" else None)
+    return Selection(
+        list(st.session_state[K_CODES]),
+        list(st.session_state[K_IDS]),
+        view,
+        st.session_state.get(K_BASE) if view == "indeks" else None,
+    )
 
 
 def _workbook(ids: tuple[str, ...], codes: tuple[str, ...]) -> bytes:
@@ -215,33 +273,58 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         st.subheader(result.title)
         if result.finding:
             st.markdown(f"**{result.finding}**")
-        stem = export.file_name(names, f"{indicator.label} {compare_choices.VIEWS[view]}", "x").removesuffix(".x")
-        figure_block(result.figure, result.table, source=result.source, filename=stem, key=f"{indicator_id}_{view}",
-                     note=" ".join(result.notes) or None)
+        stem = export.file_name(names, f"{indicator.label} {compare_choices.VIEWS[view]}", "x").removesuffix(
+            ".x"
+        )
+        figure_block(
+            result.figure,
+            result.table,
+            source=result.source,
+            filename=stem,
+            key=f"{indicator_id}_{view}",
+            note=" ".join(result.notes) or None,
+        )
         if images.available():
             st.download_button(
                 "Last ned PNG",
                 data=lambda r=result: export.png_bytes(r.figure, title=r.finding or r.title, source=r.source),
-                file_name=f"{stem}.png", mime="image/png", key=f"png_{indicator_id}_{view}",
+                file_name=f"{stem}.png",
+                mime="image/png",
+                key=f"png_{indicator_id}_{view}",
                 on_click="ignore",
             )
         else:
-            st.caption("PNG-nedlasting er ikke tilgjengelig: nettleseren Chromium, som tegner bildene, "
-                       "finnes ikke på tjeneren. Tabellen kan lastes ned som CSV.")
+            st.caption(
+                "PNG-nedlasting er ikke tilgjengelig: nettleseren Chromium, som tegner bildene, "
+                "finnes ikke på tjeneren. Tabellen kan lastes ned som CSV."
+            )
     st.divider()
     st.download_button(
         "Last ned alle indikatorene som Excel",
-        data=lambda chosen=(tuple(ids), tuple(codes)): _workbook(*chosen),  # made on click, not on every rerun
-        file_name=export.file_name(names, "nokkeltall" if len(ids) > 1 else indicators.get(ids[0]).label, "xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="excel_all",
+        data=lambda chosen=(tuple(ids), tuple(codes)): _workbook(
+            *chosen
+        ),  # made on click, not on every rerun
+        file_name=export.file_name(
+            names, "nokkeltall" if len(ids) > 1 else indicators.get(ids[0]).label, "xlsx"
+        ),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="excel_all",
         on_click="ignore",
     )
-    st.page_link("pages/samlingsmodus.py", label="Vis som lysbilder (samlingsmodus)",
-                 query_params={"kommuner": url_state.joined(codes), "indikatorer": url_state.joined(ids),
-                               "visning": view, **({"basisaar": base_year} if base_year else {})})
+    st.page_link(
+        "pages/samlingsmodus.py",
+        label="Vis som lysbilder (samlingsmodus)",
+        query_params={
+            "kommuner": url_state.joined(codes),
+            "indikatorer": url_state.joined(ids),
+            "visning": view,
+            **({"basisaar": base_year} if base_year else {}),
+        },
+    )
 
 
 # --- similar municipalities -------------------------------------------------------------------------
+
 
 def _weights() -> dict[str, float]:
     """The similarity weights; the sliders are drawn (and read) only while their expander is open."""
@@ -268,23 +351,32 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     """The municipalities most like the chosen one, with weights; returns (target, weights)."""
     st.header("Lignende kommuner")
     st.caption(
-        "Avstanden måles på åtte standardiserte tall (z-verdier over alle landets 357 kommuner): folketall (log), "
-        "befolkningsendring siste 10 år, andel 67+ og 0–19 år, sysselsetting, utpendling, kostnadsindeks og "
-        "sentralitet. 0 = helt lik; 1 = typisk ett standardavvik fra hverandre. Manglende tall regnes aldri som 0."
+        "Avstanden måles på åtte standardiserte tall (z-verdier over alle landets 357 kommuner): "
+        "folketall (log), befolkningsendring siste 10 år, andel 67+ og 0–19 år, sysselsetting, utpendling, "
+        "kostnadsindeks og sentralitet. 0 = helt lik; 1 = typisk ett standardavvik fra hverandre. "
+        "Manglende tall regnes aldri som 0."
     )
     target_options = list(dict.fromkeys(codes + opts.codes))
     if st.session_state.get(K_TARGET) is None and codes:
         st.session_state[K_TARGET] = codes[0]
     cols = st.columns([2, 2])
-    cols[0].selectbox("Kommune", target_options, format_func=opts.labels.__getitem__, key=K_TARGET,
-                      index=None, placeholder="Velg kommune …")
+    cols[0].selectbox(
+        "Kommune",
+        target_options,
+        format_func=opts.labels.__getitem__,
+        key=K_TARGET,
+        index=None,
+        placeholder="Velg kommune …",
+    )
     cols[1].radio("Finn blant", list(POOLS), format_func=POOLS.get, key=K_POOL, horizontal=True)
     weights = _weights()
     target = st.session_state.get(K_TARGET)
     if not target:
         return target, weights
     try:
-        table, notes = cached_call(similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma")
+        table, notes = cached_call(
+            similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma"
+        )
     except similarity.SimilarityError as error:
         _log.info("no similar municipalities for %s: %s", target, error)
         st.warning(str(error), icon="⚠️")
@@ -292,11 +384,16 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     for note in notes:
         st.caption(note)
     st.dataframe(table.drop(columns=["municipality_code"]), hide_index=True, width="stretch")
-    figures_of = st.expander(f"Tallene for {opts.labels.get(target, target)}", key="cmp_tall_aapen",
-                             on_change="rerun")
+    figures_of = st.expander(
+        f"Tallene for {opts.labels.get(target, target)}", key="cmp_tall_aapen", on_change="rerun"
+    )
     with figures_of:
         if figures_of.open:  # drawn once opened
             st.dataframe(cached_call(similarity.target_profile, target), hide_index=True)
-    st.button("Sammenlign med de fem mest like", on_click=_compare_with_similar,
-              args=(target, table["municipality_code"].tolist()), disabled=table.empty)
+    st.button(
+        "Sammenlign med de fem mest like",
+        on_click=_compare_with_similar,
+        args=(target, table["municipality_code"].tolist()),
+        disabled=table.empty,
+    )
     return target, weights

@@ -15,8 +15,13 @@ from nokkeltall.store.validation import DECK_NAME_LIMIT
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui.widgets import literal_label, safe_text
 
-DECK_LABELS = {"name": "Navn på settet", "slides": "Lysbilder", "saved_by": "Ditt navn",
-               "changed_by": "Ditt navn", "brukerdata": "Brukerdata"}
+DECK_LABELS = {
+    "name": "Navn på settet",
+    "slides": "Lysbilder",
+    "saved_by": "Ditt navn",
+    "changed_by": "Ditt navn",
+    "brukerdata": "Brukerdata",
+}
 
 
 def deck_section(deck: decks.Deck, opened: dict | None, offered_name: str) -> None:
@@ -52,5 +57,7 @@ def _save_form(store, deck: decks.Deck, opened: dict | None, offered_name: str) 
         st.error(error.message, icon="⚠️")
     else:
         ui_store.remember_name(who)
-        st.success(f"Lagret «{safe_text(row['name'], DECK_NAME_LIMIT)}» (versjon {row['version']}). "
-                   "Åpne det igjen fra listen over.")
+        st.success(
+            f"Lagret «{safe_text(row['name'], DECK_NAME_LIMIT)}» (versjon {row['version']}). "
+            "Åpne det igjen fra listen over."
+        )

@@ -59,16 +59,32 @@ def _seed_from_url() -> None:
 def _scenario_controls() -> str:
     with st.expander("Scenario: hva om …?", expanded=True):
         left, middle, right = st.columns(3)
-        migration = left.number_input("Netto innflytting per år (personer)", min_value=-MAX_MIGRATION,
-                                      max_value=MAX_MIGRATION, step=1, key="fs_migration",
-                                      help="Flere innbyggere hvert år (negativt tall: flere flytter ut).")
-        ages = middle.slider("i alderen", 0, OPEN_AGE, key="fs_ages",
-                             help="Innflytterne fordeles likt på aldrene.")
-        births = right.number_input("Fødselsnivå (prosent endring)", min_value=int(BIRTH_LIMITS[0]),
-                                    max_value=int(BIRTH_LIMITS[1]), step=5, key="fs_births")
-        history = st.radio("Utvikling som", list(HISTORY_CHOICES), horizontal=True, key="fs_history",
-                           help="«Som siste 5/10 år»: flytting og dødsfall som i de siste årene, uten å "
-                                "tilpasse totalen til trenden.")
+        migration = left.number_input(
+            "Netto innflytting per år (personer)",
+            min_value=-MAX_MIGRATION,
+            max_value=MAX_MIGRATION,
+            step=1,
+            key="fs_migration",
+            help="Flere innbyggere hvert år (negativt tall: flere flytter ut).",
+        )
+        ages = middle.slider(
+            "i alderen", 0, OPEN_AGE, key="fs_ages", help="Innflytterne fordeles likt på aldrene."
+        )
+        births = right.number_input(
+            "Fødselsnivå (prosent endring)",
+            min_value=int(BIRTH_LIMITS[0]),
+            max_value=int(BIRTH_LIMITS[1]),
+            step=5,
+            key="fs_births",
+        )
+        history = st.radio(
+            "Utvikling som",
+            list(HISTORY_CHOICES),
+            horizontal=True,
+            key="fs_history",
+            help="«Som siste 5/10 år»: flytting og dødsfall som i de siste årene, uten å "
+            "tilpasse totalen til trenden.",
+        )
     return Scenario(float(migration), tuple(ages), float(births), HISTORY_CHOICES[history]).text()
 
 
@@ -87,8 +103,12 @@ def _saved_scenarios(scenario: str) -> None:
         store = scenario_store()
         saved = {row["name"]: row["scenario"] for row in store.list()}
         if saved:
-            choice = st.selectbox("Lagret scenario", list(saved), key="fs_saved_choice",
-                                  format_func=lambda name: f"{name}: {parse(saved[name]).description()}")
+            choice = st.selectbox(
+                "Lagret scenario",
+                list(saved),
+                key="fs_saved_choice",
+                format_func=lambda name: f"{name}: {parse(saved[name]).description()}",
+            )
             st.button("Bruk scenarioet", on_click=_apply, args=(saved[choice],), key="fs_apply")
         else:
             st.caption("Ingen scenarioer er lagret ennå.")
@@ -100,9 +120,12 @@ def _saved_scenarios(scenario: str) -> None:
 
 def _save_form(store, scenario: str) -> None:
     with st.form("fs_save_form", clear_on_submit=False):
-        name = st.text_input("Navn på scenarioet", max_chars=80, key="fs_save_name",
-                             help="Kan brukes igjen her, for andre kommuner og med «--scenario NAVN» på "
-                                  "kommandolinjen.")
+        name = st.text_input(
+            "Navn på scenarioet",
+            max_chars=80,
+            key="fs_save_name",
+            help="Kan brukes igjen her, for andre kommuner og med «--scenario NAVN» på kommandolinjen.",
+        )
         if st.form_submit_button("Lagre scenarioet"):
             try:
                 store.save(name, scenario)
@@ -160,9 +183,11 @@ def _beside_ssb(code: str) -> None:
     st.markdown(f"**{compared['county']}: summen av kommunene ved siden av SSBs framskriving for fylket**")
     st.markdown(compared["sentence"])
     st.markdown(compared["markdown"])
-    st.caption("SSBs framskriving (tabell 14288) regner fylket samlet med egne forutsetninger om fødsler, "
-               "dødelighet og flytting; nøkkeltalls framskriving regner hver kommune for seg ut fra de siste "
-               "årene. Forskjellen viser hvor langt kommunenes egen utvikling peker fra SSBs forutsetninger.")
+    st.caption(
+        "SSBs framskriving (tabell 14288) regner fylket samlet med egne forutsetninger om fødsler, "
+        "dødelighet og flytting; nøkkeltalls framskriving regner hver kommune for seg ut fra de siste "
+        "årene. Forskjellen viser hvor langt kommunenes egen utvikling peker fra SSBs forutsetninger."
+    )
 
 
 def _age_groups(code: str, scenario: str) -> None:

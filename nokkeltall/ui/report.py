@@ -38,8 +38,9 @@ def _documents(code: str, build: str, day: str, user_data_stamp: float, charts_a
 
         store = UserStore()
     with cursor() as cur:
-        return render_documents(cur, code, tuple(MIME), charts=True, as_of=date.fromisoformat(day),
-                                store=store)
+        return render_documents(
+            cur, code, tuple(MIME), charts=True, as_of=date.fromisoformat(day), store=store
+        )
 
 
 def _user_data_stamp() -> float:
@@ -53,8 +54,10 @@ def report_downloads(code: str | None) -> None:
     if not code:
         return
     st.subheader("Kunnskapsgrunnlag")
-    st.caption("Et redigerbart utkast til den statistiske delen av planstrategien: befolkning, arbeid og "
-               "pendling, økonomi, plansituasjon og kilder, med diagrammer og tekst skrevet fra tallene.")
+    st.caption(
+        "Et redigerbart utkast til den statistiske delen av planstrategien: befolkning, arbeid og "
+        "pendling, økonomi, plansituasjon og kilder, med diagrammer og tekst skrevet fra tallene."
+    )
     key = f"report_{code}"
     if st.button("Lag kunnskapsgrunnlag", key=f"{key}_make"):
         st.session_state[key] = True
@@ -77,7 +80,15 @@ def report_downloads(code: str | None) -> None:
     if note:
         st.info(note)
     columns = st.columns(2)
-    for column, fmt, label in ((columns[0], "docx", "Last ned Word (.docx)"), (columns[1], "html", "Last ned HTML")):
+    for column, fmt, label in (
+        (columns[0], "docx", "Last ned Word (.docx)"),
+        (columns[1], "html", "Last ned HTML"),
+    ):
         with column:
-            st.download_button(label, documents[fmt].data, file_name=f"kunnskapsgrunnlag-{code}.{fmt}",
-                               mime=MIME[fmt], key=f"{key}_{fmt}")
+            st.download_button(
+                label,
+                documents[fmt].data,
+                file_name=f"kunnskapsgrunnlag-{code}.{fmt}",
+                mime=MIME[fmt],
+                key=f"{key}_{fmt}",
+            )

@@ -277,9 +277,7 @@ def show_slide(deck: slides.Deck, position: int, scale: float, problems: list[st
     top.html(f'<p class="slide-title">{html.escape(result.title)}</p>', width="stretch")
     with top:
         _back_link(slide)
-    st.html(
-        f'<p class="slide-finding">{html.escape(result.finding or NO_FIGURES)}</p>'
-    )
+    st.html(f'<p class="slide-finding">{html.escape(result.finding or NO_FIGURES)}</p>')
     if problems:  # compact warnings (Markdown: the messages are already made safe for it)
         with st.container(key="slide_problems", gap=None):
             for message in problems:
@@ -335,9 +333,20 @@ def _html(deck: slides.Deck) -> bytes:
 def deck_menu(deck: slides.Deck, chosen: str, opened: dict | None) -> None:
     """«Last ned som PowerPoint/HTML», then the ready and saved decks and saving this one."""
     stem = compare_export.file_name([deck.name or "lysbilder"], "samlingsmodus", "x").removesuffix(".x")
-    st.download_button("Last ned som PowerPoint", data=lambda: _pptx(deck), file_name=f"{stem}.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       key="download_pptx", on_click="ignore")
-    st.download_button("Last ned som HTML", data=lambda: _html(deck), file_name=f"{stem}.html", mime="text/html",
-                       key="download_html", on_click="ignore")
+    st.download_button(
+        "Last ned som PowerPoint",
+        data=lambda: _pptx(deck),
+        file_name=f"{stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="download_pptx",
+        on_click="ignore",
+    )
+    st.download_button(
+        "Last ned som HTML",
+        data=lambda: _html(deck),
+        file_name=f"{stem}.html",
+        mime="text/html",
+        key="download_html",
+        on_click="ignore",
+    )
     gathering.deck_section(deck, opened, deck.name if chosen else "")

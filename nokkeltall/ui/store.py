@@ -49,9 +49,11 @@ def user_store() -> UserStore:
     try:
         return _store(str(path))
     except (sqlite3.Error, OSError) as error:
-        message = (f"Brukerdata ({path.name}) kan ikke åpnes: {error}. Statistikken vises som vanlig, men "
-                   "planstatus, milepæler og søknader kan ikke leses eller lagres nå. Sjekk at datamappen "
-                   "finnes og er skrivbar.")
+        message = (
+            f"Brukerdata ({path.name}) kan ikke åpnes: {error}. Statistikken vises som vanlig, men "
+            "planstatus, milepæler og søknader kan ikke leses eller lagres nå. Sjekk at datamappen "
+            "finnes og er skrivbar."
+        )
         _log.error("user store %s cannot be opened: %s", path, error)
         st.error(message, icon="⚠️")
         return cast(UserStore, UnavailableStore(message))  # a stand-in with the same reading methods
@@ -128,14 +130,20 @@ def editor_gate(where=None) -> bool:
         return True
     with where if where is not None else st.sidebar:
         st.markdown("**Redigering**")
-        given = st.text_input("Redaktørpassord", type="password", key=PASSWORD_KEY,
-                              help="Alle kan lese. For å registrere eller endre trengs redaktørpassordet.")
+        given = st.text_input(
+            "Redaktørpassord",
+            type="password",
+            key=PASSWORD_KEY,
+            help="Alle kan lese. For å registrere eller endre trengs redaktørpassordet.",
+        )
         allowed, wait = _guard().check(given, configured)
         if allowed:
             st.success("Du kan redigere.", icon="🔓")
         elif given and wait > 0:
-            st.error(f"Feil passord. For mange forsøk: vent {math.ceil(wait)} sekunder før du prøver igjen.",
-                     icon="🔒")
+            st.error(
+                f"Feil passord. For mange forsøk: vent {math.ceil(wait)} sekunder før du prøver igjen.",
+                icon="🔒",
+            )
         elif given:
             _log.warning("wrong editor password")
             st.error("Feil passord. Du kan lese, men ikke endre.", icon="🔒")

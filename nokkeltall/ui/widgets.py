@@ -49,7 +49,8 @@ def _picker_lookup(build: str) -> tuple[list[str], dict[str, str]]:
     frame (an unpickled copy) twice and labelling 357 rows took about 1 ms of every rerun."""
     options = municipality_options()
     codes = options["municipality_code"].tolist()
-    return codes, dict(zip(codes, options["municipality_code"] + " " + options["official_name"]))
+    labels = options["municipality_code"] + " " + options["official_name"]
+    return codes, dict(zip(codes, labels, strict=False))
 
 
 def _picker_options() -> tuple[list[str], dict[str, str]]:
@@ -74,7 +75,9 @@ def municipality_from_url() -> tuple[str | None, str | None]:
     return None, f"Fant ingen kommune med nummer «{safe_text(given, 30)}». Velg en kommune i listen."
 
 
-def municipality_picker(label: str = "Kommune", *, sidebar: bool = True, default: str | None = None) -> str | None:
+def municipality_picker(
+    label: str = "Kommune", *, sidebar: bool = True, default: str | None = None
+) -> str | None:
     """A select box of all municipalities whose value lives in the URL (``?kommune=1835``).
 
     Shows a clear message for an unknown or malformed number and lets the user choose again.
@@ -109,9 +112,19 @@ def source_caption(text: str) -> None:
     st.caption(text)
 
 
-def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key: str, note: str | None = None,
-                 on_select: bool = False, display: pd.DataFrame | None = None, title: str | None = None,
-                 subtitle: str | None = None):
+def figure_block(
+    figure,
+    table: pd.DataFrame,
+    *,
+    source: str,
+    filename: str,
+    key: str,
+    note: str | None = None,
+    on_select: bool = False,
+    display: pd.DataFrame | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+):
     """A chart with its «Vis tabell» view, a CSV download of its numbers and its source line.
 
     With ``on_select=True`` a click on the chart reruns the page and the selection event is returned.
@@ -121,8 +134,13 @@ def figure_block(figure, table: pd.DataFrame, *, source: str, filename: str, key
     if subtitle:
         st.caption(subtitle)
     event = st.plotly_chart(
-        _dict_once(figure), width="stretch", config={"displaylogo": False}, key=f"chart_{key}",
-        on_select="rerun" if on_select else "ignore", selection_mode="points" if on_select else ("points", "box", "lasso"))
+        _dict_once(figure),
+        width="stretch",
+        config={"displaylogo": False},
+        key=f"chart_{key}",
+        on_select="rerun" if on_select else "ignore",
+        selection_mode="points" if on_select else ("points", "box", "lasso"),
+    )
     # The table is drawn only once the expander is opened (a rerun): a page of charts then loads
     # no data-grid code before its first chart, and reruns skip the Arrow conversion of every table.
     expander = st.expander("Vis tabell", key=f"table_{key}", on_change="rerun")
@@ -171,13 +189,24 @@ def norwegian_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None
         if column in YEAR_COLUMNS:
             continue
         if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
-            places = decimals.get(column, 0 if pd.api.types.is_integer_dtype(frame[column]) else default_decimals)
+            places = decimals.get(
+                column, 0 if pd.api.types.is_integer_dtype(frame[column]) else default_decimals
+            )
             formats[column] = lambda v, places=places: text.number(v, places)
     return frame.style.format(formats)
 
 
 def chart_block(chart, key: str, *, on_select: bool = False):
     """``figure_block`` for a ``nokkeltall.charts.Chart`` (figure, table, source, note)."""
-    return figure_block(chart.figure, chart.table, source=chart.source, filename=chart.filename, key=key,
-                        note=chart.note, on_select=on_select, display=chart.display, title=chart.title,
-                        subtitle=chart.subtitle)
+    return figure_block(
+        chart.figure,
+        chart.table,
+        source=chart.source,
+        filename=chart.filename,
+        key=key,
+        note=chart.note,
+        on_select=on_select,
+        display=chart.display,
+        title=chart.title,
+        subtitle=chart.subtitle,
+    )

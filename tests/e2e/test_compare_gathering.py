@@ -22,8 +22,9 @@ def _no_errors(page) -> None:
 
 def _charts(page, count: int) -> None:
     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_function(f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= {count}",
-                           timeout=40_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= {count}", timeout=40_000
+    )
     page.wait_for_timeout(800)
 
 

@@ -41,7 +41,9 @@ PAGES = {
 
 
 def test_chromium_is_installed():
-    assert Path(CHROMIUM).exists(), "Chromium is missing at /usr/bin/chromium: install Debian's chromium (.ci/run)"
+    assert Path(CHROMIUM).exists(), (
+        "Chromium is missing at /usr/bin/chromium: install Debian's chromium (.ci/run)"
+    )
 
 
 def _connection(data_dir: Path):
@@ -103,7 +105,11 @@ def _series_shown(traces: list[dict], series, *, index: bool = False) -> bool:
     """True when some trace plots exactly this year → value series (to 0.5, as drawn). With
     ``index=True`` the trace plots an index of the series: its hover data (customdata) are the values
     and its y values are proportional to them."""
-    expected = {int(y): float(v) for y, v in zip(series["year"], series["value"], strict=True) if not math.isnan(float(v))}
+    expected = {
+        int(y): float(v)
+        for y, v in zip(series["year"], series["value"], strict=True)
+        if not math.isnan(float(v))
+    }
     for trace in traces:
         values = [row[0] for row in trace["customdata"]] if index else trace["y"]
         pairs = {}
@@ -156,7 +162,9 @@ def test_kommune(page, app_url, artifacts, e2e_data_dir):
     traces, content = _visit(page, app_url, artifacts, e2e_data_dir, "pages/kommune.py")
     with _connection(e2e_data_dir) as con:
         series = queries.indicator_series(con, "population", ["1835"])
-    assert _series_shown(traces, series, index=True), "the population index equals indicator_series(population, 1835)"
+    assert _series_shown(traces, series, index=True), (
+        "the population index equals indicator_series(population, 1835)"
+    )
     latest = series.dropna(subset=["value"]).sort_values("year").iloc[-1]
     metric = page.locator('[data-testid="stMetricValue"]').first.inner_text().replace("\u00a0", " ")
     assert metric == text.number(latest["value"])

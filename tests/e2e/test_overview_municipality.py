@@ -14,8 +14,11 @@ pytestmark = pytest.mark.browser
 def _expected(con, code: str) -> dict:
     series = queries.indicator_series(con, "population", [code])
     year = int(series["year"].max())
-    return {"name": queries.municipality(con, code)["name"],
-            "population": text.number(queries.value_in_year(series, year)), "year": year}
+    return {
+        "name": queries.municipality(con, code)["name"],
+        "population": text.number(queries.value_in_year(series, year)),
+        "year": year,
+    }
 
 
 def _no_errors(page) -> None:
@@ -25,7 +28,7 @@ def _no_errors(page) -> None:
 def test_overview_to_municipality(page, app_url, app_db, artifacts):
     page.goto(f"{app_url}/")  # the start page is the overview
     page.get_by_text("innbyggere per 1. januar", exact=False).first.wait_for()
-    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     page.wait_for_timeout(800)
     _no_errors(page)
     assert re.search(r"\d+ av \d+ kommuner i Nordland og Trøndelag", page.content())
@@ -43,7 +46,7 @@ def test_overview_to_municipality(page, app_url, app_db, artifacts):
     metric = page.locator('[data-testid="stMetricValue"]').first
     metric.wait_for()
     assert metric.inner_text().replace("\u00a0", " ") == expected["population"]
-    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 4
     assert "Folketallet i Træna" in page.content()
@@ -56,7 +59,7 @@ def test_municipality_tabs_and_bad_value(page, app_url, app_db, artifacts):
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Oversikt").wait_for()
     page.goto(f"{app_url}/kommune?kommune=5043&del=%C3%98konomi")
     page.get_by_role("heading", name=re.compile("Røyrvik")).wait_for()
-    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     page.wait_for_timeout(1500)
     _no_errors(page)
     assert "ROBEK" in page.content()
@@ -67,4 +70,3 @@ def test_municipality_tabs_and_bad_value(page, app_url, app_db, artifacts):
     _no_errors(page)
     page.locator('[data-testid="stSelectbox"]').first.wait_for()  # the picker follows the message
     page.screenshot(path=str(artifacts / "kommune_ugyldig.png"), full_page=True)
-

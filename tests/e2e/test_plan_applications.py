@@ -48,7 +48,9 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     code = next((c for c in CANDIDATES if c not in taken), None)
     if code is None:
         pytest.skip("every candidate municipality already has an application in the repository's data")
-    before = sum(1 for a in repo_user_data.list_applications(round_year) if a["municipality_code"].startswith("50"))
+    before = sum(
+        1 for a in repo_user_data.list_applications(round_year) if a["municipality_code"].startswith("50")
+    )
 
     page.goto(f"{app_url}/soknader?kommune={code}")
     page.get_by_role("tab", name=re.compile("Oversikt per fylke")).wait_for()
@@ -62,9 +64,12 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     form.get_by_text("Årstall", exact=True).click()  # no answer is pre-filled: each is chosen
     form.get_by_label("Årstall (når svaret er et årstall)", exact=True).fill("2019")
     form.get_by_label("2. Framdriftsplan for planstrategi og samfunnsdel", exact=True).fill(
-        "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027.")
+        "Planstrategi vedtas våren 2027.\nSamfunnsdel på høring høsten 2027."
+    )
     form.get_by_text("Ja", exact=True).click()
-    form.get_by_label("3. Hvilken statistikk / hvilket kunnskapsgrunnlag", exact=True).fill("Kommunebarometeret")
+    form.get_by_label("3. Hvilken statistikk / hvilket kunnskapsgrunnlag", exact=True).fill(
+        "Kommunebarometeret"
+    )
     form.get_by_label("4. Antall personer som arbeider med plan", exact=True).fill("2")
     form.get_by_label("4. Samlet stillingsandel til planarbeid (%)", exact=True).fill("60")
     form.get_by_label("Ditt navn (lagres i endringsloggen)", exact=True).fill("E2E-test")
@@ -73,7 +78,11 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     page.get_by_text(re.compile(rf"Søknaden fra {code} .* er lagret\.")).wait_for()
     _no_errors(page)
     [saved] = [a for a in repo_user_data.list_applications(round_year) if a["municipality_code"] == code]
-    assert (saved["contact_name"], saved["planning_staff_persons"], saved["entered_by"]) == ("Kari Nordmann", 2, "E2E-test")
+    assert (saved["contact_name"], saved["planning_staff_persons"], saved["entered_by"]) == (
+        "Kari Nordmann",
+        2,
+        "E2E-test",
+    )
 
     page.get_by_role("tab", name=re.compile("Oversikt per fylke")).click()
     page.wait_for_timeout(500)
@@ -81,9 +90,13 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     page.screenshot(path=str(artifacts / "soknad_oversikt.png"), full_page=True)
 
     page.get_by_role("tab", name=re.compile("Samtaleunderlag")).click()
-    page.get_by_role("heading", name=re.compile(rf"Samtaleunderlag: .*{CANDIDATES[code].split(' - ')[-1]}")).wait_for()
-    page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Planstrategi vedtas våren 2027.").first.wait_for()
-    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.get_by_role(
+        "heading", name=re.compile(rf"Samtaleunderlag: .*{CANDIDATES[code].split(' - ')[-1]}")
+    ).wait_for()
+    page.locator('[data-testid="stMarkdownContainer"]').filter(
+        has_text="Planstrategi vedtas våren 2027."
+    ).first.wait_for()
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     page.wait_for_timeout(1500)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "soknad_samtaleunderlag.png"), full_page=True)
@@ -104,14 +117,14 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
 def test_plan_timeline_draws(page, app_url, artifacts):
     page.goto(f"{app_url}/plan?kommune=1812")
     page.get_by_role("heading", name="Plantidslinje 2019–2028").wait_for()
-    page.locator('.js-plotly-plot .main-svg').first.wait_for(timeout=40_000)
+    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
     page.wait_for_timeout(1500)
     _no_errors(page)
-    svg = page.locator('.js-plotly-plot').first.inner_html()
+    svg = page.locator(".js-plotly-plot").first.inner_html()
     assert "Planstrategi (pbl § 10-1)" in svg and "Folketall 1. januar" in svg
     page.get_by_text("Vis læringsnettverkets kalender").click()
     page.wait_for_timeout(2000)
-    assert "Læringsnettverket" in page.locator('.js-plotly-plot').first.inner_html()
+    assert "Læringsnettverket" in page.locator(".js-plotly-plot").first.inner_html()
     page.set_viewport_size({"width": 1400, "height": 2400})
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "plan_1812.png"), full_page=True)
