@@ -189,7 +189,10 @@ def test_planstrategi_planned_though_already_adopted_for_the_term_differs():
         application(progress_plan="Planstrategi vedtas juni 2027."), summary(STRATEGY_2023), []
     )
     assert check.outcome == DIFFERS
-    assert "allerede registrert som vedtatt (14. desember 2023, kilde: Træna kommune: planstrategi)" in check.reason
+    assert (
+        "allerede registrert som vedtatt (14. desember 2023, kilde: Træna kommune: planstrategi)"
+        in check.reason
+    )
     assert "neste valgperiode (frist 31. oktober 2028)" in check.reason
 
 
