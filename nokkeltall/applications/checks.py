@@ -55,7 +55,7 @@ HEARINGS_TEXT = {
 }
 PEER_RATIO = 2.0  # a share more than twice or less than half the peers' median is an «avvik»
 MIN_PEERS = 2
-MONTHS = {m: i for i, m in enumerate(status.MONTHS_NB, start=1)}
+MONTHS = {m: i for i, m in enumerate(text.MONTHS, start=1)}
 SEASONS = {
     "våren": (3, 6),
     "vår": (3, 6),

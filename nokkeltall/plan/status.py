@@ -31,20 +31,6 @@ STATUS_LABELS = {
     "under_arbeid": "Under arbeid",
     "ukjent": "Ukjent",
 }
-MONTHS_NB = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 _PLAN_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$")
 
@@ -85,7 +71,7 @@ class PlanDate:
         if self.day:
             return text.long_date(self.earliest())
         if self.month:
-            return f"{MONTHS_NB[self.month - 1]} {self.year}"
+            return f"{text.MONTHS[self.month - 1]} {self.year}"
         return str(self.year)
 
 
