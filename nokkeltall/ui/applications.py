@@ -308,7 +308,7 @@ def _assessment_form(page: ApplicationsPage) -> None:
         if application.get("assessed_by"):
             st.caption(
                 f"Sist vurdert av {safe_text(application['assessed_by'])}, "
-                f"{str(application.get('assessed_at'))[:16].replace('T', ' ')} (UTC)."
+                f"{text.local_time(application.get('assessed_at'))}."
             )
         who = name_input(f"assessment_name{suffix}")
         submitted = st.form_submit_button("Lagre vurdering", type="primary")
