@@ -75,6 +75,11 @@ def finding(result: Projection, year: int = PROFILE_YEAR) -> str:
     )
 
 
+def _whole(values: pd.Series) -> pd.Series:
+    """Counts as whole persons (nullable integers: a missing bound stays missing)."""
+    return pd.Series(values, dtype="Float64").round(0).astype("Int64")
+
+
 def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
     try:
         result = projection(con, code, scenario)
@@ -123,18 +128,19 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
     )
     style(figure, finding(result), subtitle=subtitle, height=400, y_title="Innbyggere")
     _year_axis(figure)
+    persons = {
+        "Framskrevet": "value",
+        "80 % nedre": "lower",
+        "80 % øvre": "upper",
+        "50 % nedre": "lower50",
+        "50 % øvre": "upper50",
+    }
+    # whole persons in the table (the document's and the app's), exact values inside the projection
     shown = pd.DataFrame(
-        {
-            "År": table["year"],
-            "Framskrevet": table["value"].round(0),
-            "80 % nedre": table["lower"].round(0),
-            "80 % øvre": table["upper"].round(0),
-            "50 % nedre": table["lower50"].round(0),
-            "50 % øvre": table["upper50"].round(0),
-        }
+        {"År": table["year"], **{label: _whole(table[col]) for label, col in persons.items()}}
     )
     if not result.scenario.is_main:
-        shown.insert(1, "Hovedalternativ", main.round(0).to_numpy())
+        shown.insert(1, "Hovedalternativ", _whole(pd.Series(main.to_numpy())).to_numpy())
     values = {
         "2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
         "scenario": result.scenario.text(),
