@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from nokkeltall import indicators, queries
+from nokkeltall.compare import projected
 
 MIN_MUNICIPALITIES = 2
 MAX_MUNICIPALITIES = 8
@@ -70,14 +71,14 @@ def parse_codes(raw, known_codes) -> tuple[list[str], list[str]]:
 def parse_indicators(raw) -> tuple[list[str], list[str]]:
     ids, unknown = [], []
     for part in _split(raw):
-        if part in indicators.BY_ID:
+        if part in indicators.BY_ID or projected.is_projected(part):
             if part not in ids:
                 ids.append(part)
         else:
             unknown.append(part)
     problems = []
     for part in unknown[:5]:
-        near = indicators.near_matches(part, list(indicators.BY_ID))
+        near = indicators.near_matches(part, [*indicators.BY_ID, projected.PROJECTED.id])
         hint = f" Mente du {', '.join(near[:3])}?" if near else ""
         problems.append(f"Ukjent indikator «{_shown(part)}» er utelatt.{hint}")
     return ids, problems
@@ -158,6 +159,6 @@ def page_options(con) -> PageOptions:
         county_names=dict(zip(counties["county_code"], counties["county_name"], strict=False)),
         county_of=dict(zip(codes, frame["county_code"], strict=False)),
         population_years=indicator_years(con, "population"),
-        indicator_ids=[i.id for i in indicators.CATALOGUE],
-        indicator_labels={i.id: i.label for i in indicators.CATALOGUE},
+        indicator_ids=[i.id for i in (*indicators.CATALOGUE, projected.PROJECTED)],
+        indicator_labels={i.id: i.label for i in (*indicators.CATALOGUE, projected.PROJECTED)},
     )

@@ -15,6 +15,7 @@ import pandas as pd
 
 from nokkeltall import config, indicators, provenance, spreadsheet, tables, text
 from nokkeltall.charts.style import wrap_title
+from nokkeltall.compare import projected
 from nokkeltall.compare import series as compare_series
 
 SHEET_NAME_LIMIT = 31
@@ -86,6 +87,8 @@ def comparison_workbook(con, indicator_ids: list[str], codes: list[str]) -> byte
     """The chosen indicators for the chosen municipalities (with county and country), years as rows."""
     sheets, source_rows, decimals = {}, [], {}
     for indicator_id in indicator_ids:
+        if projected.is_projected(indicator_id):  # a projection, not a series over the years
+            continue
         indicator = indicators.get(indicator_id)
         series = compare_series.comparison_series(con, indicator_id, codes)
         series["value"] = [indicators.display_value(indicator, value) for value in series["value"]]

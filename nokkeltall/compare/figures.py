@@ -15,6 +15,7 @@ from nokkeltall import indicators, tables, text
 from nokkeltall.charts import style as chart_style
 from nokkeltall.charts import titles
 from nokkeltall.compare import choices
+from nokkeltall.compare import projected as compare_projected
 from nokkeltall.compare import series as compare_series
 from nokkeltall.indicators import Indicator
 
@@ -376,12 +377,15 @@ def build_view(
     con, view: str, indicator_id: str, codes, base_year: int | None = None, presentation: bool = False
 ) -> View:
     """Figure, table, finding, source and notes for one view of one indicator."""
-    indicator = indicators.get(indicator_id)
     codes = list(codes)
+    if compare_projected.is_projected(indicator_id):
+        return _projected_view(con, view, codes, presentation)
+    indicator = indicators.get(indicator_id)
     source = compare_series.source_text(con, indicator_id)
     notes: list[str] = []
     if view == "rangering":
-        return _rank_view(con, view, indicator_id, indicator, codes, source, notes, presentation)
+        peers = compare_series.peer_values(con, indicator_id, codes)
+        return _rank_view(view, indicator, codes, peers, source, notes, presentation)
     references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
     series = compare_series.comparison_series(con, indicator_id, codes, references=references)
     notes.extend(_series_notes(series, indicator, references))
@@ -393,17 +397,15 @@ def build_view(
 
 
 def _rank_view(
-    con,
     view: str,
-    indicator_id: str,
     indicator: Indicator,
     codes: list,
+    peers: pd.DataFrame,
     source,
     notes: list[str],
     presentation: bool,
 ) -> View:
     """The «rangering» view: the chosen municipalities' places among their peer group."""
-    peers = compare_series.peer_values(con, indicator_id, codes)
     ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
     year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
     if (~peers["in_group"] & peers["chosen"]).any():
@@ -598,3 +600,74 @@ def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | No
             return finding, series
         start, end = years
     return finding, series[(series["year"] >= start) & (series["year"] <= end)]
+
+
+# --- the app's own projection (``compare.projected``) -----------------------------------------------
+
+
+def _projected_view(con, view: str, codes: list, presentation: bool) -> View:
+    """Bars (with the 80 % interval) or ranks of «Framskrevet folketall 2040»; other views say why not."""
+    indicator, year = compare_projected.PROJECTED, compare_projected.YEAR
+    source = compare_projected.source(con)
+    if view == "rangering":
+        peers = compare_series.small_peer_codes(con)
+        everyone = sorted(set(peers) | set(codes))
+        in_year = compare_projected.values(con, everyone, year)[["municipality_code", "value"]]
+        ranked = compare_series.ranked_peers(con, in_year, peers, codes, year)
+        return _rank_view(view, indicator, codes, ranked, source, [], presentation)
+    if view != "stolper":
+        return _empty_view(indicator, source, [compare_projected.UNAVAILABLE], presentation)
+    return _projected_bars(con, view, indicator, codes, year, source, presentation)
+
+
+def _projected_bars(
+    con, view: str, indicator: Indicator, codes: list, year: int, source, presentation: bool
+) -> View:
+    names = compare_series.municipality_names(con, codes)
+    found = compare_projected.values(con, codes, year)
+    values = found.assign(
+        region_code=found["municipality_code"],
+        region=found["municipality_code"].map(names),
+        kind="kommune",
+        year=year,
+    )
+    notes = [
+        "Stolpene viser midtre anslag; strekene viser intervallet der folketallet med 80 % "
+        "sannsynlighet vil ligge."
+    ]
+    missing = values.loc[values["value"].isna(), "region"].tolist()
+    if missing:
+        notes.append(f"Det kan ikke lages en framskriving for {', '.join(map(str, missing))}.")
+    figure = bar_figure(values, indicator, presentation=presentation, codes=codes)
+    figure.update_traces(
+        error_y=dict(
+            type="data",
+            symmetric=False,
+            array=values["upper"] - values["value"],
+            arrayminus=values["value"] - values["lower"],
+            color="#444",
+        ),
+        textposition="auto",
+    )
+    table = tables.rounded(
+        pd.DataFrame(
+            {
+                "Område": values["region"],
+                "Framskrevet": values["value"],
+                "Nedre (80 %)": values["lower"],
+                "Øvre (80 %)": values["upper"],
+                "År": year,
+            }
+        ),
+        {},
+        default=0,
+    )
+    return View(
+        figure,
+        table,
+        bar_finding(values, indicator, year),
+        source,
+        notes,
+        year=year,
+        title=view_title(view, indicator, year),
+    )

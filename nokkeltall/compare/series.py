@@ -213,6 +213,12 @@ def peer_values(con, indicator_id: str, codes: list[str], year: int | None = Non
         else series.iloc[0:0]
     )
     in_year = in_year.assign(value=in_year["value"].astype(float))
+    return ranked_peers(con, in_year, peers, codes, year)
+
+
+def ranked_peers(con, in_year: pd.DataFrame, peers: list[str], codes: list[str], year) -> pd.DataFrame:
+    """``peer_values`` from one year's values (municipality_code, value) of the peers and the chosen."""
+    everyone = sorted(set(peers) | set(codes))
     table = rank_table(in_year, peers, everyone)
     table["region"] = table["municipality_code"].map(municipality_names(con, everyone))
     table["chosen"] = table["municipality_code"].isin(codes)

@@ -22,9 +22,8 @@ from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.util import Emu, Inches, Pt
 
-from nokkeltall import indicators
 from nokkeltall.compare import figures as compare_figures
-from nokkeltall.compare import slides
+from nokkeltall.compare import projected, slides
 
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.5)
@@ -58,7 +57,7 @@ def _rgb(colour) -> RGBColor | None:
 
 
 def _number_format(indicator_id: str, view: str) -> str:
-    decimals = 1 if view == "indeks" else indicators.get(indicator_id).decimals
+    decimals = 1 if view == "indeks" else projected.lookup(indicator_id).decimals
     return "#,##0" + ("." + "0" * decimals if decimals else "")
 
 

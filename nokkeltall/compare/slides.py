@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 import plotly.graph_objects as go
 
 from nokkeltall import indicators, queries
-from nokkeltall.compare import choices, similarity
+from nokkeltall.compare import choices, projected, similarity
 from nokkeltall.compare import figures as compare_figures
 from nokkeltall.compare import series as compare_series
 
@@ -157,7 +157,7 @@ def deck_from_list(name: str, items: list[dict], known_codes) -> Deck:
         indicator_id = item.get("indicator_id")
         view = item.get("view") or choices.DEFAULT_VIEW
         codes = tuple(c for c in item.get("codes") or [] if c in known)[: choices.MAX_MUNICIPALITIES]
-        if indicator_id not in indicators.BY_ID:
+        if indicator_id not in indicators.BY_ID and not projected.is_projected(indicator_id):
             problems.append(f"Lysbilde {number}: ukjent indikator «{indicator_id}» er utelatt.")
         elif view not in choices.VIEWS:
             problems.append(f"Lysbilde {number}: ukjent visning «{view}» er utelatt.")

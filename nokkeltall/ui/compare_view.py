@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from nokkeltall import indicators
 from nokkeltall.charts import images
 from nokkeltall.compare import choices as compare_choices
 from nokkeltall.compare import export, similarity, slides
 from nokkeltall.compare import figures as compare_figures
+from nokkeltall.compare import projected as compare_projected
 from nokkeltall.ui import data as ui_data
 from nokkeltall.ui import store as ui_store
 from nokkeltall.ui import url_state
@@ -268,7 +268,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         return
     names = [opts.names.get(code, code) for code in codes]
     for indicator_id in ids:
-        indicator = indicators.get(indicator_id)
+        indicator = compare_projected.lookup(indicator_id)
         result = shared_call(compare_figures.build_view, view, indicator_id, tuple(codes), base_year)
         st.subheader(result.title)
         if result.finding:
@@ -305,7 +305,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
             *chosen
         ),  # made on click, not on every rerun
         file_name=export.file_name(
-            names, "nokkeltall" if len(ids) > 1 else indicators.get(ids[0]).label, "xlsx"
+            names, "nokkeltall" if len(ids) > 1 else compare_projected.lookup(ids[0]).label, "xlsx"
         ),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="excel_all",
