@@ -153,21 +153,36 @@ def png_bytes(
     fig = go.Figure(figure)
     height = max(height, int(fig.layout.height or 0))
     if title:
-        fig.update_layout(title=dict(text=wrap_title(title), x=0.01, xanchor="left"), margin=dict(t=90))
+        heading = wrap_title(title, width=max(60, int(width / 11)))  # about 11 px a character at 17 px
+        # room for the heading's lines and, under it, the legend (moved above the plot when a source is drawn)
+        top = 60 + 24 * heading.count("<br>") + (35 if source else 0)
+        fig.update_layout(
+            title=dict(
+                text=heading, x=0.01, xanchor="left", yref="container", y=1 - 18 / height, yanchor="top"
+            ),
+            margin=dict(t=top),
+        )
     if source:
+        # wrapped to the image width (about 7 px a character at 12 px), so a long source line is not cut off
+        lines = wrap_title(source, width=max(60, int(width / 7.5)))
         fig.add_annotation(
-            text=source,
+            text=lines,
             xref="paper",
             yref="paper",
             x=0,
             y=0,
             xanchor="left",
             yanchor="top",
-            yshift=-90,
+            yshift=-50,
+            align="left",
             showarrow=False,
             font=dict(size=12, color="#555"),
         )
-        fig.update_layout(margin=dict(b=120))
+        fig.update_layout(
+            margin=dict(b=80 + 16 * lines.count("<br>")),
+            # the legend above the plot, so the source line is the last thing in the picture
+            legend=dict(orientation="h", x=0, xanchor="left", y=1.01, yanchor="bottom"),
+        )
     return images.figure_png(fig, width=width, height=height, scale=scale)
 
 
