@@ -1,8 +1,6 @@
 """Kommune: one municipality's profile — header, then Befolkning, Framskriving, Arbeid og pendling,
 Økonomi, Plan."""
 
-import re
-
 import streamlit as st
 
 from nokkeltall import indicators, text
@@ -49,16 +47,7 @@ if head is None or not head["has_data"]:
 
 name = head["name"]
 st.title(head["display_name"])
-facts = [
-    head["county_name"],
-    f"kommunenr. {code}",
-    f"befolkningstall per {text.population_date(head['year'])}",
-]
-if head["kostra_group"]:
-    facts.append(head["kostra_group"]["value"])
-if head["centrality"]:
-    facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", head["centrality"]["value"].replace(" - ", " – ")))
-st.caption(" · ".join(facts))
+st.caption(" · ".join(municipality_profile.header_facts(head)))
 st.page_link(
     "pages/sammenlign.py",
     label=f"Sammenlign {name} med kommunene som ligner mest",
@@ -68,16 +57,13 @@ st.page_link(
 population_col, change_col, robek_col = st.columns(3)
 population_col.metric(f"Folketall {text.population_date(head['year'])}", text.number(head["population"]))
 if head["change"] is not None:
+    arrow, colour = municipality_profile.change_arrow(head["change_pct"])
     change_col.metric(
         f"Endring siden {head['start_year']}",
         f"{text.number(head['change'], sign=True)} innb.",
         delta=text.percent(head["change_pct"], 1, sign=True),
-        delta_arrow="off"
-        if round(head["change_pct"], 1) == 0
-        else ("down" if head["change_pct"] < 0 else "up"),
-        delta_color="off"
-        if round(head["change_pct"], 1) == 0
-        else ("red" if head["change_pct"] < 0 else "green"),
+        delta_arrow=arrow,
+        delta_color=colour,
     )
 robek = head["robek"]
 robek_col.metric(
@@ -87,13 +73,7 @@ robek_col.metric(
     "låneopptak og langsiktige leieavtaler godkjent av staten.",
 )
 if robek:
-    st.warning(
-        f"{name} står i ROBEK-registeret per {head['robek_date'] or robek['as_of']}: "
-        f"{head['robek_grounds']['value'].replace('.;', ';')}"
-        if head["robek_grounds"]
-        else f"{name} står i ROBEK-registeret.",
-        icon="⚠️",
-    )
+    st.warning(municipality_profile.robek_sentence(head), icon="⚠️")
 
 tabs = st.tabs(SECTIONS, key="del", bind="query-params", on_change="rerun")
 

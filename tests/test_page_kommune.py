@@ -176,3 +176,33 @@ def test_chart_builders_return_none_for_unknown_municipality(shipped_con):
     assert population_charts.population_chart(shipped_con, "9999") is None
     assert indicator_charts.indicator_chart(shipped_con, "employment_rate_15_74_pct", "9999") is None
     assert municipality_profile.header(shipped_con, "9999") is None
+
+
+def test_header_wording_lives_in_the_profile_not_the_page():
+    head = {
+        "code": "1835",
+        "name": "Træna",
+        "county_name": "Nordland",
+        "year": 2026,
+        "kostra_group": {"value": "KOSTRA-gruppe 16"},
+        "centrality": {"value": "Sentralitetsklasse 5-6 - mindre sentrale"},
+        "robek": {"value": "2025", "as_of": "2025-01-01"},
+        "robek_grounds": {"value": "b) Merforbruk i driften.; c) Inndekning over mer enn to år."},
+        "robek_date": "20. april 2026",
+    }
+    facts = municipality_profile.header_facts(head)
+    assert facts[:2] == ["Nordland", "kommunenr. 1835"]
+    assert facts[-1] == "Sentralitetsklasse 5–6 – mindre sentrale"
+    assert municipality_profile.robek_sentence(head) == (
+        "Træna står i ROBEK-registeret per 20. april 2026: "
+        "b) Merforbruk i driften; c) Inndekning over mer enn to år."
+    )
+    assert (
+        municipality_profile.robek_sentence({**head, "robek_grounds": None})
+        == "Træna står i ROBEK-registeret."
+    )
+    assert municipality_profile.robek_sentence({**head, "robek": None}) is None
+    assert municipality_profile.change_arrow(-0.04) == ("off", "off")
+    assert municipality_profile.change_arrow(-7.2) == ("down", "red")
+    assert municipality_profile.change_arrow(3.1) == ("up", "green")
+    assert municipality_profile.change_arrow(None) == ("off", "off")

@@ -3,6 +3,8 @@ table with KOSTRA coverage, and the collected plan sources."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from nokkeltall import indicators, provenance, queries, text
@@ -59,6 +61,40 @@ def header(con, code: str) -> dict | None:
         result["change"] = population - start
         result["change_pct"] = (population / start - 1) * 100
     return result
+
+
+def header_facts(head: dict) -> list[str]:
+    """The caption under the municipality's name: county, number, data date, KOSTRA group, centrality
+    (ranges written with an en dash: «Sentralitetsklasse 5–6»)."""
+    facts = [
+        head["county_name"],
+        f"kommunenr. {head['code']}",
+        f"befolkningstall per {text.population_date(head['year'])}",
+    ]
+    if head["kostra_group"]:
+        facts.append(head["kostra_group"]["value"])
+    if head["centrality"]:
+        centrality = head["centrality"]["value"].replace(" - ", " – ")
+        facts.append(re.sub(r"(\d)-(\d)", r"\1–\2", centrality))
+    return facts
+
+
+def change_arrow(change_pct: float | None) -> tuple[str, str]:
+    """The metric's arrow and colour for a change: none when it rounds to 0,0 %, red down, green up."""
+    if change_pct is None or round(change_pct, 1) == 0:
+        return "off", "off"
+    return ("down", "red") if change_pct < 0 else ("up", "green")
+
+
+def robek_sentence(head: dict) -> str | None:
+    """«Træna står i ROBEK-registeret per 20. april 2026: <grunnlag>», or None when it is not listed."""
+    robek = head["robek"]
+    if not robek:
+        return None
+    if not head["robek_grounds"]:
+        return f"{head['name']} står i ROBEK-registeret."
+    grounds = head["robek_grounds"]["value"].replace(".;", ";")
+    return f"{head['name']} står i ROBEK-registeret per {head['robek_date'] or robek['as_of']}: {grounds}"
 
 
 def robek_date(con) -> str | None:
