@@ -111,6 +111,21 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _insert_row(conn: sqlite3.Connection, table: str, row: dict) -> int:
+    """INSERT one row given as column → value (table and column names come from the schema, values are
+    bound); the new row's id."""
+    columns = ", ".join(row)
+    cursor = conn.execute(
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+    )
+    return cursor.lastrowid
+
+
+def _new_row_stamps(who: str, stamp: str) -> dict:
+    """Who entered a new row and when (also its first update), at version 1."""
+    return {"entered_by": who, "entered_at": stamp, "updated_by": who, "updated_at": stamp, "version": 1}
+
+
 class UserStore:
     """What users enter, in its own SQLite file. ``today`` fixes the date used by validation."""
 
@@ -204,15 +219,10 @@ class UserStore:
     def _add(self, table: str, data: dict, changed_by: str) -> dict:
         record, who = self._clean(table, data, changed_by)
         stamp = now_utc()
-        record.update(entered_by=who, entered_at=stamp, updated_by=who, updated_at=stamp, version=1)
+        record.update(_new_row_stamps(who, stamp))
         with self.transaction() as conn:
             self._check_unique(conn, table, record, row_id=None)
-            columns = list(record)
-            cursor = conn.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [record[c] for c in columns],
-            )
-            row = self._fetch(conn, table, cursor.lastrowid)
+            row = self._fetch(conn, table, _insert_row(conn, table, record))
             self._log(conn, table, row["id"], "opprettet", None, row, who, stamp)
         return self._public(table, row)
 
@@ -445,27 +455,9 @@ class UserStore:
             self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
 
     def _insert_in(self, conn: sqlite3.Connection, record: dict, who: str, stamp: str) -> None:
-        record = {
-            **record,
-            "entered_by": who,
-            "entered_at": stamp,
-            "updated_by": who,
-            "updated_at": stamp,
-            "version": 1,
-        }
-        cursor = conn.execute(
-            f"INSERT INTO milestones ({', '.join(record)}) VALUES ({', '.join('?' * len(record))})",
-            list(record.values()),
-        )
+        row_id = _insert_row(conn, "milestones", {**record, **_new_row_stamps(who, stamp)})
         self._log(
-            conn,
-            "milestones",
-            cursor.lastrowid,
-            "opprettet",
-            None,
-            self._fetch(conn, "milestones", cursor.lastrowid),
-            who,
-            stamp,
+            conn, "milestones", row_id, "opprettet", None, self._fetch(conn, "milestones", row_id), who, stamp
         )
 
     # --- applications -----------------------------------------------------------------------
@@ -574,20 +566,8 @@ class UserStore:
             (record["municipality_code"], record["round_year"]),
         ).fetchone()
         if old is None:
-            row = {
-                **record,
-                "status": "mottatt",
-                "entered_by": who,
-                "entered_at": stamp,
-                "updated_by": who,
-                "updated_at": stamp,
-                "version": 1,
-            }
-            cursor = conn.execute(
-                f"INSERT INTO applications ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values()),
-            )
-            new = self._fetch(conn, "applications", cursor.lastrowid)
+            row = {**record, "status": "mottatt", **_new_row_stamps(who, stamp)}
+            new = self._fetch(conn, "applications", _insert_row(conn, "applications", row))
             self._log(conn, "applications", new["id"], "opprettet", None, new, who, stamp)
             result.created.append((number, self._public("applications", new)))
             return
@@ -671,10 +651,7 @@ class UserStore:
                 conn.execute(f"DELETE FROM {table}")
             for table, rows in tables.items():
                 for row in rows:
-                    conn.execute(
-                        f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                        list(row.values()),
-                    )
+                    _insert_row(conn, table, row)
             counts = {table: len(rows) for table, rows in tables.items()}
             exported_at = data.get("exported_at") if isinstance(data.get("exported_at"), str) else None
             conn.execute(
