@@ -40,8 +40,11 @@ run: database
 	@$(BIN)/python -m nokkeltall.charts.images
 	$(BIN)/streamlit run app.py
 
+# One pytest worker per core (pytest-xdist; at most 4: each builds its own session fixtures). Every
+# browser test runs on one worker against one app server (tests/conftest.py). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4
 
 # Rebuild the shipped snapshot from the source files in ../shared (one command).
 snapshot: $(STAMP)

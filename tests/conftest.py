@@ -15,6 +15,7 @@ Every number below is chosen so that tests can compute the expected results by h
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -259,10 +260,32 @@ logging.raiseExceptions = False
 
 def pytest_collection_modifyitems(items):
     """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop; ``make test`` runs
-    everything."""
+    everything.
+
+    ``make test`` runs the tests in parallel (pytest-xdist, ``--dist loadgroup``): each module stays on one
+    worker, so its module-scoped fixtures (a report, a server, every refresh case) are made once, and every
+    browser test runs on one worker, against one app server in one Chromium."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        in_browser = "e2e" in item.path.parts
+        item.add_marker(pytest.mark.xdist_group("browser" if in_browser else item.path.stem))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_default_data_dir(tmp_path_factory):
+    """The default data directory is a private one (the shipped snapshot linked, read-only): a test that
+    forgets NOKKELTALL_DATA_DIR never writes the repository's data/ (database, logs, cache), and tests
+    running in parallel never share one."""
+    directory = tmp_path_factory.mktemp("default-data")
+    (directory / "snapshot").symlink_to(REPO_ROOT / "data" / "snapshot")
+    previous = os.environ.get("NOKKELTALL_DATA_DIR")
+    os.environ["NOKKELTALL_DATA_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop("NOKKELTALL_DATA_DIR", None)
+    else:
+        os.environ["NOKKELTALL_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session")
