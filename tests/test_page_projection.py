@@ -49,7 +49,9 @@ def test_fan_and_age_groups_equal_the_projection(shipped_con):
     assert {"80 % sannsynlig", "50 % sannsynlig", "Registrert", "Framskrevet (hovedalternativ)"} <= set(names)
     finding = projection_charts.finding(result)
     assert finding.startswith("Med dagens utvikling vil Træna ha om lag ")
-    assert any(finding in m.value for m in at.markdown)
+    title = projection_charts.fan_chart(shipped_con, "1835").title
+    assert title.startswith(finding[:-1]) and title.endswith(f"i {result.base_year}.")
+    assert any(title in m.value for m in at.markdown)
     table = age_table(at)
     assert list(table) == [
         "0–5 år",
