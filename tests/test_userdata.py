@@ -384,10 +384,8 @@ def test_a_backup_with_bad_scenarios_is_refused_and_nothing_is_lost(store):
     }
     assert errors["Scenarioer rad 2.name"] == "Gi scenarioet et navn."
     assert errors["Scenarioer rad 3.name"] == "Finnes to ganger (også i rad 1)."
-    assert (
-        "netto" in errors["Scenarioer rad 1.scenario"].lower()
-        or "utflytting" in errors["Scenarioer rad 1.scenario"]
-    )
+    absurd = errors["Scenarioer rad 1.scenario"]
+    assert absurd.startswith("Netto flytting på −99 999 personer i året er urimelig")
     assert without_stamp(store.export_data()) == without_stamp(before)
 
 
