@@ -317,8 +317,8 @@ def age_profile_chart(con, code: str, scenario: str = "") -> Chart | None:
     )
     old_now, old_later = result.at(result.base_year, "80+"), result.at(PROFILE_YEAR, "80+")
     title = (
-        f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(old_later)} innbyggere over 80 år, "
-        f"mot {text.number(old_now)} i {result.base_year}."
+        f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(rounded(old_later))} innbyggere som er "
+        f"80 år eller eldre, mot {text.number(old_now)} i {result.base_year}."
     )
     style(
         figure,
@@ -375,11 +375,7 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
             hover="Framskrevet: %{y:.1f}<extra></extra>",
         )
     )
-    start, end = ratio.iloc[0], ratio.get(PROFILE_YEAR)
-    title = (
-        f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen "
-        f"20–66 i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}."
-    )
+    title = ratio_title(result, history, ratio)
     style(
         figure,
         title,
@@ -387,6 +383,7 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
         y_title="Per 100 i alderen 20–66",
     )
     _year_axis(figure)
+    figure.update_yaxes(range=titles.y_range([*history.values, *ratio.values], "per 100"))
     table = pd.DataFrame(
         {
             "År": list(history.index) + list(ratio.index[1:]),
@@ -397,9 +394,25 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
     return Chart(figure, table, title, _source(con), f"eldrebyrde_{code}", None)
 
 
+def ratio_title(result: Projection, history: pd.Series, ratio: pd.Series) -> str:
+    """«Eldrebyrden i Træna (personer 67 år og eldre per 100 i alderen 20–66) var 30,1 i 2016 og 35,2 i
+    2026; framskrevet 45,0 i 2040 og 48,3 i 2050.» (the years the chart shows, first to last)"""
+    base, end = result.base_year, result.years[-1]
+    registered = history if not history.empty else ratio.loc[[base]]
+    first = int(registered.index.min())
+    then = f"{text.number(registered[first], 1)} i {first} og " if first != base else ""
+    later = [y for y in (PROFILE_YEAR, end) if y in ratio.index and y > base]
+    projected = " og ".join(f"{text.number(ratio[y], 1)} i {y}" for y in dict.fromkeys(later))
+    return (
+        f"Eldrebyrden i {result.name} (personer 67 år og eldre per 100 i alderen 20–66) var "
+        f"{then}{text.number(ratio[base], 1)} i {base}; framskrevet {projected}."
+    )
+
+
 def _registered_ratio(con, code: str, last_year: int) -> pd.Series:
+    """The registered old-age ratio of the ``HISTORY_YEARS`` years up to ``last_year``."""
     series = queries.indicator_series(con, "old_age_ratio", [code]).dropna(subset=["value"])
-    series = series[series["year"] <= last_year]
+    series = series[(series["year"] <= last_year) & (series["year"] >= last_year - HISTORY_YEARS)]
     return series.set_index("year")["value"].astype(float).round(1)
 
 
