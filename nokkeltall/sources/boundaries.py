@@ -8,7 +8,7 @@ import pandas as pd
 
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
-from nokkeltall.sources.readers import parsed_json
+from nokkeltall.sources.readers import About, parsed_json
 
 
 def _geojson_level(source: SourceFile) -> str | None:
@@ -21,6 +21,16 @@ def _geojson_level(source: SourceFile) -> str | None:
     if "fylkesnummer" in properties:
         return "county"
     return None
+
+
+GEOJSON = About(
+    "KARTVERKET-GRENSER",
+    publisher="Kartverket",
+    licence="CC BY 4.0",
+    caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), "
+    "2024-inndeling, "
+    "WGS84. © Kartverket.",
+)
 
 
 def parse_geojson(source: SourceFile) -> list[Dataset]:
@@ -51,20 +61,14 @@ def parse_geojson(source: SourceFile) -> list[Dataset]:
         raise ValueError("GeoJSON: samme region flere ganger")
     plural = "municipalities" if level == "municipality" else "counties"
     return [
-        Dataset(
-            name=f"geometries_{plural}_2024",
-            kind="geometries",
-            frame=frame,
-            table_id="KARTVERKET-GRENSER",
+        GEOJSON.dataset(
+            source,
+            f"geometries_{plural}_2024",
+            "geometries",
+            frame,
             title="Kommunegrenser 2024 (forenklet)"
             if level == "municipality"
             else "Fylkesgrenser 2024 (forenklet)",
-            source=source.name,
-            publisher="Kartverket",
-            licence="CC BY 4.0",
-            caveat="Forenklede omriss (robhop/fylker-og-kommuner, basert på Kartverkets data), "
-            "2024-inndeling, "
-            "WGS84. © Kartverket.",
         )
     ]
 

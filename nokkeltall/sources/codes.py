@@ -10,8 +10,7 @@ import pandas as pd
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
 from nokkeltall.sources.readers import (
-    SSB,
-    SSB_LICENCE,
+    About,
     first_line,
     header_is,
     matched,
@@ -22,6 +21,8 @@ from nokkeltall.sources.readers import (
 )
 
 KLASS_CSV_COLUMNS = ["code", "parentCode", "level", "name", "shortName", "notes", "validFrom", "validTo"]
+KLASS = About("KLASS-131")
+GARDENBERG = About("KLASS-131", publisher="SSB KLASS (via gardenberg/kommunekoder)")
 
 
 def parse_klass_code_list(source: SourceFile) -> list[Dataset]:
@@ -42,15 +43,12 @@ def parse_klass_code_list(source: SourceFile) -> list[Dataset]:
     if not codes["code"].str.fullmatch(r"\d{4}").all():
         raise ValueError("KLASS 131: ugyldige kommunenummer")
     return [
-        Dataset(
-            name=f"klass131_code_list_{year}",
-            kind="code_list",
-            frame=codes,
-            table_id="KLASS-131",
+        KLASS.dataset(
+            source,
+            f"klass131_code_list_{year}",
+            "code_list",
+            codes,
             title=f"Standard for kommuneinndeling (KLASS 131), kommuner {year}",
-            source=source.name,
-            publisher=SSB,
-            licence=SSB_LICENCE,
             caveat="Årgangen er tatt fra filnavnet (eksportfilen oppgir den ikke).",
         )
     ]
@@ -95,15 +93,12 @@ def parse_klass_changes(source: SourceFile) -> list[Dataset]:
     else:
         changes["split"] = _mark_splits(changes)
     return [
-        Dataset(
-            name=f"klass131_changes_{old_year}_{new_year}",
-            kind="code_changes",
-            frame=changes,
-            table_id="KLASS-131",
+        GARDENBERG.dataset(
+            source,
+            f"klass131_changes_{old_year}_{new_year}",
+            "code_changes",
+            changes,
             title=f"Endringer i kommuneinndelingen {old_year}–{new_year} (KLASS 131)",
-            source=source.name,
-            publisher="SSB KLASS (via gardenberg/kommunekoder)",
-            licence=SSB_LICENCE,
         )
     ]
 
@@ -143,15 +138,12 @@ def parse_wide_mapping(source: SourceFile) -> list[Dataset]:
         parts.append(step[(step["old_code"] != step["new_code"]) | (step["old_name"] != step["new_name"])])
     changes = pd.concat(parts, ignore_index=True).drop_duplicates().reset_index(drop=True)
     return [
-        Dataset(
-            name="code_changes_gardenberg_wide_2013_2020",
-            kind="code_changes",
-            frame=changes,
-            table_id="KLASS-131",
+        GARDENBERG.dataset(
+            source,
+            "code_changes_gardenberg_wide_2013_2020",
+            "code_changes",
+            changes,
             title="Kommunenummer 2013–2020, endringer steg for steg (bred tabell)",
-            source=source.name,
-            publisher="SSB KLASS (via gardenberg/kommunekoder)",
-            licence=SSB_LICENCE,
             caveat="Tabellen er laget av tredjepart fra KLASS 131.",
         )
     ]
@@ -174,15 +166,12 @@ def parse_long_mapping(source: SourceFile) -> list[Dataset]:
     changes["split"] = _mark_splits(changes)
     changes = changes[changes["old_code"] != changes["new_code"]].drop_duplicates()
     return [
-        Dataset(
-            name="code_changes_gardenberg_long_2013_2020",
-            kind="code_changes",
-            frame=changes,
-            table_id="KLASS-131",
+        GARDENBERG.dataset(
+            source,
+            "code_changes_gardenberg_long_2013_2020",
+            "code_changes",
+            changes,
             title="Historiske kommunenummer (2013–2019) til 2020-nummer (lang tabell)",
-            source=source.name,
-            publisher="SSB KLASS (via gardenberg/kommunekoder)",
-            licence=SSB_LICENCE,
             caveat="Tabellen er laget av tredjepart fra KLASS 131; årstallet for det gamle nummeret "
             "står ikke i filen.",
         )
@@ -218,15 +207,13 @@ def parse_municipality_table(source: SourceFile) -> list[Dataset]:
         (changes["old_code"] != changes["new_code"]) | (changes["old_name"] != changes["new_name"])
     ]
     return [
-        Dataset(
-            name=f"code_changes_evensrii_{old_year}_{new_year}",
-            kind="code_changes",
-            frame=changes,
-            table_id="KLASS-131",
+        KLASS.dataset(
+            source,
+            f"code_changes_evensrii_{old_year}_{new_year}",
+            "code_changes",
+            changes,
             title=f"Kommunenummer {old_year} til {new_year} (kommunetabell)",
-            source=source.name,
             publisher="evensrii/Telemark (etter SSB KLASS)",
-            licence=SSB_LICENCE,
             caveat="Tabellen er laget av tredjepart (Telemark fylkeskommune-repo), ikke SSB.",
         )
     ]
@@ -257,15 +244,13 @@ def parse_code_history(source: SourceFile) -> list[Dataset]:
     changes["split"] = _mark_splits(changes)
     years = "_".join(str(year) for year in sorted(changes["change_year"].unique()))
     return [
-        Dataset(
-            name=f"code_changes_klass131_kommunebarometer_{years}",
-            kind="code_changes",
-            frame=changes,
-            table_id="KLASS-131",
+        KLASS.dataset(
+            source,
+            f"code_changes_klass131_kommunebarometer_{years}",
+            "code_changes",
+            changes,
             title="Rene kommunenummerendringer 1. januar 2024 (KLASS 131)",
-            source=source.name,
             publisher="SSB KLASS (via kommunebarometer)",
-            licence=SSB_LICENCE,
             caveat="Kun rene nummerendringer (samme navn, nytt nummer); sammenslåinger og delinger "
             "er ikke med.",
         )

@@ -8,8 +8,7 @@ import pandas as pd
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
 from nokkeltall.sources.readers import (
-    SSB,
-    SSB_LICENCE,
+    About,
     header_is,
     read_csv,
     region_code,
@@ -20,6 +19,14 @@ from nokkeltall.sources.readers import (
 )
 
 EMPLOYMENT_COLUMNS = ["ar", "kommunenummer", "BefolkningBosted", "SysselBosted", "SysselArbsted"]
+
+
+EMPLOYMENT_11618 = About(
+    "11618",
+    "Sysselsatte 15–74 år etter bosted og arbeidssted (4. kvartal), og befolkning 15–74 år",
+    caveat="Omgjort fra SSBs app «pendling» (R-data) til CSV av tredjepart. Kommunenummer er "
+    "inndelingen det enkelte år (2017: før 2018/2020-reformene).",
+)
 
 
 def parse_employment_11618(source: SourceFile) -> list[Dataset]:
@@ -41,22 +48,19 @@ def parse_employment_11618(source: SourceFile) -> list[Dataset]:
         },
     )
     return [
-        Dataset(
-            name=f"employment_11618_{year_span(obs['year'])}",
-            kind="observations",
-            frame=obs,
-            table_id="11618",
-            title="Sysselsatte 15–74 år etter bosted og arbeidssted (4. kvartal), og befolkning 15–74 år",
-            source=source.name,
-            publisher=SSB,
-            licence=SSB_LICENCE,
-            caveat="Omgjort fra SSBs app «pendling» (R-data) til CSV av tredjepart. Kommunenummer er "
-            "inndelingen det enkelte år (2017: før 2018/2020-reformene).",
-        )
+        EMPLOYMENT_11618.dataset(source, f"employment_11618_{year_span(obs['year'])}", "observations", obs)
     ]
 
 
 COMMUTING_COLUMNS = ["ar", "bostedskommune", "arbeidsstedskommune", "sysselsatte"]
+
+
+COMMUTING_03321 = About(
+    "03321",
+    "Sysselsatte (15–74 år), etter arbeidsstedskommune, bostedskommune og år (4. kvartal)",
+    caveat="Omgjort fra SSBs app «pendling» (R-data). Strømmer på null personer og til/fra ukjent "
+    "kommune, utlandet og Svalbard er ikke med. Kommunenummer er inndelingen det enkelte år.",
+)
 
 
 def parse_commuting_03321(source: SourceFile) -> list[Dataset]:
@@ -75,17 +79,8 @@ def parse_commuting_03321(source: SourceFile) -> list[Dataset]:
         raise ValueError("03321: tomme verdier i sysselsatte")
     flows = flows.dropna(subset=["home_region_code", "work_region_code"])
     return [
-        Dataset(
-            name=f"commuting_03321_{year_span(flows['year'])}",
-            kind="commuting_flows",
-            frame=flows,
-            table_id="03321",
-            title="Sysselsatte (15–74 år), etter arbeidsstedskommune, bostedskommune og år (4. kvartal)",
-            source=source.name,
-            publisher=SSB,
-            licence=SSB_LICENCE,
-            caveat="Omgjort fra SSBs app «pendling» (R-data). Strømmer på null personer og til/fra ukjent "
-            "kommune, utlandet og Svalbard er ikke med. Kommunenummer er inndelingen det enkelte år.",
+        COMMUTING_03321.dataset(
+            source, f"commuting_03321_{year_span(flows['year'])}", "commuting_flows", flows
         )
     ]
 

@@ -10,8 +10,7 @@ import pandas as pd
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
 from nokkeltall.sources.readers import (
-    SSB,
-    SSB_LICENCE,
+    About,
     first_line,
     header_is,
     matched,
@@ -28,6 +27,16 @@ COMPONENT_MEASURES = {
     "Nettoinnflytting": "net_migration",  # net migration during the year (incl. international)
     "Folkemengde": "population_06913",  # population 1 January of the year
 }
+
+
+COMPONENTS_06913 = About(
+    "06913",
+    "Befolkning 1. januar og befolkningsendringer i løpet av året (utdrag)",
+    caveat="Utdrag (kommuner i Nordland og Trøndelag, også historiske numre) av en fil lastet ned av "
+    "tredjepart (oystess/valg_analyser); nedlastingsdato og tabellversjon er ikke oppgitt. "
+    "Fødselsoverskudd og nettoinnflytting gjelder året, folkemengden 1. januar. Tall på "
+    "datidens kommunegrenser.",
+)
 
 
 def parse_components_06913(source: SourceFile) -> list[Dataset]:
@@ -48,19 +57,8 @@ def parse_components_06913(source: SourceFile) -> list[Dataset]:
         )
     )
     return [
-        Dataset(
-            name=f"population_changes_06913_{year_span(obs['year'])}",
-            kind="observations",
-            frame=obs,
-            table_id="06913",
-            title="Befolkning 1. januar og befolkningsendringer i løpet av året (utdrag)",
-            source=source.name,
-            publisher=SSB,
-            licence=SSB_LICENCE,
-            caveat="Utdrag (kommuner i Nordland og Trøndelag, også historiske numre) av en fil lastet ned av "
-            "tredjepart (oystess/valg_analyser); nedlastingsdato og tabellversjon er ikke oppgitt. "
-            "Fødselsoverskudd og nettoinnflytting gjelder året, folkemengden 1. januar. Tall på "
-            "datidens kommunegrenser.",
+        COMPONENTS_06913.dataset(
+            source, f"population_changes_06913_{year_span(obs['year'])}", "observations", obs
         )
     ]
 
@@ -90,6 +88,14 @@ def _is_projection(source: SourceFile) -> bool:
     return len(row) > 1 and row[0] == "Tid" and all(PROJECTION_COLUMN.match(column) for column in row[1:])
 
 
+PROJECTIONS_14288 = About(
+    "14288",
+    "Framskrevet folkemengde 1. januar, etter fylke (2024-framskrivingene)",
+    caveat="Kun fylkesnivå. Summert over kjønn og aldersgrupper av tredjepart (JohanWidding); "
+    "alternativene MMMM (hoved), HHMH (høy nasjonal vekst) og LLML (lav nasjonal vekst).",
+)
+
+
 def parse_projections_14288(source: SourceFile) -> list[Dataset]:
     """14288 county projections (wide) → county_observations ``projected_population_<alt>``
     (alt = mmmm main, hhmh high, llml low), population 1 January of each year. County names
@@ -116,17 +122,11 @@ def parse_projections_14288(source: SourceFile) -> list[Dataset]:
         ["measure", "county_code", "year"], kind="stable"
     )
     return [
-        Dataset(
-            name=f"population_projections_14288_counties_{year_span(result['year'])}",
-            kind="county_observations",
-            frame=result,
-            table_id="14288",
-            title="Framskrevet folkemengde 1. januar, etter fylke (2024-framskrivingene)",
-            source=source.name,
-            publisher=SSB,
-            licence=SSB_LICENCE,
-            caveat="Kun fylkesnivå. Summert over kjønn og aldersgrupper av tredjepart (JohanWidding); "
-            "alternativene MMMM (hoved), HHMH (høy nasjonal vekst) og LLML (lav nasjonal vekst).",
+        PROJECTIONS_14288.dataset(
+            source,
+            f"population_projections_14288_counties_{year_span(result['year'])}",
+            "county_observations",
+            result,
         )
     ]
 

@@ -13,7 +13,7 @@ from nokkeltall.sources import Layout, SourceFile
 from nokkeltall.sources.readers import (
     KDD,
     NLOD,
-    SSB_LICENCE,
+    About,
     first_line,
     header_is,
     observations,
@@ -58,6 +58,14 @@ KOSTRA_MEASURE_NAMES = {  # for the Norwegian caveat
 }
 
 
+KOSTRA_ECONOMY = About(
+    "KOSTRA",
+    "KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
+    "investeringer (kommunekasse/konsern ikke oppgitt)",
+    publisher="SSB KOSTRA (via tredjepart)",
+)
+
+
 def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
     """Derived KOSTRA overview CSV → observations ``<measure>_1000nok`` (belop_1000kr) and
     ``<measure>_per_capita_nok`` (per_innbygger_kr) for revenues, expenses, net_result, net_debt
@@ -89,16 +97,11 @@ def parse_kostra_economy(source: SourceFile) -> list[Dataset]:
     municipalities = obs["region_code"].nunique()
     measures = sorted(set(base))
     return [
-        Dataset(
-            name=f"kostra_economy_{municipalities}_municipalities_{year_span(obs['year'])}",
-            kind="observations",
-            frame=obs,
-            table_id="KOSTRA",
-            title="KOSTRA økonomi: driftsinntekter, driftsresultat, lånegjeld og "
-            "investeringer (kommunekasse/konsern ikke oppgitt)",
-            source=source.name,
-            publisher="SSB KOSTRA (via tredjepart)",
-            licence=SSB_LICENCE,
+        KOSTRA_ECONOMY.dataset(
+            source,
+            f"kostra_economy_{municipalities}_municipalities_{year_span(obs['year'])}",
+            "observations",
+            obs,
             caveat="Avledet: tall fra et tredjepartsprosjekt (Lippen1995/Project_statsbudsjett), "
             "ikke kontrollert "
             f"mot data.ssb.no. Regnskapsomfang (kommunekasse eller konsern) er ikke oppgitt; 2025 kan være "
@@ -118,6 +121,16 @@ def _is_robek(source: SourceFile) -> bool:
         and isinstance(doc.get("kommuner"), list)
         and "publisert" in doc
     )
+
+
+ROBEK = About(
+    "KDD-ROBEK",
+    "ROBEK – Register om betinget godkjenning og kontroll",
+    publisher=KDD,
+    licence=NLOD,
+    caveat="Sammenstilt fra regjeringen.no av tredjepart (kommunebarometer). Kommuner som ikke er "
+    "oppført, står ikke i registeret per publiseringsdatoen.",
+)
 
 
 def parse_robek(source: SourceFile) -> list[Dataset]:
@@ -143,18 +156,12 @@ def parse_robek(source: SourceFile) -> list[Dataset]:
             rows.append((code, "robek_grounds", explained, as_of))
     frame = pd.DataFrame(rows, columns=["region_code", "attribute", "value", "as_of"])
     return [
-        Dataset(
-            name=f"robek_{as_of.replace('-', '_')}",
-            kind="attributes",
-            frame=frame,
-            table_id="KDD-ROBEK",
-            title="ROBEK – Register om betinget godkjenning og kontroll",
-            source=source.name,
-            publisher=KDD,
-            licence=NLOD,
+        ROBEK.dataset(
+            source,
+            f"robek_{as_of.replace('-', '_')}",
+            "attributes",
+            frame,
             updated=as_of,
-            caveat="Sammenstilt fra regjeringen.no av tredjepart (kommunebarometer). Kommuner som ikke er "
-            "oppført, står ikke i registeret per publiseringsdatoen.",
             extra={"grounds": grounds, "source_url": doc.get("kildeUrl")},
         )
     ]
@@ -170,6 +177,13 @@ def _is_cost_need_index(source: SourceFile) -> bool:
     )
 
 
+COST_NEED_INDEX = About(
+    "KDD-DKI",
+    publisher=KDD,
+    licence=NLOD,
+)
+
+
 def parse_cost_need_index(source: SourceFile) -> list[Dataset]:
     """Grønt hefte DKI JSON → observations ``cost_need_index`` (samlet kostnadsindeks) for the
     budget year ``år``. A municipality given per sector (Lørenskog) contributes its ``samlet``."""
@@ -181,18 +195,15 @@ def parse_cost_need_index(source: SourceFile) -> list[Dataset]:
         rows.append((code, year, "cost_need_index", None if total is None else float(total)))
     obs = observations(pd.DataFrame(rows, columns=["region_code", "year", "measure", "value"]))
     return [
-        Dataset(
-            name=f"cost_need_index_kdd_{year}",
-            kind="observations",
-            frame=obs,
-            table_id="KDD-DKI",
+        COST_NEED_INDEX.dataset(
+            source,
+            f"cost_need_index_kdd_{year}",
+            "observations",
+            obs,
             title=f"Kostnadsindeks (samlet DKI, utgiftsutjevning), Grønt hefte {year}, tabell A-k",
-            source=source.name,
-            publisher=KDD,
-            licence=NLOD,
-            updated=doc.get("publisert"),
             caveat="Transkribert fra KDDs Grønt hefte av tredjepart (kommunebarometer); "
             f"{doc.get('dekning', '')}. DKI over 1 betyr høyere utgiftsbehov enn landsgjennomsnittet.",
+            updated=doc.get("publisert"),
         )
     ]
 
@@ -205,6 +216,13 @@ def _free_income_columns(source: SourceFile) -> list[str] | None:
     if known and all(re.fullmatch(r"frie\d\d", column) for column in row[4:6]):
         return row
     return None
+
+
+FREE_INCOME = About(
+    "KDD-GRONTHEFTE",
+    publisher=KDD,
+    licence=NLOD,
+)
 
 
 def parse_free_income(source: SourceFile) -> list[Dataset]:
@@ -229,15 +247,12 @@ def parse_free_income(source: SourceFile) -> list[Dataset]:
     ]
     obs = observations(pd.concat(parts, ignore_index=True))
     return [
-        Dataset(
-            name=f"free_income_kdd_gronthefte_{budget}",
-            kind="observations",
-            frame=obs,
-            table_id="KDD-GRONTHEFTE",
+        FREE_INCOME.dataset(
+            source,
+            f"free_income_kdd_gronthefte_{budget}",
+            "observations",
+            obs,
             title=f"Frie inntekter {previous}–{budget}, innbyggertall og skatteindeks (Grønt hefte {budget})",
-            source=source.name,
-            publisher=KDD,
-            licence=NLOD,
             caveat=f"Avledet av tredjepart (janbjorge/statsbudsjett) fra Grønt hefte {budget}, "
             "tabell 3-k og F-k: "
             "anslag i statsbudsjettet, ikke regnskap. Vekst i prosent som trykt (beregnet på korrigert "

@@ -6,7 +6,7 @@ import pandas as pd
 
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
-from nokkeltall.sources.readers import header_is, read_csv, region_code
+from nokkeltall.sources.readers import About, header_is, read_csv, region_code
 
 PLAN_COLUMNS = [
     "kommunenummer",
@@ -22,6 +22,18 @@ PLAN_COLUMNS = [
 ]
 PLAN_TYPES = {"samfunnsdel", "planstrategi", "arealdel", "planprogram"}
 PLAN_STATUSES = {"vedtatt", "under_arbeid", "på_høring", "ukjent"}
+
+
+PLAN_STATUS = About(
+    "PLANSTATUS",
+    "Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra kommunenes nettsider",
+    publisher="Kommunenes nettsider (innsamlet)",
+    licence="Ukjent (offentlige nettsider)",
+    caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til "
+    "tidlig 2026), "
+    "36 små kommuner i Nordland og Trøndelag. Status gjelder datoen siden ble lagret: «på høring» "
+    "eller «under arbeid» kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt.",
+)
 
 
 def parse_plan_status(source: SourceFile) -> list[Dataset]:
@@ -53,23 +65,7 @@ def parse_plan_status(source: SourceFile) -> list[Dataset]:
             "note": text("merknad"),
         }
     )
-    return [
-        Dataset(
-            name="plan_status_sources",
-            kind="plan_status_sources",
-            frame=plans,
-            table_id="PLANSTATUS",
-            title="Status for kommuneplaner (samfunnsdel, planstrategi, arealdel, planprogram) fra "
-            "kommunenes nettsider",
-            source=source.name,
-            publisher="Kommunenes nettsider (innsamlet)",
-            licence="Ukjent (offentlige nettsider)",
-            caveat="Samlet inn 2026-11-26 fra lagrede kopier av offentlige nettsider (ca. 2013 til "
-            "tidlig 2026), "
-            "36 små kommuner i Nordland og Trøndelag. Status gjelder datoen siden ble lagret: «på høring» "
-            "eller «under arbeid» kan være vedtatt senere. Mangler betyr ikke at planen ikke er vedtatt.",
-        )
-    ]
+    return [PLAN_STATUS.dataset(source, "plan_status_sources", "plan_status_sources", plans)]
 
 
 LAYOUTS: list[Layout] = [

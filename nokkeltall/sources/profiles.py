@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-from typing import Any
 
 import pandas as pd
 
@@ -13,7 +12,7 @@ from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
 from nokkeltall.sources.readers import (
     MISSING_TEXT,
-    SSB_LICENCE,
+    About,
     first_line,
     matched,
     observations,
@@ -105,6 +104,19 @@ def _without_partial_sums(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+PROFILES = About(
+    "SSB-PROFIL",
+    publisher="SSB (via FemtiGram/kart)",
+    caveat=(
+        "Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
+        "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
+        "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
+        "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
+        "gebyrene mangler (utdraget la sammen bare de som fantes)."
+    ),
+)
+
+
 def parse_profiles(source: SourceFile) -> list[Dataset]:
     """FemtiGram profile extract → observations, each block on the year its ``*_ar_*`` column
     names (e.g. ``education_higher_short_pct`` on ``utdanning_ar_09429``), plus
@@ -146,34 +158,20 @@ def parse_profiles(source: SourceFile) -> list[Dataset]:
             "as_of": flags["eiendomsskatt_ar_14674"],
         }
     ).dropna(subset=["region_code"])
-    caveat = (
-        "Avledet utdrag av kommuneprofiler bygget av tredjepart (FemtiGram/kart) fra SSBs API: "
-        "09429 utdanning, 11084 eierstatus, 06265 boligtype, 12842 gebyrer (mangler for 18 kommuner), "
-        "14674 eiendomsskatt, 12005 fastlegekapasitet, InntektStruk13 husholdningsinntekt (median "
-        "ifølge skriptet). Ikke kontrollert mot data.ssb.no. Sum gebyrer er utelatt der ett av "
-        "gebyrene mangler (utdraget la sammen bare de som fantes)."
-    )
-    common: dict[str, Any] = {
-        "table_id": "SSB-PROFIL",
-        "source": source.name,
-        "publisher": "SSB (via FemtiGram/kart)",
-        "licence": SSB_LICENCE,
-        "caveat": caveat,
-    }
     return [
-        Dataset(
-            name="municipality_profiles_femtigram",
-            kind="observations",
-            frame=obs,
+        PROFILES.dataset(
+            source,
+            "municipality_profiles_femtigram",
+            "observations",
+            obs,
             title="Kommuneprofil: utdanning, bolig, gebyrer, eiendomsskatt, fastlege og inntekt",
-            **common,
         ),
-        Dataset(
-            name="municipality_profile_flags_femtigram",
-            kind="attributes",
-            frame=attributes,
+        PROFILES.dataset(
+            source,
+            "municipality_profile_flags_femtigram",
+            "attributes",
+            attributes,
             title="Kommuneprofil: eiendomsskatt på bolig (ja/nei)",
-            **common,
         ),
     ]
 

@@ -21,10 +21,12 @@ import io
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
 
+from nokkeltall.datasets import Dataset
 from nokkeltall.sources import SourceFile, UnknownLayoutError
 
 SSB = "Statistisk sentralbyrå"
@@ -32,6 +34,24 @@ SSB_LICENCE = "CC BY 4.0 (NLOD 2.0)"
 KDD = "Kommunal- og distriktsdepartementet (KDD)"
 NLOD = "NLOD 2.0"
 MISSING_TEXT = frozenset({"", ".", "..", "...", ":", "NA", "nan", "NaN", "None"})
+
+
+@dataclass(frozen=True)
+class About:
+    """What a family's files are, whatever their content: the ``Dataset`` fields a parser does not
+    compute (a title or caveat naming the file's years is passed to ``dataset`` instead)."""
+
+    table_id: str
+    title: str = ""
+    publisher: str = SSB
+    licence: str = SSB_LICENCE
+    caveat: str | None = None
+
+    def dataset(
+        self, source: SourceFile, name: str, kind: str, frame: pd.DataFrame, **fields: Any
+    ) -> Dataset:
+        """One dataset parsed from ``source``; ``fields`` (title, caveat, updated, extra) win over these."""
+        return Dataset(name=name, kind=kind, frame=frame, source=source.name, **(asdict(self) | fields))
 
 
 def region_code(raw: Any) -> str | None:

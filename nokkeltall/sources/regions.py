@@ -4,15 +4,13 @@ and SSB's labour-market (BA) regions."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pandas as pd
 
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile
 from nokkeltall.sources.readers import (
-    SSB,
-    SSB_LICENCE,
+    About,
     header_is,
     read_csv,
     sniffed,
@@ -41,6 +39,15 @@ KOSTRA_GROUP_COLUMNS = [
 ]
 
 
+CENTRALITY = About(
+    "KLASS-128",
+    caveat=(
+        "Avledet av tredjepart (oystess/valg_analyser) fra KLASS 128 på 2024-kommunenummer; "
+        "årgangen til indeksen er ikke oppgitt."
+    ),
+)
+
+
 def parse_centrality(source: SourceFile) -> list[Dataset]:
     """KLASS 128 centrality on 2024 codes → observations ``centrality_index`` (0–1000, year 2024)
     and attributes ``centrality_class`` ("1"–"6") and ``centrality_class_name`` (band text).
@@ -50,33 +57,32 @@ def parse_centrality(source: SourceFile) -> list[Dataset]:
     attributes = wide_to_attributes(
         frame, "kom2024", "2024", {"sent_klasse": "centrality_class", "sent_navn": "centrality_class_name"}
     )
-    caveat = (
-        "Avledet av tredjepart (oystess/valg_analyser) fra KLASS 128 på 2024-kommunenummer; "
-        "årgangen til indeksen er ikke oppgitt."
-    )
-    common: dict[str, Any] = {
-        "table_id": "KLASS-128",
-        "source": source.name,
-        "publisher": SSB,
-        "licence": SSB_LICENCE,
-        "caveat": caveat,
-    }
     return [
-        Dataset(
-            name="centrality_index_klass128_2024",
-            kind="observations",
-            frame=obs,
+        CENTRALITY.dataset(
+            source,
+            "centrality_index_klass128_2024",
+            "observations",
+            obs,
             title="Sentralitetsindeks (KLASS 128)",
-            **common,
         ),
-        Dataset(
-            name="centrality_class_klass128_2024",
-            kind="attributes",
-            frame=attributes,
+        CENTRALITY.dataset(
+            source,
+            "centrality_class_klass128_2024",
+            "attributes",
+            attributes,
             title="Sentralitetsklasse (KLASS 128)",
-            **common,
         ),
     ]
+
+
+KOSTRA_GROUPS = About(
+    "KOSTRA-GRUPPER",
+    "KOSTRA-grupper per kommune",
+    publisher="SSB (via Samarbeidsdesken)",
+    caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til "
+    "2024-numre "
+    "(Haram plassert i gruppe 1).",
+)
 
 
 def parse_kostra_groups(source: SourceFile) -> list[Dataset]:
@@ -90,21 +96,7 @@ def parse_kostra_groups(source: SourceFile) -> list[Dataset]:
         "2024",
         {"kostragruppe_kode": "kostra_group", "kostragruppe": "kostra_group_name"},
     )
-    return [
-        Dataset(
-            name="kostra_groups_2024",
-            kind="attributes",
-            frame=attributes,
-            table_id="KOSTRA-GRUPPER",
-            title="KOSTRA-grupper per kommune",
-            source=source.name,
-            publisher="SSB (via Samarbeidsdesken)",
-            licence=SSB_LICENCE,
-            caveat="Avledet utdrag (Samarbeidsdesken): SSBs «KOSTRA-grupper per 2020» overført til "
-            "2024-numre "
-            "(Haram plassert i gruppe 1).",
-        )
-    ]
+    return [KOSTRA_GROUPS.dataset(source, "kostra_groups_2024", "attributes", attributes)]
 
 
 KOSTRA_DESCRIPTION_HEADER = (
@@ -122,6 +114,15 @@ def _kostra_description_rows(source: SourceFile) -> list[tuple] | None:
         return None
     rows = next(iter(sheets.values()))
     return rows if rows and tuple(rows[0][:5]) == KOSTRA_DESCRIPTION_HEADER else None
+
+
+KOSTRA_GROUP_DESCRIPTIONS = About(
+    "KOSTRA-GRUPPER",
+    "Beskrivelse av KOSTRA-gruppene (folkemengde, bundne kostnader, frie inntekter)",
+    publisher="SSB (via Samarbeidsdesken)",
+    caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen "
+    "da gruppene ble laget.",
+)
 
 
 def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
@@ -145,17 +146,8 @@ def parse_kostra_group_descriptions(source: SourceFile) -> list[Dataset]:
             }
         )
     return [
-        Dataset(
-            name="kostra_group_descriptions",
-            kind="kostra_group_descriptions",
-            frame=pd.DataFrame(records),
-            table_id="KOSTRA-GRUPPER",
-            title="Beskrivelse av KOSTRA-gruppene (folkemengde, bundne kostnader, frie inntekter)",
-            source=source.name,
-            publisher="SSB (via Samarbeidsdesken)",
-            licence=SSB_LICENCE,
-            caveat="Arbeidsbok fra Samarbeidsdesken; antall kommuner per gruppe gjelder inndelingen "
-            "da gruppene ble laget.",
+        KOSTRA_GROUP_DESCRIPTIONS.dataset(
+            source, "kostra_group_descriptions", "kostra_group_descriptions", pd.DataFrame(records)
         )
     ]
 
@@ -178,6 +170,16 @@ def _ba_rows(source: SourceFile) -> list[tuple] | None:
         return None
     rows = sheets["Etter kommune"]
     return rows if rows and tuple(rows[0][:6]) == BA_HEADER else None
+
+
+BA_REGIONS = About(
+    "SSB-BA",
+    caveat=(
+        "Kolonneoverskriften sier «per 1. januar 2020», men kodene er 2024-inndeling. Rettet her: "
+        "1567 Rindal → 5061 (ren omnummerering i 2019 ifølge KLASS), 3444 Jevnaker → 3236 og "
+        "3445 Lunner → 3234 (2024-numrene). Reisetid i minutter til senteret, pendling i prosent."
+    ),
+)
 
 
 def parse_ba_regions(source: SourceFile) -> list[Dataset]:
@@ -214,32 +216,20 @@ def parse_ba_regions(source: SourceFile) -> list[Dataset]:
     attributes = wide_to_attributes(
         frame, "code", str(year), {"region": "ba_region", "reason": "ba_inclusion_reason"}
     )
-    caveat = (
-        "Kolonneoverskriften sier «per 1. januar 2020», men kodene er 2024-inndeling. Rettet her: "
-        "1567 Rindal → 5061 (ren omnummerering i 2019 ifølge KLASS), 3444 Jevnaker → 3236 og "
-        "3445 Lunner → 3234 (2024-numrene). Reisetid i minutter til senteret, pendling i prosent."
-    )
-    common: dict[str, Any] = {
-        "table_id": "SSB-BA",
-        "source": source.name,
-        "publisher": SSB,
-        "licence": SSB_LICENCE,
-        "caveat": caveat,
-    }
     return [
-        Dataset(
-            name=f"ba_regions_{year}",
-            kind="attributes",
-            frame=attributes,
+        BA_REGIONS.dataset(
+            source,
+            f"ba_regions_{year}",
+            "attributes",
+            attributes,
             title="Bo- og arbeidsmarkedsregioner (BA-regioner)",
-            **common,
         ),
-        Dataset(
-            name=f"ba_region_commuting_{year}",
-            kind="observations",
-            frame=obs,
+        BA_REGIONS.dataset(
+            source,
+            f"ba_region_commuting_{year}",
+            "observations",
+            obs,
             title="BA-regioner: reisetid til senter og ut-/innpendling",
-            **common,
         ),
     ]
 

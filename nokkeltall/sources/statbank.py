@@ -12,7 +12,7 @@ import pandas as pd
 from nokkeltall import jsonstat
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile, UnknownLayoutError
-from nokkeltall.sources.readers import SSB, SSB_LICENCE, observations, parsed_json, to_year
+from nokkeltall.sources.readers import About, observations, parsed_json, to_year
 
 QUARTERLY_01222 = {
     "Folketallet1": "population_start_of_quarter",
@@ -155,17 +155,12 @@ def parse_jsonstat_table(source: SourceFile) -> list[Dataset]:
     periods = sorted(set(times))
     first, last = periods[0].lower().replace("k", "q"), periods[-1].lower().replace("k", "q")
     return [
-        Dataset(
-            name=f"{spec['name']}_{first}_{last}",
-            kind="observations",
-            frame=obs,
-            table_id=table,
-            title=spec["title"],
-            source=source.name,
-            publisher=SSB,
-            licence=SSB_LICENCE,
+        About(table, spec["title"], caveat=spec["caveat"]).dataset(
+            source,
+            f"{spec['name']}_{first}_{last}",
+            "observations",
+            obs,
             updated=jsonstat.updated(doc),
-            caveat=spec["caveat"],
             extra={"periods": periods},
         )
     ]
