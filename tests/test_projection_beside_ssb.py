@@ -51,10 +51,9 @@ def table_14288() -> StandinTable:
     return StandinTable("14288", frame, DIMENSIONS, title=title, updated="2024-06-12T06:00:00Z")
 
 
-@pytest.fixture(scope="module")
-def refreshed_dir(tmp_path_factory) -> Path:
-    """A data directory: the shipped snapshot refreshed with 14288 from the stand-in, and its database."""
-    root = tmp_path_factory.mktemp("refreshed")
+def refreshed_data_dir(root: Path) -> Path:
+    """``root`` made a data directory: the shipped snapshot refreshed with 14288 from the stand-in, and its
+    database (also used by the browser test)."""
     shutil.copytree(REPO / "data" / "snapshot", root / "snapshot")
     clock = FakeClock()
     with SsbStandin([table_14288()]) as server:
@@ -69,6 +68,11 @@ def refreshed_dir(tmp_path_factory) -> Path:
     assert result.written and result.changed == ["14288"]
     db.build(root / "nokkeltall.duckdb", root / "snapshot")
     return root
+
+
+@pytest.fixture(scope="module")
+def refreshed_dir(tmp_path_factory) -> Path:
+    return refreshed_data_dir(tmp_path_factory.mktemp("refreshed"))
 
 
 @pytest.fixture(scope="module")

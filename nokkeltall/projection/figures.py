@@ -128,8 +128,8 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
     figure = go.Figure()
     _band(figure, table, "lower", "upper", "80 % sannsynlig", 0.12)
     _band(figure, table, "lower50", "upper50", "50 % sannsynlig", 0.25)
+    _ssb_lines(figure, ssb)  # beneath ours
     _fan_lines(figure, result, history, main)
-    _ssb_lines(figure, ssb)
     subtitle = (
         f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
         "tidligere framskrivinger for kommuner av samme størrelse bommet."
@@ -183,8 +183,9 @@ def _fan_lines(figure: go.Figure, result: Projection, history: pd.DataFrame, mai
 
 
 def _ssb_lines(figure: go.Figure, ssb: pd.DataFrame) -> None:
-    """SSB's alternatives for the municipality (14288), drawn beside ours: main dotted, low/high thin."""
-    for column, (name, colour, width) in SSB_LINES.items():
+    """SSB's alternatives for the municipality (14288), drawn beside ours: main dotted, low/high thin (added
+    high, low, main: the legend lists traces last first, so it reads main, low, high)."""
+    for column, (name, colour, width) in reversed(SSB_LINES.items()):
         if column in ssb and ssb[column].notna().any():
             figure.add_trace(
                 _line(
@@ -466,7 +467,7 @@ def municipal_comparison(con, code: str) -> dict | None:
     table = pd.DataFrame(
         {
             "År": frame["year"].astype(str),
-            "Nøkkeltall": frame["ours"].round(0),
+            "Nøkkeltalls framskriving": frame["ours"].round(0),
             **{name: frame[column] for column, (name, _, _) in SSB_LINES.items() if column in ssb},
             "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
         }
