@@ -288,6 +288,20 @@ def test_projection_from_base_year_ignores_later_data(base):
     )
 
 
+@pytest.mark.parametrize("base", [2012, 2016])
+def test_choice_and_error_distributions_from_base_year_ignore_later_data(base):
+    """The rule's choice for every size band and the intervals' half-widths and exponents (the error
+    distributions) are the same when the data after the base year are removed."""
+    data = noisy_population()
+    full, cut = Backtest(data), Backtest(data.until(base))
+    assert full.choose(base) == cut.choose(base)
+    full_intervals = full.intervals(base, full.choose(base))
+    cut_intervals = cut.intervals(base, cut.choose(base))
+    np.testing.assert_array_equal(full_intervals.half_widths, cut_intervals.half_widths)
+    np.testing.assert_array_equal(full_intervals.exponent, cut_intervals.exponent)
+    assert (full_intervals.half_widths[..., 1] >= full_intervals.half_widths[..., 0]).all()
+
+
 def test_main_total_is_the_trend_average_and_ages_are_chosen_by_backtest():
     data = noisy_population()
     projector = Projector(data)
