@@ -72,9 +72,9 @@ class Choice:
         return f"total={self.total.label} ages={self.ages.label}"
 
     def description(self) -> str:
-        if self.total == self.ages:
-            return self.total.description()
-        return f"{self.ages.description(total=False)}, {self.total.description(ages=False)}"
+        """Norwegian: the age structure's settings (chosen), then the total's (the same everywhere)."""
+        total = self.total.description(ages=False)
+        return f"{self.ages.description(total=False)}; i alle kommuner er {total}"
 
 
 @dataclass(frozen=True)
