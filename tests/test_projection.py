@@ -381,3 +381,15 @@ def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):
     store.write_bytes(b"not an array")  # a broken file is recomputed, never trusted
     broken = Projector(data, store=store).project("9903", 2018, 2035)
     np.testing.assert_array_equal(first.quantiles, broken.quantiles)
+
+
+def test_method_description_says_the_total_follows_the_trend_everywhere():
+    ages = model.Settings(10, 250.0, "size", "cohort", survival_trend=True)
+    text = Choice(model.DEFAULT, ages).description()
+    assert text.startswith("rater fra de siste 10 årene, blandet med kommuner av samme størrelse")
+    assert "økende levealder over 60 år" in text
+    assert "uten trendtilpasning" not in text  # the age candidate's own total is not used
+    assert text.endswith(
+        "i alle kommuner er totalen tilpasset trenden for folketallet (snittet av konstant, "
+        "lineær og geometrisk trend de siste 10 årene)"
+    )
