@@ -685,7 +685,8 @@ class UserStore:
             }
         finally:
             conn.close()
-        cleaned, errors = {}, {}
+        cleaned: dict[str, list[dict]] = {}
+        errors: dict[str, str] = {}
         for table in (t for t in EXPORTED_TABLES if t in tables):
             rows = tables[table]
             if not isinstance(rows, list) or any(
@@ -694,16 +695,17 @@ class UserStore:
                 raise ValidationError({"file": f"{NOT_A_BACKUP} (tabellen {table} har feil kolonner)"})
             cleaned[table] = self._clean_backup_rows(table, rows, errors)
         if errors:
-            shown = dict(list(errors.items())[:ERRORS_SHOWN])
+            listed = dict(list(errors.items())[:ERRORS_SHOWN])
             if len(errors) > ERRORS_SHOWN:
-                shown["…"] = f"og {len(errors) - ERRORS_SHOWN} feil til. Ingenting er endret."
-            raise ValidationError(shown)
+                listed["…"] = f"og {len(errors) - ERRORS_SHOWN} feil til. Ingenting er endret."
+            raise ValidationError(listed)
         return cleaned
 
     def _clean_backup_rows(self, table: str, rows: list[dict], errors: dict[str, str]) -> list[dict]:
         """Each row cleaned like a form (plus its audit columns); faults go into ``errors`` keyed
         «<table> rad <n>.<field>»; also duplicate ids and applications."""
-        out, seen = [], {}
+        out: list[dict] = []
+        seen: dict[tuple, int] = {}
         for number, row in enumerate(rows, start=1):
             record, row_errors = clean_backup_row(table, row, self.today)
             keys = [("id", record.get("id"))] + (
