@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from nokkeltall import config
+from nokkeltall.plan import status as plan_status
 from nokkeltall.store import validation
 from nokkeltall.store.schema import (
     ADDED_COLUMNS,
@@ -796,19 +797,7 @@ def plan_entries_as_sources(entries: list[dict]) -> pd.DataFrame:
         }
         for e in entries
     ]
-    columns = [
-        "municipality_code",
-        "plan_type",
-        "period",
-        "adopted",
-        "status",
-        "source_url",
-        "source_title",
-        "note",
-        "priority",
-        "entered_at",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=[*plan_status.SOURCE_COLUMNS, "priority", "entered_at"])
 
 
 def upgrade_v1_tables(tables: dict) -> dict:
