@@ -338,9 +338,12 @@ SELECT DISTINCT county_code, county_name FROM municipality ORDER BY county_code;
 
 -- The mapping year a value is looked up with: -1 for data already on 2024 borders (identity
 -- rows below), else its own year, capped at the mapping's last year. One equality key, so the
--- join is a hash join (an OR in the join condition made it compare every year's mapping).
+-- join is a hash join (an OR in the join condition made it compare every year's mapping). The
+-- last year is a variable, a constant when a statement is planned: a subquery in the key made
+-- DuckDB join on the region alone and filter the years afterwards (43 M rows for the population).
+SET VARIABLE mapping_last_year = (SELECT max(year) FROM code_mapping);
 CREATE TEMP MACRO mapping_key(on_2024_borders, y) AS
-    CASE WHEN on_2024_borders THEN -1 ELSE least(y, (SELECT max(year) FROM code_mapping)) END;
+    CASE WHEN on_2024_borders THEN -1 ELSE least(y, getvariable('mapping_last_year')) END;
 
 -- ``estimated``: a share of a divided unit (harmonise.py estimates the weights).
 CREATE TEMP TABLE mapping AS
@@ -414,7 +417,7 @@ SELECT r.*, CASE WHEN k.region_code IS NULL AND t.municipality_code IS NOT NULL 
 FROM raw_observations r
 JOIN dataset d ON d.name = r.dataset
 LEFT JOIN (SELECT DISTINCT region_code, year FROM code_mapping) k
-  ON k.region_code = r.region_code AND k.year = least(r.year, (SELECT max(year) FROM code_mapping))
+  ON k.region_code = r.region_code AND k.year = least(r.year, getvariable('mapping_last_year'))
 LEFT JOIN municipality t ON t.municipality_code = r.region_code;
 
 CREATE TABLE observation AS
