@@ -195,10 +195,11 @@ class Projector:
             settings = replace(settings, window=chosen.history, total="cohort")
             factor, scale = np.ones_like(factor), None
         rates = self._run(base, settings)[1]
-        one = model.Rates(
-            rates.ratio[index : index + 1],
-            rates.mean_cohort[index : index + 1],
-            rates.birth[index : index + 1],
+        one = replace(
+            rates,
+            ratio=rates.ratio[index : index + 1],
+            mean_cohort=rates.mean_cohort[index : index + 1],
+            birth=rates.birth[index : index + 1],
         )
         migrants = scenarios.migrants(chosen, base) if chosen.migration else None
         start = np.nan_to_num(self.data.values[index : index + 1, self.data.year_index(base)])

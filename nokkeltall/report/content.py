@@ -572,7 +572,8 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
     section.add(
         Note(
             "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og "
-            "dødsfall som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner. "
+            "dødsfall som i de siste årene, blandet med erfaringen i fylket eller i like store kommuner; "
+            "folketallet i alt følger trenden de siste ti årene. "
             "«80 % sannsynlig» betyr at fire av fem tidligere framskrivinger for kommuner av samme "
             "størrelse traff innenfor et like bredt bånd. Metoden, tilbakeprøvingen og scenarioer finnes "
             "under «Framskriving» på kommunesiden."

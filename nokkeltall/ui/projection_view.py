@@ -26,13 +26,15 @@ gangen. Hvor mange som «overlever» fra én alder til neste (dødsfall og flytt
 5 eller 10 årene i kommunen, *blandet med* erfaringen i fylket eller i kommuner av samme størrelse – i en
 kommune med fem personer på et alderstrinn gir tilfeldigheter ellers store utslag. Der et årskull vokser,
 legges veksten til som et antall personer (ikke som en prosent som vokser seg større). Fødte regnes ut fra
-antallet i alderen 20–44 år. Hvilke innstillinger som brukes, er valgt ut fra hvor godt de har truffet når
-de ble prøvd på tidligere år (tilbakeprøving), etter en regel som er lik for alle år.
+antallet i alderen 20–44 år. Folketallet i alt følger trenden de siste 10 årene (snittet av uendret folketall,
+lineær og geometrisk trend), og aldersfordelingen tilpasses det. Hvilke innstillinger som brukes for
+aldersfordelingen – også om den økende levealderen over 60 år føres videre – er valgt ut fra hvor godt de har
+truffet når de ble prøvd på tidligere år (tilbakeprøving), etter en regel som er lik for alle år.
 
 **Usikkerheten.** Båndene viser hvor mye framskrivinger for kommuner av samme størrelse har bommet når de
 ble laget fra tidligere år: det mørke båndet dekker halvparten av utfallene (50 %), det lyse fire av fem
-(80 %). Lenger fram enn tilbakeprøvingene rekker, vokser båndet i takt med antall år. Det sier ingenting om
-store enkelthendelser (en ny arbeidsplass, et mottak som legges ned).
+(80 %). Båndet blir bredere jo lenger fram, i samme takt som bommene i tilbakeprøvingene vokste med antall
+år. Det sier ingenting om store enkelthendelser (en ny arbeidsplass, et mottak som legges ned).
 
 **Scenarioer** legger til eller trekker fra et antall innflyttere hvert år i valgte aldre, endrer
 fødselsnivået, eller lar kommunen fortsette «som siste 5/10 år» uten å tilpasse totalen til trenden.
