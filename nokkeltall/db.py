@@ -40,6 +40,10 @@ RAW_TABLES = {
 }
 
 
+# Raw tables only the build reads (its connection's temporary tables, never written to the file):
+# nothing reads them from the database afterwards. raw_observations stays, for checks.py's «dekning».
+BUILD_ONLY_TABLES = frozenset({"raw_population", "raw_commuting", "raw_attributes", "raw_municipalities"})
+
 _log = logging.getLogger(__name__)
 
 
@@ -164,24 +168,25 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
 
 
 def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw tables; those in BUILD_ONLY_TABLES as temporary tables."""
     con.execute("""
         CREATE TABLE raw_observations (
             region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
         );
-        CREATE TABLE raw_population (
+        CREATE TEMP TABLE raw_population (
             region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR
         );
-        CREATE TABLE raw_commuting (
+        CREATE TEMP TABLE raw_commuting (
             year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT,
             dataset VARCHAR
         );
-        CREATE TABLE raw_attributes (
+        CREATE TEMP TABLE raw_attributes (
             region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR
         );
         CREATE TABLE county_observation (
             county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
         );
-        CREATE TABLE raw_municipalities (
+        CREATE TEMP TABLE raw_municipalities (
             municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR,
             county_name VARCHAR, dataset VARCHAR
         );
