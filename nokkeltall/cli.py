@@ -321,6 +321,7 @@ def cmd_applications_import(args) -> int:
         lines = "\n".join(f"  {line}" for line in outcome.problems)
         raise CliError(f"Ingenting er importert; rett opp i filen og prøv igjen:\n{lines}")
     result = outcome.result
+    assert result is not None  # outcome.ok says so
     print(
         ("Prøvekjøring, ingenting er lagret: " if args.dry_run else "Importert: ") + result.summary(),
         file=sys.stderr,

@@ -191,6 +191,8 @@ def read_plan_date(value: object, first: int, last: int, required: bool):
         plan_date = parse_plan_date(value)
     except ValueError:
         return None, PLAN_DATE_FORMAT
+    if plan_date is None:  # only blanks, answered above
+        return None, (ADOPTED_REQUIRED if required else None)
     if not first <= plan_date.year <= last:
         return None, year_range_message(first, last)
     return plan_date.iso(), None

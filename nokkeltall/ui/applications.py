@@ -27,7 +27,7 @@ from nokkeltall.applications import matrix as county_matrix
 from nokkeltall.plan import network
 from nokkeltall.report import brief
 from nokkeltall.report.content import BulletList, Chart, Heading, Note, NotesArea, Paragraph, Table
-from nokkeltall.store import ConflictError, NotFoundError, ValidationError
+from nokkeltall.store import ConflictError, NotFoundError, UserStore, ValidationError
 from nokkeltall.ui.data import DataUnavailable, fingerprint, query, shared_call
 from nokkeltall.ui.store import name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import municipality_from_url, safe_text
@@ -88,11 +88,11 @@ class Municipalities:
     names: dict[str, str]
     labels: dict[str, str]  # «1835 Træna»
     populations: dict[str, tuple[float, float]] = field(repr=False)  # code → (population, population_year)
-    places: spreadsheet.Places = field(repr=False, default=None)  # names → numbers, for the import
+    places: spreadsheet.Places = field(repr=False)  # names → numbers, for the import
 
     def eligibility(self, code: str) -> network.Eligibility:
         population, year = self.populations.get(code, (None, None))
-        if population is None or pd.isna(population):
+        if population is None or year is None or pd.isna(population):
             return network.eligibility(code, None)
         return network.eligibility(code, int(population), date(int(year), 1, 1))
 
@@ -131,7 +131,7 @@ class ApplicationsPage:
     today: date
     round_year: int
     places: Municipalities
-    store: object
+    store: UserStore
     can_edit: bool
     applications: list[dict]
 
@@ -291,7 +291,7 @@ def _assessment_form(page: ApplicationsPage) -> None:
             LABELS["status"],
             STATUSES,
             index=STATUSES.index(application["status"]),
-            format_func=network.APPLICATION_STATUSES.get,
+            format_func=network.APPLICATION_STATUSES.__getitem__,
             key=f"assess_status{suffix}",
             help="mottatt → samtale avtalt → valgt / ikke valgt",
         )
@@ -372,6 +372,7 @@ def import_applications(page: ApplicationsPage) -> None:
         st.markdown("\n".join(f"- {safe_text(line, 400)}" for line in preview.problems))
         return
     result = preview.result
+    assert result is not None  # preview.ok says so
     st.info(f"Filen er kontrollert: {result.summary()}", icon="🔎")
     changes = spreadsheet.change_lines(result)
     if changes:
@@ -424,6 +425,7 @@ def _import_button(page: ApplicationsPage, data: bytes, name: str, chosen: dict,
         st.markdown("\n".join(f"- {safe_text(line, 400)}" for line in outcome.problems))
         return
     remember_name(who)
+    assert outcome.result is not None  # outcome.ok says so
     st.session_state[FLASH_KEY] = f"Importert: {outcome.result.summary()}"
     st.rerun()
 
@@ -463,7 +465,7 @@ def registration_form(page: ApplicationsPage) -> None:
     """«Registrer / endre»: pick an application (or a new one), see eligibility, fill and save the form."""
     by_id, names = page.by_id, page.places.names
     choice = st.selectbox("Søknad", [NEW, *by_id], format_func=page.label, key="application_choice")
-    existing = by_id.get(choice)
+    existing = by_id.get(choice) if isinstance(choice, int) else None  # else NEW
     if existing:
         code = existing["municipality_code"]
         st.markdown(f"**Kommune:** {code} {safe_text(names.get(code, ''))}")
@@ -508,9 +510,7 @@ FACT_CHOICES = {
 }
 
 
-def _fact_choice(record: dict) -> str | None:
-    if not record:
-        return None
+def _fact_choice(record: dict) -> str:
     flag = record.get("has_fact_base")
     return (
         "ja"
@@ -551,7 +551,7 @@ def _answers(record: dict, suffix: str) -> dict:
     fact = st.radio(
         LABELS["has_fact_base"],
         fact_options,
-        format_func=FACT_CHOICES.get,
+        format_func=FACT_CHOICES.__getitem__,
         horizontal=True,
         index=fact_options.index(_fact_choice(record)) if record else None,
         key=f"fact{suffix}",
@@ -605,7 +605,7 @@ def _answers(record: dict, suffix: str) -> dict:
         "samfunnsdel_answer": answer,
         "samfunnsdel_year": year if answer == "år" else None,
         "progress_plan": progress,
-        "has_fact_base": {"ja": True, "nei": False}.get(fact),
+        "has_fact_base": {"ja": True, "nei": False}.get(fact or ""),
         "fact_base_description": fact_text,
         "planning_staff_persons": persons,
         "planning_staff_percent": percent,
@@ -629,7 +629,7 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
             LABELS["status"],
             STATUSES,
             index=STATUSES.index(record.get("status", "mottatt")),
-            format_func=network.APPLICATION_STATUSES.get,
+            format_func=network.APPLICATION_STATUSES.__getitem__,
             key=f"status{suffix}",
             help="mottatt → samtale avtalt → valgt / ikke valgt",
         )
