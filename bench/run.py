@@ -2,6 +2,7 @@
 makes sense, a ratio to that floor measured in the same run, so a busy machine shifts both alike.
 
     .venv/bin/python bench/run.py [--runs 9] [--browser-runs 5] [--skip-browser]   (``make bench``)
+    .venv/bin/python bench/run.py --only build,render   (some parts: build, render, decks, browser)
 
 1. warm render of each page (AppTest ``run()`` repeated on the same object, ``?kommune=1835``) vs
    bench/bare_page.py, a page with one Plotly line chart of 22 points — goal ≤ 2.5× per page;
@@ -81,6 +82,9 @@ EXTRA_VISITS = [
     f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")
 ]
 
+# what --only can choose; `make bench` measures them all
+PARTS = ("build", "render", "decks", "browser")
+
 GOAL_RENDER_RATIO = 2.5
 GOAL_SLIDE_RATIO = 2.5  # a slide is one chart and a few lines of text
 GOAL_PPTX_SECONDS = 2.0
@@ -122,24 +126,24 @@ def _scratch_data_dir(folder: Path) -> Path:
 # --- 1. warm render in AppTest -------------------------------------------------------------------------
 
 
-def warm_render(runs: int) -> list[Row]:
-    """AppTest compiles every script afresh on each ``run()``; the server keeps the bytecode in its
-    script cache until a file changes. One shared cache here, so the figures are the server's."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-    from streamlit.testing.v1 import AppTest, app_test
+def _render_targets(pages: list[str] | None) -> dict:
+    """The bare page, then every page (or those whose file names contain one of ``pages``) as an
+    AppTest on ``?kommune=``, then the comparison pages with their choices."""
+    from streamlit.testing.v1 import AppTest
 
-    shared_cache = ScriptCache()
-    app_test.ScriptCache = lambda: shared_cache
+    def chosen(page: str) -> bool:
+        return not pages or any(part in page for part in pages)
 
-    bare = AppTest.from_file(str(BENCH / "bare_page.py"), default_timeout=120)
-    targets = {"bare page (1 chart, 22 points)": bare}
-    for page in PAGES:
+    targets = {
+        "bare page (1 chart, 22 points)": AppTest.from_file(str(BENCH / "bare_page.py"), default_timeout=120)
+    }
+    for page in filter(chosen, PAGES):
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
         at.query_params["kommune"] = KOMMUNE
         at.run()  # registers the pages: om_data.py's url_path «om-data» is not its file name
         at.switch_page(page)
         targets[page] = at
-    for page in RENDER_WITH_CHOICES:
+    for page in filter(chosen, RENDER_WITH_CHOICES):
         at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
         at.run()
         at.switch_page(page)
@@ -147,6 +151,20 @@ def warm_render(runs: int) -> list[Row]:
             key, _, value = pair.partition("=")
             at.query_params[key] = value
         targets[f"{page} with its choices"] = at
+    return targets
+
+
+def warm_render(runs: int, pages: list[str] | None = None) -> list[Row]:
+    """AppTest compiles every script afresh on each ``run()``; the server keeps the bytecode in its
+    script cache until a file changes. One shared cache here, so the figures are the server's.
+    ``pages``: only the page files whose names contain one of these (default: every page)."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    shared_cache = ScriptCache()
+    app_test.ScriptCache = lambda: shared_cache
+
+    targets = _render_targets(pages)
     failures = {}
     for name, at in targets.items():  # cold run + one warm-up: caches filled, imports done
         at.run()
@@ -486,18 +504,35 @@ def main() -> int:
     parser.add_argument(
         "--skip-browser", action="store_true", help="leave out the browser and memory figures"
     )
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to measure, of {', '.join(PARTS)} (default: all)",
+    )
+    parser.add_argument(
+        "--pages", default="", help="render only these pages (comma-separated parts of file names)"
+    )
     args = parser.parse_args()
+    parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    if parts - set(PARTS):
+        unknown = ", ".join(sorted(parts - set(PARTS)))
+        parser.error(f"unknown part(s) {unknown}; choose from {', '.join(PARTS)}")
+    if args.skip_browser:
+        parts.discard("browser")
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average {load} on {os.cpu_count()} cores", file=sys.stderr)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="nokkeltall-bench-") as folder:
         data_dir = _scratch_data_dir(Path(folder))
-        rows += database_build(args.build_runs)
+        if "build" in parts:
+            rows += database_build(args.build_runs)
         os.environ["NOKKELTALL_DATA_DIR"] = str(data_dir)
-        rows += warm_render(args.runs)
-        rows += deck_files(args.build_runs)
-        if not args.skip_browser:
+        if "render" in parts:
+            rows += warm_render(args.runs, [p for p in args.pages.split(",") if p])
+        if "decks" in parts:
+            rows += deck_files(args.build_runs)
+        if "browser" in parts:
             rows += browser_benchmarks(args.browser_runs, data_dir, Path(folder))
     print_table(rows)
     missed = [r.what for r in rows if r.ok is False]
