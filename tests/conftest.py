@@ -262,16 +262,47 @@ logging.raiseExceptions = False
 
 def pytest_collection_modifyitems(items):
     """Browser tests are slow tests too: ``pytest -m "not slow"`` is the quick loop; ``make test`` runs
-    everything.
-
-    ``make test`` runs the tests in parallel (pytest-xdist, ``--dist loadgroup``): each module stays on one
-    worker, so its module-scoped fixtures (a report, a server, every refresh case) are made once, and every
-    browser test runs on one worker, against one app server in one Chromium."""
+    everything."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-        in_browser = "e2e" in item.path.parts
-        item.add_marker(pytest.mark.xdist_group("browser" if in_browser else item.path.stem))
+
+
+# `make test` runs the tests in parallel (pytest-xdist, `-n auto --dist loadscope`). Each module stays on one
+# worker, so its module-scoped fixtures (a report, a server, every refresh case) are made once; every browser
+# test runs on one worker, against one app server in one Chromium. The longest units go out first, so that
+# no worker is left with a long module at the end while the other idles.
+FIRST = ("browser", "test_report", "test_hostile_server", "test_checks", "test_faults", "test_hostile_input")
+
+
+def _scope(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return "browser" if "/e2e/" in f"/{path}" else path
+
+
+def _priority(nodeid: str) -> int:
+    scope = Path(_scope(nodeid)).stem
+    return FIRST.index(scope) if scope in FIRST else len(FIRST)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+        def schedule(self) -> None:
+            if self.collection is None:  # the first call: every worker collected the same tests
+                for node, collection in self.registered_collections.items():
+                    self.registered_collections[node] = sorted(collection, key=_priority)
+            super().schedule()
+
+    config.option.loadscopereorder = False  # keep the order above (not by number of tests)
+    return ByModule(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
