@@ -280,9 +280,9 @@ def _scope(nodeid: str) -> str:
     return "browser" if "/e2e/" in f"/{path}" else path
 
 
-def _priority(nodeid: str) -> int:
-    scope = Path(_scope(nodeid)).stem
-    return FIRST.index(scope) if scope in FIRST else len(FIRST)
+def _priority(scope: str) -> int:
+    name = Path(scope).stem
+    return FIRST.index(name) if name in FIRST else len(FIRST)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -295,11 +295,12 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             return _scope(nodeid)
 
-        def schedule(self) -> None:
-            if self.collection is None:  # the first call: every worker collected the same tests
-                for node, collection in self.registered_collections.items():
-                    self.registered_collections[node] = sorted(collection, key=_priority)
-            super().schedule()
+        def _assign_work_unit(self, node) -> None:
+            if not getattr(self, "ordered", False):  # the first call: the queue is in collection order
+                for scope in sorted(self.workqueue, key=_priority):
+                    self.workqueue.move_to_end(scope)
+                self.ordered = True
+            super()._assign_work_unit(node)
 
     config.option.loadscopereorder = False  # keep the order above (not by number of tests)
     return ByModule(config, log)
