@@ -7,8 +7,10 @@ fixtures, never shipped), normalised into the snapshot and the database, and sho
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -51,12 +53,17 @@ def table_14288() -> StandinTable:
     return StandinTable("14288", frame, DIMENSIONS, title=title, updated="2024-06-12T06:00:00Z")
 
 
-def refreshed_data_dir(root: Path) -> Path:
+def refreshed_data_dir(root: Path, shipped_database: Path) -> Path:
     """``root`` made a data directory: the shipped snapshot refreshed with 14288 from the stand-in, and its
-    database (also used by the browser test)."""
+    database (also used by the browser test). Before the refresh the directory holds the shipped database
+    (the session's, copied), so the refresh's rule check finds the current data's database, as in use."""
     shutil.copytree(REPO / "data" / "snapshot", root / "snapshot")
+    shutil.copyfile(shipped_database, root / "nokkeltall.duckdb")
     clock = FakeClock()
-    with SsbStandin([table_14288()]) as server:
+    with (
+        SsbStandin([table_14288()]) as server,
+        mock.patch.dict(os.environ, {"NOKKELTALL_DATA_DIR": str(root)}),
+    ):
         client = PxWebClient(
             server.base_url,
             timeout=10,
@@ -71,8 +78,8 @@ def refreshed_data_dir(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def refreshed_dir(tmp_path_factory) -> Path:
-    return refreshed_data_dir(tmp_path_factory.mktemp("refreshed"))
+def refreshed_dir(tmp_path_factory, shipped_database) -> Path:
+    return refreshed_data_dir(tmp_path_factory.mktemp("refreshed"), shipped_database)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from conftest import running_app
+from playwright.sync_api import expect
 
 from nokkeltall.projection import Projector, rounded
 from nokkeltall.projection import figures as projection_charts
@@ -54,19 +55,22 @@ def test_fan_is_drawn_and_a_scenario_changes_numbers_and_url(page, app_url, app_
     with_scenario = Projector.from_connection(app_db).project("1835", scenario="netto=+5:20-39")
     assert persons_in_2040(after) == round(rounded(with_scenario.at(2040)))
     assert parse_qs(urlparse(page.url).query)["scenario"] == ["netto=+5:20-39"]
-    assert "Netto flytting +5 per år i alderen 20–39 år" in page.locator(".js-plotly-plot").first.inner_text()
+    # the chart is redrawn after the sentence: wait for its text (on a loaded machine it was still empty)
+    expect(page.locator(".js-plotly-plot").first).to_contain_text(
+        "Netto flytting +5 per år i alderen 20–39 år", timeout=30_000
+    )
     assert expected.at(2040) > 0
     page.screenshot(path=str(artifacts / "framskriving_1835_scenario.png"), full_page=True)
 
 
-def test_ssb_municipal_projection_beside_ours_after_a_refresh(browser, tmp_path, artifacts):
+def test_ssb_municipal_projection_beside_ours_after_a_refresh(browser, tmp_path, artifacts, shipped_database):
     """The shipped snapshot refreshed with 14288 from the local SSB stand-in (fixture figures), then the tab:
     SSB's alternatives are drawn in the fan and the 2040 difference is written with its source."""
     from test_projection_beside_ssb import refreshed_data_dir
 
     from nokkeltall import db
 
-    data_dir = refreshed_data_dir(tmp_path / "data")
+    data_dir = refreshed_data_dir(tmp_path / "data", shipped_database)
     con = db.connect(data_dir / "nokkeltall.duckdb")
     sentence = projection_charts.municipal_comparison(con, "1835")["sentence"]
     con.close()
