@@ -1,5 +1,5 @@
-"""Writing small source files and parsing them with the family layouts (population's have their own
-tests), for the tests of nokkeltall.sources."""
+"""Writing small source files (real encodings and separators) and parsing them with the family layouts
+(population's have their own tests), for the tests of nokkeltall.sources."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Municipality and county outlines (GeoJSON): nokkeltall.sources.boundaries.
-
-Each on small inline files (real encodings and separators)."""
+"""Municipality and county outlines (GeoJSON): nokkeltall.sources.boundaries."""
 
 from __future__ import annotations
 

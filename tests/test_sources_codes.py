@@ -1,6 +1,4 @@
-"""Municipality numbers and their changes (KLASS 131 and mappings): nokkeltall.sources.codes.
-
-Each on small inline files (real encodings and separators)."""
+"""Municipality numbers and their changes (KLASS 131 and mappings): nokkeltall.sources.codes."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Employment (11618) and commuting flows (03321): nokkeltall.sources.commuting.
-
-Each on small inline files (real encodings and separators)."""
+"""Employment (11618) and commuting flows (03321): nokkeltall.sources.commuting."""
 
 from __future__ import annotations
 

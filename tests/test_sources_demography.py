@@ -1,6 +1,4 @@
-"""Population components (06913) and county projections (14288): nokkeltall.sources.demography.
-
-Each on small inline files (real encodings and separators)."""
+"""Population components (06913) and county projections (14288): nokkeltall.sources.demography."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""KOSTRA economy and KDD's figures (ROBEK, cost-need index, free income): nokkeltall.sources.economy.
-
-Each on small inline files (real encodings and separators)."""
+"""KOSTRA economy and KDD's figures (ROBEK, cost-need index, free income): nokkeltall.sources.economy."""
 
 from __future__ import annotations
 

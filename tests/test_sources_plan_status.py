@@ -1,6 +1,4 @@
-"""The collected plan status: nokkeltall.sources.plan_status.
-
-Each on small inline files (real encodings and separators)."""
+"""The collected plan status: nokkeltall.sources.plan_status."""
 
 from __future__ import annotations
 

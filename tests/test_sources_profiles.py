@@ -1,6 +1,4 @@
-"""The FemtiGram municipality profile extract: nokkeltall.sources.profiles.
-
-Each on small inline files (real encodings and separators)."""
+"""The FemtiGram municipality profile extract: nokkeltall.sources.profiles."""
 
 from __future__ import annotations
 

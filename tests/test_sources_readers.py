@@ -1,6 +1,4 @@
-"""The shared readers (nokkeltall.sources.readers).
-
-Each on small inline files (real encodings and separators)."""
+"""The shared readers (nokkeltall.sources.readers)."""
 
 from __future__ import annotations
 

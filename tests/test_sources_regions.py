@@ -1,6 +1,4 @@
-"""Centrality, KOSTRA groups and BA regions: nokkeltall.sources.regions.
-
-Each on small inline files (real encodings and separators)."""
+"""Centrality, KOSTRA groups and BA regions: nokkeltall.sources.regions."""
 
 from __future__ import annotations
 

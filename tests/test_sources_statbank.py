@@ -1,6 +1,4 @@
-"""SSB JSON-stat series (01222, 07182, 11694, 06096): nokkeltall.sources.statbank.
-
-Each on small inline files (real encodings and separators)."""
+"""SSB JSON-stat series (01222, 07182, 11694, 06096): nokkeltall.sources.statbank."""
 
 from __future__ import annotations
 
