@@ -165,6 +165,7 @@ def test_scenario_text_round_trips():
     assert scenario.parse(given.text()) == given
     assert scenario.parse("") == scenario.Scenario() == scenario.parse("hoved")
     assert given.description() == "Som siste 5 år, netto flytting +5 per år i alderen 20–39 år, fødsler −10 %"
+    assert scenario.parse("netto=+2:0-0").description() == "Netto flytting +2 per år i alderen 0 år"
 
 
 @pytest.mark.parametrize(
@@ -177,6 +178,9 @@ def test_scenario_text_round_trips():
         ("netto=+5:20-140", "mellom 0 og 90 år"),
         ("siste7", "Forstår ikke"),
         ("abc", "Forstår ikke"),
+        ("siste5,siste10", "«som siste år» to ganger"),
+        ("netto=+5,netto=-5", "netto flytting to ganger"),
+        ("fødsler=10,fodsler=-10", "fødselsnivået to ganger"),
     ],
 )
 def test_absurd_scenarios_get_a_norwegian_message(given, message):

@@ -569,6 +569,8 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
                 source=projection_charts.METHOD_NOTE,
             )
         )
+    for block in _beside_ssb_blocks(data):
+        section.add(block)
     section.add(
         Note(
             "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og "
@@ -580,6 +582,31 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
         )
     )
     return section
+
+
+def _beside_ssb_blocks(data: _Data) -> list:
+    """SSB's own projection for the municipality beside ours (after an online refresh), or a line saying
+    it is not fetched yet."""
+    compared = projection_charts.municipal_comparison(data.con, data.code)
+    if compared is None:
+        return []
+    if not compared["available"]:
+        return [Note(compared["sentence"])]
+    table = compared["table"]
+    decimals = [1 if column.startswith("Forskjell") else 0 for column in table.columns[1:]]
+    rows = [
+        [row[0]] + [text.number(v, d) for v, d in zip(row[1:], decimals, strict=True)]
+        for row in table.itertuples(index=False)
+    ]
+    return [
+        Paragraph(compared["sentence"]),
+        Table(
+            f"{data.m['name']}: nøkkeltalls framskriving og SSBs framskriving for kommunen",
+            list(table.columns),
+            rows,
+            source=compared["source"],
+        ),
+    ]
 
 
 def _then_sentence(writer: _Writer, data: _Data, indicator_id: str, year: int) -> str | None:

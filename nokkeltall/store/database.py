@@ -617,7 +617,8 @@ class UserStore:
     # --- backup: JSON export and import ------------------------------------------------------
 
     def export_data(self) -> dict:
-        """All user data (the three tables, the change log and the decks) as a JSON-ready dict."""
+        """All user data (the three tables, the change log, the decks and the saved projection scenarios)
+        as a JSON-ready dict."""
         conn = self.connect()
         try:
             conn.execute("BEGIN")  # one consistent snapshot of all tables
@@ -645,7 +646,7 @@ class UserStore:
         Every row is validated and cleaned first, with the same rules as the forms; one faulty value
         and nothing is written (``ValidationError`` naming table, row and field). The backup is
         restored with its ids and change log; the restore itself is recorded in the local
-        ``restores`` table. A backup without decks (older) leaves the decks as they are.
+        ``restores`` table. A backup without decks or scenarios (older) leaves those as they are.
         Returns the number of rows per restored table.
         """
         who = self._who(restored_by)
@@ -719,6 +720,8 @@ class UserStore:
             )
             if table == "decks":
                 keys.append(("name", record.get("name")))
+            if table == "projection_scenarios" and record.get("name"):
+                keys.append(("name", record["name"].casefold()))  # names are unique in any letter case
             for kind, key in keys:
                 if key is not None and seen.setdefault((kind, key), number) != number:
                     row_errors.setdefault(
@@ -740,6 +743,7 @@ TABLE_LABELS = {
     "applications": "Søknader",
     "change_log": "Endringslogg",
     "decks": "Lysbildesett",
+    "projection_scenarios": "Scenarioer",
 }
 
 
@@ -773,6 +777,8 @@ def clean_backup_row(table: str, row: dict, today: date | None) -> tuple[dict, d
         record, errors = validation.clean_saved_deck(row)
         record["slides"] = json.dumps(record["slides"], ensure_ascii=False)
         return record, errors
+    if table == "projection_scenarios":
+        return validation.clean_saved_scenario(row)
     if table == "applications":  # answers stored as NULL were «ikke oppgitt»; the adviser's columns kept
         row = {**row, "not_given": sorted(validation.not_given_of(row))}
     record, errors = CLEANERS[table](row, today)

@@ -53,6 +53,10 @@ LABELS = {
     "file": "Fil",
     "assessment": "Vurdering",
     "adviser_note": "Rådgivers notat",
+    "scenario": "Scenario",
+    "name": "Navn",
+    "saved_by": "Lagret av",
+    "saved_at": "Lagret",
 }
 NEW = "ny"
 STATUSES = list(network.APPLICATION_STATUSES)
@@ -777,8 +781,8 @@ def backup(page: ApplicationsPage) -> None:
     """«Sikkerhetskopi»: all user data as JSON out, a restore from such a file, and the latest changes."""
     store = page.store
     st.markdown(
-        "Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett og "
-        "endringslogg) "
+        "Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett, "
+        "lagrede framskrivingsscenarioer og endringslogg) "
         "som JSON. Statistikken lagres ikke her; den lastes fra SSB-øyeblikksbildet."
     )
     st.download_button(
@@ -836,6 +840,7 @@ def _restore_form(store) -> None:
         st.session_state[FLASH_KEY] = (
             f"Gjenopprettet: {counts['applications']} søknader, {counts['plan_status_entries']} "
             f"planstatuser, {counts['milestones']} milepæler"
-            + (f", {counts['decks']} lysbildesett." if "decks" in counts else ".")
+            + (f", {counts['decks']} lysbildesett" if "decks" in counts else "")
+            + (f", {counts['projection_scenarios']} scenarioer." if "projection_scenarios" in counts else ".")
         )
         st.rerun()

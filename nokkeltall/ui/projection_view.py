@@ -170,12 +170,30 @@ def render(code: str, name: str) -> None:
         chart_block(shared_call(charts.age_profile_chart, code, scenario), "framskriving_alder")
     with right:
         chart_block(shared_call(charts.old_age_ratio_chart, code, scenario), "framskriving_eldrebyrde")
+    _beside_ssb_municipality(code, name)
     _beside_ssb(code)
     with st.expander("Om metoden og usikkerheten"):
         st.markdown(EXPLANATION)
         note = shared_call(charts.method_note, code)
         if note:
             st.markdown(note)
+
+
+def _beside_ssb_municipality(code: str, name: str) -> None:
+    """SSB's own projection for the municipality (after an online refresh), or that it is not fetched."""
+    compared = shared_call(charts.municipal_comparison, code)
+    if compared is None:
+        return
+    st.markdown(f"**{name} ved siden av SSBs framskriving for kommunen**")
+    if not compared["available"]:
+        st.info(compared["sentence"])
+        return
+    st.markdown(compared["sentence"])
+    st.markdown(compared["markdown"])
+    st.caption(
+        f"{compared['source']}. SSBs framskriving bygger på egne forutsetninger om fødsler, dødelighet og "
+        "flytting; nøkkeltalls bygger på kommunens egen utvikling de siste årene."
+    )
 
 
 def _beside_ssb(code: str) -> None:
