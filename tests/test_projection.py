@@ -374,6 +374,21 @@ def test_county_sum_beside_ssb_county_projection():
     assert frame["difference_pct"] == pytest.approx((ours / 2000 - 1) * 100)
 
 
+def test_county_sum_with_a_municipality_missing_is_missing():
+    data = noisy_population()
+    values = data.values.copy()
+    values[1, -1] = np.nan  # one municipality of county 01 without its latest population
+    projector = Projector(PopulationData(data.codes, data.names, data.counties, data.years, values))
+    assert counties.county_sum(projector, "01").empty
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, "
+        "value DOUBLE, dataset VARCHAR)"
+    )
+    frame = counties.comparison(con, projector, "01", years=(2040,)).iloc[0]
+    assert np.isnan(frame["ours"]) and np.isnan(frame["difference_pct"])
+
+
 def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):
     store = tmp_path / "projection" / "backtest.npy"
     data = noisy_population()
