@@ -1,6 +1,6 @@
 """A small, strict reader for JSON-stat 2.0 datasets (SSB's API format).
 
-Shared by the file import (``nokkeltall.sources.registers``) and the live SSB API client.
+Shared by the file import (``nokkeltall.sources.statbank``) and the live SSB API client.
 
 * ``validate(doc, expected_dimensions)`` checks the structure and raises ``JsonStatError``.
 * ``to_frame(doc)`` returns one column per dimension id (category *codes*) plus ``value``

@@ -199,6 +199,35 @@ def test_similar_table_on_fixture_excludes_self_and_names_reasons(con):
     assert profile.set_index("Egenskap").at["Folketall", "Verdi"] == "440"
 
 
+def test_bar_and_index_findings_name_the_only_one_or_the_highest_and_lowest():
+    population = indicators.get("population")
+    bars = pd.DataFrame(
+        {
+            "kind": ["kommune", "kommune", "land"],
+            "region": ["Træna", "Røyrvik", "Norge"],
+            "value": [440.0, 300.0, 5_600_000.0],
+        }
+    )
+    assert compare_figures.bar_finding(bars, population, 2026) == (
+        "Folketall i 2026: høyest i Træna (440), lavest i Røyrvik (300). Landet: 5 600 000."
+    )
+    assert compare_figures.bar_finding(bars.iloc[[1]], population, 2026) == "Folketall i 2026: Røyrvik 300."
+    indexed = pd.DataFrame(
+        {
+            "kind": ["kommune"] * 4,
+            "region": ["Træna", "Træna", "Røyrvik", "Røyrvik"],
+            "year": [2016, 2026, 2016, 2026],
+            "value": [100.0, 104.25, 100.0, 93.5],
+        }
+    )
+    assert compare_figures.index_finding(indexed, 2016) == (
+        "Med 2016 = 100 står Træna høyest på 104,3 i 2026, Røyrvik lavest på 93,5."
+    )
+    assert compare_figures.index_finding(indexed.iloc[2:], 2016) == (
+        "Med 2016 = 100 står Røyrvik på 93,5 i 2026."
+    )
+
+
 def test_build_view_findings_follow_the_numbers(con):
     view = compare_figures.build_view(con, "stolper", "population", ["1835", "5043"])
     assert view.finding == "Folketall i 2026: høyest i Træna (440), lavest i Røyrvik (300)."

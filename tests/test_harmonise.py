@@ -15,7 +15,7 @@ from test_sources_registers import PROFILE_HEADER
 
 from nokkeltall import cli, db, harmonise, indicators, queries, snapshot
 from nokkeltall.datasets import Dataset
-from nokkeltall.sources import SourceFile, registers
+from nokkeltall.sources import SourceFile, profiles
 
 SHARED_RAW = Path(__file__).resolve().parent.parent.parent / "shared" / "ssb" / "raw"
 
@@ -239,7 +239,7 @@ def test_fee_total_with_a_missing_fee_is_missing(tmp_path):
     )
     path = tmp_path / "profiles.csv"
     path.write_text(text, encoding="utf-8")
-    (profile, _flags) = registers.parse_profiles(SourceFile(path, path.read_bytes()))
+    (profile, _flags) = profiles.parse_profiles(SourceFile(path, path.read_bytes()))
     frame = profile.frame
     fee = frame[(frame["measure"] == "fee_total_nok")].set_index("region_code")["value"]
     assert pd.isna(fee.get("1828", pd.NA))  # was 9374 = water + wastewater + sweeping, without waste

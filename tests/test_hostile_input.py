@@ -22,6 +22,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nokkeltall import cli, snapshot
+from nokkeltall.sources import plan_status
 from nokkeltall.store import UserStore, ValidationError
 from nokkeltall.store.decks import DeckStore
 
@@ -636,20 +637,7 @@ def test_spreadsheet_import_with_hostile_values(tmp_path, monkeypatch, shipped_d
     path = tmp_path / "planstatus.csv"
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "kommunenummer",
-                "kommunenavn",
-                "plantype",
-                "periode",
-                "vedtatt",
-                "status",
-                "kilde_url",
-                "kilde_tittel",
-                "hentet_fra",
-                "merknad",
-            ]
-        )
+        writer.writerow(plan_status.PLAN_COLUMNS)
         for value in values:
             writer.writerow(
                 ["1835", value, "samfunnsdel", value, value, "ukjent", value, value, value, value]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nokkeltall.projection import PopulationData, ProjectionError, Projector, counties, model, scenario, trend
-from nokkeltall.projection.backtest import Choice, Intervals, _quantiles
+from nokkeltall.projection.backtest import Backtest, Choice, Intervals, _spread, growth_exponent
 from nokkeltall.projection.data import N_AGES, OPEN_AGE
 from nokkeltall.projection.projector import Projection
 
@@ -43,7 +43,10 @@ COHORT = model.Settings(window=5, prior_weight=25.0, prior_area="county", total=
 # --- the cohort method -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("settings", [COHORT, model.DEFAULT])
+SURVIVAL = model.Settings(5, 25.0, "county", "cohort", survival_trend=True)
+
+
+@pytest.mark.parametrize("settings", [COHORT, model.DEFAULT, SURVIVAL])
 def test_closed_population_ages_exactly(settings):
     data = population([closed(young_start())])
     path = model.project(data, 2015, 20, settings)
@@ -67,6 +70,34 @@ def test_geometric_trend_grows_at_the_rate_and_linear_never_goes_negative():
     np.testing.assert_allclose(paths["geometric"][0], totals[0, -1] * 1.02 ** np.arange(31), rtol=1e-9)
     assert paths["linear"][1].min() == 0.0
     assert (paths["average"] >= 0).all()
+
+
+def falling_losses(yearly: float) -> np.ndarray:
+    """[year, age]: 100 at every age each year; from age 60 the share lost in a year falls by ``yearly``
+    (as a log rate) each year, the young neither die nor move."""
+    series = np.full((len(YEARS), N_AGES), 100.0)
+    for t in range(1, len(YEARS)):
+        lost = 0.1 * np.exp(yearly * (t - 1))
+        series[t, 60:] = series[t - 1, 59:-1] * (1 - lost)
+        series[t, OPEN_AGE] += series[t - 1, OPEN_AGE] * (1 - lost)
+    return series
+
+
+def test_survival_trend_carries_falling_losses_on():
+    """With the trend, the share lost from age 60 goes on falling at the rate of the window; without,
+    it stays at the window's mean."""
+    data = population([falling_losses(-0.03)])
+    rates = model.estimate_rates(data, 2020, SURVIVAL)
+    assert rates.survival_trend == pytest.approx(-0.03)
+    first = rates.at(1)[0, 70]  # into age 71 in the base year's first step
+    assert first == pytest.approx(1 - 0.1 * np.exp(-0.03 * (len(YEARS) - 1)), rel=1e-3)
+    assert rates.at(11)[0, 70] > first > model.estimate_rates(data, 2020, COHORT).ratio[0, 70]
+    np.testing.assert_allclose(rates.at(5)[:, :58], rates.ratio[:, :58])  # the young unchanged
+
+
+def test_survival_trend_is_zero_without_losses_and_bounded():
+    assert model.survival_trend(population([closed(young_start())]).values) == 0.0
+    assert model.survival_trend(population([falling_losses(-0.5)]).values) == -model.MAX_SURVIVAL_TREND
 
 
 def test_growing_cohorts_grow_by_a_number_not_a_factor():
@@ -164,16 +195,45 @@ def test_strong_out_migration_within_what_exists_never_goes_negative():
 # --- intervals ----------------------------------------------------------------------------------
 
 
-def test_interval_quantiles_and_linear_extension():
-    errors = np.linspace(-0.1, 0.1, 101)[:, None, None] * np.ones((1, 1, 5))  # [pair, municipality, group]
-    table = _quantiles(errors, np.ones((101, 1), dtype=bool))
-    np.testing.assert_allclose(table[0], [-0.08, -0.05, 0.05, 0.08], atol=1e-12)
-    quantiles = np.zeros((4, 3, 5, 4))
-    quantiles[1, 1] = [-0.02, -0.01, 0.01, 0.02]
-    quantiles[1, 2] = [-0.04, -0.02, 0.02, 0.04]
-    extended = Intervals(quantiles, reference_horizon=2).for_band(1, 6)
-    np.testing.assert_allclose(extended[6, 0], [-0.12, -0.06, 0.06, 0.12])
-    np.testing.assert_allclose(extended[0], 0.0)
+def test_growth_exponent_is_found_and_clipped():
+    steps = np.repeat(np.arange(1, 11), 40)
+    spread = np.tile(np.linspace(-1, 1, 40), 10)
+    for p in (0.5, 1.0):
+        assert growth_exponent(0.02 * spread * steps**p, steps) == pytest.approx(p)
+    assert growth_exponent(0.02 * spread * steps**3.0, steps) == 1.5  # clipped
+    assert growth_exponent(0.02 * spread / steps, steps) == 0.0  # never narrower with the horizon
+    assert growth_exponent(spread[:40], steps[:40]) == 1.0  # one horizon: linear
+
+
+def test_interval_half_widths_are_centred_on_the_projection():
+    """The 80 % and 50 % half-widths are quantiles of the distance from the median error: a bias of the
+    earlier years (here +0.3) moves neither the centre nor the width."""
+    steps = np.repeat(np.arange(1, 5), 101)
+    errors = (0.3 + np.tile(np.linspace(-0.1, 0.1, 101), 4)) * np.sqrt(steps)
+    half, p = _spread(errors[:, None], np.ones((len(steps), 1), dtype=bool), steps)
+    assert p == pytest.approx(0.5)
+    np.testing.assert_allclose(half, [0.05, 0.08], atol=1e-9)
+
+
+def test_interval_bounds_grow_with_the_exponent_of_the_horizon():
+    half_widths = np.zeros((4, 5, 2))
+    half_widths[1, 0] = [0.01, 0.02]
+    exponent = np.ones((4, 5))
+    exponent[1, 0] = 0.5
+    bounds = Intervals(half_widths, exponent).for_band(1, 9)
+    np.testing.assert_allclose(bounds[9, 0], [-0.06, -0.03, 0.03, 0.06])
+    np.testing.assert_allclose(bounds[4, 0], [-0.04, -0.02, 0.02, 0.04])
+    np.testing.assert_allclose(bounds[0], 0.0)
+    assert (np.diff(bounds[:, 0, 3]) > 0).all()
+
+
+def test_a_thin_band_borrows_the_errors_of_all_bands():
+    errors = np.tile(np.linspace(-0.1, 0.1, 30), (2, 1)).T  # [pair, municipality]
+    in_band = np.zeros_like(errors, dtype=bool)
+    in_band[:5, 0] = True  # five errors of zero width would give no interval
+    errors[:5, 0] = 0.0
+    half, _ = _spread(errors, in_band, np.ones(30, dtype=int))
+    assert (half > 0.03).all()
 
 
 def test_projection_table_bounds_contain_the_value_and_are_never_negative():
@@ -226,6 +286,31 @@ def test_projection_from_base_year_ignores_later_data(base):
     np.testing.assert_array_equal(
         Projector(altered).project("9901", base, 2040).table().to_numpy(), full.table().to_numpy()
     )
+
+
+@pytest.mark.parametrize("base", [2012, 2016])
+def test_choice_and_error_distributions_from_base_year_ignore_later_data(base):
+    """The rule's choice for every size band and the intervals' half-widths and exponents (the error
+    distributions) are the same when the data after the base year are removed."""
+    data = noisy_population()
+    full, cut = Backtest(data), Backtest(data.until(base))
+    assert full.choose(base) == cut.choose(base)
+    full_intervals = full.intervals(base, full.choose(base))
+    cut_intervals = cut.intervals(base, cut.choose(base))
+    np.testing.assert_array_equal(full_intervals.half_widths, cut_intervals.half_widths)
+    np.testing.assert_array_equal(full_intervals.exponent, cut_intervals.exponent)
+    assert (full_intervals.half_widths[..., 1] >= full_intervals.half_widths[..., 0]).all()
+
+
+def test_main_total_is_the_trend_average_and_ages_are_chosen_by_backtest():
+    data = noisy_population()
+    projector = Projector(data)
+    result = projector.project("9902", 2018, 2030)
+    expected = trend.trend_average(data.until(2018).totals(), 12)[data.index("9902")]
+    np.testing.assert_allclose(result.series("total").to_numpy(), expected, rtol=1e-9)
+    chosen = Backtest(data).choose(2018)
+    assert all(c.total == model.DEFAULT for c in chosen)
+    assert result.choice in chosen
 
 
 def test_never_negative_on_a_shrinking_population():
@@ -296,3 +381,15 @@ def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):
     store.write_bytes(b"not an array")  # a broken file is recomputed, never trusted
     broken = Projector(data, store=store).project("9903", 2018, 2035)
     np.testing.assert_array_equal(first.quantiles, broken.quantiles)
+
+
+def test_method_description_says_the_total_follows_the_trend_everywhere():
+    ages = model.Settings(10, 250.0, "size", "cohort", survival_trend=True)
+    text = Choice(model.DEFAULT, ages).description()
+    assert text.startswith("rater fra de siste 10 årene, blandet med kommuner av samme størrelse")
+    assert "økende levealder over 60 år" in text
+    assert "uten trendtilpasning" not in text  # the age candidate's own total is not used
+    assert text.endswith(
+        "i alle kommuner er totalen tilpasset trenden for folketallet (snittet av konstant, "
+        "lineær og geometrisk trend de siste 10 årene)"
+    )

@@ -1,5 +1,5 @@
-"""Parsers in nokkeltall.sources.registers, on small inline files (real encodings/separators),
-plus one check against the real shared files when they are present."""
+"""Parsers of the source families in nokkeltall.sources (all but population), on small inline files
+(real encodings/separators), plus one check against the real shared files when they are present."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from nokkeltall.sources import SourceFile, UnknownLayoutError, registers
+from nokkeltall.sources import SourceFile, UnknownLayoutError, all_layouts, population, readers
+from nokkeltall.sources import regions as region_layouts
 
 SHARED_RAW = Path(__file__).resolve().parents[2] / "shared" / "ssb" / "raw"
 SHARED_PLAN = Path(__file__).resolve().parents[2] / "shared" / "plan" / "planstatus_smaa_kommuner.csv"
@@ -24,7 +25,8 @@ NOT_MINE_NAMES = {
 
 
 def matching(source: SourceFile) -> list:
-    return [layout for layout in registers.LAYOUTS if layout.sniff(source)]
+    """The layouts of the families tested here (population's have their own tests) that claim the file."""
+    return [layout for layout in all_layouts() if layout not in population.LAYOUTS and layout.sniff(source)]
 
 
 def parse(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-8") -> dict:
@@ -68,7 +70,7 @@ def value(dataset, code: str, year: int, measure: str):
     ],
 )
 def test_region_code_normalisation(raw, expected):
-    assert registers.region_code(raw) == expected
+    assert readers.region_code(raw) == expected
 
 
 # ---------------------------------------------------------------------------------------- CSV layouts
@@ -633,7 +635,7 @@ def test_ba_regions_correct_rindal(tmp_path):
         tmp_path / "src.xlsx",
         {
             "Etter kommune": [
-                registers.BA_HEADER,
+                region_layouts.BA_HEADER,
                 ("1835 Træna", "116 Træna", 5.87, 75.43, 75.43, "Restkommune, egen BA-region"),
                 ("1567 Rindal", "86 Surnadal", 30.87, 16.49, 5.34, "Utpendling > 8"),
                 ("1834 Lurøy", "115 Lurøy", None, 30.0, 10.0, "Utpendling > 8"),
@@ -662,7 +664,7 @@ def test_kostra_group_descriptions(tmp_path):
         tmp_path / "src.xlsx",
         {
             "Ark1": [
-                registers.KOSTRA_DESCRIPTION_HEADER,
+                region_layouts.KOSTRA_DESCRIPTION_HEADER,
                 ("KOSTRA-gruppe 1", "2 000 - 9 999", "Lave", "Lave", 39),
                 ("KOSTRA-gruppe 16", "0 - 599", "Middels", "Lave, middels eller høye", 8),
             ]

@@ -6,7 +6,10 @@ behind it, a one-sentence finding, the source line and any Norwegian notes. No S
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -207,12 +210,28 @@ def index_finding(indexed: pd.DataFrame, base_year: int) -> str | None:
     last = municipal[municipal["year"] == end].sort_values("value")
     if last.empty or end == base_year:
         return None
-    low, high = last.iloc[0], last.iloc[-1]
-    if len(last) == 1:
-        return f"Med {base_year} = 100 står {high['region']} på {text.number(high['value'], 1)} i {end}."
-    return (
-        f"Med {base_year} = 100 står {high['region']} høyest på {text.number(high['value'], 1)} i {end}, "
-        f"{low['region']} lavest på {text.number(low['value'], 1)}."
+    return _high_low_sentence(
+        last,
+        lambda value: text.number(value, 1),
+        "Med {base} = 100 står {high} på {high_value} i {end}.",
+        "Med {base} = 100 står {high} høyest på {high_value} i {end}, {low} lavest på {low_value}.",
+        base=base_year,
+        end=end,
+    )
+
+
+def _high_low_sentence(
+    rows: pd.DataFrame, value: Callable[[Any], str], one: str, many: str, **words: object
+) -> str:
+    """``one`` about the only municipality in ``rows`` (sorted by value), else ``many`` about the highest
+    and the lowest: templates naming {high}, {high_value}, {low}, {low_value} and the ``words``."""
+    low, high = rows.iloc[0], rows.iloc[-1]
+    return (one if len(rows) == 1 else many).format(
+        high=high["region"],
+        high_value=value(high["value"]),
+        low=low["region"],
+        low_value=value(low["value"]),
+        **words,
     )
 
 
@@ -254,13 +273,14 @@ def bar_finding(values: pd.DataFrame, indicator: Indicator, year: int) -> str | 
         return None
     country = values.loc[values["kind"] == "land", "value"]
     tail = f" Landet: {value_text(indicator, country.iloc[0])}." if not country.empty else ""
-    if len(municipal) == 1:
-        row = municipal.iloc[0]
-        return f"{indicator.label} i {year}: {row['region']} {value_text(indicator, row['value'])}.{tail}"
-    low, high = municipal.iloc[0], municipal.iloc[-1]
-    return (
-        f"{indicator.label} i {year}: høyest i {high['region']} ({value_text(indicator, high['value'])}), "
-        f"lavest i {low['region']} ({value_text(indicator, low['value'])}).{tail}"
+    return _high_low_sentence(
+        municipal,
+        functools.partial(value_text, indicator),
+        "{label} i {year}: {high} {high_value}.{tail}",
+        "{label} i {year}: høyest i {high} ({high_value}), lavest i {low} ({low_value}).{tail}",
+        label=indicator.label,
+        year=year,
+        tail=tail,
     )
 
 
@@ -585,6 +605,7 @@ def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | No
     """The finding and the series cut to the finding's years (``charts.titles``: the title's period is
     the chart's; a yearly flow is summed over the period, never compared between two single years)."""
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    finding: str | None
     if indicator.id in titles.FLOWS and not municipal.empty:
         by_place = {
             str(region): dict(zip(group["year"].astype(int), group["value"].astype(float), strict=True))

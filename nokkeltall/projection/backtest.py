@@ -5,29 +5,33 @@ Everything for a projection from base year B is taken from backtests whose targe
 the choice of settings, and the error distribution behind the intervals. So a projection from B is the
 same whether or not the data after B exist (``tests/test_projection.py`` checks it).
 
-**The rule for choosing the settings** (written before any backtest was run, and the same for every base
-year): for each size band of municipalities (``model.SIZE_LIMITS``, by population in the backtest's base
-year), take every backtest with horizon 1–10 years whose target year is at most B; for each candidate,
-average the absolute percentage error of the total, of those aged 67+ and of those aged 80+ (equal
+**The total** is always the robust trend total: the average of constant, linear and geometric trend over
+the last ten years (``trend``), which the age structure is scaled to each year (Wilson et al. 2022:
+cohort ratios constrained to a robust total). It is not chosen by backtest: the rules that chose the
+total by its error in earlier years picked the unconstrained cohort total, which had hit best in the
+years of high immigration before 2015 and missed afterwards; a bias correction of the trend total from
+earlier backtests failed the same way (the bias changed sign). The README has the numbers.
+
+**The rule for choosing the age structure** (the same for every base year): for each size band of
+municipalities (``model.SIZE_LIMITS``, by population in the backtest's base year), take every backtest
+with horizon 1–10 years whose target year is at most B; for each candidate, scale its age groups to the
+trend total and average the absolute percentage error of those aged 0–19, 20–66, 67+ and 80+ (equal
 weight), first within each horizon and then over the horizons (so the many short horizons do not
 outweigh the few long ones). The candidate with the lowest average wins; on a tie, or with no backtest
-at all, the first candidate in ``model.CANDIDATES``.
+at all, the first candidate in ``model.CANDIDATES``. (The first rule, in force until the second
+benchmark, averaged the errors of the total, 67+ and 80+ over the candidates' own totals.)
 
-``Choice`` lets the total and the age structure come from different candidates (the ages scaled each
-year to the other's total). A two-step rule that used this — first the total by its own error, then the
-age structure scaled to it by the error of 0–19, 20–66, 67+ and 80+ — was tried after the first
-benchmark (``TWO_STEP``, off): it improved 67+ and 80+ but made the total worse at 10 years, so the
-rule above stands. The README has both tables.
-
-**The intervals** (Tayman, Smith & Lin 2007 and others: empirical errors by horizon and size): the log
-errors ``log((actual + ½) / (projected + ½))`` of the chosen candidate in the municipality's size band, by
-horizon; their 10/90 % and 25/75 % quantiles give the 80 % and 50 % intervals. A horizon is used as it
-is where at least three base years (or all there are, if fewer) have reached it; beyond the longest
-such horizon the quantiles grow in proportion to the horizon (errors of small-area projections grow
-roughly linearly with the horizon; Smith & Sincich 1988). The bounds never narrow as the horizon grows
-(lower quantiles are a running minimum over the horizons, upper ones a running maximum): a thin sample
-at one horizon must not make the fan pinch. A band with fewer than ``MIN_ERRORS`` errors
-at a horizon uses all bands.
+**The intervals** (after Tayman, Smith & Lin 2007: empirical errors by horizon and size): the log errors
+``e = log((actual + ½) / (projected + ½))`` of the chosen projection, in the municipality's size band and
+for each interval group, over all usable backtests. Errors grow less than linearly with the horizon
+(about as ``h^p`` with *p* between ½ and 1), so *p* is fitted per band and group to the spread of the
+errors at each horizon (least squares on the logarithms; clipped to 0–1.5; 1 with fewer than two
+horizons). The errors divided by ``h^p`` are then pooled over the horizons, and the 80 % and 50 %
+quantiles of their absolute distance from their median give the half-widths: the interval at horizon
+*h* is ``projected × exp(± half-width × h^p)``. The interval is centred on the projection: the median
+error of earlier years (the bias) moves neither its centre nor its width, since the bias of the total
+changed sign between the periods. A band with fewer than ``MIN_ERRORS`` errors uses all bands; a horizon
+with fewer than ``MIN_ERRORS`` errors is left out of the fit.
 """
 
 from __future__ import annotations
@@ -45,12 +49,12 @@ from nokkeltall.projection.data import PopulationData
 from nokkeltall.projection.groups import INTERVAL_GROUPS, group_sums
 
 SELECTION_HORIZON = 10
-SELECTION_GROUPS = ("total", "67+", "80+")
 AGE_SELECTION_GROUPS = ("0-19", "20-66", "67+", "80+")
-TWO_STEP = False  # the rule tried second (see above); the benchmark keeps the first
-MIN_BASE_YEARS = 3
+TOTAL = model.DEFAULT  # constrained: every constrained candidate has the trend total
 MIN_ERRORS = 20
 QUANTILES = (0.10, 0.25, 0.75, 0.90)
+LEVELS = (0.5, 0.8)  # the intervals' coverage; their half-widths are kept in this order
+EXPONENT_LIMITS = (0.0, 1.5)
 N_BANDS = len(model.SIZE_LIMITS) + 1
 
 
@@ -68,26 +72,25 @@ class Choice:
         return f"total={self.total.label} ages={self.ages.label}"
 
     def description(self) -> str:
-        if self.total == self.ages:
-            return self.total.description()
-        return f"aldersfordeling: {self.ages.description()}; total: {self.total.description()}"
+        """Norwegian: the age structure's settings (chosen), then the total's (the same everywhere)."""
+        total = self.total.description(ages=False)
+        return f"{self.ages.description(total=False)}; i alle kommuner er {total}"
 
 
 @dataclass(frozen=True)
 class Intervals:
-    """Log-error quantiles ``[band, horizon, group, QUANTILES]`` for one base year (horizon 0 = 0)."""
+    """For one base year: half-widths of the log interval ``[band, group, LEVELS]`` at horizon 1, and the
+    exponent ``[band, group]`` by which they grow with the horizon."""
 
-    quantiles: np.ndarray
-    reference_horizon: int
+    half_widths: np.ndarray
+    exponent: np.ndarray
 
     def for_band(self, band: int, horizon: int) -> np.ndarray:
-        """[horizon + 1, group, quantile] for one band, extended in proportion beyond the reference."""
-        table = self.quantiles[band]
-        h_ref = self.reference_horizon
-        out = np.zeros((horizon + 1,) + table.shape[1:])
-        for h in range(1, horizon + 1):
-            out[h] = table[h] if h <= h_ref else table[h_ref] * h / h_ref
-        return out
+        """[horizon + 1, group, QUANTILES] log bounds for one band (0 at horizon 0)."""
+        steps = np.arange(horizon + 1, dtype=float)[:, None] ** self.exponent[band][None, :]
+        steps[0] = 0.0
+        half50, half80 = (self.half_widths[band, :, i] * steps for i in range(len(LEVELS)))
+        return np.stack([-half80, -half50, half50, half80], axis=-1)
 
 
 class Backtest:
@@ -157,7 +160,7 @@ class Backtest:
         shared: dict[tuple, tuple[model.Rates, model.Path]] = {}
         out = []
         for settings in self.candidates:
-            key = (settings.window, settings.prior_weight, settings.prior_area)
+            key = (settings.window, settings.prior_weight, settings.prior_area, settings.survival_trend)
             if key not in shared:
                 rates = model.estimate_rates(known, base, settings)
                 shared[key] = rates, model.run(np.nan_to_num(known.values[:, -1]), rates, horizon)
@@ -185,16 +188,6 @@ class Backtest:
         mean = np.where(finite, ape, 0.0).sum(axis=-1) / np.maximum(count, 1)
         return np.where((self.band >= 0) & (count > 0), mean, np.nan)
 
-    @cached_property
-    def selection_error(self) -> np.ndarray:
-        """[candidate, pair, municipality]: mean error of SELECTION_GROUPS (the rule in force)."""
-        return self._ape(self.projected, SELECTION_GROUPS)
-
-    @cached_property
-    def total_error(self) -> np.ndarray:
-        """[candidate, pair, municipality]."""
-        return self._ape(self.projected, ("total",))
-
     def age_error(self, total: int) -> np.ndarray:
         """[candidate, pair, municipality]: the age groups' error with the total from ``total``."""
         if total not in self._age_errors:
@@ -212,17 +205,14 @@ class Backtest:
         return self.base + self.horizon <= base_year
 
     def choose(self, base_year: int) -> list[Choice]:
-        """The rule above: the choice for each size band."""
+        """The rule above: the trend total, and the age structure chosen for each size band."""
         pairs = self.usable(base_year) & (self.horizon <= SELECTION_HORIZON)
-        chosen = []
-        for band in range(N_BANDS):
-            if TWO_STEP:
-                total = self._best(self.total_error[:, pairs], pairs, band)
-                ages = self._best(self.age_error(total)[:, pairs], pairs, band)
-            else:
-                total = ages = self._best(self.selection_error[:, pairs], pairs, band)
-            chosen.append(Choice(self.candidates[total], self.candidates[ages]))
-        return chosen
+        total = self.candidates.index(TOTAL)
+        errors = self.age_error(total)[:, pairs]
+        return [
+            Choice(self.candidates[total], self.candidates[self._best(errors, pairs, band)])
+            for band in range(N_BANDS)
+        ]
 
     def _best(self, errors: np.ndarray, pairs: np.ndarray, band: int) -> int:
         """The candidate with the lowest score; ``errors`` [candidate, usable pair, municipality]."""
@@ -239,31 +229,18 @@ class Backtest:
                 per_horizon.append(np.nanmean(chosen))
         return float(np.mean(per_horizon)) if per_horizon else np.nan
 
-    def reference_horizon(self, base_year: int) -> int:
-        usable = self.usable(base_year)
-        if not usable.any():
-            return 0
-        needed = min(MIN_BASE_YEARS, len(set(self.base[usable])))
-        reached = [
-            h
-            for h in set(self.horizon[usable])
-            if len(set(self.base[usable & (self.horizon == h)])) >= needed
-        ]
-        return int(max(reached))
-
     def intervals(self, base_year: int, chosen: list[Choice]) -> Intervals:
-        h_ref = self.reference_horizon(base_year)
+        """The rule above, from the backtests usable in ``base_year``."""
         usable = self.usable(base_year)
-        table = np.zeros((N_BANDS, max(h_ref, 1) + 1, len(INTERVAL_GROUPS), len(QUANTILES)))
+        half_widths = np.zeros((N_BANDS, len(INTERVAL_GROUPS), len(LEVELS)))
+        exponent = np.ones((N_BANDS, len(INTERVAL_GROUPS)))
+        horizon = self.horizon[usable]
         for band, choice in enumerate(chosen):
-            errors = self.log_error(choice)
-            for h in range(1, h_ref + 1):
-                rows = usable & (self.horizon == h)
-                table[band, h] = _quantiles(errors[rows], self.band[rows] == band)
-        # never narrower at a longer horizon: lower bounds only fall, upper bounds only rise
-        table[:, 1:, :, :2] = np.minimum.accumulate(table[:, 1:, :, :2], axis=1)
-        table[:, 1:, :, 2:] = np.maximum.accumulate(table[:, 1:, :, 2:], axis=1)
-        return Intervals(table, h_ref)
+            errors = self.log_error(choice)[usable]
+            in_band = self.band[usable] == band
+            for g in range(len(INTERVAL_GROUPS)):
+                half_widths[band, g], exponent[band, g] = _spread(errors[..., g], in_band, horizon)
+        return Intervals(half_widths, exponent)
 
 
 def _keep(array: np.ndarray, path: Path) -> None:
@@ -277,11 +254,34 @@ def _keep(array: np.ndarray, path: Path) -> None:
         return
 
 
-def _quantiles(errors: np.ndarray, in_band: np.ndarray) -> np.ndarray:
-    """[group, quantile] from errors [pair, municipality, group]; all bands when the band has few."""
-    chosen = errors[in_band]
-    if np.isfinite(chosen[:, 0]).sum() < MIN_ERRORS:
-        chosen = errors.reshape(-1, errors.shape[-1])
-    if not np.isfinite(chosen).any():
-        return np.zeros((errors.shape[-1], len(QUANTILES)))
-    return np.nanquantile(chosen, QUANTILES, axis=0).T
+def _spread(errors: np.ndarray, in_band: np.ndarray, horizon: np.ndarray) -> tuple[np.ndarray, float]:
+    """(half-widths at LEVELS, exponent) from errors [pair, municipality] with each pair's horizon;
+    all bands when the band has fewer than MIN_ERRORS errors."""
+    steps = np.broadcast_to(horizon[:, None], errors.shape)
+    chosen, chosen_steps = errors[in_band], steps[in_band]
+    if np.isfinite(chosen).sum() < MIN_ERRORS:
+        chosen, chosen_steps = errors, steps
+    known = np.isfinite(chosen)
+    chosen, chosen_steps = chosen[known], chosen_steps[known]
+    if chosen.size == 0:
+        return np.zeros(len(LEVELS)), 1.0
+    p = growth_exponent(chosen, chosen_steps)
+    scaled = chosen / chosen_steps.astype(float) ** p
+    return np.quantile(np.abs(scaled - np.median(scaled)), LEVELS), p
+
+
+def growth_exponent(errors: np.ndarray, steps: np.ndarray) -> float:
+    """*p* in ``spread(h) ∝ h^p``: least squares on the logarithms of the 80 % quantile of the errors'
+    absolute distance from their median at each horizon with at least MIN_ERRORS errors (1 with fewer
+    than two such horizons), clipped to EXPONENT_LIMITS."""
+    horizons, spreads = [], []
+    for h in np.unique(steps):
+        at = errors[steps == h]
+        spread = np.quantile(np.abs(at - np.median(at)), LEVELS[-1]) if at.size >= MIN_ERRORS else 0.0
+        if spread > 0:
+            horizons.append(h)
+            spreads.append(spread)
+    if len(horizons) < 2:
+        return 1.0
+    slope = np.polyfit(np.log(horizons), np.log(spreads), 1)[0]
+    return float(np.clip(slope, *EXPONENT_LIMITS))

@@ -20,10 +20,15 @@ The method, in the terms of the small-area literature (Hamilton & Perry 1962; Ba
   a cohort never goes below zero.
 * **Births** from a child–adult ratio: children aged 0 on 1 January over persons aged 20–44 a year
   earlier (both sexes: the snapshot has single ages by sex only from 2020), shrunk the same way.
+* **Longer lives** (optional, ``Settings.survival_trend``): from age ``TREND_AGE`` the share lost from a
+  cohort in a year (deaths and net out-migration) is taken to keep falling as it fell in the whole country
+  over the last ``SURVIVAL_YEARS`` years (one log-linear rate for all these ages, from the national
+  ratios), counted from the middle of the ratio window. Without it the oldest are projected too few: the
+  ratios of the last years lag behind a rising life expectancy.
 * **Constraint** of the total: the age structure can be scaled each year to a robust projection of the
-  total (the average of constant, linear and geometric trend), or to the mean of that and the cohort
-  total, or left alone. Which of these, and the window, *k* and the pooling area, is chosen by backtest
-  (see ``selection``).
+  total (the average of constant, linear and geometric trend), or left alone. The main projection always
+  takes its total from that trend average; the window, *k*, the pooling area and the survival trend of
+  the age structure are chosen by backtest (see ``backtest``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,9 @@ from nokkeltall.projection.trend import trend_average
 ADULT_AGES = slice(20, 45)
 MIN_HISTORY = 3  # years of ratios the method needs before a base year
 SIZE_LIMITS = (1_000, 2_500, 10_000)  # size bands for pooling, selection and intervals
+TREND_AGE = 60  # the survival trend applies from this age
+SURVIVAL_YEARS = 10  # year pairs behind the national survival trend
+MAX_SURVIVAL_TREND = 0.05  # |yearly change| of the log share lost, at most
 
 
 @dataclass(frozen=True)
@@ -46,30 +54,38 @@ class Settings:
     prior_weight: float  # k, person-years of the pooled area's experience added to the municipality's own
     prior_area: str  # "county" or "size" (municipalities of the same size band in the whole country)
     total: str  # "constrained", "blend" or "cohort"
+    survival_trend: bool = False  # the oldest's yearly losses keep falling as in the whole country
 
     @property
     def label(self) -> str:
-        return f"{self.total}/{self.prior_area}/k{self.prior_weight:g}/w{self.window}"
+        trend = "/levealder" if self.survival_trend else ""
+        return f"{self.total}/{self.prior_area}/k{self.prior_weight:g}/w{self.window}{trend}"
 
-    def description(self) -> str:
-        """Norwegian, for the page: «rater fra de siste 10 årene, blandet med fylket (250 personår), …»."""
+    def description(self, total: bool = True, ages: bool = True) -> str:
+        """Norwegian, for the page: «rater fra de siste 10 årene, blandet med fylket (250 personår), …»;
+        ``total``/``ages`` False leaves out the total's or the age structure's part."""
         area = "fylket" if self.prior_area == "county" else "kommuner av samme størrelse i hele landet"
-        total = {
-            "constrained": "totalen tilpasset trenden for folketallet",
+        total_part = {
+            "constrained": "totalen tilpasset trenden for folketallet (snittet av konstant, lineær og "
+            "geometrisk trend de siste 10 årene)",
             "blend": "totalen midt mellom kohortberegningen og trenden",
             "cohort": "totalen slik kohortberegningen gir den (uten trendtilpasning)",
         }[self.total]
-        return (
+        survival = ", med økende levealder over 60 år videreført som i hele landet"
+        survival = survival if self.survival_trend else ""
+        ages_part = (
             f"rater fra de siste {self.window} årene, blandet med {area} "
-            f"({self.prior_weight:g} personår), {total}"
+            f"({self.prior_weight:g} personår){survival}"
         )
+        return ", ".join(part for part, keep in ((ages_part, ages), (total_part, total)) if keep)
 
 
 # The candidates, in order of preference: on a tie, and when there is no backtest yet, the first wins.
 # The first is the literature's recommendation (Wilson et al.: constrained CCR/CCD with borrowed ratios).
 CANDIDATES: tuple[Settings, ...] = tuple(
-    Settings(window, weight, area, total)
-    for total in ("constrained", "blend", "cohort")
+    Settings(window, weight, area, total, survival)
+    for survival in (False, True)
+    for total in ("constrained", "cohort")
     for area in ("county", "size")
     for weight in (25.0, 250.0)
     for window in (5, 10)
@@ -82,6 +98,17 @@ class Rates:
     ratio: np.ndarray  # [municipality, OPEN_AGE]: index j-1 moves persons into age j (open age: j = OPEN_AGE)
     mean_cohort: np.ndarray  # [municipality, OPEN_AGE]: the window's mean cohort size behind each ratio
     birth: np.ndarray  # [municipality]: children aged 0 per person aged 20–44 a year earlier
+    survival_trend: float = 0.0  # yearly change of the log share lost from ages TREND_AGE and up
+    elapsed: float = 0.0  # years from the middle of the ratio window to the base year's first step
+
+    def at(self, h: int) -> np.ndarray:
+        """The ratios of step ``h`` (1 = base year → next): with the survival trend, the share lost from
+        age ``TREND_AGE`` where cohorts shrink falls by ``exp(trend × years since the window's middle)``."""
+        if self.survival_trend == 0.0:
+            return self.ratio
+        old = (np.arange(1, OPEN_AGE + 1) >= TREND_AGE) & (self.ratio < 1.0)
+        lost = (1.0 - self.ratio) * np.exp(self.survival_trend * (self.elapsed + h - 1))
+        return np.where(old, 1.0 - np.minimum(lost, 1.0), self.ratio)
 
 
 def size_band(population: np.ndarray) -> np.ndarray:
@@ -151,14 +178,42 @@ def estimate_rates(data: PopulationData, base_year: int, settings: Settings) -> 
         settings.prior_weight,
     )[:, 0]
     mean_cohort = denominator / np.maximum(years, 1)[:, None]
-    return Rates(ratio, mean_cohort, birth)
+    if not settings.survival_trend:
+        return Rates(ratio, mean_cohort, birth)
+    pairs = base_index - start
+    trend = survival_trend(data.values[:, max(0, base_index - SURVIVAL_YEARS) : base_index + 1])
+    return Rates(ratio, mean_cohort, birth, trend, (pairs + 1) / 2)
 
 
-def step(population: np.ndarray, rates: Rates, birth_factor: float = 1.0) -> np.ndarray:
-    """One year on: ``[municipality, age]`` on 1 January → a year later (before any constraint)."""
+def survival_trend(window: np.ndarray) -> float:
+    """The yearly change of log(share lost) from age ``TREND_AGE``, in the whole country, over a window
+    ``[municipality, years, age]``: a least-squares slope per age, averaged with the losses as weights.
+    Ages where nobody (net) is lost in some year are left out; 0 with fewer than three year pairs."""
+    current, following = window[:, :-1], window[:, 1:]
+    known = ~np.isnan(current[..., 0]) & ~np.isnan(following[..., 0])
+    if known.any(axis=0).sum() < 3:
+        return 0.0
+    pairs = known.all(axis=1)  # the municipalities known in every year of the window
+    ages = slice(TREND_AGE - 1, OPEN_AGE)
+    sources = _sources(np.nan_to_num(current[pairs])).sum(axis=0)[:, ages]
+    lost = sources - np.nan_to_num(following[pairs]).sum(axis=0)[:, 1:][:, ages]
+    usable = (lost > 0).all(axis=0) & (sources > 0).all(axis=0)
+    if not usable.any():
+        return 0.0
+    log_share = np.log(lost[:, usable] / sources[:, usable])
+    years = np.arange(log_share.shape[0]) - (log_share.shape[0] - 1) / 2
+    slopes = years @ (log_share - log_share.mean(axis=0)) / (years @ years)
+    slope = float(np.average(slopes, weights=lost[:, usable].mean(axis=0)))
+    return float(np.clip(slope, -MAX_SURVIVAL_TREND, MAX_SURVIVAL_TREND))
+
+
+def step(population: np.ndarray, rates: Rates, birth_factor: float = 1.0, h: int = 1) -> np.ndarray:
+    """One year on (step ``h``): ``[municipality, age]`` on 1 January → a year later (before any
+    constraint)."""
     sources = _sources(population)
-    gain = np.maximum(rates.ratio - 1.0, 0.0) * rates.mean_cohort
-    moved = np.where(rates.ratio <= 1.0, rates.ratio * sources, sources + gain)
+    ratio = rates.at(h)
+    gain = np.maximum(ratio - 1.0, 0.0) * rates.mean_cohort
+    moved = np.where(ratio <= 1.0, ratio * sources, sources + gain)
     births = rates.birth * population[:, ADULT_AGES].sum(axis=1) * birth_factor
     return np.concatenate([births[:, None], moved], axis=1)
 
@@ -186,7 +241,7 @@ def run(
     factors = np.ones((start.shape[0], horizon + 1))
     values[:, 0] = start
     for h in range(1, horizon + 1):
-        moved = step(values[:, h - 1], rates, birth_factor)
+        moved = step(values[:, h - 1], rates, birth_factor, h)
         if scale is not None:
             factors[:, h] = scale[:, h]
         elif targets is not None:

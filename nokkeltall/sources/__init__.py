@@ -59,9 +59,21 @@ class Layout:
 
 
 def all_layouts() -> list[Layout]:
-    from nokkeltall.sources import population, registers  # here: keeps the import cheap
+    from nokkeltall.sources import (  # here: keeps the import cheap
+        boundaries,
+        codes,
+        commuting,
+        demography,
+        economy,
+        plan_status,
+        population,
+        profiles,
+        regions,
+        statbank,
+    )
 
-    return [*population.LAYOUTS, *registers.LAYOUTS]
+    families = (population, commuting, demography, statbank, economy, regions, profiles, codes, boundaries)
+    return [layout for family in (*families, plan_status) for layout in family.LAYOUTS]
 
 
 def detect(source: SourceFile) -> Layout:

@@ -26,8 +26,9 @@ import pandas as pd
 
 from nokkeltall.datasets import Dataset
 from nokkeltall.sources import Layout, SourceFile, UnknownLayoutError
+from nokkeltall.sources.readers import About, first_line
 
-TABLE_07459_TITLE = "Befolkning, etter region, kjønn, alder og år (1. januar)"
+TABLE_07459 = About("07459", "Befolkning, etter region, kjønn, alder og år (1. januar)")
 REGION_CODE = re.compile(r"^\s*(?:K-)?(\d{4})(?:\s|$)")
 AGE = re.compile(r"^\s*(\d{1,3})\s*(?:years?|år)\b", re.IGNORECASE)
 VALUE_COLUMN = re.compile(r"^(?:Persons|Personer)\s+(\d{4})(?:\s+(\w+))?\s*$", re.IGNORECASE)
@@ -152,17 +153,7 @@ def _parse_statbank_07459(source: SourceFile) -> list[Dataset]:
     caveat = None
     if "\ufffd" in text:
         caveat = "Norske bokstaver i kommunenavn er ødelagt i kildefilen; kommunenummer er brukt."
-    return [
-        Dataset(
-            name=name,
-            kind="population_age_sex",
-            frame=frame,
-            table_id="07459",
-            title=TABLE_07459_TITLE,
-            source=source.name,
-            caveat=caveat,
-        )
-    ]
+    return [TABLE_07459.dataset(source, name, "population_age_sex", frame, caveat=caveat)]
 
 
 # --- csdata derived 07459 on 2024 borders ----------------------------------------------------
@@ -173,10 +164,6 @@ CSDATA_CAVEAT = (
     "Avledet fra csdata (Folkehelseinstituttet), som hentet tabell 07459 fra SSBs API og "
     "regnet alle år om til kommuneinndelingen 2024."
 )
-
-
-def _first_line(source: SourceFile) -> str:
-    return source.head(512).splitlines()[0].strip() if source.raw else ""
 
 
 def _parse_csdata_age(source: SourceFile) -> list[Dataset]:
@@ -195,17 +182,21 @@ def _parse_csdata_age(source: SourceFile) -> list[Dataset]:
     long["region_code"] = long["region_code"].str.zfill(4)
     years = sorted(long["year"].astype(int).unique())
     return [
-        Dataset(
-            name=f"population_07459_b2024_{years[0]}_{years[-1]}",
-            kind="population_age_sex",
-            frame=long.assign(year=long["year"].astype(int)),
-            table_id="07459",
-            title=TABLE_07459_TITLE,
-            source=source.name,
+        TABLE_07459.dataset(
+            source,
+            f"population_07459_b2024_{years[0]}_{years[-1]}",
+            "population_age_sex",
+            long.assign(year=long["year"].astype(int)),
             caveat=CSDATA_CAVEAT,
             extra={"borders": 2024},
         )
     ]
+
+
+CSDATA_TOTAL = About(
+    "07459",
+    "Folkemengde 1. januar, omregnet til kommuneinndelingen 2024 (csdata)",
+)
 
 
 def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
@@ -222,13 +213,11 @@ def _parse_csdata_total(source: SourceFile) -> list[Dataset]:
     frame = long.rename(columns={"kommunenummer": "region_code", "ar": "year"})
     frame["region_code"] = frame["region_code"].str.zfill(4)
     return [
-        Dataset(
-            name="population_total_b2024_csdata",
-            kind="observations",
-            frame=frame,
-            table_id="07459",
-            title="Folkemengde 1. januar, omregnet til kommuneinndelingen 2024 (csdata)",
-            source=source.name,
+        CSDATA_TOTAL.dataset(
+            source,
+            "population_total_b2024_csdata",
+            "observations",
+            frame,
             caveat=CSDATA_CAVEAT + " Delte kommuner er fordelt med faste vekter (tilnærming).",
             extra={"borders": 2024},
         )
@@ -246,6 +235,12 @@ MAPPING_CAVEAT = (
 )
 
 
+MAPPING = About(
+    "KLASS-131",
+    "Kommunenummer per år omkodet til kommuneinndelingen 2024",
+)
+
+
 def _parse_mapping(source: SourceFile) -> list[Dataset]:
     raw = pd.read_csv(
         io.BytesIO(source.raw), dtype={"kommunenummer_original": str, "kommunenummer_2024": str}
@@ -260,17 +255,7 @@ def _parse_mapping(source: SourceFile) -> list[Dataset]:
     )
     for column in ("region_code", "municipality_code"):
         frame[column] = frame[column].str.zfill(4)
-    return [
-        Dataset(
-            name="code_mapping_to_2024",
-            kind="code_mapping",
-            frame=frame,
-            table_id="KLASS-131",
-            title="Kommunenummer per år omkodet til kommuneinndelingen 2024",
-            source=source.name,
-            caveat=MAPPING_CAVEAT,
-        )
-    ]
+    return [MAPPING.dataset(source, "code_mapping_to_2024", "code_mapping", frame, caveat=MAPPING_CAVEAT)]
 
 
 def _sniff_klass_codes_at(source: SourceFile) -> bool:
@@ -279,6 +264,13 @@ def _sniff_klass_codes_at(source: SourceFile) -> bool:
     document = json.loads(source.text())
     codes = document.get("codes")
     return isinstance(codes, list) and bool(codes) and {"code", "name", "level"} <= set(codes[0])
+
+
+KLASS_CODES_AT = About(
+    "KLASS-131",
+    "Standard for kommuneinndeling (KLASS 131), gyldige koder",
+    publisher="Statistisk sentralbyrå (KLASS)",
+)
 
 
 def _parse_klass_codes_at(source: SourceFile) -> list[Dataset]:
@@ -294,20 +286,18 @@ def _parse_klass_codes_at(source: SourceFile) -> list[Dataset]:
         for code in codes
         if re.fullmatch(r"\d{4}", code["code"]) and code["code"] != "9999"
     ]
-    return [
-        Dataset(
-            name="municipalities_klass131",
-            kind="municipalities",
-            frame=pd.DataFrame(rows),
-            table_id="KLASS-131",
-            title="Standard for kommuneinndeling (KLASS 131), gyldige koder",
-            source=source.name,
-            publisher="Statistisk sentralbyrå (KLASS)",
-        )
-    ]
+    return [KLASS_CODES_AT.dataset(source, "municipalities_klass131", "municipalities", pd.DataFrame(rows))]
 
 
 COUNTY_LIST_HEADER = "kommunenummer,kommunenavn,fylkesnummer,fylkesnavn,landsdel"
+
+
+COUNTY_LIST = About(
+    "KLASS-131",
+    "Kommuner og fylker, inndeling 2024",
+    publisher="Statistisk sentralbyrå (KLASS), via csdata",
+    caveat="Avledet fra csdata; navn uten mellomrom rundt bindestrek.",
+)
 
 
 def _parse_county_list(source: SourceFile) -> list[Dataset]:
@@ -321,18 +311,7 @@ def _parse_county_list(source: SourceFile) -> list[Dataset]:
             "county_name": raw["fylkesnavn"].str.split("-").str[0].str.strip(),
         }
     )
-    return [
-        Dataset(
-            name="municipalities_counties_csdata",
-            kind="municipalities",
-            frame=frame,
-            table_id="KLASS-131",
-            title="Kommuner og fylker, inndeling 2024",
-            source=source.name,
-            publisher="Statistisk sentralbyrå (KLASS), via csdata",
-            caveat="Avledet fra csdata; navn uten mellomrom rundt bindestrek.",
-        )
-    ]
+    return [COUNTY_LIST.dataset(source, "municipalities_counties_csdata", "municipalities", frame)]
 
 
 LAYOUTS = [
@@ -343,19 +322,19 @@ LAYOUTS = [
     ),
     Layout(
         "csdata 07459 etter kjønn og alder, 2024-inndeling",
-        lambda s: bool(CSDATA_AGE_HEADER.match(_first_line(s))),
+        lambda s: bool(CSDATA_AGE_HEADER.match(first_line(s))),
         _parse_csdata_age,
     ),
     Layout(
         "csdata 07459 folkemengde, 2024-inndeling",
-        lambda s: _first_line(s) == CSDATA_TOTAL_HEADER,
+        lambda s: first_line(s) == CSDATA_TOTAL_HEADER,
         _parse_csdata_total,
     ),
-    Layout("csdata omkoding til 2024-kommuner", lambda s: _first_line(s) == MAPPING_HEADER, _parse_mapping),
+    Layout("csdata omkoding til 2024-kommuner", lambda s: first_line(s) == MAPPING_HEADER, _parse_mapping),
     Layout("KLASS 131 codesAt (JSON)", _sniff_klass_codes_at, _parse_klass_codes_at),
     Layout(
         "csdata kommune- og fylkesliste 2024",
-        lambda s: _first_line(s) == COUNTY_LIST_HEADER,
+        lambda s: first_line(s) == COUNTY_LIST_HEADER,
         _parse_county_list,
     ),
 ]

@@ -26,13 +26,15 @@ gangen. Hvor mange som «overlever» fra én alder til neste (dødsfall og flytt
 5 eller 10 årene i kommunen, *blandet med* erfaringen i fylket eller i kommuner av samme størrelse – i en
 kommune med fem personer på et alderstrinn gir tilfeldigheter ellers store utslag. Der et årskull vokser,
 legges veksten til som et antall personer (ikke som en prosent som vokser seg større). Fødte regnes ut fra
-antallet i alderen 20–44 år. Hvilke innstillinger som brukes, er valgt ut fra hvor godt de har truffet når
-de ble prøvd på tidligere år (tilbakeprøving), etter en regel som er lik for alle år.
+antallet i alderen 20–44 år. Folketallet i alt følger trenden de siste 10 årene (snittet av uendret folketall,
+lineær og geometrisk trend), og aldersfordelingen tilpasses det. Hvilke innstillinger som brukes for
+aldersfordelingen – også om den økende levealderen over 60 år føres videre – er valgt ut fra hvor godt de har
+truffet når de ble prøvd på tidligere år (tilbakeprøving), etter en regel som er lik for alle år.
 
 **Usikkerheten.** Båndene viser hvor mye framskrivinger for kommuner av samme størrelse har bommet når de
 ble laget fra tidligere år: det mørke båndet dekker halvparten av utfallene (50 %), det lyse fire av fem
-(80 %). Lenger fram enn tilbakeprøvingene rekker, vokser båndet i takt med antall år. Det sier ingenting om
-store enkelthendelser (en ny arbeidsplass, et mottak som legges ned).
+(80 %). Båndet blir bredere jo lenger fram, i samme takt som bommene i tilbakeprøvingene vokste med antall
+år. Det sier ingenting om store enkelthendelser (en ny arbeidsplass, et mottak som legges ned).
 
 **Scenarioer** legger til eller trekker fra et antall innflyttere hvert år i valgte aldre, endrer
 fødselsnivået, eller lar kommunen fortsette «som siste 5/10 år» uten å tilpasse totalen til trenden.
@@ -168,12 +170,30 @@ def render(code: str, name: str) -> None:
         chart_block(shared_call(charts.age_profile_chart, code, scenario), "framskriving_alder")
     with right:
         chart_block(shared_call(charts.old_age_ratio_chart, code, scenario), "framskriving_eldrebyrde")
+    _beside_ssb_municipality(code, name)
     _beside_ssb(code)
     with st.expander("Om metoden og usikkerheten"):
         st.markdown(EXPLANATION)
         note = shared_call(charts.method_note, code)
         if note:
             st.markdown(note)
+
+
+def _beside_ssb_municipality(code: str, name: str) -> None:
+    """SSB's own projection for the municipality (after an online refresh), or that it is not fetched."""
+    compared = shared_call(charts.municipal_comparison, code)
+    if compared is None:
+        return
+    st.markdown(f"**{name} ved siden av SSBs framskriving for kommunen**")
+    if not compared["available"]:
+        st.info(compared["sentence"])
+        return
+    st.markdown(compared["sentence"])
+    st.markdown(compared["markdown"])
+    st.caption(
+        f"{compared['source']}. SSBs framskriving bygger på egne forutsetninger om fødsler, dødelighet og "
+        "flytting; nøkkeltalls bygger på kommunens egen utvikling de siste årene."
+    )
 
 
 def _beside_ssb(code: str) -> None:
