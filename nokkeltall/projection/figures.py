@@ -6,6 +6,8 @@ its figures live here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -364,3 +366,36 @@ def county_comparison(con, code: str) -> dict | None:
     shown = table.assign(**{"År": table["År"].astype(str)})
     markdown = markdown_table(shown, {"Forskjell fra SSB hoved (%)": 1})
     return {"county": county, "sentence": sentence, "table": table, "markdown": markdown}
+
+
+@dataclass(frozen=True)
+class TabContent:
+    """Everything the «Framskriving» tab shows for one municipality and scenario: ``problem`` (why the
+    projection cannot be made) or the rest; ``fan`` None when there are too few figures to project."""
+
+    problem: str | None = None
+    fan: Chart | None = None
+    age_groups: str | None = None
+    age_profile: Chart | None = None
+    old_age_ratio: Chart | None = None
+    county: dict | None = None
+    method: str | None = None
+
+
+def tab_content(con, code: str, scenario: str = "") -> TabContent:
+    """The tab's figures, tables and texts made in one go, so that a page rerun reads them with one cache
+    lookup instead of one per part."""
+    trouble = problem(con, code, scenario)
+    if trouble:
+        return TabContent(problem=trouble)
+    fan = fan_chart(con, code, scenario)
+    if fan is None:
+        return TabContent()
+    return TabContent(
+        fan=fan,
+        age_groups=age_group_markdown(con, code, scenario),
+        age_profile=age_profile_chart(con, code, scenario),
+        old_age_ratio=old_age_ratio_chart(con, code, scenario),
+        county=county_comparison(con, code),
+        method=method_note(con, code),
+    )
