@@ -139,7 +139,7 @@ def _aggregate_totals(con: duckdb.DuckDBPyConnection) -> list[str]:
     )
     sizes = counties.groupby("county_code").size()
     found = []
-    county_sums = {}
+    county_sums: dict[int, list[float]] = {}  # year → the counties' totals
     for county in sizes.index:
         aggregate = queries.aggregate_series(con, "population", county).dropna(subset=["value"])
         for year, value in zip(aggregate["year"], aggregate["value"], strict=True):
@@ -267,7 +267,7 @@ def _shown_fractions(con: duckdb.DuckDBPyConnection) -> list[str]:
         series = queries.indicator_series(con, indicator.id).dropna(subset=["value"])
         for row in series.itertuples():
             shown = indicators.display_value(indicator, row.value)
-            if float(shown) != round(float(shown)):
+            if shown is not None and float(shown) != round(float(shown)):
                 found.append(f"{indicator.id} {row.municipality_code} {row.year}: vises som {shown}")
     return found
 
@@ -390,7 +390,8 @@ def catalogue_consistent(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
     present = {m for (m,) in _rows(con, "SELECT DISTINCT measure FROM measure")}
     for indicator in indicators.CATALOGUE:
-        wanted = {indicator.numerator, indicator.denominator, indicator.value_measure} - {None}
+        measures = (indicator.numerator, indicator.denominator, indicator.value_measure)
+        wanted = {measure for measure in measures if measure is not None}
         if indicator.kind == "median_age":
             continue
         found += [
@@ -475,6 +476,7 @@ def validate_candidate(datasets: list, snapshot_directory: Path | None = None) -
             shutil.copytree(current, before_dir)
             shutil.copytree(current, after_dir)
         snapshot.write_datasets(datasets, after_dir)
+        before: list[Result] | None
         if db.is_current(config.database_path(), current):  # the database of the current snapshot exists
             before = check_database(config.database_path())
         else:

@@ -321,6 +321,7 @@ def cmd_applications_import(args) -> int:
         lines = "\n".join(f"  {line}" for line in outcome.problems)
         raise CliError(f"Ingenting er importert; rett opp i filen og prøv igjen:\n{lines}")
     result = outcome.result
+    assert result is not None  # outcome.ok says so
     print(
         ("Prøvekjøring, ingenting er lagret: " if args.dry_run else "Importert: ") + result.summary(),
         file=sys.stderr,
@@ -403,6 +404,15 @@ def cmd_projection(args) -> int:
         for row in result.table(args.group).itertuples():
             writer.writerow(prefix + [row.year] + [f"{v:.1f}" for v in (row.value, row.lower, row.upper)])
     return 0
+
+
+def _year(value: str) -> int:
+    """A year on the command line: «abc» or «2 0 4 0» gets a Norwegian message (exit code 2)."""
+    try:
+        return int(value.strip())
+    except ValueError:
+        shown = value.strip()[:20]
+        raise argparse.ArgumentTypeError(f"«{shown}» er ikke et årstall (skriv f.eks. 2040)") from None
 
 
 def _saved_scenario(given: str) -> str:
@@ -524,10 +534,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("municipality", help="kommunenummer eller navn, «all» for alle, «backtest» for tabellen")
     p.add_argument(
         "--base-year",
-        type=int,
+        type=_year,
         help="basisår (standard: siste år med tall); bare tall til og med basisåret brukes",
     )
-    p.add_argument("--to", type=int, help="sluttår (standard 2050)")
+    p.add_argument("--to", type=_year, help="sluttår (standard 2050)")
     p.add_argument("--group", default="total", help="total, 0-19, 20-66, 67+ eller 80+ (standard total)")
     p.add_argument(
         "--scenario",

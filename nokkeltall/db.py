@@ -40,6 +40,10 @@ RAW_TABLES = {
 }
 
 
+# Raw tables only the build reads (its connection's temporary tables, never written to the file):
+# nothing reads them from the database afterwards. raw_observations stays, for checks.py's «dekning».
+BUILD_ONLY_TABLES = frozenset({"raw_population", "raw_commuting", "raw_attributes", "raw_municipalities"})
+
 _log = logging.getLogger(__name__)
 
 
@@ -164,24 +168,25 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
 
 
 def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The raw tables; those in BUILD_ONLY_TABLES as temporary tables."""
     con.execute("""
         CREATE TABLE raw_observations (
             region_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
         );
-        CREATE TABLE raw_population (
+        CREATE TEMP TABLE raw_population (
             region_code VARCHAR, year INTEGER, sex VARCHAR, age INTEGER, persons BIGINT, dataset VARCHAR
         );
-        CREATE TABLE raw_commuting (
+        CREATE TEMP TABLE raw_commuting (
             year INTEGER, home_region_code VARCHAR, work_region_code VARCHAR, employed_persons BIGINT,
             dataset VARCHAR
         );
-        CREATE TABLE raw_attributes (
+        CREATE TEMP TABLE raw_attributes (
             region_code VARCHAR, attribute VARCHAR, value VARCHAR, as_of VARCHAR, dataset VARCHAR
         );
         CREATE TABLE county_observation (
             county_code VARCHAR, year INTEGER, measure VARCHAR, value DOUBLE, dataset VARCHAR
         );
-        CREATE TABLE raw_municipalities (
+        CREATE TEMP TABLE raw_municipalities (
             municipality_code VARCHAR, name VARCHAR, official_name VARCHAR, county_code VARCHAR,
             county_name VARCHAR, dataset VARCHAR
         );
@@ -352,41 +357,45 @@ UNION ALL
 SELECT municipality_code, -1, municipality_code, 1.0, FALSE FROM municipality;
 
 -- Population. Which old units feed a municipality's age distribution (and so whether it is
--- recalculated) is worked out once per municipality, year, sex and dataset; old units with
--- nobody in them (a number before it existed) do not count. Where several datasets give the
--- same distribution, the one with the best priority gives all of it (never a mix of ages
--- from different sources). Totals are the sum of women and men where only those are given.
--- A divided unit's weight may depend on age (harmonise.age_split_weight); else the year's weight.
-CREATE TEMP TABLE population_keyed AS
-SELECT m.municipality_code, r.region_code, r.year, r.sex, r.age, r.dataset, r.persons,
-       coalesce(s.weight, m.weight) AS weight, m.estimated
-FROM raw_population r
-JOIN dataset d ON d.name = r.dataset
-JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year)
-LEFT JOIN age_split_weight s ON s.region_code = r.region_code AND s.year = r.year
- AND s.municipality_code = m.municipality_code AND s.age = r.age;
-
-CREATE TEMP TABLE population_chosen AS
-WITH parts AS (
-    SELECT municipality_code, year, sex, dataset,
-           coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE)
-               OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
-           string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes,
-           coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE) AS estimated
-    FROM (SELECT municipality_code, year, sex, dataset, region_code, bool_or(estimated) AS estimated,
-                 sum(persons) AS persons
-          FROM population_keyed GROUP BY municipality_code, year, sex, dataset, region_code)
-    GROUP BY ALL
-)
-SELECT parts.* FROM parts JOIN dataset d ON d.name = parts.dataset
-QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex ORDER BY d.priority) = 1;
-
+-- recalculated) is worked out once per municipality, year, sex and dataset from each old unit's
+-- sum over the ages; old units with nobody in them (a number before it existed) do not count.
+-- Where several datasets give the same distribution, the one with the best priority gives all of
+-- it (never a mix of ages from different sources). Totals are the sum of women and men where only
+-- those are given. A divided unit's weight may depend on age (harmonise.age_split_weight); else
+-- the year's weight. One statement: the single-year rows are read twice (per unit, then per age)
+-- and never stored between.
 CREATE TABLE population AS
-WITH cells AS (
-    SELECT k.municipality_code, k.year, k.sex, k.age, sum(k.persons * k.weight) AS persons,
+WITH unit_sums AS (
+    SELECT m.municipality_code, r.year, r.sex, r.dataset, r.region_code, bool_or(m.estimated) AS estimated,
+           sum(r.persons) AS persons
+    FROM (SELECT region_code, year, sex, dataset, sum(persons) AS persons FROM raw_population GROUP BY ALL) r
+    JOIN dataset d ON d.name = r.dataset
+    JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year)
+    GROUP BY ALL
+), chosen AS (
+    SELECT parts.* FROM (
+        SELECT municipality_code, year, sex, dataset,
+               coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE)
+                   OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
+               string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes,
+               coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE) AS estimated
+        FROM unit_sums GROUP BY ALL
+    ) parts JOIN dataset d ON d.name = parts.dataset
+    QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex ORDER BY d.priority) = 1
+), ages AS (
+    SELECT m.municipality_code, r.year, r.sex, r.age, sum(r.persons * coalesce(s.weight, m.weight)) AS persons
+    FROM raw_population r
+    JOIN dataset d ON d.name = r.dataset
+    JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year)
+    JOIN chosen c ON c.municipality_code = m.municipality_code AND c.year = r.year AND c.sex = r.sex
+     AND c.dataset = r.dataset
+    LEFT JOIN age_split_weight s ON s.region_code = r.region_code AND s.year = r.year
+     AND s.municipality_code = m.municipality_code AND s.age = r.age
+    GROUP BY ALL
+), cells AS (
+    SELECT a.municipality_code, a.year, a.sex, a.age, a.persons,
            c.recalculated, c.source_codes, c.dataset, c.estimated
-    FROM population_keyed k JOIN population_chosen c USING (municipality_code, year, sex, dataset)
-    GROUP BY k.municipality_code, k.year, k.sex, k.age, c.recalculated, c.source_codes, c.dataset, c.estimated
+    FROM ages a JOIN chosen c USING (municipality_code, year, sex)
 )
 SELECT * FROM cells
 UNION ALL
@@ -394,13 +403,10 @@ SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated
        min(dataset), bool_or(estimated)
 FROM cells c
 WHERE sex IN ('female', 'male')
-  AND NOT EXISTS (SELECT 1 FROM population_chosen t
+  AND NOT EXISTS (SELECT 1 FROM chosen t
                   WHERE t.sex = 'total' AND t.municipality_code = c.municipality_code AND t.year = c.year)
 GROUP BY municipality_code, year, age
 HAVING count(*) = 2;
-
-DROP TABLE population_keyed;
-DROP TABLE population_chosen;
 
 -- Old units that had inhabitants in a year (07459); before/after its years, its first/last year.
 CREATE TEMP TABLE populated_code AS
@@ -421,16 +427,20 @@ LEFT JOIN (SELECT DISTINCT region_code, year FROM code_mapping) k
 LEFT JOIN municipality t ON t.municipality_code = r.region_code;
 
 CREATE TABLE observation AS
-WITH mapped AS (
-    SELECT m.municipality_code, r.year, r.measure, r.dataset, m.year AS mapping_year,
-           CASE WHEN count(r.value) = count(*) THEN sum(r.value * m.weight) END AS value,
-           bool_or(m.estimated)
-               OR count(DISTINCT r.region_code) FILTER (WHERE r.value <> 0) > 1 AS recalculated,
-           string_agg(DISTINCT r.region_code, '+' ORDER BY r.region_code) AS source_codes,
-           list(DISTINCT r.region_code) AS region_codes, bool_or(m.estimated) AS estimated
+WITH units AS (  -- each old unit's part first, so no aggregate below needs DISTINCT
+    SELECT m.municipality_code, r.year, r.measure, r.dataset, m.year AS mapping_year, r.region_code,
+           count(r.value) AS values_given, count(*) AS cells, sum(r.value * m.weight) AS value,
+           bool_or(r.value <> 0) AS nonzero, bool_or(m.estimated) AS estimated
     FROM observation_keyed r
     JOIN mapping m ON m.region_code = r.region_code AND m.year = r.mapping_year
-    GROUP BY m.municipality_code, r.year, r.measure, r.dataset, m.year
+    GROUP BY ALL
+), mapped AS (
+    SELECT municipality_code, year, measure, dataset, mapping_year,
+           CASE WHEN sum(values_given) = sum(cells) THEN sum(value) END AS value,
+           bool_or(estimated) OR count(*) FILTER (WHERE nonzero) > 1 AS recalculated,
+           array_to_string(list(region_code ORDER BY region_code), '+') AS source_codes,
+           list(region_code ORDER BY region_code) AS region_codes, bool_or(estimated) AS estimated
+    FROM units GROUP BY ALL
 ), incomplete AS (
     SELECT DISTINCT k.municipality_code, k.year, k.mapping_year, k.region_codes
     FROM (SELECT DISTINCT municipality_code, year, mapping_year, region_codes FROM mapped
@@ -459,8 +469,8 @@ WITH mapped AS (
     SELECT h.municipality_code AS home_municipality_code, w.municipality_code AS work_municipality_code,
            r.year, r.dataset,
            sum(r.employed_persons * h.weight * w.weight) AS employed_persons,
-           bool_or(h.estimated OR w.estimated) OR count(DISTINCT r.home_region_code) > 1
-               OR count(DISTINCT r.work_region_code) > 1 AS recalculated,
+           bool_or(h.estimated OR w.estimated) OR min(r.home_region_code) <> max(r.home_region_code)
+               OR min(r.work_region_code) <> max(r.work_region_code) AS recalculated,  -- (several units)
            bool_or(h.estimated OR w.estimated) AS estimated
     FROM raw_commuting r
     JOIN dataset d ON d.name = r.dataset

@@ -114,6 +114,12 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE TABLE split_estimate (divided_code VARCHAR, name VARCHAR, municipality_code VARCHAR,
                    year_from INTEGER, year_to INTEGER, share DOUBLE, method VARCHAR)""")
     _add_missing_units(con)
+    # the few units the estimates read, so that each look-up does not scan every population row
+    con.execute(
+        "CREATE TEMP TABLE split_population AS "
+        "SELECT * FROM raw_population WHERE list_contains($codes, region_code)",
+        {"codes": sorted(_split_codes())},
+    )
     rows: list[list] = []
     rows += _whole_units(con, ALESUND)
     rows += _cohort_split(con, ALESUND)
@@ -123,6 +129,15 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
         con.executemany(
             f"INSERT INTO split_estimate VALUES ({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})", rows
         )
+    con.execute("DROP TABLE split_population")
+
+
+def _split_codes() -> set[str]:
+    """Every unit number whose population the estimates read."""
+    codes = {ALESUND.merged_code, *ALESUND.parts, *(c for old in ALESUND.parts.values() for c in old)}
+    for split in SPLITS:
+        codes.update(split.successors)
+    return codes
 
 
 def _add_missing_units(con: duckdb.DuckDBPyConnection) -> None:
@@ -179,7 +194,7 @@ def _ages(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], year: int) -> 
     """Persons by single-year age of the given units on 1 January ``year`` (each unit's total where
     published, otherwise its women + men)."""
     frame = con.execute(
-        """SELECT region_code, sex, age, max(persons) AS persons FROM raw_population
+        """SELECT region_code, sex, age, max(persons) AS persons FROM split_population
            WHERE list_contains($codes, region_code) AND year = $y GROUP BY ALL""",
         {"codes": list(codes), "y": year},
     ).df()
@@ -212,9 +227,10 @@ def cohort_shares(
                 rows.append([year, age, code, weight])
     frame = pd.DataFrame(rows, columns=["year", "age", "municipality_code", "weight"])
     # a cohort with nobody in it at either census takes the all-ages share, interpolated the same way
-    overall = {code: _interpolate(_total_share(before, code), _total_share(after, code), 0) for code in after}
+    totals = {code: (_total_share(before, code), _total_share(after, code)) for code in after}
+    overall = {code: _interpolate(*totals[code], 0) for code in after}
     fallback = [
-        _interpolate(_total_share(before, code), _total_share(after, code), (year - before_year) / span)
+        _interpolate(*totals[code], (year - before_year) / span)
         for year, code in zip(frame["year"], frame["municipality_code"], strict=True)
     ]
     frame["weight"] = (

@@ -588,8 +588,9 @@ def formula(indicator: Indicator) -> tuple[tuple[str, ...], str, str | None]:
     """(numerator measures, connector word, denominator measure) the indicator computes."""
     if indicator.id in SOURCE_FORMULAS:
         return SOURCE_FORMULAS[indicator.id]
+    numerator = (indicator.numerator,) if indicator.numerator else ()
     if indicator.kind == "change":
-        return (indicator.numerator,), "Endring", None
+        return numerator, "Endring", None
     if indicator.kind == "median_age":
         return ("population",), "deler befolkningen i to like store halvdeler", None
     if indicator.kind in ("ratio", "published") and indicator.denominator:
@@ -599,8 +600,8 @@ def formula(indicator: Indicator) -> tuple[tuple[str, ...], str, str | None]:
             connector = "i prosent av"
         else:
             connector = "per"
-        return (indicator.numerator,), connector, indicator.denominator
-    return (indicator.numerator,), "", None
+        return numerator, connector, indicator.denominator
+    return numerator, "", None
 
 
 def definition_problems(indicator: Indicator) -> list[str]:

@@ -18,6 +18,7 @@ in words a council member understands.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -57,7 +58,7 @@ NOT_CHECKED = re.compile(r"ikke kontrollert", re.IGNORECASE)
 REPOSITORY = re.compile(r"\b[A-Za-z][\w.-]*\d*/[\w.-]*[A-Za-z_][\w.-]*\b")
 NOT_REPOSITORIES = {"kommunekasse/konsern", "ut-/innpendling", "start/slutt"}
 INTERNAL_NAME = re.compile(r"\b[a-z]+_[a-z0-9_]+\b")  # a measure's or indicator's id («households_total»)
-CAVEAT_WORDING = [  # third-party and internal wording → plain Norwegian
+CAVEAT_WORDING: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [  # → plain Norwegian
     (
         re.compile(
             r"Avledet: tall fra et tredjepartsprosjekt(?: \([^)]*\))?, ikke kontrollert mot data\.ssb\.no\."

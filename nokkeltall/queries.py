@@ -242,6 +242,31 @@ def county_projections(con, county_code: str) -> pd.DataFrame:
     )
 
 
+def municipal_projections(con, code: str) -> pd.DataFrame:
+    """SSB's own projection for one municipality (14288, fetched by an online refresh; the shipped
+    snapshot has it for counties only): year, measure (projected_population_llml/mmmm/hhmh), value."""
+    return _df(
+        con,
+        """SELECT year, measure, value FROM observation
+           WHERE municipality_code = ? AND measure LIKE 'projected_population_%' AND value IS NOT NULL
+           ORDER BY year, measure""",
+        [code],
+    )
+
+
+def municipal_projection_sources(con, code: str) -> pd.DataFrame:
+    """The datasets that gave ``municipal_projections`` for ``code`` (for its source line)."""
+    return _df(
+        con,
+        """SELECT DISTINCT d.table_id, d.title, d.publisher, d.licence, d.updated, d.fetched, d.source,
+                  d.caveat
+           FROM observation o JOIN dataset d ON d.name = o.dataset
+           WHERE o.municipality_code = ? AND o.measure LIKE 'projected_population_%'
+           ORDER BY d.table_id""",
+        [code],
+    )
+
+
 def build_fingerprint(con) -> str:
     """What the database was built from and when: a key for caches of results computed from it."""
     rows = con.execute(

@@ -11,6 +11,10 @@ import math
 import re
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs from Python 3.13
 
 MISSING = "–"
 NBSP = "\u00a0"
@@ -30,7 +34,11 @@ MONTHS = [
 ]
 
 
-def is_missing(value) -> bool:
+def is_missing(value: Any) -> TypeIs[None]:
+    """True for None, NaN/NA and ±inf (a division by 0): a figure that must show as missing.
+
+    For the type checker, a value that is not missing is not None (a NaN float is missing too, so
+    where this returns True the value is None *or* a non-finite number)."""
     if value is None:
         return True
     try:

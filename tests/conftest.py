@@ -20,9 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from store_inputs import TODAY as STORE_TODAY
 
 from nokkeltall import db, snapshot
 from nokkeltall.datasets import Dataset
+from nokkeltall.store import UserStore
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
@@ -334,3 +336,9 @@ def shipped_data_dir(shipped_database, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(directory))
     monkeypatch.delenv("NOKKELTALL_EDITOR_PASSWORD", raising=False)
     return directory
+
+
+@pytest.fixture
+def store(tmp_path) -> UserStore:
+    """An empty user store in a temporary folder, «today» fixed (the store tests' inputs assume it)."""
+    return UserStore(tmp_path / "brukerdata.sqlite", today=STORE_TODAY)

@@ -23,10 +23,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 
+from nokkeltall import snapshot
+from nokkeltall.datasets import Dataset
 from nokkeltall.ssb.tables import TableSpec
 
 FAULTS = ("429", "500", "503", "hang", "truncated", "not_jsonstat", "bad_value_count", "404")
@@ -350,3 +353,24 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.time += max(0.0, seconds)
+
+
+def write_previous_snapshot(directory: Path, current: pd.DataFrame) -> None:
+    """A snapshot as a refresh finds it: 06913 figures one higher than ``current`` (so that a refresh
+    visibly replaces them) and an unrelated dataset a refresh must keep."""
+    old = current.assign(value=lambda f: f["value"] + 1)
+    snapshot.write_datasets(
+        [
+            Dataset(
+                "population_changes_06913",
+                "observations",
+                old,
+                "06913",
+                "old",
+                "old.csv",
+                updated="2024-03-01",
+            ),
+            Dataset("other", "observations", old.head(3), "99999", "other", "other.csv"),
+        ],
+        directory,
+    )

@@ -12,6 +12,7 @@ import pytest
 
 from nokkeltall.applications import answers, checks, talking_points
 from nokkeltall.plan import summary as plan_summary
+from nokkeltall.plan.status import SOURCE_COLUMNS
 
 AS_OF = date(2026, 11, 26)
 AGREES, DIFFERS, UNCHECKABLE = checks.AGREES, checks.DIFFERS, checks.UNCHECKABLE
@@ -37,17 +38,9 @@ def application(**changes) -> dict:
 
 
 def seed(*rows) -> pd.DataFrame:
-    columns = [
-        "municipality_code",
-        "plan_type",
-        "period",
-        "adopted",
-        "status",
-        "source_url",
-        "source_title",
-        "note",
-    ]
-    return pd.DataFrame([dict(zip(columns, ("1835", *row), strict=True)) for row in rows], columns=columns)
+    return pd.DataFrame(
+        [dict(zip(SOURCE_COLUMNS, ("1835", *row), strict=True)) for row in rows], columns=SOURCE_COLUMNS
+    )
 
 
 SAMFUNNSDEL_2019 = (

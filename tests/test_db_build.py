@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -252,11 +253,25 @@ def test_every_kind_loads_without_a_problem(tmp_path):
     report = db.build(tmp_path / "x.duckdb", tmp_path / "snapshot")
     assert report["problems"] == {}
     with db.connect(tmp_path / "x.duckdb") as con:
+        stored = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
         for kind, table in db.RAW_TABLES.items():
+            if table in db.BUILD_ONLY_TABLES:  # loaded (no problem above), read by the build, not stored
+                assert table not in stored, kind
+                continue
             count = con.execute(
                 f"SELECT count(*) FROM {table} WHERE dataset = ?", [f"sample_{kind}"]
             ).fetchall()
             assert count == [(1,)], kind
+
+
+def test_build_only_tables_are_read_by_the_build_alone():
+    """The raw tables kept out of the database file are named nowhere but in the build."""
+    package = Path(db.__file__).parent
+    builders = {package / "db.py", package / "harmonise.py"}
+    for path in package.rglob("*.py"):
+        if path not in builders:
+            source = path.read_text(encoding="utf-8")
+            assert not [t for t in db.BUILD_ONLY_TABLES if t in source], path
 
 
 def test_unreadable_file_with_matching_checksum_is_named_and_the_rest_of_its_table_loads(writable_data_dir):

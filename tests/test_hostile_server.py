@@ -24,9 +24,9 @@ import pytest
 import requests
 from child_process import Finished, run_nokkeltall
 from hostile_server import Hostile, gzip_bomb, tidy_frame
+from ssb_standin import write_previous_snapshot
 
 from nokkeltall import snapshot
-from nokkeltall.datasets import Dataset
 from nokkeltall.ssb import transport
 from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy, SsbError
 
@@ -52,22 +52,7 @@ def hostile():
 
 def make_data_dir(directory: Path) -> Path:
     """A previous snapshot: older 06913 figures and an unrelated dataset."""
-    old = tidy_frame().assign(value=lambda f: f["value"] + 1)
-    snapshot.write_datasets(
-        [
-            Dataset(
-                "population_changes_06913",
-                "observations",
-                old,
-                "06913",
-                "old",
-                "old.csv",
-                updated="2024-03-01",
-            ),
-            Dataset("other", "observations", old.head(3), "99999", "other", "other.csv"),
-        ],
-        directory / "snapshot",
-    )
+    write_previous_snapshot(directory / "snapshot", tidy_frame())
     return directory
 
 

@@ -10,11 +10,11 @@ import json
 import logging
 import sqlite3
 import threading
-from datetime import date
 
 import docx
 import pandas as pd
 import pytest
+from store_inputs import TODAY, application, milestone, plan_entry
 
 from nokkeltall import report
 from nokkeltall.datasets import Dataset
@@ -24,54 +24,8 @@ from nokkeltall.store import validation as v
 from nokkeltall.store.access import PasswordGuard, wait_after
 from nokkeltall.store.decks import NAME_TAKEN, DeckStore
 
-TODAY = date(2026, 11, 26)
 SLIDES = [{"indicator_id": "population", "codes": ["1835", "5043"], "view": "linjer", "base_year": None}]
 UNSAFE = "Linje én\x0bLinje to\x00 \u202eslutt\u202c \ufeff\x1b[31m"  # Word's Shift+Enter, NUL, RTL override
-
-
-@pytest.fixture
-def store(tmp_path):
-    return UserStore(tmp_path / "brukerdata.sqlite", today=TODAY)
-
-
-def application(**changes):
-    base = dict(
-        municipality_code="1835",
-        round_year=2026,
-        samfunnsdel_year=2015,
-        progress_plan="Planstrategi vedtas høsten 2027.",
-        has_fact_base=True,
-        fact_base_description="Kommunebilde",
-        planning_staff_persons=2,
-        planning_staff_percent=60,
-        contact_name="Kari Nordmann",
-        contact_email="kari@trana.kommune.no",
-        received_date="2026-11-20",
-    )
-    return {**base, **changes}
-
-
-def milestone(**changes):
-    return {
-        "municipality_code": "1835",
-        "plan_type": "planstrategi",
-        "title": "Oppstart",
-        "start_date": "2027-01-10",
-        "end_date": None,
-        "status": "planlagt",
-        **changes,
-    }
-
-
-def plan_entry(**changes):
-    return {
-        "municipality_code": "1835",
-        "plan_type": "samfunnsdel",
-        "adopted": "2024-06-20",
-        "status": "vedtatt",
-        "source": "Sak 12/24",
-        **changes,
-    }
 
 
 # a plan status row as saved before the cleaning existed (written straight to the file)

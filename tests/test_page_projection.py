@@ -49,7 +49,9 @@ def test_fan_and_age_groups_equal_the_projection(shipped_con):
     assert {"80 % sannsynlig", "50 % sannsynlig", "Registrert", "Framskrevet (hovedalternativ)"} <= set(names)
     finding = projection_charts.finding(result)
     assert finding.startswith("Med dagens utvikling vil Træna ha om lag ")
-    assert any(finding in m.value for m in at.markdown)
+    title = projection_charts.fan_chart(shipped_con, "1835").title
+    assert title.startswith(finding[:-1]) and title.endswith(f"i {result.base_year}.")
+    assert any(title in m.value for m in at.markdown)
     table = age_table(at)
     assert list(table) == [
         "0–5 år",
@@ -167,3 +169,22 @@ def test_save_a_scenario_and_use_it_again():
     assert other.slider(key="fs_ages").value == (25, 34)
     assert other.number_input(key="fs_births").value == 10
     assert other.query_params["scenario"] in (["netto=+8:25-34,fødsler=+10"], "netto=+8:25-34,fødsler=+10")
+
+
+@pytest.mark.parametrize("value", ["9999", "<script>1835</script>"])
+def test_unknown_municipality_in_the_url_on_the_tab(value):
+    at = open_tab({"kommune": value})
+    assert not at.exception
+    assert any("Fant ingen kommune med nummer" in w.value for w in at.warning)
+    assert not at.get("plotly_chart")
+
+
+def test_minus_a_thousand_a_year_in_a_small_municipality_never_draws_a_negative_population():
+    at = open_tab({"kommune": "5043", "scenario": "netto=-1000:0-90"})  # Røyrvik, about 440 inhabitants
+    assert not at.exception
+    assert any("Velg en mindre netto utflytting" in e.value for e in at.error)
+    assert not any(
+        trace.get("name") == "80 % sannsynlig"
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+    )

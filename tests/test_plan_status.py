@@ -7,6 +7,7 @@ from nokkeltall.plan.status import (
     ADOPTED,
     NOT_DUE,
     OVERDUE,
+    SOURCE_COLUMNS,
     PlanDate,
     best_known_status,
     parse_plan_date,
@@ -70,17 +71,7 @@ def test_planstrategi_status_details_and_messages():
 
 
 def seed(*rows):
-    columns = [
-        "municipality_code",
-        "plan_type",
-        "period",
-        "adopted",
-        "status",
-        "source_url",
-        "source_title",
-        "note",
-    ]
-    return pd.DataFrame([dict(zip(columns, row, strict=True)) for row in rows], columns=columns)
+    return pd.DataFrame([dict(zip(SOURCE_COLUMNS, row, strict=True)) for row in rows], columns=SOURCE_COLUMNS)
 
 
 def test_best_known_status_prefers_latest_adoption_and_keeps_sources():

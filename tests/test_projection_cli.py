@@ -80,6 +80,12 @@ def test_all_municipalities(real_data, capsys):
         (["1835", "--scenario", "netto=-1000"], "Velg en mindre netto utflytting"),
         (["1835", "--group", "90+"], "Ukjent aldersgruppe «90+»"),
         (["1835", "--scenario", "mye"], "Forstår ikke scenarioet «mye»"),
+        (["9999"], "Ukjent kommune «9999»"),
+        (["1835", "--to", "2026"], "Sluttåret 2026 må være etter basisåret 2026"),
+        (["1835", "--base-year", "2026", "--to", "2010"], "Sluttåret 2010 må være etter basisåret 2026"),
+        (["all", "--base-year", "1990"], "Basisåret 1990 går ikke"),
+        # −1,000 a year out of every municipality: the first it cannot be done in is named
+        (["all", "--scenario", "netto=-1000"], "): Scenarioet flytter ut 1 000 personer i året"),
     ],
 )
 def test_bad_input_exit_2(real_data, capsys, argv, message):
@@ -88,6 +94,14 @@ def test_bad_input_exit_2(real_data, capsys, argv, message):
     assert message in err
     assert rows == []
     assert "Traceback" not in err
+
+
+def test_a_year_that_is_no_number_gets_a_norwegian_message(capsys):
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["projection", "1835", "--base-year", "abc"])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "«abc» er ikke et årstall (skriv f.eks. 2040)" in err and "Traceback" not in err
 
 
 @needs_snapshot

@@ -9,10 +9,10 @@ import jsonstat_validator
 import numpy as np
 import pandas as pd
 import pytest
-from ssb_standin import FakeClock, SsbStandin, StandinTable, standin_table_for
+from ssb_standin import FakeClock, SsbStandin, StandinTable, standin_table_for, write_previous_snapshot
 
 from nokkeltall import jsonstat, snapshot
-from nokkeltall.datasets import Dataset, conform
+from nokkeltall.datasets import conform
 from nokkeltall.ssb.client import PxWebClient, ResponseCache, RetryPolicy
 from nokkeltall.ssb.refresh import RefreshError, refresh
 from nokkeltall.ssb.tables import TABLES
@@ -101,22 +101,7 @@ def make_client(server, clock, tmp_path):
 def snapshot_dir(tmp_path) -> Path:
     """A previous snapshot holding older 06913 figures and an unrelated dataset."""
     directory = tmp_path / "snapshot"
-    old = observations_06913().assign(value=lambda f: f["value"] + 1)
-    snapshot.write_datasets(
-        [
-            Dataset(
-                "population_changes_06913",
-                "observations",
-                old,
-                "06913",
-                "old",
-                "old.csv",
-                updated="2024-03-01",
-            ),
-            Dataset("other", "observations", old.head(3), "99999", "other", "other.csv"),
-        ],
-        directory,
-    )
+    write_previous_snapshot(directory, observations_06913())
     return directory
 
 

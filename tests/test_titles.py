@@ -12,6 +12,7 @@ from nokkeltall.charts import indicator as indicator_charts
 from nokkeltall.charts import population as population_charts
 from nokkeltall.charts import titles
 from nokkeltall.compare import figures as compare_figures
+from nokkeltall.projection import figures as projection_charts
 
 # --- flows over periods ---------------------------------------------------------------------------
 
@@ -107,7 +108,7 @@ def test_late_reference_lines_are_explained():
 
 # --- every builder: the title's period is the chart's x-range ------------------------------------------
 
-YEAR = re.compile(r"\b(?:19[89]\d|20[0-4]\d)\b")
+YEAR = re.compile(r"\b(?:19[89]\d|20[0-5]\d)\b")  # projections run to 2050
 
 
 def _title_years(title: str) -> tuple[int, int]:
@@ -151,3 +152,21 @@ def test_comparison_line_views_title_period_equals_x_range(shipped_con, indicato
     view = compare_figures.build_view(shipped_con, "linjer", indicator_id, ["1835", "1836", "5043"])
     assert view.finding
     assert _title_years(view.finding) == _x_range(view.figure), view.finding
+
+
+@pytest.mark.parametrize(("code", "scenario"), [("1835", ""), ("1836", "netto=+5:20-39")])
+def test_projection_builders_title_what_they_show_and_counts_start_at_zero(shipped_con, code, scenario):
+    fan = projection_charts.fan_chart(shipped_con, code, scenario)
+    ratio = projection_charts.old_age_ratio_chart(shipped_con, code, scenario)
+    for chart in (fan, ratio):
+        assert _title_years(chart.title) == _x_range(chart.figure), chart.title
+    # rule 5: the projected population is a count (from zero); the old-age ratio a meaningful range
+    drawn = [v for trace in fan.figure.data for v in trace.y if v is not None]
+    assert list(fan.figure.layout.yaxis.range) == titles.y_range(drawn, "personer")
+    assert fan.figure.layout.yaxis.range[0] == 0
+    ratios = [v for trace in ratio.figure.data for v in trace.y]
+    assert list(ratio.figure.layout.yaxis.range) == titles.y_range(ratios, "per 100")
+    # the age profile (horizontal bars of persons): the title's years are the two series it draws
+    profile = projection_charts.age_profile_chart(shipped_con, code, scenario)
+    assert set(YEAR.findall(profile.title)) == {trace.name[:4] for trace in profile.figure.data}
+    assert "80 år eller eldre" in profile.title

@@ -4,6 +4,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from store_inputs import TODAY, application, milestone, plan_entry
 
 from nokkeltall import config
 from nokkeltall.plan.status import best_known_status
@@ -20,54 +21,7 @@ from nokkeltall.store import (
     validate_plan_entry,
 )
 from nokkeltall.store import validation as v
-
-TODAY = date(2026, 11, 26)
-
-
-@pytest.fixture
-def store(tmp_path):
-    return UserStore(tmp_path / "brukerdata.sqlite", today=TODAY)
-
-
-def application(**changes):
-    base = dict(
-        municipality_code="1835",
-        round_year=2026,
-        samfunnsdel_year=2015,
-        progress_plan="Planstrategi vedtas høsten 2027, samfunnsdel 2028.",
-        has_fact_base=True,
-        fact_base_description="Kommunebilde fra Statsforvalteren",
-        planning_staff_persons=2,
-        planning_staff_percent=60,
-        contact_name="Kari Nordmann",
-        contact_email="kari@trana.kommune.no",
-        received_date="2026-11-20",
-    )
-    return {**base, **changes}
-
-
-def milestone(**changes):
-    base = dict(
-        municipality_code="1835",
-        plan_type="planstrategi",
-        title="Oppstart",
-        start_date="2027-01-10",
-        end_date="2027-02-01",
-        status="planlagt",
-    )
-    return {**base, **changes}
-
-
-def plan_entry(**changes):
-    base = dict(
-        municipality_code="1835",
-        plan_type="samfunnsdel",
-        adopted="2024-06-20",
-        status="vedtatt",
-        source="Sak 12/24, kommunestyret",
-    )
-    return {**base, **changes}
-
+from nokkeltall.store.scenarios import ScenarioStore
 
 # --- validation messages --------------------------------------------------------------------
 
@@ -322,6 +276,7 @@ def test_export_import_round_trips_exactly(store, tmp_path):
         "applications": 1,
         "change_log": 6,
         "decks": 0,
+        "projection_scenarios": 0,
     }
     assert without_stamp(copy.export_data()) == without_stamp(json.loads(exported))
     assert "Æ, ø og å – «sitat»" in exported
@@ -341,6 +296,60 @@ def test_import_of_a_bad_file_changes_nothing(store):
     with pytest.raises(ValidationError):
         store.import_json({"format": "noe annet"}, restored_by="Admin")
     assert without_stamp(store.export_data()) == without_stamp(before)
+
+
+def test_saved_scenarios_round_trip_through_the_backup(store, tmp_path):
+    scenarios = ScenarioStore(store)
+    scenarios.save("Fem unge voksne", "netto=+5:20-39", saved_by="Kari")
+    scenarios.save("Færre fødsler", "fødsler=-10,siste10")
+    exported = store.export_json()
+    copy = UserStore(tmp_path / "kopi.sqlite", today=TODAY)
+    ScenarioStore(copy).save("Skal overskrives", "netto=-2")
+    counts = copy.import_json(exported, restored_by="Admin")
+    assert counts["projection_scenarios"] == 2
+    assert without_stamp(copy.export_data()) == without_stamp(json.loads(exported))
+    restored = {row["name"]: row["scenario"] for row in ScenarioStore(copy).list()}
+    assert restored == {"Fem unge voksne": "netto=+5:20-39", "Færre fødsler": "siste10,fødsler=-10"}
+    assert ScenarioStore(copy).find("fem UNGE voksne")["saved_by"] == "Kari"
+
+
+def test_a_backup_with_bad_scenarios_is_refused_and_nothing_is_lost(store):
+    ScenarioStore(store).save("Fem unge voksne", "netto=+5:20-39")
+    fill(store)
+    before = store.export_data()
+    broken = json.loads(store.export_json())
+    good = broken["tables"]["projection_scenarios"][0]
+    broken["tables"]["projection_scenarios"] = [
+        {**good, "scenario": "netto=-99999:20-39"},  # absurd
+        {**good, "id": 2, "name": "", "scenario": "<script>"},  # no name, unreadable
+        {**good, "id": 3, "name": "FEM UNGE VOKSNE"},  # the first name again, in capitals
+        {**good, "id": 4, "name": "Hovedalternativet", "scenario": ""},  # nothing to save
+    ]
+    with pytest.raises(ValidationError) as caught:
+        store.import_json(broken, restored_by="Admin")
+    errors = caught.value.errors
+    assert set(errors) == {
+        "Scenarioer rad 1.scenario",
+        "Scenarioer rad 2.name",
+        "Scenarioer rad 2.scenario",
+        "Scenarioer rad 3.name",
+        "Scenarioer rad 4.scenario",
+    }
+    assert errors["Scenarioer rad 2.name"] == "Gi scenarioet et navn."
+    assert errors["Scenarioer rad 3.name"] == "Finnes to ganger (også i rad 1)."
+    absurd = errors["Scenarioer rad 1.scenario"]
+    assert absurd.startswith("Netto flytting på −99 999 personer i året er urimelig")
+    assert without_stamp(store.export_data()) == without_stamp(before)
+
+
+def test_an_older_backup_without_scenarios_keeps_the_saved_ones(store, tmp_path):
+    fill(store)
+    older = json.loads(store.export_json())
+    del older["tables"]["projection_scenarios"]
+    ScenarioStore(store).save("Fem unge voksne", "netto=+5:20-39")
+    counts = store.import_json(older, restored_by="Admin")
+    assert "projection_scenarios" not in counts
+    assert [row["name"] for row in ScenarioStore(store).list()] == ["Fem unge voksne"]
 
 
 # --- concurrency ----------------------------------------------------------------------------

@@ -17,6 +17,12 @@ QUESTIONS = {
 NOT_GIVEN_TEXT = "Ikke oppgitt i søknaden."
 
 
+def yes_no(flag: object) -> str | None:
+    """«ja»/«nei» for a yes/no answer (True/False, or 1/0 as SQLite returns it); None if unanswered."""
+    answers: dict[object, str] = {True: "ja", False: "nei"}
+    return answers.get(flag)
+
+
 def _quoted(value: str) -> str:
     return f"«{value.strip().rstrip('.')}»"
 
@@ -92,9 +98,7 @@ def short_answers(application: dict) -> dict[str, str]:
     )
     plan = progress_answer(application)
     flag = application.get("has_fact_base")
-    fact = {True: "ja", False: "nei"}.get(flag) or (
-        "tekst" if application.get("fact_base_description") else "ikke oppgitt"
-    )
+    fact = yes_no(flag) or ("tekst" if application.get("fact_base_description") else "ikke oppgitt")
     persons, share = application.get("planning_staff_persons"), application.get("planning_staff_percent")
     staff = (
         f"{text.number(persons)} pers., {text.percent(share, 0 if float(share).is_integer() else 1)}"

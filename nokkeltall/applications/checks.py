@@ -20,8 +20,10 @@ import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from nokkeltall import provenance, queries, text
+from nokkeltall.applications import answers
 from nokkeltall.plan import calendar, network, status
 from nokkeltall.plan.summary import PlanFact, PlanStatusSummary, plan_status_summary
 
@@ -47,7 +49,7 @@ KEY_FIGURES = (
 AGREES, DIFFERS, UNCHECKABLE = "stemmer", "avvik", "kan_ikke_sjekkes"
 OUTCOME_LABELS = {AGREES: "Stemmer", DIFFERS: "Avvik", UNCHECKABLE: "Kan ikke sjekkes"}
 OUTCOME_ICONS = {AGREES: "✅", DIFFERS: "⚠️", UNCHECKABLE: "❔"}
-HEARING_DAYS = calendar.RULES["plan_proposal_hearing"].min_days  # six weeks, pbl §§ 11-13 and 11-14
+HEARING_DAYS = calendar.min_days("plan_proposal_hearing")  # six weeks, pbl §§ 11-13 and 11-14
 HEARINGS_TEXT = {
     0: "etter høringen av planforslaget som pågår",
     1: "nok til én høring på minst seks uker",
@@ -124,7 +126,8 @@ def _plan_evidence(fact: PlanFact) -> list[Evidence]:
 
 def samfunnsdel_check(application: dict, fact: PlanFact) -> Check:
     """Answer 1 against the best-known samfunnsdel (collected sources and entries in the app)."""
-    answer, claimed = application.get("samfunnsdel_answer"), application.get("samfunnsdel_year")
+    answer = application.get("samfunnsdel_answer")
+    claimed: Any = application.get("samfunnsdel_year")  # a year when answer is «år»
     said = (
         str(claimed)
         if answer == "år"
@@ -168,7 +171,8 @@ def samfunnsdel_check(application: dict, fact: PlanFact) -> Check:
                 f"viser samfunnsdel {collected} (kilde: {source}).",
                 evidence,
             )
-        if adopted_year is None and period_start is None:
+        known = adopted_year or period_start
+        if known is None:
             return Check(
                 "samfunnsdel",
                 title,
@@ -186,13 +190,12 @@ def samfunnsdel_check(application: dict, fact: PlanFact) -> Check:
                 f"(kilde: {source}).",
                 evidence,
             )
-        known = adopted_year or period_start
         return Check(
             "samfunnsdel",
             title,
             DIFFERS,
             f"Søknaden oppgir at samfunnsdelen er fra {claimed}, men registrert planstatus viser "
-            f"samfunnsdel {collected} (kilde: {source}) – {abs(known - claimed)} års forskjell. "
+            f"samfunnsdel {collected} (kilde: {source}) – {abs(known - int(claimed))} års forskjell. "
             f"Spør hvilken plan som gjelder, og om den fra {claimed} er erstattet.",
             evidence,
         )
@@ -489,7 +492,7 @@ def fact_base_check(
     key figures the app has for its own fact base."""
     title = "Kunnskapsgrunnlag"
     flag, description = application.get("has_fact_base"), application.get("fact_base_description")
-    said = {True: "ja", False: "nei"}.get(flag) or ("svar i tekst" if description else "ikke oppgitt")
+    said = answers.yes_no(flag) or ("svar i tekst" if description else "ikke oppgitt")
     listed = "; ".join(f"{d['title']} ({d['status']})" for d in documents[:4]) or "ingen"
     evidence = [
         Evidence(
@@ -638,7 +641,7 @@ def eligibility_check(
     result = network.eligibility(code, None if population is None else int(population), when)
     deadline = network.application_deadline(round_year)
     received = application.get("received_date")
-    late = bool(received) and received > deadline.isoformat()
+    late = bool(received and received > deadline.isoformat())
     evidence = [
         Evidence(
             "Folketall",
@@ -760,18 +763,18 @@ def gather(
     the queries when many are gathered at once."""
     code = application["municipality_code"]
     if plan is None:
-        collected = status.collected_rows(con, code)
-        plan = (plan_status_summary(collected, plan_entries, as_of, code=code), collected)
-    plan, collected = plan
+        rows = status.collected_rows(con, code)
+        plan = (plan_status_summary(rows, plan_entries, as_of, code=code), rows)
+    summary, collected = plan
     row = latest_figures(con, [code])[code] if figures is None else figures
     found = sum(not text.is_missing(row.get(i)) for i in KEY_FIGURES)
     population = None if text.is_missing(row.get("population")) else float(row["population"])
     year = int(row["population__year"]) if population is not None else None
     if population_source is None:
         population_source = provenance.indicator_source(con, "population").removeprefix("Kilde: ")
-    return plan, all_checks(
+    return summary, all_checks(
         application,
-        plan,
+        summary,
         milestones,
         peers,
         documents_with_entries(collected, code, plan_entries),

@@ -80,7 +80,7 @@ def county_matrix(
                 "Kommune": f"{code} {names.get(code, '')}".strip(),
                 "Fylke": network.county_of(code) or text.MISSING,
                 "Status": network.APPLICATION_STATUSES[application["status"]],
-                "Vurdering": network.ASSESSMENTS.get(application.get("assessment"), "Ikke vurdert"),
+                "Vurdering": network.ASSESSMENTS.get(application.get("assessment") or "", "Ikke vurdert"),
                 **answers.short_answers(application),
                 "Kan delta": "Ja" if eligible else "Nei",
                 **{label: outcome[key].outcome_label for key, label in CHECK_COLUMNS.items()},

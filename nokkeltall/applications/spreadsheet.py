@@ -23,6 +23,7 @@ import pandas as pd
 
 from nokkeltall import indicators, text
 from nokkeltall import spreadsheet as safe_sheets
+from nokkeltall.applications import answers
 from nokkeltall.store import ImportResult, ValidationError, validation
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -186,7 +187,8 @@ def _cell(value) -> object:
 
 
 def _unique_headers(header: list) -> list[str]:
-    names, seen = [], {}
+    names: list[str] = []
+    seen: dict[str, int] = {}
     for number, value in enumerate(header, start=1):
         name = str(value).strip() or f"Kolonne {number}"
         seen[name] = seen.get(name, 0) + 1
@@ -244,7 +246,7 @@ def match_columns(headers: list[str], chosen: dict[str, str] | None = None) -> C
         scores = {name: _score(header, synonyms) for name, (_, synonyms) in FIELDS.items()}
         best = max(scores.values())
         if best:
-            winner = max(scores, key=scores.get)
+            winner = max(scores, key=lambda name: scores[name])
             candidates.setdefault(winner, []).append((best, header))
     fields, ambiguous = dict(chosen), {}
     for name, found in candidates.items():
@@ -392,7 +394,7 @@ def parse_staff(words, persons, percent) -> dict:
     }
     if words and not (persons or percent):
         found_persons, found_percent = _PERSONS.search(words), _PERCENT.search(words)
-        share = float(found_percent.group(1).replace(",", ".")) if found_percent else None
+        share = float(found_percent.group(1).replace(",", ".")) if found_percent else 0.0
         if found_percent and (found_persons or share > 100):
             result["planning_staff_percent"] = found_percent.group(1)
             result["planning_staff_persons"] = _persons(found_persons.group(1)) if found_persons else None
@@ -519,7 +521,7 @@ def export_frame(applications: list[dict], names: dict[str, str]) -> pd.DataFram
                 if answer == "år"
                 else ("ingen" if answer == "ingen" else None),
                 FIELDS["progress_plan"][0]: a.get("progress_plan"),
-                FIELDS["fact_base"][0]: {True: "ja", False: "nei"}.get(a.get("has_fact_base")),
+                FIELDS["fact_base"][0]: answers.yes_no(a.get("has_fact_base")),
                 FIELDS["fact_base_description"][0]: a.get("fact_base_description"),
                 FIELDS["staff_persons"][0]: a.get("planning_staff_persons"),
                 FIELDS["staff_percent"][0]: a.get("planning_staff_percent"),

@@ -28,7 +28,7 @@ def simplify(coordinates, step: float = 0.004):
     if coordinates and isinstance(coordinates[0], (int, float)):
         return [round(round(coordinates[0] / step) * step, 4), round(round(coordinates[1] / step) * step, 4)]
     if coordinates and coordinates[0] and isinstance(coordinates[0][0], (int, float)):  # a ring
-        ring = []
+        ring: list[list[float]] = []
         for point in coordinates:
             position = simplify(point, step)
             if not ring or position != ring[-1]:

@@ -3,6 +3,8 @@ distribution now and earlier, and the shares of broad age groups."""
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -216,6 +218,8 @@ def age_chart(con, code: str) -> Chart | None:
     if place is None:
         return None
     end_year = queries.latest_population_year(con)
+    if end_year is None:  # no population figures at all
+        return None
     start_year = end_year - 10
     now = queries.population_by_age(con, code, end_year)
     before = queries.population_by_age(con, code, start_year)
@@ -314,7 +318,7 @@ def age_shares_chart(con, code: str) -> Chart | None:
         focus.sort_values("year")["value"].tolist(),
     )
     figure = go.Figure()
-    table = None
+    columns = []
     for colour, (indicator_id, frame) in zip(SERIES_COLOURS, series.items(), strict=False):
         label = indicators.get(indicator_id).label
         figure.add_trace(
@@ -329,7 +333,8 @@ def age_shares_chart(con, code: str) -> Chart | None:
         )
         column = frame[["year", "value"]].rename(columns={"year": "År", "value": f"{label} (%)"})
         column[f"{label} (%)"] = column[f"{label} (%)"].astype(float).round(1)
-        table = column if table is None else table.merge(column, on="År", how="outer")
+        columns.append(column)
+    table = functools.reduce(lambda left, right: left.merge(right, on="År", how="outer"), columns)
     style(figure, title, subtitle="Prosent av folketallet 1. januar.", y_title="Prosent")
     figure.update_yaxes(ticksuffix=" %", rangemode="tozero")
     _year_axis(figure)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
+from collections.abc import Mapping
 
 from nokkeltall import text
 
@@ -205,8 +206,9 @@ def y_range(values: list[float], unit: str) -> list[float] | None:
     return [middle - span / 2 - pad, middle + span / 2 + pad]
 
 
-def late_start_note(lines: dict[str, int], first_year: int) -> str | None:
-    """«Trøndelag vises fra 2012 og hele landet fra 2017: …» for reference lines starting late."""
+def late_start_note(lines: Mapping[str, int | None], first_year: int) -> str | None:
+    """«Trøndelag vises fra 2012 og hele landet fra 2017: …» for reference lines starting late (a line
+    without any year, None, is not named)."""
     late = [(name, year) for name, year in lines.items() if year is not None and year > first_year]
     if not late:
         return None

@@ -605,6 +605,7 @@ def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | No
     """The finding and the series cut to the finding's years (``charts.titles``: the title's period is
     the chart's; a yearly flow is summed over the period, never compared between two single years)."""
     municipal = series[(series["kind"] == "kommune") & series["value"].notna()]
+    finding: str | None
     if indicator.id in titles.FLOWS and not municipal.empty:
         by_place = {
             str(region): dict(zip(group["year"].astype(int), group["value"].astype(float), strict=True))

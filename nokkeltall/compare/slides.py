@@ -157,7 +157,9 @@ def deck_from_list(name: str, items: list[dict], known_codes) -> Deck:
         indicator_id = item.get("indicator_id")
         view = item.get("view") or choices.DEFAULT_VIEW
         codes = tuple(c for c in item.get("codes") or [] if c in known)[: choices.MAX_MUNICIPALITIES]
-        if indicator_id not in indicators.BY_ID and not projected.is_projected(indicator_id):
+        if not isinstance(indicator_id, str) or (
+            indicator_id not in indicators.BY_ID and not projected.is_projected(indicator_id)
+        ):
             problems.append(f"Lysbilde {number}: ukjent indikator «{indicator_id}» er utelatt.")
         elif view not in choices.VIEWS:
             problems.append(f"Lysbilde {number}: ukjent visning «{view}» er utelatt.")

@@ -221,14 +221,22 @@ def okonomiplan_deadline(year: int) -> date:
     return date(year, 12, 31)
 
 
+def min_days(kind: str) -> int:
+    """The minimum duration in days of a rule that has one (hearings, public display)."""
+    days = RULES[kind].min_days
+    if days is None:
+        raise ValueError(f"regelen {kind!r} har ingen minste varighet")
+    return days
+
+
 def latest_public_date(decision: date, rule_kind: str) -> date:
     """Latest day a proposal must be public when decided on ``decision`` (30 or 14 days before)."""
-    return decision - timedelta(days=RULES[rule_kind].min_days)
+    return decision - timedelta(days=min_days(rule_kind))
 
 
 def hearing_end(kind: str, start: date) -> date:
     """Earliest end of a hearing that starts on ``start`` (six weeks: pbl §§ 11-13, 11-14)."""
-    return start + timedelta(days=RULES[kind].min_days)
+    return start + timedelta(days=min_days(kind))
 
 
 # --- events --------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def application_deadline(round_year: int) -> date:
     return date(round_year, month, day)
 
 
-def county_of(municipality_code: str) -> str | None:
+def county_of(municipality_code: str | None) -> str | None:
     """The network county of a 4-digit municipality number (18xx Nordland, 50xx Trøndelag)."""
     code = str(municipality_code or "").strip()
     if len(code) != 4 or not code.isdigit():

@@ -92,8 +92,8 @@ def parse_plan_date(value: object) -> PlanDate | None:
     match = _PLAN_DATE.match(text)
     if not match:
         raise ValueError(f"ugyldig dato {text!r}: bruk ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD")
-    year, month, day = (int(part) if part else None for part in match.groups())
-    plan_date = PlanDate(year, month, day)
+    year, month, day = match.groups()
+    plan_date = PlanDate(int(year), int(month) if month else None, int(day) if day else None)
     plan_date.earliest()  # raises ValueError for 2024-13-40
     return plan_date
 
@@ -146,13 +146,12 @@ def planstrategi_status(adopted: object, as_of: date | None = None) -> Planstrat
     deadline = calendar.planstrategi_deadline(election_year)
     days_left = (deadline - as_of).days
     plan_date = _as_plan_date(adopted)
-    counts = (
+    deadline_text = text.long_date(deadline)
+    if (
         plan_date is not None
         and plan_date.latest() >= calendar.term_start(election_year)
         and plan_date.earliest() <= as_of
-    )
-    deadline_text = text.long_date(deadline)
-    if counts:
+    ):
         on_time = _on_time(plan_date, deadline)
         late = " etter fristen" if on_time is False else ""
         return PlanstrategiStatus(
@@ -297,6 +296,8 @@ def best_known_status(rows: pd.DataFrame) -> pd.DataFrame:
         adopted = _best(group[status == ADOPTED])
         pending = _best(group[status.isin(PENDING_STATUSES)])
         current = adopted if adopted is not None else pending if pending is not None else _best(group)
+        if current is None:  # never: a group has rows
+            continue
         record = current.to_dict()
         record["status"] = _text(record.get("status")) or "ukjent"
         if adopted is not None and pending is not None and _is_newer_work(pending, adopted):

@@ -93,6 +93,14 @@ def _day(value) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _known_day(value) -> date:
+    """The date of a row that always has one (events and adoptions without a date are left out)."""
+    day = _day(value)
+    if day is None:
+        raise ValueError(f"mangler dato: {value!r}")
+    return day
+
+
 def _escape(value) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else html.escape(str(value))
 
@@ -121,7 +129,10 @@ def milestones_frame(milestones) -> pd.DataFrame:
 
 
 def _event_hover(row) -> str:
-    lines = [f"<b>{_escape(row['label'])}</b>", _escape(date_span(_day(row["start"]), _day(row["end"])))]
+    lines = [
+        f"<b>{_escape(row['label'])}</b>",
+        _escape(date_span(_known_day(row["start"]), _day(row["end"]))),
+    ]
     reference = row.get("legal_reference")
     if reference:
         kind = {"lov": "Lovkrav", "veiledning": "Veiledning (ikke lovkrav)"}.get(row.get("binding"), "Kilde")
@@ -322,7 +333,7 @@ def _add_adoptions(fig: go.Figure, adoptions: pd.DataFrame, first: date, last: d
     """Adoptions known from the plan status (plan_type, adopted as date, label, source)."""
     if adoptions is None or adoptions.empty:
         return
-    rows = adoptions[[first <= _day(d) <= last for d in adoptions["date"]]]
+    rows = adoptions[[first <= _known_day(d) <= last for d in adoptions["date"]]]
     if rows.empty:
         return
     hovers = [

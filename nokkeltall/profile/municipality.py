@@ -57,7 +57,7 @@ def header(con, code: str) -> dict | None:
     start_year = year - 10 if (series["year"] == year - 10).any() else int(series["year"].min())
     start = queries.value_in_year(series, start_year)
     result.update(population=population, year=year, start_year=start_year, start_population=start)
-    if start:
+    if start and population is not None:
         result["change"] = population - start
         result["change_pct"] = (population / start - 1) * 100
     return result
@@ -116,7 +116,9 @@ def dataset_caveat(con, name: str) -> str | None:
 def economy_table(con, code: str) -> pd.DataFrame:
     """Every economy figure of the catalogue for the municipality: latest value, year, county, country."""
     place = queries.municipality(con, code)
-    rows = []
+    if place is None:
+        raise ValueError(f"ukjent kommunenummer {code!r}")
+    rows: list[dict[str, object]] = []
     for indicator_id in ECONOMY_IDS:
         indicator = indicators.get(indicator_id)
         series = queries.indicator_series(con, indicator_id, [code]).dropna(subset=["value"])

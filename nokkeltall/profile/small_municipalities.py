@@ -69,7 +69,7 @@ def overview_summary(con, county_codes: tuple[str, ...] | None, limit: int) -> d
     total = len(everyone)
     sentence = (
         f"{text.number(len(small))} av {text.number(total)} kommuner i {where} hadde under "
-        f"{text.number(limit)} innbyggere per {text.population_date(year)}."
+        f"{text.number(limit)} innbyggere per {text.population_date(year) if year else text.MISSING}."
     )
     return {"small": len(small), "total": total, "year": year, "sentence": sentence, "where": where}
 

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from nokkeltall import queries, text
+from nokkeltall.charts import titles
 from nokkeltall.charts.style import (
+    COUNTRY_COLOUR,
     COUNTY_COLOUR,
     EARLIER_COLOUR,
     MUNICIPALITY_COLOUR,
+    REFERENCE_BAR_COLOUR,
     Chart,
     _line,
     _year_axis,
     lean_template,
     style,
 )
-from nokkeltall.projection import counties
+from nokkeltall.projection import beside_ssb, counties
 from nokkeltall.projection.data import ProjectionError
 from nokkeltall.projection.groups import DISPLAY_GROUPS, GROUP_LABELS
 from nokkeltall.projection.projector import Projection, Projector, rounded
@@ -31,6 +35,12 @@ from nokkeltall.provenance import indicator_source
 TABLE_YEARS = (2030, 2035, 2040, 2050)
 PROFILE_YEAR = 2040
 FAN_COLOUR = "rgba(31, 78, 121, {alpha})"
+HISTORY_YEARS = titles.PERIOD_YEARS  # registered years drawn before the base year
+SSB_LINES = {  # SSB's alternatives for the municipality: legend name, colour, line width
+    "ssb_main": ("SSB hovedalternativ", COUNTRY_COLOUR, 2),
+    "ssb_low": ("SSB lav nasjonal vekst", REFERENCE_BAR_COLOUR, 1),
+    "ssb_high": ("SSB høy nasjonal vekst", REFERENCE_BAR_COLOUR, 1),
+}
 METHOD_NOTE = (
     "Framskrivingen er nøkkeltalls egen (kohortmetode for små kommuner), ikke SSBs. "
     "Befolkning etter alder fra SSB 07459."
@@ -83,17 +93,65 @@ def _whole(values: pd.Series) -> pd.Series:
     return pd.Series(values, dtype="Float64").round(0).astype("Int64")
 
 
+def fan_title(result: Projection, history: pd.DataFrame) -> str:
+    """The finding, with the years the chart shows: «Med dagens utvikling vil Træna ha om lag 440
+    innbyggere i 2040 (80 % sannsynlig mellom … og …) og … i 2050, mot … i 2016 og … i 2026.»"""
+    end = result.years[-1]
+    title = finding(result)
+    if end != PROFILE_YEAR:
+        title = f"{title[:-1]} og {text.number(rounded(result.at(end)))} i {end}."
+    registered = history.set_index("year")["value"]
+    if registered.empty:
+        return title
+    first, base = int(registered.index.min()), int(registered.index.max())
+    then = f"{text.number(registered[first])} i {first}"
+    now = f"{text.number(registered[base])} i {base}"
+    return f"{title[:-1]}, mot {then + ' og ' + now if first != base else now}."
+
+
+def _registered(con, code: str, base_year: int) -> pd.DataFrame:
+    """year, value: the registered population of the ``HISTORY_YEARS`` years up to the base year."""
+    history = queries.indicator_series(con, "population", [code]).dropna(subset=["value"])
+    keep = (history["year"] <= base_year) & (history["year"] >= base_year - HISTORY_YEARS)
+    return history.loc[keep, ["year", "value"]]
+
+
 def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
+    """The total with its fan (80 % and 50 %), the last ten registered years, the scenario, and SSB's
+    own projection for the municipality where an online refresh has fetched it."""
     try:
         result = projection(con, code, scenario)
     except ProjectionError:
         return None
-    history = queries.indicator_series(con, "population", [code]).dropna(subset=["value"])
-    history = history[history["year"] <= result.base_year]
+    history = _registered(con, code, result.base_year)
     table = result.table("total")
+    main = result.series("total", main=True)
+    ssb = beside_ssb.ssb_series(con, code)
+    ssb = ssb[(ssb.index >= result.base_year - HISTORY_YEARS) & (ssb.index <= result.years[-1])]
     figure = go.Figure()
     _band(figure, table, "lower", "upper", "80 % sannsynlig", 0.12)
     _band(figure, table, "lower50", "upper50", "50 % sannsynlig", 0.25)
+    _ssb_lines(figure, ssb)  # beneath ours
+    _fan_lines(figure, result, history, main)
+    subtitle = (
+        f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
+        "tidligere framskrivinger for kommuner av samme størrelse bommet."
+    )
+    title = fan_title(result, history)
+    style(figure, title, subtitle=subtitle, height=400, y_title="Innbyggere")
+    _year_axis(figure)
+    drawn = [*history["value"], *table["upper"], *table["value"], *main, *ssb.to_numpy().ravel()]
+    figure.update_yaxes(range=titles.y_range(drawn, "personer"))
+    values = {
+        "2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
+        "scenario": result.scenario.text(),
+    }
+    source = _source(con) if ssb.empty else f"{_source(con)} {beside_ssb.source(con, code)}."
+    shown = _fan_table(result, table, main, ssb)
+    return Chart(figure, shown, title, source, f"framskriving_{code}", None, values)
+
+
+def _fan_lines(figure: go.Figure, result: Projection, history: pd.DataFrame, main: pd.Series) -> None:
     figure.add_trace(
         _line(
             history["year"],
@@ -104,7 +162,6 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
             hover="Registrert: %{y:,.0f}<extra></extra>",
         )
     )
-    main = result.series("total", main=True)
     figure.add_trace(
         _line(
             main.index,
@@ -116,6 +173,7 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
         )
     )
     if not result.scenario.is_main:
+        table = result.table("total")
         figure.add_trace(
             _line(
                 table["year"],
@@ -125,12 +183,28 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
                 hover="Scenario: %{y:,.0f}<extra></extra>",
             )
         )
-    subtitle = (
-        f"Folketall 1. januar. Framskrevet fra {result.base_year} med usikkerhet fra hvor mye "
-        "tidligere framskrivinger for kommuner av samme størrelse bommet."
-    )
-    style(figure, finding(result), subtitle=subtitle, height=400, y_title="Innbyggere")
-    _year_axis(figure)
+
+
+def _ssb_lines(figure: go.Figure, ssb: pd.DataFrame) -> None:
+    """SSB's alternatives for the municipality (14288), drawn beside ours: main dotted, low/high thin (added
+    high, low, main: the legend lists traces last first, so it reads main, low, high)."""
+    for column, (name, colour, width) in reversed(SSB_LINES.items()):
+        if column in ssb and ssb[column].notna().any():
+            figure.add_trace(
+                _line(
+                    ssb.index,
+                    ssb[column],
+                    name,
+                    colour,
+                    width=width,
+                    dash="dot",
+                    hover=f"{name}: %{{y:,.0f}}<extra></extra>",
+                )
+            )
+
+
+def _fan_table(result: Projection, table: pd.DataFrame, main: pd.Series, ssb: pd.DataFrame) -> pd.DataFrame:
+    """The fan's numbers in whole persons (the document's and the app's), SSB's beside them."""
     persons = {
         "Framskrevet": "value",
         "80 % nedre": "lower",
@@ -138,17 +212,15 @@ def fan_chart(con, code: str, scenario: str = "") -> Chart | None:
         "50 % nedre": "lower50",
         "50 % øvre": "upper50",
     }
-    # whole persons in the table (the document's and the app's), exact values inside the projection
     shown = pd.DataFrame(
         {"År": table["year"], **{label: _whole(table[col]) for label, col in persons.items()}}
     )
     if not result.scenario.is_main:
         shown.insert(1, "Hovedalternativ", _whole(pd.Series(main.to_numpy())).to_numpy())
-    values = {
-        "2040": float(table.set_index("year").loc[PROFILE_YEAR, "value"]),
-        "scenario": result.scenario.text(),
-    }
-    return Chart(figure, shown, finding(result), _source(con), f"framskriving_{code}", None, values)
+    for column, (name, _, _) in SSB_LINES.items():
+        if column in ssb:
+            shown[name] = _whole(pd.Series([ssb[column].get(y) for y in table["year"]], dtype="Float64"))
+    return shown
 
 
 def _band(figure: go.Figure, table: pd.DataFrame, low: str, high: str, name: str, alpha: float) -> None:
@@ -249,8 +321,8 @@ def age_profile_chart(con, code: str, scenario: str = "") -> Chart | None:
     )
     old_now, old_later = result.at(result.base_year, "80+"), result.at(PROFILE_YEAR, "80+")
     title = (
-        f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(old_later)} innbyggere over 80 år, "
-        f"mot {text.number(old_now)} i {result.base_year}."
+        f"I {PROFILE_YEAR} kan {result.name} ha om lag {text.number(rounded(old_later))} innbyggere som er "
+        f"80 år eller eldre, mot {text.number(old_now)} i {result.base_year}."
     )
     style(
         figure,
@@ -307,11 +379,7 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
             hover="Framskrevet: %{y:.1f}<extra></extra>",
         )
     )
-    start, end = ratio.iloc[0], ratio.get(PROFILE_YEAR)
-    title = (
-        f"I {result.name} går det {text.number(start, 1)} personer over 67 år på hver 100 i alderen "
-        f"20–66 i {result.base_year}; framskrevet {text.number(end, 1)} i {PROFILE_YEAR}."
-    )
+    title = ratio_title(result, history, ratio)
     style(
         figure,
         title,
@@ -319,6 +387,7 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
         y_title="Per 100 i alderen 20–66",
     )
     _year_axis(figure)
+    figure.update_yaxes(range=titles.y_range([*history.values, *ratio.values], "per 100"))
     table = pd.DataFrame(
         {
             "År": list(history.index) + list(ratio.index[1:]),
@@ -329,9 +398,25 @@ def old_age_ratio_chart(con, code: str, scenario: str = "") -> Chart | None:
     return Chart(figure, table, title, _source(con), f"eldrebyrde_{code}", None)
 
 
+def ratio_title(result: Projection, history: pd.Series, ratio: pd.Series) -> str:
+    """«Eldrebyrden i Træna (personer 67 år og eldre per 100 i alderen 20–66) var 30,1 i 2016 og 35,2 i
+    2026; framskrevet 45,0 i 2040 og 48,3 i 2050.» (the years the chart shows, first to last)"""
+    base, end = result.base_year, result.years[-1]
+    registered = history if not history.empty else ratio.loc[[base]]
+    first = int(registered.index.min())
+    then = f"{text.number(registered[first], 1)} i {first} og " if first != base else ""
+    later = [y for y in (PROFILE_YEAR, end) if y in ratio.index and y > base]
+    projected = " og ".join(f"{text.number(ratio[y], 1)} i {y}" for y in dict.fromkeys(later))
+    return (
+        f"Eldrebyrden i {result.name} (personer 67 år og eldre per 100 i alderen 20–66) var "
+        f"{then}{text.number(ratio[base], 1)} i {base}; framskrevet {projected}."
+    )
+
+
 def _registered_ratio(con, code: str, last_year: int) -> pd.Series:
+    """The registered old-age ratio of the ``HISTORY_YEARS`` years up to ``last_year``."""
     series = queries.indicator_series(con, "old_age_ratio", [code]).dropna(subset=["value"])
-    series = series[series["year"] <= last_year]
+    series = series[(series["year"] <= last_year) & (series["year"] >= last_year - HISTORY_YEARS)]
     return series.set_index("year")["value"].astype(float).round(1)
 
 
@@ -369,6 +454,60 @@ def county_comparison(con, code: str) -> dict | None:
     return {"county": county, "sentence": sentence, "table": table, "markdown": markdown}
 
 
+def municipal_comparison(con, code: str) -> dict | None:
+    """Our main projection beside SSB's own for the municipality (14288 after an online refresh):
+    ``available``, a ``sentence`` (the difference in 2040; without SSB's figures, that they are not
+    fetched yet), its ``source`` line, and a ``table``/``markdown`` of 2030/2035/2040/2050.
+    None when there is no projection of ours."""
+    try:
+        result = projection(con, code)
+    except ProjectionError:
+        return None
+    ssb = beside_ssb.ssb_series(con, code)
+    if ssb.empty or "ssb_main" not in ssb:
+        return {"available": False, "sentence": beside_ssb.NOT_FETCHED, "source": None}
+    frame = beside_ssb.comparison(result, ssb)
+    table = pd.DataFrame(
+        {
+            "År": frame["year"].astype(str),
+            "Nøkkeltalls framskriving": frame["ours"].round(0),
+            **{name: frame[column] for column, (name, _, _) in SSB_LINES.items() if column in ssb},
+            "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
+        }
+    )
+    return {
+        "available": True,
+        "sentence": _municipal_sentence(result, frame.set_index("year")),
+        "source": beside_ssb.source(con, code),
+        "table": table,
+        "markdown": markdown_table(table, {"Forskjell fra SSB hoved (%)": 1}),
+    }
+
+
+def _municipal_sentence(result: Projection, frame: pd.DataFrame) -> str:
+    """«I 2040 gir nøkkeltalls framskriving Træna om lag 440 innbyggere, 2,8 % over SSBs hovedalternativ
+    for kommunen (428; lavt og høyt alternativ 400 og 455).»"""
+    row = frame.loc[PROFILE_YEAR] if PROFILE_YEAR in frame.index else None
+    if row is None or pd.isna(row["ssb_main"]) or pd.isna(row["ours"]):
+        return f"SSBs framskriving for {result.name} har ikke tall for {PROFILE_YEAR}."
+    difference = row["difference_pct"]
+    if round(abs(difference), 1) == 0:
+        relation = "det samme som SSBs hovedalternativ for kommunen"
+    else:
+        direction = "over" if difference > 0 else "under"
+        relation = f"{text.percent(abs(difference), 1)} {direction} SSBs hovedalternativ for kommunen"
+    alternatives = ""
+    if not pd.isna(row.get("ssb_low", np.nan)) and not pd.isna(row.get("ssb_high", np.nan)):
+        alternatives = (
+            f"; lavt og høyt alternativ {text.number(row['ssb_low'])} og {text.number(row['ssb_high'])}"
+        )
+    return (
+        f"I {PROFILE_YEAR} gir nøkkeltalls framskriving {result.name} om lag "
+        f"{text.number(rounded(row['ours']))} innbyggere, {relation} "
+        f"({text.number(row['ssb_main'])}{alternatives})."
+    )
+
+
 @dataclass(frozen=True)
 class TabContent:
     """Everything the «Framskriving» tab shows for one municipality and scenario: ``problem`` (why the
@@ -380,6 +519,7 @@ class TabContent:
     age_profile: Chart | None = None
     old_age_ratio: Chart | None = None
     county: dict | None = None
+    municipal: dict | None = None
     method: str | None = None
 
 
@@ -402,5 +542,6 @@ def tab_content(con, code: str, scenario: str = "") -> TabContent:
         age_profile=profile,
         old_age_ratio=ratio,
         county=county_comparison(con, code),
+        municipal=municipal_comparison(con, code),
         method=method_note(con, code),
     )

@@ -211,10 +211,16 @@ class Projector:
     def project_all(
         self, base_year: int | None = None, to_year: int | None = None, scenario: str | None = None
     ) -> list[Projection]:
+        """Every municipality with figures in the base year; a scenario impossible in one of them raises
+        ProjectionError naming it («Træna (1835): Scenarioet flytter ut …»)."""
         base, _ = self.check_years(base_year, to_year)
         known = ~np.isnan(self.data.values[:, self.data.year_index(base)].sum(axis=1))
-        return [
-            self.project(code, base_year, to_year, scenario)
-            for code, ok in zip(self.data.codes, known, strict=True)
-            if ok
-        ]
+        results = []
+        for code, name, ok in zip(self.data.codes, self.data.names, known, strict=True):
+            if not ok:
+                continue
+            try:
+                results.append(self.project(code, base_year, to_year, scenario))
+            except ProjectionError as error:
+                raise ProjectionError(f"{name} ({code}): {error}") from error
+        return results

@@ -94,7 +94,7 @@ def key_figures(
             KeyFigure(
                 indicator_id,
                 indicator.label,
-                None if missing else float(value),
+                None if text.is_missing(value) else float(value),
                 year,
                 text.formatted(value, indicator.unit, indicator.decimals),
                 period,
@@ -296,13 +296,13 @@ def application_table(brief: ConversationBrief) -> Table:
     received = app.get("received_date")
     deadline = network.application_deadline(int(app["round_year"]))
     late = " (etter fristen)" if received and received > deadline.isoformat() else ""
-    assessment = app.get("assessment")
+    assessment = app.get("assessment") or ""
     rows = [
         ["Kommune", f"{brief.municipality_code} {brief.name}"],
         ["Fylke", brief.county_name or text.MISSING],
         ["Søknadsrunde", f"Frist {text.long_date(deadline)}"],
         ["Mottatt", (text.long_date(date.fromisoformat(received)) if received else text.MISSING) + late],
-        ["Status", STATUS_TEXT.get(app.get("status"), str(app.get("status")))],
+        ["Status", STATUS_TEXT.get(app.get("status") or "", str(app.get("status")))],
         [
             "Kontaktperson",
             f"{app.get('contact_name') or text.MISSING} ({app.get('contact_email') or 'ingen e-post'})",

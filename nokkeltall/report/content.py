@@ -12,7 +12,7 @@ figure is said to be missing, never shown as 0.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -190,7 +190,7 @@ class _Writer:
         self.facts.append(Fact(key, None if text.is_missing(value) else float(value), shown))
         return shown
 
-    def paragraph(self, sentences: list[str | None]) -> Paragraph | None:
+    def paragraph(self, sentences: Sequence[str | None]) -> Paragraph | None:
         body = " ".join(s for s in sentences if s)
         return Paragraph(body, list(self.facts)) if body else None
 
@@ -204,9 +204,9 @@ def _latest_year(series: pd.DataFrame) -> int | None:
     return None if known.empty else int(known["year"].max())
 
 
-def _display(value, indicator: indicators.Indicator) -> float | None:
+def _display(value: float, indicator: indicators.Indicator) -> float:
     """The value as the reader sees it (rounded to the catalogue's decimals), for comparisons."""
-    return None if text.is_missing(value) else round(float(value), indicator.decimals)
+    return round(float(value), indicator.decimals)
 
 
 def _unit(indicator: indicators.Indicator) -> str:
@@ -361,14 +361,14 @@ def _missing_sentence(indicator_id: str, name: str) -> str:
 
 def level_paragraph(
     data: _Data, indicator_id: str, subject: str, *, year: int | None = None, extra=None
-) -> Paragraph:
+) -> Paragraph | None:
     """«{subject} var 12,5 % i 2022.» plus the comparison with county and country."""
     indicator = indicators.get(indicator_id)
     series = data.series(indicator_id)
     year = year or _latest_year(series)
     value = _value(series, year)
     name = data.m["name"]
-    if text.is_missing(value):
+    if year is None or text.is_missing(value):
         return Paragraph(_missing_sentence(indicator_id, name))
     writer = _Writer()
     shown = writer.show(
@@ -437,7 +437,7 @@ def population_section(data: _Data, with_charts: Charts) -> Section:
     first = f"{name} hadde {now} innbyggere per {text.population_date(year)}."
     change = _value(data.series("population_change_10y_pct"), year)
     if text.is_missing(change):
-        trend = [
+        trend: list[str | None] = [
             f"Endringen i folketallet fra {start} til {year} kan ikke beregnes: tall for {start} mangler."
         ]
     else:
@@ -569,6 +569,8 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
                 source=projection_charts.METHOD_NOTE,
             )
         )
+    for block in _beside_ssb_blocks(data):
+        section.add(block)
     section.add(
         Note(
             "Framskrivingen føres fram ett år av gangen fra befolkningen etter alder, med flytting og "
@@ -580,6 +582,31 @@ def projection_section(data: _Data, with_charts: bool) -> Section:
         )
     )
     return section
+
+
+def _beside_ssb_blocks(data: _Data) -> list:
+    """SSB's own projection for the municipality beside ours (after an online refresh), or a line saying
+    it is not fetched yet."""
+    compared = projection_charts.municipal_comparison(data.con, data.code)
+    if compared is None:
+        return []
+    if not compared["available"]:
+        return [Note(compared["sentence"])]
+    table = compared["table"]
+    decimals = [1 if column.startswith("Forskjell") else 0 for column in table.columns[1:]]
+    rows = [
+        [row[0]] + [text.number(v, d) for v, d in zip(row[1:], decimals, strict=True)]
+        for row in table.itertuples(index=False)
+    ]
+    return [
+        Paragraph(compared["sentence"]),
+        Table(
+            f"{data.m['name']}: nøkkeltalls framskriving og SSBs framskriving for kommunen",
+            list(table.columns),
+            rows,
+            source=compared["source"],
+        ),
+    ]
 
 
 def _then_sentence(writer: _Writer, data: _Data, indicator_id: str, year: int) -> str | None:
@@ -604,7 +631,8 @@ def _balance_sentence(value) -> str:
 
 def _period_sum(series: pd.DataFrame, start: int, end: int) -> float | None:
     values = [_value(series, y) for y in range(start, end + 1)]
-    return None if any(text.is_missing(v) for v in values) else float(sum(values))
+    known = [value for value in values if not text.is_missing(value)]
+    return float(sum(known)) if len(known) == len(values) else None
 
 
 def _components_paragraph(data: _Data) -> Paragraph | None:
@@ -613,15 +641,14 @@ def _components_paragraph(data: _Data) -> Paragraph | None:
     natural, migration = data.series("natural_increase"), data.series("net_migration")
     year = _latest_year(natural)
     length = titles.PERIOD_YEARS
-    sums = {}
-    if year is not None:
-        for first in (year - length + 1, year - titles.SHORT_PERIOD_YEARS + 1):
-            sums[first] = (_period_sum(natural, first, year), _period_sum(migration, first, year))
-    start = year - length + 1 if year is not None else None
-    if year is None or any(text.is_missing(v) for v in sums[start]):
-        return Paragraph("Tall for fødselsoverskudd og nettoinnflytting mangler i datagrunnlaget.")
+    missing = Paragraph("Tall for fødselsoverskudd og nettoinnflytting mangler i datagrunnlaget.")
+    if year is None:
+        return missing
+    start, short = year - length + 1, year - titles.SHORT_PERIOD_YEARS + 1
+    n_value, m_value = _period_sum(natural, start, year), _period_sum(migration, start, year)
+    if text.is_missing(n_value) or text.is_missing(m_value):
+        return missing
     writer = _Writer()
-    n_value, m_value = sums[start]
     n_shown = writer.show(
         ("flow_sum", "natural_increase", data.code, start, year), n_value, "personer", 0, sign=True
     )
@@ -647,13 +674,13 @@ def _components_paragraph(data: _Data) -> Paragraph | None:
         f"{n_shown} "
         f"og nettoinnflyttingen {m_shown} til sammen: {births}, og {moves}."
     ]
-    short = year - titles.SHORT_PERIOD_YEARS + 1
-    if not any(text.is_missing(v) for v in sums[short]):
+    n_recent, m_recent = _period_sum(natural, short, year), _period_sum(migration, short, year)
+    if not (text.is_missing(n_recent) or text.is_missing(m_recent)):
         n_short = writer.show(
-            ("flow_sum", "natural_increase", data.code, short, year), sums[short][0], "personer", 0, sign=True
+            ("flow_sum", "natural_increase", data.code, short, year), n_recent, "personer", 0, sign=True
         )
         m_short = writer.show(
-            ("flow_sum", "net_migration", data.code, short, year), sums[short][1], "personer", 0, sign=True
+            ("flow_sum", "net_migration", data.code, short, year), m_recent, "personer", 0, sign=True
         )
         sentences.append(
             f"I de fem siste årene ({titles.period(short, year)}) var tallene {n_short} og "
@@ -734,9 +761,9 @@ def economy_section(data: _Data, with_charts: Charts) -> Section:
     section.add(level_paragraph(data, "free_income_per_capita_nok", "Frie inntekter per innbygger (anslag)"))
     cost = data.series("cost_need_index")
     cost_year = _latest_year(cost)
-    if cost_year is not None:
+    value = _value(cost, cost_year)
+    if cost_year is not None and not text.is_missing(value):
         writer = _Writer()
-        value = _value(cost, cost_year)
         shown = writer.show(("indicator", "cost_need_index", data.code, cost_year), value, "indeks", 3)
         direction = (
             "høyere enn" if round(value, 3) > 1 else "lavere enn" if round(value, 3) < 1 else "det samme som"

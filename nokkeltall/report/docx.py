@@ -99,8 +99,8 @@ def render(report: Report, *, subject: str = "Kunnskapsgrunnlag") -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(11)
-    for section in document.sections:
-        section.left_margin = section.right_margin = Cm(2.2)
+    for page in document.sections:
+        page.left_margin = page.right_margin = Cm(2.2)
     properties = document.core_properties
     properties.title = report.title
     properties.subject = subject

@@ -175,7 +175,9 @@ def data_params(selection: dict[str, list[str]], all_codes: dict[str, list[str]]
 
 
 def full_url(url: str, params: dict[str, str]) -> str:
-    return requests.Request("GET", url, params=params).prepare().url
+    prepared = requests.Request("GET", url, params=params).prepare().url
+    assert prepared is not None  # prepare() always sets it
+    return prepared
 
 
 def split_selection(

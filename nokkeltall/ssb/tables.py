@@ -104,6 +104,10 @@ TABLES: dict[str, TableSpec] = {
                 "are placeholders: read /tables/12134/metadata online and correct them"
             ),
         ),
+        # 14288 is the 2024 round's regional projection, municipalities included (its Region lists the
+        # country, counties and municipalities; SSB's own queries select them with the value sets
+        # FylkerFram2024 and KommunFram2024Agg). 13600 was the 2022 round's table. The shipped snapshot holds
+        # the county rows only (a third-party file); a refresh brings the municipalities (the page compares).
         TableSpec(
             table_id="14288",
             title="Framskrevet folkemengde 1. januar, etter region (2024-framskrivingene)",

@@ -16,10 +16,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from nokkeltall import config
+from nokkeltall.plan import status as plan_status
 from nokkeltall.store import validation
 from nokkeltall.store.schema import (
     ADDED_COLUMNS,
@@ -111,13 +113,15 @@ def now_utc() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _insert_row(conn: sqlite3.Connection, table: str, row: dict) -> int:
+def insert_row(conn: sqlite3.Connection, table: str, row: dict) -> int:
     """INSERT one row given as column → value (table and column names come from the schema, values are
     bound); the new row's id."""
     columns = ", ".join(row)
     cursor = conn.execute(
         f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values())
     )
+    if cursor.lastrowid is None:  # sqlite3 sets it after every INSERT
+        raise sqlite3.DatabaseError(f"INSERT INTO {table} ga ingen rad-id")
     return cursor.lastrowid
 
 
@@ -222,7 +226,7 @@ class UserStore:
         record.update(_new_row_stamps(who, stamp))
         with self.transaction() as conn:
             self._check_unique(conn, table, record, row_id=None)
-            row = self._fetch(conn, table, _insert_row(conn, table, record))
+            row = self._fetch(conn, table, insert_row(conn, table, record))
             self._log(conn, table, row["id"], "opprettet", None, row, who, stamp)
         return self._public(table, row)
 
@@ -396,7 +400,7 @@ class UserStore:
                 {**row, "municipality_code": municipality_code}, self.today
             )
             errors.update({f"{number}.{field}": message for field, message in row_errors.items()})
-            row_id = row.get("id")
+            row_id: Any = row.get("id")  # an id from the form, or blank for a new row
             cleaned.append((None if validation.is_blank(row_id) else int(row_id), record))
         if errors:
             raise ValidationError(errors)
@@ -455,7 +459,7 @@ class UserStore:
             self._log(conn, "milestones", row_id, "slettet", existing[row_id], None, who, stamp)
 
     def _insert_in(self, conn: sqlite3.Connection, record: dict, who: str, stamp: str) -> None:
-        row_id = _insert_row(conn, "milestones", {**record, **_new_row_stamps(who, stamp)})
+        row_id = insert_row(conn, "milestones", {**record, **_new_row_stamps(who, stamp)})
         self._log(
             conn, "milestones", row_id, "opprettet", None, self._fetch(conn, "milestones", row_id), who, stamp
         )
@@ -539,7 +543,8 @@ class UserStore:
             errors["changed_by"] = validation.read_name(changed_by)[1]
         if not rows:
             errors["file"] = validation.EMPTY_IMPORT
-        cleaned, seen = [], {}
+        cleaned: list[tuple[int, dict]] = []
+        seen: dict[tuple, tuple[int, dict]] = {}
         for number, data in rows:
             record, row_errors = validation.clean_application(data, self.today)
             errors.update({f"{number}.{field}": message for field, message in row_errors.items()})
@@ -567,7 +572,7 @@ class UserStore:
         ).fetchone()
         if old is None:
             row = {**record, "status": "mottatt", **_new_row_stamps(who, stamp)}
-            new = self._fetch(conn, "applications", _insert_row(conn, "applications", row))
+            new = self._fetch(conn, "applications", insert_row(conn, "applications", row))
             self._log(conn, "applications", new["id"], "opprettet", None, new, who, stamp)
             result.created.append((number, self._public("applications", new)))
             return
@@ -612,7 +617,8 @@ class UserStore:
     # --- backup: JSON export and import ------------------------------------------------------
 
     def export_data(self) -> dict:
-        """All user data (the three tables, the change log and the decks) as a JSON-ready dict."""
+        """All user data (the three tables, the change log, the decks and the saved projection scenarios)
+        as a JSON-ready dict."""
         conn = self.connect()
         try:
             conn.execute("BEGIN")  # one consistent snapshot of all tables
@@ -640,7 +646,7 @@ class UserStore:
         Every row is validated and cleaned first, with the same rules as the forms; one faulty value
         and nothing is written (``ValidationError`` naming table, row and field). The backup is
         restored with its ids and change log; the restore itself is recorded in the local
-        ``restores`` table. A backup without decks (older) leaves the decks as they are.
+        ``restores`` table. A backup without decks or scenarios (older) leaves those as they are.
         Returns the number of rows per restored table.
         """
         who = self._who(restored_by)
@@ -651,7 +657,7 @@ class UserStore:
                 conn.execute(f"DELETE FROM {table}")
             for table, rows in tables.items():
                 for row in rows:
-                    _insert_row(conn, table, row)
+                    insert_row(conn, table, row)
             counts = {table: len(rows) for table, rows in tables.items()}
             exported_at = data.get("exported_at") if isinstance(data.get("exported_at"), str) else None
             conn.execute(
@@ -684,7 +690,8 @@ class UserStore:
             }
         finally:
             conn.close()
-        cleaned, errors = {}, {}
+        cleaned: dict[str, list[dict]] = {}
+        errors: dict[str, str] = {}
         for table in (t for t in EXPORTED_TABLES if t in tables):
             rows = tables[table]
             if not isinstance(rows, list) or any(
@@ -693,16 +700,17 @@ class UserStore:
                 raise ValidationError({"file": f"{NOT_A_BACKUP} (tabellen {table} har feil kolonner)"})
             cleaned[table] = self._clean_backup_rows(table, rows, errors)
         if errors:
-            shown = dict(list(errors.items())[:ERRORS_SHOWN])
+            first = dict(list(errors.items())[:ERRORS_SHOWN])
             if len(errors) > ERRORS_SHOWN:
-                shown["…"] = f"og {len(errors) - ERRORS_SHOWN} feil til. Ingenting er endret."
-            raise ValidationError(shown)
+                first["…"] = f"og {len(errors) - ERRORS_SHOWN} feil til. Ingenting er endret."
+            raise ValidationError(first)
         return cleaned
 
     def _clean_backup_rows(self, table: str, rows: list[dict], errors: dict[str, str]) -> list[dict]:
         """Each row cleaned like a form (plus its audit columns); faults go into ``errors`` keyed
         «<table> rad <n>.<field>»; also duplicate ids and applications."""
-        out, seen = [], {}
+        out: list[dict] = []
+        seen: dict[tuple[str, object], int] = {}
         for number, row in enumerate(rows, start=1):
             record, row_errors = clean_backup_row(table, row, self.today)
             keys = [("id", record.get("id"))] + (
@@ -712,6 +720,8 @@ class UserStore:
             )
             if table == "decks":
                 keys.append(("name", record.get("name")))
+            if table == "projection_scenarios" and record.get("name"):
+                keys.append(("name", record["name"].casefold()))  # names are unique in any letter case
             for kind, key in keys:
                 if key is not None and seen.setdefault((kind, key), number) != number:
                     row_errors.setdefault(
@@ -733,11 +743,13 @@ TABLE_LABELS = {
     "applications": "Søknader",
     "change_log": "Endringslogg",
     "decks": "Lysbildesett",
+    "projection_scenarios": "Scenarioer",
 }
 
 
-def parse_backup(payload: str | bytes | dict) -> object:
-    """The backup file as Python objects; a Norwegian ValidationError when it is no (sane) JSON."""
+def parse_backup(payload: str | bytes | dict) -> Any:
+    """The backup file as Python objects (any shape: ``_check_backup`` checks it); a Norwegian
+    ValidationError when it is no (sane) JSON."""
     if isinstance(payload, dict):
         return payload
     if len(payload) > BACKUP_BYTES_LIMIT:
@@ -765,6 +777,8 @@ def clean_backup_row(table: str, row: dict, today: date | None) -> tuple[dict, d
         record, errors = validation.clean_saved_deck(row)
         record["slides"] = json.dumps(record["slides"], ensure_ascii=False)
         return record, errors
+    if table == "projection_scenarios":
+        return validation.clean_saved_scenario(row)
     if table == "applications":  # answers stored as NULL were «ikke oppgitt»; the adviser's columns kept
         row = {**row, "not_given": sorted(validation.not_given_of(row))}
     record, errors = CLEANERS[table](row, today)
@@ -796,19 +810,7 @@ def plan_entries_as_sources(entries: list[dict]) -> pd.DataFrame:
         }
         for e in entries
     ]
-    columns = [
-        "municipality_code",
-        "plan_type",
-        "period",
-        "adopted",
-        "status",
-        "source_url",
-        "source_title",
-        "note",
-        "priority",
-        "entered_at",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=[*plan_status.SOURCE_COLUMNS, "priority", "entered_at"])
 
 
 def upgrade_v1_tables(tables: dict) -> dict:

@@ -12,7 +12,14 @@ from __future__ import annotations
 import json
 
 from nokkeltall.store import validation
-from nokkeltall.store.database import ConflictError, NotFoundError, UserStore, ValidationError, now_utc
+from nokkeltall.store.database import (
+    ConflictError,
+    NotFoundError,
+    UserStore,
+    ValidationError,
+    insert_row,
+    now_utc,
+)
 
 NAME_LIMIT = validation.DECK_NAME_LIMIT
 NAME_TAKEN = (
@@ -43,10 +50,17 @@ class DeckStore:
         with self.store.transaction() as conn:
             old = conn.execute("SELECT * FROM decks WHERE name = ?", (record["name"],)).fetchone()
             if old is None and expected_version is None:
-                row_id = conn.execute(
-                    "INSERT INTO decks (name, slides, saved_by, saved_at, version) VALUES (?, ?, ?, ?, 1)",
-                    (record["name"], payload, who, stamp),
-                ).lastrowid
+                row_id = insert_row(
+                    conn,
+                    "decks",
+                    {
+                        "name": record["name"],
+                        "slides": payload,
+                        "saved_by": who,
+                        "saved_at": stamp,
+                        "version": 1,
+                    },
+                )
                 action, before = "opprettet", None
             elif old is None or expected_version is None or old["version"] != int(expected_version):
                 raise ConflictError(NAME_TAKEN if expected_version is None else CHANGED)

@@ -92,6 +92,15 @@ TABLES: dict[str, str] = {
             saved_at TEXT NOT NULL,
             version INTEGER NOT NULL DEFAULT 1
         )""",
+    # saved projection scenarios (``nokkeltall.store.scenarios``); part of the JSON backup
+    "projection_scenarios": """
+        CREATE TABLE IF NOT EXISTS projection_scenarios (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            scenario TEXT NOT NULL,    -- e.g. netto=+5:20-39,fødsler=-10
+            saved_by TEXT NOT NULL DEFAULT '',
+            saved_at TEXT NOT NULL
+        )""",
     # restores from a JSON backup (kept locally, not part of an export)
     "restores": """
         CREATE TABLE IF NOT EXISTS restores (
@@ -113,8 +122,9 @@ INDEXES = [
 ADDED_COLUMNS = {"decks": {"version": "INTEGER NOT NULL DEFAULT 1"}}
 
 EDITABLE_TABLES = ("plan_status_entries", "milestones", "applications")
-EXPORTED_TABLES = EDITABLE_TABLES + ("change_log", "decks")
-OPTIONAL_IN_BACKUP = ("decks",)  # backups from before decks were backed up lack it: decks are then kept
+EXPORTED_TABLES = EDITABLE_TABLES + ("change_log", "decks", "projection_scenarios")
+# backups from before decks (or scenarios) were backed up lack them: those are then kept as they are
+OPTIONAL_IN_BACKUP = ("decks", "projection_scenarios")
 
 # v1 → v2: rows keep their values; a v1 row without a samfunnsdel year said «ingen».
 V1_APPLICATION_COLUMNS = (

@@ -23,6 +23,8 @@ from nokkeltall import text as norwegian
 from nokkeltall.cleaning import clean_text
 from nokkeltall.plan import network
 from nokkeltall.plan.status import parse_plan_date
+from nokkeltall.projection.data import ProjectionError
+from nokkeltall.projection.scenario import parse as parse_scenario
 
 EARLIEST_PLAN_YEAR = 1965  # bygningsloven 1965 introduced the generalplan, forerunner of the kommuneplan
 
@@ -189,6 +191,8 @@ def read_plan_date(value: object, first: int, last: int, required: bool):
         plan_date = parse_plan_date(value)
     except ValueError:
         return None, PLAN_DATE_FORMAT
+    if plan_date is None:  # only blanks, answered above
+        return None, (ADOPTED_REQUIRED if required else None)
     if not first <= plan_date.year <= last:
         return None, year_range_message(first, last)
     return plan_date.iso(), None
@@ -605,6 +609,50 @@ def clean_saved_deck(row: dict) -> tuple[dict, dict[str, str]]:
         {
             "id": read_id(row.get("id")),
             "version": read_id(row.get("version")),
+            "saved_at": read_timestamp(row.get("saved_at")),
+            "saved_by": (saved_by or "", by_error),
+        }
+    )
+    return {**record, **extra}, {**errors, **extra_errors}
+
+
+# --- saved projection scenarios -------------------------------------------------------------------
+
+SCENARIO_NAME_LIMIT = 80
+SCENARIO_NAME_REQUIRED = "Gi scenarioet et navn."
+SCENARIO_MAIN = "Hovedalternativet trenger ikke lagres: velg en endring først."
+SCENARIO_TEXT_LIMIT = 300
+
+
+def clean_scenario(data: dict) -> tuple[dict, dict[str, str]]:
+    """A saved projection scenario: a name and its text (``netto=+5:20-39,fødsler=-10``), written the
+    one way ``projection.scenario`` writes it; an unreadable or absurd scenario gets its Norwegian reason."""
+    name, name_error = read_text(
+        data.get("name"), required=True, message=SCENARIO_NAME_REQUIRED, limit=SCENARIO_NAME_LIMIT
+    )
+    errors = {"name": name_error} if name_error else {}
+    given, text_error = read_text(data.get("scenario"), required=True, limit=SCENARIO_TEXT_LIMIT)
+    scenario = None
+    if text_error:
+        errors["scenario"] = text_error
+    else:
+        try:
+            scenario = parse_scenario(given).text()
+        except ProjectionError as error:
+            errors["scenario"] = str(error)
+        else:
+            if not scenario:
+                errors["scenario"] = SCENARIO_MAIN
+    return {"name": name, "scenario": scenario}, errors
+
+
+def clean_saved_scenario(row: dict) -> tuple[dict, dict[str, str]]:
+    """A scenario row from a backup: name and scenario as in the form; id, saved_by/at as stored."""
+    record, errors = clean_scenario(row)
+    saved_by, by_error = read_text(row.get("saved_by"), limit=NAME_LIMIT)
+    extra, extra_errors = _collect(
+        {
+            "id": read_id(row.get("id")),
             "saved_at": read_timestamp(row.get("saved_at")),
             "saved_by": (saved_by or "", by_error),
         }

@@ -27,7 +27,7 @@ from nokkeltall.applications import matrix as county_matrix
 from nokkeltall.plan import network
 from nokkeltall.report import brief
 from nokkeltall.report.content import BulletList, Chart, Heading, Note, NotesArea, Paragraph, Table
-from nokkeltall.store import ConflictError, NotFoundError, ValidationError
+from nokkeltall.store import ConflictError, NotFoundError, UserStore, ValidationError
 from nokkeltall.ui.data import DataUnavailable, fingerprint, query, shared_call
 from nokkeltall.ui.store import name_input, remember_name, show_errors, user_store
 from nokkeltall.ui.widgets import municipality_from_url, safe_text
@@ -53,6 +53,10 @@ LABELS = {
     "file": "Fil",
     "assessment": "Vurdering",
     "adviser_note": "Rådgivers notat",
+    "scenario": "Scenario",
+    "name": "Navn",
+    "saved_by": "Lagret av",
+    "saved_at": "Lagret",
 }
 NEW = "ny"
 STATUSES = list(network.APPLICATION_STATUSES)
@@ -84,11 +88,11 @@ class Municipalities:
     names: dict[str, str]
     labels: dict[str, str]  # «1835 Træna»
     populations: dict[str, tuple[float, float]] = field(repr=False)  # code → (population, population_year)
-    places: spreadsheet.Places = field(repr=False, default=None)  # names → numbers, for the import
+    places: spreadsheet.Places = field(repr=False)  # names → numbers, for the import
 
     def eligibility(self, code: str) -> network.Eligibility:
         population, year = self.populations.get(code, (None, None))
-        if population is None or pd.isna(population):
+        if population is None or year is None or pd.isna(population):
             return network.eligibility(code, None)
         return network.eligibility(code, int(population), date(int(year), 1, 1))
 
@@ -127,7 +131,7 @@ class ApplicationsPage:
     today: date
     round_year: int
     places: Municipalities
-    store: object
+    store: UserStore
     can_edit: bool
     applications: list[dict]
 
@@ -287,7 +291,7 @@ def _assessment_form(page: ApplicationsPage) -> None:
             LABELS["status"],
             STATUSES,
             index=STATUSES.index(application["status"]),
-            format_func=network.APPLICATION_STATUSES.get,
+            format_func=network.APPLICATION_STATUSES.__getitem__,
             key=f"assess_status{suffix}",
             help="mottatt → samtale avtalt → valgt / ikke valgt",
         )
@@ -368,6 +372,7 @@ def import_applications(page: ApplicationsPage) -> None:
         st.markdown("\n".join(f"- {safe_text(line, 400)}" for line in preview.problems))
         return
     result = preview.result
+    assert result is not None  # preview.ok says so
     st.info(f"Filen er kontrollert: {result.summary()}", icon="🔎")
     changes = spreadsheet.change_lines(result)
     if changes:
@@ -420,6 +425,7 @@ def _import_button(page: ApplicationsPage, data: bytes, name: str, chosen: dict,
         st.markdown("\n".join(f"- {safe_text(line, 400)}" for line in outcome.problems))
         return
     remember_name(who)
+    assert outcome.result is not None  # outcome.ok says so
     st.session_state[FLASH_KEY] = f"Importert: {outcome.result.summary()}"
     st.rerun()
 
@@ -459,7 +465,7 @@ def registration_form(page: ApplicationsPage) -> None:
     """«Registrer / endre»: pick an application (or a new one), see eligibility, fill and save the form."""
     by_id, names = page.by_id, page.places.names
     choice = st.selectbox("Søknad", [NEW, *by_id], format_func=page.label, key="application_choice")
-    existing = by_id.get(choice)
+    existing = by_id.get(choice) if isinstance(choice, int) else None  # else NEW
     if existing:
         code = existing["municipality_code"]
         st.markdown(f"**Kommune:** {code} {safe_text(names.get(code, ''))}")
@@ -504,9 +510,7 @@ FACT_CHOICES = {
 }
 
 
-def _fact_choice(record: dict) -> str | None:
-    if not record:
-        return None
+def _fact_choice(record: dict) -> str:
     flag = record.get("has_fact_base")
     return (
         "ja"
@@ -547,7 +551,7 @@ def _answers(record: dict, suffix: str) -> dict:
     fact = st.radio(
         LABELS["has_fact_base"],
         fact_options,
-        format_func=FACT_CHOICES.get,
+        format_func=FACT_CHOICES.__getitem__,
         horizontal=True,
         index=fact_options.index(_fact_choice(record)) if record else None,
         key=f"fact{suffix}",
@@ -601,7 +605,7 @@ def _answers(record: dict, suffix: str) -> dict:
         "samfunnsdel_answer": answer,
         "samfunnsdel_year": year if answer == "år" else None,
         "progress_plan": progress,
-        "has_fact_base": {"ja": True, "nei": False}.get(fact),
+        "has_fact_base": {"ja": True, "nei": False}.get(fact or ""),
         "fact_base_description": fact_text,
         "planning_staff_persons": persons,
         "planning_staff_percent": percent,
@@ -625,7 +629,7 @@ def _application_form(page: ApplicationsPage, code: str, choice, existing: dict 
             LABELS["status"],
             STATUSES,
             index=STATUSES.index(record.get("status", "mottatt")),
-            format_func=network.APPLICATION_STATUSES.get,
+            format_func=network.APPLICATION_STATUSES.__getitem__,
             key=f"status{suffix}",
             help="mottatt → samtale avtalt → valgt / ikke valgt",
         )
@@ -777,8 +781,8 @@ def backup(page: ApplicationsPage) -> None:
     """«Sikkerhetskopi»: all user data as JSON out, a restore from such a file, and the latest changes."""
     store = page.store
     st.markdown(
-        "Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett og "
-        "endringslogg) "
+        "Sikkerhetskopi av **alle** brukerdata (søknader, planstatus, framdriftsplaner, lysbildesett, "
+        "lagrede framskrivingsscenarioer og endringslogg) "
         "som JSON. Statistikken lagres ikke her; den lastes fra SSB-øyeblikksbildet."
     )
     st.download_button(
@@ -836,6 +840,7 @@ def _restore_form(store) -> None:
         st.session_state[FLASH_KEY] = (
             f"Gjenopprettet: {counts['applications']} søknader, {counts['plan_status_entries']} "
             f"planstatuser, {counts['milestones']} milepæler"
-            + (f", {counts['decks']} lysbildesett." if "decks" in counts else ".")
+            + (f", {counts['decks']} lysbildesett" if "decks" in counts else "")
+            + (f", {counts['projection_scenarios']} scenarioer." if "projection_scenarios" in counts else ".")
         )
         st.rerun()

@@ -49,8 +49,9 @@ def _save_form(store, deck: decks.Deck, opened: dict | None, offered_name: str) 
     if not submitted:
         return
     same = opened is not None and clean_text(name, multiline=False).strip() == opened["name"]
+    expected = opened["version"] if same and opened is not None else None
     try:
-        row = store.save(name, deck.to_list(), who, expected_version=opened["version"] if same else None)
+        row = store.save(name, deck.to_list(), who, expected_version=expected)
     except ValidationError as error:
         ui_store.show_errors(error.errors, DECK_LABELS)
     except ConflictError as error:

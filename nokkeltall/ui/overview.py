@@ -17,7 +17,7 @@ from nokkeltall import indicators, text
 from nokkeltall.charts import maps
 from nokkeltall.profile import small_municipalities
 from nokkeltall.ui.data import DataUnavailable, query, shared_call
-from nokkeltall.ui.widgets import chart_block, norwegian_styler, safe_text
+from nokkeltall.ui.widgets import chart_block, keep_display_values, norwegian_styler, safe_text
 
 MAP_INDICATORS = [
     "population_change_10y_pct",
@@ -199,6 +199,7 @@ def _styled(view: small_municipalities.Overview):
                 for row in translated.get("body", [])
             ],
         }
+        translated = keep_display_values(styler, translated)
         object.__setattr__(styler, "_compute", lambda: styler)
         object.__setattr__(styler, "_translate", lambda *args, **kwargs: translated)
         _STYLED[view] = styler

@@ -23,7 +23,7 @@ import streamlit as st
 from nokkeltall import text
 from nokkeltall.plan import calendar, network, status, timeline
 from nokkeltall.plan import summary as plan_summary
-from nokkeltall.store import ConflictError, NotFoundError, ValidationError
+from nokkeltall.store import ConflictError, NotFoundError, UserStore, ValidationError
 from nokkeltall.store.validation import MILESTONE_STATUSES, PLAN_ENTRY_STATUSES, PLAN_ENTRY_TYPES
 from nokkeltall.ui.data import DataUnavailable, cached_call, fingerprint, query
 from nokkeltall.ui.store import name_input, remember_name, show_errors, user_store
@@ -74,7 +74,7 @@ class PlanPage:
 
     code: str
     info: dict
-    store: object
+    store: UserStore
     entries: list[dict]
     milestones: list[dict]
     today: date

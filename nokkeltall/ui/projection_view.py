@@ -170,11 +170,28 @@ def render(code: str, name: str) -> None:
         chart_block(content.age_profile, "framskriving_alder")
     with right:
         chart_block(content.old_age_ratio, "framskriving_eldrebyrde")
+    _beside_ssb_municipality(content.municipal, name)
     _beside_ssb(content.county)
     with st.expander("Om metoden og usikkerheten"):
         st.markdown(EXPLANATION)
         if content.method:
             st.markdown(content.method)
+
+
+def _beside_ssb_municipality(compared: dict | None, name: str) -> None:
+    """SSB's own projection for the municipality (after an online refresh), or that it is not fetched."""
+    if compared is None:
+        return
+    st.markdown(f"**{name} ved siden av SSBs framskriving for kommunen**")
+    if not compared["available"]:
+        st.info(compared["sentence"])
+        return
+    st.markdown(compared["sentence"])
+    st.markdown(compared["markdown"])
+    st.caption(
+        f"{compared['source']}. SSBs framskriving bygger på egne forutsetninger om fødsler, dødelighet og "
+        "flytting; nøkkeltalls bygger på kommunens egen utvikling de siste årene."
+    )
 
 
 def _beside_ssb(compared: dict | None) -> None:

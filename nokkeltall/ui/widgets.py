@@ -6,8 +6,11 @@ import re
 import unicodedata
 
 import pandas as pd
+import plotly.io
 import streamlit as st
 from plotly.basedatatypes import BaseFigure
+from streamlit.elements.lib import pandas_styler_utils
+from streamlit.proto.ArrowData_pb2 import ArrowData
 
 from nokkeltall import spreadsheet, tables
 from nokkeltall.ui.data import DataUnavailable, fingerprint, query
@@ -165,15 +168,43 @@ def figure_block(
     return event if on_select else None
 
 
+class _FrozenFigureDict(dict):
+    """A figure's ``to_dict()`` kept by ``_dict_once``, with its JSON once it has been asked for."""
+
+    __slots__ = ("json",)
+
+
 def _dict_once(figure):
     """The figure with its ``to_dict()`` worked out once. ``st.plotly_chart`` asks for it on every
-    rerun (a deep copy plus typed-array encoding: 3–6 ms a chart); figures from ``shared_call`` are
-    the same object each rerun and never changed after they are built, so the answer is kept."""
+    rerun (a deep copy plus typed-array encoding: 3–6 ms a chart) and then for its JSON; figures
+    from ``shared_call`` are the same object each rerun and never changed after they are built, so
+    both answers are kept (the JSON by ``_json_once``)."""
     if isinstance(figure, BaseFigure) and "_nokkeltall_dict" not in vars(figure):
-        as_dict = figure.to_dict()
+        as_dict = _FrozenFigureDict(figure.to_dict())
         object.__setattr__(figure, "_nokkeltall_dict", as_dict)
         object.__setattr__(figure, "to_dict", lambda: as_dict)
     return figure
+
+
+def _json_once(to_json):
+    """``plotly.io.to_json`` answering a kept figure dict (``_dict_once``) from its first answer:
+    Streamlit encodes every chart's JSON anew on each rerun (1–3 ms a chart)."""
+
+    def kept_to_json(fig, validate=True, pretty=False, remove_uids=True, engine=None):
+        if not isinstance(fig, _FrozenFigureDict) or pretty or not remove_uids or engine is not None:
+            return to_json(fig, validate=validate, pretty=pretty, remove_uids=remove_uids, engine=engine)
+        try:
+            return fig.json
+        except AttributeError:
+            fig.json = to_json(fig, validate=validate, remove_uids=True)
+            return fig.json
+
+    kept_to_json.kept = True  # type: ignore[attr-defined]
+    return kept_to_json
+
+
+if not getattr(plotly.io.to_json, "kept", False):  # once per process (the module may be reloaded)
+    plotly.io.to_json = _json_once(plotly.io.to_json)
 
 
 YEAR_COLUMNS = {"År", "Year", "year"}
@@ -194,6 +225,39 @@ def norwegian_styler(frame: pd.DataFrame, decimals: dict[str, int] | None = None
             )
             formats[column] = lambda v, places=places: text.number(v, places)
     return frame.style.format(formats)
+
+
+_DISPLAY_VALUES = "_nokkeltall_display_values"
+
+
+def keep_display_values(styler, translated: dict) -> dict:
+    """``translated`` (a frozen Styler's ``_translate()`` answer) with the Arrow bytes of its display
+    values worked out once: Streamlit rebuilds them from it on every rerun (a string copy of the whole
+    frame, then Arrow; about 5 ms for the overview's table). ``_display_values_once`` answers from them."""
+    scratch = ArrowData()
+    pandas_styler_utils._marshall_display_values(scratch, styler.data, translated)
+    return {**translated, _DISPLAY_VALUES: scratch.styler.display_values}
+
+
+def _display_values_once(marshall):
+    def kept_marshall(proto, df, styles) -> None:
+        kept = styles.get(_DISPLAY_VALUES) if isinstance(styles, dict) else None
+        if kept is None:
+            marshall(proto, df, styles)
+        else:
+            proto.styler.display_values = kept
+
+    kept_marshall.kept = True  # type: ignore[attr-defined]
+    return kept_marshall
+
+
+def _install_display_values_once() -> None:
+    current = getattr(pandas_styler_utils, "_marshall_display_values", None)
+    if current is not None and not getattr(current, "kept", False):
+        pandas_styler_utils._marshall_display_values = _display_values_once(current)
+
+
+_install_display_values_once()
 
 
 def chart_block(chart, key: str, *, on_select: bool = False):
