@@ -3,6 +3,8 @@ age profile in 2040, the old-age ratio, and scenarios the user sets (kept in the
 
 from __future__ import annotations
 
+from typing import cast
+
 import streamlit as st
 
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
@@ -87,7 +89,8 @@ def _scenario_controls() -> str:
             help="«Som siste 5/10 år»: flytting og dødsfall som i de siste årene, uten å "
             "tilpasse totalen til trenden.",
         )
-    return Scenario(float(migration), tuple(ages), float(births), HISTORY_CHOICES[history]).text()
+    low, high = cast(tuple[int, int], ages)  # a range slider (its value in session state is a pair)
+    return Scenario(float(migration), (low, high), float(births), HISTORY_CHOICES[history]).text()
 
 
 def _apply(text: str) -> None:
