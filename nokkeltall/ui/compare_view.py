@@ -348,6 +348,13 @@ def _compare_with_similar(target: str, found: list[str]) -> None:
     st.session_state[K_PROBLEMS] = []
 
 
+def _similar_shown(cursor, target: str, weights: dict[str, float], small_only: bool):
+    """The similar-municipalities table as shown (without its code column), the codes and the notes:
+    worked out once per choice, not on every rerun."""
+    table, notes = similarity.similar_table(cursor, target, weights, small_only)
+    return table.drop(columns=["municipality_code"]), table["municipality_code"].tolist(), notes
+
+
 def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | None, dict[str, float]]:
     """The municipalities most like the chosen one, with weights; returns (target, weights)."""
     st.header("Lignende kommuner")
@@ -375,8 +382,8 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     if not target:
         return target, weights
     try:
-        table, notes = shared_call(  # shared, not copied: only read below
-            similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma"
+        shown, found, notes = shared_call(  # shared, not copied: only read below
+            _similar_shown, target, weights, st.session_state[K_POOL] == "sma"
         )
     except similarity.SimilarityError as error:
         _log.info("no similar municipalities for %s: %s", target, error)
@@ -384,7 +391,7 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
         return target, weights
     for note in notes:
         st.caption(note)
-    st.dataframe(table.drop(columns=["municipality_code"]), hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch")
     figures_of = st.expander(
         f"Tallene for {opts.labels.get(target, target)}", key="cmp_tall_aapen", on_change="rerun"
     )
@@ -394,7 +401,7 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     st.button(
         "Sammenlign med de fem mest like",
         on_click=_compare_with_similar,
-        args=(target, table["municipality_code"].tolist()),
-        disabled=table.empty,
+        args=(target, list(found)),
+        disabled=shown.empty,
     )
     return target, weights
