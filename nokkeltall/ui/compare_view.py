@@ -257,6 +257,12 @@ def _workbook(ids: tuple[str, ...], codes: tuple[str, ...]) -> bytes:
         return export.comparison_workbook(cursor, list(ids), list(codes))
 
 
+def _views(_cursor, view: str, ids: tuple[str, ...], codes: tuple[str, ...], base_year: int | None) -> tuple:
+    """Every indicator's figure for one choice, behind one cache look-up per rerun instead of one per
+    indicator; each figure is still kept on its own (``shared_call``), so slides and PNGs reuse it."""
+    return tuple(shared_call(compare_figures.build_view, view, i, codes, base_year) for i in ids)
+
+
 def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
     """One figure per indicator (with table, CSV and PNG), the Excel of all, the link to slides."""
     codes, ids, view, base_year = selection.codes, selection.ids, selection.view, selection.base_year
@@ -268,9 +274,9 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         return
     names = [opts.names.get(code, code) for code in codes]
     pictures = images.available()  # looks for Chromium on the PATH: once per rerun, not per figure
-    for indicator_id in ids:
+    results = shared_call(_views, view, tuple(ids), tuple(codes), base_year)
+    for indicator_id, result in zip(ids, results, strict=True):
         indicator = compare_projected.lookup(indicator_id)
-        result = shared_call(compare_figures.build_view, view, indicator_id, tuple(codes), base_year)
         st.subheader(result.title)
         if result.finding:
             st.markdown(f"**{result.finding}**")
