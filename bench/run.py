@@ -77,6 +77,15 @@ PAGES = {
 }
 # the comparison pages draw nothing for ?kommune= alone: their warm render is measured with charts too
 RENDER_WITH_CHOICES = ["pages/sammenlign.py", "pages/samlingsmodus.py"]  # with PAGES[page][1] as address
+# tabs of the municipality page measured on their own (only the open tab is drawn): label → (page, address,
+# a text that must be in one of its charts, so the measurement includes the tab's figures)
+RENDER_TABS = {
+    "pages/kommune.py «Framskriving»": (
+        "pages/kommune.py",
+        f"kommune={KOMMUNE}&del=Framskriving",
+        "80 % sannsynlig",
+    ),
+}
 # the municipality page's other tabs are visited too in the memory walk
 EXTRA_VISITS = [
     f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")
@@ -151,7 +160,21 @@ def _render_targets(pages: list[str] | None) -> dict:
             key, _, value = pair.partition("=")
             at.query_params[key] = value
         targets[f"{page} with its choices"] = at
+    for label, (page, address, _) in RENDER_TABS.items():
+        if chosen(label):
+            targets[label] = _page_at(page, address)
     return targets
+
+
+def _page_at(page: str, address: str):
+    """An AppTest of ``page`` at ``address`` (a query string)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(page)
+    at.query_params.update(dict(pair.split("=", 1) for pair in address.split("&")))
+    return at
 
 
 def warm_render(runs: int, pages: list[str] | None = None) -> list[Row]:
@@ -171,6 +194,10 @@ def warm_render(runs: int, pages: list[str] | None = None) -> list[Row]:
         at.run()
         if at.exception:
             failures[name] = at.exception[0].message
+        elif name in RENDER_TABS and not any(
+            RENDER_TABS[name][2] in c.proto.spec for c in at.get("plotly_chart")
+        ):
+            failures[name] = f"no chart with «{RENDER_TABS[name][2]}»: the tab's figures were not drawn"
     times: dict[str, list[float]] = {name: [] for name in targets}
     for _ in range(runs):  # interleaved, so load changes hit floor and pages alike
         for name, at in targets.items():

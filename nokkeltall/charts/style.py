@@ -3,11 +3,13 @@ source, note), layout and title helpers, and table formatting."""
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from dataclasses import dataclass, field
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from nokkeltall import text
 
@@ -126,6 +128,27 @@ def style(
         hoverlabel=dict(font=dict(family=FONT)),
     )
     figure.update_yaxes(title_text=y_title, tickformat=",~r", separatethousands=True)
+    return figure
+
+
+# Parts of the «plotly_white» template that only other kinds of charts read: polar, ternary, 3-D and map
+# subplots, and the colour scales of heatmaps and colour bars.
+_TEMPLATE_ELSEWHERE = ("polar", "ternary", "scene", "geo", "coloraxis", "colorscale")
+
+
+@functools.cache
+def _lean_template(trace_types: frozenset[str]) -> go.layout.Template:
+    full = pio.templates["plotly_white"].to_plotly_json()
+    layout = {k: v for k, v in full["layout"].items() if k not in _TEMPLATE_ELSEWHERE}
+    data = {kind: traces for kind, traces in full["data"].items() if kind in trace_types}
+    return go.layout.Template(layout=layout, data=data)
+
+
+def lean_template(figure: go.Figure) -> go.Figure:
+    """The figure with «plotly_white» cut down to what its own trace types and 2-D axes read: it draws the
+    same, and the browser is sent about 1 kB of template instead of 7 kB (a figure sent on every rerun is
+    serialised, hashed and sent in full each time)."""
+    figure.update_layout(template=_lean_template(frozenset(trace.type for trace in figure.data)))
     return figure
 
 

@@ -6,6 +6,8 @@ its figures live here."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -21,6 +23,7 @@ from nokkeltall.charts.style import (
     Chart,
     _line,
     _year_axis,
+    lean_template,
     style,
 )
 from nokkeltall.projection import beside_ssb, counties
@@ -439,7 +442,7 @@ def county_comparison(con, code: str) -> dict | None:
     table = pd.DataFrame(
         {
             "År": frame["year"],
-            "Sum av kommunene (nøkkeltall)": frame["ours"].round(0),
+            "Sum av kommunene (nøkkeltall)": frame["ours"].map(rounded),
             "SSB lav": frame["ssb_low"],
             "SSB hoved": frame["ssb_main"],
             "SSB høy": frame["ssb_high"],
@@ -467,7 +470,7 @@ def municipal_comparison(con, code: str) -> dict | None:
     table = pd.DataFrame(
         {
             "År": frame["year"].astype(str),
-            "Nøkkeltalls framskriving": frame["ours"].round(0),
+            "Nøkkeltalls framskriving": frame["ours"].map(rounded),
             **{name: frame[column] for column, (name, _, _) in SSB_LINES.items() if column in ssb},
             "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
         }
@@ -502,4 +505,43 @@ def _municipal_sentence(result: Projection, frame: pd.DataFrame) -> str:
         f"I {PROFILE_YEAR} gir nøkkeltalls framskriving {result.name} om lag "
         f"{text.number(rounded(row['ours']))} innbyggere, {relation} "
         f"({text.number(row['ssb_main'])}{alternatives})."
+    )
+
+
+@dataclass(frozen=True)
+class TabContent:
+    """Everything the «Framskriving» tab shows for one municipality and scenario: ``problem`` (why the
+    projection cannot be made) or the rest; ``fan`` None when there are too few figures to project."""
+
+    problem: str | None = None
+    fan: Chart | None = None
+    age_groups: str | None = None
+    age_profile: Chart | None = None
+    old_age_ratio: Chart | None = None
+    county: dict | None = None
+    municipal: dict | None = None
+    method: str | None = None
+
+
+def tab_content(con, code: str, scenario: str = "") -> TabContent:
+    """The tab's figures, tables and texts made in one go, so that a page rerun reads them with one cache
+    lookup instead of one per part; the figures carry only the template they read (``lean_template``)."""
+    trouble = problem(con, code, scenario)
+    if trouble:
+        return TabContent(problem=trouble)
+    fan = fan_chart(con, code, scenario)
+    if fan is None:
+        return TabContent()
+    profile, ratio = age_profile_chart(con, code, scenario), old_age_ratio_chart(con, code, scenario)
+    for chart in (fan, profile, ratio):
+        if chart is not None:
+            lean_template(chart.figure)
+    return TabContent(
+        fan=fan,
+        age_groups=age_group_markdown(con, code, scenario),
+        age_profile=profile,
+        old_age_ratio=ratio,
+        county=county_comparison(con, code),
+        municipal=municipal_comparison(con, code),
+        method=method_note(con, code),
     )

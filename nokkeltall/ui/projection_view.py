@@ -3,6 +3,8 @@ age profile in 2040, the old-age ratio, and scenarios the user sets (kept in the
 
 from __future__ import annotations
 
+from typing import cast
+
 import streamlit as st
 
 from nokkeltall.projection import OPEN_AGE, ProjectionError, Scenario, parse
@@ -87,7 +89,8 @@ def _scenario_controls() -> str:
             help="«Som siste 5/10 år»: flytting og dødsfall som i de siste årene, uten å "
             "tilpasse totalen til trenden.",
         )
-    return Scenario(float(migration), tuple(ages), float(births), HISTORY_CHOICES[history]).text()
+    low, high = cast(tuple[int, int], ages)  # a range slider (its value in session state is a pair)
+    return Scenario(float(migration), (low, high), float(births), HISTORY_CHOICES[history]).text()
 
 
 def _apply(text: str) -> None:
@@ -149,39 +152,37 @@ def render(code: str, name: str) -> None:
     _seed_from_url()
     scenario = _scenario_controls()
     if st.session_state.get(READY_KEY):
-        problem = shared_call(charts.problem, code, scenario)
+        content = shared_call(charts.tab_content, code, scenario)
     else:  # the first time in a session: the backtests may still have to be computed or read from disk
         with st.spinner("Regner ut framskrivingen (første gang etter oppstart tar det noen sekunder) …"):
-            problem = shared_call(charts.problem, code, scenario)
+            content = shared_call(charts.tab_content, code, scenario)
         st.session_state[READY_KEY] = True
     _write_url(scenario)
     _saved_scenarios(scenario)
-    if problem:
-        st.error(f"{'Scenarioet går ikke' if scenario else 'Framskrivingen kan ikke lages'}: {problem}")
+    if content.problem:
+        what = "Scenarioet går ikke" if scenario else "Framskrivingen kan ikke lages"
+        st.error(f"{what}: {content.problem}")
         return
-    fan = shared_call(charts.fan_chart, code, scenario)
-    if fan is None:
+    if content.fan is None:
         st.info(f"Det finnes ikke nok befolkningstall til å framskrive {name}.")
         return
-    chart_block(fan, "framskriving")
-    _age_groups(code, scenario)
+    chart_block(content.fan, "framskriving")
+    _age_groups(content.age_groups)
     left, right = st.columns(2)
     with left:
-        chart_block(shared_call(charts.age_profile_chart, code, scenario), "framskriving_alder")
+        chart_block(content.age_profile, "framskriving_alder")
     with right:
-        chart_block(shared_call(charts.old_age_ratio_chart, code, scenario), "framskriving_eldrebyrde")
-    _beside_ssb_municipality(code, name)
-    _beside_ssb(code)
+        chart_block(content.old_age_ratio, "framskriving_eldrebyrde")
+    _beside_ssb_municipality(content.municipal, name)
+    _beside_ssb(content.county)
     with st.expander("Om metoden og usikkerheten"):
         st.markdown(EXPLANATION)
-        note = shared_call(charts.method_note, code)
-        if note:
-            st.markdown(note)
+        if content.method:
+            st.markdown(content.method)
 
 
-def _beside_ssb_municipality(code: str, name: str) -> None:
+def _beside_ssb_municipality(compared: dict | None, name: str) -> None:
     """SSB's own projection for the municipality (after an online refresh), or that it is not fetched."""
-    compared = shared_call(charts.municipal_comparison, code)
     if compared is None:
         return
     st.markdown(f"**{name} ved siden av SSBs framskriving for kommunen**")
@@ -196,8 +197,7 @@ def _beside_ssb_municipality(code: str, name: str) -> None:
     )
 
 
-def _beside_ssb(code: str) -> None:
-    compared = shared_call(charts.county_comparison, code)
+def _beside_ssb(compared: dict | None) -> None:
     if compared is None:
         return
     st.markdown(f"**{compared['county']}: summen av kommunene ved siden av SSBs framskriving for fylket**")
@@ -210,7 +210,7 @@ def _beside_ssb(code: str) -> None:
     )
 
 
-def _age_groups(code: str, scenario: str) -> None:
+def _age_groups(table: str | None) -> None:
     st.markdown("**Antall innbyggere etter aldersgruppe, registrert og framskrevet**")
-    st.markdown(shared_call(charts.age_group_markdown, code, scenario))
+    st.markdown(table)
     st.caption(f"Første år er registrert (1. januar), de andre er framskrevet. {charts.METHOD_NOTE}")
