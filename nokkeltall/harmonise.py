@@ -116,8 +116,7 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     _add_missing_units(con)
     # the few units the estimates read, so that each look-up does not scan every population row
     con.execute(
-        "CREATE TEMP TABLE split_population AS "
-        "SELECT * FROM raw_population WHERE region_code = ANY($codes)",
+        "CREATE TEMP TABLE split_population AS SELECT * FROM raw_population WHERE region_code = ANY($codes)",
         {"codes": sorted(_split_codes())},
     )
     rows: list[list] = []
