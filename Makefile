@@ -15,9 +15,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs exactly the locked versions (every file checked against its hash), then the project
-# itself without resolving anything again.
+# itself without resolving anything again. --no-deps: the lock is complete (tests/test_lock.py), so pip
+# need not resolve; --no-compile: Python compiles what is imported on first use instead of every file of
+# every package now (half the install's CPU time).
 $(STAMP): pyproject.toml $(LOCK) | $(BIN)/python
-	$(BIN)/pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/pip install --quiet --require-hashes --no-deps --no-compile -r $(LOCK)
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -40,8 +42,11 @@ run: database
 	@$(BIN)/python -m nokkeltall.charts.images
 	$(BIN)/streamlit run app.py
 
+# One pytest worker per core (pytest-xdist; at most 4: each builds its own session fixtures). Every
+# browser test runs on one worker against one app server (tests/conftest.py). TEST_WORKERS=0: serial.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4
 
 # Rebuild the shipped snapshot from the source files in ../shared (one command).
 snapshot: $(STAMP)

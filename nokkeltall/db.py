@@ -451,15 +451,21 @@ WITH units AS (  -- each old unit's part first, so no aggregate below needs DIST
                            (SELECT min(year) FROM populated_code))
     WHERE NOT list_contains(k.region_codes, x.region_code)
 )
-SELECT mapped.municipality_code, mapped.year, mapped.measure,
-       CASE WHEN i.municipality_code IS NULL THEN mapped.value END AS value, mapped.recalculated,
-       mapped.source_codes, mapped.dataset, mapped.estimated
-FROM mapped JOIN dataset d ON d.name = mapped.dataset
-LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
- AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
--- (the year's own numbering before numbers already on today's, should a dataset give both)
-QUALIFY row_number() OVER (PARTITION BY mapped.municipality_code, mapped.year, mapped.measure
-                           ORDER BY d.priority, mapped.mapping_year DESC) = 1;
+SELECT municipality_code, year, measure, best.value, best.recalculated, best.source_codes, best.dataset,
+       best.estimated
+FROM (
+    -- the best dataset's value; within it the year's own numbering before numbers already on today's,
+    -- should a dataset give both (priorities are unique, so the key never ties)
+    SELECT mapped.municipality_code, mapped.year, mapped.measure,
+           arg_min({'value': CASE WHEN i.municipality_code IS NULL THEN mapped.value END,
+                    'recalculated': mapped.recalculated, 'source_codes': mapped.source_codes,
+                    'dataset': mapped.dataset, 'estimated': mapped.estimated},
+                   d.priority * 100000 - mapped.mapping_year) AS best
+    FROM mapped JOIN dataset d ON d.name = mapped.dataset
+    LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
+     AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
+    GROUP BY mapped.municipality_code, mapped.year, mapped.measure
+);
 
 DROP TABLE populated_code;
 DROP TABLE observation_keyed;

@@ -15,6 +15,7 @@ Every number below is chosen so that tests can compute the expected results by h
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -265,6 +266,59 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+
+
+# `make test` runs the tests in parallel (pytest-xdist, `-n auto --dist loadscope`). Each module stays on one
+# worker, so its module-scoped fixtures (a report, a server, every refresh case) are made once; every browser
+# test runs on one worker, against one app server in one Chromium. The longest units go out first, so that
+# no worker is left with a long module at the end while the other idles.
+FIRST = ("browser", "test_report", "test_hostile_server", "test_checks", "test_faults", "test_hostile_input")
+
+
+def _scope(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return "browser" if "/e2e/" in f"/{path}" else path
+
+
+def _priority(nodeid: str) -> int:
+    scope = Path(_scope(nodeid)).stem
+    return FIRST.index(scope) if scope in FIRST else len(FIRST)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid)
+
+        def schedule(self) -> None:
+            if self.collection is None:  # the first call: every worker collected the same tests
+                for node, collection in self.registered_collections.items():
+                    self.registered_collections[node] = sorted(collection, key=_priority)
+            super().schedule()
+
+    config.option.loadscopereorder = False  # keep the order above (not by number of tests)
+    return ByModule(config, log)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_default_data_dir(tmp_path_factory):
+    """The default data directory is a private one (the shipped snapshot linked, read-only): a test that
+    forgets NOKKELTALL_DATA_DIR never writes the repository's data/ (database, logs, cache), and tests
+    running in parallel never share one."""
+    directory = tmp_path_factory.mktemp("default-data")
+    (directory / "snapshot").symlink_to(REPO_ROOT / "data" / "snapshot")
+    previous = os.environ.get("NOKKELTALL_DATA_DIR")
+    os.environ["NOKKELTALL_DATA_DIR"] = str(directory)
+    yield directory
+    if previous is None:
+        os.environ.pop("NOKKELTALL_DATA_DIR", None)
+    else:
+        os.environ["NOKKELTALL_DATA_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

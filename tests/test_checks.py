@@ -123,9 +123,14 @@ def hashes(directory: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def shipped_snapshot(tmp_path) -> Path:
+def shipped_snapshot(tmp_path, shipped_database, monkeypatch) -> Path:
+    """A copy of the shipped snapshot in a data directory whose database is current (the session's, linked
+    read-only), as where a refresh is run: the guard checks the current data once, in that database, and
+    builds only the candidate."""
     target = tmp_path / "snapshot"
     shutil.copytree(REPO / "data" / "snapshot", target)
+    (tmp_path / "nokkeltall.duckdb").symlink_to(shipped_database)
+    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(tmp_path))
     return target
 
 
@@ -163,3 +168,23 @@ def test_a_refresh_that_keeps_the_rules_is_written(shipped_snapshot):
         "households_good", "observations", frame, "07182", "Husholdninger", "https://data.ssb.no/x"
     )
     checks.validate_candidate([good], shipped_snapshot)  # no exception
+
+
+def test_without_a_current_database_the_guard_builds_both_and_judges_only_new_violations(
+    writable_data_dir,
+):
+    """No database of the current snapshot (the small fixture snapshot, which already breaks rules such as
+    the catalogue's): both are built, and only what the new data adds is judged."""
+    (writable_data_dir / "nokkeltall.duckdb").unlink()
+    snapshot_dir = writable_data_dir / "snapshot"
+    before = hashes(snapshot_dir)
+    frame = pd.DataFrame(
+        [{"region_code": "1835", "year": 2030, "measure": "households_total", "value": 190.0}]
+    )
+    good = Dataset(
+        "households_good", "observations", frame, "07182", "Husholdninger", "https://data.ssb.no/x"
+    )
+    checks.validate_candidate([good], snapshot_dir)  # no exception: the fixture's own failures are old
+    with pytest.raises(checks.CheckFailed, match="employed_residents_15_74 1835 2030"):
+        checks.validate_candidate([bad_employment()], snapshot_dir)
+    assert hashes(snapshot_dir) == before

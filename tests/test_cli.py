@@ -146,8 +146,9 @@ needs_snapshot = pytest.mark.skipif(
 
 
 @pytest.fixture()
-def real_data(monkeypatch):
-    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(REPO_DATA))  # builds data/nokkeltall.duckdb if stale
+def real_data(shipped_data_dir):
+    """The shipped statistics (the session's database, tests/conftest.py) and a private user store."""
+    return shipped_data_dir
 
 
 @pytest.mark.slow

@@ -193,12 +193,11 @@ def test_read_only_data_folder(fresh_dir):
 
 
 @pytest.mark.slow
-def test_database_locked_by_another_process(fresh_dir, capsys):
+def test_database_locked_by_another_process(fresh_dir, shipped_database, capsys):
     """Another process holds a write connection (and DuckDB's file lock) on the database file: the app
     builds a fresh file beside it and renames it into place, so pages work without waiting."""
     path = fresh_dir / "nokkeltall.duckdb"
-    db.ensure_database(ROOT / "data" / "nokkeltall.duckdb", SHIPPED)
-    shutil.copyfile(ROOT / "data" / "nokkeltall.duckdb", path)
+    shutil.copyfile(shipped_database, path)
     assert db.is_current()
     holder = subprocess.Popen(
         [
@@ -231,11 +230,10 @@ def test_database_locked_by_another_process(fresh_dir, capsys):
 
 
 @pytest.mark.slow
-def test_unwritable_user_store(fresh_dir):
+def test_unwritable_user_store(fresh_dir, shipped_database):
     """The user-data file cannot be created (a directory in its place): the statistics still show,
     and the plan and application pages say in Norwegian that entries cannot be saved."""
-    db.ensure_database(ROOT / "data" / "nokkeltall.duckdb", SHIPPED)
-    (fresh_dir / "nokkeltall.duckdb").symlink_to(ROOT / "data" / "nokkeltall.duckdb")
+    (fresh_dir / "nokkeltall.duckdb").symlink_to(shipped_database)
     (fresh_dir / "brukerdata.sqlite").mkdir()
     for page in ("pages/plan.py", "pages/soknader.py", "pages/samlingsmodus.py", "pages/sammenlign.py"):
         at = run_page(page, {"kommune": "1835"})

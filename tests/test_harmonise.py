@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_sources_registers import PROFILE_HEADER
+from test_sources_profiles import PROFILE_HEADER
 
 from nokkeltall import cli, db, harmonise, indicators, queries, snapshot
 from nokkeltall.datasets import Dataset

@@ -165,6 +165,7 @@ def test_scenario_text_round_trips():
     assert scenario.parse(given.text()) == given
     assert scenario.parse("") == scenario.Scenario() == scenario.parse("hoved")
     assert given.description() == "Som siste 5 år, netto flytting +5 per år i alderen 20–39 år, fødsler −10 %"
+    assert scenario.parse("netto=+2:0-0").description() == "Netto flytting +2 per år i alderen 0 år"
 
 
 @pytest.mark.parametrize(
@@ -177,6 +178,9 @@ def test_scenario_text_round_trips():
         ("netto=+5:20-140", "mellom 0 og 90 år"),
         ("siste7", "Forstår ikke"),
         ("abc", "Forstår ikke"),
+        ("siste5,siste10", "«som siste år» to ganger"),
+        ("netto=+5,netto=-5", "netto flytting to ganger"),
+        ("fødsler=10,fodsler=-10", "fødselsnivået to ganger"),
     ],
 )
 def test_absurd_scenarios_get_a_norwegian_message(given, message):
@@ -368,6 +372,21 @@ def test_county_sum_beside_ssb_county_projection():
     assert frame["ours"] == pytest.approx(ours)
     assert (frame["ssb_low"], frame["ssb_main"], frame["ssb_high"]) == (1000.0, 2000.0, 3000.0)
     assert frame["difference_pct"] == pytest.approx((ours / 2000 - 1) * 100)
+
+
+def test_county_sum_with_a_municipality_missing_is_missing():
+    data = noisy_population()
+    values = data.values.copy()
+    values[1, -1] = np.nan  # one municipality of county 01 without its latest population
+    projector = Projector(PopulationData(data.codes, data.names, data.counties, data.years, values))
+    assert counties.county_sum(projector, "01").empty
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE county_observation (county_code VARCHAR, year INTEGER, measure VARCHAR, "
+        "value DOUBLE, dataset VARCHAR)"
+    )
+    frame = counties.comparison(con, projector, "01", years=(2040,)).iloc[0]
+    assert np.isnan(frame["ours"]) and np.isnan(frame["difference_pct"])
 
 
 def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):

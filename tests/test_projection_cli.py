@@ -19,8 +19,9 @@ needs_snapshot = pytest.mark.skipif(
 
 
 @pytest.fixture()
-def real_data(monkeypatch):
-    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(REPO_DATA))
+def real_data(shipped_data_dir):
+    """The shipped statistics (the session's database, tests/conftest.py) and a private user store."""
+    return shipped_data_dir
 
 
 def run(capsys, *argv) -> tuple[int, list[list[str]], str]:
@@ -105,10 +106,7 @@ def test_a_year_that_is_no_number_gets_a_norwegian_message(capsys):
 
 
 @needs_snapshot
-def test_saved_scenario_by_name(tmp_path, monkeypatch, capsys):
-    (tmp_path / "snapshot").symlink_to(REPO_DATA / "snapshot")
-    (tmp_path / "nokkeltall.duckdb").symlink_to(REPO_DATA / "nokkeltall.duckdb")
-    monkeypatch.setenv("NOKKELTALL_DATA_DIR", str(tmp_path))
+def test_saved_scenario_by_name(real_data, capsys):
     ScenarioStore(UserStore(config.user_database_path())).save("Fem unge", "netto=+5:20-39")
     _, by_name, _ = run(capsys, "projection", "1835", "--to", "2030", "--scenario", "fem unge")
     _, by_text, _ = run(capsys, "projection", "1835", "--to", "2030", "--scenario", "netto=+5:20-39")

@@ -53,17 +53,39 @@ def features(con):
 
 _AGGREGATES: dict = {}
 _SERIES: dict = {}
+_REPLAYED: dict = {}  # fact key -> the query layer's value (the same fact recurs across the documents)
+_PROJECTIONS: dict = {}
 
 
 def replay(con, key: tuple):
-    """The value the query layer gives for a fact's key."""
+    """The value the query layer gives for a fact's key (asked once per key)."""
+    if key not in _REPLAYED:
+        _REPLAYED[key] = _ask(con, key)
+    return _REPLAYED[key]
+
+
+def _indicator_rows(con, indicator_id: str, code: str):
+    """One municipality's rows of an indicator's series (every municipality asked once per indicator)."""
+    if indicator_id not in _SERIES:
+        series = queries.indicator_series(con, indicator_id)
+        _SERIES[indicator_id] = {c: rows for c, rows in series.groupby("municipality_code")}
+        _SERIES[indicator_id][None] = series.iloc[:0]
+    return _SERIES[indicator_id].get(code, _SERIES[indicator_id][None])
+
+
+def _projection(con, code: str):
+    if "projector" not in _PROJECTIONS:
+        _PROJECTIONS["projector"] = Projector.from_connection(con)
+    if code not in _PROJECTIONS:
+        _PROJECTIONS[code] = _PROJECTIONS["projector"].project(code)
+    return _PROJECTIONS[code]
+
+
+def _ask(con, key: tuple):
     kind = key[0]
     if kind == "indicator":
         _, indicator_id, code, year = key
-        if indicator_id not in _SERIES:  # every municipality at once, asked once per indicator
-            _SERIES[indicator_id] = queries.indicator_series(con, indicator_id).set_index("municipality_code")
-        series = _SERIES[indicator_id]
-        return queries.value_in_year(series.loc[[code]] if code in series.index else series.iloc[:0], year)
+        return queries.value_in_year(_indicator_rows(con, indicator_id, code), year)
     if kind == "aggregate":
         _, indicator_id, county, year = key
         if (indicator_id, county) not in _AGGREGATES:  # the same for every municipality: ask once
@@ -79,7 +101,7 @@ def replay(con, key: tuple):
         return float(sum(replay(con, ("indicator", indicator_id, code, year)) for year in years))
     if kind == "projection":  # the app's own projection, rounded as the text writes it
         _, group, code, year, column = key
-        table = Projector.from_connection(con).project(code).table(group).set_index("year")
+        table = _projection(con, code).table(group).set_index("year")
         return rounded(table.loc[year, column])
     if kind == "plan_age":
         _, _plan_type, adopted, as_of = key
@@ -274,7 +296,7 @@ def test_every_small_municipality_of_the_network_without_charts(con, features):
 
 
 @pytest.mark.slow
-def test_cli_report_writes_html_and_rejects_unknown_municipality(tmp_path, capsys):
+def test_cli_report_writes_html_and_rejects_unknown_municipality(tmp_path, capsys, shipped_data_dir):
     target = tmp_path / "traena.html"
     assert cli.main(["report", "1835", "--format", "html", "-o", str(target), "--no-charts"]) == 0
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -291,7 +313,7 @@ def test_render_bytes_rejects_unknown_format(con):
 
 
 @pytest.mark.slow
-def test_download_widget_offers_word_and_html():
+def test_download_widget_offers_word_and_html(shipped_data_dir):
     from streamlit.testing.v1 import AppTest
 
     def page():
@@ -314,7 +336,7 @@ NO_BROWSER_NOTE = "Diagrammene er vist som tabeller"
 
 
 @pytest.mark.slow
-def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(tmp_path):
+def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(tmp_path, shipped_data_dir):
     import os
     import subprocess
     import sys
@@ -346,7 +368,9 @@ def test_cli_report_without_a_browser_makes_the_document_with_tables_in_seconds(
 
 
 @pytest.mark.slow
-def test_download_without_a_browser_says_so_and_still_offers_the_documents(monkeypatch, tmp_path):
+def test_download_without_a_browser_says_so_and_still_offers_the_documents(
+    monkeypatch, tmp_path, shipped_data_dir
+):
     from streamlit.testing.v1 import AppTest
 
     from nokkeltall.charts import images

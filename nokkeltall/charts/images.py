@@ -82,7 +82,7 @@ def status() -> str:
 class _Manager:
     """One Kaleido on one event-loop thread; started on first use, stopped at exit."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._kaleido = None
@@ -122,8 +122,13 @@ class _Manager:
         await instance.open()
         return instance
 
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:  # stopped meanwhile (at exit, or after a failure)
+            raise ImagesUnavailable(FAILED)
+        return self._loop
+
     def _call(self, coroutine, timeout: float):
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._running_loop())
         try:
             return future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -144,7 +149,7 @@ class _Manager:
         """Start drawing every spec on the browser's tabs; returns at once (after the browser has started)."""
         instance = self.kaleido()
         return [
-            asyncio.run_coroutine_threadsafe(instance.calc_fig(spec, opts=o), self._loop)
+            asyncio.run_coroutine_threadsafe(instance.calc_fig(spec, opts=o), self._running_loop())
             for spec, o in zip(specs, opts, strict=True)
         ]
 

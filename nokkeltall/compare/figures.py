@@ -401,31 +401,41 @@ def build_view(
     if compare_projected.is_projected(indicator_id):
         return _projected_view(con, view, codes, presentation)
     indicator = indicators.get(indicator_id)
-    source = compare_series.source_text(con, indicator_id)
-    notes: list[str] = []
+    asked = _Asked(view, indicator, codes, compare_series.source_text(con, indicator_id), [], presentation)
     if view == "rangering":
-        peers = compare_series.peer_values(con, indicator_id, codes)
-        return _rank_view(view, indicator, codes, peers, source, notes, presentation)
+        return _rank_view(asked, compare_series.peer_values(con, indicator_id, codes))
     references = view == "indeks" or not (indicator.kind == "level" and indicator.summable)
     series = compare_series.comparison_series(con, indicator_id, codes, references=references)
-    notes.extend(_series_notes(series, indicator, references))
+    asked.notes.extend(_series_notes(series, indicator, references))
     if view == "stolper":
-        return _bar_view(con, view, indicator, codes, series, source, notes, presentation)
+        return _bar_view(con, asked, series)
     if view == "indeks":
-        return _index_view(view, indicator, codes, series, base_year, source, notes, presentation)
-    return _line_view(view, indicator, codes, series, source, notes, presentation)
+        return _index_view(asked, series, base_year)
+    return _line_view(asked, series)
 
 
-def _rank_view(
-    view: str,
-    indicator: Indicator,
-    codes: list,
-    peers: pd.DataFrame,
-    source,
-    notes: list[str],
-    presentation: bool,
-) -> View:
+@dataclass
+class _Asked:
+    """One view as asked for: its name, the indicator, the municipalities, the source line, the notes
+    gathered so far and whether it is drawn for a projector."""
+
+    view: str
+    indicator: Indicator
+    codes: list
+    source: str
+    notes: list[str]
+    presentation: bool
+
+    def answer(
+        self, figure: go.Figure, table: pd.DataFrame, finding: str | None, year=None, base_year=None
+    ) -> View:
+        title = view_title(self.view, self.indicator, year, base_year)
+        return View(figure, table, finding, self.source, self.notes, year, base_year, title)
+
+
+def _rank_view(asked: _Asked, peers: pd.DataFrame) -> View:
     """The «rangering» view: the chosen municipalities' places among their peer group."""
+    indicator, codes, notes = asked.indicator, asked.codes, asked.notes
     ranked = peers[peers["chosen"]].set_index("municipality_code").reindex(codes).reset_index()
     year = None if peers["year"].isna().all() else int(peers["year"].iloc[0])
     if (~peers["in_group"] & peers["chosen"]).any():
@@ -444,14 +454,11 @@ def _rank_view(
         }
     )
     table = tables.rounded(table, {"Verdi": indicator.decimals}, default=0)
-    return View(
-        rank_figure(peers, indicator, presentation=presentation, codes=codes),
+    return asked.answer(
+        rank_figure(peers, indicator, presentation=asked.presentation, codes=codes),
         table,
         rank_finding(ranked.assign(year=year), indicator),
-        source,
-        notes,
-        year=year,
-        title=view_title(view, indicator, year),
+        year,
     )
 
 
@@ -474,17 +481,9 @@ def _series_notes(series: pd.DataFrame, indicator: Indicator, references: bool) 
     return notes
 
 
-def _bar_view(
-    con,
-    view: str,
-    indicator: Indicator,
-    codes: list,
-    series: pd.DataFrame,
-    source,
-    notes: list[str],
-    presentation: bool,
-) -> View:
+def _bar_view(con, asked: _Asked, series: pd.DataFrame) -> View:
     """The «stolper» view: one bar per area in the latest year."""
+    indicator, codes = asked.indicator, asked.codes
     year = compare_series.latest_year(series)
     values = (
         compare_series.values_in_year(series, year, codes, compare_series.municipality_names(con, codes))
@@ -493,99 +492,60 @@ def _bar_view(
     )
     missing = values.loc[(values["kind"] == "kommune") & values["value"].isna(), "region"].tolist()
     if missing:
-        notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
+        asked.notes.append(f"Mangler tall for {', '.join(map(str, missing))} i {year}.")
     table = tables.rounded(
         pd.DataFrame({"Område": values["region"], "Verdi": values["value"], "År": values["year"]}),
         {"Verdi": indicator.decimals},
         default=0,
     )
-    return View(
-        bar_figure(values, indicator, presentation=presentation, codes=codes),
+    return asked.answer(
+        bar_figure(values, indicator, presentation=asked.presentation, codes=codes),
         table,
         bar_finding(values, indicator, year) if year else None,
-        source,
-        notes,
-        year=year,
-        title=view_title(view, indicator, year),
+        year,
     )
 
 
-def _empty_view(indicator: Indicator, source, notes: list[str], presentation: bool) -> View:
+def _empty_view(asked: _Asked) -> View:
     """An empty figure and table with the notes that say why."""
-    return View(
-        _layout(go.Figure(), presentation=presentation),
-        pd.DataFrame(),
-        None,
-        source,
-        notes,
-        title=indicator.label,
-    )
+    return asked.answer(_layout(go.Figure(), presentation=asked.presentation), pd.DataFrame(), None)
 
 
-def _index_view(
-    view: str,
-    indicator: Indicator,
-    codes: list,
-    series: pd.DataFrame,
-    base_year: int | None,
-    source,
-    notes: list[str],
-    presentation: bool,
-) -> View:
+def _index_view(asked: _Asked, series: pd.DataFrame, base_year: int | None) -> View:
     """The «indeks» view: every line as an index with base year = 100."""
+    indicator = asked.indicator
     if indicator.id in titles.FLOWS:  # a flow can be 0 or negative: no index
-        notes.append(
+        asked.notes.append(
             "En strøm som kan være null eller negativ, kan ikke vises som indeks; se linjevisningen."
         )
-        return _empty_view(indicator, source, notes, presentation)
+        return _empty_view(asked)
     years = compare_series.years_with_data(series)
     base = base_year if base_year in years else choices.default_base_year(years)
     if base is None:
-        return _empty_view(indicator, source, notes, presentation)
+        return _empty_view(asked)
     indexed = compare_series.index_series(series, base)
     if indexed.attrs.get("without_base"):
-        notes.append(
+        asked.notes.append(
             f"Ingen indeks for {', '.join(map(str, indexed.attrs['without_base']))}: tallet for {base} "
             "mangler eller er ikke positivt."
         )
     table = compare_series.wide_table(indexed.assign(value=indexed["value"].round(1)))
-    figure = line_figure(indexed, indicator, presentation=presentation, index_base=base, codes=codes)
-    return View(
-        figure,
-        table,
-        index_finding(indexed, base),
-        source,
-        notes,
-        year=compare_series.latest_year(series),
-        base_year=base,
-        title=view_title(view, indicator, base_year=base),
+    figure = line_figure(
+        indexed, indicator, presentation=asked.presentation, index_base=base, codes=asked.codes
     )
+    return asked.answer(figure, table, index_finding(indexed, base), compare_series.latest_year(series), base)
 
 
-def _line_view(
-    view: str,
-    indicator: Indicator,
-    codes: list,
-    series: pd.DataFrame,
-    source,
-    notes: list[str],
-    presentation: bool,
-) -> View:
+def _line_view(asked: _Asked, series: pd.DataFrame) -> View:
     """The «linjer» view (and the fallback for any other view name): one line per area over time."""
+    indicator = asked.indicator
     finding, series = _titled_period(series, indicator)
     late = _late_references(series)
     if late:
-        notes.append(late)
+        asked.notes.append(late)
     table = tables.rounded(compare_series.wide_table(series), default=indicator.decimals)
-    return View(
-        line_figure(series, indicator, presentation=presentation, codes=codes),
-        table,
-        finding,
-        source,
-        notes,
-        year=compare_series.latest_year(series),
-        title=view_title(view, indicator),
-    )
+    figure = line_figure(series, indicator, presentation=asked.presentation, codes=asked.codes)
+    return asked.answer(figure, table, finding, compare_series.latest_year(series))
 
 
 def _late_references(series: pd.DataFrame) -> str | None:
@@ -628,22 +588,22 @@ def _titled_period(series: pd.DataFrame, indicator: Indicator) -> tuple[str | No
 
 def _projected_view(con, view: str, codes: list, presentation: bool) -> View:
     """Bars (with the 80 % interval) or ranks of «Framskrevet folketall 2040»; other views say why not."""
-    indicator, year = compare_projected.PROJECTED, compare_projected.YEAR
-    source = compare_projected.source(con)
+    year = compare_projected.YEAR
+    asked = _Asked(view, compare_projected.PROJECTED, codes, compare_projected.source(con), [], presentation)
     if view == "rangering":
         peers = compare_series.small_peer_codes(con)
         everyone = sorted(set(peers) | set(codes))
         in_year = compare_projected.values(con, everyone, year)[["municipality_code", "value"]]
         ranked = compare_series.ranked_peers(con, in_year, peers, codes, year)
-        return _rank_view(view, indicator, codes, ranked, source, [], presentation)
+        return _rank_view(asked, ranked)
     if view != "stolper":
-        return _empty_view(indicator, source, [compare_projected.UNAVAILABLE], presentation)
-    return _projected_bars(con, view, indicator, codes, year, source, presentation)
+        asked.notes.append(compare_projected.UNAVAILABLE)
+        return _empty_view(asked)
+    return _projected_bars(con, asked, year)
 
 
-def _projected_bars(
-    con, view: str, indicator: Indicator, codes: list, year: int, source, presentation: bool
-) -> View:
+def _projected_bars(con, asked: _Asked, year: int) -> View:
+    indicator, codes = asked.indicator, asked.codes
     names = compare_series.municipality_names(con, codes)
     found = compare_projected.values(con, codes, year)
     values = found.assign(
@@ -652,14 +612,14 @@ def _projected_bars(
         kind="kommune",
         year=year,
     )
-    notes = [
+    asked.notes.append(
         "Stolpene viser midtre anslag; strekene viser intervallet der folketallet med 80 % "
         "sannsynlighet vil ligge."
-    ]
+    )
     missing = values.loc[values["value"].isna(), "region"].tolist()
     if missing:
-        notes.append(f"Det kan ikke lages en framskriving for {', '.join(map(str, missing))}.")
-    figure = bar_figure(values, indicator, presentation=presentation, codes=codes)
+        asked.notes.append(f"Det kan ikke lages en framskriving for {', '.join(map(str, missing))}.")
+    figure = bar_figure(values, indicator, presentation=asked.presentation, codes=codes)
     figure.update_traces(
         error_y=dict(
             type="data",
@@ -683,12 +643,4 @@ def _projected_bars(
         {},
         default=0,
     )
-    return View(
-        figure,
-        table,
-        bar_finding(values, indicator, year),
-        source,
-        notes,
-        year=year,
-        title=view_title(view, indicator, year),
-    )
+    return asked.answer(figure, table, bar_finding(values, indicator, year), year)

@@ -19,13 +19,14 @@ SSB_ALTERNATIVES = {
 
 
 def county_sum(projector: Projector, county_code: str, to_year: int = 2050) -> pd.Series:
-    """year → the sum of the main projections of the county's municipalities (from the latest year)."""
+    """year → the sum of the main projections of the county's municipalities (from the latest year).
+    Empty when any municipality of the county lacks its latest population: a sum with a missing part
+    is missing, not the sum of the rest."""
     data = projector.data
     codes = [c for c, county in zip(data.codes, data.counties, strict=True) if county == county_code]
-    known = [c for c in codes if np.isfinite(data.values[data.index(c), -1].sum())]
-    if not known:
+    if not codes or not all(np.isfinite(data.values[data.index(c), -1].sum()) for c in codes):
         return pd.Series(dtype=float)
-    series = [projector.project(code, to_year=to_year).series("total") for code in known]
+    series = [projector.project(code, to_year=to_year).series("total") for code in codes]
     return pd.concat(series, axis=1).sum(axis=1)
 
 

@@ -442,7 +442,7 @@ def county_comparison(con, code: str) -> dict | None:
     table = pd.DataFrame(
         {
             "År": frame["year"],
-            "Sum av kommunene (nøkkeltall)": frame["ours"].round(0),
+            "Sum av kommunene (nøkkeltall)": frame["ours"].map(rounded),
             "SSB lav": frame["ssb_low"],
             "SSB hoved": frame["ssb_main"],
             "SSB høy": frame["ssb_high"],
@@ -470,7 +470,7 @@ def municipal_comparison(con, code: str) -> dict | None:
     table = pd.DataFrame(
         {
             "År": frame["year"].astype(str),
-            "Nøkkeltalls framskriving": frame["ours"].round(0),
+            "Nøkkeltalls framskriving": frame["ours"].map(rounded),
             **{name: frame[column] for column, (name, _, _) in SSB_LINES.items() if column in ssb},
             "Forskjell fra SSB hoved (%)": frame["difference_pct"].round(1),
         }

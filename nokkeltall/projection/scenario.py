@@ -26,6 +26,12 @@ def _short(value: float) -> str:
     return text.number(value, 1).removesuffix(",0")
 
 
+def age_span(ages: tuple[int, int]) -> str:
+    """(20, 39) → «i alderen 20–39 år»; (0, 0) → «i alderen 0 år» (not «0–0»)."""
+    low, high = ages
+    return f"i alderen {low} år" if low == high else f"i alderen {low}–{high} år"
+
+
 @dataclass(frozen=True)
 class Scenario:
     migration: float = 0.0  # net persons a year (negative = net out-migration)
@@ -57,10 +63,7 @@ class Scenario:
             parts.append(f"som siste {self.history} år")
         if self.migration:
             sign = "+" if self.migration > 0 else "−"
-            parts.append(
-                f"netto flytting {sign}{_short(abs(self.migration))} per år i alderen "
-                f"{self.ages[0]}–{self.ages[1]} år"
-            )
+            parts.append(f"netto flytting {sign}{_short(abs(self.migration))} per år {age_span(self.ages)}")
         if self.birth_pct:
             sign = "+" if self.birth_pct > 0 else "−"
             parts.append(f"fødsler {sign}{_short(abs(self.birth_pct))} %")
@@ -77,7 +80,7 @@ def parse(given: str | None) -> Scenario:
         if item in ("", "hoved", "hovedalternativ"):
             continue
         if item in ("siste5", "siste10"):
-            scenario["history"] = int(item.removeprefix("siste"))
+            _set_once(scenario, "history", int(item.removeprefix("siste")), item)
             continue
         match = _ITEM.match(item)
         if not match:
@@ -89,12 +92,24 @@ def parse(given: str | None) -> Scenario:
         key, number, low, high = match.groups()
         value = float(number.replace(",", ".").replace("−", "-"))
         if key == "netto":
-            scenario["migration"] = value
+            _set_once(scenario, "migration", value, item)
             if low is not None:
                 scenario["ages"] = (int(low), int(high))
         else:
-            scenario["birth_pct"] = value
+            _set_once(scenario, "birth_pct", value, item)
     return validate(Scenario(**scenario))
+
+
+_PART_NAMES = {"history": "«som siste år»", "migration": "netto flytting", "birth_pct": "fødselsnivået"}
+
+
+def _set_once(scenario: dict, key: str, value: float | int, item: str) -> None:
+    """A scenario names each part once: «siste5,siste10» or two «netto=» would silently keep the last."""
+    if key in scenario:
+        raise ProjectionError(
+            f"Scenarioet angir {_PART_NAMES[key]} to ganger (senest «{item}»). Skriv hver del bare én gang."
+        )
+    scenario[key] = value
 
 
 def validate(scenario: Scenario) -> Scenario:
@@ -134,8 +149,8 @@ def migrants(scenario: Scenario, first_year: int):
         present = population[:, ages].sum(axis=1)
         if (present + 1e-9 < -scenario.migration).any():
             raise ProjectionError(
-                f"Scenarioet flytter ut {text.number(-scenario.migration)} personer i året i alderen "
-                f"{low}–{high} år, men i {first_year + h} ville kommunen bare ha "
+                f"Scenarioet flytter ut {text.number(-scenario.migration)} personer i året "
+                f"{age_span(scenario.ages)}, men i {first_year + h} ville kommunen bare ha "
                 f"{text.number(float(present.min()))} personer i den alderen. "
                 "Velg en mindre netto utflytting."
             )

@@ -26,7 +26,6 @@ from nokkeltall.plan import calendar, network
 from nokkeltall.plan import summary as plan_summary
 from nokkeltall.plan import timeline as plan_timeline
 from nokkeltall.report import content, images
-from nokkeltall.report import docx as docx_writer
 from nokkeltall.report.content import (
     BulletList,
     Chart,
@@ -456,4 +455,6 @@ def brief_docx(brief: ConversationBrief, *, charts: bool = True) -> bytes:
     if charts:
         with contextlib.suppress(Exception):  # no browser here (kaleido raises many kinds): a table only
             images.render_images(report)
+    from nokkeltall.report import docx as docx_writer  # here: python-docx and lxml only for the download
+
     return docx_writer.render(report, subject=DOCUMENT_SUBJECT)

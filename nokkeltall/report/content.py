@@ -176,7 +176,7 @@ Charts = bool | Callable[[Chart], None]  # with charts or not, or a callback for
 class _Writer:
     """Collects the facts of one sentence while it is being written."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.facts: list[Fact] = []
 
     def show(

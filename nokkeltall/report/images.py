@@ -7,14 +7,20 @@ with a short note."""
 
 from __future__ import annotations
 
+import concurrent.futures
+from typing import TYPE_CHECKING
+
 from nokkeltall.charts import images
+
+if TYPE_CHECKING:
+    from nokkeltall.report.content import Chart
 
 
 class Drawing:
     """The pictures of one document: ``start`` each chart as it is built, then ``finish`` the report."""
 
-    def __init__(self):
-        self.pending: list[tuple[object, object]] = []  # (chart, future)
+    def __init__(self) -> None:
+        self.pending: list[tuple[Chart, concurrent.futures.Future]] = []
         self.note: str | None = None
 
     def start(self, chart) -> None:

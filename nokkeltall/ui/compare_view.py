@@ -267,6 +267,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         st.info("Velg minst én indikator.")
         return
     names = [opts.names.get(code, code) for code in codes]
+    pictures = images.available()  # looks for Chromium on the PATH: once per rerun, not per figure
     for indicator_id in ids:
         indicator = compare_projected.lookup(indicator_id)
         result = shared_call(compare_figures.build_view, view, indicator_id, tuple(codes), base_year)
@@ -284,7 +285,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
             key=f"{indicator_id}_{view}",
             note=" ".join(result.notes) or None,
         )
-        if images.available():
+        if pictures:
             st.download_button(
                 "Last ned PNG",
                 data=lambda r=result: export.png_bytes(r.figure, title=r.finding or r.title, source=r.source),
@@ -374,7 +375,7 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     if not target:
         return target, weights
     try:
-        table, notes = cached_call(
+        table, notes = shared_call(  # shared, not copied: only read below
             similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma"
         )
     except similarity.SimilarityError as error:

@@ -13,6 +13,7 @@ import os
 import threading
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nokkeltall import config, db, queries
 
@@ -52,8 +53,18 @@ def _open(path: str, mtime_ns: int):
 
 def _connection_and_fingerprint():
     # Keyed on the file's path and mtime: a database rebuilt by `nokkeltall build` or a refresh
-    # (always a new file renamed into place) is opened afresh; the stat is the only per-call cost.
-    return _open(*_database_key())
+    # (always a new file renamed into place) is opened afresh. Looked up once per script run (a page
+    # asks 5–10 times; each look-up is a stat and a hashed cache read): the run's answer is kept on
+    # its context, beside the run's own ``cursors`` (a new dict each run).
+    context = get_script_run_ctx(suppress_warning=True)
+    run = getattr(context, "cursors", None)
+    kept = getattr(context, "_nokkeltall_database", None)
+    if run is not None and kept is not None and kept[0] is run and kept[1] == config.database_path():
+        return kept[2]
+    found = _open(*_database_key())
+    if run is not None:
+        context._nokkeltall_database = (run, config.database_path(), found)  # type: ignore[union-attr]
+    return found
 
 
 def cursor():

@@ -14,13 +14,13 @@ _log = logging.getLogger(__name__)
 
 def refresh_from_ssb() -> None:
     """A button for editors; progress per table; the previous data stays on any failure."""
-    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: imports requests
-
     if not editor_gate():  # the same editor password as for plans and applications
         st.caption("Oppdatering fra SSB krever redaktørpassordet (i sidepanelet).")
         return
     if not st.button("Oppdater fra SSB", key="refresh_button"):
         return
+    from nokkeltall.ssb.refresh import RefreshError, refresh  # here: requests, only once it is asked for
+
     with st.status("Henter tabeller fra SSB …", expanded=True) as status:
         progress = st.progress(0.0, text="Starter …")
 

@@ -14,7 +14,7 @@ import html
 
 import streamlit as st
 
-from nokkeltall.compare import choices, slide_files, slides
+from nokkeltall.compare import choices, slides
 from nokkeltall.compare import export as compare_export
 from nokkeltall.compare import figures as compare_figures
 from nokkeltall.store.database import NotFoundError
@@ -321,11 +321,15 @@ def _pptx(deck: slides.Deck) -> bytes:
         shared_call(compare_figures.build_view, s.view, s.indicator_id, tuple(s.codes), s.base_year)
         for s in deck.slides
     ]
+    from nokkeltall.compare import slide_files  # here: python-pptx, lxml and xlsxwriter on click only
+
     with ui_data.cursor() as cursor:
         return slide_files.pptx_bytes(cursor, deck, views)
 
 
 def _html(deck: slides.Deck) -> bytes:
+    from nokkeltall.compare import slide_files
+
     with ui_data.cursor() as cursor:
         return slide_files.html_bytes(cursor, deck)
 
