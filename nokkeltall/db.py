@@ -145,12 +145,12 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
             _create_dataset_table(con, manifest, problems)
             _harmonise(con)
             con.execute("CREATE TABLE build_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
-            con.executemany(
-                "INSERT INTO build_info VALUES (?, ?)",
+            con.execute(
+                "INSERT INTO build_info VALUES ('manifest', ?), ('built_at', ?), ('problems', ?)",
                 [
-                    ["manifest", manifest_fingerprint(folder)],
-                    ["built_at", time.strftime("%Y-%m-%dT%H:%M:%S")],
-                    ["problems", json.dumps(problems, ensure_ascii=False)],
+                    manifest_fingerprint(folder),
+                    time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    json.dumps(problems, ensure_ascii=False),
                 ],
             )
             con.execute("CHECKPOINT")
@@ -308,7 +308,11 @@ def _create_dataset_table(con: duckdb.DuckDBPyConnection, manifest: dict, proble
                 problems.get(name),
             ]
         )
-    con.executemany("INSERT INTO dataset VALUES (" + ", ".join(["?"] * 17) + ")", rows)
+    # one statement for all rows (executemany runs one statement per row: about 0.1 s here)
+    if rows:
+        row = "(" + ", ".join(["?"] * 17) + ")"
+        values = [v for r in rows for v in r]
+        con.execute("INSERT INTO dataset VALUES " + ", ".join([row] * len(rows)), values)
     # Where two datasets give the same figure, the newest from SSB's API wins, then the newest
     # fetched, then data published on the borders of its own year over recalculated files.
     con.execute("""

@@ -116,8 +116,7 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     _add_missing_units(con)
     # the few units the estimates read, so that each look-up does not scan every population row
     con.execute(
-        "CREATE TEMP TABLE split_population AS "
-        "SELECT * FROM raw_population WHERE list_contains($codes, region_code)",
+        "CREATE TEMP TABLE split_population AS SELECT * FROM raw_population WHERE region_code = ANY($codes)",
         {"codes": sorted(_split_codes())},
     )
     rows: list[list] = []
@@ -126,8 +125,9 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     for split in SPLITS:
         rows += _component_split(con, split)
     if rows:
-        con.executemany(
-            f"INSERT INTO split_estimate VALUES ({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})", rows
+        row = f"({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})"
+        con.execute(  # one statement (executemany runs one per row)
+            "INSERT INTO split_estimate VALUES " + ", ".join([row] * len(rows)), [v for r in rows for v in r]
         )
     con.execute("DROP TABLE split_population")
 

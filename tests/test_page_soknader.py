@@ -253,7 +253,7 @@ def test_backup_download_and_restore(shipped_data_dir):
     at.text_input(key="restore_name").input("Rita")
     at = click(at, "Gjenopprett")
     assert not errors(at)
-    assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler, 0 lysbildesett." in [
+    assert "Gjenopprettet: 1 søknader, 0 planstatuser, 0 milepæler, 0 lysbildesett, 0 scenarioer." in [
         s.value for s in at.success
     ]
     at = open_tab(at, "Oversikt per fylke")

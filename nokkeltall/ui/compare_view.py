@@ -257,6 +257,12 @@ def _workbook(ids: tuple[str, ...], codes: tuple[str, ...]) -> bytes:
         return export.comparison_workbook(cursor, list(ids), list(codes))
 
 
+def _views(_cursor, view: str, ids: tuple[str, ...], codes: tuple[str, ...], base_year: int | None) -> tuple:
+    """Every indicator's figure for one choice, behind one cache look-up per rerun instead of one per
+    indicator; each figure is still kept on its own (``shared_call``), so slides and PNGs reuse it."""
+    return tuple(shared_call(compare_figures.build_view, view, i, codes, base_year) for i in ids)
+
+
 def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
     """One figure per indicator (with table, CSV and PNG), the Excel of all, the link to slides."""
     codes, ids, view, base_year = selection.codes, selection.ids, selection.view, selection.base_year
@@ -268,9 +274,9 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         return
     names = [opts.names.get(code, code) for code in codes]
     pictures = images.available()  # looks for Chromium on the PATH: once per rerun, not per figure
-    for indicator_id in ids:
+    results = shared_call(_views, view, tuple(ids), tuple(codes), base_year)
+    for indicator_id, result in zip(ids, results, strict=True):
         indicator = compare_projected.lookup(indicator_id)
-        result = shared_call(compare_figures.build_view, view, indicator_id, tuple(codes), base_year)
         st.subheader(result.title)
         if result.finding:
             st.markdown(f"**{result.finding}**")
@@ -348,6 +354,13 @@ def _compare_with_similar(target: str, found: list[str]) -> None:
     st.session_state[K_PROBLEMS] = []
 
 
+def _similar_shown(cursor, target: str, weights: dict[str, float], small_only: bool):
+    """The similar-municipalities table as shown (without its code column), the codes and the notes:
+    worked out once per choice, not on every rerun."""
+    table, notes = similarity.similar_table(cursor, target, weights, small_only)
+    return table.drop(columns=["municipality_code"]), table["municipality_code"].tolist(), notes
+
+
 def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | None, dict[str, float]]:
     """The municipalities most like the chosen one, with weights; returns (target, weights)."""
     st.header("Lignende kommuner")
@@ -375,8 +388,8 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     if not target:
         return target, weights
     try:
-        table, notes = shared_call(  # shared, not copied: only read below
-            similarity.similar_table, target, weights, st.session_state[K_POOL] == "sma"
+        shown, found, notes = shared_call(  # shared, not copied: only read below
+            _similar_shown, target, weights, st.session_state[K_POOL] == "sma"
         )
     except similarity.SimilarityError as error:
         _log.info("no similar municipalities for %s: %s", target, error)
@@ -384,7 +397,7 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
         return target, weights
     for note in notes:
         st.caption(note)
-    st.dataframe(table.drop(columns=["municipality_code"]), hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch")
     figures_of = st.expander(
         f"Tallene for {opts.labels.get(target, target)}", key="cmp_tall_aapen", on_change="rerun"
     )
@@ -394,7 +407,7 @@ def similar(opts: compare_choices.PageOptions, codes: list[str]) -> tuple[str | 
     st.button(
         "Sammenlign med de fem mest like",
         on_click=_compare_with_similar,
-        args=(target, table["municipality_code"].tolist()),
-        disabled=table.empty,
+        args=(target, list(found)),
+        disabled=shown.empty,
     )
     return target, weights
