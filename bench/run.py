@@ -89,7 +89,8 @@ RENDER_TABS = {
 }
 # the municipality page's other tabs are visited too in the memory walk
 EXTRA_VISITS = [
-    f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")
+    f"kommune?kommune={KOMMUNE}&del={tab}"
+    for tab in ("Framskriving", "Arbeid+og+pendling", "%C3%98konomi", "Plan")
 ]
 
 # what --only can choose; `make bench` measures them all

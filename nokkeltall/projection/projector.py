@@ -125,6 +125,7 @@ class Projector:
         if key not in self._cache:
             chosen = self.backtest.choose(base_year)
             self._cache[key] = (chosen, self.backtest.intervals(base_year, chosen))
+            self.backtest.release()
         return self._cache[key]
 
     def _run(self, base_year: int, settings: model.Settings) -> tuple[model.Path, model.Rates]:
