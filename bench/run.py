@@ -4,8 +4,9 @@ makes sense, a ratio to that floor measured in the same run, so a busy machine s
     .venv/bin/python bench/run.py [--runs 9] [--browser-runs 5] [--skip-browser]   (``make bench``)
     .venv/bin/python bench/run.py --only build,render   (some parts: build, render, decks, browser)
 
-1. warm render of each page (AppTest ``run()`` repeated on the same object, ``?kommune=1835``) vs
-   bench/bare_page.py, a page with one Plotly line chart of 22 points — goal ≤ 2.5× per page;
+1. warm render of each page (AppTest ``run()`` repeated on the same object, ``?kommune=1835``; the
+   municipality page also on its «Framskriving» tab) vs bench/bare_page.py, a page with one Plotly line
+   chart of 22 points — goal ≤ 2.5× per page;
 2. browser: navigation → first rendered chart (``.js-plotly-plot .main-svg``) on the municipality
    page vs the bare page, in headless /usr/bin/chromium, a fresh browser context per visit — goal ≤ 1.2×;
 3. database build from the shipped snapshot vs its floor, the snapshot's Parquet files loaded into
@@ -88,7 +89,8 @@ RENDER_TABS = {
 }
 # the municipality page's other tabs are visited too in the memory walk
 EXTRA_VISITS = [
-    f"kommune?kommune={KOMMUNE}&del={tab}" for tab in ("Arbeid+og+pendling", "%C3%98konomi", "Plan")
+    f"kommune?kommune={KOMMUNE}&del={tab}"
+    for tab in ("Framskriving", "Arbeid+og+pendling", "%C3%98konomi", "Plan")
 ]
 
 # what --only can choose; `make bench` measures them all

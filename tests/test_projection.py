@@ -3,6 +3,8 @@ the base-year cut-off and bad input."""
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import numpy as np
 import pytest
@@ -400,6 +402,24 @@ def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):
     store.write_bytes(b"not an array")  # a broken file is recomputed, never trusted
     broken = Projector(data, store=store).project("9903", 2018, 2035)
     np.testing.assert_array_equal(first.quantiles, broken.quantiles)
+
+
+def test_released_backtests_come_back_from_the_store_and_old_stores_are_removed(tmp_path):
+    folder = tmp_path / "projection"
+    folder.mkdir()
+    stale, recent = folder / "backtest-old.npy", folder / "backtest-other.npy"
+    stale.write_bytes(b"old")
+    recent.write_bytes(b"recent")
+    os.utime(stale, (0, 0))
+    data = noisy_population()
+    projector = Projector(data, store=folder / "backtest-this.npy")
+    projector.project("9903", 2018, 2035)
+    assert "projected" not in projector.backtest.__dict__  # the large arrays are let go once chosen
+    again = projector.project("9903", 2016, 2035)  # another base year reads them back
+    fresh = Projector(data).project("9903", 2016, 2035)
+    np.testing.assert_array_equal(again.quantiles, fresh.quantiles)
+    np.testing.assert_array_equal(again.values, fresh.values)
+    assert sorted(p.name for p in folder.iterdir()) == ["backtest-other.npy", "backtest-this.npy"]
 
 
 def test_method_description_says_the_total_follows_the_trend_everywhere():

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -157,17 +158,18 @@ class Backtest:
         and the unconstrained run are shared by candidates that differ only in the total's treatment."""
         known = self.data.until(base)
         horizon = self.data.last_year - base
-        shared: dict[tuple, tuple[model.Rates, model.Path]] = {}
-        out = []
-        for settings in self.candidates:
+        sharing: dict[tuple, list[int]] = {}  # one unconstrained run (~10 MB) alive at a time, not 16
+        for index, settings in enumerate(self.candidates):
             key = (settings.window, settings.prior_weight, settings.prior_area, settings.survival_trend)
-            if key not in shared:
-                rates = model.estimate_rates(known, base, settings)
-                shared[key] = rates, model.run(np.nan_to_num(known.values[:, -1]), rates, horizon)
-            rates, cohort = shared[key]
-            out.append(
-                group_sums(model.project(known, base, horizon, settings, rates=rates, cohort=cohort).values)
-            )
+            sharing.setdefault(key, []).append(index)
+        out: list[np.ndarray] = [np.empty(0)] * len(self.candidates)
+        for indices in sharing.values():
+            rates = model.estimate_rates(known, base, self.candidates[indices[0]])
+            cohort = model.run(np.nan_to_num(known.values[:, -1]), rates, horizon)
+            for index in indices:
+                settings = self.candidates[index]
+                path = model.project(known, base, horizon, settings, rates=rates, cohort=cohort)
+                out[index] = group_sums(path.values)
         return out
 
     def combined(self, total: int, ages: int | slice) -> np.ndarray:
@@ -190,8 +192,13 @@ class Backtest:
 
     def age_error(self, total: int) -> np.ndarray:
         """[candidate, pair, municipality]: the age groups' error with the total from ``total``."""
-        if total not in self._age_errors:
-            self._age_errors[total] = self._ape(self.combined(total, slice(None)), AGE_SELECTION_GROUPS)
+        if total not in self._age_errors:  # one candidate at a time: all at once peaked at ~300 MB
+            self._age_errors[total] = np.stack(
+                [
+                    self._ape(self.combined(total, c), AGE_SELECTION_GROUPS)
+                    for c in range(len(self.candidates))
+                ]
+            )
         return self._age_errors[total]
 
     def log_error(self, choice: Choice) -> np.ndarray:
@@ -199,6 +206,13 @@ class Backtest:
         projected = self.combined(self.candidates.index(choice.total), self.candidates.index(choice.ages))
         error = np.log((self.actual + 0.5) / (projected + 0.5))
         return np.where((self.band >= 0)[..., None], error, np.nan)
+
+    def release(self) -> None:
+        """Drop the large arrays (some 60 MB for all municipalities) once the choices and intervals a
+        process needs are made; they are read back from ``store`` if another base year is asked."""
+        if self.store is not None:
+            self.__dict__.pop("projected", None)
+            self._age_errors.clear()
 
     def usable(self, base_year: int) -> np.ndarray:
         """[pair] backtests whose target year is at most ``base_year``."""
@@ -243,15 +257,38 @@ class Backtest:
         return Intervals(half_widths, exponent)
 
 
+STALE_DAYS = 7  # a kept backtest of another build or method version not used for this long is removed
+
+
 def _keep(array: np.ndarray, path: Path) -> None:
-    """Write to a temporary file and rename; a cache that cannot be written is simply not kept."""
+    """Write to a temporary file and rename; a cache that cannot be written is simply not kept (and
+    leaves no half-written file behind). Backtests of other builds unused for a week are removed: each
+    is some 40 MB, and every build and change of the method makes a new one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as handle:
-            np.save(handle, array)
-        os.replace(handle.name, path)
+        with tempfile.NamedTemporaryFile(
+            dir=path.parent, prefix=".partial-", suffix=".npy", delete=False
+        ) as h:
+            partial = Path(h.name)
+            try:
+                np.save(h, array)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+        os.replace(partial, path)
     except OSError:
         return
+    _remove_stale(path)
+
+
+def _remove_stale(kept: Path) -> None:
+    limit = time.time() - STALE_DAYS * 86_400
+    for other in kept.parent.glob("backtest-*.npy"):
+        try:
+            if other != kept and other.stat().st_mtime < limit:
+                other.unlink()
+        except OSError:
+            continue
 
 
 def _spread(errors: np.ndarray, in_band: np.ndarray, horizon: np.ndarray) -> tuple[np.ndarray, float]:

@@ -58,19 +58,19 @@ class PopulationData:
 
 
 def from_frames(population: pd.DataFrame, municipalities: pd.DataFrame) -> PopulationData:
-    """Arrays from long rows (municipality_code, year, age, persons) and the municipality list
-    (municipality_code, name, county_code). Ages above ``OPEN_AGE`` are added to the open group."""
+    """Arrays from long rows (municipality_number or _code, year, age, persons) and the municipality list
+    (municipality_code, name, county_code). Rows of the same municipality, year and age are added up,
+    and ages above ``OPEN_AGE`` go to the open group."""
     munis = municipalities.sort_values("municipality_code")
     codes = tuple(munis["municipality_code"])
     years = tuple(range(int(population["year"].min()), int(population["year"].max()) + 1))
-    frame = population
-    if frame["age"].max() > OPEN_AGE:  # the query layer pools them already; other callers may not
-        frame = frame.assign(age=frame["age"].clip(upper=OPEN_AGE))
-        frame = frame.groupby(["municipality_code", "year", "age"], as_index=False)["persons"].sum()
+    frame = population.assign(age=population["age"].clip(upper=OPEN_AGE))  # rows of one age add up
     values = np.full((len(codes), len(years), N_AGES), np.nan)
-    position = {code: i for i, code in enumerate(codes)}
-    rows = frame[frame["municipality_code"].isin(position)]
-    m = rows["municipality_code"].map(position).to_numpy()
+    position = {int(code): i for i, code in enumerate(codes)}
+    numbers = frame["municipality_number"] if "municipality_number" in frame else frame["municipality_code"]
+    numbers = numbers.astype(int)
+    rows = frame[numbers.isin(position)]
+    m = numbers[rows.index].map(position).to_numpy()
     y = rows["year"].to_numpy() - years[0]
     a = rows["age"].to_numpy()
     filled = np.zeros(values.shape[:2], dtype=bool)
@@ -81,4 +81,4 @@ def from_frames(population: pd.DataFrame, municipalities: pd.DataFrame) -> Popul
 
 
 def from_connection(con) -> PopulationData:
-    return from_frames(queries.population_single_age_all(con, OPEN_AGE), queries.municipalities(con))
+    return from_frames(queries.population_single_age_rows(con, OPEN_AGE), queries.municipalities(con))

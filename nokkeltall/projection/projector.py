@@ -125,6 +125,7 @@ class Projector:
         if key not in self._cache:
             chosen = self.backtest.choose(base_year)
             self._cache[key] = (chosen, self.backtest.intervals(base_year, chosen))
+            self.backtest.release()
         return self._cache[key]
 
     def _run(self, base_year: int, settings: model.Settings) -> tuple[model.Path, model.Rates]:
@@ -137,16 +138,28 @@ class Projector:
             self._cache[key] = (model.project(known, base_year, horizon, settings, rates=rates), rates)
         return self._cache[key]
 
-    def _main(self, base_year: int, choice: Choice) -> tuple[model.Path, np.ndarray]:
-        """The main projection (the age candidate's path scaled to the total candidate's total) and the
-        scaling factors [municipality, year]."""
-        key = ("main", base_year, choice)
+    def _total(self, base_year: int, settings: model.Settings) -> np.ndarray:
+        """[municipality, year] totals of one candidate (cached; its path by age is not kept)."""
+        key = ("total", base_year, settings)
         if key not in self._cache:
-            ages, _ = self._run(base_year, choice.ages)
-            totals = self._run(base_year, choice.total)[0].values.sum(axis=2)
-            own = ages.values.sum(axis=2)
-            factor = np.where(own > 0, totals / np.where(own > 0, own, 1.0), 1.0)
-            self._cache[key] = (model.Path(ages.values * factor[..., None], ages.scale), factor)
+            run = self._cache.get(("run", base_year, settings))
+            if run is None:
+                known = self.data.until(base_year)
+                path = model.project(known, base_year, LATEST_END - base_year, settings)
+            else:
+                path = run[0]
+            self._cache[key] = path.values.sum(axis=2)
+        return self._cache[key]
+
+    def _factor(self, base_year: int, choice: Choice) -> np.ndarray:
+        """[municipality, year] scaling of the age candidate's path to the total candidate's total: the
+        main projection is ``path × factor``, worked out for one municipality at a time (a scaled copy
+        of every municipality's path was 9 MB of the server's memory)."""
+        key = ("factor", base_year, choice)
+        if key not in self._cache:
+            own = self._run(base_year, choice.ages)[0].values.sum(axis=2)
+            totals = self._total(base_year, choice.total)
+            self._cache[key] = np.where(own > 0, totals / np.where(own > 0, own, 1.0), 1.0)
         return self._cache[key]
 
     def choice_for(self, index: int, base_year: int) -> tuple[Choice, int]:
@@ -167,7 +180,9 @@ class Projector:
         chosen = scenario if isinstance(scenario, scenarios.Scenario) else scenarios.parse(scenario)
         index = self.data.index(code)
         choice, band = self.choice_for(index, base)
-        main = self._main(base, choice)[0].values[index, : end - base + 1]
+        steps = end - base + 1
+        path = self._run(base, choice.ages)[0]
+        main = path.values[index, :steps] * self._factor(base, choice)[index, :steps, None]
         values = main if chosen.is_main else self._scenario(index, base, end, choice, chosen)
         quantiles = self._choice(base)[1].for_band(band, end - base)
         return Projection(
@@ -189,7 +204,7 @@ class Projector:
         5/10 år» is the age candidate's ratios over that window, unconstrained."""
         settings = choice.ages
         path, _ = self._run(base, settings)
-        factor = self._main(base, choice)[1][index : index + 1, : end - base + 1]
+        factor = self._factor(base, choice)[index : index + 1, : end - base + 1]
         scale = path.scale[index : index + 1]
         if chosen.history:
             settings = replace(settings, window=chosen.history, total="cohort")
