@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from nokkeltall import memory
 from nokkeltall.ui.frame import navigation
+
+memory.return_large_blocks()
 
 st.set_page_config(page_title="Nøkkeltall for små kommuner", page_icon="📊", layout="wide")
 

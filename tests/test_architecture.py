@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "jsonstat",
             "derived",
             "log",
+            "memory",
             "cleaning",
             "durable",
             "spreadsheet",
