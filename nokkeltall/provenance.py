@@ -280,3 +280,62 @@ def recalculated_note(frame: pd.DataFrame, name: str) -> str | None:
             "andel (se «Om data»)."
         )
     return note
+
+
+# --- the tables of «Om data» ------------------------------------------------------------------------
+# Functions of the database (``con`` first), so the page can share one copy per build instead of
+# building the frames on every rerun.
+
+
+def catalogue_table(con) -> pd.DataFrame:
+    """Every indicator with its unit, definition and source table (``con`` is not read: the catalogue
+    is code)."""
+    from nokkeltall import indicators
+
+    return pd.DataFrame(
+        [
+            {
+                "Indikator": i.label,
+                "Enhet": i.unit,
+                "Definisjon": i.definition,
+                "Tabell": i.table_id,
+                "Koder": i.ssb_codes,
+                "Tema": i.category,
+                "Id": i.id,
+            }
+            for i in indicators.CATALOGUE
+        ]
+    )
+
+
+DATASET_COLUMNS = {
+    "table_id": "Tabell",
+    "title": "Tittel",
+    "publisher": "Utgiver",
+    "dato": "Oppdatert/hentet",
+    "år": "År",
+    "rows": "Rader",
+    "source": "Kilde",
+    "licence": "Lisens",
+    "caveat": "Forbehold",
+}
+
+
+def dataset_table(con) -> pd.DataFrame:
+    """Every dataset in the database with its source, date, years and caveat (Norwegian columns)."""
+    datasets = queries.datasets(con)
+    shown = datasets.assign(
+        år=[
+            f"{a}–{b}" if pd.notna(a) else ""
+            for a, b in zip(datasets["year_min"], datasets["year_max"], strict=False)
+        ],
+        dato=[text.iso_date(d) or text.MISSING for d in datasets["updated"].fillna(datasets["fetched"])],
+    )
+    return shown[list(DATASET_COLUMNS)].rename(columns=DATASET_COLUMNS)
+
+
+def split_estimate_table(con) -> pd.DataFrame:
+    """The estimated divisions of old municipalities, as shown in «Om data»."""
+    from nokkeltall import harmonise
+
+    return harmonise.estimate_table(queries.split_estimates(con))
