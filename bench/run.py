@@ -332,6 +332,14 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _memory_after(app, visit: str) -> None:
+    """Where the memory goes: the server's RSS after each visit, and its peak so far (stderr)."""
+    print(
+        f"  memory after {visit}: {app.rss_kb() / 1024:.0f} MB, peak {app.peak_kb / 1024:.0f} MB",
+        file=sys.stderr,
+    )
+
+
 def _first_chart_seconds(browser, url: str) -> float:
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="nb-NO")
     page = context.new_page()
@@ -401,11 +409,13 @@ def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
             for path, query in PAGES.values():
                 page.goto(f"{app.url}/{path}" + (f"?{query}" if query else ""))
                 _settle(page)
+                _memory_after(app, path + (f"?{query}" if query else ""))
                 if page.locator('[data-testid="stException"]').count():
                     exceptions.append(path)
             for visit in EXTRA_VISITS:
                 page.goto(f"{app.url}/{visit}")
                 _settle(page)
+                _memory_after(app, visit)
             context.close()
             browser.close()
         time.sleep(0.5)
