@@ -6,11 +6,10 @@ the fact base say so (``NOT_FETCHED``)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from nokkeltall import provenance, queries
-from nokkeltall.projection.counties import SSB_ALTERNATIVES
+from nokkeltall.projection.counties import SSB_ALTERNATIVES, side_by_side
 from nokkeltall.projection.projector import Projection
 
 NOT_FETCHED = (
@@ -39,10 +38,4 @@ def source(con, code: str) -> str:
 def comparison(result: Projection, ssb: pd.DataFrame, years=(2030, 2035, 2040, 2050)) -> pd.DataFrame:
     """year, ours, ssb_low, ssb_main, ssb_high, difference_pct (ours against SSB's main alternative);
     NaN where either has no figure for the year."""
-    ours = result.series("total", main=True)
-    frame = pd.DataFrame({"year": list(years)})
-    frame["ours"] = [float(ours.get(y, np.nan)) for y in years]
-    for column in SSB_ALTERNATIVES.values():
-        frame[column] = [float(ssb[column].get(y, np.nan)) if column in ssb else np.nan for y in years]
-    frame["difference_pct"] = (frame["ours"] / frame["ssb_main"] - 1) * 100
-    return frame
+    return side_by_side(result.series("total", main=True), ssb, years)

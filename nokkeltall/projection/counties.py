@@ -35,6 +35,12 @@ def comparison(con, projector: Projector, county_code: str, years=(2030, 2035, 2
     ours = county_sum(projector, county_code)
     ssb = queries.county_projections(con, county_code)
     ssb = ssb.pivot_table(index="year", columns="measure", values="value").rename(columns=SSB_ALTERNATIVES)
+    return side_by_side(ours, ssb, years)
+
+
+def side_by_side(ours: pd.Series, ssb: pd.DataFrame, years) -> pd.DataFrame:
+    """year, ours, ssb_low, ssb_main, ssb_high, difference_pct (ours against SSB's main alternative)
+    from year → our value and SSB's alternatives by year; NaN where either has no figure."""
     frame = pd.DataFrame({"year": list(years)})
     frame["ours"] = [float(ours.get(y, np.nan)) for y in years]
     for column in SSB_ALTERNATIVES.values():
