@@ -216,7 +216,7 @@ def _create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def _check_file(folder: Path, entry: dict) -> tuple[str | None, str | None, Path]:
     """(problem, table, path) for one manifest entry, before anything is read."""
-    table = RAW_TABLES.get(entry.get("kind"))
+    table = RAW_TABLES.get(str(entry.get("kind")))
     path = folder / entry.get("file", "")
     if table is None:
         return f"ukjent datasett-type {entry.get('kind')!r}", None, path
@@ -243,8 +243,8 @@ def _load_datasets(con: duckdb.DuckDBPyConnection, folder: Path, manifest: dict)
     by_table: dict[str, list[tuple[str, Path]]] = {}
     for name, entry in manifest["datasets"].items():
         problem, table, path = _check_file(folder, entry)
-        if problem:
-            problems[name] = problem
+        if problem or table is None:
+            problems[name] = problem or "ukjent type"
         else:
             by_table.setdefault(table, []).append((name, path))
     for table, files in by_table.items():

@@ -38,7 +38,7 @@ def _store_path(fingerprint: str) -> Path:
     the build's fingerprint and the source of the modules that compute them."""
     digest = hashlib.sha256(fingerprint.encode())
     for module in (model, trend, backtest, data_module, groups):
-        digest.update(Path(module.__file__).read_bytes())
+        digest.update(Path(str(module.__file__)).read_bytes())
     return config.cache_dir() / "projection" / f"backtest-{digest.hexdigest()[:24]}.npy"
 
 
@@ -205,7 +205,7 @@ class Projector:
         settings = choice.ages
         path, _ = self._run(base, settings)
         factor = self._factor(base, choice)[index : index + 1, : end - base + 1]
-        scale = path.scale[index : index + 1]
+        scale: np.ndarray | None = path.scale[index : index + 1]
         if chosen.history:
             settings = replace(settings, window=chosen.history, total="cohort")
             factor, scale = np.ones_like(factor), None

@@ -84,7 +84,8 @@ def parse(given: str | None) -> Scenario:
             continue
         match = _ITEM.match(item)
         if not match:
-            shown = given if len(given) <= 60 else given[:57] + "…"
+            written = given or ""
+            shown = written if len(written) <= 60 else written[:57] + "…"
             raise ProjectionError(
                 f"Forstår ikke scenarioet «{shown}». Skriv f.eks. «netto=+5:20-39» (fem flere innbyggere i "
                 "året i alderen 20–39), «fødsler=-10» (10 % færre fødte) eller «siste5»/«siste10»."
