@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from nokkeltall import queries, text
+from nokkeltall import harmonise, indicators, queries, text
 
 PUBLISHER_SSB = "Statistisk sentralbyrå"
 SSB = "SSB"
@@ -290,8 +290,6 @@ def recalculated_note(frame: pd.DataFrame, name: str) -> str | None:
 def catalogue_table(con) -> pd.DataFrame:
     """Every indicator with its unit, definition and source table (``con`` is not read: the catalogue
     is code)."""
-    from nokkeltall import indicators
-
     return pd.DataFrame(
         [
             {
@@ -336,6 +334,4 @@ def dataset_table(con) -> pd.DataFrame:
 
 def split_estimate_table(con) -> pd.DataFrame:
     """The estimated divisions of old municipalities, as shown in «Om data»."""
-    from nokkeltall import harmonise
-
     return harmonise.estimate_table(queries.split_estimates(con))
