@@ -44,16 +44,6 @@ BENCH = REPO_ROOT / "bench"
 sys.path.insert(0, str(REPO_ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # no deprecation chatter in the table
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CHART = ".js-plotly-plot .main-svg"
 KOMMUNE = "1835"
 
@@ -371,6 +361,8 @@ def _settle(page, timeout: float = 60) -> None:
 
 def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
     from playwright.sync_api import sync_playwright
+
+    from tests.e2e.browser_settings import CHROMIUM, LAUNCH_ARGS  # the browser the tests check
 
     if not Path(CHROMIUM).exists():
         return [Row("browser", "Chromium missing at /usr/bin/chromium", ok=False)]

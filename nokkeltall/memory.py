@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 M_MMAP_THRESHOLD = -3  # mallopt parameter (malloc.h)
 LARGE_BLOCK_BYTES = 128 * 1024  # glibc's own starting threshold
 
 
+@functools.cache
 def return_large_blocks() -> bool:
     """Keep large allocations mmapped so that freeing them shrinks the process. True when set; False
-    where the C library is not glibc (macOS, musl), where nothing is changed."""
+    where the C library is not glibc (macOS, musl), where nothing is changed. Once per process: app.py
+    calls it on every rerun."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name or "libc.so.6")

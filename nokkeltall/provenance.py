@@ -17,6 +17,7 @@ in words a council member understands.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -283,13 +284,14 @@ def recalculated_note(frame: pd.DataFrame, name: str) -> str | None:
 
 
 # --- the tables of «Om data» ------------------------------------------------------------------------
-# Functions of the database (``con`` first), so the page can share one copy per build instead of
-# building the frames on every rerun.
+# The dataset tables are functions of the database (``con`` first), so the page can share one copy per
+# build instead of building the frames on every rerun.
 
 
-def catalogue_table(con) -> pd.DataFrame:
-    """Every indicator with its unit, definition and source table (``con`` is not read: the catalogue
-    is code)."""
+@functools.cache
+def catalogue_table() -> pd.DataFrame:
+    """Every indicator with its unit, definition and source table (the catalogue is code: one frame per
+    process, shared — callers must not change it)."""
     return pd.DataFrame(
         [
             {

@@ -19,17 +19,15 @@ st.write(
 st.caption(f"{config.SSB_CREDIT}. Lisens: {config.SSB_LICENCE}. Kart: © Kartverket (CC BY 4.0).")
 
 st.header("Indikatorer")
+st.dataframe(provenance.catalogue_table(), hide_index=True, width="stretch")
+
+st.header("Datasett")
 try:
-    catalogue = shared_call(provenance.catalogue_table)
     datasets = shared_call(provenance.dataset_table)
     problems = query("build_problems")
 except DataUnavailable as error:
-    st.dataframe(provenance.catalogue_table(None), hide_index=True, width="stretch")
     st.error(str(error))
     st.stop()
-st.dataframe(catalogue, hide_index=True, width="stretch")
-
-st.header("Datasett")
 for name, problem in problems.items():
     st.warning(f"Datasettet «{name}» kunne ikke brukes: {problem}. Resten av statistikken vises som vanlig.")
 st.dataframe(datasets, hide_index=True, width="stretch")

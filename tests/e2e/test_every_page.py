@@ -18,13 +18,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from browser_settings import CHROMIUM
 
 from nokkeltall import queries, text
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
 CHART = ".js-plotly-plot"
 DRAWN = ".js-plotly-plot .main-svg"
 
