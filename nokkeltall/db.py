@@ -390,7 +390,7 @@ POPULATION_UNIT_SQL = """
 CREATE TEMP TABLE population_unit AS
 WITH unit_sums AS (
     SELECT m.municipality_code, r.year, r.sex, r.dataset, r.region_code, bool_or(m.estimated) AS estimated,
-           sum(r.persons) AS persons, count(*) AS pairs, bool_and(r.ages_unique) AS ages_unique,
+           sum(r.persons) AS persons, list(m.weight) AS weights, bool_and(r.ages_unique) AS ages_unique,
            bool_or(s.region_code IS NOT NULL) AS age_split
     FROM (SELECT region_code, year, sex, dataset, sum(persons) AS persons,
                  count(*) = bit_count(bit_or(CASE WHEN age BETWEEN 0 AND 126 THEN 1::HUGEINT << age END))
@@ -408,20 +408,17 @@ WITH unit_sums AS (
                    OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
                string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes,
                coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE) AS estimated,
-               sum(pairs) = 1 AND bool_and(ages_unique) AND NOT bool_or(age_split) AS single
+               sum(len(weights)) = 1 AND bool_and(ages_unique) AND NOT bool_or(age_split) AS single
         FROM unit_sums GROUP BY ALL
     ) parts JOIN dataset d ON d.name = parts.dataset
     QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex ORDER BY d.priority) = 1
 )
-SELECT u.region_code, u.year, u.sex, u.dataset, c.municipality_code, m.weight, c.single,
+SELECT u.region_code, u.year, u.sex, u.dataset, c.municipality_code, unnest(u.weights) AS weight, c.single,
        c.sex <> 'total' AND NOT EXISTS (SELECT 1 FROM chosen t WHERE t.sex = 'total'
            AND t.municipality_code = c.municipality_code AND t.year = c.year) AS needs_total,
        c.recalculated, c.source_codes, c.estimated
 FROM unit_sums u
-JOIN chosen c USING (municipality_code, year, sex, dataset)
-JOIN dataset d ON d.name = u.dataset
-JOIN mapping m ON m.region_code = u.region_code AND m.year = mapping_key(d.on_2024_borders, u.year)
- AND m.municipality_code = u.municipality_code;
+JOIN chosen c USING (municipality_code, year, sex, dataset);
 """
 
 POPULATION_SQL = """
