@@ -454,6 +454,10 @@ HARMONISE_SQL = """
 -- Old units that had inhabitants in a year (07459); before/after its years, its first/last year.
 CREATE TEMP TABLE populated_code AS
 SELECT DISTINCT region_code, year FROM raw_population WHERE persons > 0;
+SET VARIABLE populated_first_year = (SELECT min(year) FROM populated_code);
+SET VARIABLE populated_last_year = (SELECT max(year) FROM populated_code);
+CREATE TEMP MACRO populated_year(y) AS
+    greatest(least(y, getvariable('populated_last_year')), getvariable('populated_first_year'));
 
 -- A value is only moved to today's municipality when the dataset has every old unit of it that had
 -- inhabitants that year: an extract lacking one (e.g. 06913 with 1852 Tjeldsund but not 1913
@@ -477,36 +481,35 @@ WITH units AS (  -- each old unit's part first, so no aggregate below needs DIST
     FROM observation_keyed r
     JOIN mapping m ON m.region_code = r.region_code AND m.year = r.mapping_year
     GROUP BY ALL
-), mapped AS (
-    SELECT municipality_code, year, measure, dataset, mapping_year,
+), mapped AS (  -- populated_units: how many of its old units had inhabitants in the year
+    SELECT u.municipality_code, u.year, u.measure, u.dataset, u.mapping_year,
            CASE WHEN sum(values_given) = sum(cells) THEN sum(value) END AS value,
            bool_or(estimated) OR count(*) FILTER (WHERE nonzero) > 1 AS recalculated,
-           array_to_string(list(region_code ORDER BY region_code), '+') AS source_codes,
-           list(region_code ORDER BY region_code) AS region_codes, bool_or(estimated) AS estimated
-    FROM units GROUP BY ALL
-), incomplete AS (
-    SELECT DISTINCT k.municipality_code, k.year, k.mapping_year, k.region_codes
-    FROM (SELECT DISTINCT municipality_code, year, mapping_year, region_codes FROM mapped
-          WHERE len(region_codes) >= 1) k
-    JOIN mapping x ON x.municipality_code = k.municipality_code AND x.year = k.mapping_year
-    JOIN populated_code p ON p.region_code = x.region_code
-     AND p.year = greatest(least(k.year, (SELECT max(year) FROM populated_code)),
-                           (SELECT min(year) FROM populated_code))
-    WHERE NOT list_contains(k.region_codes, x.region_code)
+           array_to_string(list(u.region_code ORDER BY u.region_code), '+') AS source_codes,
+           bool_or(estimated) AS estimated, count(p.region_code) AS populated_units
+    FROM units u
+    LEFT JOIN populated_code p ON p.region_code = u.region_code AND p.year = populated_year(u.year)
+    GROUP BY ALL
+), populated_units AS (  -- the old units with inhabitants that a municipality has in a mapping year
+    SELECT x.municipality_code, x.year AS mapping_year, p.year, count(DISTINCT x.region_code) AS units
+    FROM mapping x JOIN populated_code p ON p.region_code = x.region_code
+    WHERE (x.year, p.year) IN (SELECT DISTINCT mapping_year, populated_year(year) FROM observation_keyed)
+    GROUP BY ALL
 )
 SELECT municipality_code, year, measure, best.value, best.recalculated, best.source_codes, best.dataset,
        best.estimated
 FROM (
     -- the best dataset's value; within it the year's own numbering before numbers already on today's,
-    -- should a dataset give both (priorities are unique, so the key never ties)
+    -- should a dataset give both (priorities are unique, so the key never ties); missing where the
+    -- dataset lacks one of the old units with inhabitants (fewer than the municipality has)
     SELECT mapped.municipality_code, mapped.year, mapped.measure,
-           arg_min({'value': CASE WHEN i.municipality_code IS NULL THEN mapped.value END,
+           arg_min({'value': CASE WHEN coalesce(n.units, 0) <= mapped.populated_units THEN mapped.value END,
                     'recalculated': mapped.recalculated, 'source_codes': mapped.source_codes,
                     'dataset': mapped.dataset, 'estimated': mapped.estimated},
                    d.priority * 100000 - mapped.mapping_year) AS best
     FROM mapped JOIN dataset d ON d.name = mapped.dataset
-    LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
-     AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
+    LEFT JOIN populated_units n ON n.municipality_code = mapped.municipality_code
+     AND n.mapping_year = mapped.mapping_year AND n.year = populated_year(mapped.year)
     GROUP BY mapped.municipality_code, mapped.year, mapped.measure
 );
 
