@@ -531,8 +531,13 @@ WITH mapped AS (
     JOIN mapping w ON w.region_code = r.work_region_code
      AND w.year = mapping_key(d.on_2024_borders, r.year)
     GROUP BY ALL
+), choice_years AS (  -- years given by several datasets: only there is a flow's best dataset picked
+    SELECT year FROM raw_commuting GROUP BY year HAVING count(DISTINCT dataset) > 1
 )
+SELECT * EXCLUDE (dataset), dataset FROM mapped WHERE year NOT IN (SELECT year FROM choice_years)
+UNION ALL
 SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset
+WHERE year IN (SELECT year FROM choice_years)
 QUALIFY row_number() OVER (
     PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority
 ) = 1;
