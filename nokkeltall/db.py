@@ -140,6 +140,7 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     problems: dict[str, str] = {}
     try:
         with duckdb.connect(temporary) as con:
+            con.execute("SET enable_progress_bar = false")  # a long build prints no bar on stderr
             _create_raw_tables(con)
             problems.update(_load_datasets(con, folder, manifest))
             _create_dataset_table(con, manifest, problems)
