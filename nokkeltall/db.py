@@ -535,10 +535,11 @@ WITH mapped AS (
 ), choice_years AS (  -- years given by several datasets: only there is a flow's best dataset picked
     SELECT year FROM raw_commuting GROUP BY year HAVING count(DISTINCT dataset) > 1
 )
-SELECT * EXCLUDE (dataset), dataset FROM mapped WHERE year NOT IN (SELECT year FROM choice_years)
+SELECT * EXCLUDE (dataset), dataset FROM mapped
+WHERE NOT EXISTS (SELECT 1 FROM choice_years c WHERE c.year IS NOT DISTINCT FROM mapped.year)
 UNION ALL
 SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset
-WHERE year IN (SELECT year FROM choice_years)
+WHERE EXISTS (SELECT 1 FROM choice_years c WHERE c.year IS NOT DISTINCT FROM mapped.year)
 QUALIFY row_number() OVER (
     PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority
 ) = 1;
