@@ -459,6 +459,18 @@ def test_writing_choices_removes_the_large_backtest_files_of_earlier_versions(tm
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("choices-")) == ["other.npy"]
 
 
+def test_population_arrays_from_the_database_add_up_and_years_without_figures_stay_missing(con):
+    """The hand-computed fixture, read a year at a time: Narvik 2016 is 1805 plus half of Tysfjord (2000 +
+    200); 2018–2025 have no population by age there, so they are missing, not zero."""
+    data = from_connection(con)
+    assert data.years == tuple(range(2016, 2027))
+    traena, narvik = data.index("1835"), data.index("1806")
+    assert list(data.values[traena, 0, [10, 30, 70, 85]]) == [100, 150, 150, 50]
+    assert data.values[traena].sum(axis=1)[[0, 1, -1]].tolist() == [450, 460, 440]
+    assert data.values[narvik, 0].sum() == 2200
+    assert np.isnan(data.values[:, 2:-1]).all()
+
+
 def test_the_shipped_snapshot_carries_the_choices_for_its_own_figures(shipped_con):
     """Fails after a change of the figures or of the method's modules: run `nokkeltall projection prepare`
     (part of `make snapshot`) and commit data/snapshot/projection_choices.json."""
