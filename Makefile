@@ -53,6 +53,7 @@ test: $(STAMP)
 snapshot: $(STAMP)
 	rm -rf data/snapshot data/snapshot-versions  # the import then writes a plain directory, as checked in
 	$(BIN)/nokkeltall import $(SHARED_RAW) $(SHARED_PLAN)
+	$(BIN)/nokkeltall projection prepare  # the backtests' choices for these figures, shipped with them
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -388,6 +388,8 @@ def cmd_projection(args) -> int:
     try:
         if args.municipality.strip().lower() == "backtest":
             return _print_backtest(projector, writer)
+        if args.municipality.strip().lower() == "prepare":
+            return _keep_choices(projector)
         if args.municipality.strip().lower() in ("all", "alle"):
             projections = projector.project_all(args.base_year, args.to, scenario)
             writer.writerow(["municipality", "year", "value", "lower", "upper"])
@@ -403,6 +405,15 @@ def cmd_projection(args) -> int:
         prefix = [result.code] if every else []
         for row in result.table(args.group).itertuples():
             writer.writerow(prefix + [row.year] + [f"{v:.1f}" for v in (row.value, row.lower, row.upper)])
+    return 0
+
+
+def _keep_choices(projector: projection.Projector) -> int:
+    """The backtests' choices for the snapshot's figures, written into the snapshot (``make snapshot``)."""
+    path = config.snapshot_dir() / projection.CHOICES_FILE
+    if not projector.keep_choices(path):
+        raise CliError(f"Kunne ikke skrive {path}")
+    print(f"Skrev {path}", file=sys.stderr)
     return 0
 
 
@@ -529,9 +540,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "projection",
         help="befolkningsframskriving som CSV (year,value,lower,upper), "
-        "eller «backtest» for treffsikkerheten",
+        "«backtest» for treffsikkerheten, «prepare» for metodevalgene i datagrunnlaget",
     )
-    p.add_argument("municipality", help="kommunenummer eller navn, «all» for alle, «backtest» for tabellen")
+    p.add_argument(
+        "municipality",
+        help="kommunenummer eller navn, «all» for alle, «backtest» for tabellen, «prepare» for å "
+        "lagre tilbakeprøvingenes valg i datagrunnlaget",
+    )
     p.add_argument(
         "--base-year",
         type=_year,

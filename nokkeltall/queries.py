@@ -1,5 +1,5 @@
 """Named, parameterised reads of the statistics database. Every function takes a DuckDB
-connection (or cursor) first and returns a pandas DataFrame or plain values.
+connection (or cursor) first and returns a pandas DataFrame, numpy arrays or plain values.
 
 SQL is always parameterised; measure names, codes and factors are parameters, never text
 pasted into SQL.
@@ -7,10 +7,15 @@ pasted into SQL.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from nokkeltall import indicators
 from nokkeltall.indicators import Indicator
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NORDLAND, TRONDELAG = "18", "50"
 NETWORK_COUNTIES = (NORDLAND, TRONDELAG)
@@ -221,18 +226,25 @@ def population_by_age(con, code: str, year: int) -> pd.DataFrame:
     )
 
 
-def population_single_age_rows(con, open_age: int) -> pd.DataFrame:
-    """municipality_number (the code as an integer), year, age, persons (both sexes) for every
-    municipality and year, ages from ``open_age`` up labelled ``open_age`` — several rows each, for the
-    caller to add up (projections). Lean on purpose: summing here (DuckDB's hash aggregate) and 700 000
-    code strings kept some 80 MB of the server's memory afterwards."""
-    return _df(
-        con,
-        """SELECT CAST(municipality_code AS INTEGER) AS municipality_number, year, least(age, ?) AS age,
-                  persons FROM population
-           WHERE sex = 'total' AND persons IS NOT NULL""",
-        [open_age],
-    )
+def population_single_age_years(con) -> list[int]:
+    """The years with population by single year of age (both sexes), in order."""
+    rows = con.execute(
+        "SELECT DISTINCT year FROM population WHERE sex = 'total' AND persons IS NOT NULL ORDER BY year"
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def population_single_age_columns(con, open_age: int, year: int) -> dict[str, np.ndarray]:
+    """municipality_number (the code as an integer), age, persons (both sexes) in ``year`` as arrays,
+    ages from ``open_age`` up labelled ``open_age`` — several rows each, for the caller to add up
+    (projections). Lean on purpose: summing here (DuckDB's hash aggregate), a data frame and code
+    strings kept tens of MB of the server's memory afterwards."""
+    return con.execute(
+        """SELECT CAST(municipality_code AS SMALLINT) AS municipality_number,
+                  CAST(least(age, ?) AS SMALLINT) AS age, persons FROM population
+           WHERE sex = 'total' AND persons IS NOT NULL AND year = ?""",
+        [open_age, year],
+    ).fetchnumpy()
 
 
 def county_projections(con, county_code: str) -> pd.DataFrame:

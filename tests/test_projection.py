@@ -1,19 +1,29 @@
 """The population projection on small inline populations: the cohort method, scenarios, intervals,
-the base-year cut-off and bad input."""
+the base-year cut-off, the kept choices and bad input (and that the shipped snapshot carries its choices)."""
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
 
-from nokkeltall.projection import PopulationData, ProjectionError, Projector, counties, model, scenario, trend
+from nokkeltall.projection import (
+    PopulationData,
+    ProjectionError,
+    Projector,
+    choices,
+    counties,
+    model,
+    scenario,
+    trend,
+)
 from nokkeltall.projection.backtest import Backtest, Choice, Intervals, _spread, growth_exponent
-from nokkeltall.projection.data import N_AGES, OPEN_AGE
-from nokkeltall.projection.projector import Projection
+from nokkeltall.projection.data import N_AGES, OPEN_AGE, from_connection
+from nokkeltall.projection.projector import MIN_BASE_HISTORY, Projection
 
+SHIPPED_SNAPSHOT = Path(__file__).resolve().parent.parent / "data" / "snapshot"
 YEARS = tuple(range(2005, 2021))
 
 
@@ -376,6 +386,15 @@ def test_county_sum_beside_ssb_county_projection():
     assert frame["difference_pct"] == pytest.approx((ours / 2000 - 1) * 100)
 
 
+def test_main_total_is_the_projections_total_without_its_path():
+    projector = Projector(noisy_population())
+    for code in projector.data.codes:
+        expected = projector.project(code, 2016, 2040).series("total")
+        total = projector.main_total(code, 2016, 2040)
+        assert list(total.index) == list(expected.index)
+        np.testing.assert_allclose(total.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
 def test_county_sum_with_a_municipality_missing_is_missing():
     data = noisy_population()
     values = data.values.copy()
@@ -391,35 +410,62 @@ def test_county_sum_with_a_municipality_missing_is_missing():
     assert np.isnan(frame["ours"]) and np.isnan(frame["difference_pct"])
 
 
-def test_backtests_kept_on_disk_give_the_same_projection(tmp_path):
-    store = tmp_path / "projection" / "backtest.npy"
+def _never_computed(*_args, **_kwargs):
+    raise AssertionError("the choices were computed again instead of read")
+
+
+def test_choices_kept_on_disk_give_the_same_projection(tmp_path, monkeypatch):
     data = noisy_population()
-    first = Projector(data, store=store).project("9903", 2018, 2035)
-    assert store.exists()
-    again = Projector(data, store=store).project("9903", 2018, 2035)
-    np.testing.assert_array_equal(first.values, again.values)
-    np.testing.assert_array_equal(first.quantiles, again.quantiles)
-    store.write_bytes(b"not an array")  # a broken file is recomputed, never trusted
-    broken = Projector(data, store=store).project("9903", 2018, 2035)
+    first = Projector(data, folder=tmp_path).project("9903", 2018, 2035)
+    (kept,) = tmp_path.glob("choices-*.json")
+    fresh = {base: Projector(data).project("9903", base, 2035) for base in (2018, 2016)}
+    with monkeypatch.context() as patch:
+        patch.setattr(choices, "compute", _never_computed)
+        again = Projector(data, folder=tmp_path)
+        for base, expected in fresh.items():  # every base year is kept, not only the one asked for first
+            np.testing.assert_array_equal(again.project("9903", base, 2035).quantiles, expected.quantiles)
+            np.testing.assert_array_equal(again.project("9903", base, 2035).values, expected.values)
+    np.testing.assert_array_equal(first.values, again.project("9903", 2018, 2035).values)
+    kept.write_text('{"key": "', encoding="utf-8")  # a broken file is computed again, never trusted
+    broken = Projector(data, folder=tmp_path).project("9903", 2018, 2035)
     np.testing.assert_array_equal(first.quantiles, broken.quantiles)
+    assert choices.read(kept, choices.fingerprint(data)) is not None  # and written again whole
+    assert not list(tmp_path.glob(".partial-*"))
 
 
-def test_released_backtests_come_back_from_the_store_and_old_stores_are_removed(tmp_path):
-    folder = tmp_path / "projection"
-    folder.mkdir()
-    stale, recent = folder / "backtest-old.npy", folder / "backtest-other.npy"
-    stale.write_bytes(b"old")
-    recent.write_bytes(b"recent")
-    os.utime(stale, (0, 0))
+def test_shipped_choices_are_read_only_for_the_figures_they_were_made_from(tmp_path, monkeypatch):
     data = noisy_population()
-    projector = Projector(data, store=folder / "backtest-this.npy")
-    projector.project("9903", 2018, 2035)
-    assert "projected" not in projector.backtest.__dict__  # the large arrays are let go once chosen
-    again = projector.project("9903", 2016, 2035)  # another base year reads them back
-    fresh = Projector(data).project("9903", 2016, 2035)
-    np.testing.assert_array_equal(again.quantiles, fresh.quantiles)
-    np.testing.assert_array_equal(again.values, fresh.values)
-    assert sorted(p.name for p in folder.iterdir()) == ["backtest-other.npy", "backtest-this.npy"]
+    shipped = tmp_path / choices.FILE_NAME
+    assert Projector(data).keep_choices(shipped)
+    with monkeypatch.context() as patch:
+        patch.setattr(choices, "compute", _never_computed)
+        Projector(data, shipped=shipped).project("9903", 2018, 2035)
+        rebuilt = data.values * (1 + 1e-13)  # another build: the same figures, added in another order
+        assert not np.array_equal(rebuilt, data.values, equal_nan=True)
+        again = PopulationData(data.codes, data.names, data.counties, data.years, rebuilt)
+        Projector(again, shipped=shipped).project("9903", 2018, 2035)
+        changed = data.values.copy()
+        changed[0, -1, 30] += 1  # one more person aged 30 in one municipality
+        other = PopulationData(data.codes, data.names, data.counties, data.years, changed)
+        with pytest.raises(AssertionError, match="computed again"):
+            Projector(other, shipped=shipped).project("9903", 2018, 2035)
+
+
+def test_writing_choices_removes_the_large_backtest_files_of_earlier_versions(tmp_path):
+    data = noisy_population()
+    (tmp_path / "backtest-0123.npy").write_bytes(b"40 MB once")
+    (tmp_path / "other.npy").write_bytes(b"not ours")
+    Projector(data, folder=tmp_path).project("9903", 2018, 2035)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("choices-")) == ["other.npy"]
+
+
+def test_the_shipped_snapshot_carries_the_choices_for_its_own_figures(shipped_con):
+    """Fails after a change of the figures or of the method's modules: run `nokkeltall projection prepare`
+    (part of `make snapshot`) and commit data/snapshot/projection_choices.json."""
+    data = from_connection(shipped_con)
+    kept = choices.read(SHIPPED_SNAPSHOT / choices.FILE_NAME, choices.fingerprint(data))
+    assert kept is not None, "run `nokkeltall projection prepare` and commit the file"
+    assert sorted(kept) == list(range(data.first_year + MIN_BASE_HISTORY, data.last_year + 1))
 
 
 def test_method_description_says_the_total_follows_the_trend_everywhere():

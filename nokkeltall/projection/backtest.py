@@ -36,12 +36,8 @@ with fewer than ``MIN_ERRORS`` errors is left out of the fit.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import time
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
@@ -101,11 +97,9 @@ class Backtest:
         self,
         data: PopulationData,
         candidates: tuple[model.Settings, ...] = model.CANDIDATES,
-        store: Path | None = None,
     ):
         self.data = data
         self.candidates = candidates
-        self.store = store  # a file keeping ``projected`` between processes (None: not kept)
         first = data.first_year + model.MIN_HISTORY
         self.pairs = [(b, h) for b in range(first, data.last_year) for h in range(1, data.last_year - b + 1)]
         self.base = np.array([b for b, _ in self.pairs])
@@ -127,21 +121,7 @@ class Backtest:
 
     @cached_property
     def projected(self) -> np.ndarray:
-        """[candidate, pair, municipality, group] (read from ``store`` when it was kept there)."""
-        shape = (len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS))
-        if self.store is not None:
-            try:
-                kept = np.load(self.store)
-                if kept.shape == shape:
-                    return kept
-            except (OSError, ValueError):
-                pass
-        out = self._compute()
-        if self.store is not None:
-            _keep(out, self.store)
-        return out
-
-    def _compute(self) -> np.ndarray:
+        """[candidate, pair, municipality, group]."""
         out = np.full(
             (len(self.candidates), len(self.pairs), len(self.data.codes), len(INTERVAL_GROUPS)),
             np.nan,
@@ -207,13 +187,6 @@ class Backtest:
         error = np.log((self.actual + 0.5) / (projected + 0.5))
         return np.where((self.band >= 0)[..., None], error, np.nan)
 
-    def release(self) -> None:
-        """Drop the large arrays (some 60 MB for all municipalities) once the choices and intervals a
-        process needs are made; they are read back from ``store`` if another base year is asked."""
-        if self.store is not None:
-            self.__dict__.pop("projected", None)
-            self._age_errors.clear()
-
     def usable(self, base_year: int) -> np.ndarray:
         """[pair] backtests whose target year is at most ``base_year``."""
         return self.base + self.horizon <= base_year
@@ -255,40 +228,6 @@ class Backtest:
             for g in range(len(INTERVAL_GROUPS)):
                 half_widths[band, g], exponent[band, g] = _spread(errors[..., g], in_band, horizon)
         return Intervals(half_widths, exponent)
-
-
-STALE_DAYS = 7  # a kept backtest of another build or method version not used for this long is removed
-
-
-def _keep(array: np.ndarray, path: Path) -> None:
-    """Write to a temporary file and rename; a cache that cannot be written is simply not kept (and
-    leaves no half-written file behind). Backtests of other builds unused for a week are removed: each
-    is some 40 MB, and every build and change of the method makes a new one."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=path.parent, prefix=".partial-", suffix=".npy", delete=False
-        ) as h:
-            partial = Path(h.name)
-            try:
-                np.save(h, array)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-        os.replace(partial, path)
-    except OSError:
-        return
-    _remove_stale(path)
-
-
-def _remove_stale(kept: Path) -> None:
-    limit = time.time() - STALE_DAYS * 86_400
-    for other in kept.parent.glob("backtest-*.npy"):
-        try:
-            if other != kept and other.stat().st_mtime < limit:
-                other.unlink()
-        except OSError:
-            continue
 
 
 def _spread(errors: np.ndarray, in_band: np.ndarray, horizon: np.ndarray) -> tuple[np.ndarray, float]:

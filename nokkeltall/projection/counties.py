@@ -26,7 +26,7 @@ def county_sum(projector: Projector, county_code: str, to_year: int = 2050) -> p
     codes = [c for c, county in zip(data.codes, data.counties, strict=True) if county == county_code]
     if not codes or not all(np.isfinite(data.values[data.index(c), -1].sum()) for c in codes):
         return pd.Series(dtype=float)
-    series = [projector.project(code, to_year=to_year).series("total") for code in codes]
+    series = [projector.main_total(code, to_year=to_year) for code in codes]
     return pd.concat(series, axis=1).sum(axis=1)
 
 

@@ -7,6 +7,7 @@ above 90 hold a handful of persons even in large municipalities, so they are poo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,8 @@ from nokkeltall import queries
 
 OPEN_AGE = 90
 N_AGES = OPEN_AGE + 1
+
+Columns = dict[str, np.ndarray]  # municipality_number, age, persons (and year), one row each
 
 
 class ProjectionError(ValueError):
@@ -52,6 +55,13 @@ class PopulationData:
         keep = [y for y in self.years if y <= year]
         return PopulationData(self.codes, self.names, self.counties, tuple(keep), self.values[:, : len(keep)])
 
+    def select(self, index: int) -> PopulationData:
+        """One municipality's figures alone (the same arrays' row, not a copy)."""
+        rows = slice(index, index + 1)
+        return PopulationData(
+            self.codes[rows], self.names[rows], self.counties[rows], self.years, self.values[rows]
+        )
+
     def totals(self) -> np.ndarray:
         """[municipality, year] total population (NaN where missing)."""
         return self.values.sum(axis=2)
@@ -61,24 +71,49 @@ def from_frames(population: pd.DataFrame, municipalities: pd.DataFrame) -> Popul
     """Arrays from long rows (municipality_number or _code, year, age, persons) and the municipality list
     (municipality_code, name, county_code). Rows of the same municipality, year and age are added up,
     and ages above ``OPEN_AGE`` go to the open group."""
-    munis = municipalities.sort_values("municipality_code")
-    codes = tuple(munis["municipality_code"])
-    years = tuple(range(int(population["year"].min()), int(population["year"].max()) + 1))
-    frame = population.assign(age=population["age"].clip(upper=OPEN_AGE))  # rows of one age add up
-    values = np.full((len(codes), len(years), N_AGES), np.nan)
-    position = {int(code): i for i, code in enumerate(codes)}
-    numbers = frame["municipality_number"] if "municipality_number" in frame else frame["municipality_code"]
-    numbers = numbers.astype(int)
-    rows = frame[numbers.isin(position)]
-    m = numbers[rows.index].map(position).to_numpy()
-    y = rows["year"].to_numpy() - years[0]
-    a = rows["age"].to_numpy()
-    filled = np.zeros(values.shape[:2], dtype=bool)
-    filled[m, y] = True
-    values[filled] = 0.0
-    np.add.at(values, (m, y, a), rows["persons"].to_numpy(dtype=float))
-    return PopulationData(codes, tuple(munis["name"]), tuple(munis["county_code"]), years, values)
+    number = "municipality_number" if "municipality_number" in population else "municipality_code"
+    columns = {
+        "municipality_number": population[number].astype(int).to_numpy(),
+        **{name: population[name].to_numpy() for name in ("year", "age", "persons")},
+    }
+    years = range(int(population["year"].min()), int(population["year"].max()) + 1)
+    chosen = ({name: rows[columns["year"] == year] for name, rows in columns.items()} for year in years)
+    return _assemble(municipalities, tuple(years), chosen)
 
 
 def from_connection(con) -> PopulationData:
-    return from_frames(queries.population_single_age_rows(con, OPEN_AGE), queries.municipalities(con))
+    """Read a year at a time: all 800 000 rows at once, and their copies, were some 50 MB of the server's
+    memory for a moment."""
+    known = queries.population_single_age_years(con)
+    if not known:
+        raise ProjectionError("Datagrunnlaget har ingen befolkningstall etter alder.")
+    years = range(known[0], known[-1] + 1)
+    by_year = (queries.population_single_age_columns(con, OPEN_AGE, year) for year in years)
+    return _assemble(queries.municipalities(con), tuple(years), by_year)
+
+
+def _assemble(
+    municipalities: pd.DataFrame, years: tuple[int, ...], by_year: Iterable[Columns]
+) -> PopulationData:
+    munis = municipalities.sort_values("municipality_code")
+    codes = tuple(munis["municipality_code"])
+    numbers = np.array([int(code) for code in codes], dtype=np.int64)
+    values = np.full((len(codes), len(years), N_AGES), np.nan)
+    for index, rows in enumerate(by_year):
+        values[:, index] = _one_year(rows, numbers)
+    return PopulationData(codes, tuple(munis["name"]), tuple(munis["county_code"]), years, values)
+
+
+def _one_year(rows: Columns, numbers: np.ndarray) -> np.ndarray:
+    """[municipality, age] of one year: the rows (municipality_number, age, persons) of the
+    municipalities ``numbers`` added up, NaN for a municipality without rows."""
+    given = rows["municipality_number"].astype(np.int64)
+    position = np.full(max(numbers.max(initial=0), given.max(initial=0)) + 1, -1, dtype=np.int64)
+    position[numbers] = np.arange(len(numbers))
+    m = position[given]
+    keep = m >= 0
+    m, a = m[keep], np.minimum(rows["age"][keep].astype(np.int64), OPEN_AGE)  # rows of one age add up
+    year = np.bincount(m * N_AGES + a, weights=rows["persons"][keep], minlength=len(numbers) * N_AGES)
+    year = year.reshape(len(numbers), N_AGES)
+    year[np.bincount(m, minlength=len(numbers)) == 0] = np.nan
+    return year

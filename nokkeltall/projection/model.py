@@ -33,7 +33,7 @@ The method, in the terms of the small-area literature (Hamilton & Perry 1962; Ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -100,6 +100,13 @@ class Rates:
     birth: np.ndarray  # [municipality]: children aged 0 per person aged 20–44 a year earlier
     survival_trend: float = 0.0  # yearly change of the log share lost from ages TREND_AGE and up
     elapsed: float = 0.0  # years from the middle of the ratio window to the base year's first step
+
+    def select(self, index: int) -> Rates:
+        """One municipality's rates alone."""
+        rows = slice(index, index + 1)
+        return replace(
+            self, ratio=self.ratio[rows], mean_cohort=self.mean_cohort[rows], birth=self.birth[rows]
+        )
 
     def at(self, h: int) -> np.ndarray:
         """The ratios of step ``h`` (1 = base year → next): with the survival trend, the share lost from

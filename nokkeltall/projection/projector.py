@@ -1,20 +1,21 @@
-"""The projection service: data, backtests and caches together. One ``Projector`` per process; the
-backtests are computed once (a few seconds), after which a projection takes milliseconds."""
+"""The projection service: data, the backtests' choices and caches together. One ``Projector`` per
+process; the choices are read from the snapshot (or, for other figures, computed once in some seconds and
+kept, ``choices``), each candidate's rates and totals are computed once for every municipality, and one
+municipality's projection then takes about a millisecond."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from nokkeltall import config, queries
-from nokkeltall.projection import backtest, groups, model, trend
-from nokkeltall.projection import data as data_module
+from nokkeltall.projection import choices, model
 from nokkeltall.projection import scenario as scenarios
-from nokkeltall.projection.backtest import QUANTILES, Backtest, Choice, Intervals
+from nokkeltall.projection.backtest import QUANTILES, Choice, Intervals
 from nokkeltall.projection.data import PopulationData, ProjectionError, from_connection
 from nokkeltall.projection.groups import INTERVAL_GROUPS, group_slice
 
@@ -31,15 +32,6 @@ def rounded(value: float) -> float:
         return float(round(value))
     step = 10 if abs(value) < 10_000 else 100
     return float(round(value / step) * step)
-
-
-def _store_path(fingerprint: str) -> Path:
-    """Where the backtests of this database build and this version of the method are kept: the name hashes
-    the build's fingerprint and the source of the modules that compute them."""
-    digest = hashlib.sha256(fingerprint.encode())
-    for module in (model, trend, backtest, data_module, groups):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return config.cache_dir() / "projection" / f"backtest-{digest.hexdigest()[:24]}.npy"
 
 
 @dataclass(frozen=True)
@@ -91,9 +83,11 @@ class Projection:
 
 
 class Projector:
-    def __init__(self, data: PopulationData, store: Path | None = None):
+    def __init__(self, data: PopulationData, shipped: Path | None = None, folder: Path | None = None):
+        """The backtests' choices (``choices``) are read from the file ``shipped`` with the snapshot, or
+        from ``folder``, where newly computed ones are kept; neither given: computed, not kept."""
         self.data = data
-        self.backtest = Backtest(data, store=store)
+        self.shipped, self.folder = shipped, folder
         self._cache: dict = {}
 
     @classmethod
@@ -102,7 +96,8 @@ class Projector:
         key = queries.build_fingerprint(con)
         if key not in _SHARED:
             _SHARED.clear()
-            _SHARED[key] = cls(from_connection(con), store=_store_path(key))
+            shipped, folder = config.snapshot_dir() / choices.FILE_NAME, config.cache_dir() / "projection"
+            _SHARED[key] = cls(from_connection(con), shipped, folder)
         return _SHARED[key]
 
     def check_years(self, base_year: int | None, to_year: int | None) -> tuple[int, int]:
@@ -121,33 +116,61 @@ class Projector:
         return base, end
 
     def _choice(self, base_year: int) -> tuple[list[Choice], Intervals]:
-        key = ("choice", base_year)
+        if base_year not in self._decided:
+            self._decided.update(self._decide())
+        return self._decided[base_year]
+
+    @cached_property
+    def _fingerprint(self) -> choices.Fingerprint:
+        return choices.fingerprint(self.data)
+
+    def _kept_file(self) -> Path | None:
+        return None if self.folder is None else self.folder / f"choices-{self._fingerprint.key[:16]}.json"
+
+    @cached_property
+    def _decided(self) -> choices.Decided:
+        """The kept choices for these figures and this method (empty when none is kept)."""
+        for path in (self.shipped, self._kept_file()):
+            decided = None if path is None else choices.read(path, self._fingerprint)
+            if decided is not None:
+                return decided
+        return {}
+
+    def _decide(self) -> choices.Decided:
+        """Run the backtests for every base year a projection may start from, and keep the outcome."""
+        base_years = list(range(self.data.first_year + MIN_BASE_HISTORY, self.data.last_year + 1))
+        decided = choices.compute(self.data, base_years)
+        kept = self._kept_file()
+        if kept is not None:
+            choices.write(kept, self._fingerprint, decided)
+        return decided
+
+    def keep_choices(self, path: Path) -> bool:
+        """Compute the choices for every base year and write them to ``path`` (the snapshot's file)."""
+        decided = self._decide()
+        self._decided.update(decided)
+        return choices.write(path, self._fingerprint, decided)
+
+    def _rates(self, base_year: int, settings: model.Settings) -> model.Rates:
+        """One candidate's rates for every municipality (cached: the pooling reads them all)."""
+        key = ("rates", base_year, settings)
         if key not in self._cache:
-            chosen = self.backtest.choose(base_year)
-            self._cache[key] = (chosen, self.backtest.intervals(base_year, chosen))
-            self.backtest.release()
+            self._cache[key] = model.estimate_rates(self.data.until(base_year), base_year, settings)
         return self._cache[key]
 
-    def _run(self, base_year: int, settings: model.Settings) -> tuple[model.Path, model.Rates]:
-        """Every municipality's projection with one candidate, to LATEST_END (cached)."""
-        key = ("run", base_year, settings)
-        if key not in self._cache:
-            horizon = LATEST_END - base_year
-            known = self.data.until(base_year)
-            rates = model.estimate_rates(known, base_year, settings)
-            self._cache[key] = (model.project(known, base_year, horizon, settings, rates=rates), rates)
-        return self._cache[key]
+    def _path(self, index: int, base_year: int, settings: model.Settings) -> model.Path:
+        """One municipality's projection with one candidate, to LATEST_END. Not cached: it takes a
+        millisecond, and every municipality's path was 9 MB of the server's memory per candidate."""
+        one = self.data.until(base_year).select(index)
+        rates = self._rates(base_year, settings).select(index)
+        return model.project(one, base_year, LATEST_END - base_year, settings, rates=rates)
 
     def _total(self, base_year: int, settings: model.Settings) -> np.ndarray:
-        """[municipality, year] totals of one candidate (cached; its path by age is not kept)."""
+        """[municipality, year] totals of one candidate (cached; the paths by age are not kept)."""
         key = ("total", base_year, settings)
         if key not in self._cache:
-            run = self._cache.get(("run", base_year, settings))
-            if run is None:
-                known = self.data.until(base_year)
-                path = model.project(known, base_year, LATEST_END - base_year, settings)
-            else:
-                path = run[0]
+            known, rates = self.data.until(base_year), self._rates(base_year, settings)
+            path = model.project(known, base_year, LATEST_END - base_year, settings, rates=rates)
             self._cache[key] = path.values.sum(axis=2)
         return self._cache[key]
 
@@ -157,7 +180,7 @@ class Projector:
         of every municipality's path was 9 MB of the server's memory)."""
         key = ("factor", base_year, choice)
         if key not in self._cache:
-            own = self._run(base_year, choice.ages)[0].values.sum(axis=2)
+            own = self._total(base_year, choice.ages)
             totals = self._total(base_year, choice.total)
             self._cache[key] = np.where(own > 0, totals / np.where(own > 0, own, 1.0), 1.0)
         return self._cache[key]
@@ -181,8 +204,8 @@ class Projector:
         index = self.data.index(code)
         choice, band = self.choice_for(index, base)
         steps = end - base + 1
-        path = self._run(base, choice.ages)[0]
-        main = path.values[index, :steps] * self._factor(base, choice)[index, :steps, None]
+        path = self._path(index, base, choice.ages)
+        main = path.values[0, :steps] * self._factor(base, choice)[index, :steps, None]
         values = main if chosen.is_main else self._scenario(index, base, end, choice, chosen)
         quantiles = self._choice(base)[1].for_band(band, end - base)
         return Projection(
@@ -197,25 +220,28 @@ class Projector:
             chosen,
         )
 
+    def main_total(self, code: str, base_year: int | None = None, to_year: int | None = None) -> pd.Series:
+        """year → the main projection's total for one municipality, without its path by age: what a sum
+        over many municipalities needs (running every path kept some 9 MB per candidate in memory)."""
+        base, end = self.check_years(base_year, to_year)
+        index = self.data.index(code)
+        choice, _ = self.choice_for(index, base)
+        steps = end - base + 1
+        total = self._total(base, choice.ages)[index, :steps] * self._factor(base, choice)[index, :steps]
+        return pd.Series(total, index=list(range(base, end + 1)), name="total")
+
     def _scenario(
         self, index: int, base: int, end: int, choice: Choice, chosen: scenarios.Scenario
     ) -> np.ndarray:
         """The scenario run: the main projection's ratios and scaling, plus the changes; «som siste
         5/10 år» is the age candidate's ratios over that window, unconstrained."""
         settings = choice.ages
-        path, _ = self._run(base, settings)
         factor = self._factor(base, choice)[index : index + 1, : end - base + 1]
-        scale: np.ndarray | None = path.scale[index : index + 1]
+        scale: np.ndarray | None = self._path(index, base, settings).scale
         if chosen.history:
             settings = replace(settings, window=chosen.history, total="cohort")
             factor, scale = np.ones_like(factor), None
-        rates = self._run(base, settings)[1]
-        one = replace(
-            rates,
-            ratio=rates.ratio[index : index + 1],
-            mean_cohort=rates.mean_cohort[index : index + 1],
-            birth=rates.birth[index : index + 1],
-        )
+        one = self._rates(base, settings).select(index)
         migrants = scenarios.migrants(chosen, base) if chosen.migration else None
         start = np.nan_to_num(self.data.values[index : index + 1, self.data.year_index(base)])
         result = model.run(

@@ -61,7 +61,8 @@ def _seed_from_url() -> None:
 
 
 def _scenario_controls() -> str:
-    with st.expander("Scenario: hva om …?", expanded=True):
+    # open only while a scenario is in use: open, its controls pushed the fan below the fold at 1280×720
+    with st.expander("Scenario: hva om …?", expanded=bool(st.query_params.get(PARAM))):
         left, middle, right = st.columns(3)
         migration = left.number_input(
             "Netto innflytting per år (personer)",

@@ -43,6 +43,15 @@ def test_fan_is_drawn_and_a_scenario_changes_numbers_and_url(page, app_url, app_
     page.screenshot(path=str(artifacts / "framskriving_1835_fylket.png"))
     before = page.get_by_text("Med dagens utvikling vil Træna", exact=False).first.inner_text()
 
+    # a projector's 1280×720: the projection's headline is on the first screen (the open scenario
+    # controls pushed it 300 px down, below the fold)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.locator('[data-testid="stMain"]').evaluate("main => main.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(artifacts / "framskriving_1835_1280x720.png"))
+    headline = page.get_by_text("Med dagens utvikling vil Træna", exact=False).first.bounding_box()
+    assert headline["y"] + headline["height"] <= 720, headline
+    page.get_by_text("Scenario: hva om …?").click()  # closed until a scenario is in use
     field = page.get_by_role("spinbutton", name="Netto innflytting per år (personer)")
     field.fill("5")
     field.press("Enter")
@@ -55,6 +64,7 @@ def test_fan_is_drawn_and_a_scenario_changes_numbers_and_url(page, app_url, app_
     with_scenario = Projector.from_connection(app_db).project("1835", scenario="netto=+5:20-39")
     assert persons_in_2040(after) == round(rounded(with_scenario.at(2040)))
     assert parse_qs(urlparse(page.url).query)["scenario"] == ["netto=+5:20-39"]
+    expect(field).to_be_visible()  # the controls stay open while the scenario is in use
     # the chart is redrawn after the sentence: wait for its text (on a loaded machine it was still empty)
     expect(page.locator(".js-plotly-plot").first).to_contain_text(
         "Netto flytting +5 per år i alderen 20–39 år", timeout=30_000
