@@ -14,6 +14,7 @@ Every number below is chosen so that tests can compute the expected results by h
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -403,9 +404,19 @@ def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_database(tmp_path_factory) -> Path:
-    """The statistics database built once per session from the shipped data/snapshot (use read-only)."""
-    path = tmp_path_factory.mktemp("shipped") / "nokkeltall.duckdb"
-    db.build(path, REPO_ROOT / "data" / "snapshot")
+    """The statistics database built once per test run from the shipped data/snapshot (use read-only).
+
+    Parallel workers share it: the first to take the lock builds it in the run's own temporary folder
+    (``db.build`` writes a temporary file and renames it), the others wait and open the same file."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    path = root / "shipped" / "nokkeltall.duckdb"
+    with open(root / "shipped.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            db.build(path, REPO_ROOT / "data" / "snapshot")
     return path
 
 
