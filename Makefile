@@ -37,10 +37,11 @@ database: $(STAMP)
 	$(BIN)/nokkeltall build
 
 # Start the app on the shipped snapshot (no network needed). Streamlit's own settings from the
-# environment (e.g. STREAMLIT_SERVER_PORT) are honoured.
+# environment (e.g. STREAMLIT_SERVER_PORT) are honoured. PYTHONOPTIMIZE=2 (-OO): see SERVER_ENVIRONMENT in
+# nokkeltall/config.py (the browser tests and the benchmark start the server the same way).
 run: database
 	@$(BIN)/python -m nokkeltall.charts.images
-	$(BIN)/streamlit run app.py
+	PYTHONOPTIMIZE=2 $(BIN)/streamlit run app.py
 
 # One pytest worker per core and one more for the browser tests, which mostly wait (pytest-xdist; at most 4:
 # each builds its own session fixtures). The browser tests run as two units, each on one worker against its

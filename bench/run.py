@@ -362,12 +362,13 @@ def _settle(page, timeout: float = 60) -> None:
 def browser_benchmarks(runs: int, data_dir: Path, folder: Path) -> list[Row]:
     from playwright.sync_api import sync_playwright
 
+    from nokkeltall import config
     from tests.e2e.browser_settings import CHROMIUM, LAUNCH_ARGS  # the browser the tests check
 
     if not Path(CHROMIUM).exists():
         return [Row("browser", "Chromium missing at /usr/bin/chromium", ok=False)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env["NOKKELTALL_DATA_DIR"] = str(data_dir)
+    env.update(config.SERVER_ENVIRONMENT, NOKKELTALL_DATA_DIR=str(data_dir))  # both as `make run` starts it
     rows = []
     app = Server(REPO_ROOT / "app.py", env, folder / "app.log")
     bare = Server(BENCH / "bare_page.py", env, folder / "bare.log")

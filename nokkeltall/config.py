@@ -9,6 +9,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SSB_API = "https://data.ssb.no/api/pxwebapi/v2"
 SSB_LICENCE = "CC BY 4.0 (NLOD 2.0)"
 SSB_CREDIT = "Kilde: Statistisk sentralbyrå"
+# How the app server runs: `make run` sets these, and the browser tests and the benchmark start it the same
+# way. PYTHONOPTIMIZE=2 is Python's -OO: no docstrings (Plotly's generated figure classes carry megabytes of
+# them) and no asserts (used here only to narrow types): some 15 MB less for the server with every page
+# visited (`make bench`).
+SERVER_ENVIRONMENT = {"PYTHONOPTIMIZE": "2"}
 
 
 def data_dir() -> Path:

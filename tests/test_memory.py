@@ -1,10 +1,15 @@
-"""The server's allocator setting (nokkeltall/memory.py): a freed large block leaves the process."""
+"""The server's memory settings: the allocator (nokkeltall/memory.py): a freed large block leaves the
+process; and the environment it runs in (config.SERVER_ENVIRONMENT) the same for `make run`, the browser
+tests and the benchmark."""
 
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
+
+from nokkeltall import config
 
 SCRIPT = textwrap.dedent(
     """
@@ -37,3 +42,12 @@ def kept_after_freeing(mode: str) -> float:
 def test_freed_large_blocks_leave_the_process():
     assert kept_after_freeing("default") > 40  # the behaviour the setting is for …
     assert kept_after_freeing("set") < 10  # … and the setting undoes it
+
+
+def test_make_run_starts_the_server_as_the_browser_tests_and_the_benchmark_do():
+    """`make run` sets config.SERVER_ENVIRONMENT, which tests/e2e/conftest.py and bench/run.py apply."""
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text(encoding="utf-8")
+    run = next(line for line in makefile.splitlines() if "streamlit run app.py" in line)
+    assert config.SERVER_ENVIRONMENT  # else the line below checks nothing
+    for name, value in config.SERVER_ENVIRONMENT.items():
+        assert f"{name}={value} " in run, run

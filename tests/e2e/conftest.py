@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from browser_settings import CHROMIUM, LAUNCH_ARGS
 
+from nokkeltall import config
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -61,7 +63,7 @@ def e2e_data_dir(tmp_path_factory, shipped_database) -> Path:
 def running_app(data_dir: Path, log=subprocess.DEVNULL):
     """``streamlit run app.py`` on a free 127.0.0.1 port with NOKKELTALL_DATA_DIR=data_dir; yields its URL."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
-    env["NOKKELTALL_DATA_DIR"] = str(data_dir)
+    env.update(config.SERVER_ENVIRONMENT, NOKKELTALL_DATA_DIR=str(data_dir))  # as `make run` starts it
     port = _free_port()
     process = subprocess.Popen(
         [
