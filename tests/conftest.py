@@ -283,7 +283,8 @@ FIRST = (
     "test_faults",
     "test_hostile_input",
 )
-SECOND_BROWSER = ("test_every_page", "test_gathering_screen", "test_deep_link")  # the unit «browser-2»
+# the unit «browser-2» (the other: the rest, which includes the projection tab's two servers)
+SECOND_BROWSER = ("test_every_page", "test_gathering_screen", "test_deep_link", "test_compare_gathering")
 
 
 def _scope(nodeid: str) -> str:
