@@ -4,6 +4,7 @@ against the query layer on the shipped snapshot's database."""
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from nokkeltall import provenance, queries, text
@@ -210,3 +211,22 @@ def test_indicator_table_shows_counts_without_decimals(con):
     column = next(c for c in chart.display.columns if c.startswith("Træna"))
     shown = [v for v in chart.display[column] if v != "–"]
     assert shown and all("," not in v for v in shown), shown
+
+
+def test_charts_carry_only_the_template_their_kind_reads():
+    """A 2-D chart is sent with the template parts a scatter or bar chart reads (the municipality page's six
+    charts: about 1 kB of template each instead of 7 kB); other kinds keep the whole «plotly_white»."""
+    table = pd.DataFrame({"År": [2020, 2021], "Folketall": [500, 490]})
+    lines = chart_style.Chart(
+        chart_style.style(go.Figure([go.Scatter(x=[2020, 2021], y=[500, 490]), go.Bar(x=[1], y=[2])]), "T"),
+        table,
+        "T",
+        "Kilde: SSB",
+        "t",
+    )
+    assert set(lines.figure.layout.template.to_plotly_json()["data"]) == {"scatter", "bar"}
+    assert "geo" not in lines.figure.layout.template.to_plotly_json()["layout"]
+    other = chart_style.Chart(
+        chart_style.style(go.Figure(go.Scattergeo(lon=[13], lat=[66])), "T"), table, "T", "Kilde: SSB", "t"
+    )
+    assert "geo" in other.figure.layout.template.to_plotly_json()["layout"]

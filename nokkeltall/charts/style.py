@@ -41,6 +41,10 @@ def municipality_colours(codes) -> dict[str, str]:
     return {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(ordered)}
 
 
+# Kinds of charts (2-D, with their own colours) that are sent with a cut-down template (``lean_template``).
+_LEAN_TRACE_TYPES = frozenset({"scatter", "bar"})
+
+
 @dataclass
 class Chart:
     """A figure with everything shown around it."""
@@ -57,6 +61,8 @@ class Chart:
     def __post_init__(self):
         if self.display is None:
             self.display = format_table(self.table)
+        if {trace.type for trace in self.figure.data} <= _LEAN_TRACE_TYPES:
+            lean_template(self.figure)
 
     @property
     def subtitle(self) -> str | None:

@@ -10,6 +10,7 @@ build; the weights sliders are drawn only while their expander is open.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -80,10 +81,10 @@ def read_address(opts: compare_choices.PageOptions) -> None:
         if target is not None and target not in opts.known:
             problems.append("Kommunen for «lignende kommuner» finnes ikke; velg en i listen.")
             target = None
-        if params.get("utvalg") not in (None, *POOLS):
+        pool = params.get("utvalg")
+        if pool is not None and pool not in POOLS:
             problems.append(
-                f"Ukjent utvalg «{compare_choices._shown(params.get('utvalg'))}»; "
-                "alle kommuner i landet er brukt."
+                f"Ukjent utvalg «{compare_choices._shown(pool)}»; alle kommuner i landet er brukt."
             )
         if "indikatorer" not in params:
             ids = ids or list(compare_choices.DEFAULT_INDICATORS)
@@ -205,7 +206,10 @@ def quick_picks(opts: compare_choices.PageOptions) -> None:
         st.session_state[K_COUNTY] = opts.county_of.get(first, "18")
     quick = st.columns([2, 2, 2])
     quick[0].selectbox(
-        "Fylket mitt", list(opts.county_names), format_func=opts.county_names.get, key=K_COUNTY
+        "Fylket mitt",
+        list(opts.county_names),
+        format_func=lambda county: opts.county_names.get(county, county),
+        key=K_COUNTY,
     )
     quick[1].button(
         "Små kommuner i fylket mitt", on_click=_pick_small_in_county, args=(opts,), width="stretch"
@@ -257,6 +261,11 @@ def _workbook(ids: tuple[str, ...], codes: tuple[str, ...]) -> bytes:
         return export.comparison_workbook(cursor, list(ids), list(codes))
 
 
+def _png(result: compare_figures.View) -> bytes:
+    """The figure as PNG with its finding and source (made when the button is clicked)."""
+    return export.png_bytes(result.figure, title=result.finding or result.title, source=result.source)
+
+
 def _views(_cursor, view: str, ids: tuple[str, ...], codes: tuple[str, ...], base_year: int | None) -> tuple:
     """Every indicator's figure for one choice, behind one cache look-up per rerun instead of one per
     indicator; each figure is still kept on its own (``shared_call``), so slides and PNGs reuse it."""
@@ -294,7 +303,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
         if pictures:
             st.download_button(
                 "Last ned PNG",
-                data=lambda r=result: export.png_bytes(r.figure, title=r.finding or r.title, source=r.source),
+                data=functools.partial(_png, result),  # made on click
                 file_name=f"{stem}.png",
                 mime="image/png",
                 key=f"png_{indicator_id}_{view}",
@@ -308,9 +317,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
     st.divider()
     st.download_button(
         "Last ned alle indikatorene som Excel",
-        data=lambda chosen=(tuple(ids), tuple(codes)): _workbook(
-            *chosen
-        ),  # made on click, not on every rerun
+        data=functools.partial(_workbook, tuple(ids), tuple(codes)),  # made on click, not on every rerun
         file_name=export.file_name(
             names, "nokkeltall" if len(ids) > 1 else compare_projected.lookup(ids[0]).label, "xlsx"
         ),
@@ -325,7 +332,7 @@ def figures(opts: compare_choices.PageOptions, selection: Selection) -> None:
             "kommuner": url_state.joined(codes),
             "indikatorer": url_state.joined(ids),
             "visning": view,
-            **({"basisaar": base_year} if base_year else {}),
+            **({"basisaar": str(base_year)} if base_year else {}),
         },
     )
 

@@ -128,7 +128,7 @@ def choices() -> small_municipalities.Overview:
         "Fylker",
         list(names),
         default=DEFAULT_COUNTIES,
-        format_func=names.get,
+        format_func=lambda code: names.get(code, code),
         key="fylke",
         bind="query-params",
         placeholder="Alle fylker",
@@ -254,7 +254,11 @@ def map_section(view: small_municipalities.Overview) -> None:
     dot opens its page."""
     st.subheader("Kart")
     indicator_id = st.selectbox(
-        "Farg kartet etter", MAP_INDICATORS, format_func=MAP_LABELS.get, key="kartmal", bind="query-params"
+        "Farg kartet etter",
+        MAP_INDICATORS,
+        format_func=lambda i: MAP_LABELS.get(i, i),
+        key="kartmal",
+        bind="query-params",
     )
     chart = shared_call(maps.browser_map, view.county_codes, indicator_id, view.limit)
     event = chart_block(chart, "kart", on_select=True)
@@ -278,7 +282,7 @@ def municipality_choice(view: small_municipalities.Overview) -> None:
         "Kommune",
         list(view.labels),
         index=None,
-        format_func=view.labels.get,
+        format_func=lambda code: view.labels.get(code, code),
         placeholder="Velg kommune …",
         key="oversikt_velg",
     )

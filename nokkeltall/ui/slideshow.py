@@ -262,7 +262,7 @@ def _back_link(slide: slides.Slide) -> None:
             "kommuner": ",".join(slide.codes[: choices.MAX_MUNICIPALITIES]),
             "indikatorer": slide.indicator_id,
             "visning": slide.view,
-            **({"basisaar": slide.base_year} if slide.base_year else {}),
+            **({"basisaar": str(slide.base_year)} if slide.base_year else {}),
         },
     )
 
