@@ -140,6 +140,7 @@ def build(db_path: Path | None = None, snapshot_directory: Path | None = None) -
     problems: dict[str, str] = {}
     try:
         with duckdb.connect(temporary) as con:
+            con.execute("SET enable_progress_bar = false")  # a long build prints no bar on stderr
             _create_raw_tables(con)
             problems.update(_load_datasets(con, folder, manifest))
             _create_dataset_table(con, manifest, problems)
@@ -326,13 +327,26 @@ def _create_dataset_table(con: duckdb.DuckDBPyConnection, manifest: dict, proble
 
 def _harmonise(con: duckdb.DuckDBPyConnection) -> None:
     harmonise.apply(con)
+    con.execute(MAPPING_SQL)
+    _create_population(con)
     con.execute(HARMONISE_SQL)
     con.execute(DERIVED_MEASURES_SQL)
 
 
+def _create_population(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(POPULATION_UNIT_SQL)
+    con.execute(POPULATION_SQL)
+    [(needs_totals,)] = con.execute(
+        "SELECT coalesce(bool_or(needs_total), FALSE) FROM population_unit"
+    ).fetchall()
+    if needs_totals:  # none in the shipped snapshot: every year has totals
+        con.execute(POPULATION_TOTALS_SQL)
+    con.execute("DROP TABLE population_unit")
+
+
 # The mapping for a year: old number → today's number and weight. Datasets already on 2024
 # borders map their own codes one to one. Years after the mapping's last year use that year.
-HARMONISE_SQL = """
+MAPPING_SQL = """
 CREATE TABLE municipality AS
 SELECT k.municipality_code, k.name, k.official_name, k.county_code,
        coalesce(k.county_name, c.county_name) AS county_name
@@ -360,21 +374,33 @@ SELECT region_code, year, municipality_code, weight, weight < 1 AS estimated FRO
 UNION ALL
 SELECT municipality_code, -1, municipality_code, 1.0, FALSE FROM municipality;
 
--- Population. Which old units feed a municipality's age distribution (and so whether it is
--- recalculated) is worked out once per municipality, year, sex and dataset from each old unit's
--- sum over the ages; old units with nobody in them (a number before it existed) do not count.
--- Where several datasets give the same distribution, the one with the best priority gives all of
--- it (never a mix of ages from different sources). Totals are the sum of women and men where only
--- those are given. A divided unit's weight may depend on age (harmonise.age_split_weight); else
--- the year's weight. One statement: the single-year rows are read twice (per unit, then per age)
--- and never stored between.
-CREATE TABLE population AS
+"""
+
+# Population. Which old units feed a municipality's age distribution (and so whether it is
+# recalculated) is worked out once per municipality, year, sex and dataset from each old unit's
+# sum over the ages; old units with nobody in them (a number before it existed) do not count.
+# Where several datasets give the same distribution, the one with the best priority gives all of
+# it (never a mix of ages from different sources). A divided unit's weight may depend on age
+# (harmonise.age_split_weight); else the year's weight.
+#
+# population_unit: one row per old unit (region, year, sex, dataset) of a chosen distribution and
+# per municipality it goes to. ``single``: the municipality's distribution is that one unit, given
+# once per age (the bit mask counts distinct ages 0–126) with the year's weight: its rows need no
+# summing. Nearly every row is such (a unit on today's number), so only the others are grouped.
+POPULATION_UNIT_SQL = """
+CREATE TEMP TABLE population_unit AS
 WITH unit_sums AS (
     SELECT m.municipality_code, r.year, r.sex, r.dataset, r.region_code, bool_or(m.estimated) AS estimated,
-           sum(r.persons) AS persons
-    FROM (SELECT region_code, year, sex, dataset, sum(persons) AS persons FROM raw_population GROUP BY ALL) r
+           sum(r.persons) AS persons, list(m.weight) AS weights, bool_and(r.ages_unique) AS ages_unique,
+           bool_or(s.region_code IS NOT NULL) AS age_split
+    FROM (SELECT region_code, year, sex, dataset, sum(persons) AS persons,
+                 count(*) = bit_count(bit_or(CASE WHEN age BETWEEN 0 AND 126 THEN 1::HUGEINT << age END))
+                     AS ages_unique
+          FROM raw_population GROUP BY ALL) r
     JOIN dataset d ON d.name = r.dataset
     JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year)
+    LEFT JOIN (SELECT DISTINCT region_code, year, municipality_code FROM age_split_weight) s
+      ON s.region_code = r.region_code AND s.year = r.year AND s.municipality_code = m.municipality_code
     GROUP BY ALL
 ), chosen AS (
     SELECT parts.* FROM (
@@ -382,39 +408,57 @@ WITH unit_sums AS (
                coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE)
                    OR count(*) FILTER (WHERE persons <> 0) > 1 AS recalculated,
                string_agg(region_code, '+' ORDER BY region_code) FILTER (WHERE persons <> 0) AS source_codes,
-               coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE) AS estimated
+               coalesce(bool_or(estimated) FILTER (WHERE persons <> 0), FALSE) AS estimated,
+               sum(len(weights)) = 1 AND bool_and(ages_unique) AND NOT bool_or(age_split) AS single
         FROM unit_sums GROUP BY ALL
     ) parts JOIN dataset d ON d.name = parts.dataset
     QUALIFY row_number() OVER (PARTITION BY municipality_code, year, sex ORDER BY d.priority) = 1
-), ages AS (
-    SELECT m.municipality_code, r.year, r.sex, r.age, sum(r.persons * coalesce(s.weight, m.weight)) AS persons
-    FROM raw_population r
-    JOIN dataset d ON d.name = r.dataset
-    JOIN mapping m ON m.region_code = r.region_code AND m.year = mapping_key(d.on_2024_borders, r.year)
-    JOIN chosen c ON c.municipality_code = m.municipality_code AND c.year = r.year AND c.sex = r.sex
-     AND c.dataset = r.dataset
-    LEFT JOIN age_split_weight s ON s.region_code = r.region_code AND s.year = r.year
-     AND s.municipality_code = m.municipality_code AND s.age = r.age
-    GROUP BY ALL
-), cells AS (
-    SELECT a.municipality_code, a.year, a.sex, a.age, a.persons,
-           c.recalculated, c.source_codes, c.dataset, c.estimated
-    FROM ages a JOIN chosen c USING (municipality_code, year, sex)
 )
-SELECT * FROM cells
+SELECT u.region_code, u.year, u.sex, u.dataset, c.municipality_code, unnest(u.weights) AS weight, c.single,
+       c.sex <> 'total' AND NOT EXISTS (SELECT 1 FROM chosen t WHERE t.sex = 'total'
+           AND t.municipality_code = c.municipality_code AND t.year = c.year) AS needs_total,
+       c.recalculated, c.source_codes, c.estimated
+FROM unit_sums u
+JOIN chosen c USING (municipality_code, year, sex, dataset);
+"""
+
+POPULATION_SQL = """
+CREATE TABLE population AS
+SELECT t.municipality_code, r.year, r.sex, r.age, r.persons * t.weight AS persons,
+       t.recalculated, t.source_codes, t.dataset, t.estimated
+FROM raw_population r JOIN population_unit t USING (region_code, year, sex, dataset)
+WHERE t.single
 UNION ALL
+SELECT t.municipality_code, r.year, r.sex, r.age, sum(r.persons * coalesce(s.weight, t.weight)),
+       t.recalculated, t.source_codes, t.dataset, t.estimated
+FROM raw_population r
+JOIN population_unit t USING (region_code, year, sex, dataset)
+LEFT JOIN age_split_weight s ON s.region_code = r.region_code AND s.year = r.year
+ AND s.municipality_code = t.municipality_code AND s.age = r.age
+WHERE NOT t.single
+GROUP BY ALL;
+"""
+
+# Totals are the sum of women and men where only those are given (for an age both give).
+POPULATION_TOTALS_SQL = """
+INSERT INTO population
 SELECT municipality_code, year, 'total', age, sum(persons), bool_or(recalculated), min(source_codes),
        min(dataset), bool_or(estimated)
-FROM cells c
+FROM population p
 WHERE sex IN ('female', 'male')
-  AND NOT EXISTS (SELECT 1 FROM chosen t
-                  WHERE t.sex = 'total' AND t.municipality_code = c.municipality_code AND t.year = c.year)
+  AND (municipality_code, year) IN (SELECT municipality_code, year FROM population_unit WHERE needs_total)
 GROUP BY municipality_code, year, age
 HAVING count(*) = 2;
+"""
 
+HARMONISE_SQL = """
 -- Old units that had inhabitants in a year (07459); before/after its years, its first/last year.
 CREATE TEMP TABLE populated_code AS
 SELECT DISTINCT region_code, year FROM raw_population WHERE persons > 0;
+SET VARIABLE populated_first_year = (SELECT min(year) FROM populated_code);
+SET VARIABLE populated_last_year = (SELECT max(year) FROM populated_code);
+CREATE TEMP MACRO populated_year(y) AS
+    greatest(least(y, getvariable('populated_last_year')), getvariable('populated_first_year'));
 
 -- A value is only moved to today's municipality when the dataset has every old unit of it that had
 -- inhabitants that year: an extract lacking one (e.g. 06913 with 1852 Tjeldsund but not 1913
@@ -438,36 +482,35 @@ WITH units AS (  -- each old unit's part first, so no aggregate below needs DIST
     FROM observation_keyed r
     JOIN mapping m ON m.region_code = r.region_code AND m.year = r.mapping_year
     GROUP BY ALL
-), mapped AS (
-    SELECT municipality_code, year, measure, dataset, mapping_year,
+), mapped AS (  -- populated_units: how many of its old units had inhabitants in the year
+    SELECT u.municipality_code, u.year, u.measure, u.dataset, u.mapping_year,
            CASE WHEN sum(values_given) = sum(cells) THEN sum(value) END AS value,
            bool_or(estimated) OR count(*) FILTER (WHERE nonzero) > 1 AS recalculated,
-           array_to_string(list(region_code ORDER BY region_code), '+') AS source_codes,
-           list(region_code ORDER BY region_code) AS region_codes, bool_or(estimated) AS estimated
-    FROM units GROUP BY ALL
-), incomplete AS (
-    SELECT DISTINCT k.municipality_code, k.year, k.mapping_year, k.region_codes
-    FROM (SELECT DISTINCT municipality_code, year, mapping_year, region_codes FROM mapped
-          WHERE len(region_codes) >= 1) k
-    JOIN mapping x ON x.municipality_code = k.municipality_code AND x.year = k.mapping_year
-    JOIN populated_code p ON p.region_code = x.region_code
-     AND p.year = greatest(least(k.year, (SELECT max(year) FROM populated_code)),
-                           (SELECT min(year) FROM populated_code))
-    WHERE NOT list_contains(k.region_codes, x.region_code)
+           array_to_string(list(u.region_code ORDER BY u.region_code), '+') AS source_codes,
+           bool_or(estimated) AS estimated, count(p.region_code) AS populated_units
+    FROM units u
+    LEFT JOIN populated_code p ON p.region_code = u.region_code AND p.year = populated_year(u.year)
+    GROUP BY ALL
+), populated_units AS (  -- the old units with inhabitants that a municipality has in a mapping year
+    SELECT x.municipality_code, x.year AS mapping_year, p.year, count(DISTINCT x.region_code) AS units
+    FROM mapping x JOIN populated_code p ON p.region_code = x.region_code
+    WHERE (x.year, p.year) IN (SELECT DISTINCT mapping_year, populated_year(year) FROM observation_keyed)
+    GROUP BY ALL
 )
 SELECT municipality_code, year, measure, best.value, best.recalculated, best.source_codes, best.dataset,
        best.estimated
 FROM (
     -- the best dataset's value; within it the year's own numbering before numbers already on today's,
-    -- should a dataset give both (priorities are unique, so the key never ties)
+    -- should a dataset give both (priorities are unique, so the key never ties); missing where the
+    -- dataset lacks one of the old units with inhabitants (fewer than the municipality has)
     SELECT mapped.municipality_code, mapped.year, mapped.measure,
-           arg_min({'value': CASE WHEN i.municipality_code IS NULL THEN mapped.value END,
+           arg_min({'value': CASE WHEN coalesce(n.units, 0) <= mapped.populated_units THEN mapped.value END,
                     'recalculated': mapped.recalculated, 'source_codes': mapped.source_codes,
                     'dataset': mapped.dataset, 'estimated': mapped.estimated},
                    d.priority * 100000 - mapped.mapping_year) AS best
     FROM mapped JOIN dataset d ON d.name = mapped.dataset
-    LEFT JOIN incomplete i ON i.municipality_code = mapped.municipality_code AND i.year = mapped.year
-     AND i.mapping_year = mapped.mapping_year AND i.region_codes = mapped.region_codes
+    LEFT JOIN populated_units n ON n.municipality_code = mapped.municipality_code
+     AND n.mapping_year = mapped.mapping_year AND n.year = populated_year(mapped.year)
     GROUP BY mapped.municipality_code, mapped.year, mapped.measure
 );
 
@@ -489,8 +532,14 @@ WITH mapped AS (
     JOIN mapping w ON w.region_code = r.work_region_code
      AND w.year = mapping_key(d.on_2024_borders, r.year)
     GROUP BY ALL
+), choice_years AS (  -- years given by several datasets: only there is a flow's best dataset picked
+    SELECT year FROM raw_commuting GROUP BY year HAVING count(DISTINCT dataset) > 1
 )
+SELECT * EXCLUDE (dataset), dataset FROM mapped
+WHERE NOT EXISTS (SELECT 1 FROM choice_years c WHERE c.year IS NOT DISTINCT FROM mapped.year)
+UNION ALL
 SELECT mapped.* EXCLUDE (dataset), mapped.dataset FROM mapped JOIN dataset d ON d.name = mapped.dataset
+WHERE EXISTS (SELECT 1 FROM choice_years c WHERE c.year IS NOT DISTINCT FROM mapped.year)
 QUALIFY row_number() OVER (
     PARTITION BY home_municipality_code, work_municipality_code, year ORDER BY d.priority
 ) = 1;

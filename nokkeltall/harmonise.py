@@ -114,22 +114,22 @@ def apply(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""CREATE TABLE split_estimate (divided_code VARCHAR, name VARCHAR, municipality_code VARCHAR,
                    year_from INTEGER, year_to INTEGER, share DOUBLE, method VARCHAR)""")
     _add_missing_units(con)
-    # the few units the estimates read, so that each look-up does not scan every population row
-    con.execute(
-        "CREATE TEMP TABLE split_population AS SELECT * FROM raw_population WHERE region_code = ANY($codes)",
+    # the few units the estimates read, fetched once (region, year, sex, age → persons)
+    population = con.execute(
+        """SELECT region_code, year, sex, age, max(persons) AS persons FROM raw_population
+           WHERE region_code = ANY($codes) GROUP BY ALL""",
         {"codes": sorted(_split_codes())},
-    )
+    ).df()
     rows: list[list] = []
     rows += _whole_units(con, ALESUND)
-    rows += _cohort_split(con, ALESUND)
+    rows += _cohort_split(con, ALESUND, population)
     for split in SPLITS:
-        rows += _component_split(con, split)
+        rows += _component_split(con, split, population)
     if rows:
         row = f"({', '.join(['?'] * len(SPLIT_ESTIMATE_COLUMNS))})"
         con.execute(  # one statement (executemany runs one per row)
             "INSERT INTO split_estimate VALUES " + ", ".join([row] * len(rows)), [v for r in rows for v in r]
         )
-    con.execute("DROP TABLE split_population")
 
 
 def _split_codes() -> set[str]:
@@ -190,17 +190,13 @@ def _whole_units(con: duckdb.DuckDBPyConnection, case: CohortSplit) -> list[list
     return rows
 
 
-def _ages(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], year: int) -> pd.Series:
+def _ages(population: pd.DataFrame, codes: tuple[str, ...], year: int) -> pd.Series:
     """Persons by single-year age of the given units on 1 January ``year`` (each unit's total where
-    published, otherwise its women + men)."""
-    frame = con.execute(
-        """SELECT region_code, sex, age, max(persons) AS persons FROM split_population
-           WHERE list_contains($codes, region_code) AND year = $y GROUP BY ALL""",
-        {"codes": list(codes), "y": year},
-    ).df()
+    published, otherwise its women + men), from the units' population (region, year, sex, age)."""
+    frame = population[population["region_code"].isin(codes) & (population["year"] == year)]
     if frame.empty:
         return pd.Series(dtype=float)
-    has_total = frame.groupby("region_code")["sex"].transform(lambda sexes: (sexes == "total").any())
+    has_total = frame["region_code"].isin(frame.loc[frame["sex"] == "total", "region_code"])
     chosen = frame[(frame["sex"] == "total") | (~has_total & frame["sex"].isin(["female", "male"]))]
     return chosen.groupby("age")["persons"].sum().astype(float)
 
@@ -262,9 +258,9 @@ def _interpolate(before: float | None, after: float | None, fraction: float) -> 
     return before + fraction * (after - before)
 
 
-def _cohort_split(con: duckdb.DuckDBPyConnection, case: CohortSplit) -> list[list]:
-    before = {code: _ages(con, old, case.before) for code, old in case.parts.items()}
-    after = {code: _ages(con, (code,), case.after) for code in case.parts}
+def _cohort_split(con: duckdb.DuckDBPyConnection, case: CohortSplit, population: pd.DataFrame) -> list[list]:
+    before = {code: _ages(population, old, case.before) for code, old in case.parts.items()}
+    after = {code: _ages(population, (code,), case.after) for code in case.parts}
     if any(s.empty for s in before.values()) or any(s.empty for s in after.values()):
         return []
     weights = cohort_shares(before, after, case.before, case.after)
@@ -277,7 +273,7 @@ def _cohort_split(con: duckdb.DuckDBPyConnection, case: CohortSplit) -> list[lis
     con.unregister("cohort_weights")
     rows = []
     for year in range(case.before + 1, case.after):
-        merged = _ages(con, (case.merged_code,), year)
+        merged = _ages(population, (case.merged_code,), year)
         for code in case.parts:
             w = weights[(weights["year"] == year) & (weights["municipality_code"] == code)].set_index("age")[
                 "weight"
@@ -317,16 +313,18 @@ def _end_of_year(con: duckdb.DuckDBPyConnection, codes: tuple[str, ...], year: i
     return float(sum(v for *_, v in values))
 
 
-def _population(con: duckdb.DuckDBPyConnection, code: str, year: int) -> float | None:
-    ages = _ages(con, (code,), year)
+def _population(population: pd.DataFrame, code: str, year: int) -> float | None:
+    ages = _ages(population, (code,), year)
     return float(ages.sum()) if not ages.empty else None
 
 
-def component_shares(con: duckdb.DuckDBPyConnection, split: Split) -> dict[str, float] | None:
+def component_shares(
+    con: duckdb.DuckDBPyConnection, split: Split, population: pd.DataFrame
+) -> dict[str, float] | None:
     """Successor → share of the divided unit, from 07459 and 06913 (None when data are lacking)."""
     received = {}
     for code, whole in split.successors.items():
-        now = _population(con, code, split.first_year)
+        now = _population(population, code, split.first_year)
         others = _end_of_year(con, whole, split.first_year - 1)
         if now is None or others is None:
             return None
@@ -335,8 +333,8 @@ def component_shares(con: duckdb.DuckDBPyConnection, split: Split) -> dict[str, 
     return {code: part / total for code, part in received.items()} if total > 0 else None
 
 
-def _component_split(con: duckdb.DuckDBPyConnection, split: Split) -> list[list]:
-    shares = component_shares(con, split)
+def _component_split(con: duckdb.DuckDBPyConnection, split: Split, population: pd.DataFrame) -> list[list]:
+    shares = component_shares(con, split, population)
     if shares is None:
         return []
     rows = []

@@ -300,3 +300,36 @@ def test_predecessor_absent_from_the_dataset_makes_the_sum_missing(con):
         ).fetchall()
     )
     assert rows == {"5001": None, "1835": 5.0}  # 1601 alone is not Trondheim: no partial sum
+
+
+def test_an_age_given_twice_is_summed_and_the_best_commuting_dataset_wins(writable_data_dir):
+    """The build copies a unit's rows one to one only where nothing is to be summed or chosen: an age
+    a dataset gives twice is summed, and where two commuting datasets give a year, the API's flows win."""
+    snapshot_dir, db_path = writable_data_dir / "snapshot", writable_data_dir / "nokkeltall.duckdb"
+    twice = pd.DataFrame([{"region_code": "1875", "year": 2020, "sex": "total", "age": 30, "persons": 7}] * 2)
+    flows = pd.DataFrame(
+        [{"year": 2022, "home_region_code": "1835", "work_region_code": "1806", "employed_persons": 99}]
+    )
+    api = "https://data.ssb.no/api/pxwebapi/v2/tables/03321/data?lang=no"
+    snapshot.write_datasets(
+        [
+            Dataset(
+                "population_07459_twice_2020", "population_age_sex", twice, "07459", "Befolkning", "x.csv"
+            ),
+            Dataset("commuting_03321_api_2022", "commuting_flows", flows, "03321", "Pendling", api),
+        ],
+        snapshot_dir,
+    )
+    db.build(db_path, snapshot_dir)
+    with db.connect(db_path) as con:
+        persons = con.execute(
+            "SELECT persons FROM population WHERE municipality_code = '1875' AND year = 2020 AND age = 30"
+        ).fetchall()
+        flows_2022 = con.execute(
+            "SELECT home_municipality_code, work_municipality_code, employed_persons, dataset "
+            "FROM commuting_flow WHERE year = 2022"
+        ).fetchall()
+    assert persons == [(14.0,)]
+    assert ("1835", "1806", 99.0, "commuting_03321_api_2022") in flows_2022
+    assert ("1806", "1806", 1000.0, "commuting_03321_2022") in flows_2022  # the file's alone
+    assert len(flows_2022) == 5
