@@ -43,8 +43,9 @@ run: database
 	@$(BIN)/python -m nokkeltall.charts.images
 	PYTHONOPTIMIZE=2 $(BIN)/streamlit run app.py
 
-# One pytest worker per core (pytest-xdist; at most 4: each builds its own session fixtures). Every
-# browser test runs on one worker against one app server (tests/conftest.py). TEST_WORKERS=0: serial.
+# One pytest worker per core and one more for the browser tests, which mostly wait (pytest-xdist; at most 4:
+# each builds its own session fixtures). The browser tests run as two units, each on one worker against its
+# own app server (tests/conftest.py). TEST_WORKERS=0: serial.
 TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses 4

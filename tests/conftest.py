@@ -14,6 +14,7 @@ Every number below is chosen so that tests can compute the expected results by h
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -269,20 +270,59 @@ def pytest_collection_modifyitems(items):
 
 
 # `make test` runs the tests in parallel (pytest-xdist, `-n auto --dist loadscope`). Each module stays on one
-# worker, so its module-scoped fixtures (a report, a server, every refresh case) are made once; every browser
-# test runs on one worker, against one app server in one Chromium. The longest units go out first, so that
-# no worker is left with a long module at the end while the other idles.
-FIRST = ("browser", "test_report", "test_hostile_server", "test_checks", "test_faults", "test_hostile_input")
+# worker, so its module-scoped fixtures (a report, a server, every refresh case) are made once. The browser
+# tests are two units of about equal length, each on one worker against its own app server in one Chromium
+# (one unit was the longest pole of the run). The longest units go out first, so that no worker is left with
+# a long module at the end while the others idle.
+FIRST = (
+    "browser",
+    "browser-2",
+    "test_report",
+    "test_hostile_server",
+    "test_checks",
+    "test_faults",
+    "test_hostile_input",
+)
+# the unit «browser-2» (the other: the rest, which includes the projection tab's two servers)
+SECOND_BROWSER = ("test_every_page", "test_gathering_screen", "test_deep_link", "test_compare_gathering")
 
 
 def _scope(nodeid: str) -> str:
     path = nodeid.split("::", 1)[0]
-    return "browser" if "/e2e/" in f"/{path}" else path
+    if "/e2e/" not in f"/{path}":
+        return path
+    return "browser-2" if Path(path).stem in SECOND_BROWSER else "browser"
 
 
 def _priority(scope: str) -> int:
     name = Path(scope).stem
     return FIRST.index(name) if name in FIRST else len(FIRST)
+
+
+E2E = REPO_ROOT / "tests" / "e2e"
+
+
+def _runs_browser_tests(config) -> bool:
+    """Whether the run's paths include the browser tests and its marker expression keeps them."""
+    markers = config.getoption("markexpr", "") or ""
+    if "not slow" in markers or "not browser" in markers:
+        return False
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::", 1)[0]).resolve()
+        if path == E2E or path in E2E.parents or E2E in path.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: a worker per core, and one more when the browser tests run. Their worker mostly
+    waits (for the app server and Chromium, processes of their own, about a third of a core), so with
+    one worker per core a core would idle while the others queue. PYTEST_XDIST_AUTO_NUM_WORKERS wins."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores + 1 if _runs_browser_tests(config) else cores
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -365,9 +405,19 @@ def writable_data_dir(fixture_data_dir, tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture(scope="session")
 def shipped_database(tmp_path_factory) -> Path:
-    """The statistics database built once per session from the shipped data/snapshot (use read-only)."""
-    path = tmp_path_factory.mktemp("shipped") / "nokkeltall.duckdb"
-    db.build(path, REPO_ROOT / "data" / "snapshot")
+    """The statistics database built once per test run from the shipped data/snapshot (use read-only).
+
+    Parallel workers share it: the first to take the lock builds it in the run's own temporary folder
+    (``db.build`` writes a temporary file and renames it), the others wait and open the same file."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    path = root / "shipped" / "nokkeltall.duckdb"
+    with open(root / "shipped.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            path.parent.mkdir(exist_ok=True)
+            db.build(path, REPO_ROOT / "data" / "snapshot")
     return path
 
 

@@ -10,6 +10,7 @@ from datetime import date
 
 import docx
 import pytest
+from app_waits import settled
 
 from nokkeltall.applications import talking_points
 from nokkeltall.plan import network
@@ -79,7 +80,7 @@ def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir
     page.get_by_role("tab", name=re.compile("Oversikt per fylke")).click()
     matrix = page.locator('[data-testid="stDataFrame"]').first
     matrix.wait_for()
-    page.wait_for_timeout(1000)
+    settled(page)
     page.screenshot(path=str(artifacts / "import_matrise.png"), full_page=True)
     with page.expect_download() as excel:
         page.get_by_role("button", name=re.compile("Last ned oversikten")).click()
@@ -90,7 +91,7 @@ def test_import_matrix_and_brief_document(page, app_url, artifacts, e2e_data_dir
     choice.click()
     page.get_by_role("option", name=re.compile("5042 Lierne")).click()
     page.get_by_role("heading", name=re.compile("Samtaleunderlag: Lierne")).wait_for()
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
+    settled(page, charts=1)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "import_samtaleunderlag.png"), full_page=True)
     page.get_by_role("button", name=re.compile("Lag samtaleunderlag som Word")).click()

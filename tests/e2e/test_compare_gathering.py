@@ -7,6 +7,7 @@ import re
 
 import openpyxl
 import pytest
+from app_waits import settled
 
 from nokkeltall import queries
 
@@ -21,11 +22,7 @@ def _no_errors(page) -> None:
 
 
 def _charts(page, count: int) -> None:
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_function(
-        f"document.querySelectorAll('[data-testid=\"stPlotlyChart\"]').length >= {count}", timeout=40_000
-    )
-    page.wait_for_timeout(800)
+    settled(page, charts=count)
 
 
 def test_shared_compare_link_and_excel(page, app_url, app_db, artifacts):

@@ -13,12 +13,13 @@ from __future__ import annotations
 import math
 import os
 import re
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
+from app_waits import settled
 from browser_settings import CHROMIUM
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nokkeltall import queries, text
 
@@ -75,20 +76,12 @@ def _chart_calls(page_file: str, query: str, data_dir: Path) -> int:
 
 def _settle(page, expected_charts: int, timeout: float = 60) -> None:
     """Wait until the script run is over and the expected number of charts is drawn."""
-    page.wait_for_selector('[data-testid="stMain"], [data-testid="stApp"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since = None
-    while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        drawn = page.locator(CHART).filter(has=page.locator(".main-svg")).count()
-        if busy or drawn < expected_charts:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since > 1.5:
-            return
-        page.wait_for_timeout(150)
-    raise AssertionError(f"the page did not settle with {expected_charts} charts drawn within {timeout} s")
+    try:
+        settled(page, charts=expected_charts, timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(
+            f"the page did not settle with {expected_charts} charts drawn within {timeout} s"
+        ) from None
 
 
 def _traces(page) -> list[dict]:
@@ -134,8 +127,10 @@ def _series_shown(traces: list[dict], series, *, index: bool = False) -> bool:
 
 def _visit(page, app_url, artifacts, e2e_data_dir, page_file: str) -> tuple[list[dict], str]:
     path, query = PAGES[page_file]
+    # the app renders in its own process while AppTest counts the charts in this one
+    page.goto(f"{app_url}/{path}?{query}", wait_until="commit")
     expected = _chart_calls(page_file, query, e2e_data_dir)
-    page.goto(f"{app_url}/{path}?{query}")
+    page.wait_for_load_state()
     _settle(page, expected)
     name = path.replace("-", "_")
     page.screenshot(path=str(artifacts / f"every_page_{name}.png"), full_page=True)

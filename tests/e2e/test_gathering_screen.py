@@ -11,9 +11,9 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import time
 
 import pytest
+from app_waits import settled
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pptx import Presentation
 
@@ -55,24 +55,8 @@ OUTSIDE = """([selector]) => {
 
 
 def _settle(page, timeout: float = 60) -> None:
-    """Until the script run is over, the chart drawn and its size unchanged for half a second."""
-    page.locator(CHART).first.wait_for(timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    last, steady_since = None, None
-    while time.monotonic() < deadline:
-        busy = page.locator('[data-testid="stStatusWidget"]').count() > 0
-        box = page.evaluate(
-            "(() => { const r = document.querySelector('.js-plotly-plot .main-svg')"
-            "?.getBoundingClientRect(); return r ? [r.width, r.height] : null; })()"
-        )
-        if busy or box != last:
-            last, steady_since = box, None
-        elif steady_since is None:
-            steady_since = time.monotonic()
-        elif time.monotonic() - steady_since > 0.6:
-            return
-        page.wait_for_timeout(150)
-    raise AssertionError("the slide did not settle")
+    """Until the script run is over, the chart drawn and its size unchanged for a moment."""
+    settled(page, charts=1, timeout=timeout)
 
 
 def _no_errors(page) -> None:
@@ -216,8 +200,7 @@ def test_compare_opens_with_the_municipality_and_its_most_similar(slide_page, ap
     page = slide_page
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(f"{app_url}/sammenlign?kommune=1835")
-    page.locator(CHART).first.wait_for(timeout=40_000)
-    page.wait_for_timeout(800)
+    settled(page, charts=1)
     _no_errors(page)
     legend = [t.text_content() for t in page.locator(".js-plotly-plot .legendtext").all()]
     assert (

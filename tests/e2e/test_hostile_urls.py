@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from app_waits import settled
 
 from nokkeltall.store import UserStore
 from nokkeltall.store.decks import DeckStore
@@ -30,9 +31,8 @@ def test_hostile_address_gives_a_message_not_a_traceback(page, app_url, path):
     page.goto(app_url + path)
     warnings = page.locator('[data-testid="stAlertContentWarning"]')
     warnings.filter(has_text=URLS[path]).first.wait_for()
-    # the warning comes before the widgets: give a traceback after it the time to show
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
-    page.wait_for_timeout(2000)
+    # the warning comes before the widgets: a traceback after it is on the page once the run is over
+    settled(page)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert sum("vekt" in text for text in warnings.all_inner_texts()) <= 1  # one summary, not 500
 

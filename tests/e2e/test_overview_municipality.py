@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from app_waits import settled
 
 from nokkeltall import queries, text
 
@@ -28,8 +29,7 @@ def _no_errors(page) -> None:
 def test_overview_to_municipality(page, app_url, app_db, artifacts):
     page.goto(f"{app_url}/")  # the start page is the overview
     page.get_by_text("innbyggere per 1. januar", exact=False).first.wait_for()
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_timeout(800)
+    settled(page, charts=1)
     _no_errors(page)
     assert re.search(r"\d+ av \d+ kommuner i Nordland og Trøndelag", page.content())
     page.screenshot(path=str(artifacts / "oversikt.png"), full_page=True)
@@ -46,8 +46,7 @@ def test_overview_to_municipality(page, app_url, app_db, artifacts):
     metric = page.locator('[data-testid="stMetricValue"]').first
     metric.wait_for()
     assert metric.inner_text().replace("\u00a0", " ") == expected["population"]
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_timeout(1500)
+    settled(page, charts=1)
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 4
     assert "Folketallet i Træna" in page.content()
     _no_errors(page)
@@ -59,8 +58,7 @@ def test_municipality_tabs_and_bad_value(page, app_url, app_db, artifacts):
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Oversikt").wait_for()
     page.goto(f"{app_url}/kommune?kommune=5043&del=%C3%98konomi")
     page.get_by_role("heading", name=re.compile("Røyrvik")).wait_for()
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_timeout(1500)
+    settled(page, charts=1)
     _no_errors(page)
     assert "ROBEK" in page.content()
     page.screenshot(path=str(artifacts / "kommune_5043_okonomi.png"), full_page=True)

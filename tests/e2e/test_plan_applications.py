@@ -12,6 +12,8 @@ from datetime import date
 
 import docx
 import pytest
+from app_waits import settled
+from playwright.sync_api import expect
 
 from nokkeltall.plan import network
 from nokkeltall.store import UserStore
@@ -85,8 +87,7 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     )
 
     page.get_by_role("tab", name=re.compile("Oversikt per fylke")).click()
-    page.wait_for_timeout(500)
-    assert _trondelag_received(page) == str(before + 1)
+    expect(page.locator('[data-testid="stMetricValue"]').nth(4)).to_have_text(str(before + 1))
     page.screenshot(path=str(artifacts / "soknad_oversikt.png"), full_page=True)
 
     page.get_by_role("tab", name=re.compile("Samtaleunderlag")).click()
@@ -96,8 +97,7 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
     page.locator('[data-testid="stMarkdownContainer"]').filter(
         has_text="Planstrategi vedtas våren 2027."
     ).first.wait_for()
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_timeout(1500)
+    settled(page, charts=1)
     _no_errors(page)
     page.screenshot(path=str(artifacts / "soknad_samtaleunderlag.png"), full_page=True)
     page.get_by_role("button", name=re.compile("Lag samtaleunderlag som Word")).click()
@@ -117,14 +117,14 @@ def test_register_application_overview_and_brief(page, app_url, artifacts, repo_
 def test_plan_timeline_draws(page, app_url, artifacts):
     page.goto(f"{app_url}/plan?kommune=1812")
     page.get_by_role("heading", name="Plantidslinje 2019–2028").wait_for()
-    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=40_000)
-    page.wait_for_timeout(1500)
+    settled(page, charts=1)
     _no_errors(page)
     svg = page.locator(".js-plotly-plot").first.inner_html()
     assert "Planstrategi (pbl § 10-1)" in svg and "Folketall 1. januar" in svg
+    assert "Læringsnettverket" not in svg
     page.get_by_text("Vis læringsnettverkets kalender").click()
-    page.wait_for_timeout(2000)
-    assert "Læringsnettverket" in page.locator(".js-plotly-plot").first.inner_html()
+    expect(page.locator(".js-plotly-plot").first).to_contain_text("Læringsnettverket", timeout=30_000)
+    settled(page, charts=1)
+    _no_errors(page)
     page.set_viewport_size({"width": 1400, "height": 2400})
-    page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / "plan_1812.png"), full_page=True)
