@@ -25,13 +25,6 @@ def test_the_shipped_snapshot_passes_every_rule(shipped_database, capsys):
     assert f"{len(checks.RULES)} av {len(checks.RULES)} kontroller bestått." in out
 
 
-@pytest.fixture
-def planted(shipped_database, tmp_path) -> Path:
-    path = tmp_path / "planted.duckdb"
-    shutil.copy(shipped_database, path)
-    return path
-
-
 def run_check(path: Path, capsys) -> tuple[int, str]:
     code = cli.main(["check", "--database", str(path)])
     return code, capsys.readouterr().out
@@ -60,8 +53,8 @@ PLANTED = {
     ),
     "brokdeler": (
         "UPDATE measure SET value = value + 0.5 WHERE measure = 'households_total' "
-        "AND municipality_code = '1835' AND year = 2020",
-        "households_total 1835 2020",
+        "AND municipality_code = '1835' AND year = 2021",
+        "households_total 1835 2021",
     ),
     "sprang": (
         "UPDATE measure SET value = value * 2 WHERE measure = 'population' AND municipality_code = '1835' "
@@ -79,16 +72,23 @@ PLANTED = {
 }
 
 
+@pytest.fixture(scope="module")
+def planted(shipped_database, tmp_path_factory) -> str:
+    """The report of one check of the shipped database with every violation above planted (each touches
+    its own rows; one run of the rules instead of one per violation, some 3 s each)."""
+    path = tmp_path_factory.mktemp("planted") / "planted.duckdb"
+    shutil.copy(shipped_database, path)
+    with duckdb.connect(str(path)) as con:
+        for sql, _ in PLANTED.values():
+            con.execute(sql)
+    return checks.report(checks.check_database(path))
+
+
 @pytest.mark.parametrize("rule", list(PLANTED))
-def test_a_planted_violation_is_caught_named_and_exits_1(rule, planted, capsys):
-    sql, example = PLANTED[rule]
-    with duckdb.connect(str(planted)) as con:
-        con.execute(sql)
-    code, out = run_check(planted, capsys)
-    assert code == 1
+def test_a_planted_violation_is_caught_and_named(rule, planted):
     title = next(r.title for r in checks.RULES if r.id == rule)
-    assert f"FEIL [{rule}] {title}" in out
-    assert example in out, out
+    assert f"FEIL [{rule}] {title}" in planted
+    assert PLANTED[rule][1] in planted, planted
 
 
 def test_a_definition_that_contradicts_its_formula_is_caught(shipped_database, monkeypatch, capsys):
