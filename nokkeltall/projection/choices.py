@@ -3,7 +3,7 @@
 What the backtests decide for a base year is small: per size band, the candidate for the total and for the
 age structure, and the intervals' half-widths and exponents (``backtest.Choice``, ``backtest.Intervals``).
 The backtests behind it take seconds and some 100 MB of memory, so they are run once for every base year at
-a time and their outcome is kept as JSON (some 15 kB) with a fingerprint of what it depends on: the
+a time and their outcome is kept as JSON (some 23 kB) with a fingerprint of what it depends on: the
 municipalities, years and missing figures and the source of the method's modules (hashed), and the figures
 themselves as a few random weighted sums, compared with a tolerance — the database build adds fractions
 of persons (from split municipalities) in varying order, so equal figures differ in the last bits between
