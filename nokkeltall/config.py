@@ -14,11 +14,6 @@ SSB_CREDIT = "Kilde: Statistisk sentralbyrå"
 # them) and no asserts (used here only to narrow types): some 15 MB less for the server with every page
 # visited (`make bench`).
 SERVER_ENVIRONMENT = {"PYTHONOPTIMIZE": "2"}
-# DuckDB's memory limit in the app server (its one read-only connection). By default DuckDB keeps every block
-# it has read for later, up to 80 % of the machine's memory: one scan of the commuting table (the flows into
-# a municipality) kept some 15 MB in the server for good. The app's queries need a few MB each; blocks let
-# go are read again from the file (the system's page cache) when asked for.
-SERVER_DATABASE_MEMORY = "40MB"
 
 
 def data_dir() -> Path:

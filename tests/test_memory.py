@@ -51,11 +51,3 @@ def test_make_run_starts_the_server_as_the_browser_tests_and_the_benchmark_do():
     assert config.SERVER_ENVIRONMENT  # else the line below checks nothing
     for name, value in config.SERVER_ENVIRONMENT.items():
         assert f"{name}={value} " in run, run
-
-
-def test_the_app_servers_database_connection_keeps_little_in_memory(shipped_data_dir):
-    from nokkeltall.ui import data
-
-    with data.cursor() as cursor:
-        limit = cursor.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    assert limit == "38.1 MiB"  # config.SERVER_DATABASE_MEMORY, 40 MB, not DuckDB's 80 % of the machine

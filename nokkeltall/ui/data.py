@@ -41,7 +41,6 @@ def _open(path: str, mtime_ns: int):
         try:
             db.ensure_database()
             con = db.connect()
-            con.execute("SET memory_limit = ?", [config.SERVER_DATABASE_MEMORY])
         except Exception as error:  # every cause gets the same user message
             _log.error("statistics database %s unavailable: %s", path, error)
             raise DataUnavailable(
