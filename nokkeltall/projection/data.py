@@ -113,7 +113,7 @@ def _one_year(rows: Columns, numbers: np.ndarray) -> np.ndarray:
     m = position[given]
     keep = m >= 0
     m, a = m[keep], np.minimum(rows["age"][keep].astype(np.int64), OPEN_AGE)  # rows of one age add up
-    year = np.bincount(m * N_AGES + a, weights=rows["persons"][keep], minlength=len(numbers) * N_AGES)
-    year = year.astype(np.float64, copy=False).reshape(len(numbers), N_AGES)  # no rows: bincount gives ints
+    added = np.bincount(m * N_AGES + a, weights=rows["persons"][keep], minlength=len(numbers) * N_AGES)
+    year = added.astype(np.float64, copy=False).reshape(len(numbers), N_AGES)  # no rows: bincount gives ints
     year[np.bincount(m, minlength=len(numbers)) == 0] = np.nan
     return year

@@ -23,7 +23,6 @@ from nokkeltall.charts.style import (
     Chart,
     _line,
     _year_axis,
-    lean_template,
     style,
 )
 from nokkeltall.projection import beside_ssb, counties
@@ -525,22 +524,18 @@ class TabContent:
 
 def tab_content(con, code: str, scenario: str = "") -> TabContent:
     """The tab's figures, tables and texts made in one go, so that a page rerun reads them with one cache
-    lookup instead of one per part; the figures carry only the template they read (``lean_template``)."""
+    lookup instead of one per part (each ``Chart`` of 2-D traces carries only the template it reads)."""
     trouble = problem(con, code, scenario)
     if trouble:
         return TabContent(problem=trouble)
     fan = fan_chart(con, code, scenario)
     if fan is None:
         return TabContent()
-    profile, ratio = age_profile_chart(con, code, scenario), old_age_ratio_chart(con, code, scenario)
-    for chart in (fan, profile, ratio):
-        if chart is not None:
-            lean_template(chart.figure)
     return TabContent(
         fan=fan,
         age_groups=age_group_markdown(con, code, scenario),
-        age_profile=profile,
-        old_age_ratio=ratio,
+        age_profile=age_profile_chart(con, code, scenario),
+        old_age_ratio=old_age_ratio_chart(con, code, scenario),
         county=county_comparison(con, code),
         municipal=municipal_comparison(con, code),
         method=method_note(con, code),

@@ -117,7 +117,11 @@ class Projector:
 
     def _choice(self, base_year: int) -> tuple[list[Choice], Intervals]:
         if base_year not in self._decided:
-            self._decided.update(self._decide())
+            decided = self._decide()
+            kept = self._kept_file()
+            if kept is not None:
+                choices.write(kept, self._fingerprint, decided)
+            self._decided.update(decided)
         return self._decided[base_year]
 
     @cached_property
@@ -137,13 +141,9 @@ class Projector:
         return {}
 
     def _decide(self) -> choices.Decided:
-        """Run the backtests for every base year a projection may start from, and keep the outcome."""
+        """Run the backtests for every base year a projection may start from."""
         base_years = list(range(self.data.first_year + MIN_BASE_HISTORY, self.data.last_year + 1))
-        decided = choices.compute(self.data, base_years)
-        kept = self._kept_file()
-        if kept is not None:
-            choices.write(kept, self._fingerprint, decided)
-        return decided
+        return choices.compute(self.data, base_years)
 
     def keep_choices(self, path: Path) -> bool:
         """Compute the choices for every base year and write them to ``path`` (the snapshot's file)."""
@@ -206,7 +206,7 @@ class Projector:
         steps = end - base + 1
         path = self._path(index, base, choice.ages)
         main = path.values[0, :steps] * self._factor(base, choice)[index, :steps, None]
-        values = main if chosen.is_main else self._scenario(index, base, end, choice, chosen)
+        values = main if chosen.is_main else self._scenario(index, base, end, choice, chosen, path.scale)
         quantiles = self._choice(base)[1].for_band(band, end - base)
         return Projection(
             code,
@@ -231,13 +231,19 @@ class Projector:
         return pd.Series(total, index=list(range(base, end + 1)), name="total")
 
     def _scenario(
-        self, index: int, base: int, end: int, choice: Choice, chosen: scenarios.Scenario
+        self,
+        index: int,
+        base: int,
+        end: int,
+        choice: Choice,
+        chosen: scenarios.Scenario,
+        main_scale: np.ndarray,
     ) -> np.ndarray:
-        """The scenario run: the main projection's ratios and scaling, plus the changes; «som siste
-        5/10 år» is the age candidate's ratios over that window, unconstrained."""
+        """The scenario run: the main projection's ratios and scaling (``main_scale``, its path's), plus
+        the changes; «som siste 5/10 år» is the age candidate's ratios over that window, unconstrained."""
         settings = choice.ages
         factor = self._factor(base, choice)[index : index + 1, : end - base + 1]
-        scale: np.ndarray | None = self._path(index, base, settings).scale
+        scale: np.ndarray | None = main_scale
         if chosen.history:
             settings = replace(settings, window=chosen.history, total="cohort")
             factor, scale = np.ones_like(factor), None
