@@ -25,6 +25,15 @@ def parse(tmp_path: Path, name: str, content: str | bytes, encoding: str = "utf-
     return {dataset.name: dataset for dataset in layouts[0].parse(source)}
 
 
+def parse_first(tmp_path: Path, name: str, content: str) -> list:
+    """Write the file and parse it with the first of our layouts that claims it (for files that must fail
+    while parsing, with the error of the layout that took them)."""
+    path = tmp_path / name
+    path.write_text(content)
+    source = SourceFile(path, path.read_bytes())
+    return matching(source)[0].parse(source)
+
+
 def value(dataset, code: str, year: int, measure: str):
     frame = dataset.frame
     rows = frame[(frame["region_code"] == code) & (frame["year"] == year) & (frame["measure"] == measure)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from source_files import matching, parse
+from source_files import parse, parse_first
 
-from nokkeltall.sources import SourceFile, UnknownLayoutError
+from nokkeltall.sources import UnknownLayoutError
 
 
 def test_klass_code_list_latin1(tmp_path):
@@ -24,13 +24,12 @@ def test_klass_code_list_latin1(tmp_path):
 
 
 def test_klass_code_list_needs_year_in_name(tmp_path):
-    path = tmp_path / "kodeliste.csv"
-    path.write_text(
-        '"code";"parentCode";"level";"name";"shortName";"notes";"validFrom";"validTo"\n"1835";"";"1";"T";;""\n'
+    text = (
+        '"code";"parentCode";"level";"name";"shortName";"notes";"validFrom";"validTo"\n'
+        '"1835";"";"1";"T";;""\n'
     )
-    source = SourceFile(path, path.read_bytes())
     with pytest.raises(UnknownLayoutError, match="årgang"):
-        matching(source)[0].parse(source)
+        parse_first(tmp_path, "kodeliste.csv", text)
 
 
 def test_klass_change_list_with_split_flag(tmp_path):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from source_files import matching, parse, value
-
-from nokkeltall.sources import SourceFile
+from source_files import parse, parse_first, value
 
 
 def test_employment_11618(tmp_path):
@@ -27,11 +25,9 @@ def test_employment_11618(tmp_path):
 
 
 def test_employment_garbled_number_fails_clearly(tmp_path):
-    path = tmp_path / "a.csv"
-    path.write_text("ar,kommunenummer,BefolkningBosted,SysselBosted,SysselArbsted\n2022,1835,3x2,1,1\n")
-    source = SourceFile(path, path.read_bytes())
+    text = "ar,kommunenummer,BefolkningBosted,SysselBosted,SysselArbsted\n2022,1835,3x2,1,1\n"
     with pytest.raises(ValueError, match="3x2"):
-        matching(source)[0].parse(source)
+        parse_first(tmp_path, "a.csv", text)
 
 
 def test_commuting_03321(tmp_path):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from source_files import matching, parse, value
-
-from nokkeltall.sources import SourceFile
+from source_files import parse, parse_first, value
 
 
 def test_components_06913(tmp_path):
@@ -20,11 +18,8 @@ def test_components_06913(tmp_path):
 
 
 def test_components_unknown_variable_fails(tmp_path):
-    path = tmp_path / "x.csv"
-    path.write_text("kode,variabel,aar,verdi\n1835,Fodte,2024,3\n")
-    source = SourceFile(path, path.read_bytes())
     with pytest.raises(ValueError, match="Fodte"):
-        matching(source)[0].parse(source)
+        parse_first(tmp_path, "x.csv", "kode,variabel,aar,verdi\n1835,Fodte,2024,3\n")
 
 
 def test_projections_14288(tmp_path):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from source_files import matching, parse
-
-from nokkeltall.sources import SourceFile
+from source_files import parse, parse_first
 
 
 def test_plan_status(tmp_path):
@@ -23,11 +21,9 @@ def test_plan_status(tmp_path):
 
 
 def test_plan_status_unknown_status_fails(tmp_path):
-    path = tmp_path / "plan.csv"
-    path.write_text(
+    text = (
         "kommunenummer,kommunenavn,plantype,periode,vedtatt,status,kilde_url,kilde_tittel,hentet_fra,merknad\n"
         "1811,Bindal,samfunnsdel,,,kanskje,http://x,t,lagret kopi,\n"
     )
-    source = SourceFile(path, path.read_bytes())
     with pytest.raises(ValueError, match="kanskje"):
-        matching(source)[0].parse(source)
+        parse_first(tmp_path, "plan.csv", text)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from source_files import matching, parse, value
-
-from nokkeltall.sources import SourceFile
+from source_files import parse, parse_first, value
 
 PROFILE_HEADER = (
     "kommunenummer,kommunenavn,fylke,areal_km2,folkemengde_2024_07459,"
@@ -48,8 +46,5 @@ def test_profile_values_without_year_fail(tmp_path):
         "1835,Træna,Nordland,8,442,559500,,29.2,41.1,4,20.2,5.5,2024,64.4,,35.6,2024,82.7,3.9,5.5,0,0,7.9,"
         "2026,1,1,1,1,4,2024,False,,,2025,500,118,1,425\n"
     )
-    path = tmp_path / "p.csv"
-    path.write_text(PROFILE_HEADER + row)
-    source = SourceFile(path, path.read_bytes())
     with pytest.raises(ValueError, match="utdanning_ar_09429"):
-        matching(source)[0].parse(source)
+        parse_first(tmp_path, "p.csv", PROFILE_HEADER + row)

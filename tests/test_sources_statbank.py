@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from source_files import matching, parse, value
+from source_files import matching, parse, parse_first, value
 
 from nokkeltall.sources import SourceFile
 
@@ -169,8 +169,5 @@ def test_jsonstat_with_bad_value_count_fails(tmp_path):
     doc = ssb_v1_bundle(
         "06096", "Persons", {"01": "m"}, {"1835": "Træna"}, ["2024"], [1, 2], contents_dim="Samlivsform"
     )
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps(doc))
-    source = SourceFile(path, path.read_bytes())
     with pytest.raises(ValueError, match="verdier"):
-        matching(source)[0].parse(source)
+        parse_first(tmp_path, "bad.json", json.dumps(doc))
